@@ -1,0 +1,145 @@
+"""Money: currencies, minor units and exact conversions.
+
+Amounts inside the engine are integers in the currency's minor units (cents,
+fen, pence); they enter from decimal strings and leave as decimal strings.
+Floats never carry money across an edge.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+
+#: ISO 4217 currencies accepted, with their number of minor-unit digits.
+CURRENCIES: dict[str, int] = {
+    "AUD": 2, "BHD": 3, "CAD": 2, "CHF": 2, "CNY": 2, "EUR": 2, "GBP": 2,
+    "HKD": 2, "IDR": 2, "INR": 2, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2,
+    "MYR": 2, "NZD": 2, "PHP": 2, "SGD": 2, "THB": 2, "TWD": 2, "USD": 2,
+    "VND": 0, "ZAR": 2,
+}
+
+#: Largest amount accepted, in major units (one billion); larger is absurd
+#: for consumer debt and would risk int64 overflow in interest products.
+MAX_AMOUNT = Decimal("1000000000")
+
+
+def exponent(currency: str) -> int:
+    """Number of minor-unit digits of ``currency``.
+
+    >>> exponent("CNY"), exponent("JPY"), exponent("KWD")
+    (2, 0, 3)
+    """
+    return CURRENCIES[currency]
+
+
+def parse_decimal(value: object) -> Decimal:
+    """Read a JSON number or decimal string as a finite ``Decimal``.
+
+    Floats are read through ``repr`` so ``0.1`` means 0.1, not the binary
+    neighbour. Raises ``ValueError`` for anything else (booleans included).
+
+    >>> parse_decimal("12.50"), parse_decimal(3), parse_decimal(0.1)
+    (Decimal('12.50'), Decimal('3'), Decimal('0.1'))
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError("not a number")
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, (int, float, str)):
+        text = repr(value) if isinstance(value, float) else str(value).strip()
+        if isinstance(value, str) and (not text or text != str(value)):
+            raise ValueError("not a number")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("not a number") from None
+    else:
+        raise ValueError("not a number")
+    if not d.is_finite():
+        raise ValueError("not a finite number")
+    return d
+
+
+def to_minor(amount: Decimal, digits: int) -> int:
+    """Exact conversion of a decimal amount to integer minor units.
+
+    Raises ``ValueError`` when the amount has more decimals than the
+    currency allows: nothing is rounded silently.
+
+    >>> to_minor(Decimal("12.5"), 2), to_minor(Decimal("1000"), 0)
+    (1250, 1000)
+    """
+    scaled = amount.scaleb(digits)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"has more than {digits} decimal places")
+    return int(scaled)
+
+
+def format_minor(minor: int | np.integer, digits: int) -> str:
+    """Decimal string of an amount in minor units.
+
+    >>> format_minor(123450, 2), format_minor(-5, 2), format_minor(700, 0)
+    ('1234.50', '-0.05', '700')
+    """
+    m = int(minor)
+    if digits == 0:
+        return str(m)
+    sign = "-" if m < 0 else ""
+    q, r = divmod(abs(m), 10**digits)
+    return f"{sign}{q}.{r:0{digits}d}"
+
+
+#: Rates are held as integers in parts per million (1e-6), so monthly
+#: interest is exact integer arithmetic: ``balance * apr_ppm / (12 * 1e6)``.
+RATE_SCALE = 1_000_000
+
+
+def rate_to_ppm(rate: Decimal) -> int:
+    """A rate as a decimal fraction to integer parts per million.
+
+    >>> rate_to_ppm(Decimal("0.18")), rate_to_ppm(Decimal("0.0725"))
+    (180000, 72500)
+    """
+    scaled = rate.scaleb(6)
+    if scaled != scaled.to_integral_value():
+        raise ValueError("has more than 6 decimal places")
+    return int(scaled)
+
+
+def format_rate(ppm: int | np.integer) -> str:
+    """A rate in parts per million as a decimal-fraction string.
+
+    >>> format_rate(180000), format_rate(72500), format_rate(0)
+    ('0.18', '0.0725', '0')
+    """
+    d = (Decimal(int(ppm)) / RATE_SCALE).normalize()
+    return format(d, "f")
+
+
+def round_div(num: np.ndarray, den: np.ndarray | int, mode: str) -> np.ndarray:
+    """Integer division rounded by the policy's rule, element-wise.
+
+    ``mode`` is ``half_up`` (ties away from zero), ``half_even`` (banker's)
+    or ``down`` (truncate toward zero). Numerators and denominators are
+    non-negative int64.
+
+    >>> round_div(np.array([5, 15, 25, 7]), 10, "half_up").tolist()
+    [1, 2, 3, 1]
+    >>> round_div(np.array([5, 15, 25, 7]), 10, "half_even").tolist()
+    [0, 2, 2, 1]
+    >>> round_div(np.array([5, 15, 25, 7]), 10, "down").tolist()
+    [0, 1, 2, 0]
+    """
+    q, r = np.divmod(num, den)
+    if mode == "down":
+        return q
+    twice = 2 * r
+    if mode == "half_up":
+        return q + (twice >= den)
+    if mode == "half_even":
+        return q + ((twice > den) | ((twice == den) & (q % 2 == 1)))
+    raise ValueError(f"unknown rounding mode {mode!r}")
+
+
+ROUNDING_MODES = ("half_up", "half_even", "down")

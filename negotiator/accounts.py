@@ -1,0 +1,243 @@
+"""Accounts and finances as arrays, and the domain rules every input must keep.
+
+One row per account; every amount in integer minor units, rates in parts per
+million. The rules in :func:`check` run on whole arrays, so a single quote
+(one row) and a portfolio chunk (a million rows) are judged by the same code.
+Errors are ``(row, field, message)`` with the field as its wire path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+import numpy as np
+
+from .money import CURRENCIES, MAX_AMOUNT, rate_to_ppm, to_minor
+from .policy import EXPENSE_CATEGORIES, Policy
+
+MAX_DPD = 3650
+MAX_TERM = 600
+MAX_HOUSEHOLD = 20
+MAX_HARDSHIP_MONTHS = 24
+UNKNOWN = -1
+
+#: Wire path of each array that holds an input field (for error messages).
+FIELD_PATHS = {
+    "balance": "account.balance", "arrears": "account.arrears", "fees": "account.fees",
+    "apr_ppm": "account.apr", "dpd": "account.days_past_due", "product": "account.product",
+    "contractual": "account.contractual_payment", "remaining_term": "account.remaining_term_months",
+    "currency": "account.currency", "age_months": "account.history.opened_on",
+    "consecutive": "account.history.consecutive_payments",
+    "reages_12m": "account.history.reage_dates", "reages_5y": "account.history.reage_dates",
+    "income": "finances.monthly_income", "expenses": "finances.monthly_expenses",
+    "other_debt": "finances.other_debt_payments", "household": "finances.household_size",
+    "lump_sum": "finances.lump_sum_available", "hardship_months": "finances.hardship.expected_months",
+}
+
+
+@dataclass
+class Accounts:
+    """Column arrays, one element per account."""
+
+    currency: np.ndarray            # ISO code, str
+    digits: np.ndarray              # minor-unit digits
+    balance: np.ndarray             # minor units
+    arrears: np.ndarray
+    fees: np.ndarray
+    contractual: np.ndarray
+    apr_ppm: np.ndarray
+    dpd: np.ndarray
+    is_loan: np.ndarray             # bool
+    remaining_term: np.ndarray      # months, 0 for cards
+    income: np.ndarray
+    expenses: np.ndarray
+    other_debt: np.ndarray
+    household: np.ndarray
+    lump_sum: np.ndarray
+    hardship_months: np.ndarray     # 0 when no hardship is declared
+    age_months: np.ndarray          # UNKNOWN when no history
+    consecutive: np.ndarray
+    reages_12m: np.ndarray
+    reages_5y: np.ndarray
+    expense_lines: dict[str, np.ndarray] = field(default_factory=dict)   # category -> minor units
+
+    def __len__(self) -> int:
+        return len(self.balance)
+
+    def take(self, idx) -> Accounts:
+        """The rows at ``idx`` (an index or boolean array)."""
+        cols = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name != "expense_lines"}
+        return Accounts(**cols, expense_lines={k: v[idx] for k, v in self.expense_lines.items()})
+
+    @property
+    def unit(self) -> np.ndarray:
+        """10 ** digits: one major unit in minor units."""
+        return 10 ** self.digits.astype(np.int64)
+
+
+INT_COLUMNS = ("digits", "balance", "arrears", "fees", "contractual", "apr_ppm", "dpd", "remaining_term",
+               "income", "expenses", "other_debt", "household", "lump_sum", "hardship_months", "age_months",
+               "consecutive", "reages_12m", "reages_5y")
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole months from ``earlier`` to ``later`` (negative if ``earlier`` is later).
+
+    >>> months_between(dt.date(2026, 1, 31), dt.date(2026, 2, 28)), months_between(dt.date(2026, 1, 15), dt.date(2026, 11, 14))
+    (0, 9)
+    """
+    m = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return m - (later.day < earlier.day)
+
+
+def _minor(value: Decimal | None, digits: int, path: str, errors: list, row: int) -> int:
+    if value is None:
+        return 0
+    try:
+        if abs(value) > MAX_AMOUNT:
+            raise ValueError(f"is larger than {MAX_AMOUNT:,} (absurd for consumer debt)")
+        return to_minor(value, digits)
+    except ValueError as exc:
+        errors.append((row, path, f"{exc}".capitalize() if not str(exc).startswith("is") else f"Amount {exc}."))
+        return 0
+
+
+def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tuple[int, str, str]]]:
+    """Arrays from loaded request bodies (``account`` and ``finances`` dicts).
+
+    Converts exactly; an amount with too many decimals for its currency, a
+    rate with more than six decimals, or an absurd size is an error for that
+    row (reported, never rounded). Call :func:`check` for the domain rules.
+    """
+    n = len(records)
+    cols = {name: np.zeros(n, dtype=np.int64) for name in INT_COLUMNS}
+    currency = np.empty(n, dtype=object)
+    is_loan = np.zeros(n, dtype=bool)
+    lines = {c: np.zeros(n, dtype=np.int64) for c in EXPENSE_CATEGORIES}
+    has_lines = False
+    errors: list[tuple[int, str, str]] = []
+    for i, rec in enumerate(records):
+        a, f = rec["account"], rec["finances"]
+        cur = a["currency"]
+        digits = CURRENCIES[cur]
+        currency[i] = cur
+        cols["digits"][i] = digits
+        for col, key in (("balance", "balance"), ("arrears", "arrears"), ("fees", "fees"),
+                         ("contractual", "contractual_payment")):
+            cols[col][i] = _minor(a.get(key), digits, f"account.{key}", errors, i)
+        apr = a["apr"]
+        try:
+            if abs(apr) > 10:
+                raise ValueError("is not a rate (a decimal fraction, 0.18 for 18%)")
+            cols["apr_ppm"][i] = rate_to_ppm(apr)
+        except ValueError as exc:
+            errors.append((i, "account.apr", f"Rate {exc}."))
+        cols["dpd"][i] = a["days_past_due"]
+        is_loan[i] = a["product"] == "loan"
+        if "remaining_term_months" in a:
+            cols["remaining_term"][i] = a["remaining_term_months"]
+            if not is_loan[i]:
+                errors.append((i, "account.remaining_term_months", "Only for loans; a credit card has no term."))
+        elif is_loan[i]:
+            errors.append((i, "account.remaining_term_months", "Required for loans."))
+        hist = a.get("history") or {}
+        opened = hist.get("opened_on")
+        cols["age_months"][i] = months_between(opened, as_of) if opened else UNKNOWN
+        if opened and opened > as_of:
+            errors.append((i, "account.history.opened_on", "Is after the as-of date."))
+        reages = hist.get("reage_dates")
+        if reages is None:
+            cols["reages_12m"][i] = cols["reages_5y"][i] = UNKNOWN
+        else:
+            if any(d > as_of for d in reages):
+                errors.append((i, "account.history.reage_dates", "A date is after the as-of date."))
+            cols["reages_12m"][i] = sum(months_between(d, as_of) < 12 for d in reages)
+            cols["reages_5y"][i] = sum(months_between(d, as_of) < 60 for d in reages)
+        cols["consecutive"][i] = hist.get("consecutive_payments", UNKNOWN)
+
+        total_income = _total(f, "monthly_income", "income_lines", "finances.monthly_income", digits, errors, i)
+        total_exp = _total(f, "monthly_expenses", "expense_lines", "finances.monthly_expenses", digits, errors, i)
+        cols["income"][i], cols["expenses"][i] = total_income, total_exp
+        for line in f.get("expense_lines") or ():
+            has_lines = True
+            lines[line["category"]][i] += _minor(line["amount"], digits, "finances.expense_lines", errors, i)
+        cols["other_debt"][i] = _minor(f.get("other_debt_payments"), digits, "finances.other_debt_payments",
+                                       errors, i)
+        cols["lump_sum"][i] = _minor(f.get("lump_sum_available"), digits, "finances.lump_sum_available", errors, i)
+        cols["household"][i] = f.get("household_size", 1)
+        hardship = f.get("hardship")
+        cols["hardship_months"][i] = hardship["expected_months"] if hardship else 0
+        if hardship and hardship["expected_months"] < 1:
+            errors.append((i, "finances.hardship.expected_months", "Must be at least 1."))
+    acc = Accounts(currency=currency, is_loan=is_loan, **cols,
+                   expense_lines={k: v for k, v in lines.items() if has_lines})
+    return acc, errors
+
+
+def _total(f, total_key, lines_key, path, digits, errors, row) -> int:
+    """A total given directly, as itemised lines, or both (then they must agree)."""
+    lines = f.get(lines_key)
+    summed = None
+    if lines is not None:
+        summed = sum(_minor(x["amount"], digits, f"finances.{lines_key}", errors, row) for x in lines)
+    if f.get(total_key) is None:
+        if summed is None:
+            errors.append((row, path, f"Required: give {total_key} or {lines_key}."))
+            return 0
+        return summed
+    total = _minor(f[total_key], digits, path, errors, row)
+    if summed is not None and summed != total:
+        errors.append((row, path, f"Does not equal the sum of {lines_key}."))
+    return total
+
+
+def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
+    """Every domain rule, on whole arrays: ``(row, field, message)`` for each breach.
+
+    Amounts must be non-negative and at most one billion; arrears at most
+    the balance; fees at most the balance; rates within zero and the
+    policy's maximum; days past due and terms in range; arrears and days
+    past due consistent; the currency one the policy accepts.
+    """
+    max_minor = MAX_AMOUNT * acc.unit if len(acc) else 0
+    rules: list[tuple[np.ndarray, str, str]] = []
+    for col in ("balance", "arrears", "fees", "contractual", "income", "expenses", "other_debt", "lump_sum"):
+        v = getattr(acc, col)
+        rules.append((v < 0, FIELD_PATHS[col], "Must not be negative."))
+        rules.append((v > max_minor, FIELD_PATHS[col], f"Must be at most {MAX_AMOUNT:,}."))
+    for cat, v in acc.expense_lines.items():
+        rules.append((v < 0, "finances.expense_lines", f"Amount for {cat} must not be negative."))
+    rules += [
+        (acc.balance == 0, "account.balance", "Must be more than zero: there is nothing to negotiate."),
+        (acc.arrears > acc.balance, "account.arrears", "Must not exceed the balance."),
+        (acc.fees > acc.balance, "account.fees", "Must not exceed the balance."),
+        (acc.contractual > acc.balance + acc.fees, "account.contractual_payment",
+         "Must not exceed the balance plus fees."),
+        (acc.apr_ppm < 0, "account.apr", "Must not be negative."),
+        (acc.apr_ppm > policy.max_apr_ppm, "account.apr",
+         f"Must be at most {policy.max_apr} under policy {policy.name}."),
+        ((acc.dpd < 0) | (acc.dpd > MAX_DPD), "account.days_past_due", f"Must be between 0 and {MAX_DPD}."),
+        ((acc.dpd == 0) & (acc.arrears > 0), "account.days_past_due",
+         "Is 0 but there are arrears: an account in arrears is past due."),
+        ((acc.dpd > 0) & (acc.arrears == 0), "account.arrears",
+         "Is 0 but days_past_due is above 0: a past-due account has arrears."),
+        (acc.is_loan & ((acc.remaining_term < 1) | (acc.remaining_term > MAX_TERM)),
+         "account.remaining_term_months", f"Must be between 1 and {MAX_TERM}."),
+        ((acc.household < 1) | (acc.household > MAX_HOUSEHOLD), "finances.household_size",
+         f"Must be between 1 and {MAX_HOUSEHOLD}."),
+        ((acc.hardship_months < 0) | (acc.hardship_months > MAX_HARDSHIP_MONTHS),
+         "finances.hardship.expected_months", f"Must be between 1 and {MAX_HARDSHIP_MONTHS}."),
+        ((acc.consecutive < UNKNOWN) | (acc.consecutive > MAX_TERM), "account.history.consecutive_payments",
+         f"Must be between 0 and {MAX_TERM}."),
+    ]
+    if policy.currencies:
+        rules.append((~np.isin(acc.currency.astype(str), policy.currencies), "account.currency",
+                      f"Policy {policy.name} accepts only {', '.join(policy.currencies)}."))
+    out = []
+    for bad, path, message in rules:
+        for row in np.flatnonzero(bad):
+            out.append((int(row), path, message))
+    out.sort(key=lambda e: e[0])
+    return out

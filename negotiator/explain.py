@@ -1,0 +1,189 @@
+"""Reason codes and their messages, in English and Simplified Chinese.
+
+Every option, decline and affordability flag carries ``{code, message}``.
+Messages are plain and never pressure the borrower. Templates take named
+parameters that the caller formats (amounts already as strings with the
+currency). ``PORTAL_SAFE`` codes carry no internal figures.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # affordability
+    "negative_surplus": {
+        "en": "Your essential spending and other debts are more than your income, by {amount} a month.",
+        "zh-CN": "您的必要支出和其他债务还款每月超出收入 {amount}。"},
+    "no_surplus": {
+        "en": "After essential spending and other debts, nothing is left over each month.",
+        "zh-CN": "扣除必要支出和其他债务还款后，每月没有结余。"},
+    "capped_by_income": {
+        "en": "The affordable payment is limited to {share} of income.",
+        "zh-CN": "可负担还款额以收入的 {share} 为上限。"},
+    "payment_to_income_high": {
+        "en": "The contractual payment of {amount} is more than {share} of income.",
+        "zh-CN": "合同约定的还款额 {amount} 超过收入的 {share}。"},
+    "below_minimum_payment": {
+        "en": "The affordable payment of {amount} is below the smallest plan payment of {minimum}.",
+        "zh-CN": "可负担还款额 {amount} 低于最低计划还款额 {minimum}。"},
+    "expense_above_guideline": {
+        "en": "Spending on {category} of {amount} is above the usual range for your household; please check it.",
+        "zh-CN": "{category} 支出 {amount} 高于同等家庭的常见范围，请核实。"},
+    "expense_below_guideline": {
+        "en": "Spending on {category} of {amount} is below the usual range for your household; please check it.",
+        "zh-CN": "{category} 支出 {amount} 低于同等家庭的常见范围，请核实。"},
+    "no_affordable_option": {
+        "en": "No plan fits what you can afford; the nearest needs {shortfall} a month more.",
+        "zh-CN": "目前没有与您的还款能力相符的方案；最接近的方案每月还需多付 {shortfall}。"},
+    # what each option does
+    "arrears_spread": {
+        "en": "Your arrears of {arrears} are spread over {months} months, on top of your regular payment of {regular}.",
+        "zh-CN": "您的逾期欠款 {arrears} 分 {months} 个月偿还，另加每月正常还款 {regular}。"},
+    "term_extended": {
+        "en": "The loan's remaining term goes from {from_months} to {months} months to lower the payment.",
+        "zh-CN": "贷款剩余期限由 {from_months} 个月延长至 {months} 个月，以降低每月还款额。"},
+    "balance_reaged": {
+        "en": "The whole balance of {amount} is repaid over {months} months and the account is brought up to date.",
+        "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还，账户恢复正常状态。"},
+    "flat_fee_pricing": {
+        "en": "A fee of {fee} is charged each month on the original amount; the effective annual rate is {apr}.",
+        "zh-CN": "每期按本金收取手续费 {fee}；折合实际年化利率为 {apr}。"},
+    "rate_reduced": {
+        "en": "The interest rate is lowered from {from_apr} to {apr} a year for this plan.",
+        "zh-CN": "本方案的年利率由 {from_apr} 下调至 {apr}。"},
+    "fees_waived": {
+        "en": "{amount} of fees and charges are waived.",
+        "zh-CN": "减免费用及违约金 {amount}。"},
+    "settlement_discount": {
+        "en": "Paying {amount} settles the account in full; {forgiven} is written off.",
+        "zh-CN": "还清 {amount} 即可结清账户，其余 {forgiven} 予以减免。"},
+    "funded_by_lump_sum": {
+        "en": "Paid in one sum from the {amount} you said you have available.",
+        "zh-CN": "由您表示可一次性支付的 {amount} 一次付清。"},
+    "payment_holiday": {
+        "en": "For {months} months you pay {payment} a month and no interest is charged; then {after} a month.",
+        "zh-CN": "在 {months} 个月内每月还款 {payment}，期间不计利息；之后每月还款 {after}。"},
+    "hardship_capped": {
+        "en": "The break is limited to {months} months; we can review it then.",
+        "zh-CN": "还款缓冲期最长 {months} 个月，届时可再行评估。"},
+    "annual_rate_disclosed": {
+        "en": "Annual percentage rate of this plan: {apr}. Total interest: {interest}.",
+        "zh-CN": "本方案年化利率：{apr}；利息总额：{interest}。"},
+    "affordable": {
+        "en": "The monthly payment of {payment} is within what you can afford ({affordable}).",
+        "zh-CN": "每月还款 {payment} 在您的还款能力（{affordable}）以内。"},
+    "not_affordable": {
+        "en": "The monthly payment of {payment} is {shortfall} more than you can afford ({affordable}).",
+        "zh-CN": "每月还款 {payment} 超出您的还款能力（{affordable}）{shortfall}。"},
+    "term_at_maximum": {
+        "en": "This is already the longest term allowed ({months} months).",
+        "zh-CN": "已是允许的最长期限（{months} 个月）。"},
+    "rate_at_floor": {
+        "en": "The rate cannot be lowered further.",
+        "zh-CN": "利率已无法进一步下调。"},
+    "approval_agent": {
+        "en": "An agent must approve this plan.",
+        "zh-CN": "本方案需经客服专员批准。"},
+    "approval_supervisor": {
+        "en": "A supervisor must approve this plan.",
+        "zh-CN": "本方案需经主管批准。"},
+    "beyond_authority": {
+        "en": "The concession is above every approval limit of the policy.",
+        "zh-CN": "让步金额超过政策规定的所有审批权限。"},
+    "recommended": {
+        "en": "Recommended: affordable, within policy, and recovers the most.",
+        "zh-CN": "推荐方案：在还款能力和政策范围内，回收金额最高。"},
+    # declines
+    "option_disabled": {"en": "The policy does not offer this option.", "zh-CN": "当前政策不提供此方案。"},
+    "product_not_eligible": {
+        "en": "This option is not available for this kind of account.",
+        "zh-CN": "此类账户不适用该方案。"},
+    "dpd_out_of_range": {
+        "en": "This option is not available at the account's current stage of arrears.",
+        "zh-CN": "账户当前的逾期阶段不适用该方案。"},
+    "no_arrears": {"en": "There are no arrears to spread.", "zh-CN": "没有需要分期偿还的逾期欠款。"},
+    "no_fees": {"en": "There are no fees to waive.", "zh-CN": "没有可减免的费用。"},
+    "no_hardship_declared": {
+        "en": "Offered when a temporary hardship is reported.",
+        "zh-CN": "仅在申报临时困难时提供。"},
+    "lesser_concession_affordable": {
+        "en": "An option that asks less of the lender is already affordable.",
+        "zh-CN": "已有让步更小且可负担的方案。"},
+    "history_required": {
+        "en": "Needs the account's history (opening date, earlier re-ages, payments made) to check eligibility.",
+        "zh-CN": "需提供账户历史（开户日期、以往重新账龄、已还款次数）以核实资格。"},
+    "account_too_new": {
+        "en": "The account must be open at least {months} months.",
+        "zh-CN": "账户开立须满 {months} 个月。"},
+    "insufficient_payments": {
+        "en": "Needs {count} consecutive payments first.",
+        "zh-CN": "须先连续还款 {count} 期。"},
+    "reaged_recently": {
+        "en": "The account was re-aged too recently (at most once in 12 months, twice in 5 years).",
+        "zh-CN": "账户近期已重新账龄（12 个月内至多一次，5 年内至多两次）。"},
+    "requires_agent": {
+        "en": "Please talk to one of our team about this option.",
+        "zh-CN": "如需了解此方案，请联系我们的工作人员。"},
+    "portal_debt_too_high": {
+        "en": "Please talk to one of our team: this balance needs a personal review.",
+        "zh-CN": "该余额需人工审核，请联系我们的工作人员。"},
+    "portal_disabled": {
+        "en": "Please talk to one of our team.",
+        "zh-CN": "请联系我们的工作人员。"},
+    # what-if
+    "proposal_within_policy": {
+        "en": "Your proposal can be accepted under the policy.",
+        "zh-CN": "您的方案符合政策，可以接受。"},
+    "proposal_term_too_long": {
+        "en": "At this payment the debt would take {months} months, longer than the {max_months} allowed.",
+        "zh-CN": "按此还款额需 {months} 个月还清，超过允许的 {max_months} 个月。"},
+    "proposal_never_repays": {
+        "en": "This payment does not cover the interest, so the debt would never be repaid.",
+        "zh-CN": "该还款额不足以覆盖利息，欠款将无法还清。"},
+    "proposal_term_too_short": {
+        "en": "The term must be at least {min_months} months.",
+        "zh-CN": "期限至少为 {min_months} 个月。"},
+    "proposal_discount_too_high": {
+        "en": "A settlement of {amount} would need a discount above what the policy allows.",
+        "zh-CN": "以 {amount} 结清所需的减免超出政策允许范围。"},
+    "proposal_settlement_not_available": {
+        "en": "A settlement is not available for this account now.",
+        "zh-CN": "该账户目前不适用一次性结清。"},
+    "proposal_full_payment": {
+        "en": "This pays the account in full.",
+        "zh-CN": "该金额可全额结清账户。"},
+    "counter_offer": {
+        "en": "The nearest plan the policy allows: {payment} a month for {months} months.",
+        "zh-CN": "政策允许的最接近方案：每月 {payment}，共 {months} 个月。"},
+    "counter_offer_settlement": {
+        "en": "The smallest settlement the policy allows is {amount}.",
+        "zh-CN": "政策允许的最低结清金额为 {amount}。"},
+}
+
+#: Codes a self-service portal may show; the rest name internal limits.
+PORTAL_HIDDEN = {"beyond_authority", "approval_agent", "approval_supervisor", "capped_by_income",
+                 "lesser_concession_affordable"}
+
+CATEGORY_NAMES = {
+    "zh-CN": {"housing": "住房", "utilities": "水电燃气", "food": "食品", "transport": "交通",
+              "childcare": "育儿", "insurance": "保险", "communications": "通讯", "health": "医疗",
+              "education": "教育", "other": "其他"},
+}
+
+
+def message(code: str, locale: str = "en", **params) -> str:
+    """The message for ``code`` in ``locale`` (English when the locale lacks it).
+
+    >>> message("no_fees", "zh-CN")
+    '没有可减免的费用。'
+    >>> message("arrears_spread", "en", arrears="CNY 1500.00", months=3, regular="CNY 600.00")
+    'Your arrears of CNY 1500.00 are spread over 3 months, on top of your regular payment of CNY 600.00.'
+    """
+    texts = MESSAGES[code]
+    if "category" in params:
+        params["category"] = CATEGORY_NAMES.get(locale, {}).get(params["category"], params["category"])
+    return texts.get(locale, texts["en"]).format(**params)
+
+
+def reason(code: str, locale: str = "en", **params) -> dict[str, str]:
+    """``{code, message}``, the shape every explanation takes on the wire."""
+    return {"code": code, "message": message(code, locale, **params)}

@@ -23,6 +23,16 @@ MAX_HOUSEHOLD = 20
 MAX_HARDSHIP_MONTHS = 24
 UNKNOWN = -1
 
+#: Inclusive ranges of the integer inputs, the one table both the wire schema
+#: and :func:`check` read.
+LIMITS = {
+    "dpd": (0, MAX_DPD),
+    "remaining_term": (1, MAX_TERM),
+    "household": (1, MAX_HOUSEHOLD),
+    "hardship_months": (1, MAX_HARDSHIP_MONTHS),
+    "consecutive": (0, MAX_TERM),
+}
+
 #: Wire path of each array that holds an input field (for error messages).
 FIELD_PATHS = {
     "balance": "account.balance", "arrears": "account.arrears", "fees": "account.fees",
@@ -97,10 +107,11 @@ def _minor(value: Decimal | None, digits: int, path: str, errors: list, row: int
         return 0
     try:
         if abs(value) > MAX_AMOUNT:
-            raise ValueError(f"is larger than {MAX_AMOUNT:,} (absurd for consumer debt)")
+            raise ValueError(f"must be at most {MAX_AMOUNT:,} (absurd for consumer debt)")
         return to_minor(value, digits)
     except ValueError as exc:
-        errors.append((row, path, f"{exc}".capitalize() if not str(exc).startswith("is") else f"Amount {exc}."))
+        text = str(exc)
+        errors.append((row, path, text[0].upper() + text[1:] + ("" if text.endswith(")") else ".")))
         return 0
 
 
@@ -169,8 +180,6 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
         cols["household"][i] = f.get("household_size", 1)
         hardship = f.get("hardship")
         cols["hardship_months"][i] = hardship["expected_months"] if hardship else 0
-        if hardship and hardship["expected_months"] < 1:
-            errors.append((i, "finances.hardship.expected_months", "Must be at least 1."))
     acc = Accounts(currency=currency, is_loan=is_loan, **cols,
                    expense_lines={k: v for k, v in lines.items() if has_lines})
     return acc, errors
@@ -191,6 +200,16 @@ def _total(f, total_key, lines_key, path, digits, errors, row) -> int:
     if summed is not None and summed != total:
         errors.append((row, path, f"Does not equal the sum of {lines_key}."))
     return total
+
+
+def _outside(values: np.ndarray, key: str) -> np.ndarray:
+    lo, hi = LIMITS[key]
+    return (values < lo) | (values > hi)
+
+
+def _between(key: str) -> str:
+    lo, hi = LIMITS[key]
+    return f"Must be greater than or equal to {lo} and less than or equal to {hi}."
 
 
 def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
@@ -218,19 +237,18 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
         (acc.apr_ppm < 0, "account.apr", "Must not be negative."),
         (acc.apr_ppm > policy.max_apr_ppm, "account.apr",
          f"Must be at most {policy.max_apr} under policy {policy.name}."),
-        ((acc.dpd < 0) | (acc.dpd > MAX_DPD), "account.days_past_due", f"Must be between 0 and {MAX_DPD}."),
+        (_outside(acc.dpd, "dpd"), "account.days_past_due", _between("dpd")),
         ((acc.dpd == 0) & (acc.arrears > 0), "account.days_past_due",
          "Is 0 but there are arrears: an account in arrears is past due."),
         ((acc.dpd > 0) & (acc.arrears == 0), "account.arrears",
          "Is 0 but days_past_due is above 0: a past-due account has arrears."),
-        (acc.is_loan & ((acc.remaining_term < 1) | (acc.remaining_term > MAX_TERM)),
-         "account.remaining_term_months", f"Must be between 1 and {MAX_TERM}."),
-        ((acc.household < 1) | (acc.household > MAX_HOUSEHOLD), "finances.household_size",
-         f"Must be between 1 and {MAX_HOUSEHOLD}."),
-        ((acc.hardship_months < 0) | (acc.hardship_months > MAX_HARDSHIP_MONTHS),
-         "finances.hardship.expected_months", f"Must be between 1 and {MAX_HARDSHIP_MONTHS}."),
-        ((acc.consecutive < UNKNOWN) | (acc.consecutive > MAX_TERM), "account.history.consecutive_payments",
-         f"Must be between 0 and {MAX_TERM}."),
+        (acc.is_loan & _outside(acc.remaining_term, "remaining_term"), "account.remaining_term_months",
+         _between("remaining_term")),
+        (_outside(acc.household, "household"), "finances.household_size", _between("household")),
+        ((acc.hardship_months != 0) & _outside(acc.hardship_months, "hardship_months"),
+         "finances.hardship.expected_months", _between("hardship_months")),
+        ((acc.consecutive != UNKNOWN) & _outside(acc.consecutive, "consecutive"),
+         "account.history.consecutive_payments", _between("consecutive")),
     ]
     if policy.currencies:
         rules.append((~np.isin(acc.currency.astype(str), policy.currencies), "account.currency",

@@ -103,7 +103,8 @@ def prepare(req: dict, registry: PolicyRegistry, today: dt.date | None = None):
     policy = registry.get(req["policy"])
     as_of = req.get("as_of") or today or dt.date.today()
     acc, errors = from_records([req], as_of)
-    errors += check(acc, policy)
+    unparsed = {f for _, f, _ in errors}
+    errors += [e for e in check(acc, policy) if e[1] not in unparsed]
     if errors:
         seen, unique = set(), []
         for _, f, m in errors:

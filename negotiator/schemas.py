@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .money import CURRENCIES, parse_decimal
+from .accounts import LIMITS
+from .money import CURRENCIES, MAX_AMOUNT, parse_decimal
 from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
 
 LOCALES = ("en", "zh-CN")
@@ -30,7 +31,15 @@ class Amount(fields.Field):
     Loads to ``Decimal``; NaN, Infinity and non-numeric strings are refused.
     """
 
-    default_error_messages = {"invalid": "Not a valid number (a decimal string or a JSON number)."}
+    default_error_messages = {"invalid": "Not a valid number (a decimal string or a JSON number).",
+                              "negative": "Must not be negative.",
+                              "too_large": "Must be at most {maximum:,}."}
+
+    def __init__(self, maximum: Decimal = MAX_AMOUNT, **kw):
+        self.maximum = maximum
+        kw.setdefault("metadata", {})
+        kw["metadata"] = {"minimum": 0, "maximum": maximum, **kw["metadata"]}
+        super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, float) and not math.isfinite(value):
@@ -38,18 +47,28 @@ class Amount(fields.Field):
         if isinstance(value, str) and len(value) > 40:
             raise self.make_error("invalid")
         try:
-            return parse_decimal(value)
+            d = parse_decimal(value)
         except ValueError:
             raise self.make_error("invalid") from None
+        if d < 0:
+            raise self.make_error("negative")
+        if d > self.maximum:
+            raise self.make_error("too_large", maximum=self.maximum)
+        return d
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
 
 
 class StrictInt(fields.Integer):
-    """An integer that refuses booleans, floats with a fraction and strings."""
+    """An integer that refuses booleans, floats with a fraction and strings.
 
-    def __init__(self, **kw):
+    ``limits`` is a ``(min, max)`` pair from :data:`negotiator.accounts.LIMITS`.
+    """
+
+    def __init__(self, limits: tuple[int, int] | None = None, **kw):
+        if limits is not None:
+            kw["validate"] = validate.Range(min=limits[0], max=limits[1])
         super().__init__(strict=True, **kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -71,7 +90,7 @@ class HistorySchema(_Strict):
     opened_on = fields.Date()
     reage_dates = fields.List(fields.Date(), validate=validate.Length(max=MAX_LINES))
     arrangement_dates = fields.List(fields.Date(), validate=validate.Length(max=MAX_LINES))
-    consecutive_payments = StrictInt()
+    consecutive_payments = StrictInt(LIMITS["consecutive"])
 
 
 class AccountSchema(_Strict):
@@ -79,11 +98,11 @@ class AccountSchema(_Strict):
     balance = Amount(required=True)
     arrears = Amount(required=True)
     fees = Amount(load_default=Decimal(0))
-    apr = Amount(required=True)
-    days_past_due = StrictInt(required=True)
+    apr = Amount(required=True, maximum=Decimal(1), metadata={"description": "Nominal annual rate as a decimal fraction (0.18 is 18%); at most the policy's max_apr."})
+    days_past_due = StrictInt(LIMITS["dpd"], required=True)
     product = fields.String(required=True, validate=validate.OneOf(PRODUCTS))
     contractual_payment = Amount(required=True)
-    remaining_term_months = StrictInt()
+    remaining_term_months = StrictInt(LIMITS["remaining_term"])
     history = fields.Nested(HistorySchema)
 
 
@@ -102,7 +121,7 @@ class ExpenseLineSchema(LineSchema):
 
 class HardshipSchema(_Strict):
     reason = Str(required=True)
-    expected_months = StrictInt(required=True)
+    expected_months = StrictInt(LIMITS["hardship_months"], required=True)
 
 
 class FinancesSchema(_Strict):
@@ -111,7 +130,7 @@ class FinancesSchema(_Strict):
     income_lines = fields.List(fields.Nested(IncomeLineSchema), validate=validate.Length(max=MAX_LINES))
     expense_lines = fields.List(fields.Nested(ExpenseLineSchema), validate=validate.Length(max=MAX_LINES))
     other_debt_payments = Amount(load_default=Decimal(0))
-    household_size = StrictInt(load_default=1)
+    household_size = StrictInt(LIMITS["household"], load_default=1)
     lump_sum_available = Amount(load_default=Decimal(0))
     hardship = fields.Nested(HardshipSchema)
 
@@ -131,7 +150,7 @@ class QuoteRequestSchema(_Strict):
 
 class ProposalSchema(_Strict):
     monthly_payment = Amount()
-    term_months = StrictInt()
+    term_months = StrictInt(LIMITS["remaining_term"])
     lump_sum = Amount()
 
 

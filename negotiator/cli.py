@@ -1,0 +1,134 @@
+"""The ``negotiator`` command: quotes, proposals, policies, the service, batch jobs.
+
+Exit codes: 0 success; 2 invalid input (the errors go to stderr as JSON, one
+``{field, message}`` per bad field); 3 unknown policy; 4 a policy file is
+invalid; 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+from .errors import NegotiatorError, PolicyError, UnknownPolicyError, ValidationError
+from .policy import PolicyRegistry
+
+EXIT_INVALID, EXIT_POLICY, EXIT_BAD_POLICY = 2, 3, 4
+
+
+def _read_json(path: str):
+    try:
+        with (sys.stdin if path == "-" else open(path, encoding="utf-8")) as fh:
+            return json.load(fh, parse_constant=_reject_constant)
+    except OSError as exc:
+        raise ValidationError([_fe("(file)", f"cannot read {path}: {exc.strerror}")]) from None
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise ValidationError([_fe("(body)", f"not valid JSON: {exc}")]) from None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _fe(field: str, message: str):
+    from .errors import FieldError
+    return FieldError(field, message)
+
+
+def _today(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def cmd_quote(args, registry) -> int:
+    from .engine import quote
+    body = _read_json(args.request)
+    result = quote(body, registry, channel=args.channel, today=_today(args.today))
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_propose(args, registry) -> int:
+    from .proposals import propose
+    body = _read_json(args.request)
+    result = propose(body, registry, channel=args.channel, today=_today(args.today))
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_policies(args, registry) -> int:
+    for p in registry:
+        print(f"{p.name}\t{p.version}\t{p.description}")
+    return 0
+
+
+def cmd_serve(args, registry) -> int:
+    from .serve import main as serve_main
+    return serve_main(args)
+
+
+def cmd_batch(args, registry) -> int:
+    from .batch import main as batch_main
+    return batch_main(args, registry)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="negotiator", description=__doc__.splitlines()[0])
+    ap.add_argument("--policy-dir", help="a folder of extra policy YAML files")
+    sub = ap.add_subparsers(dest="command", required=True)
+    for name, helptext, fn in (("quote", "quote every option for a request (JSON file or -)", cmd_quote),
+                               ("propose", "what-if: the plan a borrower's proposal implies", cmd_propose)):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("request")
+        p.add_argument("--channel", choices=["agent", "portal", "batch"], default="agent")
+        p.add_argument("--today", help="date to use when the request has no as_of (YYYY-MM-DD)")
+        p.set_defaults(fn=fn)
+    sub.add_parser("policies", help="list the policies and their versions").set_defaults(fn=cmd_policies)
+    p = sub.add_parser("serve", help="run the HTTP service under gunicorn")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
+    p.set_defaults(fn=cmd_serve)
+    p = sub.add_parser("batch", help="offers for a whole portfolio: INPUT -> OUTPUT (csv, jsonl, parquet)")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--policy", default="default")
+    p.add_argument("--as-of", dest="as_of", help="as-of date for every row (default today)")
+    p.add_argument("--rejects", help="rejects file (default OUTPUT's name + .rejects.csv)")
+    p.add_argument("--chunk-size", dest="chunk_size", type=int, default=100_000)
+    p.add_argument("--channel", choices=["agent", "batch"], default="batch")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(fn=cmd_batch)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        registry = PolicyRegistry.load(args.policy_dir)
+        return args.fn(args, registry)
+    except ValidationError as exc:
+        json.dump({"title": exc.title, "errors": [e.as_dict() for e in exc.errors]}, sys.stderr,
+                  ensure_ascii=False, indent=2)
+        sys.stderr.write("\n")
+        return EXIT_INVALID
+    except UnknownPolicyError as exc:
+        print(f"negotiator: {exc}", file=sys.stderr)
+        return EXIT_POLICY
+    except PolicyError as exc:
+        print(f"negotiator: invalid policy: {exc}", file=sys.stderr)
+        return EXIT_BAD_POLICY
+    except NegotiatorError as exc:
+        print(f"negotiator: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except ValueError as exc:
+        print(f"negotiator: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":
+    sys.exit(main())

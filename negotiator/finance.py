@@ -89,13 +89,16 @@ def periods(principal, rate, pay):
     return np.where(np.isfinite(out) & (out >= 0), out, np.inf)
 
 
-def solve_rate(principal, pay, nper, hi=1.0):
+def solve_rate(principal, pay, nper, rounds=12):
     """Periodic rate at which ``nper`` payments of ``pay`` repay ``principal``.
 
-    numpy-financial's ``rate`` first; elements it leaves NaN or out of range
-    (it can fail to converge, and one failure may spoil the whole array) are
-    solved by bisection on ``[0, hi]``. Where even a zero rate cannot repay,
-    the answer is NaN: callers treat that as "no rate works".
+    The same answer as numpy-financial's ``rate`` (the tests compare them),
+    by Newton's method started from ``pay / principal``, which lies above
+    the root; the payment is convex and increasing in the rate, so the
+    iterates fall monotonically onto it. ``rate`` itself can leave NaN for a
+    whole array when one element fails and costs about 2 ms a call here.
+    Where even a zero rate cannot repay, the answer is NaN: callers read
+    that as "no rate works".
 
     Examples
     --------
@@ -108,32 +111,22 @@ def solve_rate(principal, pay, nper, hi=1.0):
     a = np.asarray(pay, dtype=float)
     n = np.asarray(nper, dtype=float)
     p, a, n = np.broadcast_arrays(p, a, n)
-    feasible = a * n >= p - 1e-9
+    feasible = (a * n >= p - 1e-9) & (p > 0)
+    r = np.where(feasible, a / np.where(p > 0, p, 1.0), 0.0)
     with np.errstate(all="ignore"):
-        try:
-            r = np.asarray(npf.rate(n, -a, p, 0.0), dtype=float)
-        except (ValueError, FloatingPointError, ZeroDivisionError):
-            r = np.full(p.shape, np.nan)
-    r = np.broadcast_to(r, p.shape).copy()
-    bad = ~np.isfinite(r) | (r < 0) | (r > hi)
-    bad &= feasible
-    if bad.any():
-        lo_ = np.zeros(int(bad.sum()))
-        hi_ = np.full(lo_.shape, float(hi))
-        pb, ab, nb = p[bad], a[bad], n[bad]
-        for _ in range(60):
-            mid = (lo_ + hi_) / 2
-            too_dear = payment(pb, mid, nb) > ab
-            hi_ = np.where(too_dear, mid, hi_)
-            lo_ = np.where(too_dear, lo_, mid)
-        r[bad] = lo_
+        for _ in range(rounds):
+            h = np.maximum(r * 1e-6, 1e-12)
+            f = payment(p, r, n) - a
+            slope = (payment(p, r + h, n) - payment(p, r - h, n)) / (2 * h)
+            r = np.maximum(r - f / np.where(slope > 0, slope, 1.0), 0.0)
     return np.where(feasible, r, np.nan)
 
 
 def annuity_factor(rate, nper):
     """Present value of 1 paid at the end of each of ``nper`` periods.
 
-    numpy-financial's ``pv`` with the sign flipped; ``nper`` may be zero.
+    The closed form of numpy-financial's ``pv(rate, nper, -1)`` (the tests
+    compare them; ``pv`` costs about 13 us a call); ``nper`` may be zero.
 
     Examples
     --------
@@ -144,8 +137,9 @@ def annuity_factor(rate, nper):
     """
     r = np.asarray(rate, dtype=float)
     n = np.asarray(nper, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.asarray(npf.pv(r, n, 1.0), dtype=float) + 0.0
+    tiny = np.abs(r) < TINY_RATE
+    safe = np.where(tiny, 1.0, r)
+    return np.where(tiny, n, -np.expm1(-n * np.log1p(safe)) / safe)
 
 
 def discount(rate, nper):

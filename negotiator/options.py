@@ -358,7 +358,6 @@ def _finish(ctx: Context, s: OptionSet) -> None:
     s.max_payment = np.maximum(s.monthly_payment, np.where(p.hold > 0, p.hold_payment, 0))
     s.max_payment = np.where(n == p.hold + 1, np.maximum(sv.final + s.regular, p.hold_payment), s.max_payment)
     s.total = sv.total(p) + s.regular * n
-    s.effective_apr = effective_rate(p, sv) * 12
     r_acct = acc.apr_ppm / MONTHLY_DEN
     d = pol.discount_monthly
     forgone = np.zeros(ctx.n)
@@ -405,4 +404,11 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
         solve_sets(sets, ctx.rounding, rows)
     for s in sets:
         _finish(ctx, s)
+    if sets:
+        # One stacked call for the disclosed rate of every plan.
+        plans = Plans(*(np.concatenate(cols) for cols in zip(*(s.plans.__dict__.values() for s in sets))))
+        solved = Solved(*(np.concatenate([getattr(s.solved, k) for s in sets]) for k in ("level", "final", "term")))
+        eff = effective_rate(plans, solved) * 12
+        for k, s in enumerate(sets):
+            s.effective_apr = eff[k * ctx.n:(k + 1) * ctx.n]
     return {s.type: s for s in sets}

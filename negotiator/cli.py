@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"negotiator: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:   # the reader (e.g. `head`) went away: not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

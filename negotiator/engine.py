@@ -162,7 +162,7 @@ class Renderer:
         return explain.reason(code, self.locale, **params)
 
     # -- affordability
-    def affordability(self, decision: Decision) -> dict:
+    def affordability(self, decision: Decision | None = None) -> dict:
         a, acc, pol = self.a, self.acc, self.policy
         aff = pol.affordability
         flags = []
@@ -182,14 +182,14 @@ class Renderer:
             for arr, code in ((above, "expense_above_guideline"), (below, "expense_below_guideline")):
                 if arr[0]:
                     flags.append(self.reason(code, category=cat, amount=self.money(acc.expense_lines[cat][0])))
-        if decision.recommended[0] < 0:
+        if decision is not None and decision.recommended[0] < 0:
             flags.append(self.reason("no_affordable_option", shortfall=self.money(decision.shortfall[0])))
         return {"disposable_income": self.amt(a.disposable[0]),
                 "affordable_payment": self.amt(a.affordable[0]),
                 "flags": [f for f in flags if f]}
 
     # -- options
-    def option(self, s: OptionSet, decision: Decision, recommended: bool) -> dict:
+    def option(self, s: OptionSet, recommended: bool) -> dict:
         p, sv, acc = s.plans, s.solved, self.acc
         n = int(sv.term[0])
         principal_part = int(p.principal[0] + p.fees[0])
@@ -294,7 +294,7 @@ class Renderer:
                 continue
             s = sets[t]
             if decision.visible[t][0]:
-                opt = self.option(s, decision, t == rec_id)
+                opt = self.option(s, t == rec_id)
                 if schedules == "all" or (schedules == "recommended" and t == rec_id):
                     opt["schedule"] = self.schedule(s)
                 options.append(opt)

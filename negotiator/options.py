@@ -242,15 +242,15 @@ def settlement(ctx: Context) -> OptionSet:
     acc = ctx.acc
     opt = ctx.policy.options.settlement
     offered, decline = ctx.window("settlement")
-    O, A, lump = ctx.owed, ctx.A, acc.lump_sum
+    owed, A, lump = ctx.owed, ctx.A, acc.lump_sum
     N = opt.max_payments
     best = np.maximum(lump, A * N)
-    need = np.where(best >= O, 0, _ceil_div((O - best) * RATE_SCALE, np.maximum(O, 1)))
+    need = np.where(best >= owed, 0, _ceil_div((owed - best) * RATE_SCALE, np.maximum(owed, 1)))
     step = rate_to_ppm(opt.step)
     lo, hi = rate_to_ppm(opt.min_discount), rate_to_ppm(opt.max_discount)
     disc = np.clip(_ceil_div(need, step) * step, lo, hi)
-    forgiven = O * disc // RATE_SCALE
-    amount = O - forgiven
+    forgiven = owed * disc // RATE_SCALE
+    amount = owed - forgiven
     lump_funded = lump >= amount
     k = np.where(lump_funded, 1, np.where(A > 0, _ceil_div(amount, np.maximum(A, 1)), N))
     k = np.clip(k, 1, N)
@@ -391,13 +391,10 @@ def _finish(ctx: Context, s: OptionSet) -> None:
         s.npv = s.npv + acc.contractual * finance.annuity_factor(d, n) + rest * finance.discount(d, n)
 
 
-def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = "agent",
-          types: tuple[str, ...] = ORDER) -> dict[str, OptionSet]:
-    """Every requested option type for every account, solved and assessed."""
-    ctx = Context(acc, assessment, policy, channel)
-    sets = [BUILDERS[t](ctx) for t in ORDER if t in types]
+def complete(ctx: Context, sets: list[OptionSet], adjust: bool = True) -> None:
+    """Solve, nudge where rounding overshoots, and assess every set, in place."""
     solve_sets(sets, ctx.rounding)
-    for _ in range(3):
+    for _ in range(3 if adjust else 0):
         rows = {s.type: _adjust(ctx, s) for s in sets}
         if not any(len(r) for r in rows.values()):
             break
@@ -411,4 +408,12 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
         eff = effective_rate(plans, solved) * 12
         for k, s in enumerate(sets):
             s.effective_apr = eff[k * ctx.n:(k + 1) * ctx.n]
+
+
+def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = "agent",
+          types: tuple[str, ...] = ORDER) -> dict[str, OptionSet]:
+    """Every requested option type for every account, solved and assessed."""
+    ctx = Context(acc, assessment, policy, channel)
+    sets = [BUILDERS[t](ctx) for t in ORDER if t in types]
+    complete(ctx, sets)
     return {s.type: s for s in sets}

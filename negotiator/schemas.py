@@ -98,7 +98,8 @@ class AccountSchema(_Strict):
     balance = Amount(required=True)
     arrears = Amount(required=True)
     fees = Amount(load_default=Decimal(0))
-    apr = Amount(required=True, maximum=Decimal(1), metadata={"description": "Nominal annual rate as a decimal fraction (0.18 is 18%); at most the policy's max_apr."})
+    apr = Amount(required=True, maximum=Decimal(1), metadata={
+        "description": "Nominal annual rate as a decimal fraction (0.18 is 18%); at most the policy's max_apr."})
     days_past_due = StrictInt(LIMITS["dpd"], required=True)
     product = fields.String(required=True, validate=validate.OneOf(PRODUCTS))
     contractual_payment = Amount(required=True)

@@ -23,7 +23,7 @@ from .affordability import Assessment, assess
 from .dates import due_dates, first_payment_date
 from .errors import FieldError, ValidationError
 from .money import format_minor, format_rate, rate_to_ppm, to_minor
-from .options import BEYOND, ORDER, RUNGS, TIERS, OptionSet, build
+from .options import BEYOND, ORDER, TIERS, OptionSet, build
 from .plans import Plans, Solved, schedule_arrays
 from .policy import Policy, PolicyRegistry
 from .schemas import QuoteRequestSchema, flatten_errors
@@ -44,19 +44,16 @@ class Decision:
 
 def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, policy: Policy,
            channel: str) -> Decision:
-    """Ladder, channel rules and recommendation for every account at once."""
+    """Channel rules and recommendation for every account at once.
+
+    The ladder itself is climbed in :func:`negotiator.options.build`, which
+    declines the rungs above the first acceptable one.
+    """
     n = len(acc)
     decline = {t: s.decline.copy() for t, s in sets.items()}
     good = {t: s.offered & s.affordable & s.within_policy for t, s in sets.items()}
     if channel == "portal":
         good = {t: g & (sets[t].tier == 0) for t, g in good.items()}
-    first = np.full(n, len(RUNGS))
-    for k, t in reversed(list(enumerate(RUNGS))):
-        if t in sets:
-            first = np.where(good[t], k, first)
-    for k, t in enumerate(RUNGS):
-        if t in sets:
-            decline[t][sets[t].offered & (k > first)] = "lesser_concession_affordable"
     if channel == "portal":
         too_high = acc.balance + acc.fees > (to_minor(policy.portal.max_balance, 2) * acc.unit // 100)
         for t, s in sets.items():

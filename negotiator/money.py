@@ -131,7 +131,18 @@ def round_div(num: np.ndarray, den: np.ndarray | int, mode: str) -> np.ndarray:
     >>> round_div(np.array([5, 15, 25, 7]), 10, "down").tolist()
     [0, 1, 2, 0]
     """
-    q, r = np.divmod(num, den)
+    # int64 division has no SIMD; a float estimate of the quotient is off by
+    # at most one for any |num| < 2**62, and one exact step corrects it. The
+    # same code runs on float64 arrays of whole numbers below 2**53, where
+    # every step is exact too (the plan solver uses that, being faster).
+    num = np.asarray(num)
+    q = np.floor(num * (1.0 / den))
+    if num.dtype.kind in "iu":
+        q = q.astype(np.int64)
+    r = num - q * den
+    fix = (r >= den).astype(q.dtype) - (r < 0)
+    q = q + fix
+    r = r - fix * den
     if mode == "down":
         return q
     twice = 2 * r

@@ -392,7 +392,10 @@ def _finish(ctx: Context, s: OptionSet) -> None:
 
 
 def complete(ctx: Context, sets: list[OptionSet], adjust: bool = True) -> None:
-    """Solve, nudge where rounding overshoots, and assess every set, in place."""
+    """Solve, nudge where rounding overshoots, and assess every set, in place.
+
+    The disclosed effective rate is worked out for offered rows only.
+    """
     solve_sets(sets, ctx.rounding)
     for _ in range(3 if adjust else 0):
         rows = {s.type: _adjust(ctx, s) for s in sets}
@@ -401,19 +404,51 @@ def complete(ctx: Context, sets: list[OptionSet], adjust: bool = True) -> None:
         solve_sets(sets, ctx.rounding, rows)
     for s in sets:
         _finish(ctx, s)
-    if sets:
-        # One stacked call for the disclosed rate of every plan.
-        plans = Plans(*(np.concatenate(cols) for cols in zip(*(s.plans.__dict__.values() for s in sets))))
-        solved = Solved(*(np.concatenate([getattr(s.solved, k) for s in sets]) for k in ("level", "final", "term")))
+    picks = [(s, np.flatnonzero(s.offered)) for s in sets]
+    picks = [(s, idx) for s, idx in picks if len(idx)]
+    for s in sets:
+        s.effective_apr = np.zeros(ctx.n)
+    if picks:
+        # One stacked call for the disclosed rate of every offered plan.
+        plans = Plans(*(np.concatenate(cols) for cols in zip(*(_subset(s.plans, i).__dict__.values()
+                                                              for s, i in picks))))
+        solved = Solved(*(np.concatenate([getattr(s.solved, k)[i] for s, i in picks])
+                          for k in ("level", "final", "term")))
         eff = effective_rate(plans, solved) * 12
-        for k, s in enumerate(sets):
-            s.effective_apr = eff[k * ctx.n:(k + 1) * ctx.n]
+        start = 0
+        for s, idx in picks:
+            s.effective_apr[idx] = eff[start:start + len(idx)]
+            start += len(idx)
+
+
+def acceptable(ctx: Context, s: OptionSet) -> np.ndarray:
+    """Offered, affordable, within policy, and (on a portal) needing no approval."""
+    ok = s.offered & s.affordable & s.within_policy
+    return ok & (s.tier == 0) if ctx.channel == "portal" else ok
 
 
 def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = "agent",
           types: tuple[str, ...] = ORDER) -> dict[str, OptionSet]:
     """Every requested option type for every account, solved and assessed."""
     ctx = Context(acc, assessment, policy, channel)
-    sets = [BUILDERS[t](ctx) for t in ORDER if t in types]
-    complete(ctx, sets)
-    return {s.type: s for s in sets}
+    sets: dict[str, OptionSet] = {}
+    beside = [BUILDERS[t](ctx) for t in ORDER if t in types and t not in RUNGS]
+    pending = list(beside)     # solved together with the first rung
+    done = np.zeros(ctx.n, dtype=bool)
+    # Climb the ladder: a rung is worked out only for accounts that no lower
+    # rung has served; above the first acceptable rung, options are declined.
+    for t in RUNGS:
+        if t not in types:
+            continue
+        s = BUILDERS[t](ctx)
+        s.decline[s.offered & done] = "lesser_concession_affordable"
+        s.offered = s.offered & ~done
+        complete(ctx, [s, *pending])
+        pending = []
+        done |= acceptable(ctx, s)
+        sets[t] = s
+    if pending:
+        complete(ctx, pending)
+    for s in beside:
+        sets[s.type] = s
+    return {t: sets[t] for t in ORDER if t in sets}

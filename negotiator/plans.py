@@ -63,41 +63,71 @@ class Solved:
         return plans.hold * plans.hold_payment + (self.term - plans.hold - 1) * self.level + self.final
 
 
+EXACT_FLOAT = 2.0 ** 53
+
+
 def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
     """Outstanding before the last payment, and the last payment, for each plan.
 
     With ``record`` it also returns the (n, max_term) arrays of payment and
-    interest per month. The principal is never allowed below zero: a level
-    that would overpay clears the plan early (caller shortens the term).
+    interest per month. Rows are dropped from the loop once their term is
+    done. Arithmetic runs in float64 when every interest product is below
+    2**53 (whole numbers there are exact), else in int64.
     """
     out = plans.principal + plans.fees - plans.hold * plans.hold_payment
-    fees = plans.fees
-    apr = plans.apr_ppm
-    flat = plans.flat_fee
-    term = plans.term
-    hold = plans.hold
-    max_term = int(term.max()) if len(term) else 0
+    n = len(out)
+    if n == 0:
+        return (out, out.reshape(0, 0), out.reshape(0, 0)) if record else out
+    bound = float(np.abs(out).max() + np.abs(level).max() + 1) * float(plans.apr_ppm.max() + 1)
+    dt_ = np.float64 if bound < EXACT_FLOAT / 4 else np.int64
+    out = out.astype(dt_)
+    fees, apr, flat = plans.fees.astype(dt_), plans.apr_ppm.astype(dt_), plans.flat_fee.astype(dt_)
+    lvl = np.broadcast_to(level, (n,)).astype(dt_)
+    term, hold = plans.term, plans.hold
+    any_flat, any_hold = bool(flat.any()), bool(hold.any())
+    max_term = int(term.max())
     pays = ints = None
     if record:
-        pays = np.zeros((len(term), max_term), dtype=np.int64)
-        ints = np.zeros((len(term), max_term), dtype=np.int64)
-        for k in range(int(hold.max()) if len(hold) else 0):
+        pays = np.zeros((n, max_term), dtype=np.int64)
+        ints = np.zeros((n, max_term), dtype=np.int64)
+        for k in range(int(hold.max())):
             pays[:, k] = np.where(k < hold, plans.hold_payment, 0)
-    for k in range(int(hold.min()) if len(hold) else 0, max_term - 1):
-        live = (k >= hold) & (k < term - 1)
-        interest = round_div(np.maximum(out - fees, 0) * apr, MONTHLY_DEN, rounding) + flat
-        new = out + interest - level
-        out = np.where(live, new, out)
+    result = out
+    idx = None                      # rows still in the loop (None: all of them)
+    c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold = out, fees, apr, flat, lvl, term, hold
+    for k in range(int(hold.min()), max_term - 1):
+        if not record and k % 4 == 0:
+            keep = c_term - 1 > k
+            if keep.sum() < 0.75 * len(keep):
+                if idx is None:
+                    result = out.copy()
+                    idx = np.arange(n)
+                result[idx[~keep]] = c_out[~keep]
+                idx = idx[keep]
+                c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold = (
+                    a[keep] for a in (c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold))
+                if not len(idx):
+                    break
+        live = c_term - 1 > k
+        if any_hold:
+            live &= k >= c_hold
+        interest = round_div(np.maximum(c_out - c_fees, 0) * c_apr, MONTHLY_DEN, rounding)
+        if any_flat:
+            interest = interest + c_flat
+        c_out = np.where(live, c_out + interest - c_lvl, c_out)
         if record:
             pays[:, k] = np.where(live, level, pays[:, k])
             ints[:, k] = np.where(live, interest, 0)
-    interest = round_div(np.maximum(out - fees, 0) * apr, MONTHLY_DEN, rounding) + flat
-    final = np.where(term > hold, out + interest, out)
+    if idx is None:
+        result = c_out
+    else:
+        result[idx] = c_out
+    interest = round_div(np.maximum(result - fees, 0) * apr, MONTHLY_DEN, rounding) + flat
+    final = np.where(term > hold, result + interest, result).astype(np.int64)
     if record:
-        rows = np.arange(len(term))
-        last = term - 1
-        pays[rows, last] = final
-        ints[rows, last] = np.where(term > hold, interest, 0)
+        rows = np.arange(n)
+        pays[rows, term - 1] = final
+        ints[rows, term - 1] = np.where(term > hold, interest, 0).astype(np.int64)
         return final, pays, ints
     return final
 
@@ -155,8 +185,13 @@ def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solv
         done = ok_hi & ~ok_lo
         if done.all():
             break
-        up = np.maximum(np.ceil((f_hi - level) / grow), 1).astype(np.int64)
-        down = np.maximum(np.floor(((level - 1) - f_lo) / grow), 1).astype(np.int64)
+        # Secant step on the measured drop of the last payment per unit of level
+        # (exact where fees, which bear no interest, dominate); the analytic
+        # growth factor where rounding hides the drop.
+        measured = (f_lo - f_hi).astype(float)
+        slope = np.where(measured >= 2, measured, grow) + 1.0
+        up = np.maximum(np.ceil((f_hi - level) / slope), 1).astype(np.int64)
+        down = np.maximum(np.floor(((level - 1) - f_lo) / slope), 1).astype(np.int64)
         level = np.where(done, level, np.where(ok_lo, level - down, level + up))
         level = np.maximum(level, 1)
     else:
@@ -223,7 +258,10 @@ def effective_rate(plans: Plans, solved: Solved, rounds: int = 8) -> np.ndarray:
         for _ in range(rounds):
             h = np.maximum(r * 1e-6, 1e-10)
             f = present_value(plans, solved, r) - amount
-            slope = (present_value(plans, solved, r + h) - present_value(plans, solved, r - h)) / (2 * h)
-            r = np.clip(r - f / np.where(slope < 0, slope, -1.0), 0.0, 1.0)
+            slope = (present_value(plans, solved, r + h) - f - amount) / h
+            step = f / np.where(slope < 0, slope, -1.0)
+            r = np.clip(r - step, 0.0, 1.0)
+            if not np.any(np.abs(step) > 1e-11):
+                break
     costs = solved.total(plans) > plans.principal + plans.fees
     return np.where(costs & np.isfinite(r), r, 0.0)

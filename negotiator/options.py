@@ -63,6 +63,7 @@ class Context:
     """Arrays and policy figures shared by every rung."""
 
     def __init__(self, acc: Accounts, assessment: Assessment, policy: Policy, channel: str):
+        self.assessment = assessment
         self.acc, self.policy, self.channel = acc, policy, channel
         self.n = len(acc)
         self.A = assessment.affordable
@@ -78,6 +79,10 @@ class Context:
         cap = inst.apr_cap
         self.base_apr = acc.apr_ppm if cap is None else np.minimum(acc.apr_ppm, rate_to_ppm(cap))
         self.flat_ppm = rate_to_ppm(inst.flat_fee_rate) if self.flat else 0
+
+    def take(self, idx: np.ndarray) -> Context:
+        """The same context for the accounts at ``idx`` only."""
+        return Context(self.acc.take(idx), self.assessment.take(idx), self.policy, self.channel)
 
     def window(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Whether the policy offers option ``name`` to each account, and why not."""
@@ -427,6 +432,40 @@ def acceptable(ctx: Context, s: OptionSet) -> np.ndarray:
     return ok & (s.tier == 0) if ctx.channel == "portal" else ok
 
 
+def _declined(kind: str, n: int) -> OptionSet:
+    """A set whose every account a lower rung already served."""
+    z = np.zeros(n, dtype=np.int64)
+    s = OptionSet(kind, np.zeros(n, dtype=bool), np.full(n, "lesser_concession_affordable", dtype=object),
+                  Plans(z, z, z, z, z + 1, z, z), z, z, z, Solved(z, z, z + 1))
+    s.monthly_payment = s.max_payment = s.total = s.value = s.tier = z
+    s.effective_apr = s.npv = np.zeros(n)
+    s.affordable = np.zeros(n, dtype=bool)
+    return s
+
+
+def _expand(part: OptionSet, rows: np.ndarray, n: int) -> OptionSet:
+    """A set worked out for ``rows`` only, as a set over all ``n`` accounts.
+
+    The other accounts are declined: a lower rung already served them.
+    """
+    def grow(a):
+        if not isinstance(a, np.ndarray):
+            return a
+        full = np.full(n, None, dtype=object) if a.dtype == object else np.zeros(n, dtype=a.dtype)
+        full[rows] = a
+        return full
+
+    out = OptionSet(part.type, grow(part.offered), grow(part.decline),
+                    Plans(*(grow(v) for v in part.plans.__dict__.values())), grow(part.regular),
+                    grow(part.fees_waived), grow(part.principal_forgiven),
+                    Solved(*(grow(getattr(part.solved, k)) for k in ("level", "final", "term"))),
+                    {k: grow(v) for k, v in part.extra.items()})
+    for name in ("monthly_payment", "max_payment", "total", "effective_apr", "value", "tier", "affordable", "npv"):
+        setattr(out, name, grow(getattr(part, name)))
+    out.decline[np.setdiff1d(np.arange(n), rows)] = "lesser_concession_affordable"
+    return out
+
+
 def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = "agent",
           types: tuple[str, ...] = ORDER) -> dict[str, OptionSet]:
     """Every requested option type for every account, solved and assessed."""
@@ -440,10 +479,21 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
     for t in RUNGS:
         if t not in types:
             continue
-        s = BUILDERS[t](ctx)
-        s.decline[s.offered & done] = "lesser_concession_affordable"
-        s.offered = s.offered & ~done
-        complete(ctx, [s, *pending])
+        active = np.flatnonzero(~done)
+        if not len(active):
+            sets[t] = _declined(t, ctx.n)
+            continue
+        if len(active) == ctx.n:
+            s = BUILDERS[t](ctx)
+            complete(ctx, [s, *pending])
+        else:
+            # Work the rung out only for the accounts no lower rung has served.
+            sub = ctx.take(active)
+            part = BUILDERS[t](sub)
+            complete(sub, [part])
+            s = _expand(part, active, ctx.n)
+            if pending:
+                complete(ctx, pending)
         pending = []
         done |= acceptable(ctx, s)
         sets[t] = s

@@ -183,3 +183,183 @@ def today() -> dt.date:
 
 
 __all__ = ["QuoteRequestSchema", "ProposalRequestSchema", "ValidationError", "flatten_errors"]
+
+
+# --------------------------------------------------------------------------- responses (HTTP service, issue 3)
+# These describe what the engine returns, for the OpenAPI document and the
+# contract tests; amounts and rates are decimal strings.
+
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def Money(description: str = "A decimal string in the account's currency.", **kw):
+    return fields.String(metadata={"pattern": DECIMAL_PATTERN, "description": description}, **kw)
+
+
+def Rate(description: str = "A rate as a decimal fraction (\"0.18\" is 18%).", **kw):
+    return fields.String(metadata={"pattern": DECIMAL_PATTERN, "description": description}, **kw)
+
+
+class ReasonSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable machine-readable code."})
+    message = fields.String(required=True, metadata={"description": "Plain words, in the request's locale."})
+
+
+class AffordabilityResultSchema(Schema):
+    disposable_income = Money(required=True, description="Income less expenses and other debts (may be negative).")
+    affordable_payment = Money(required=True, description="The most a plan may take each month.")
+    flags = fields.List(fields.Nested(ReasonSchema), required=True)
+
+
+class ScheduleLineSchema(Schema):
+    number = fields.Integer(required=True)
+    due_date = fields.Date(required=True)
+    payment = Money(required=True)
+    interest = Money(required=True)
+    principal = Money(required=True)
+    fees = Money(required=True)
+    balance_after = Money(required=True)
+    regular_payment = Money(description="Catch-up plans: the contractual payment included in `payment`.")
+
+
+class OptionSchema(Schema):
+    option_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(OPTION_TYPES))
+    monthly_payment = Money(required=True)
+    term_months = fields.Integer(required=True)
+    apr = Rate(required=True, description="Nominal annual rate of the plan.")
+    effective_apr = Rate(required=True, description="Effective annual rate (disclosed for flat-fee pricing too).")
+    first_payment_date = fields.Date(required=True)
+    total_payable = Money(required=True)
+    total_interest = Money(required=True)
+    fees_waived = Money(required=True)
+    principal_forgiven = Money(required=True)
+    affordable = fields.Boolean(required=True)
+    within_policy = fields.Boolean(required=True)
+    approval = fields.String(required=True, validate=validate.OneOf(["none", "agent", "supervisor"]))
+    regular_payment = Money(description="Catch-up plans: the contractual payment on top of the arrears share.")
+    holiday_months = fields.Integer(metadata={"description": "Payment holidays: months at the reduced payment."})
+    holiday_payment = Money(description="Payment holidays: the payment during the holiday.")
+    lender_npv = Money(description="Agent and batch keys only: present value to the lender.")
+    concession_value = Money(description="Agent and batch keys only: value given up against the contract.")
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    schedule = fields.List(fields.Nested(ScheduleLineSchema),
+                           metadata={"description": "Every due date and amount (see the request's `schedules`)."})
+
+
+class DeclinedSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(OPTION_TYPES))
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+
+
+class PolicyRefSchema(Schema):
+    name = fields.String(required=True)
+    version = fields.String(required=True)
+
+
+class QuoteResponseSchema(Schema):
+    quote_id = fields.String(required=True, metadata={"description": "Deterministic: same request, same id."})
+    policy = fields.Nested(PolicyRefSchema, required=True)
+    as_of = fields.Date(required=True)
+    currency = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    affordability = fields.Nested(AffordabilityResultSchema, required=True)
+    options = fields.List(fields.Nested(OptionSchema), required=True)
+    recommended_option_id = fields.String(required=True, allow_none=True)
+    nearest_option_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "When nothing is affordable: the option closest to affordable."})
+    declined = fields.List(fields.Nested(DeclinedSchema), required=True)
+
+
+class ConcessionSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(OPTION_TYPES))
+    term_months = fields.Integer()
+    months_added = fields.Integer()
+    from_apr = Rate()
+    apr = Rate()
+    amount = Money()
+    principal_forgiven = Money()
+
+
+class ProposalEchoSchema(Schema):
+    monthly_payment = Money()
+    term_months = fields.Integer()
+    lump_sum = Money()
+
+
+class ProposalResponseSchema(Schema):
+    quote_id = fields.String(required=True)
+    policy = fields.Nested(PolicyRefSchema, required=True)
+    as_of = fields.Date(required=True)
+    currency = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    affordability = fields.Nested(AffordabilityResultSchema, required=True)
+    proposal = fields.Nested(ProposalEchoSchema, required=True)
+    plan = fields.Nested(OptionSchema, required=True, allow_none=True,
+                         metadata={"description": "The plan the proposal implies (null when none can)."})
+    concessions = fields.List(fields.Nested(ConcessionSchema), required=True)
+    within_policy = fields.Boolean(required=True)
+    affordable = fields.Boolean(required=True)
+    approval = fields.String(required=True, allow_none=True, validate=validate.OneOf(["none", "agent", "supervisor"]))
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    counter_offer = fields.Nested(OptionSchema, required=True, allow_none=True,
+                                  metadata={"description": "The nearest plan within policy, when the proposal is not."})
+
+
+class PolicySummarySchema(Schema):
+    name = fields.String(required=True)
+    version = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class PolicyListSchema(Schema):
+    policies = fields.List(fields.Nested(PolicySummarySchema), required=True)
+
+
+class PolicyDetailSchema(Schema):
+    """A policy as data; portal keys see only the fields marked public."""
+
+    class Meta:
+        unknown = "include"   # marshmallow.INCLUDE
+
+    name = fields.String(required=True, metadata={"description": "Public."})
+    version = fields.String(required=True, metadata={"description": "Public."})
+    description = fields.String(required=True, metadata={"description": "Public."})
+    currencies = fields.List(fields.String(), allow_none=True, metadata={"description": "Public."})
+    rounding = fields.String(metadata={"description": "Public."})
+    first_payment_offset_days = fields.Integer(metadata={"description": "Public."})
+    max_apr = Rate(description="Agent and batch keys only.")
+    discount_rate = Rate(description="Agent and batch keys only.")
+    min_payment = Money(description="Agent and batch keys only.")
+    charge_off_dpd = fields.Integer(metadata={"description": "Agent and batch keys only."})
+    affordability = fields.Dict(metadata={"description": "Agent and batch keys only."})
+    options = fields.Dict(metadata={"description": "Agent and batch keys only."})
+    approval = fields.Dict(metadata={"description": "Agent and batch keys only."})
+    portal = fields.Dict(metadata={"description": "Agent and batch keys only."})
+    reage = fields.Dict(allow_none=True, metadata={"description": "Agent and batch keys only."})
+
+
+class FieldErrorSchema(Schema):
+    field = fields.String(required=True, metadata={"description": "Dotted path of the field, or (body)."})
+    message = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem detail."""
+
+    type = fields.String(required=True, metadata={"example": "urn:negotiator:problem:invalid-input"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    request_id = fields.String(required=True)
+    errors = fields.List(fields.Nested(FieldErrorSchema), metadata={
+        "description": "Invalid input: every bad field at once."})
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["ok"]))
+
+
+class ReadySchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["ready", "not_ready"]))
+    policies = fields.Integer(required=True)

@@ -1,0 +1,88 @@
+"""gunicorn settings for the negotiator service (``gunicorn -c python:negotiator.gunicorn_conf``).
+
+Sync workers, as many as cores (measured best on a 2-core machine; more
+workers or threads were slower), the app built once in the master and
+forked (``preload_app``), bounded timeouts, and a graceful shutdown that
+lets requests in flight finish. Sync workers hold no keep-alive and must
+sit behind a buffering reverse proxy (nginx, an ingress) for public
+portal traffic, so slow clients cannot tie them up.
+
+Every setting can be overridden by a ``NEGOTIATOR_*`` variable:
+``NEGOTIATOR_HOST`` / ``NEGOTIATOR_PORT`` (bind), ``NEGOTIATOR_WORKERS``,
+``NEGOTIATOR_TIMEOUT``, ``NEGOTIATOR_GRACEFUL_TIMEOUT``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+
+def _int(name: str, default: int, lo: int, hi: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"negotiator: {name}: must be a whole number, not {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SystemExit(f"negotiator: {name}: must be between {lo} and {hi}")
+    return value
+
+
+def cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:   # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+host = os.environ.get("NEGOTIATOR_HOST", "127.0.0.1").strip() or "127.0.0.1"
+port = _int("NEGOTIATOR_PORT", 8080, 1, 65535)
+bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+workers = _int("NEGOTIATOR_WORKERS", cores(), 1, 64)
+worker_class = "sync"
+preload_app = True
+timeout = _int("NEGOTIATOR_TIMEOUT", 30, 1, 600)              # a worker silent this long is restarted
+graceful_timeout = _int("NEGOTIATOR_GRACEFUL_TIMEOUT", 30, 1, 600)   # SIGTERM: finish requests in flight
+keepalive = 2
+backlog = 2048
+max_requests = 20000            # recycle workers now and then (bounded memory), staggered by the jitter
+max_requests_jitter = 2000
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+accesslog = None                # the app writes its own JSON access log (negotiator.access)
+errorlog = "-"
+loglevel = os.environ.get("NEGOTIATOR_LOG_LEVEL", "info").lower()
+proc_name = "negotiator"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+wsgi_app = "negotiator.service:create_app()"
+
+_metrics_dir: list[str] = []
+
+
+def on_starting(server):
+    """Give the workers a shared folder to add up their metrics in (unless one is configured)."""
+    if not os.environ.get("NEGOTIATOR_METRICS_DIR"):
+        d = tempfile.mkdtemp(prefix="negotiator-metrics-")
+        _metrics_dir.append(d)
+        os.environ["NEGOTIATOR_METRICS_DIR"] = d
+
+
+def worker_exit(server, worker):
+    """Write the worker's final metrics before it goes."""
+    try:
+        from flask import Flask
+        app = getattr(server.app, "callable", None)
+        if isinstance(app, Flask):
+            app.extensions["negotiator"]["metrics"].flush()
+    except Exception:   # noqa: BLE001 - never block a shutdown on metrics
+        pass
+
+
+def on_exit(server):
+    for d in _metrics_dir:
+        shutil.rmtree(d, ignore_errors=True)

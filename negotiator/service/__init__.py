@@ -1,0 +1,114 @@
+"""The HTTP service: ``create_app`` builds the Flask app gunicorn serves.
+
+Nothing is built at import time. ``create_app(config=None)`` reads the
+configuration (``NEGOTIATOR_*`` environment variables over embedded
+defaults, or the :class:`~negotiator.service.config.Config` or mapping
+given), loads the policies once, and wires the blueprints: ``quotes``
+(``POST /v1/quotes``, ``POST /v1/proposals``), ``policies``
+(``GET /v1/policies[/{name}]``) and ``ops`` (health, readiness, metrics and
+the OpenAPI document).
+
+Each request, in order: a request id (``X-Request-ID`` accepted when sane,
+else made, and echoed); for ``/v1`` routes the API key, mapped to its
+channel (401 otherwise); the portal rate limit (429 with ``Retry-After``);
+the view; then metrics and one JSON access log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Mapping
+
+from flask import Flask, g, request
+
+from .config import Config, ConfigError
+
+__all__ = ["create_app", "Config", "ConfigError"]
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+PROTECTED = {"quotes", "policies"}
+
+
+def create_app(config: Config | Mapping | None = None) -> Flask:
+    """Build the service. ``config`` may be a :class:`Config`, a mapping of its fields, or None (environment)."""
+    from flask_cors import CORS
+    from flask_limiter import Limiter
+
+    from ..policy import PolicyRegistry
+    from . import logs, problems
+    from .auth import KeyRing, authenticate
+    from .metrics import Metrics
+    from .openapi import build_spec
+    from .ops import bp as ops_bp
+    from .policies import bp as policies_bp
+    from .quotes import bp as quotes_bp
+
+    if config is None:
+        cfg = Config.from_env()
+    elif isinstance(config, Config):
+        cfg = config.checked()
+    else:
+        cfg = Config.from_env(**dict(config))
+    logs.configure(cfg.log_level)
+    registry = PolicyRegistry.load(cfg.policy_dir or None)
+
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=cfg.max_body_bytes, JSON_SORT_KEYS=False,
+                      RATELIMIT_HEADERS_ENABLED=True)
+    app.extensions["negotiator"] = state = {
+        "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),
+        "spec": build_spec(), "started": time.time(),
+    }
+    access = logging.getLogger("negotiator.access")
+    if cfg.dev:
+        logging.getLogger("negotiator.service").warning(
+            "development mode: no API keys configured; the development keys are accepted")
+
+    @app.before_request
+    def _begin():
+        g.t0 = time.perf_counter()
+        rid = request.headers.get("X-Request-ID", "")
+        g.request_id = rid if _REQUEST_ID_RE.match(rid) else uuid.uuid4().hex
+        g.channel = g.key_id = g.policy = None
+        if request.blueprint in PROTECTED and request.method != "OPTIONS":
+            authenticate(state["keys"])
+
+    # Registered after _begin so the key is known when the limiter runs.
+    limiter = Limiter(key_func=lambda: g.get("key_id") or "anonymous", app=app, storage_uri=cfg.rate_limit_storage,
+                      headers_enabled=True, default_limits=[], strategy="moving-window")
+    if cfg.rate_limit_enabled:
+        portal_only = limiter.limit(cfg.portal_rate_limit, exempt_when=lambda: g.get("channel") != "portal")
+        for bp in (quotes_bp, policies_bp):
+            portal_only(bp)
+    app.register_blueprint(quotes_bp)
+    app.register_blueprint(policies_bp)
+    app.register_blueprint(ops_bp)
+    if cfg.origins:
+        CORS(app, resources={r"/v1/*": {"origins": cfg.origins}}, allow_headers=["Content-Type", "X-API-Key",
+             "Authorization", "X-Request-ID"], expose_headers=["X-Request-ID", "Retry-After"], max_age=600,
+             methods=["GET", "POST", "OPTIONS"])
+    problems.register(app)
+
+    @app.after_request
+    def _finish(resp):
+        rid = g.get("request_id") or uuid.uuid4().hex
+        resp.headers["X-Request-ID"] = rid
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith("/v1/"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        latency = time.perf_counter() - g.get("t0", time.perf_counter())
+        rule = request.url_rule
+        route = rule.rule if rule is not None else "(unmatched)"
+        method = request.method if request.method in _METHODS else "OTHER"
+        state["metrics"].observe(route, method, resp.status_code, latency)
+        access.info("request", extra={
+            "request_id": rid, "method": method, "route": route, "status": resp.status_code,
+            "latency_ms": round(latency * 1000, 3), "channel": g.get("channel"), "policy": g.get("policy"),
+            "bytes_out": resp.calculate_content_length(), "remote_addr": request.remote_addr})
+        return resp
+
+    return app

@@ -1,0 +1,99 @@
+"""Reading a JSON request body defensively: size, media type, encoding, syntax, depth, numbers.
+
+Each failure is a :class:`~negotiator.service.problems.Problem` naming what
+is wrong: 413 too large, 415 not JSON, 400 not UTF-8, not valid JSON (NaN
+and Infinity included, and numbers too large for a float), nested too deep
+or holding the same key twice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .problems import Problem
+
+JSON_TYPES = ("application/json",)
+
+
+def _bad(detail: str, field: str = "(body)") -> Problem:
+    return Problem(400, "Malformed request body", detail, "malformed-body",
+                   errors=[{"field": field, "message": detail}])
+
+
+def _constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+def _pairs(pairs):
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k[:40]!r}")
+        out[k] = v
+    return out
+
+
+def _depth(value, limit: int) -> bool:
+    """True when ``value`` nests objects/arrays deeper than ``limit`` (iterative, no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            v = v.values()
+        elif not isinstance(v, list):
+            continue
+        if d > limit:
+            return True
+        stack.extend((x, d + 1) for x in v if isinstance(x, (dict, list)))
+    return False
+
+
+def read_json(max_bytes: int, max_depth: int):
+    """The request's JSON body as Python values (any JSON value, floats finite)."""
+    mimetype = request.mimetype
+    if mimetype not in JSON_TYPES and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
+        raise Problem(415, "Unsupported Media Type", "The body must be JSON sent as Content-Type: application/json.",
+                      "unsupported-media-type")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise Problem(415, "Unsupported Media Type", "JSON bodies must be UTF-8.", "unsupported-media-type")
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise _too_large(max_bytes)
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise _too_large(max_bytes) from None
+    if len(raw) > max_bytes:
+        raise _too_large(max_bytes)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _bad("The body is not valid UTF-8.") from None
+    if not text.strip():
+        raise _bad("The body is empty; a JSON object is required.")
+    try:
+        value = json.loads(text, parse_constant=_constant, parse_float=_float, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise _bad(f"Not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
+    except RecursionError:
+        raise _bad(f"JSON nested deeper than {max_depth} levels.") from None
+    except ValueError as exc:   # NaN/Infinity, huge numbers, duplicate keys, over-long integers
+        raise _bad(f"Not valid JSON: {str(exc)[:120]}.") from None
+    if _depth(value, max_depth):
+        raise _bad(f"JSON nested deeper than {max_depth} levels.")
+    return value
+
+
+def _too_large(max_bytes: int) -> Problem:
+    return Problem(413, "Content Too Large", f"The body is larger than {max_bytes} bytes.", "body-too-large")

@@ -1,0 +1,161 @@
+"""Service configuration: embedded defaults, overridden by ``NEGOTIATOR_*`` environment variables.
+
+Every value is read and checked once, when the app is created; a bad value
+stops the start-up with a :class:`ConfigError` that names the variable.
+
+API keys come from ``NEGOTIATOR_API_KEYS`` (``channel:key`` pairs separated
+by commas) and/or ``NEGOTIATOR_API_KEYS_FILE`` (one ``channel key`` pair a
+line, ``#`` comments allowed). With no keys at all the app refuses to start
+unless development mode is switched on (``NEGOTIATOR_DEV=1``), in which case
+the well-known development keys of :data:`DEV_KEYS` are used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from ..schemas import CHANNELS
+
+#: The keys of development mode, printed by ``negotiator serve``; never use them in production.
+DEV_KEYS = {"dev-agent-key": "agent", "dev-portal-key": "portal", "dev-batch-key": "batch"}
+MIN_KEY_LENGTH = 16
+_RATE_RE = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*"
+                      r"(;\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*)*$")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message starts with the variable's name."""
+
+    def __init__(self, variable: str, message: str):
+        self.variable = variable
+        super().__init__(f"{variable}: {message}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service can be told. Field ``x`` is read from ``NEGOTIATOR_X``."""
+
+    #: Raw key specification (``channel:key,...``); parsed into :attr:`keys`.
+    api_keys: str = ""
+    #: A file of ``channel key`` lines (for secrets mounted as files).
+    api_keys_file: str = ""
+    #: Development mode: no keys configured, the development keys accepted.
+    dev: bool = False
+    #: A folder of extra policy YAML files, besides the shipped presets.
+    policy_dir: str = ""
+    #: Largest request body accepted, in bytes (413 above it).
+    max_body_bytes: int = 65536
+    #: Deepest JSON nesting accepted (arrays and objects).
+    max_json_depth: int = 16
+    #: Flask-Limiter rate limit for each portal key ("" or "off" disables it).
+    portal_rate_limit: str = "60/minute;10/second"
+    #: Flask-Limiter storage URI (``memory://`` is per worker process).
+    rate_limit_storage: str = "memory://"
+    #: Origins (comma separated) that browsers may call the API from, for portals.
+    cors_origins: str = ""
+    #: Python logging level of the service's loggers.
+    log_level: str = "INFO"
+    #: Folder shared by gunicorn workers to add up their metrics ("" = this process only).
+    metrics_dir: str = ""
+    keys: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> Config:
+        """Read ``NEGOTIATOR_*`` variables over the defaults, then ``overrides`` over those."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "keys":
+                continue
+            var = f"NEGOTIATOR_{f.name.upper()}"
+            if var in environ:
+                values[f.name] = _coerce(var, environ[var], f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values).checked()
+
+    def checked(self) -> Config:
+        """This configuration with keys parsed; raises :class:`ConfigError` naming the bad variable."""
+        if self.max_body_bytes < 1024 or self.max_body_bytes > 16 * 1024 * 1024:
+            raise ConfigError("NEGOTIATOR_MAX_BODY_BYTES", "must be between 1024 and 16777216")
+        if not 2 <= self.max_json_depth <= 64:
+            raise ConfigError("NEGOTIATOR_MAX_JSON_DEPTH", "must be between 2 and 64")
+        if self.portal_rate_limit.strip().lower() not in ("", "off") and not _RATE_RE.match(self.portal_rate_limit):
+            raise ConfigError("NEGOTIATOR_PORTAL_RATE_LIMIT",
+                              f"not a rate limit like '60/minute' or '60/minute;10/second': {self.portal_rate_limit!r}")
+        if not re.match(r"^(memory|redis|rediss|memcached|mongodb|valkey)(\+\w+)?://", self.rate_limit_storage):
+            raise ConfigError("NEGOTIATOR_RATE_LIMIT_STORAGE", "must be a storage URI such as memory://")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError("NEGOTIATOR_LOG_LEVEL", "must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        for origin in self.origins:
+            if origin != "*" and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", origin):
+                raise ConfigError("NEGOTIATOR_CORS_ORIGINS",
+                                  f"not an origin like https://portal.example.com: {origin!r}")
+        if self.policy_dir and not Path(self.policy_dir).is_dir():
+            raise ConfigError("NEGOTIATOR_POLICY_DIR", f"not a folder: {self.policy_dir}")
+        keys = dict(_parse_keys("NEGOTIATOR_API_KEYS", self.api_keys.replace(",", "\n"), sep=":"))
+        if self.api_keys_file:
+            try:
+                text = Path(self.api_keys_file).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError("NEGOTIATOR_API_KEYS_FILE",
+                                  f"cannot read {self.api_keys_file}: {exc.strerror}") from None
+            for key, channel in _parse_keys("NEGOTIATOR_API_KEYS_FILE", text, sep=None):
+                keys[key] = channel
+        if keys and self.dev:
+            raise ConfigError("NEGOTIATOR_DEV", "development mode is for running without keys; "
+                                                "unset it or unset NEGOTIATOR_API_KEYS(_FILE)")
+        if not keys:
+            if not self.dev:
+                raise ConfigError("NEGOTIATOR_API_KEYS", "no API keys configured; set channel:key pairs, "
+                                                         "or NEGOTIATOR_DEV=1 for development mode")
+            keys = dict(DEV_KEYS)
+        object.__setattr__(self, "keys", keys)
+        return self
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def rate_limit_enabled(self) -> bool:
+        return self.portal_rate_limit.strip().lower() not in ("", "off")
+
+
+def _coerce(var: str, raw: str, default):
+    if isinstance(default, bool):
+        value = raw.strip().lower()
+        if value not in _TRUE | _FALSE:
+            raise ConfigError(var, f"must be 1/0, true/false, yes/no or on/off, not {raw!r}")
+        return value in _TRUE
+    if isinstance(default, int):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            raise ConfigError(var, f"must be a whole number, not {raw!r}") from None
+    return raw.strip()
+
+
+def _parse_keys(var: str, text: str, sep: str | None):
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(sep, 1) if sep else line.split(None, 1)
+        where = f"entry {number}" if sep else f"line {number}"
+        if len(parts) != 2 or parts[0].strip() not in CHANNELS:
+            # Never echo the entry: it may hold a key.
+            raise ConfigError(var, f"{where} is not 'channel{sep or ' '}key' with channel one of {', '.join(CHANNELS)}")
+        channel, key = parts[0].strip(), parts[1].strip()
+        if len(key) < MIN_KEY_LENGTH or not re.fullmatch(r"[\x21-\x7e]+", key):
+            raise ConfigError(var, f"{where}: keys must be at least {MIN_KEY_LENGTH} printable characters, no spaces")
+        if key in DEV_KEYS:
+            raise ConfigError(var, f"{where}: the development keys cannot be used outside development mode")
+        if key in seen:
+            raise ConfigError(var, f"{where}: the same key is listed twice")
+        seen.add(key)
+        yield key, channel

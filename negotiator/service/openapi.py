@@ -1,0 +1,251 @@
+"""The OpenAPI 3.1 document, generated with apispec from the marshmallow schemas.
+
+The request and response schemas of :mod:`negotiator.schemas` are the one
+source of the wire format; this module adds the paths, the errors and the
+examples. ``api_spec/openapi.yaml`` is this module's output, committed; a
+test checks they are equal. Regenerate it with::
+
+    .venv/bin/python -m negotiator.service.openapi > api_spec/openapi.yaml
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from decimal import Decimal
+
+import yaml
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from .. import __version__
+from ..schemas import (
+    Amount,
+    HealthSchema,
+    PolicyDetailSchema,
+    PolicyListSchema,
+    ProblemSchema,
+    ProposalRequestSchema,
+    ProposalResponseSchema,
+    QuoteRequestSchema,
+    QuoteResponseSchema,
+    ReadySchema,
+    StrictInt,
+)
+
+AMOUNT_STRING_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,8})?$"
+
+EXAMPLE_ACCOUNT = {"currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00",
+                   "apr": "0.18", "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
+EXAMPLE_FINANCES = {"monthly_income": "8000.00", "monthly_expenses": "5200.00", "other_debt_payments": "500.00",
+                    "household_size": 3, "lump_sum_available": "2000.00",
+                    "hardship": {"reason": "reduced working hours", "expected_months": 3}}
+#: The request of ``examples/requests/card_cny.json`` (schedules only for the recommended option).
+EXAMPLE_QUOTE = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "account": EXAMPLE_ACCOUNT,
+                 "finances": EXAMPLE_FINANCES, "schedules": "recommended"}
+EXAMPLE_PROPOSAL = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "account": EXAMPLE_ACCOUNT,
+                    "finances": {k: v for k, v in EXAMPLE_FINANCES.items() if k != "hardship"},
+                    "proposal": {"monthly_payment": "300.00"}, "schedules": "none"}
+_REASON = {"code": "affordable", "message": "The monthly payment of CNY 1350.00 is within what you can afford "
+                                            "(CNY 1840.00)."}
+EXAMPLE_OPTION = {"option_id": "catch_up", "type": "catch_up", "monthly_payment": "1350.00", "term_months": 2,
+                  "apr": "0.18", "effective_apr": "0", "first_payment_date": "2026-12-23",
+                  "total_payable": "2700.00", "total_interest": "0.00", "fees_waived": "0.00",
+                  "principal_forgiven": "0.00", "affordable": True, "within_policy": True, "approval": "none",
+                  "regular_payment": "600.00", "lender_npv": "12420.80", "concession_value": "0.00",
+                  "reasons": [_REASON, {"code": "recommended",
+                                        "message": "Recommended: affordable, within policy, and recovers the most."}],
+                  "schedule": [
+                      {"number": 1, "due_date": "2026-12-23", "payment": "1350.00", "interest": "0.00",
+                       "principal": "750.00", "fees": "0.00", "balance_after": "750.00", "regular_payment": "600.00"},
+                      {"number": 2, "due_date": "2027-01-23", "payment": "1350.00", "interest": "0.00",
+                       "principal": "750.00", "fees": "0.00", "balance_after": "0.00", "regular_payment": "600.00"}]}
+EXAMPLE_QUOTE_RESPONSE = {
+    "quote_id": "q_c9e4455d70de28b7d505", "policy": {"name": "default", "version": "2026.11.1"},
+    "as_of": "2026-11-23", "currency": "CNY", "channel": "agent",
+    "affordability": {"disposable_income": "2300.00", "affordable_payment": "1840.00", "flags": []},
+    "options": [EXAMPLE_OPTION], "recommended_option_id": "catch_up", "nearest_option_id": None,
+    "declined": [{"type": "term_extension", "reasons": [
+        {"code": "product_not_eligible", "message": "This option is not available for this kind of account."}]}]}
+EXAMPLE_PROPOSAL_RESPONSE = {
+    "quote_id": "q_7183c69bb2c23e9160f5", "policy": {"name": "default", "version": "2026.11.1"},
+    "as_of": "2026-11-23", "currency": "CNY", "channel": "agent",
+    "affordability": {"disposable_income": "2300.00", "affordable_payment": "1840.00", "flags": []},
+    "proposal": {"monthly_payment": "300.00"},
+    "plan": {**{k: v for k, v in EXAMPLE_OPTION.items() if k not in ("schedule", "regular_payment")},
+             "option_id": "interest_reduction", "type": "interest_reduction", "monthly_payment": "299.85",
+             "term_months": 60, "apr": "0.1675", "effective_apr": "0.161125", "total_payable": "17990.79",
+             "total_interest": "5690.79", "approval": "agent", "lender_npv": "14112.42", "concession_value": "376.10",
+             "reasons": [{"code": "approval_agent", "message": "This plan needs an agent's approval."}]},
+    "concessions": [{"type": "instalment", "term_months": 60},
+                    {"type": "interest_reduction", "from_apr": "0.18", "apr": "0.1675"}],
+    "within_policy": True, "affordable": True, "approval": "agent",
+    "reasons": [{"code": "proposal_within_policy", "message": "Your proposal is within policy and can be accepted."}],
+    "counter_offer": None}
+EXAMPLE_PROBLEM = {"type": "urn:negotiator:problem:invalid-input", "title": "Invalid input", "status": 422,
+                   "detail": "The request has invalid fields; see errors.", "request_id": "3f2c9a0e5b7d4c1e",
+                   "errors": [{"field": "account.balance", "message": "Not a valid number (a decimal string or a "
+                                                                     "JSON number)."}]}
+
+DESCRIPTION = "\n\n".join([
+    "Repayment-plan negotiation for consumer-debt collections: every option a borrower can be offered "
+    "(`POST /v1/quotes`), the plan a borrower's own proposal implies (`POST /v1/proposals`), and the "
+    "policies behind them.",
+    "Amounts are decimal strings in responses and strings or numbers in requests; rates are decimal "
+    "fractions (`\"0.18\"` is 18%); dates are ISO 8601.",
+    "**Keys and channels.** Every `/v1` call needs an API key, sent as `X-API-Key: <key>` or "
+    "`Authorization: Bearer <key>`. Each key is bound to a channel: `agent` (every option with its approval "
+    "tier and the lender's figures), `portal` (only options that need no approval, no internal figures, "
+    "rate-limited per key) or `batch`. A missing or unknown key gets 401.",
+    "**Errors** are `application/problem+json` (RFC 9457); invalid input lists every bad field in `errors`. "
+    "Every response carries `X-Request-ID` (the caller's, when it sends a sane one).",
+])
+
+_RID = {"description": "The request id: the caller's X-Request-ID when sane, else a new one.",
+        "schema": {"type": "string"}}
+_PROBLEMS = {
+    400: "Malformed body (not JSON, not UTF-8, NaN or Infinity, nested too deep, a duplicate key) or unknown "
+         "fields (each named in `errors`).",
+    401: "No API key, or an unknown one.",
+    404: "Unknown policy.",
+    413: "Body larger than the configured limit (64 KiB by default).",
+    415: "Content-Type is not application/json.",
+    422: "Invalid input; `errors` names every bad field.",
+    429: "Rate limit of a portal key exceeded; retry after `Retry-After` seconds.",
+}
+
+
+def _problem(status: int, description: str | None = None) -> dict:
+    out = {"description": description or _PROBLEMS[status],
+           "headers": {"X-Request-ID": _RID},
+           "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    if status == 422:
+        out["content"]["application/problem+json"]["example"] = EXAMPLE_PROBLEM
+    if status == 429:
+        out["headers"]["Retry-After"] = {"description": "Seconds to wait.", "schema": {"type": "string"}}
+    return out
+
+
+def _ok(schema: str, description: str, example=None, media="application/json") -> dict:
+    content = {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+    if example is not None:
+        content["example"] = example
+    return {"description": description, "headers": {"X-Request-ID": _RID}, "content": {media: content}}
+
+
+def _amount_attributes(self, field, ret, **kwargs) -> dict:
+    """Amounts are a decimal string or a JSON number; StrictInt is an integer."""
+    if isinstance(field, Amount):
+        return {"type": ["string", "number"], "pattern": AMOUNT_STRING_PATTERN, "maxLength": 40,
+                "minimum": 0, "maximum": _plain(field.maximum)}
+    if isinstance(field, StrictInt):
+        return {"type": "integer"}
+    return {}
+
+
+def _plain(value):
+    """Decimals (defaults, limits) as JSON numbers, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _schema_name_resolver(schema) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__
+    return name[:-6] if name.endswith("Schema") else name
+
+
+def build_spec() -> dict:
+    """The whole OpenAPI document as plain data."""
+    ma = MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)
+    spec = APISpec(title="negotiator", version=__version__, openapi_version="3.1.0", plugins=[ma],
+                   info={"description": DESCRIPTION, "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
+                   servers=[{"url": "http://127.0.0.1:8080", "description": "negotiator serve (local)"}])
+    ma.converter.add_attribute_function(_amount_attributes)
+    for name, schema in (("QuoteRequest", QuoteRequestSchema), ("ProposalRequest", ProposalRequestSchema),
+                         ("QuoteResponse", QuoteResponseSchema), ("ProposalResponse", ProposalResponseSchema),
+                         ("PolicyList", PolicyListSchema), ("PolicyDetail", PolicyDetailSchema),
+                         ("Problem", ProblemSchema), ("Health", HealthSchema), ("Ready", ReadySchema)):
+        spec.components.schema(name, schema=schema)
+    spec.components.security_scheme("ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
+    spec.components.security_scheme("Bearer", {"type": "http", "scheme": "bearer"})
+    secured = [{"ApiKey": []}, {"Bearer": []}]
+
+    def post(path, op_id, summary, req, req_example, resp, resp_example, tag):
+        spec.path(path=path, operations={"post": {
+            "operationId": op_id, "summary": summary, "tags": [tag], "security": secured,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{req}"}, "example": req_example}}},
+            "responses": {"200": _ok(resp, "The answer, in the channel's view.", resp_example),
+                          **{str(s): _problem(s) for s in (400, 401, 404, 413, 415, 422, 429)}}}})
+
+    post("/v1/quotes", "createQuote", "Every option for one account, with the recommended one",
+         "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", EXAMPLE_QUOTE_RESPONSE, "quotes")
+    post("/v1/proposals", "createProposal",
+         "What-if: the plan, concessions, verdict and counter-offer a borrower's proposal implies",
+         "ProposalRequest", EXAMPLE_PROPOSAL, "ProposalResponse", EXAMPLE_PROPOSAL_RESPONSE, "quotes")
+    spec.path(path="/v1/policies", operations={"get": {
+        "operationId": "listPolicies", "summary": "The loaded policies", "tags": ["policies"], "security": secured,
+        "responses": {"200": _ok("PolicyList", "Name, version and description of each policy.",
+                                 {"policies": [{"name": "default", "version": "2026.11.1",
+                                                "description": "Market-neutral policy."}]}),
+                      "401": _problem(401), "429": _problem(429)}}})
+    spec.path(path="/v1/policies/{name}", operations={"get": {
+        "operationId": "getPolicy", "summary": "One policy (portal keys see only its public fields)",
+        "tags": ["policies"], "security": secured,
+        "parameters": [{"name": "name", "in": "path", "required": True, "example": "default",
+                        "schema": {"type": "string", "maxLength": 64}}],
+        "responses": {"200": _ok("PolicyDetail", "The policy.", {
+                          "name": "default", "version": "2026.11.1", "description": "Market-neutral policy.",
+                          "currencies": None, "rounding": "half_up", "first_payment_offset_days": 30}),
+                      "401": _problem(401), "404": _problem(404), "429": _problem(429)}}})
+    spec.path(path="/healthz", operations={"get": {
+        "operationId": "healthz", "summary": "Liveness", "tags": ["operations"],
+        "responses": {"200": _ok("Health", "The process answers.", {"status": "ok"})}}})
+    spec.path(path="/readyz", operations={"get": {
+        "operationId": "readyz", "summary": "Readiness: policies loaded", "tags": ["operations"],
+        "responses": {"200": _ok("Ready", "Ready to serve.", {"status": "ready", "policies": 4}),
+                      "503": _ok("Ready", "Not ready (no policy loaded).")}}})
+    text = {"description": "Prometheus text format 0.0.4.", "headers": {"X-Request-ID": _RID},
+            "content": {"text/plain": {"schema": {"type": "string"}}}}
+    spec.path(path="/metrics", operations={"get": {
+        "operationId": "metrics", "summary": "Prometheus metrics: requests and latency per route and status",
+        "tags": ["operations"], "responses": {"200": text}}})
+    spec.path(path="/openapi.json", operations={"get": {
+        "operationId": "openapiJson", "summary": "This document, as JSON", "tags": ["operations"],
+        "responses": {"200": {"description": "The OpenAPI document.", "headers": {"X-Request-ID": _RID},
+                              "content": {"application/json": {"schema": {"type": "object"}}}}}}})
+    spec.path(path="/openapi.yaml", operations={"get": {
+        "operationId": "openapiYaml", "summary": "This document, as YAML", "tags": ["operations"],
+        "responses": {"200": {"description": "The OpenAPI document.", "headers": {"X-Request-ID": _RID},
+                              "content": {"application/yaml": {"schema": {"type": "string"}}}}}}})
+    spec.tag({"name": "quotes", "description": "Options and what-if proposals."})
+    spec.tag({"name": "policies", "description": "The lender policies the service applies."})
+    spec.tag({"name": "operations", "description": "Health, readiness, metrics and this document."})
+    doc = _plain(copy.deepcopy(spec.to_dict()))
+    schemas = doc["components"]["schemas"]
+    # Cross-field rules the engine enforces, stated where a client can see them.
+    schemas["Proposal"].update(minProperties=1, maxProperties=1,
+                               description="Exactly one of monthly_payment, term_months or lump_sum.")
+    schemas["Finances"]["description"] = ("Give monthly_income or income_lines, and monthly_expenses or "
+                                          "expense_lines (lines are added up).")
+    order = ("openapi", "info", "servers", "tags", "paths", "components")
+    return {k: doc[k] for k in order if k in doc} | {k: v for k, v in doc.items() if k not in order}
+
+
+def to_yaml(spec: dict) -> str:
+    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=110)
+
+
+def main() -> int:
+    sys.stdout.write(to_yaml(build_spec()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

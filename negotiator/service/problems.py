@@ -1,0 +1,108 @@
+"""Every error as ``application/problem+json`` (RFC 9457), translated once, here.
+
+A problem carries ``type``, ``title``, ``status``, ``detail`` and the
+request id; validation problems add ``errors``, a list of ``{field,
+message}``. Nothing else leaves the service on failure: no HTML page and no
+traceback (those go to the log, under the request id).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import NegotiatorError, UnknownPolicyError, ValidationError
+
+PROBLEM_TYPE = "application/problem+json"
+TYPE_BASE = "urn:negotiator:problem:"
+log = logging.getLogger("negotiator.service")
+UNKNOWN_FIELD = "Unknown field."   # marshmallow's message for a key that RAISE refuses
+
+
+class Problem(Exception):
+    """An HTTP error raised by the service's own checks (body, content type, keys)."""
+
+    def __init__(self, status: int, title: str, detail: str, slug: str, errors=None, headers=None):
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.slug = status, title, detail, slug
+        self.errors, self.headers = errors, headers or {}
+
+
+def problem_response(status: int, title: str, detail: str, slug: str, errors=None, headers=None) -> Response:
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
+            "request_id": getattr(g, "request_id", None) or "-"}
+    if errors is not None:
+        body["errors"] = errors
+    resp = Response(json.dumps(body, ensure_ascii=False, allow_nan=False), status=status, mimetype=PROBLEM_TYPE)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+          406: "not-acceptable", 411: "length-required", 413: "body-too-large", 414: "uri-too-long",
+          415: "unsupported-media-type", 422: "invalid-input", 429: "rate-limited", 431: "headers-too-large"}
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    if status >= 500:
+        return _unexpected(exc)
+    headers = {}
+    if status == 405 and exc.valid_methods:
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    if status == 429:
+        return _rate_limited(exc)
+    detail = {404: f"No resource at {request.path}.",
+              405: f"{request.method} is not allowed here."}.get(status, exc.description or exc.name)
+    return problem_response(status, exc.name, detail, _SLUGS.get(status, "http-error"), headers=headers)
+
+
+def _rate_limited(exc: HTTPException) -> Response:
+    limit = getattr(exc, "limit", None)
+    detail = f"Too many requests for this key ({limit.limit})." if limit is not None else "Too many requests."
+    # Flask-Limiter adds Retry-After and X-RateLimit-* after the handler; this is the fallback.
+    retry = str(int(getattr(limit.limit, "get_expiry", lambda: 1)())) if limit is not None else "1"
+    return problem_response(429, "Too Many Requests", detail, "rate-limited", headers={"Retry-After": retry})
+
+
+def _domain_error(exc: NegotiatorError) -> Response:
+    if isinstance(exc, ValidationError):
+        unknown = [e.field for e in exc.errors if e.message == UNKNOWN_FIELD]
+        if unknown:
+            # A field the contract does not have: the client speaks another wire format (400, not 422).
+            return problem_response(400, "Unknown fields", f"Fields not in the contract: {', '.join(unknown)}.",
+                                    "unknown-fields", errors=[e.as_dict() for e in exc.errors])
+        return problem_response(422, exc.title, "The request has invalid fields; see errors.", "invalid-input",
+                                errors=[e.as_dict() for e in exc.errors])
+    if isinstance(exc, UnknownPolicyError):
+        return problem_response(404, exc.title, f"No policy named {exc.name!r}; known: {', '.join(exc.known)}.",
+                                "unknown-policy", errors=[{"field": "policy", "message": "Unknown policy."}])
+    status = exc.status if 400 <= exc.status < 500 else 400
+    return problem_response(status, exc.title, str(exc), "domain-error")
+
+
+def _own(exc: Problem) -> Response:
+    return problem_response(exc.status, exc.title, exc.detail, exc.slug, exc.errors, exc.headers)
+
+
+def _unexpected(exc: BaseException) -> Response:
+    log.error("unhandled error", exc_info=exc,
+              extra={"request_id": getattr(g, "request_id", None), "route": _route()})
+    return problem_response(500, "Internal Server Error",
+                            "The service failed to answer; the error is logged under this request id.", "internal")
+
+
+def _route() -> str | None:
+    rule = request.url_rule if request else None
+    return rule.rule if rule is not None else None
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(Problem, _own)
+    app.register_error_handler(NegotiatorError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

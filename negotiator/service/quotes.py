@@ -1,0 +1,78 @@
+"""``POST /v1/quotes`` and ``POST /v1/proposals``: parse, call the engine, answer.
+
+The engine validates the body against the marshmallow request schemas (one
+instance each, built at import) and returns the wire response; this module
+only reads the body safely, applies the channel's view and writes JSON that
+is checked to hold no NaN or infinity.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, Response, current_app, g
+
+from ..engine import quote
+from ..policy import NAME_RE
+from .body import read_json
+from .problems import Problem
+
+bp = Blueprint("quotes", __name__)
+log = logging.getLogger("negotiator.service")
+
+#: Keys a portal response must never carry, wherever an option appears.
+INTERNAL_KEYS = ("lender_npv", "concession_value")
+
+
+def _state() -> dict:
+    return current_app.extensions["negotiator"]
+
+
+def _body():
+    cfg = _state()["config"]
+    body = read_json(cfg.max_body_bytes, cfg.max_json_depth)
+    if isinstance(body, dict):
+        name = body.get("policy", "default")
+        g.policy = name if isinstance(name, str) and NAME_RE.match(name) else None
+    return body
+
+
+def json_response(payload: dict, status: int = 200) -> Response:
+    """Serialise ``payload``; a non-finite number is a bug of ours, answered as a logged 500."""
+    try:
+        text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except ValueError as exc:
+        raise RuntimeError("response holds a non-finite number") from exc
+    return Response(text, status=status, mimetype="application/json")
+
+
+def portal_view(result: dict) -> dict:
+    """Drop internal figures from every option of a response (the engine omits them already)."""
+    for opt in [*result.get("options", ()), result.get("plan"), result.get("counter_offer")]:
+        if isinstance(opt, dict):
+            for k in INTERNAL_KEYS:
+                opt.pop(k, None)
+    return result
+
+
+def _answer(result: dict) -> Response:
+    if g.channel == "portal":
+        result = portal_view(result)
+    return json_response(result)
+
+
+@bp.post("/v1/quotes")
+def create_quote():
+    """Every option for one account, with the recommendation."""
+    return _answer(quote(_body(), _state()["registry"], channel=g.channel))
+
+
+@bp.post("/v1/proposals")
+def create_proposal():
+    """What-if: the plan a borrower's proposal implies, its concessions, verdict and counter-offer."""
+    try:
+        from ..proposals import propose
+    except ImportError:   # pragma: no cover - the module ships with the package
+        raise Problem(501, "Not Implemented", "Proposals are not available in this build.", "not-implemented") from None
+    return _answer(propose(_body(), _state()["registry"], channel=g.channel))

@@ -118,7 +118,10 @@ def solve_rate(principal, pay, nper, rounds=12):
             h = np.maximum(r * 1e-6, 1e-12)
             f = payment(p, r, n) - a
             slope = (payment(p, r + h, n) - payment(p, r - h, n)) / (2 * h)
-            r = np.maximum(r - f / np.where(slope > 0, slope, 1.0), 0.0)
+            step = f / np.where(slope > 0, slope, 1.0)
+            r = np.maximum(r - step, 0.0)
+            if not np.any(np.abs(step) > 1e-13):
+                break
     return np.where(feasible, r, np.nan)
 
 

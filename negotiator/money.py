@@ -131,16 +131,26 @@ def round_div(num: np.ndarray, den: np.ndarray | int, mode: str) -> np.ndarray:
     >>> round_div(np.array([5, 15, 25, 7]), 10, "down").tolist()
     [0, 1, 2, 0]
     """
-    # int64 division has no SIMD; a float estimate of the quotient is off by
-    # at most one for any |num| < 2**62, and one exact step corrects it. The
-    # same code runs on float64 arrays of whole numbers below 2**53, where
-    # every step is exact too (the plan solver uses that, being faster).
     num = np.asarray(num)
-    q = np.floor(num * (1.0 / den))
-    if num.dtype.kind in "iu":
-        q = q.astype(np.int64)
+    if num.dtype.kind == "f":
+        # Whole numbers below 2**53 (the plan solver's fast path): IEEE division
+        # is correctly rounded, so an exact half stays exactly .5 and every other
+        # quotient stays on its side of it: three exact operations.
+        x = num / den
+        if mode == "half_up":
+            return np.floor(x + 0.5)
+        q = np.floor(x)
+        if mode == "down":
+            return q
+        if mode == "half_even":
+            frac = x - q
+            return q + ((frac > 0.5) | ((frac == 0.5) & (q % 2 == 1)))
+        raise ValueError(f"unknown rounding mode {mode!r}")
+    # int64 division has no SIMD; a float estimate of the quotient is off by
+    # at most one for any |num| < 2**62, and one exact integer step corrects it.
+    q = np.floor(num * (1.0 / den)).astype(np.int64)
     r = num - q * den
-    fix = (r >= den).astype(q.dtype) - (r < 0)
+    fix = (r >= den).astype(np.int64) - (r < 0)
     q = q + fix
     r = r - fix * den
     if mode == "down":

@@ -467,36 +467,45 @@ def _expand(part: OptionSet, rows: np.ndarray, n: int) -> OptionSet:
 
 
 def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = "agent",
-          types: tuple[str, ...] = ORDER) -> dict[str, OptionSet]:
-    """Every requested option type for every account, solved and assessed."""
+          types: tuple[str, ...] = ORDER, stack_below: int = 256) -> dict[str, OptionSet]:
+    """Every requested option type for every account, solved and assessed.
+
+    Rungs above an account's first acceptable rung are declined with
+    ``lesser_concession_affordable``. ``stack_below`` only chooses how the
+    work is scheduled (rungs above the first stacked in one pass, or rung by
+    rung); the answers are the same either way.
+    """
     ctx = Context(acc, assessment, policy, channel)
     sets: dict[str, OptionSet] = {}
     beside = [BUILDERS[t](ctx) for t in ORDER if t in types and t not in RUNGS]
-    pending = list(beside)     # solved together with the first rung
     done = np.zeros(ctx.n, dtype=bool)
-    # Climb the ladder: a rung is worked out only for accounts that no lower
-    # rung has served; above the first acceptable rung, options are declined.
-    for t in RUNGS:
-        if t not in types:
+    rungs = [t for t in RUNGS if t in types]
+    # Climb the ladder: the first rung for everyone, then the rest only for
+    # the accounts no lower rung has served. With few accounts numpy's cost
+    # is per call, so the remaining rungs are solved in one stacked pass;
+    # with many, rung by rung. Either way the answers are the same.
+    groups = [rungs[:1], rungs[1:]] if ctx.n <= stack_below else [[t] for t in rungs]
+    pending = list(beside)     # solved together with the first rung
+    for group in groups:
+        if not group:
             continue
         active = np.flatnonzero(~done)
         if not len(active):
-            sets[t] = _declined(t, ctx.n)
+            for t in group:
+                sets[t] = _declined(t, ctx.n)
             continue
-        if len(active) == ctx.n:
-            s = BUILDERS[t](ctx)
-            complete(ctx, [s, *pending])
-        else:
-            # Work the rung out only for the accounts no lower rung has served.
-            sub = ctx.take(active)
-            part = BUILDERS[t](sub)
-            complete(sub, [part])
-            s = _expand(part, active, ctx.n)
-            if pending:
-                complete(ctx, pending)
+        sub = ctx if len(active) == ctx.n else ctx.take(active)
+        built = [BUILDERS[t](sub) for t in group]
+        complete(sub, built + (pending if sub is ctx else []))
+        if pending and sub is not ctx:
+            complete(ctx, pending)
         pending = []
-        done |= acceptable(ctx, s)
-        sets[t] = s
+        for part in built:
+            s = part if sub is ctx else _expand(part, active, ctx.n)
+            s.decline[s.offered & done] = "lesser_concession_affordable"
+            s.offered = s.offered & ~done
+            done |= acceptable(ctx, s)
+            sets[s.type] = s
     if pending:
         complete(ctx, pending)
     for s in beside:

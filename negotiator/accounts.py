@@ -222,7 +222,7 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
     policy's maximum; days past due and terms in range; arrears and days
     past due consistent; the currency one the policy accepts.
     """
-    max_minor = MAX_AMOUNT * acc.unit if len(acc) else 0
+    max_minor = int(MAX_AMOUNT) * acc.unit
     rules: list[tuple[np.ndarray, str, str]] = []
     for col in ("balance", "arrears", "fees", "contractual", "income", "expenses", "other_debt", "lump_sum"):
         v = getattr(acc, col)
@@ -253,7 +253,10 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
          "account.history.consecutive_payments", _between("consecutive")),
     ]
     if policy.currencies:
-        rules.append((~np.isin(acc.currency.astype(str), policy.currencies), "account.currency",
+        accepted = np.zeros(len(acc), dtype=bool)
+        for cur in policy.currencies:
+            accepted |= acc.currency == cur
+        rules.append((~accepted, "account.currency",
                       f"Policy {policy.name} accepts only {', '.join(policy.currencies)}."))
     out = []
     for bad, path, message in rules:

@@ -89,7 +89,7 @@ class Context:
         opt = self.policy.option(name)
         acc = self.acc
         decline = np.full(self.n, None, dtype=object)
-        prod_ok = np.isin(PRODUCT_NAMES[acc.is_loan.astype(int)], opt.products)
+        prod_ok = np.where(acc.is_loan, "loan" in opt.products, "credit_card" in opt.products)
         dpd_ok = (acc.dpd >= opt.min_dpd) & (acc.dpd <= opt.max_dpd)
         decline[~dpd_ok] = "dpd_out_of_range"
         decline[~prod_ok] = "product_not_eligible"
@@ -462,7 +462,9 @@ def _expand(part: OptionSet, rows: np.ndarray, n: int) -> OptionSet:
                     {k: grow(v) for k, v in part.extra.items()})
     for name in ("monthly_payment", "max_payment", "total", "effective_apr", "value", "tier", "affordable", "npv"):
         setattr(out, name, grow(getattr(part, name)))
-    out.decline[np.setdiff1d(np.arange(n), rows)] = "lesser_concession_affordable"
+    served = np.ones(n, dtype=bool)
+    served[rows] = False
+    out.decline[served] = "lesser_concession_affordable"
     return out
 
 

@@ -173,30 +173,35 @@ def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solv
     (33215, 33185, 36)
     """
     plans = Plans(**{k: v.copy() for k, v in plans.__dict__.items()})
-    n = len(plans)
     level = np.maximum(np.ceil(estimate_level(plans)).astype(np.int64), 1)
+    final = np.zeros(len(plans), dtype=np.int64)
+    todo = np.arange(len(plans))          # plans not yet resolved; later rounds run only these
     for _ in range(max_rounds):
-        grow = _growth(plans)
-        both = Plans(*(np.concatenate([v, v]) for v in plans.__dict__.values()))
-        finals = _run(both, np.concatenate([level - 1, level]), rounding)
-        f_lo, f_hi = finals[:n], finals[n:]
-        ok_hi = f_hi <= level
-        ok_lo = (f_lo <= level - 1) & (level > 1)
+        sub = plans if len(todo) == len(plans) else Plans(*(v[todo] for v in plans.__dict__.values()))
+        lvl = level[todo]
+        m = len(todo)
+        both = Plans(*(np.concatenate([v, v]) for v in sub.__dict__.values()))
+        finals = _run(both, np.concatenate([lvl - 1, lvl]), rounding)
+        f_lo, f_hi = finals[:m], finals[m:]
+        ok_hi = f_hi <= lvl
+        ok_lo = (f_lo <= lvl - 1) & (lvl > 1)
         done = ok_hi & ~ok_lo
+        final[todo[done]] = f_hi[done]
         if done.all():
             break
         # Secant step on the measured drop of the last payment per unit of level
         # (exact where fees, which bear no interest, dominate); the analytic
         # growth factor where rounding hides the drop.
         measured = (f_lo - f_hi).astype(float)
-        slope = np.where(measured >= 2, measured, grow) + 1.0
-        up = np.maximum(np.ceil((f_hi - level) / slope), 1).astype(np.int64)
-        down = np.maximum(np.floor(((level - 1) - f_lo) / slope), 1).astype(np.int64)
-        level = np.where(done, level, np.where(ok_lo, level - down, level + up))
-        level = np.maximum(level, 1)
+        slope = np.where(measured >= 2, measured, _growth(sub)) + 1.0
+        up = np.maximum(np.ceil((f_hi - lvl) / slope), 1).astype(np.int64)
+        down = np.maximum(np.floor(((lvl - 1) - f_lo) / slope), 1).astype(np.int64)
+        moved = np.maximum(np.where(ok_lo, lvl - down, lvl + up), 1)
+        keep = ~done
+        level[todo[keep]] = moved[keep]
+        todo = todo[keep]
     else:
         raise ArithmeticError("level payment search did not converge")
-    final = f_hi
     short = (final <= 0) & (plans.term > plans.hold + 1)
     if short.any():
         # The level clears the plan early: drop the empty months and re-solve those.

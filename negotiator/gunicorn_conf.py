@@ -61,15 +61,12 @@ proc_name = "negotiator"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "negotiator.service:create_app()"
 
+# A folder the workers share to add up their metrics, made when this file is read: before the
+# app is built (preload_app builds it in the master, before any server hook runs).
 _metrics_dir: list[str] = []
-
-
-def on_starting(server):
-    """Give the workers a shared folder to add up their metrics in (unless one is configured)."""
-    if not os.environ.get("NEGOTIATOR_METRICS_DIR"):
-        d = tempfile.mkdtemp(prefix="negotiator-metrics-")
-        _metrics_dir.append(d)
-        os.environ["NEGOTIATOR_METRICS_DIR"] = d
+if not os.environ.get("NEGOTIATOR_METRICS_DIR"):
+    _metrics_dir.append(tempfile.mkdtemp(prefix="negotiator-metrics-"))
+    os.environ["NEGOTIATOR_METRICS_DIR"] = _metrics_dir[0]
 
 
 def worker_exit(server, worker):

@@ -77,6 +77,8 @@ def main(args) -> int:
     from .service import create_app
     try:
         host, port, dev = prepare_environment(args)
+        if not getattr(args, "dev", False):
+            from . import gunicorn_conf  # noqa: F401 - reads its settings, makes the shared metrics folder
         app = create_app()
     except ConfigError as exc:
         print(f"negotiator: configuration: {exc}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 One :class:`Metrics` per process. Under gunicorn, where each worker is a
 process, each worker also writes a snapshot of its figures into a shared
-folder (at most once a second, and when it exits); ``GET /metrics`` adds up
+folder (from a background thread, once a second when something changed, and
+when it exits); ``GET /metrics`` adds up
 every worker's latest snapshot, with its own live figures, so a scrape sees
 the whole server whichever worker answers it. Snapshots of workers that have
 exited are kept, so counters never go backwards.
@@ -29,7 +30,8 @@ class Metrics:
         self.buckets: dict[tuple, list[int]] = {}
         self.directory = Path(directory) if directory else None
         self.flush_every = flush_every
-        self._last_flush = 0.0
+        self._dirty = False
+        self._flusher_pid = None
         self.started = time.time()
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
@@ -43,8 +45,21 @@ class Metrics:
             for i, bound in enumerate(BUCKETS):
                 if seconds <= bound:
                     b[i] += 1
-        if self.directory is not None and time.monotonic() - self._last_flush >= self.flush_every:
-            self.flush()
+            self._dirty = True
+        if self.directory is not None and self._flusher_pid != os.getpid():
+            self._start_flusher()
+
+    def _start_flusher(self) -> None:
+        # Started lazily, in the worker process (threads do not survive gunicorn's fork).
+        self._flusher_pid = os.getpid()
+
+        def loop():
+            while True:
+                time.sleep(self.flush_every)
+                if self._dirty:
+                    self.flush()
+
+        threading.Thread(target=loop, name="metrics-flush", daemon=True).start()
 
     # -- sharing between gunicorn workers
     def _snapshot(self) -> dict:
@@ -55,7 +70,7 @@ class Metrics:
         """Write this process's figures to ``<dir>/metrics-<pid>.json`` (atomically)."""
         if self.directory is None:
             return
-        self._last_flush = time.monotonic()
+        self._dirty = False
         path = self.directory / f"metrics-{os.getpid()}.json"
         tmp = path.with_suffix(".tmp")
         try:

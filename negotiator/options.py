@@ -504,7 +504,7 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
         pending = []
         for part in built:
             s = part if sub is ctx else _expand(part, active, ctx.n)
-            s.decline[s.offered & done] = "lesser_concession_affordable"
+            s.decline[done] = "lesser_concession_affordable"
             s.offered = s.offered & ~done
             done |= acceptable(ctx, s)
             sets[s.type] = s

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import finance
-from .accounts import Accounts
+from .accounts import MAX_TERM, Accounts
 from .affordability import Assessment
 from .money import RATE_SCALE, rate_to_ppm, to_minor
 from .plans import MONTHLY_DEN, Plans, Solved, effective_rate, estimate_level, present_value, solve
@@ -393,7 +393,13 @@ def _finish(ctx: Context, s: OptionSet) -> None:
             paid = np.where(r_acct > 0, acc.contractual * (g - 1) / np.where(r_acct > 0, r_acct, 1),
                             acc.contractual * n)
         rest = np.maximum((acc.balance - acc.arrears + acc.fees) * g - paid, 0)
-        s.npv = s.npv + acc.contractual * finance.annuity_factor(d, n) + rest * finance.discount(d, n)
+        # The account is then current and the rest runs on under the contract:
+        # value it as that stream (its remaining term for a loan; for a card,
+        # as long as the contractual payment takes), not at face value.
+        months = np.where(acc.is_loan, np.maximum(acc.remaining_term - n, 1),
+                          np.clip(finance.periods(rest, r_acct, acc.contractual), 1, MAX_TERM))
+        stream = finance.payment(rest, r_acct, months) * finance.annuity_factor(d, months)
+        s.npv = s.npv + acc.contractual * finance.annuity_factor(d, n) + stream * finance.discount(d, n)
 
 
 def complete(ctx: Context, sets: list[OptionSet], adjust: bool = True) -> None:

@@ -113,16 +113,22 @@ def solve_rate(principal, pay, nper, rounds=12):
     p, a, n = np.broadcast_arrays(p, a, n)
     feasible = (a * n >= p - 1e-9) & (p > 0)
     r = np.where(feasible, a / np.where(p > 0, p, 1.0), 0.0)
+    todo = np.arange(r.size)
+    pt, at, nt = p.ravel(), a.ravel(), n.ravel()
+    flat = r.reshape(-1)
     with np.errstate(all="ignore"):
         for _ in range(rounds):
-            h = np.maximum(r * 1e-6, 1e-12)
-            f = payment(p, r, n) - a
-            slope = (payment(p, r + h, n) - payment(p, r - h, n)) / (2 * h)
+            x = flat[todo]
+            h = np.maximum(x * 1e-6, 1e-12)
+            f = payment(pt, x, nt) - at
+            slope = (payment(pt, x + h, nt) - f - at) / h
             step = f / np.where(slope > 0, slope, 1.0)
-            r = np.maximum(r - step, 0.0)
-            if not np.any(np.abs(step) > 1e-13):
+            flat[todo] = np.maximum(x - step, 0.0)
+            moving = np.abs(step) > 1e-13
+            if not moving.any():
                 break
-    return np.where(feasible, r, np.nan)
+            todo, pt, at, nt = todo[moving], pt[moving], at[moving], nt[moving]
+    return np.where(feasible, flat.reshape(r.shape), np.nan)
 
 
 def annuity_factor(rate, nper):

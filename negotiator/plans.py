@@ -259,14 +259,22 @@ def effective_rate(plans: Plans, solved: Solved, rounds: int = 8) -> np.ndarray:
     n = solved.term.astype(float)
     flat_guess = 2 * plans.flat_fee / np.maximum(plans.principal, 1) * n / (n + 1)
     r = np.maximum(plans.apr_ppm / MONTHLY_DEN + flat_guess, 1e-4)
+    todo = np.arange(len(r))          # later rounds work on the unconverged rows only
+    p, sv, amt = plans, solved, amount
     with np.errstate(all="ignore"):
         for _ in range(rounds):
-            h = np.maximum(r * 1e-6, 1e-10)
-            f = present_value(plans, solved, r) - amount
-            slope = (present_value(plans, solved, r + h) - f - amount) / h
+            x = r[todo]
+            h = np.maximum(x * 1e-6, 1e-10)
+            f = present_value(p, sv, x) - amt
+            slope = (present_value(p, sv, x + h) - f - amt) / h
             step = f / np.where(slope < 0, slope, -1.0)
-            r = np.clip(r - step, 0.0, 1.0)
-            if not np.any(np.abs(step) > 1e-11):
+            r[todo] = np.clip(x - step, 0.0, 1.0)
+            moving = np.abs(step) > 1e-11
+            if not moving.any():
                 break
+            todo = todo[moving]
+            p = Plans(*(v[todo] for v in plans.__dict__.values()))
+            sv = Solved(solved.level[todo], solved.final[todo], solved.term[todo])
+            amt = amount[todo]
     costs = solved.total(plans) > plans.principal + plans.fees
     return np.where(costs & np.isfinite(r), r, 0.0)

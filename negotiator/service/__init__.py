@@ -81,7 +81,9 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     limiter = Limiter(key_func=lambda: g.get("key_id") or "anonymous", app=app, storage_uri=cfg.rate_limit_storage,
                       headers_enabled=True, default_limits=[], strategy="moving-window")
     if cfg.rate_limit_enabled:
-        portal_only = limiter.limit(cfg.portal_rate_limit, exempt_when=lambda: g.get("channel") != "portal")
+        # One budget per portal key across every /v1 route.
+        portal_only = limiter.shared_limit(cfg.portal_rate_limit, scope="portal",
+                                           exempt_when=lambda: g.get("channel") != "portal")
         for bp in (quotes_bp, policies_bp):
             portal_only(bp)
     app.register_blueprint(quotes_bp)

@@ -1,0 +1,117 @@
+"""Health, readiness, metrics, the served OpenAPI document, rate limits and JSON access logs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import yaml
+
+from negotiator.service import create_app
+from negotiator.service.metrics import BUCKETS, Metrics
+
+from .conftest import AGENT_KEY, PORTAL_KEY, PORTAL_KEY_2, ROOT, headers, make_config, quote_body
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+
+
+def test_readyz_counts_policies(client):
+    assert client.get("/readyz").get_json() == {"status": "ready", "policies": 4}
+
+
+def test_readyz_503_without_policies(app):
+    app.extensions["negotiator"]["registry"]._by_name.clear()
+    r = app.test_client().get("/readyz")
+    assert r.status_code == 503 and r.get_json() == {"status": "not_ready", "policies": 0}
+
+
+def _series(text: str) -> dict[str, float]:
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
+def test_metrics_count_and_time_each_route_and_status(client):
+    client.post("/v1/quotes", json=quote_body(), headers=headers())
+    client.post("/v1/quotes", json=quote_body(), headers=headers())
+    client.post("/v1/quotes", data="{", headers=headers(**{"Content-Type": "application/json"}))
+    client.get("/nowhere")
+    r = client.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    s = _series(r.get_data(as_text=True))
+    ok = 'route="/v1/quotes",method="POST",status="200"'
+    assert s[f"negotiator_http_requests_total{{{ok}}}"] == 2
+    assert s['negotiator_http_requests_total{route="/v1/quotes",method="POST",status="400"}'] == 1
+    assert s['negotiator_http_requests_total{route="(unmatched)",method="GET",status="404"}'] == 1
+    assert s[f'negotiator_http_request_duration_seconds_bucket{{{ok},le="+Inf"}}'] == 2
+    assert s[f"negotiator_http_request_duration_seconds_count{{{ok}}}"] == 2
+    assert 0 < s[f"negotiator_http_request_duration_seconds_sum{{{ok}}}"] < 10
+    cumulative = [s[f'negotiator_http_request_duration_seconds_bucket{{{ok},le="{b}"}}'] for b in BUCKETS]
+    assert cumulative == sorted(cumulative) and cumulative[-1] <= 2
+    assert s["negotiator_policies_loaded"] == 4
+
+
+def test_metrics_add_up_the_snapshots_of_other_workers(tmp_path):
+    other = {"series": [[["/healthz", "GET", "200"], 5, 0.01, [5] * len(BUCKETS)]]}
+    (tmp_path / "metrics-999999.json").write_text(json.dumps(other))
+    (tmp_path / "metrics-999998.json").write_text("{not json")       # a torn file is skipped
+    m = Metrics(str(tmp_path))
+    m.observe("/healthz", "GET", 200, 0.0005)
+    s = _series(m.render())
+    assert s['negotiator_http_requests_total{route="/healthz",method="GET",status="200"}'] == 6
+    m.flush()
+    assert json.loads(next(tmp_path.glob("metrics-[0-9]*.json")).read_text())["series"]
+
+
+def test_openapi_served_equals_the_committed_document(client):
+    committed = yaml.safe_load((ROOT / "api_spec" / "openapi.yaml").read_text(encoding="utf-8"))
+    assert client.get("/openapi.json").get_json() == committed
+    assert yaml.safe_load(client.get("/openapi.yaml").get_data(as_text=True)) == committed
+
+
+def test_portal_keys_are_rate_limited_per_key(logs):
+    app = create_app(make_config(portal_rate_limit="3/minute"))
+    c = app.test_client()
+    codes = [c.get("/v1/policies", headers=headers(PORTAL_KEY)).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    r = c.post("/v1/quotes", json=quote_body(), headers=headers(PORTAL_KEY))
+    assert r.status_code == 429
+    assert r.mimetype == "application/problem+json"
+    assert int(r.headers["Retry-After"]) > 0
+    assert r.get_json()["type"].endswith("rate-limited")
+    # another portal key has its own budget; agents are not limited
+    assert c.get("/v1/policies", headers=headers(PORTAL_KEY_2)).status_code == 200
+    assert all(c.get("/v1/policies", headers=headers(AGENT_KEY)).status_code == 200 for _ in range(6))
+
+
+def test_rate_limit_can_be_switched_off():
+    c = create_app(make_config(portal_rate_limit="off")).test_client()
+    assert all(c.get("/v1/policies", headers=headers(PORTAL_KEY)).status_code == 200 for _ in range(20))
+
+
+def test_access_log_line(client, logs):
+    body = quote_body()
+    r = client.post("/v1/quotes", json=body, headers=headers(PORTAL_KEY, **{"X-Request-ID": "req-42"}))
+    assert r.status_code == 200
+    (line,) = [x for x in logs.records("negotiator.access") if x.get("request_id") == "req-42"]
+    assert line["route"] == "/v1/quotes" and line["method"] == "POST" and line["status"] == 200
+    assert line["channel"] == "portal" and line["policy"] == "default"
+    assert line["latency_ms"] > 0
+    # nothing personal: no amounts, income, expenses or free text from the body
+    raw = logs.text
+    for value in ("12000", "1500.00", "8000", "5200", "reduced working hours", "600.00"):
+        assert value not in raw
+    assert not re.search(r"\d+\.\d\d\b", raw.replace(str(line["latency_ms"]), ""))
+
+
+def test_access_log_omits_unsafe_policy_names(client, logs):
+    client.post("/v1/quotes", json={**quote_body(), "policy": "Robert'); DROP"}, headers=headers())
+    (line,) = logs.records("negotiator.access")
+    assert "policy" not in line

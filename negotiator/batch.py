@@ -1,0 +1,559 @@
+"""Batch offers for whole portfolios: ``negotiator batch INPUT OUTPUT --policy NAME``.
+
+The job streams a portfolio (CSV, JSON Lines or Parquet; one row per
+account, the flattened fields of a quote request) through the same array
+engine as single quotes, chunk by chunk, and writes one row per account and
+visible option. Every input row is accounted for: it is either offered (one
+or more output rows, or one row with no option and the reasons why) or
+rejected (one record per bad field in the rejects file).
+
+:func:`process` is the chunk function: an Arrow table, record batch or
+pandas frame in, Arrow tables out, so Dask's ``map_partitions`` or Spark's
+``mapInPandas`` can run it unchanged (:func:`process_pandas`,
+:func:`map_in_pandas`, :func:`dask_offers`). :func:`run` is the job on one
+machine; :func:`main` the command-line entry. Column names, output columns
+and exit codes are in ``docs/BATCH.md``.
+
+Exit codes: 0 the run completed (rejected rows are reported, not fatal);
+2 the input or output cannot be used at all (missing file, unknown suffix or
+columns, bad ``--as-of`` or ``--chunk-size``); 3 unknown policy; 4 invalid
+policy file; 130 interrupted (nothing written); 1 anything unexpected
+(nothing written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import queue
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .affordability import assess
+from .batch_io import BatchInputError, Chunk, Sink, check_columns, file_format, read_chunks
+from .batch_parse import INPUT_COLUMNS, present, to_accounts
+from .dates import first_payment_date
+from .engine import _rate_str, decide
+from .money import RATE_SCALE
+from .options import ORDER, TIERS, build
+from .policy import Policy
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+MONEY = pa.string()
+#: Output columns, one row per account and visible option (see docs/BATCH.md).
+OFFER_SCHEMA = pa.schema([
+    ("row_number", pa.int64()), ("account_id", pa.string()), ("currency", pa.string()),
+    ("option_type", pa.string()), ("recommended", pa.bool_()), ("nearest", pa.bool_()),
+    ("monthly_payment", MONEY), ("term_months", pa.int64()), ("apr", pa.string()), ("effective_apr", pa.string()),
+    ("first_payment_date", pa.string()), ("total_payable", MONEY), ("total_interest", MONEY),
+    ("fees_waived", MONEY), ("principal_forgiven", MONEY), ("concession_value", MONEY), ("lender_npv", MONEY),
+    ("approval", pa.string()), ("affordable", pa.bool_()), ("within_policy", pa.bool_()),
+    ("regular_payment", MONEY), ("holiday_months", pa.int64()), ("holiday_payment", MONEY),
+    ("disposable_income", MONEY), ("affordable_payment", MONEY), ("declined", pa.string()),
+])
+#: Rejects: one record per (row, bad field).
+REJECT_SCHEMA = pa.schema([("row_number", pa.int64()), ("account_id", pa.string()), ("field", pa.string()),
+                           ("reason", pa.string())])
+#: What :func:`process_pandas` returns: offers and rejects in one frame, told apart by ``record``.
+COMBINED_SCHEMA = pa.schema([("record", pa.string()), *OFFER_SCHEMA, REJECT_SCHEMA.field("field"),
+                             REJECT_SCHEMA.field("reason")])
+
+
+# ----------------------------------------------------------------------------- formatting
+
+def format_minor_array(values: np.ndarray, digits: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """Decimal strings of minor-unit amounts, as :func:`negotiator.money.format_minor`.
+
+    >>> format_minor_array(np.array([123450, -5, 700]), np.array([2, 2, 0])).to_pylist()
+    ['1234.50', '-0.05', '700']
+    """
+    values = np.asarray(values, dtype=np.int64)
+    digits = np.asarray(digits, dtype=np.int64)
+    neg = values < 0
+    text = pc.cast(pa.array(np.abs(values)), pa.string())
+    out = text
+    for d in np.unique(digits):
+        if d == 0:
+            continue
+        d = int(d)
+        padded = pc.utf8_lpad(text, d + 1, "0")
+        dotted = pc.binary_join_element_wise(pc.utf8_slice_codeunits(padded, 0, -d),
+                                             pc.utf8_slice_codeunits(padded, -d, None), ".")
+        out = dotted if (digits == d).all() else pc.if_else(pa.array(digits == d), dotted, out)
+    if neg.any():
+        out = pc.if_else(pa.array(neg), pc.binary_join_element_wise("-", out, ""), out)
+    if valid is not None and not valid.all():
+        out = pc.if_else(pa.array(valid), out, pa.scalar(None, pa.string()))
+    return out
+
+
+def format_rate_array(ppm: np.ndarray) -> pa.Array:
+    """Rates in ppm as decimal fractions, as :func:`negotiator.money.format_rate`.
+
+    >>> format_rate_array(np.array([180000, 72500, 0, 1000000])).to_pylist()
+    ['0.18', '0.0725', '0', '1']
+    """
+    ppm = np.asarray(ppm, dtype=np.int64)
+    if (ppm < 0).any():
+        from .money import format_rate
+        return pa.array([format_rate(v) for v in ppm], type=pa.string())
+    whole, frac = np.divmod(ppm, RATE_SCALE)
+    ws = pc.cast(pa.array(whole), pa.string())
+    fs = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), 6, "0"), "0")
+    return pc.if_else(pa.array(frac == 0), ws, pc.binary_join_element_wise(ws, fs, "."))
+
+
+def format_effective_array(x: np.ndarray) -> pa.Array:
+    """Float annual rates as six-place decimal strings, exactly as the single quote renders them.
+
+    Rates in [0, 1e6) away from a rounding tie are rounded with numpy; the
+    rest (ties, negatives, non-finite) go through the single quote's own
+    formatter.
+
+    >>> format_effective_array(np.array([0.1856, 0.0, 0.12345649, np.nan])).to_pylist()
+    ['0.1856', '0', '0.123456', '0']
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore"):
+        y = x * 1e6
+        frac = y - np.floor(y)
+        fast = np.isfinite(x) & (x >= 0) & ~np.signbit(x) & (x < 1e6) & (np.abs(frac - 0.5) > 1e-6)
+    k = np.where(fast, np.rint(np.where(fast, y, 0)), 0).astype(np.int64)
+    out = format_rate_array(k)
+    slow = np.flatnonzero(~fast)
+    if len(slow):
+        full = np.array(out.to_pylist(), dtype=object)
+        full[slow] = [_rate_str(float(v)) for v in x[slow]]
+        out = pa.array(full, type=pa.string())
+    return out
+
+
+# ----------------------------------------------------------------------------- the chunk function
+
+@dataclass
+class ChunkResult:
+    """Offers and rejects of one chunk, with its reconciliation counts."""
+
+    offers: pa.Table
+    rejects: pa.Table
+    read: int            # rows in
+    offered: int         # rows quoted (each has one or more offer rows)
+    rejected: int        # rows with one or more reject records
+    no_option: int       # offered rows that have no visible option
+
+    def combined(self) -> pa.Table:
+        """Offers and rejects in one table (``record``: offer, no_option or reject)."""
+        kind = pc.if_else(pc.is_null(self.offers.column("option_type")), "no_option", "offer")
+        offers = self.offers.append_column("field", pa.nulls(self.offers.num_rows, pa.string())) \
+                            .append_column("reason", pa.nulls(self.offers.num_rows, pa.string())) \
+                            .add_column(0, "record", kind)
+        n = self.rejects.num_rows
+        rej = {name: pa.nulls(n, COMBINED_SCHEMA.field(name).type) for name in COMBINED_SCHEMA.names}
+        rej["record"] = pa.array(["reject"] * n, type=pa.string())
+        for name in REJECT_SCHEMA.names:
+            rej[name] = self.rejects.column(name)
+        return pa.concat_tables([offers.cast(COMBINED_SCHEMA), pa.table(rej, schema=COMBINED_SCHEMA)])
+
+
+def _columns(frame) -> tuple[dict[str, pa.Array], int, np.ndarray | None]:
+    """Known columns as string arrays, the row count, and a ``row_number`` column if any."""
+    if isinstance(frame, dict):
+        frame = pa.table(frame)
+    elif not isinstance(frame, (pa.Table, pa.RecordBatch)):
+        frame = pa.Table.from_pandas(frame, preserve_index=False)
+    names = [c for c in frame.schema.names if c != "row_number"]
+    check_columns(names, "frame")
+    cols = {}
+    for name in names:
+        col = frame.column(name)
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        if not pa.types.is_string(col.type):
+            col = pc.cast(col, pa.string())
+        cols[name] = col
+    rn = None
+    if "row_number" in frame.schema.names:
+        rn = np.asarray(frame.column("row_number").to_numpy(zero_copy_only=False), dtype=np.int64)
+    return cols, frame.num_rows, rn
+
+
+def process(frame, policy: Policy, as_of: dt.date, channel: str = "batch",
+            row_numbers: np.ndarray | None = None) -> ChunkResult:
+    """Offers and rejects for a chunk of accounts.
+
+    Parameters
+    ----------
+    frame : pyarrow.Table, pyarrow.RecordBatch, pandas.DataFrame or dict of arrays
+        Input columns (see :data:`negotiator.batch_parse.INPUT_COLUMNS`),
+        any type (read as text; empty or null is absent). An optional
+        ``row_number`` column numbers the rows; otherwise they are 1..n.
+    policy, as_of, channel
+        As for a single quote (channel ``batch`` or ``agent``).
+    row_numbers : ndarray, optional
+        Overrides the row numbers.
+
+    Returns
+    -------
+    ChunkResult
+        ``offers`` (:data:`OFFER_SCHEMA`) sorted by row then option order,
+        ``rejects`` (:data:`REJECT_SCHEMA`) sorted by row then column.
+    """
+    cols, n, rn = _columns(frame)
+    if row_numbers is None:
+        row_numbers = rn if rn is not None else np.arange(1, n + 1, dtype=np.int64)
+    row_numbers = np.asarray(row_numbers, dtype=np.int64)
+    acc, errors = to_accounts(cols, n, as_of, policy)
+    aid = cols.get("account_id", pa.nulls(n, pa.string()))
+    aid = pc.if_else(pa.array(present(aid)), aid, pa.scalar(None, pa.string()))
+    bad = np.zeros(n, dtype=bool)
+    if errors:
+        rows = np.fromiter((e[0] for e in errors), dtype=np.int64, count=len(errors))
+        bad[rows] = True
+        rejects = pa.table({"row_number": pa.array(row_numbers[rows]), "account_id": pc.take(aid, rows),
+                            "field": pa.array([e[1] for e in errors], type=pa.string()),
+                            "reason": pa.array([e[2] for e in errors], type=pa.string())}, schema=REJECT_SCHEMA)
+    else:
+        rejects = REJECT_SCHEMA.empty_table()
+    good = np.flatnonzero(~bad)
+    offers, no_option = _offers(acc.take(good), pc.take(aid, good), row_numbers[good], policy, as_of, channel)
+    return ChunkResult(offers, rejects, n, len(good), int(bad.sum()), no_option)
+
+
+def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, as_of: dt.date,
+            channel: str) -> tuple[pa.Table, int]:
+    """Output rows for valid accounts: assess, build, decide, then render column-wise."""
+    n = len(acc)
+    if n == 0:
+        return OFFER_SCHEMA.empty_table(), 0
+    a = assess(acc, policy, channel)
+    sets = build(acc, a, policy, channel)
+    d = decide(acc, sets, a.affordable, policy, channel)
+
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "pos", "type", "monthly", "term", "apr", "eff", "total", "interest", "waived", "forgiven", "value",
+        "npv", "tier", "affordable", "within", "regular", "hold", "hold_payment")}
+    for k, t in enumerate(ORDER):
+        if t not in sets:
+            continue
+        s = sets[t]
+        r = np.flatnonzero(d.visible[t])
+        if not len(r):
+            continue
+        p, sv = s.plans, s.solved
+        term = sv.term[r]
+        total = s.total[r]
+        # As Renderer.option: interest is what is paid beyond principal, fees and the regular payment.
+        parts["pos"].append(r)
+        parts["type"].append(np.full(len(r), k))
+        parts["monthly"].append(s.monthly_payment[r])
+        parts["term"].append(term)
+        # A catch-up leaves the contract running: its rate is the account's.
+        parts["apr"].append(acc.apr_ppm[r] if t == "catch_up" else p.apr_ppm[r])
+        parts["eff"].append(s.effective_apr[r])
+        parts["total"].append(total)
+        parts["interest"].append(total - (p.principal[r] + p.fees[r]) - s.regular[r] * term)
+        parts["waived"].append(s.fees_waived[r])
+        parts["forgiven"].append(s.principal_forgiven[r])
+        parts["value"].append(s.value[r])
+        parts["npv"].append(s.npv[r])
+        parts["tier"].append(np.minimum(s.tier[r], 2))
+        parts["affordable"].append(s.affordable[r])
+        parts["within"].append(s.within_policy[r])
+        parts["regular"].append(s.regular[r])
+        parts["hold"].append(p.hold[r])
+        parts["hold_payment"].append(p.hold_payment[r])
+    has_option = np.zeros(n, dtype=bool)
+    for r in parts["pos"]:
+        has_option[r] = True
+    lonely = np.flatnonzero(~has_option)
+    m = sum(len(r) for r in parts["pos"]) + len(lonely)
+    cat = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
+    pos = np.concatenate([cat["pos"], lonely]).astype(np.int64)
+    tidx = np.concatenate([cat["type"], np.full(len(lonely), -1)]).astype(np.int64)
+    order = np.lexsort((tidx, pos))
+    pos, tidx = pos[order], tidx[order]
+    is_opt = tidx >= 0
+
+    def col(name, fill=0):
+        v = np.concatenate([cat[name], np.full(len(lonely), fill, dtype=cat[name].dtype)])
+        return v[order]
+
+    digits = acc.digits[pos]
+    money = lambda name, valid=is_opt: format_minor_array(col(name), digits, valid)  # noqa: E731
+    npv = col("npv", 0.0)
+    npv_ok = is_opt & np.isfinite(npv)
+    regular, hold = col("regular"), col("hold")
+    rec_idx, near_idx = d.recommended[pos], d.nearest[pos]
+    null = pa.scalar(None, pa.string())
+    first_due = first_payment_date(as_of, policy.first_payment_offset_days).isoformat()
+    opt_mask = pa.array(is_opt)
+
+    def nullable_bool(v):
+        return pa.array(v, mask=~is_opt)
+
+    def nullable_int(v, valid):
+        return pa.array(v, type=pa.int64(), mask=~valid)
+
+    declined = pa.nulls(m, pa.string())
+    if len(lonely):
+        codes = []
+        for t in ORDER:
+            if t in sets:
+                c = d.decline[t][lonely]
+                codes.append(pa.array([f"{t}:{x}" if x is not None else None for x in c], type=pa.string()))
+        joined = pc.binary_join_element_wise(*codes, ";", null_handling="skip")
+        at = np.full(m, -1)
+        at[np.flatnonzero(~is_opt)] = np.arange(len(lonely))   # lonely rows are in pos order already
+        full = pc.take(joined, pa.array(np.where(at >= 0, at, 0)))
+        declined = pc.if_else(pa.array(at >= 0), full, null)
+
+    table = pa.table({
+        "row_number": pa.array(row_numbers[pos]),
+        "account_id": pc.take(account_id, pa.array(pos)),
+        "currency": pa.array(acc.currency[pos].astype(str)),
+        "option_type": pc.if_else(opt_mask, pc.take(pa.array(ORDER), pa.array(np.maximum(tidx, 0))), null),
+        "recommended": nullable_bool(rec_idx == tidx),
+        "nearest": nullable_bool(near_idx == tidx),
+        "monthly_payment": money("monthly"),
+        "term_months": nullable_int(col("term"), is_opt),
+        "apr": pc.if_else(opt_mask, format_rate_array(col("apr")), null),
+        "effective_apr": pc.if_else(opt_mask, format_effective_array(col("eff", 0.0)), null),
+        "first_payment_date": pc.if_else(opt_mask, first_due, null),
+        "total_payable": money("total"),
+        "total_interest": money("interest"),
+        "fees_waived": money("waived"),
+        "principal_forgiven": money("forgiven"),
+        "concession_value": money("value"),
+        "lender_npv": format_minor_array(np.rint(np.where(npv_ok, npv, 0)).astype(np.int64), digits, npv_ok),
+        "approval": pc.if_else(opt_mask, pc.take(pa.array(TIERS), pa.array(col("tier"))), null),
+        "affordable": nullable_bool(col("affordable", False)),
+        "within_policy": nullable_bool(col("within", False)),
+        "regular_payment": format_minor_array(regular, digits, is_opt & (regular != 0)),
+        "holiday_months": nullable_int(hold, is_opt & (hold != 0)),
+        "holiday_payment": format_minor_array(col("hold_payment"), digits, is_opt & (hold != 0)),
+        "disposable_income": format_minor_array(a.disposable[pos], digits),
+        "affordable_payment": format_minor_array(a.affordable[pos], digits),
+        "declined": declined,
+    }, schema=OFFER_SCHEMA)
+    return table, len(lonely)
+
+
+# ----------------------------------------------------------------------------- other engines
+
+def process_pandas(df, policy: Policy, as_of: dt.date, channel: str = "batch"):
+    """pandas in, pandas out: :meth:`ChunkResult.combined` of :func:`process`.
+
+    The shape ``map_partitions`` and ``mapInPandas`` expect. Row numbers
+    come from a ``row_number`` column when the frame has one, else 1..n
+    within the frame.
+    """
+    return process(df, policy, as_of, channel).combined().to_pandas()
+
+
+def map_in_pandas(frames: Iterable, policy: Policy, as_of: dt.date, channel: str = "batch") -> Iterator:
+    """For Spark's ``DataFrame.mapInPandas``: an iterator of pandas frames in, out."""
+    for df in frames:
+        yield process_pandas(df, policy, as_of, channel)
+
+
+def combined_meta():
+    """An empty pandas frame with the columns and dtypes of :func:`process_pandas`."""
+    return COMBINED_SCHEMA.empty_table().to_pandas()
+
+
+def dask_offers(ddf, policy: Policy, as_of: dt.date, channel: str = "batch"):
+    """Run :func:`process_pandas` on every partition of a Dask DataFrame (lazily)."""
+    return ddf.map_partitions(process_pandas, policy, as_of, channel, meta=combined_meta())
+
+
+# ----------------------------------------------------------------------------- the job
+
+@dataclass
+class Summary:
+    read: int = 0
+    offered: int = 0
+    rejected: int = 0
+    no_option: int = 0
+    offer_rows: int = 0
+    reject_records: int = 0
+    seconds: float = 0.0
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.offered + self.rejected
+
+    def line(self) -> str:
+        rate = self.read / self.seconds if self.seconds > 0 else 0.0
+        return (f"negotiator batch: {self.read:,} rows read = {self.offered:,} offered + {self.rejected:,} rejected"
+                f" ({'balanced' if self.balanced else 'NOT BALANCED'}); {self.offer_rows:,} offer rows"
+                f" ({self.no_option:,} accounts with no option), {self.reject_records:,} reject records;"
+                f" {self.seconds:.1f} s, {rate:,.0f} rows/s")
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most five times a second."""
+
+    def __init__(self, total: int, enabled: bool, stream=None):
+        self.total, self.enabled = max(total, 1), enabled
+        self.stream = stream or sys.stderr
+        self.start = self.last = time.perf_counter()
+
+    def update(self, done: int, rows: int) -> None:
+        now = time.perf_counter()
+        if not self.enabled or now - self.last < 0.2:
+            return
+        self.last = now
+        share = min(done / self.total, 1.0)
+        bar = "#" * int(share * 30)
+        rate = rows / max(now - self.start, 1e-9)
+        eta = (now - self.start) * (1 - share) / share if share > 0 else 0
+        self.stream.write(f"\r[{bar:<30}] {share:4.0%} {rows:,} rows {rate:,.0f}/s ETA {eta:,.0f}s ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 78 + "\r")
+            self.stream.flush()
+
+
+def _prefetch(chunks: Iterator[Chunk], depth: int = 1) -> Iterator[Chunk]:
+    """Read the next chunk in a thread while this one is quoted (Arrow parsing drops the GIL)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work():
+        try:
+            for c in chunks:
+                while not stop.is_set():
+                    try:
+                        q.put(c, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the consumer)
+            q.put(exc)
+
+    t = threading.Thread(target=work, name="batch-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+def _merge_rejects(res: ChunkResult, chunk: Chunk) -> pa.Table:
+    if not chunk.unreadable:
+        return res.rejects
+    extra = pa.table({"row_number": pa.array([u[0] for u in chunk.unreadable], type=pa.int64()),
+                      "account_id": pa.array([u[1] for u in chunk.unreadable], type=pa.string()),
+                      "field": pa.array([u[2] for u in chunk.unreadable], type=pa.string()),
+                      "reason": pa.array([u[3] for u in chunk.unreadable], type=pa.string())}, schema=REJECT_SCHEMA)
+    both = pa.concat_tables([res.rejects, extra])
+    idx = np.argsort(both.column("row_number").to_numpy(), kind="stable")
+    return both.take(pa.array(idx))
+
+
+def default_rejects_path(output: str) -> str:
+    """``offers.csv`` -> ``offers.rejects.csv`` (the rejects are CSV unless named otherwise)."""
+    return f"{output}.rejects.csv" if "." not in output.rsplit("/", 1)[-1] else \
+        output.rsplit(".", 1)[0] + ".rejects.csv"
+
+
+def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
+        chunk_size: int = 100_000, channel: str = "batch", progress: bool = False) -> Summary:
+    """The whole job on one machine; writes both files or (on any error) neither."""
+    if channel not in ("batch", "agent"):
+        raise BatchInputError(f"channel must be batch or agent, not {channel!r}")
+    rejects_path = rejects_path or default_rejects_path(output_path)
+    file_format(output_path)
+    file_format(rejects_path)
+    chunks, total = read_chunks(input_path, chunk_size)
+    summary = Summary()
+    started = time.perf_counter()
+    bar = Progress(total, progress)
+    sinks: list[Sink] = []
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
+    pending: Future | None = None
+    try:
+        out = Sink(output_path, OFFER_SCHEMA)
+        sinks.append(out)
+        rej = Sink(rejects_path, REJECT_SCHEMA)
+        sinks.append(rej)
+        for chunk in _prefetch(chunks):
+            res = process(chunk.columns, policy, as_of, channel, chunk.row_numbers)
+            rejects = _merge_rejects(res, chunk)
+            unreadable_rows = len({u[0] for u in chunk.unreadable})
+            summary.read += res.read + unreadable_rows
+            summary.offered += res.offered
+            summary.rejected += res.rejected + unreadable_rows
+            summary.no_option += res.no_option
+            summary.offer_rows += res.offers.num_rows
+            summary.reject_records += rejects.num_rows
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(_write_both, out, res.offers, rej, rejects)
+            bar.update(chunk.bytes_read, summary.read)
+        if pending is not None:
+            pending.result()
+        rej.commit()
+        out.commit()       # last: the offers file appearing means the run is complete
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):   # the original error is what matters
+                pending.result()
+        for s in sinks:
+            s.abort()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        bar.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write_both(out: Sink, offers: pa.Table, rej: Sink, rejects: pa.Table) -> None:
+    out.write(offers)
+    rej.write(rejects)
+
+
+def main(args, registry) -> int:
+    """``negotiator batch``: see the module docstring for the exit codes."""
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    except ValueError:
+        raise BatchInputError(f"--as-of must be a date (YYYY-MM-DD), not {args.as_of!r}") from None
+    policy = registry.get(args.policy)
+    show = not args.quiet and sys.stderr.isatty()
+    try:
+        summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel, show)
+    except KeyboardInterrupt:
+        print("negotiator batch: interrupted; no output written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(summary.line(), file=sys.stderr)
+    print(f"  policy {policy.name} {policy.version}, as of {as_of.isoformat()}, channel {args.channel}; "
+          f"offers {args.output}, rejects {args.rejects or default_rejects_path(args.output)}", file=sys.stderr)
+    return EXIT_OK if summary.balanced else EXIT_UNEXPECTED
+
+
+__all__ = ["process", "process_pandas", "map_in_pandas", "dask_offers", "run", "main", "OFFER_SCHEMA",
+           "REJECT_SCHEMA", "COMBINED_SCHEMA", "INPUT_COLUMNS", "Summary"]

@@ -1,0 +1,390 @@
+"""Reading portfolios and writing offers in chunks: CSV, JSON Lines, Parquet.
+
+Readers yield :class:`Chunk` objects: the known columns as Arrow string
+arrays, each row's number in the input, and the rows that could not even be
+read as a record (a CSV line with the wrong number of fields, a line that is
+not a JSON object), which are rejected with their row number so that no row
+vanishes.
+
+Row numbers are 1-based: for CSV the data line (the line after the header is
+row 1, so row ``k`` is line ``k + 1`` of the file); for JSON Lines the line;
+for Parquet the row. Blank lines are skipped but keep their number.
+
+Writers write to a hidden temporary file beside the target (``.NAME.part``)
+and rename it over the target only on :meth:`Sink.commit`; a crash or an
+interruption never leaves a complete-looking file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .batch_parse import DATE_SEPARATOR, INPUT_COLUMNS, REQUIRED_COLUMNS
+from .errors import NegotiatorError
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+_KNOWN = frozenset(INPUT_COLUMNS)
+
+
+class BatchInputError(NegotiatorError):
+    """An input or output the job cannot use at all (exit code 2)."""
+
+    title = "Unusable batch input"
+
+
+def file_format(path: str | Path) -> str:
+    """The format a file's suffix names.
+
+    >>> file_format("offers.csv"), file_format("in.JSONL"), file_format("x.parquet")
+    ('csv', 'jsonl', 'parquet')
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise BatchInputError(f"{path}: unknown format {suffix or '(no suffix)'}; use one of "
+                              f"{', '.join(sorted(FORMATS))}")
+    return FORMATS[suffix]
+
+
+@dataclass
+class Chunk:
+    """Up to ``chunk_size`` input rows, as text."""
+
+    columns: dict[str, pa.Array]          # known column -> string array
+    row_numbers: np.ndarray               # int64, 1-based, one per row of ``columns``
+    unreadable: list[tuple[int, str | None, str, str]] = field(default_factory=list)  # rejects
+    bytes_read: int = 0                   # progress: input consumed so far (bytes or rows)
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+
+def check_columns(names: list[str], path: str) -> None:
+    """Unknown, duplicate or missing required columns make the file unusable."""
+    dup = sorted({c for c in names if names.count(c) > 1})
+    unknown = [c for c in names if c not in _KNOWN]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    problems = []
+    if dup:
+        problems.append(f"duplicate columns {', '.join(dup)}")
+    if unknown:
+        problems.append(f"unknown columns {', '.join(unknown)}")
+    if missing:
+        problems.append(f"missing required columns {', '.join(missing)}")
+    if problems:
+        raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/BATCH.md for the columns)")
+
+
+def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
+    """An iterator of chunks and the size progress is measured against (bytes or rows)."""
+    fmt = file_format(path)
+    if chunk_size < 1:
+        raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+            pf = pq.ParquetFile(path)
+            check_columns(pf.schema_arrow.names, path)
+            return _parquet_chunks(pf, chunk_size), pf.metadata.num_rows
+        total = os.stat(path).st_size
+        if fmt == "csv":
+            with open(path, "rb") as fh:
+                header = fh.readline()
+    except OSError as exc:
+        raise BatchInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except pa.ArrowException as exc:
+        raise BatchInputError(f"cannot read {path}: {exc}") from None
+    if fmt == "csv":
+        names = _header(header, path)
+        return _csv_chunks(path, header, names, chunk_size), total
+    return _jsonl_chunks(path, chunk_size), total
+
+
+# ----------------------------------------------------------------------------- line blocks
+
+def _line_blocks(fh, chunk_size: int, block_bytes: int = 1 << 22) -> Iterator[tuple[bytes, int]]:
+    """Blocks of at most ``chunk_size`` whole lines and their byte offset past the block."""
+    buf = b""
+    pos = fh.tell()
+    eof = False
+    while not eof or buf:
+        while not eof and buf.count(b"\n") < chunk_size:
+            more = fh.read(block_bytes)
+            if not more:
+                eof = True
+                break
+            buf += more
+        if not buf:
+            break
+        nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        if len(nl) >= chunk_size:
+            cut = int(nl[chunk_size - 1]) + 1
+        elif eof:
+            cut = len(buf)
+        else:       # pragma: no cover  (the loop above reads until enough lines or EOF)
+            continue
+        block, buf = buf[:cut], buf[cut:]
+        pos += len(block)
+        yield block, pos
+
+
+def _line_starts(block: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start offset and length (without the line break) of each line of a block."""
+    nl = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    ends = nl if block.endswith(b"\n") else np.append(nl, len(block))
+    starts = np.concatenate([[0], nl + 1])[:len(ends)]
+    lengths = ends - starts
+    cr = np.zeros(len(ends), dtype=bool)
+    if len(ends):
+        arr = np.frombuffer(block, dtype=np.uint8)
+        last = np.maximum(ends - 1, 0)
+        cr = (lengths > 0) & (arr[last] == 13)
+    return starts, lengths - cr
+
+
+def _header(line: bytes, path: str) -> list[str]:
+    try:
+        text = line.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise BatchInputError(f"{path}: the header is not UTF-8") from None
+    if not text:
+        raise BatchInputError(f"{path}: empty file or no header line")
+    names = next(csv.reader([text]))
+    check_columns(names, path)
+    return names
+
+
+def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int) -> Iterator[Chunk]:
+    first = 1
+    with open(path, "rb") as fh:
+        fh.seek(len(header))
+        header = header if header.endswith(b"\n") else header + b"\n"
+        for block, pos in _line_blocks(fh, chunk_size):
+            starts, lengths = _line_starts(block)
+            nlines = len(starts)
+            yield _csv_block(header, names, block, starts, lengths, first, pos)
+            first += nlines
+
+
+def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
+    nlines = len(starts)
+    blank = lengths == 0
+    bad: dict[int, str] = {}
+
+    def handler(row):
+        if row.number is not None:
+            bad[row.number - 2] = f"Has {row.actual_columns} fields; the header has {row.expected_columns}."
+        return "skip"
+
+    opts = dict(
+        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    try:
+        block.decode("utf-8")     # Arrow's row handler cannot be given a line that is not UTF-8
+    except UnicodeDecodeError:
+        return _csv_block_slowly(names, block, starts, lengths, first, pos)
+    try:
+        table = pacsv.read_csv(io.BytesIO(header + block), **opts)
+        keep = np.flatnonzero(~blank & ~np.isin(np.arange(nlines), list(bad)))
+        if len(keep) != table.num_rows:
+            raise ValueError("row count mismatch")
+    except (pa.ArrowException, ValueError):
+        return _csv_block_slowly(names, block, starts, lengths, first, pos)
+    cols = {c: table.column(c).combine_chunks() for c in names}
+    unreadable = [(first + k, None, "(row)", msg) for k, msg in sorted(bad.items())]
+    return Chunk(cols, first + keep, unreadable, pos)
+
+
+def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
+    """A block Arrow refused (bad UTF-8, a stray quote): line by line with the csv module."""
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    unreadable = []
+    for k, (s, ln) in enumerate(zip(starts, lengths)):
+        if ln == 0:
+            continue
+        raw = block[s:s + ln]
+        try:
+            fields = next(csv.reader([raw.decode("utf-8")], strict=True))
+        except UnicodeDecodeError:
+            unreadable.append((first + k, None, "(row)", "Is not valid UTF-8."))
+            continue
+        except csv.Error as exc:
+            unreadable.append((first + k, None, "(row)", f"Is not a valid CSV record ({exc})."))
+            continue
+        if len(fields) != len(names):
+            unreadable.append((first + k, None, "(row)",
+                               f"Has {len(fields)} fields; the header has {len(names)}."))
+            continue
+        rows.append(fields)
+        numbers.append(first + k)
+    cols = {c: pa.array([r[j] for r in rows], type=pa.string()) for j, c in enumerate(names)}
+    return Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
+
+
+# ----------------------------------------------------------------------------- JSON Lines
+
+def _json_cell(value) -> str | None:
+    """A JSON value as the cell text a CSV would hold (see docs/BATCH.md)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return DATE_SEPARATOR.join(str(v) for v in value) if value else "none"
+    return json.dumps(value)
+
+
+def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
+    first = 1
+    with open(path, "rb") as fh:
+        for block, pos in _line_blocks(fh, chunk_size):
+            starts, lengths = _line_starts(block)
+            values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
+            numbers, unreadable = [], []
+            for k, (s, ln) in enumerate(zip(starts, lengths)):
+                if ln == 0:
+                    continue
+                row = first + k
+                try:
+                    rec = json.loads(block[s:s + ln], parse_constant=_no_constant)
+                except (ValueError, UnicodeDecodeError) as exc:
+                    unreadable.append((row, None, "(row)", f"Is not valid JSON ({exc})."))
+                    continue
+                if not isinstance(rec, dict):
+                    unreadable.append((row, None, "(row)", "Must be a JSON object."))
+                    continue
+                unknown = sorted(k2 for k2 in rec if k2 not in _KNOWN)
+                if unknown:
+                    aid = rec.get("account_id")
+                    aid = aid if isinstance(aid, str) else None
+                    unreadable += [(row, aid, k2, "Unknown field.") for k2 in unknown]
+                    continue
+                numbers.append(row)
+                for c in INPUT_COLUMNS:
+                    values[c].append(_json_cell(rec.get(c)))
+            first += len(starts)
+            cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
+            yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# ----------------------------------------------------------------------------- Parquet
+
+def _parquet_chunks(pf, chunk_size: int) -> Iterator[Chunk]:
+    first = 1
+    done = 0
+    for batch in pf.iter_batches(batch_size=chunk_size):
+        cols = {}
+        for name in batch.schema.names:
+            col = batch.column(name)
+            if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
+                col = pc.binary_join(pc.cast(col, pa.list_(pa.string())), DATE_SEPARATOR)
+            elif not pa.types.is_string(col.type):
+                col = pc.cast(col, pa.string())
+            cols[name] = col
+        n = batch.num_rows
+        done += n
+        yield Chunk(cols, np.arange(first, first + n, dtype=np.int64), [], done)
+        first += n
+
+
+# ----------------------------------------------------------------------------- writers
+
+class Sink:
+    """Writes Arrow tables to ``path`` through a hidden temporary file."""
+
+    def __init__(self, path: str, schema: pa.Schema):
+        self.path = Path(path)
+        self.format = file_format(path)
+        self.schema = schema
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        self.rows = 0
+        try:
+            self.fh = open(self.tmp, "wb")  # noqa: SIM115
+        except OSError as exc:
+            raise BatchInputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        self.writer = None
+        if self.format == "csv":
+            self.writer = pacsv.CSVWriter(self.fh, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+        elif self.format == "parquet":
+            import pyarrow.parquet as pq
+            self.writer = pq.ParquetWriter(self.fh, schema, compression="zstd")
+
+    def write(self, table: pa.Table) -> None:
+        self.rows += table.num_rows
+        if self.format == "jsonl":
+            if table.num_rows:
+                self.fh.write(jsonl_bytes(table))
+        else:
+            self.writer.write_table(table)
+
+    def commit(self) -> None:
+        """Finish the file and move it into place."""
+        if self.writer is not None:
+            self.writer.close()
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        """Drop the temporary file; the target is left as it was."""
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        except Exception:  # noqa: BLE001, S110  (best effort on the way out)
+            pass
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+_NEEDS_ESCAPE = r'["\\\x00-\x1f\x7f]'
+
+
+def jsonl_bytes(table: pa.Table) -> bytes:
+    """One JSON object per row, built column-wise (nulls as ``null``)."""
+    parts = []
+    for k, name in enumerate(table.schema.names):
+        col = table.column(name).combine_chunks()
+        t = col.type
+        if pa.types.is_string(t):
+            esc = pc.fill_null(pc.match_substring_regex(col, _NEEDS_ESCAPE), False).to_numpy(zero_copy_only=False)
+            text = pc.binary_join_element_wise('"', col, '"', "")
+            if esc.any():
+                rows = np.flatnonzero(esc)
+                fixed = [json.dumps(v, ensure_ascii=False) for v in pc.take(col, pa.array(rows)).to_pylist()]
+                full = np.array(text.to_pylist(), dtype=object)
+                full[rows] = fixed
+                text = pa.array(full, type=pa.string())
+        elif pa.types.is_boolean(t):
+            text = pc.if_else(col, "true", "false")
+        else:
+            text = pc.cast(col, pa.string())
+        text = pc.fill_null(text, "null")
+        prefix = ("{" if k == 0 else ",") + json.dumps(name) + ":"
+        parts.append(pc.binary_join_element_wise(prefix, text, ""))
+    lines = pc.binary_join_element_wise(*parts, "}\n", "")
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+    data = lines.buffers()[2]
+    return data.to_pybytes()[offsets[0]:offsets[-1]]

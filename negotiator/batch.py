@@ -123,7 +123,7 @@ def format_effective_array(x: np.ndarray) -> pa.Array:
     ['0.1856', '0', '0.123456', '0']
     """
     x = np.asarray(x, dtype=float)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         y = x * 1e6
         frac = y - np.floor(y)
         fast = np.isfinite(x) & (x >= 0) & ~np.signbit(x) & (x < 1e6) & (np.abs(frac - 0.5) > 1e-6)

@@ -209,8 +209,13 @@ def parse_integers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         v = pc.cast(pc.if_else(pa.array(fast), arr, "0"), pa.int64())
         values = np.where(fast, pc.fill_null(v, 0).to_numpy(zero_copy_only=False), 0)
         status[fast] = OK
-    huge = has & ~fast & _np_bool(pc.match_substring_regex(arr, _ANY_INT_RE))
-    status[huge] = OUT_OF_RANGE
+    long = np.flatnonzero(has & ~fast & _np_bool(pc.match_substring_regex(arr, _ANY_INT_RE)))
+    for row, text in zip(long, _slow_strings(arr, long)):    # many digits: leading zeros, or huge
+        v = int(text)
+        if abs(v) < 10**18:
+            values[row], status[row] = v, OK
+        else:
+            status[row] = OUT_OF_RANGE
     return values, status
 
 
@@ -230,7 +235,7 @@ def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     status = np.where(has, INVALID, ABSENT).astype(np.int8)
     if not has.any():
         return days, status
-    fast = has & _np_bool(pc.match_substring_regex(arr, _DATE_RE))
+    fast = has & _np_bool(pc.match_substring_regex(arr, _DATE_RE)) & ~_np_bool(pc.starts_with(arr, "0000"))
     if fast.any():
         parsed = pc.strptime(pc.if_else(pa.array(fast), arr, "1970-01-01"), format="%Y-%m-%d", unit="s",
                              error_is_null=True)

@@ -1,0 +1,127 @@
+"""Vectorised parsing and formatting agree with the single quote's scalar functions (Hypothesis)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from negotiator.batch import format_effective_array, format_minor_array, format_rate_array
+from negotiator.batch_parse import (
+    ABSENT,
+    INVALID,
+    NEG,
+    OK,
+    OUT_OF_RANGE,
+    TOO_LARGE,
+    TOO_PRECISE,
+    parse_amounts,
+    parse_dates,
+    parse_integers,
+)
+from negotiator.engine import _rate_str
+from negotiator.money import MAX_AMOUNT, format_minor, format_rate, parse_decimal, rate_to_ppm, to_minor
+
+decimal_text = st.one_of(
+    st.integers(0, 5).flatmap(lambda p: st.decimals(min_value=-10**10, max_value=10**10, allow_nan=False,
+                                                    places=p)).map(str),
+    st.from_regex(r"\A-?[0-9]{0,11}(\.[0-9]{0,7})?\Z"),
+    st.from_regex(r"\A[0-9 .eE+_-]{1,12}\Z"),
+    st.sampled_from(["NaN", "Infinity", "-0", "1e3", "1E-2", ".5", "5.", ".", "", " 5", "1_000", "١٢", "0x10",
+                     "1000000000", "1000000000.01", "999999999.999", "9" * 41]),
+    st.text(max_size=12),
+)
+
+
+def scalar(text: str, digits: int, maximum: Decimal = MAX_AMOUNT, rate: bool = False) -> tuple[int, int]:
+    """What the single quote makes of a cell: schema (Amount) then conversion (from_records)."""
+    if text == "":
+        return 0, ABSENT
+    if len(text) > 40:
+        return 0, INVALID
+    try:
+        d = parse_decimal(text)
+    except ValueError:
+        return 0, INVALID
+    if d < 0:
+        return 0, NEG
+    if d > maximum:
+        return 0, TOO_LARGE
+    try:
+        return (rate_to_ppm(d) if rate else to_minor(d, digits)), OK
+    except ValueError:
+        return 0, TOO_PRECISE
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(decimal_text, st.sampled_from([0, 2, 3])), min_size=1, max_size=20))
+def test_amounts_agree_with_parse_decimal_and_to_minor(cells):
+    texts = [t for t, _ in cells]
+    digits = np.array([d for _, d in cells])
+    values, status = parse_amounts(pa.array(texts, type=pa.string()), digits)
+    assert [(int(v), int(s)) for v, s in zip(values, status)] == [scalar(t, int(d)) for t, d in cells]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(decimal_text, min_size=1, max_size=20))
+def test_rates_agree_with_rate_to_ppm(texts):
+    values, status = parse_amounts(pa.array(texts, type=pa.string()), np.full(len(texts), 6), Decimal(1), rate=True)
+    assert [(int(v), int(s)) for v, s in zip(values, status)] == [scalar(t, 6, Decimal(1), True) for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-10**15, 10**15), st.sampled_from([0, 2, 3])), min_size=1, max_size=20))
+def test_money_formatting_agrees_with_format_minor(cells):
+    v = np.array([m for m, _ in cells])
+    d = np.array([k for _, k in cells])
+    assert format_minor_array(v, d).to_pylist() == [format_minor(m, k) for m, k in cells]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**9), min_size=1, max_size=20))
+def test_rate_formatting_agrees_with_format_rate(ppm):
+    assert format_rate_array(np.array(ppm)).to_pylist() == [format_rate(p) for p in ppm]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                          st.floats(0, 2), st.integers(0, 2_000_000).map(lambda k: (k + 0.5) / 1e6)),
+                min_size=1, max_size=20))
+def test_effective_rate_formatting_agrees_with_the_quote(xs):
+    assert format_effective_array(np.array(xs, dtype=float)).to_pylist() == [_rate_str(x) for x in xs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.from_regex(r"\A-?[0-9]{1,20}\Z"), st.text(max_size=6)), min_size=1, max_size=20))
+def test_integers_read_as_strict_json_integers(texts):
+    values, status = parse_integers(pa.array(texts, type=pa.string()))
+    for t, v, s in zip(texts, values, status):
+        if t == "":
+            assert s == ABSENT
+        elif t.isascii() and t.lstrip("-").isdigit() and t.count("-") <= 1 and not t.endswith("-") \
+                and (t[0] == "-" or t[0].isdigit()):
+            assert (s == OK and v == int(t)) or (s == OUT_OF_RANGE and abs(int(t)) >= 10**18)
+        else:
+            assert s == INVALID
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.dates().map(str), st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+                          st.text(max_size=10)), min_size=1, max_size=20))
+def test_dates_read_as_the_schema_reads_them(texts):
+    import datetime as dt
+    days, status = parse_dates(pa.array(texts, type=pa.string()))
+    for t, d, s in zip(texts, days, status):
+        try:
+            want = (dt.date.fromisoformat(t) - dt.date(1970, 1, 1)).days if t else None
+        except ValueError:
+            want = "bad"
+        if want is None:
+            assert s == ABSENT
+        elif want == "bad":
+            assert s == INVALID
+        else:
+            assert s == OK and d == want

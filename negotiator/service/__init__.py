@@ -57,7 +57,9 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     registry = PolicyRegistry.load(cfg.policy_dir or None)
 
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=cfg.max_body_bytes, JSON_SORT_KEYS=False,
+    # One byte over the limit, so a chunked body (no Content-Length) that is too large is seen to be,
+    # rather than cut at the limit by werkzeug's stream.
+    app.config.update(MAX_CONTENT_LENGTH=cfg.max_body_bytes + 1, JSON_SORT_KEYS=False,
                       RATELIMIT_HEADERS_ENABLED=True)
     app.extensions["negotiator"] = state = {
         "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),

@@ -223,7 +223,7 @@ def build_spec() -> dict:
     spec.path(path="/openapi.yaml", operations={"get": {
         "operationId": "openapiYaml", "summary": "This document, as YAML", "tags": ["operations"],
         "responses": {"200": {"description": "The OpenAPI document.", "headers": {"X-Request-ID": _RID},
-                              "content": {"application/yaml": {"schema": {"type": "string"}}}}}}})
+                              "content": {"application/yaml": {"schema": {"type": "object"}}}}}}})
     spec.tag({"name": "quotes", "description": "Options and what-if proposals."})
     spec.tag({"name": "policies", "description": "The lender policies the service applies."})
     spec.tag({"name": "operations", "description": "Health, readiness, metrics and this document."})

@@ -49,5 +49,8 @@ def openapi_json():
 def openapi_yaml():
     """The OpenAPI 3.1 document, as committed in ``api_spec/openapi.yaml``."""
     from .openapi import to_yaml
-    return Response(to_yaml(_state()["spec"]), mimetype="application/yaml")
+    state = _state()
+    if "spec_yaml" not in state:
+        state["spec_yaml"] = to_yaml(state["spec"])
+    return Response(state["spec_yaml"], mimetype="application/yaml")
 

@@ -1,0 +1,48 @@
+"""Schemathesis over every operation of the document, in process: no 5xx, nothing that breaks the document.
+
+Bounded (``max_examples`` per operation) so the whole suite stays within a
+few minutes on two cores. Checks left out, and why:
+
+- ``positive_data_acceptance``: the document states shapes and ranges, but
+  some rules join fields (arrears at most the balance, a term within the
+  policy's), so schema-valid data can rightly get a 422.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from negotiator.service import create_app
+
+from .conftest import AGENT_KEY, PORTAL_KEY, make_config
+
+app = create_app(make_config(portal_rate_limit="off"))
+schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+
+EXCLUDED = [checks.positive_data_acceptance]
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_agent(case):
+    case.call_and_validate(headers={"X-API-Key": AGENT_KEY}, excluded_checks=EXCLUDED)
+
+
+@schema.include(path_regex="^/v1/").parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+def test_portal(case):
+    response = case.call_and_validate(headers={"X-API-Key": PORTAL_KEY}, excluded_checks=EXCLUDED)
+    if response.status_code == 200 and case.path.startswith("/v1/"):
+        body = response.json()
+        options = [*body.get("options", []), body.get("plan") or {}, body.get("counter_offer") or {}]
+        assert not any(k in o for o in options for k in ("lender_npv", "concession_value"))
+        if case.path == "/v1/policies/{name}":
+            assert "approval" not in body and "max_apr" not in body
+
+
+@pytest.mark.parametrize("check", [checks.not_a_server_error, checks.response_schema_conformance])
+def test_the_checks_used_exist(check):
+    assert callable(check)

@@ -136,7 +136,7 @@ def _examples(doc):
             if body:
                 yield path, method, "request", body
             for status, resp in op["responses"].items():
-                for media, content in resp.get("content", {}).items():
+                for _media, content in resp.get("content", {}).items():
                     if "example" in content:
                         yield path, method, status, content
 

@@ -1,0 +1,152 @@
+"""HTTP benchmark: POST /v1/quotes under gunicorn against a minimal Flask+marshmallow echo endpoint.
+
+Both servers run with the same gunicorn settings (``negotiator/gunicorn_conf.py``,
+sync workers, 2 by default) on 127.0.0.1; the load comes from ``wrk`` (Debian
+package ``wrk``) for a bounded time at each connection count. Reported: requests
+per second, p50 and p99 latency, and quote throughput as a share of the echo
+endpoint's. Loopback only; nothing leaves the machine.
+
+    .venv/bin/python benchmarks/bench_http.py [--duration 10] [--connections 8 64] [--workers 2]
+
+The echo endpoint validates the same request body with the same marshmallow
+schema (``QuoteRequestSchema``, one instance) and echoes it as JSON: the cost of
+Flask, gunicorn and validation without the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "dev-agent-key"
+
+
+def echo_app():
+    """The baseline: Flask + marshmallow validation + JSON echo, nothing else."""
+    from flask import Flask, Response, request
+
+    from negotiator.schemas import QuoteRequestSchema
+
+    schema = QuoteRequestSchema()
+    app = Flask("echo")
+
+    @app.post("/echo")
+    def echo():
+        body = request.get_json()
+        errors = schema.validate(body)
+        if errors:
+            return Response(json.dumps({"errors": errors}), status=422, mimetype="application/json")
+        return Response(json.dumps(body), mimetype="application/json")
+
+    @app.get("/readyz")
+    def ready():
+        return "ok"
+
+    return app
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(cmd: list[str], port: int, workers: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEGOTIATOR_")}
+    env.update(NEGOTIATOR_PORT=str(port), NEGOTIATOR_WORKERS=str(workers), NEGOTIATOR_DEV="1",
+               NEGOTIATOR_PORTAL_RATE_LIMIT="off", PYTHONPATH=str(ROOT / "benchmarks"))
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1).read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"server on port {port} did not start: {' '.join(cmd)}")
+
+
+def _wrk(url: str, body: str, connections: int, duration: int, tmp: Path) -> dict:
+    script = tmp / "post.lua"
+    script.write_text('wrk.method = "POST"\n'
+                      f"wrk.body = {json.dumps(body)}\n"
+                      'wrk.headers["Content-Type"] = "application/json"\n'
+                      f'wrk.headers["X-API-Key"] = "{KEY}"\n'
+                      "done = function(summary, latency, requests)\n"
+                      '  local e = summary.errors\n'
+                      '  io.write(string.format("STATUS non2xx=%d errors=%d\\n", e.status,'
+                      " e.connect + e.read + e.write + e.timeout))\n"
+                      "end\n")
+    threads = min(2, connections)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
+                          url], capture_output=True, text=True, check=True, timeout=duration + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    pattern = r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$"
+    lat = {m.group(1): _ms(m.group(2), m.group(3)) for m in re.finditer(pattern, out, re.M)}
+    status = re.search(r"STATUS non2xx=(\d+) errors=(\d+)", out)
+    return {"rps": rps, "p50_ms": lat["50"], "p99_ms": lat["99"], "non2xx": int(status.group(1)),
+            "socket_errors": int(status.group(2))}
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
+    ap.add_argument("--connections", type=int, nargs="+", default=[8, 64])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+    request = json.loads((ROOT / "examples" / "requests" / "card_cny.json").read_text(encoding="utf-8"))
+    bodies = {"quote (schedules: all)": json.dumps(request),
+              "quote (schedules: recommended)": json.dumps({**request, "schedules": "recommended"})}
+    qport, eport = _port(), _port()
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    servers = [_start([sys.executable, "-m", "negotiator.cli", "serve"], qport, args.workers),
+               _start([gunicorn, "-c", "python:negotiator.gunicorn_conf", "bench_http:echo_app()"], eport,
+                      args.workers)]
+    results: list[dict] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for c in args.connections:
+                echo = _wrk(f"http://127.0.0.1:{eport}/echo", bodies["quote (schedules: all)"], c, args.duration,
+                            Path(tmp))
+                results.append({"endpoint": "echo (Flask + marshmallow)", "connections": c, **echo})
+                for name, body in bodies.items():
+                    r = _wrk(f"http://127.0.0.1:{qport}/v1/quotes", body, c, args.duration, Path(tmp))
+                    results.append({"endpoint": name, "connections": c, **r, "ratio": r["rps"] / echo["rps"]})
+    finally:
+        for s in servers:
+            s.terminate()
+        for s in servers:
+            s.wait(timeout=40)
+    print(f"gunicorn sync workers={args.workers}, {args.duration}s per row, wrk on 127.0.0.1, "
+          f"{os.cpu_count()} CPUs, body {len(bodies['quote (schedules: all)'])} bytes")
+    print(f"{'endpoint':<32}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs echo':>9}{'non-2xx':>9}")
+    for r in results:
+        ratio = f"{r['ratio']:.0%}" if "ratio" in r else "-"
+        print(f"{r['endpoint']:<32}{r['connections']:>6}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+              f"{ratio:>9}{r['non2xx'] + r['socket_errors']:>9}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

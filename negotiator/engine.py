@@ -241,8 +241,12 @@ class Renderer:
             if t == "fee_waiver":
                 yield self.reason("fees_waived", amount=self.money(s.fees_waived[0]))
         elif t == "settlement":
-            yield self.reason("settlement_discount", amount=self.money(s.extra["amount"][0]),
-                              forgiven=self.money(s.fees_waived[0] + s.principal_forgiven[0]))
+            forgiven = s.fees_waived[0] + s.principal_forgiven[0]
+            if forgiven:
+                yield self.reason("settlement_discount", amount=self.money(s.extra["amount"][0]),
+                                  forgiven=self.money(forgiven))
+            else:
+                yield self.reason("paid_in_full", amount=self.money(s.extra["amount"][0]))
             if s.extra["lump_funded"][0]:
                 yield self.reason("funded_by_lump_sum", amount=self.money(acc.lump_sum[0]))
         elif t == "payment_holiday":

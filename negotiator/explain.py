@@ -56,6 +56,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "settlement_discount": {
         "en": "Paying {amount} settles the account in full; {forgiven} is written off.",
         "zh-CN": "还清 {amount} 即可结清账户，其余 {forgiven} 予以减免。"},
+    "paid_in_full": {
+        "en": "Paying {amount} clears the account in full.",
+        "zh-CN": "支付 {amount} 即可全额结清账户。"},
     "funded_by_lump_sum": {
         "en": "Paid in one sum from the {amount} you said you have available.",
         "zh-CN": "由您表示可一次性支付的 {amount} 一次付清。"},

@@ -248,6 +248,10 @@ def settlement(ctx: Context) -> OptionSet:
     opt = ctx.policy.options.settlement
     offered, decline = ctx.window("settlement")
     owed, A, lump = ctx.owed, ctx.A, acc.lump_sum
+    # Paying everything owed from the lump sum concedes nothing: allowed at any stage.
+    if opt.enabled:
+        decline[lump >= owed] = None
+        offered = decline == None  # noqa: E711
     N = opt.max_payments
     best = np.maximum(lump, A * N)
     need = np.where(best >= owed, 0, _ceil_div((owed - best) * RATE_SCALE, np.maximum(owed, 1)))
@@ -492,8 +496,14 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
     # the accounts no lower rung has served. With few accounts numpy's cost
     # is per call, so the remaining rungs are solved in one stacked pass;
     # with many, rung by rung. Either way the answers are the same.
-    groups = [rungs[:1], rungs[1:]] if ctx.n <= stack_below else [[t] for t in rungs]
-    pending = list(beside)     # solved together with the first rung
+    # A settlement is worked out with the first rung: where the lump sum pays
+    # everything (no discount) it concedes nothing and serves the account as
+    # the bottom rung would; otherwise it stays the top rung.
+    first = rungs[:1] + [t for t in rungs[1:] if t == "settlement"]
+    rest = [t for t in rungs if t not in first]
+    groups = [first, rest] if ctx.n <= stack_below else [first, *([t] for t in rest)]
+    pending = list(beside)     # solved together with the first group
+    payoff = np.zeros(ctx.n, dtype=bool)
     for group in groups:
         if not group:
             continue
@@ -510,10 +520,19 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
         pending = []
         for part in built:
             s = part if sub is ctx else _expand(part, active, ctx.n)
+            sets[s.type] = s
+            if s.type == "settlement":
+                payoff = acceptable(ctx, s) & (s.value == 0)
+                done |= payoff
+                continue
             s.decline[done] = "lesser_concession_affordable"
             s.offered = s.offered & ~done
             done |= acceptable(ctx, s)
-            sets[s.type] = s
+    if "settlement" in sets:
+        s = sets["settlement"]
+        served = done & ~payoff
+        s.decline[served] = "lesser_concession_affordable"
+        s.offered = s.offered & ~served
     if pending:
         complete(ctx, pending)
     for s in beside:

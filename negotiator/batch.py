@@ -78,19 +78,20 @@ def format_minor_array(values: np.ndarray, digits: np.ndarray, valid: np.ndarray
     """
     values = np.asarray(values, dtype=np.int64)
     digits = np.asarray(digits, dtype=np.int64)
-    neg = values < 0
-    text = pc.cast(pa.array(np.abs(values)), pa.string())
-    out = text
+    # Arrow renders a decimal128 of scale d exactly as format_minor does: build one from the
+    # integers themselves (16-byte two's complement, low word first) and cast it to text.
+    words = np.empty((len(values), 2), dtype=np.int64)
+    words[:, 0] = values
+    words[:, 1] = values >> 63
+    buf = pa.py_buffer(words.tobytes())
+    out = None
     for d in np.unique(digits):
-        if d == 0:
-            continue
         d = int(d)
-        padded = pc.utf8_lpad(text, d + 1, "0")
-        dotted = pc.binary_join_element_wise(pc.utf8_slice_codeunits(padded, 0, -d),
-                                             pc.utf8_slice_codeunits(padded, -d, None), ".")
-        out = dotted if (digits == d).all() else pc.if_else(pa.array(digits == d), dotted, out)
-    if neg.any():
-        out = pc.if_else(pa.array(neg), pc.binary_join_element_wise("-", out, ""), out)
+        dec = pa.Array.from_buffers(pa.decimal128(38, d), len(values), [None, buf])
+        text = pc.cast(dec, pa.string())
+        out = text if out is None else pc.if_else(pa.array(digits == d), text, out)
+    if out is None:
+        out = pa.array([], type=pa.string())
     if valid is not None and not valid.all():
         out = pc.if_else(pa.array(valid), out, pa.scalar(None, pa.string()))
     return out

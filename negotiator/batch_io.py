@@ -182,30 +182,56 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     bad: dict[int, str] = {}
 
     def handler(row):
-        if row.number is not None:
-            bad[row.number - 2] = f"Has {row.actual_columns} fields; the header has {row.expected_columns}."
+        if row.number is None:      # cannot place it: the block is read line by line instead
+            raise ValueError("row without a number")
+        bad[row.number - 2] = f"Has {row.actual_columns} fields; the header has {row.expected_columns}."
         return "skip"
 
     opts = dict(
-        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+        # Single-threaded: only then does Arrow give an invalid row its line number (the
+        # reader thread overlaps this with the engine anyway).
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 26),
         parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
-    try:
-        block.decode("utf-8")     # Arrow's row handler cannot be given a line that is not UTF-8
-    except UnicodeDecodeError:
-        return _csv_block_slowly(names, block, starts, lengths, first, pos)
+    original = block
+    block, not_utf8 = _blank_bad_utf8(block, starts, lengths)
+    for k in not_utf8:
+        bad[k] = "Is not valid UTF-8."
+    blank = blank & ~np.isin(np.arange(nlines), not_utf8)
     try:
         table = pacsv.read_csv(io.BytesIO(header + block), **opts)
         keep = np.flatnonzero(~blank & ~np.isin(np.arange(nlines), list(bad)))
         if len(keep) != table.num_rows:
             raise ValueError("row count mismatch")
     except (pa.ArrowException, ValueError):
-        return _csv_block_slowly(names, block, starts, lengths, first, pos)
+        return _csv_block_slowly(names, original, starts, lengths, first, pos)
     cols = {c: table.column(c).combine_chunks() for c in names}
     unreadable = [(first + k, None, "(row)", msg) for k, msg in sorted(bad.items())]
     return Chunk(cols, first + keep, unreadable, pos)
+
+
+def _blank_bad_utf8(block: bytes, starts, lengths) -> tuple[bytes, list[int]]:
+    """The block with every line that is not UTF-8 emptied (so Arrow skips it), and those lines."""
+    bad: list[int] = []
+    pos = 0
+    while True:
+        try:
+            block[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            line = int(np.searchsorted(starts, pos + exc.start, side="right") - 1)
+            bad.append(line)
+            pos = int(starts[line] + lengths[line])
+    if not bad:
+        return block, bad
+    parts, at = [], 0
+    for line in bad:
+        parts.append(block[at:starts[line]])
+        at = int(starts[line] + lengths[line])
+    parts.append(block[at:])
+    return b"".join(parts), bad
 
 
 def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int) -> Chunk:

@@ -1,0 +1,135 @@
+"""Batch benchmark (issue 4): a synthetic portfolio from CSV to CSV.
+
+Reports wall time, accounts per second and peak memory (max RSS of the job,
+run in a child process so the generator's memory does not count), a profile
+of where one chunk's time goes (reading, parsing + rules, engine, rendering,
+writing), and the per-account loop over the single-quote function for a
+sample, as a ratio.
+
+Run: .venv/bin/python benchmarks/bench_batch.py [--rows 1000000] [--chunk-size 100000] [--sample 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 23)
+_spec = importlib.util.spec_from_file_location("make_portfolio", ROOT / "examples" / "make_portfolio.py")
+make_portfolio = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_portfolio)
+
+
+def run_job(inp: Path, out: Path, chunk: int) -> dict:
+    """The CLI in a child process: wall time and its peak RSS."""
+    cmd = [sys.executable, "-m", "negotiator.cli", "batch", str(inp), str(out), "--as-of", AS_OF.isoformat(),
+           "--chunk-size", str(chunk), "--quiet"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode:
+        raise SystemExit(f"batch failed ({proc.returncode}): {proc.stderr}")
+    return {"seconds": wall, "peak_rss_mib": max(peak, before) / 1024, "summary": proc.stderr.strip()}
+
+
+def profile_chunk(inp: Path, chunk: int) -> dict:
+    """Time each stage on the first chunk."""
+    from negotiator import batch
+    from negotiator.affordability import assess
+    from negotiator.batch_io import Sink, read_chunks
+    from negotiator.batch_parse import to_accounts
+    from negotiator.engine import decide
+    from negotiator.options import build
+    from negotiator.policy import PolicyRegistry
+
+    policy = PolicyRegistry.load().get("default")
+    times = {}
+    t = time.perf_counter()
+    chunks, _ = read_chunks(str(inp), chunk)
+    c = next(iter(chunks))
+    times["read_csv"] = time.perf_counter() - t
+    t = time.perf_counter()
+    acc, errors = to_accounts(c.columns, len(c), AS_OF, policy)
+    times["parse_and_rules"] = time.perf_counter() - t
+    bad = np.zeros(len(c), dtype=bool)
+    bad[[e[0] for e in errors]] = True
+    good = acc.take(np.flatnonzero(~bad))
+    t = time.perf_counter()
+    a = assess(good, policy, "batch")
+    sets = build(good, a, policy, "batch")
+    decide(good, sets, a.affordable, policy, "batch")
+    times["engine"] = time.perf_counter() - t
+    t = time.perf_counter()
+    res = batch.process(c.columns, policy, AS_OF, "batch", c.row_numbers)
+    whole = time.perf_counter() - t
+    times["render"] = max(whole - times["parse_and_rules"] - times["engine"], 0.0)
+    with tempfile.TemporaryDirectory() as d:
+        sink = Sink(str(Path(d) / "o.csv"), batch.OFFER_SCHEMA)
+        t = time.perf_counter()
+        sink.write(res.offers)
+        sink.commit()
+        times["write_csv"] = time.perf_counter() - t
+    total = sum(times.values())
+    return {"rows": len(c), "offer_rows": res.offers.num_rows,
+            "seconds": {k: round(v, 3) for k, v in times.items()},
+            "share": {k: round(v / total, 3) for k, v in times.items()},
+            "us_per_account": {k: round(v / len(c) * 1e6, 2) for k, v in times.items()}}
+
+
+def single_quote_loop(inp: Path, sample: int) -> float:
+    """Accounts per second through engine.quote, one request at a time (valid rows only)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_batch import request_for  # the documented row -> request mapping
+
+    from negotiator.engine import quote
+    from negotiator.policy import PolicyRegistry
+    registry = PolicyRegistry.load()
+    cols, kind = make_portfolio.portfolio(sample, seed=99, bad_share=0.0, as_of=AS_OF)
+    bodies = [request_for({c: v[i] for c, v in cols.items()}) for i in range(sample)]
+    t = time.perf_counter()
+    for b in bodies:
+        quote(b, registry, channel="batch")
+    return sample / (time.perf_counter() - t)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--chunk-size", type=int, default=100_000)
+    ap.add_argument("--sample", type=int, default=2000)
+    ap.add_argument("--dir", default=None, help="work folder (default a temporary one)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.dir) as d:
+        inp, out = Path(d) / "portfolio.csv", Path(d) / "offers.csv"
+        t = time.perf_counter()
+        make_portfolio.write(str(inp), args.rows, seed=7, bad_share=0.05)
+        gen = time.perf_counter() - t
+        job = run_job(inp, out, args.chunk_size)
+        prof = profile_chunk(inp, args.chunk_size)
+        loop = single_quote_loop(inp, args.sample)
+        result = {
+            "rows": args.rows, "chunk_size": args.chunk_size, "input_mib": inp.stat().st_size / 2**20,
+            "output_mib": out.stat().st_size / 2**20, "generate_s": round(gen, 1),
+            "wall_s": round(job["seconds"], 2), "accounts_per_s": round(args.rows / job["seconds"]),
+            "peak_rss_mib": round(job["peak_rss_mib"]), "summary": job["summary"].splitlines()[0],
+            "profile_first_chunk": prof, "single_quote_loop_accounts_per_s": round(loop),
+            "batch_vs_loop": round(args.rows / job["seconds"] / loop, 1),
+        }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -191,20 +191,31 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         # Single-threaded: only then does Arrow give an invalid row its line number (the
         # reader thread overlaps this with the engine anyway).
         read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 26),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False),
+        # Empty lines are kept as rows (and dropped below) so Arrow's line numbers count them.
+        parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False,
+                                         ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     original = block
-    block, not_utf8 = _blank_bad_utf8(block, starts, lengths)
+    # Lines Arrow cannot be trusted with are emptied (Arrow skips them) and rejected here: not
+    # UTF-8, or an unbalanced quote (Arrow would run the quoted field on into the next lines).
+    odd = np.flatnonzero(_quotes_per_line(block, starts, nlines) % 2 == 1).tolist()
+    block, not_utf8 = _blank_lines(block, starts, lengths, odd)
+    for k in odd:
+        bad[k] = UNBALANCED
     for k in not_utf8:
-        bad[k] = "Is not valid UTF-8."
-    blank = blank & ~np.isin(np.arange(nlines), not_utf8)
+        bad[k] = NOT_UTF8
+    emptied = np.isin(np.arange(nlines), list(bad))      # rows of empty cells in Arrow's table
     try:
         table = pacsv.read_csv(io.BytesIO(header + block), **opts)
-        keep = np.flatnonzero(~blank & ~np.isin(np.arange(nlines), list(bad)))
-        if len(keep) != table.num_rows:
+        rows = np.flatnonzero(emptied | ~np.isin(np.arange(nlines), list(bad)))
+        if len(rows) != table.num_rows:
             raise ValueError("row count mismatch")
+        skip = (blank | emptied)[rows]
+        keep = rows[~skip]
+        if skip.any():
+            table = table.take(pa.array(np.flatnonzero(~skip)))
     except (pa.ArrowException, ValueError):
         return _csv_block_slowly(names, original, starts, lengths, first, pos)
     cols = {c: table.column(c).combine_chunks() for c in names}
@@ -212,26 +223,45 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     return Chunk(cols, first + keep, unreadable, pos)
 
 
-def _blank_bad_utf8(block: bytes, starts, lengths) -> tuple[bytes, list[int]]:
-    """The block with every line that is not UTF-8 emptied (so Arrow skips it), and those lines."""
+UNBALANCED = "Is not a valid CSV record (unbalanced quote)."
+NOT_UTF8 = "Is not valid UTF-8."
+
+
+def _quotes_per_line(block: bytes, starts, nlines: int) -> np.ndarray:
+    q = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 34)
+    return np.bincount(np.searchsorted(starts, q, side="right") - 1, minlength=nlines)
+
+
+def _blank_lines(block: bytes, starts, lengths, drop: list[int]) -> tuple[bytes, list[int]]:
+    """The block with the lines in ``drop`` and every line that is not UTF-8 emptied; the latter lines."""
     bad: list[int] = []
-    pos = 0
-    while True:
+    if drop:    # newlines are kept, so line numbers hold; only the offsets move
+        block = _empty(block, starts, lengths, drop)
+        starts, lengths = _line_starts(block)
+    ends = np.asarray(starts) + np.asarray(lengths)
+    step = 2048     # decode in runs of lines; look line by line only inside a run that fails
+    for i in range(0, len(starts), step):
+        j = min(i + step, len(starts)) - 1
         try:
-            block[pos:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            line = int(np.searchsorted(starts, pos + exc.start, side="right") - 1)
-            bad.append(line)
-            pos = int(starts[line] + lengths[line])
+            block[int(starts[i]):int(ends[j])].decode("utf-8")
+        except UnicodeDecodeError:
+            for k in range(i, j + 1):
+                try:
+                    block[int(starts[k]):int(ends[k])].decode("utf-8")
+                except UnicodeDecodeError:
+                    bad.append(k)
     if not bad:
         return block, bad
+    return _empty(block, starts, lengths, bad), bad
+
+
+def _empty(block: bytes, starts, lengths, lines: list[int]) -> bytes:
     parts, at = [], 0
-    for line in bad:
-        parts.append(block[at:starts[line]])
+    for line in sorted(lines):
+        parts.append(block[at:int(starts[line])])
         at = int(starts[line] + lengths[line])
     parts.append(block[at:])
-    return b"".join(parts), bad
+    return b"".join(parts)
 
 
 def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
@@ -243,10 +273,13 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
         if ln == 0:
             continue
         raw = block[s:s + ln]
+        if raw.count(b'"') % 2:
+            unreadable.append((first + k, None, "(row)", UNBALANCED))
+            continue
         try:
             fields = next(csv.reader([raw.decode("utf-8")], strict=True))
         except UnicodeDecodeError:
-            unreadable.append((first + k, None, "(row)", "Is not valid UTF-8."))
+            unreadable.append((first + k, None, "(row)", NOT_UTF8))
             continue
         except csv.Error as exc:
             unreadable.append((first + k, None, "(row)", f"Is not a valid CSV record ({exc})."))

@@ -344,3 +344,18 @@ def test_progress_bar_only_on_a_terminal():
     p.last -= 1
     p.update(50, 10)
     assert "50%" in buf.getvalue()
+
+
+def test_bad_lines_do_not_send_a_block_down_the_slow_path(portfolio_csv, monkeypatch):
+    from negotiator import batch_io
+
+    def refuse(*a, **kw):
+        raise AssertionError("a whole block was read line by line")
+
+    monkeypatch.setattr(batch_io, "_csv_block_slowly", refuse)
+    path, counts = portfolio_csv
+    chunks, _ = batch_io.read_chunks(str(path), 1000)
+    got = list(chunks)
+    unreadable = sum(len({u[0] for u in c.unreadable}) for c in got)
+    assert unreadable == sum(counts[k] for k in make_portfolio.RAW_KINDS)
+    assert sum(len(c) for c in got) + unreadable == 1500

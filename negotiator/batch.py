@@ -41,7 +41,7 @@ from .affordability import assess
 from .batch_io import BatchInputError, Chunk, Sink, check_columns, file_format, read_chunks
 from .batch_parse import INPUT_COLUMNS, present, to_accounts
 from .dates import first_payment_date
-from .engine import _rate_str, decide
+from .engine import decide, format_effective_rate
 from .money import RATE_SCALE
 from .options import ORDER, TIERS, build
 from .policy import Policy
@@ -133,7 +133,7 @@ def format_effective_array(x: np.ndarray) -> pa.Array:
     slow = np.flatnonzero(~fast)
     if len(slow):
         full = np.array(out.to_pylist(), dtype=object)
-        full[slow] = [_rate_str(float(v)) for v in x[slow]]
+        full[slow] = [format_effective_rate(float(v)) for v in x[slow]]
         out = pa.array(full, type=pa.string())
     return out
 

@@ -201,7 +201,7 @@ class Renderer:
             "monthly_payment": self.amt(s.monthly_payment[0]),
             "term_months": n,
             "apr": format_rate(plan_apr),
-            "effective_apr": _rate_str(eff),
+            "effective_apr": format_effective_rate(eff),
             "first_payment_date": self.first_due.isoformat(),
             "total_payable": self.amt(total),
             "total_interest": self.amt(interest),
@@ -336,8 +336,12 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
     return lines
 
 
-def _rate_str(x: float) -> str:
-    """A float rate as a decimal string with six places at most (never NaN)."""
+def format_effective_rate(x: float) -> str:
+    """A float rate as a decimal string with six places at most (never NaN).
+
+    >>> format_effective_rate(0.1724761), format_effective_rate(float("nan")), format_effective_rate(0.0)
+    ('0.172476', '0', '0')
+    """
     if not np.isfinite(x):
         x = 0.0
     return format(Decimal(repr(round(x, 6))).normalize(), "f")

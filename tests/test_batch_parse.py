@@ -22,7 +22,7 @@ from negotiator.batch_parse import (
     parse_dates,
     parse_integers,
 )
-from negotiator.engine import _rate_str
+from negotiator.engine import format_effective_rate
 from negotiator.money import MAX_AMOUNT, format_minor, format_rate, parse_decimal, rate_to_ppm, to_minor
 
 decimal_text = st.one_of(
@@ -91,7 +91,7 @@ def test_rate_formatting_agrees_with_format_rate(ppm):
                           st.floats(0, 2), st.integers(0, 2_000_000).map(lambda k: (k + 0.5) / 1e6)),
                 min_size=1, max_size=20))
 def test_effective_rate_formatting_agrees_with_the_quote(xs):
-    assert format_effective_array(np.array(xs, dtype=float)).to_pylist() == [_rate_str(x) for x in xs]
+    assert format_effective_array(np.array(xs, dtype=float)).to_pylist() == [format_effective_rate(x) for x in xs]
 
 
 @settings(max_examples=200, deadline=None)

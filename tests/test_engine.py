@@ -265,9 +265,16 @@ def test_portal_sees_only_no_approval_options_and_no_internal_figures(registry, 
 # --------------------------------------------------------------------------- the ladder's monotonicity
 
 def _rung(q) -> int:
-    """Index in the ladder of the least concession that is affordable and within policy."""
-    reached = [RUNGS.index(o["type"]) for o in q["options"]
-               if o["type"] in RUNGS and o["affordable"] and o["within_policy"]]
+    """Index in the ladder of the least concession that is affordable and within policy.
+
+    A settlement that forgives nothing is a full payoff: it concedes nothing, so it
+    counts as the bottom rung (as the engine places it).
+    """
+    def rung(o):
+        if o["type"] == "settlement" and D(o["fees_waived"]) + D(o["principal_forgiven"]) == 0:
+            return 0
+        return RUNGS.index(o["type"])
+    reached = [rung(o) for o in q["options"] if o["type"] in RUNGS and o["affordable"] and o["within_policy"]]
     return min(reached, default=len(RUNGS))
 
 

@@ -281,6 +281,8 @@ class Renderer:
             params = {"months": rules.min_account_age_months}
         elif code == "insufficient_payments":
             params = {"count": rules.min_consecutive_payments}
+        elif code == "term_at_maximum":
+            params = {"months": self.policy.options.term_extension.max_total_months}
         return {"type": t, "reasons": [explain.reason(code, self.locale, **params)]}
 
     def schedule(self, s: OptionSet) -> list[dict]:
@@ -299,7 +301,7 @@ class Renderer:
                 if schedules == "all" or (schedules == "recommended" and t == rec_id):
                     opt["schedule"] = self.schedule(s)
                 options.append(opt)
-            else:
+            elif not (self.channel == "portal" and decision.decline[t][0] in explain.PORTAL_HIDDEN):
                 declined.append(self.decline(t, decision.decline[t][0]))
         near = int(decision.nearest[0])
         out = {

@@ -103,6 +103,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dpd_out_of_range": {
         "en": "This option is not available at the account's current stage of arrears.",
         "zh-CN": "账户当前的逾期阶段不适用该方案。"},
+    "no_extension_needed": {
+        "en": "The loan can be repaid within its current term.",
+        "zh-CN": "贷款可在现有期限内还清。"},
     "no_arrears": {"en": "There are no arrears to spread.", "zh-CN": "没有需要分期偿还的逾期欠款。"},
     "no_fees": {"en": "There are no fees to waive.", "zh-CN": "没有可减免的费用。"},
     "no_hardship_declared": {
@@ -162,7 +165,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "政策允许的最低结清金额为 {amount}。"},
 }
 
-#: Codes a self-service portal may show; the rest name internal limits.
+#: Codes a self-service portal never shows: they name internal limits or
+#: concessions the lender weighs. Portal declines with these codes are left out.
 PORTAL_HIDDEN = {"beyond_authority", "approval_agent", "approval_supervisor", "capped_by_income",
                  "lesser_concession_affordable"}
 

@@ -363,6 +363,11 @@ def _finish(ctx: Context, s: OptionSet) -> None:
     acc, pol = ctx.acc, ctx.policy
     p, sv = s.plans, s.solved
     n = sv.term
+    if s.type == "term_extension":
+        # A tiny balance can be cleared sooner than the level implies: then it is no extension.
+        same = s.offered & (n <= acc.remaining_term)
+        s.decline[same] = "no_extension_needed"
+        s.offered = s.offered & ~same
     s.monthly_payment = sv.level + s.regular
     s.max_payment = np.maximum(s.monthly_payment, np.where(p.hold > 0, p.hold_payment, 0))
     s.max_payment = np.where(n == p.hold + 1, np.maximum(sv.final + s.regular, p.hold_payment), s.max_payment)
@@ -376,6 +381,12 @@ def _finish(ctx: Context, s: OptionSet) -> None:
         base.apr_ppm, base.flat_fee = _price(ctx, acc.balance, s.extra["base_rate"])
         gap = estimate_level(base) - estimate_level(p)
         forgone = np.maximum(gap, 0) * finance.annuity_factor(d, n)
+    if s.type == "settlement":
+        # Paid in instalments without interest, a settlement also forgoes the interest.
+        k = sv.term
+        flat_pay = p.principal / np.maximum(k, 1)
+        forgone = np.where(k > 1, np.maximum(finance.payment(p.principal, r_acct, k) - flat_pay, 0)
+                           * finance.annuity_factor(d, k), 0.0)
     if s.type == "payment_holiday":
         frozen = p.principal * (ctx.base_apr / MONTHLY_DEN) * p.hold + p.flat_fee * p.hold
         forgone = frozen * finance.discount(d, p.hold)
@@ -522,7 +533,7 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
             s = part if sub is ctx else _expand(part, active, ctx.n)
             sets[s.type] = s
             if s.type == "settlement":
-                payoff = acceptable(ctx, s) & (s.value == 0)
+                payoff = acceptable(ctx, s) & (s.value == 0) & s.extra["lump_funded"]
                 done |= payoff
                 continue
             s.decline[done] = "lesser_concession_affordable"

@@ -123,7 +123,14 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
     else:
         result[idx] = c_out
     interest = round_div(np.maximum(result - fees, 0) * apr, MONTHLY_DEN, rounding) + flat
-    final = np.where(term > hold, result + interest, result).astype(np.int64)
+    # Outstanding only falls while the level exceeds the interest, so a plan
+    # overpaid before its last month is at or below zero here: report that
+    # (not the last month's flat fee on nothing) so the solver shortens it.
+    final = np.where(term > hold, np.where(result > 0, result + interest, result), result)
+    if final.dtype.kind == "f":
+        # A candidate level below the interest compounds without bound: a huge last payment.
+        final = np.clip(np.nan_to_num(final, nan=2.0**62, posinf=2.0**62), -(2.0**62), 2.0**62)
+    final = final.astype(np.int64)
     if record:
         rows = np.arange(n)
         pays[rows, term - 1] = final
@@ -148,9 +155,9 @@ def _growth(plans: Plans) -> np.ndarray:
     """How much one more minor unit of level payment lowers the last payment."""
     r = plans.apr_ppm / MONTHLY_DEN
     m = np.maximum(plans.term - plans.hold - 1, 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         g = np.where(r > finance.TINY_RATE, np.expm1(m * np.log1p(r)) / np.where(r > 0, r, 1), m)
-    return 1.0 + g
+    return 1.0 + np.minimum(g, 1e300)
 
 
 def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solved:
@@ -194,8 +201,9 @@ def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solv
         # growth factor where rounding hides the drop.
         measured = (f_lo - f_hi).astype(float)
         slope = np.where(measured >= 2, measured, _growth(sub)) + 1.0
-        up = np.maximum(np.ceil((f_hi - lvl) / slope), 1).astype(np.int64)
-        down = np.maximum(np.floor(((lvl - 1) - f_lo) / slope), 1).astype(np.int64)
+        with np.errstate(all="ignore"):
+            up = np.clip(np.nan_to_num(np.ceil((f_hi - lvl) / slope), nan=1.0), 1, 2.0**52).astype(np.int64)
+            down = np.clip(np.nan_to_num(np.floor(((lvl - 1) - f_lo) / slope), nan=1.0), 1, 2.0**52).astype(np.int64)
         moved = np.maximum(np.where(ok_lo, lvl - down, lvl + up), 1)
         keep = ~done
         level[todo[keep]] = moved[keep]
@@ -207,7 +215,15 @@ def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solv
         # The level clears the plan early: drop the empty months and re-solve those.
         idx = np.flatnonzero(short)
         sub = Plans(*(v[idx] for v in plans.__dict__.values()))
-        sub.term = sub.term - 1
+        # Jump straight to the months the level needs (a continuous estimate),
+        # never more than one month less than now; re-solving finishes the job.
+        r = sub.apr_ppm / MONTHLY_DEN
+        pay = (level[idx] - sub.flat_fee).astype(float)
+        base = (sub.principal - sub.hold * sub.hold_payment).astype(float)
+        with np.errstate(all="ignore"):
+            need = sub.hold + finance.periods(np.maximum(base, 0), r, pay) + sub.fees / np.maximum(pay, 1)
+        need = np.where(np.isfinite(need), np.ceil(need), sub.term - 1)
+        sub.term = np.clip(need, sub.hold + 1, sub.term - 1).astype(np.int64)
         again = solve(sub, rounding, max_rounds)
         level[idx], final[idx] = again.level, again.final
         plans.term[idx] = again.term

@@ -25,24 +25,9 @@ POLICY_NAMES = ("default", "cn-card", "us-card", "uk-conc")
 POLICY_CURRENCY = {"default": None, "cn-card": "CNY", "us-card": "USD", "uk-conc": "GBP"}
 MAX_APR_PPM = {name: int(_REGISTRY.get(name).max_apr * 1_000_000) for name in POLICY_NAMES}
 
-#: Longest remaining loan term drawn: below each preset's term-extension cap (and the
-#: portal's term cap on that channel), because a loan at the cap makes the engine
-#: raise KeyError('months') rendering its decline (known engine bug, issue 2 report).
-MAX_LOAN_TERM = {name: _REGISTRY.get(name).options.term_extension.max_total_months - 1 for name in POLICY_NAMES}
+#: Longest remaining loan term the wire accepts.
+MAX_LOAN_TERM = 600
 
-
-
-def max_loan_term(policy: str, channel: str) -> int:
-    cap = MAX_LOAN_TERM[policy]
-    if channel == "portal":
-        cap = min(cap, _REGISTRY.get(policy).portal.max_term_months - 1)
-    return cap
-
-
-#: Smallest balance drawn, in minor units. cn-card prices by a flat fee, and below
-#: about term**2 minor units its schedules overpay into a negative balance (known
-#: engine bug, issue 2 report); 5000 fen keeps clear of it for terms up to 60.
-MIN_BALANCE_MINOR = {"cn-card": 5000}
 
 MAX_BALANCE = 10_000_000          # major units
 AS_OF = dt.date(2026, 11, 23)
@@ -97,7 +82,7 @@ def requests(draw, policy: str | None = None, product: str | None = None, curren
     cur = currency or POLICY_CURRENCY[policy] or draw(st.sampled_from(sorted(ISO_DIGITS)))
     digits = ISO_DIGITS[cur]
     unit = 10**digits
-    balance = draw(minor_amounts(digits, MAX_BALANCE, min_minor=MIN_BALANCE_MINOR.get(policy, 1)))
+    balance = draw(minor_amounts(digits, MAX_BALANCE, min_minor=1))
     dpd = draw(dpds)
     arrears = 0 if dpd == 0 else draw(st.integers(1, balance))
     fees = draw(st.one_of(st.just(0), st.integers(0, balance)))
@@ -115,9 +100,8 @@ def requests(draw, policy: str | None = None, product: str | None = None, curren
         "contractual_payment": draw(money_value(contractual, digits)),
     }
     if product == "loan":
-        # Up to 600 once the engine renders the term_at_maximum decline (see the report of
-        # issue 2's tests); until then below the term-extension cap.
-        account["remaining_term_months"] = draw(st.integers(1, max_loan_term(policy, channel)))
+        # Up to the wire's limit, so loans at and beyond every term-extension cap are drawn.
+        account["remaining_term_months"] = draw(st.one_of(st.integers(1, 120), st.integers(1, MAX_LOAN_TERM)))
     if policy == "us-card" or draw(st.integers(0, 4)) == 0:
         account["history"] = draw(histories())
     income = draw(minor_amounts(digits, 2_000_000))

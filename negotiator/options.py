@@ -510,7 +510,8 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
     # A settlement is worked out with the first rung: where the lump sum pays
     # everything (no discount) it concedes nothing and serves the account as
     # the bottom rung would; otherwise it stays the top rung.
-    first = rungs[:1] + [t for t in rungs[1:] if t == "settlement"]
+    payoff_possible = bool((acc.lump_sum >= ctx.owed).any())
+    first = rungs[:1] + [t for t in rungs[1:] if t == "settlement" and payoff_possible]
     rest = [t for t in rungs if t not in first]
     groups = [first, rest] if ctx.n <= stack_below else [first, *([t] for t in rest)]
     pending = list(beside)     # solved together with the first group

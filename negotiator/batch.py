@@ -23,14 +23,16 @@ policy file; 130 interrupted (nothing written); 1 anything unexpected
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
+import multiprocessing
 import queue
 import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -479,9 +481,43 @@ def default_rejects_path(output: str) -> str:
         output.rsplit(".", 1)[0] + ".rejects.csv"
 
 
+def _process_chunk(chunk: Chunk, policy: Policy, as_of: dt.date, channel: str) -> ChunkResult:
+    return process(chunk.columns, policy, as_of, channel, chunk.row_numbers)
+
+
+def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: str,
+             workers: int) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """Each chunk with its result, in input order; with ``workers`` > 1, worked out in
+    that many processes with at most ``workers + 1`` chunks in flight (bounded memory)."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, _process_chunk(chunk, policy, as_of, channel)
+        return
+    ctx = multiprocessing.get_context("forkserver")   # no fork of a process with threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as procs:
+        flight: collections.deque = collections.deque()
+        try:
+            for chunk in chunks:
+                flight.append((chunk, procs.submit(_process_chunk, chunk, policy, as_of, channel)))
+                if len(flight) > workers:
+                    done, fut = flight.popleft()
+                    yield done, fut.result()
+            while flight:
+                done, fut = flight.popleft()
+                yield done, fut.result()
+        finally:
+            for _, fut in flight:
+                fut.cancel()
+
+
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
-        chunk_size: int = 100_000, channel: str = "batch", progress: bool = False) -> Summary:
-    """The whole job on one machine; writes both files or (on any error) neither."""
+        chunk_size: int = 100_000, channel: str = "batch", progress: bool = False, workers: int = 1) -> Summary:
+    """The whole job on one machine; writes both files or (on any error) neither.
+
+    ``workers`` processes work chunks out in parallel (the output is the same).
+    """
+    if workers < 1 or workers > 64:
+        raise BatchInputError(f"--workers must be between 1 and 64, not {workers}")
     if channel not in ("batch", "agent"):
         raise BatchInputError(f"channel must be batch or agent, not {channel!r}")
     rejects_path = rejects_path or default_rejects_path(output_path)
@@ -499,8 +535,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         sinks.append(out)
         rej = Sink(rejects_path, REJECT_SCHEMA)
         sinks.append(rej)
-        for chunk in _prefetch(chunks):
-            res = process(chunk.columns, policy, as_of, channel, chunk.row_numbers)
+        for chunk, res in _results(_prefetch(chunks), policy, as_of, channel, workers):
             rejects = _merge_rejects(res, chunk)
             unreadable_rows = len({u[0] for u in chunk.unreadable})
             summary.read += res.read + unreadable_rows
@@ -546,7 +581,8 @@ def main(args, registry) -> int:
     policy = registry.get(args.policy)
     show = not args.quiet and sys.stderr.isatty()
     try:
-        summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel, show)
+        summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel, show,
+                      getattr(args, "workers", 1))
     except KeyboardInterrupt:
         print("negotiator batch: interrupted; no output written", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -101,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rejects", help="rejects file (default OUTPUT's name + .rejects.csv)")
     p.add_argument("--chunk-size", dest="chunk_size", type=int, default=100_000)
     p.add_argument("--channel", choices=["agent", "batch"], default="batch")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes working chunks out in parallel (one per core; the output is the same)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(fn=cmd_batch)
     return ap

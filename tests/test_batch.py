@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from negotiator import batch
+from negotiator.batch_io import BatchInputError
 from negotiator.batch_parse import AMOUNTS, INTEGERS, NO_DATES
 from negotiator.engine import quote
 from negotiator.errors import ValidationError
@@ -235,6 +236,23 @@ def test_output_is_deterministic_whatever_the_chunk_size(portfolio_csv, registry
         assert batch.main(_args(path, out, chunk_size=size), registry) == 0
         outputs.append((out.read_bytes(), (tmp_path / f"o{k}.rejects.csv").read_bytes()))
     assert outputs[0] == outputs[1]
+
+
+def test_worker_processes_give_the_same_bytes(portfolio_csv, registry, tmp_path):
+    path, _ = portfolio_csv
+    outputs = []
+    for k, workers in enumerate((1, 2)):
+        out = tmp_path / f"w{k}.csv"
+        assert batch.main(_args(path, out, chunk_size=97, workers=workers), registry) == 0
+        outputs.append((out.read_bytes(), (tmp_path / f"w{k}.rejects.csv").read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def test_workers_out_of_range_is_a_usage_error(portfolio_csv, registry, tmp_path):
+    path, _ = portfolio_csv
+    with pytest.raises(BatchInputError):
+        batch.run(str(path), str(tmp_path / "o.csv"), registry.get("default"), AS_OF, workers=0)
+    assert not list(tmp_path.glob("o*"))
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])

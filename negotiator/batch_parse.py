@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .accounts import FIELD_PATHS, LIMITS, UNKNOWN, Accounts, check
-from .money import CURRENCIES, MAX_AMOUNT, parse_decimal, rate_to_ppm, to_minor
+from .money import CURRENCIES, MAX_AMOUNT, AmountError, rate_to_ppm, read_amount, to_minor
 from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS, Policy
 from .schemas import MAX_LINES, MAX_TEXT
 
@@ -173,16 +173,10 @@ def parse_amounts(arr: pa.Array, digits: np.ndarray, maximum: Decimal = MAX_AMOU
 
 def _slow_amount(text: str, digits: int, maximum: Decimal, rate: bool) -> tuple[int, int]:
     """One cell through the single quote's own functions (schema, then conversion)."""
-    if len(text) > 40:
-        return 0, INVALID
     try:
-        d = parse_decimal(text)
-    except ValueError:
-        return 0, INVALID
-    if d < 0:
-        return 0, NEG
-    if d > maximum:
-        return 0, TOO_LARGE
+        d = read_amount(text, maximum)
+    except AmountError as exc:
+        return 0, {"invalid": INVALID, "negative": NEG, "too_large": TOO_LARGE}[exc.kind]
     try:
         return (rate_to_ppm(d) if rate else to_minor(d, digits)), OK
     except ValueError:

@@ -43,17 +43,17 @@ def _today(value: str | None) -> dt.date | None:
 
 def cmd_quote(args, registry) -> int:
     from .engine import quote
-    body = _read_json(args.request)
-    result = quote(body, registry, channel=args.channel, today=_today(args.today))
-    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-    return 0
+    return _answer(quote, args, registry)
 
 
 def cmd_propose(args, registry) -> int:
     from .proposals import propose
-    body = _read_json(args.request)
-    result = propose(body, registry, channel=args.channel, today=_today(args.today))
+    return _answer(propose, args, registry)
+
+
+def _answer(fn, args, registry) -> int:
+    """Read the request, answer it with ``fn`` (quote or propose), print the JSON."""
+    result = fn(_read_json(args.request), registry, channel=args.channel, today=_today(args.today))
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -61,6 +61,46 @@ def parse_decimal(value: object) -> Decimal:
     return d
 
 
+class AmountError(ValueError):
+    """An amount that breaks the wire rule; ``kind`` is invalid, negative or too_large."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        super().__init__(kind)
+
+
+def read_amount(value: object, maximum: Decimal = MAX_AMOUNT) -> Decimal:
+    """The wire rule for an amount or rate: a finite, non-negative number at most ``maximum``.
+
+    A decimal string (at most 40 characters) or a JSON number, never a
+    boolean. The schema's ``Amount`` field and the batch parser both call it.
+
+    >>> read_amount("12.50"), read_amount(3)
+    (Decimal('12.50'), Decimal('3'))
+    >>> [_kind(v) for v in ("-1", "NaN", "1e10", True)]
+    ['negative', 'invalid', 'too_large', 'invalid']
+    """
+    if isinstance(value, str) and len(value) > 40:
+        raise AmountError("invalid")
+    try:
+        d = parse_decimal(value)
+    except ValueError:
+        raise AmountError("invalid") from None
+    if d < 0:
+        raise AmountError("negative")
+    if d > maximum:
+        raise AmountError("too_large")
+    return d
+
+
+def _kind(value) -> str:
+    try:
+        read_amount(value)
+    except AmountError as exc:
+        return exc.kind
+    return "ok"
+
+
 def to_minor(amount: Decimal, digits: int) -> int:
     """Exact conversion of a decimal amount to integer minor units.
 

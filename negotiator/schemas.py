@@ -10,13 +10,12 @@ as decimal strings.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .accounts import LIMITS
-from .money import CURRENCIES, MAX_AMOUNT, parse_decimal
+from .money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
 from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
 
 LOCALES = ("en", "zh-CN")
@@ -42,19 +41,10 @@ class Amount(fields.Field):
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise self.make_error("invalid")
-        if isinstance(value, str) and len(value) > 40:
-            raise self.make_error("invalid")
         try:
-            d = parse_decimal(value)
-        except ValueError:
-            raise self.make_error("invalid") from None
-        if d < 0:
-            raise self.make_error("negative")
-        if d > self.maximum:
-            raise self.make_error("too_large", maximum=self.maximum)
-        return d
+            return read_amount(value, self.maximum)
+        except AmountError as exc:
+            raise self.make_error(exc.kind, maximum=self.maximum) from None
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from marshmallow import ValidationError as MmValidationError
 
 from negotiator.batch import format_effective_array, format_minor_array, format_rate_array
 from negotiator.batch_parse import (
@@ -23,7 +24,8 @@ from negotiator.batch_parse import (
     parse_integers,
 )
 from negotiator.engine import format_effective_rate
-from negotiator.money import MAX_AMOUNT, format_minor, format_rate, parse_decimal, rate_to_ppm, to_minor
+from negotiator.money import MAX_AMOUNT, format_minor, format_rate, rate_to_ppm, to_minor
+from negotiator.schemas import Amount
 
 decimal_text = st.one_of(
     st.integers(0, 5).flatmap(lambda p: st.decimals(min_value=-10**10, max_value=10**10, allow_nan=False,
@@ -40,16 +42,11 @@ def scalar(text: str, digits: int, maximum: Decimal = MAX_AMOUNT, rate: bool = F
     """What the single quote makes of a cell: schema (Amount) then conversion (from_records)."""
     if text == "":
         return 0, ABSENT
-    if len(text) > 40:
-        return 0, INVALID
     try:
-        d = parse_decimal(text)
-    except ValueError:
-        return 0, INVALID
-    if d < 0:
-        return 0, NEG
-    if d > maximum:
-        return 0, TOO_LARGE
+        d = Amount(maximum=maximum).deserialize(text)
+    except MmValidationError as exc:
+        message = exc.messages[0]
+        return 0, (NEG if "negative" in message else TOO_LARGE if "at most" in message else INVALID)
     try:
         return (rate_to_ppm(d) if rate else to_minor(d, digits)), OK
     except ValueError:

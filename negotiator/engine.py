@@ -112,9 +112,9 @@ def prepare(req: dict, registry: PolicyRegistry, today: dt.date | None = None):
     return policy, as_of, acc
 
 
-def quote_id(req: dict, policy: Policy, channel: str) -> str:
-    """A deterministic id: the same request, policy version and channel give the same id."""
-    canon = json.dumps({"r": req, "p": [policy.name, policy.version], "c": channel},
+def quote_id(req: dict, policy: Policy, channel: str, as_of: dt.date) -> str:
+    """A deterministic id: the same request, as-of date, policy version and channel give the same id."""
+    canon = json.dumps({"r": req, "d": as_of.isoformat(), "p": [policy.name, policy.version], "c": channel},
                        sort_keys=True, default=str, separators=(",", ":"))
     return "q_" + hashlib.sha256(canon.encode()).hexdigest()[:20]
 
@@ -133,7 +133,7 @@ def quote(body: object, registry: PolicyRegistry, channel: str = "agent",
     sets = build(acc, assessment, policy, channel, types)
     decision = decide(acc, sets, assessment.affordable, policy, channel)
     r = Renderer(acc, assessment, policy, channel, req["locale"], as_of)
-    return r.quote(quote_id(req, policy, channel), sets, decision, req["schedules"])
+    return r.quote(quote_id(req, policy, channel, as_of), sets, decision, req["schedules"])
 
 
 class Renderer:

@@ -60,7 +60,7 @@ def propose(body: object, registry: PolicyRegistry, channel: str = "agent", toda
         acc, real, policy, channel, value)
     plan, counter, reasons = answer
     out = {
-        "quote_id": quote_id(req, policy, channel),
+        "quote_id": quote_id(req, policy, channel, as_of),
         "policy": {"name": policy.name, "version": policy.version},
         "as_of": as_of.isoformat(),
         "currency": r.cur,

@@ -54,3 +54,13 @@ def test_a_term_extension_is_longer_than_the_current_term(quote_of, loan_body):
     for o in q["options"]:
         if o["type"] == "term_extension":
             assert o["term_months"] > 1
+
+
+def test_quote_id_follows_the_effective_as_of_date(registry, body):
+    from negotiator.engine import quote
+    body = {k: v for k, v in body.items() if k != "as_of"}
+    import datetime as dt
+    a = quote(body, registry, today=dt.date(2026, 11, 23))
+    b = quote(body, registry, today=dt.date(2026, 11, 24))
+    assert a["quote_id"] != b["quote_id"]
+    assert a["quote_id"] == quote(body, registry, today=dt.date(2026, 11, 23))["quote_id"]

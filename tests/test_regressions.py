@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import warnings
 from decimal import Decimal
 
 from conftest import EXAMPLES
 
+from negotiator.engine import quote
 from negotiator.explain import PORTAL_HIDDEN
 from negotiator.plans import Plans, solve
 
@@ -57,9 +59,7 @@ def test_a_term_extension_is_longer_than_the_current_term(quote_of, loan_body):
 
 
 def test_quote_id_follows_the_effective_as_of_date(registry, body):
-    from negotiator.engine import quote
     body = {k: v for k, v in body.items() if k != "as_of"}
-    import datetime as dt
     a = quote(body, registry, today=dt.date(2026, 11, 23))
     b = quote(body, registry, today=dt.date(2026, 11, 24))
     assert a["quote_id"] != b["quote_id"]

@@ -254,16 +254,14 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         p, sv = s.plans, s.solved
         term = sv.term[r]
         total = s.total[r]
-        # As Renderer.option: interest is what is paid beyond principal, fees and the regular payment.
         parts["pos"].append(r)
         parts["type"].append(np.full(len(r), k))
         parts["monthly"].append(s.monthly_payment[r])
         parts["term"].append(term)
-        # A catch-up leaves the contract running: its rate is the account's.
-        parts["apr"].append(acc.apr_ppm[r] if t == "catch_up" else p.apr_ppm[r])
+        parts["apr"].append(s.plan_apr[r])
         parts["eff"].append(s.effective_apr[r])
         parts["total"].append(total)
-        parts["interest"].append(total - (p.principal[r] + p.fees[r]) - s.regular[r] * term)
+        parts["interest"].append(s.total_interest[r])
         parts["waived"].append(s.fees_waived[r])
         parts["forgiven"].append(s.principal_forgiven[r])
         parts["value"].append(s.value[r])

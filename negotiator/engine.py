@@ -187,13 +187,11 @@ class Renderer:
 
     # -- options
     def option(self, s: OptionSet, recommended: bool) -> dict:
-        p, sv, acc = s.plans, s.solved, self.acc
+        p, sv = s.plans, s.solved
         n = int(sv.term[0])
-        principal_part = int(p.principal[0] + p.fees[0])
         total = int(s.total[0])
-        interest = total - principal_part - int(s.regular[0]) * n
-        # A catch-up leaves the contract running: its rate is the account's.
-        plan_apr = int(acc.apr_ppm[0] if s.type == "catch_up" else p.apr_ppm[0])
+        interest = int(s.total_interest[0])
+        plan_apr = int(s.plan_apr[0])
         eff = float(s.effective_apr[0])
         out = {
             "option_id": s.type,

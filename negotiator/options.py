@@ -53,6 +53,8 @@ class OptionSet:
     tier: np.ndarray | None = None             # 0 none, 1 agent, 2 supervisor, 3 beyond
     affordable: np.ndarray | None = None
     npv: np.ndarray | None = None              # lender NPV, minor units (float)
+    plan_apr: np.ndarray | None = None         # disclosed nominal APR, ppm (a catch-up: the account's)
+    total_interest: np.ndarray | None = None   # paid beyond principal, fees and regular payments
 
     @property
     def within_policy(self) -> np.ndarray:
@@ -372,6 +374,9 @@ def _finish(ctx: Context, s: OptionSet) -> None:
     s.max_payment = np.maximum(s.monthly_payment, np.where(p.hold > 0, p.hold_payment, 0))
     s.max_payment = np.where(n == p.hold + 1, np.maximum(sv.final + s.regular, p.hold_payment), s.max_payment)
     s.total = sv.total(p) + s.regular * n
+    s.total_interest = s.total - (p.principal + p.fees) - s.regular * n
+    # A catch-up leaves the contract running: its rate is the account's.
+    s.plan_apr = acc.apr_ppm.copy() if s.type == "catch_up" else p.apr_ppm.copy()
     r_acct = acc.apr_ppm / MONTHLY_DEN
     d = pol.discount_monthly
     forgone = np.zeros(ctx.n)
@@ -458,7 +463,7 @@ def _declined(kind: str, n: int) -> OptionSet:
     z = np.zeros(n, dtype=np.int64)
     s = OptionSet(kind, np.zeros(n, dtype=bool), np.full(n, "lesser_concession_affordable", dtype=object),
                   Plans(z, z, z, z, z + 1, z, z), z, z, z, Solved(z, z, z + 1))
-    s.monthly_payment = s.max_payment = s.total = s.value = s.tier = z
+    s.monthly_payment = s.max_payment = s.total = s.value = s.tier = s.plan_apr = s.total_interest = z
     s.effective_apr = s.npv = np.zeros(n)
     s.affordable = np.zeros(n, dtype=bool)
     return s
@@ -481,7 +486,8 @@ def _expand(part: OptionSet, rows: np.ndarray, n: int) -> OptionSet:
                     grow(part.fees_waived), grow(part.principal_forgiven),
                     Solved(*(grow(getattr(part.solved, k)) for k in ("level", "final", "term"))),
                     {k: grow(v) for k, v in part.extra.items()})
-    for name in ("monthly_payment", "max_payment", "total", "effective_apr", "value", "tier", "affordable", "npv"):
+    for name in ("monthly_payment", "max_payment", "total", "effective_apr", "value", "tier", "affordable", "npv",
+                 "plan_apr", "total_interest"):
         setattr(out, name, grow(getattr(part, name)))
     served = np.ones(n, dtype=bool)
     served[rows] = False

@@ -267,11 +267,13 @@ def test_portal_sees_only_no_approval_options_and_no_internal_figures(registry, 
 def _rung(q) -> int:
     """Index in the ladder of the least concession that is affordable and within policy.
 
-    A settlement that forgives nothing is a full payoff: it concedes nothing, so it
-    counts as the bottom rung (as the engine places it).
+    A settlement paid from the declared lump sum that concedes nothing is a full
+    payoff, so it counts as the bottom rung (as the engine places it). Paid in
+    instalments without interest it forgoes that interest, and stays the top rung.
     """
     def rung(o):
-        if o["type"] == "settlement" and D(o["fees_waived"]) + D(o["principal_forgiven"]) == 0:
+        codes = {r["code"] for r in o["reasons"]}
+        if o["type"] == "settlement" and "funded_by_lump_sum" in codes and D(o["concession_value"]) == 0:
             return 0
         return RUNGS.index(o["type"])
     reached = [rung(o) for o in q["options"] if o["type"] in RUNGS and o["affordable"] and o["within_policy"]]

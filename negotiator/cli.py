@@ -118,18 +118,10 @@ def main(argv: list[str] | None = None) -> int:
                   ensure_ascii=False, indent=2)
         sys.stderr.write("\n")
         return EXIT_INVALID
-    except UnknownPolicyError as exc:
-        print(f"negotiator: {exc}", file=sys.stderr)
-        return EXIT_POLICY
-    except PolicyError as exc:
-        print(f"negotiator: invalid policy: {exc}", file=sys.stderr)
-        return EXIT_BAD_POLICY
-    except NegotiatorError as exc:
-        print(f"negotiator: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except ValueError as exc:
-        print(f"negotiator: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+    except (NegotiatorError, ValueError) as exc:
+        bad_policy = isinstance(exc, PolicyError)
+        print(f"negotiator: {'invalid policy: ' if bad_policy else ''}{exc}", file=sys.stderr)
+        return EXIT_POLICY if isinstance(exc, UnknownPolicyError) else EXIT_BAD_POLICY if bad_policy else EXIT_INVALID
     except BrokenPipeError:   # the reader (e.g. `head`) went away: not an error of ours
         sys.stderr.close()
         return 0

@@ -21,12 +21,12 @@ from . import explain
 from .accounts import Accounts, check, from_records
 from .affordability import Assessment, assess
 from .dates import due_dates, first_payment_date
-from .errors import FieldError, ValidationError
-from .money import format_minor, format_rate, rate_to_ppm, to_minor
+from .errors import FieldError, ValidationError, flatten_messages
+from .money import format_minor, format_rate, to_minor
 from .options import BEYOND, ORDER, TIERS, OptionSet, build
 from .plans import Plans, Solved, schedule_arrays
 from .policy import Policy, PolicyRegistry
-from .schemas import QuoteRequestSchema, flatten_errors
+from .schemas import QuoteRequestSchema
 
 _QUOTE_SCHEMA = QuoteRequestSchema()
 
@@ -92,7 +92,7 @@ def load_request(body: object, schema=_QUOTE_SCHEMA) -> dict:
     try:
         return schema.load(body)
     except MmError as exc:
-        raise ValidationError([FieldError(f, m) for f, m in flatten_errors(exc.messages)]) from None
+        raise ValidationError([FieldError(f, m) for f, m in flatten_messages(exc.messages)]) from None
 
 
 def prepare(req: dict, registry: PolicyRegistry, today: dt.date | None = None):
@@ -359,4 +359,4 @@ def _pct_ppm(ppm) -> str:
     return f"{int(ppm) / 10_000:.2f}%"
 
 
-__all__ = ["quote", "decide", "prepare", "load_request", "Decision", "rate_to_ppm"]
+__all__ = ["quote", "decide", "prepare", "load_request", "Decision", "format_effective_rate"]

@@ -21,6 +21,28 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
+def flatten_messages(messages, prefix: str = "", root: str = "(body)") -> list[tuple[str, str]]:
+    """marshmallow's nested error messages as ``(dotted.path, message)`` pairs.
+
+    Errors of a whole object (marshmallow's ``_schema`` key) take the
+    object's own path, or ``root`` at the top.
+
+    >>> flatten_messages({"account": {"balance": ["Not a valid number."], "_schema": ["Bad."]}})
+    [('account.balance', 'Not a valid number.'), ('account', 'Bad.')]
+    """
+    out: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = prefix if key == "_schema" else (f"{prefix}.{key}" if prefix else str(key))
+            out += flatten_messages(value, path, root)
+    elif isinstance(messages, list):
+        for m in messages:
+            out += flatten_messages(m, prefix, root) if isinstance(m, (dict, list)) else [(prefix or root, str(m))]
+    else:
+        out.append((prefix or root, str(messages)))
+    return out
+
+
 class NegotiatorError(Exception):
     """Base class of every error negotiator raises deliberately."""
 

@@ -28,7 +28,6 @@ ORDER = ("catch_up", "term_extension", "instalment", "payment_holiday", "interes
          "fee_waiver", "settlement")
 TIERS = ("none", "agent", "supervisor")
 BEYOND = 3
-PRODUCT_NAMES = np.array(["credit_card", "loan"])
 
 
 @dataclass

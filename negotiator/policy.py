@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from .errors import PolicyError, UnknownPolicyError
+from .errors import PolicyError, UnknownPolicyError, flatten_messages
 from .money import CURRENCIES, ROUNDING_MODES, rate_to_ppm
 
 PRODUCTS = ("credit_card", "loan")
@@ -205,21 +205,6 @@ class PolicySchema(_Strict):
 _SCHEMA = PolicySchema()
 
 
-def _flatten(messages, prefix=""):
-    """marshmallow's nested error dict as ``(dotted.key, message)`` pairs."""
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = "(root)" if key == "_schema" else str(key)
-            yield from _flatten(value, f"{prefix}.{name}" if prefix and key != "_schema" else
-                                (prefix or name))
-    else:
-        for msg in messages if isinstance(messages, list) else [messages]:
-            if isinstance(msg, (dict, list)):
-                yield from _flatten(msg, prefix)
-            else:
-                yield prefix, str(msg)
-
-
 class Policy:
     """A validated policy. Attributes mirror the YAML keys.
 
@@ -265,7 +250,7 @@ def load_policy_text(text: str, source: str) -> Policy:
     try:
         data = _SCHEMA.load(raw)
     except ValidationError as exc:
-        pairs = sorted(_flatten(exc.messages))
+        pairs = sorted(flatten_messages(exc.messages, root="(root)"))
         key, msg = pairs[0]
         more = "" if len(pairs) == 1 else "; " + "; ".join(f"{k}: {m}" for k, m in pairs[1:])
         raise PolicyError(source, key, msg + more) from None

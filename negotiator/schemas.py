@@ -9,7 +9,6 @@ as decimal strings.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -149,30 +148,7 @@ class ProposalRequestSchema(QuoteRequestSchema):
     proposal = fields.Nested(ProposalSchema, required=True)
 
 
-def flatten_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
-    """marshmallow's nested messages as ``(dotted.path, message)`` pairs.
-
-    >>> flatten_errors({"account": {"balance": ["Not a valid number."]}})
-    [('account.balance', 'Not a valid number.')]
-    """
-    out: list[tuple[str, str]] = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            path = prefix if key == "_schema" else (f"{prefix}.{key}" if prefix else str(key))
-            out += flatten_errors(value, path)
-    elif isinstance(messages, list):
-        for m in messages:
-            out += flatten_errors(m, prefix) if isinstance(m, (dict, list)) else [(prefix or "(body)", str(m))]
-    else:
-        out.append((prefix or "(body)", str(messages)))
-    return out
-
-
-def today() -> dt.date:
-    return dt.date.today()
-
-
-__all__ = ["QuoteRequestSchema", "ProposalRequestSchema", "ValidationError", "flatten_errors"]
+__all__ = ["QuoteRequestSchema", "ProposalRequestSchema", "ValidationError"]
 
 
 # --------------------------------------------------------------------------- responses (HTTP service, issue 3)

@@ -23,7 +23,7 @@ from .affordability import Assessment, assess
 from .dates import due_dates, first_payment_date
 from .errors import FieldError, ValidationError, flatten_messages
 from .money import format_minor, format_rate, to_minor
-from .options import BEYOND, ORDER, TIERS, OptionSet, build
+from .options import BEYOND, ORDER, TIERS, OptionSet, acceptable, build
 from .plans import Plans, Solved, schedule_arrays
 from .policy import Policy, PolicyRegistry
 from .schemas import QuoteRequestSchema
@@ -51,9 +51,7 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
     """
     n = len(acc)
     decline = {t: s.decline.copy() for t, s in sets.items()}
-    good = {t: s.offered & s.affordable & s.within_policy for t, s in sets.items()}
-    if channel == "portal":
-        good = {t: g & (sets[t].tier == 0) for t, g in good.items()}
+    good = {t: acceptable(s, channel) for t, s in sets.items()}
     if channel == "portal":
         too_high = acc.balance + acc.fees > (to_minor(policy.portal.max_balance, 2) * acc.unit // 100)
         for t, s in sets.items():

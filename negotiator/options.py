@@ -334,13 +334,17 @@ def _adjust(ctx: Context, s: OptionSet) -> np.ndarray:
     """
     over = s.offered & (s.solved.level + s.regular > ctx.A)
     p = s.plans
-    if s.type in ("term_extension", "instalment", "payment_holiday"):
-        hi = {"term_extension": s.extra.get("hi"), "instalment": ctx.max_term,
-              "payment_holiday": p.hold + s.extra["after_hi"] if "after_hi" in s.extra else None}[s.type]
+    if s.type in ("catch_up", "term_extension", "instalment", "payment_holiday"):
+        # One month more, up to the longest term the option allows.
+        if s.type == "catch_up":
+            hi = ctx.policy.options.catch_up.max_months
+        elif s.type == "term_extension":
+            hi = s.extra["hi"]
+        elif s.type == "instalment":
+            hi = ctx.max_term
+        else:
+            hi = p.hold + s.extra["after_hi"]
         rows = over & (p.term < hi)
-        p.term = np.where(rows, p.term + 1, p.term)
-    elif s.type == "catch_up":
-        rows = over & (p.term < ctx.policy.options.catch_up.max_months)
         p.term = np.where(rows, p.term + 1, p.term)
     elif s.type == "interest_reduction":
         _, floor, step = _rate_grid(ctx)
@@ -451,10 +455,10 @@ def complete(ctx: Context, sets: list[OptionSet], adjust: bool = True) -> None:
             start += len(idx)
 
 
-def acceptable(ctx: Context, s: OptionSet) -> np.ndarray:
+def acceptable(s: OptionSet, channel: str) -> np.ndarray:
     """Offered, affordable, within policy, and (on a portal) needing no approval."""
     ok = s.offered & s.affordable & s.within_policy
-    return ok & (s.tier == 0) if ctx.channel == "portal" else ok
+    return ok & (s.tier == 0) if channel == "portal" else ok
 
 
 def _declined(kind: str, n: int) -> OptionSet:
@@ -539,12 +543,12 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
             s = part if sub is ctx else _expand(part, active, ctx.n)
             sets[s.type] = s
             if s.type == "settlement":
-                payoff = acceptable(ctx, s) & (s.value == 0) & s.extra["lump_funded"]
+                payoff = acceptable(s, ctx.channel) & (s.value == 0) & s.extra["lump_funded"]
                 done |= payoff
                 continue
             s.decline[done] = "lesser_concession_affordable"
             s.offered = s.offered & ~done
-            done |= acceptable(ctx, s)
+            done |= acceptable(s, ctx.channel)
     if "settlement" in sets:
         s = sets["settlement"]
         served = done & ~payoff

@@ -22,6 +22,12 @@ MAX_TERM = 600
 MAX_HOUSEHOLD = 20
 MAX_HARDSHIP_MONTHS = 24
 UNKNOWN = -1
+#: What a declared hardship is. A moratorium (the UK's breathing space or
+#: mental-health crisis breathing space, or another legal moratorium) freezes
+#: interest and charges and forbids asking for payment.
+HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
+                  "reduced_income", "other")
+MORATORIUM_KINDS = ("breathing_space", "mental_health_crisis", "moratorium")
 
 #: Inclusive ranges of the integer inputs, the one table both the wire schema
 #: and :func:`check` read.
@@ -72,6 +78,18 @@ class Accounts:
     reages_12m: np.ndarray
     reages_5y: np.ndarray
     expense_lines: dict[str, np.ndarray] = field(default_factory=dict)   # category -> minor units
+    hardship_kind: np.ndarray = None        # type: ignore[assignment]  # index into HARDSHIP_KINDS, -1 none
+    income_during: np.ndarray = None        # type: ignore[assignment]  # income during the hardship, minor
+    first_due_days: np.ndarray = None       # type: ignore[assignment]  # chosen first payment, days after as-of; 0 none
+
+    def __post_init__(self):
+        n = len(self.balance)
+        if self.hardship_kind is None:
+            self.hardship_kind = np.where(self.hardship_months > 0, HARDSHIP_KINDS.index("other"), -1)
+        if self.income_during is None:
+            self.income_during = self.income.copy()
+        if self.first_due_days is None:
+            self.first_due_days = np.zeros(n, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.balance)
@@ -80,6 +98,11 @@ class Accounts:
         """The rows at ``idx`` (an index or boolean array)."""
         cols = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name != "expense_lines"}
         return Accounts(**cols, expense_lines={k: v[idx] for k, v in self.expense_lines.items()})
+
+    @property
+    def in_moratorium(self) -> np.ndarray:
+        """A breathing space or other moratorium: no payment may be asked, interest and charges frozen."""
+        return np.isin(self.hardship_kind, [HARDSHIP_KINDS.index(k) for k in MORATORIUM_KINDS])
 
     @property
     def unit(self) -> np.ndarray:
@@ -130,6 +153,9 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
     is_loan = np.zeros(n, dtype=bool)
     lines = {c: np.zeros(n, dtype=np.int64) for c in EXPENSE_CATEGORIES}
     has_lines = False
+    kind = np.full(n, -1, dtype=np.int64)
+    during = np.zeros(n, dtype=np.int64)
+    first_days = np.zeros(n, dtype=np.int64)
     errors: list[tuple[int, str, str]] = []
     for i, rec in enumerate(records):
         a, f = rec["account"], rec["finances"]
@@ -182,8 +208,18 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
         cols["household"][i] = f.get("household_size", 1)
         hardship = f.get("hardship")
         cols["hardship_months"][i] = hardship["expected_months"] if hardship else 0
+        kind[i] = HARDSHIP_KINDS.index(hardship.get("kind", "other")) if hardship else -1
+        during[i] = total_income
+        if hardship and hardship.get("income_during") is not None:
+            during[i] = _minor(hardship["income_during"], digits, "finances.hardship.income_during", errors, i)
+            if during[i] > total_income:
+                errors.append((i, "finances.hardship.income_during", "Must not exceed monthly_income."))
+        first = rec.get("first_payment_date")
+        if first is not None:
+            first_days[i] = (first - as_of).days
     acc = Accounts(currency=currency, is_loan=is_loan, **cols,
-                   expense_lines={k: v for k, v in lines.items() if has_lines})
+                   expense_lines={k: v for k, v in lines.items() if has_lines},
+                   hardship_kind=kind, income_during=during, first_due_days=first_days)
     return acc, errors
 
 
@@ -252,6 +288,14 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
         ((acc.consecutive != UNKNOWN) & _outside(acc.consecutive, "consecutive"),
          "account.history.consecutive_payments", _between("consecutive")),
     ]
+    chosen = acc.first_due_days != 0
+    rules.append((chosen & ((acc.first_due_days < 1) | (acc.first_due_days > policy.first_payment_max_days)),
+                  "first_payment_date", f"Must be between 1 and {policy.first_payment_max_days} days after as_of."))
+    known = np.isin(acc.currency.astype(str), list(policy.by_currency)) if len(acc) else np.zeros(0, dtype=bool)
+    if not policy.currencies:
+        rules.append((~known, "account.currency",
+                      f"Policy {policy.name} has no exchange rate for this currency (its limits are in "
+                      f"{policy.amounts_currency})."))
     if policy.currencies:
         accepted = np.zeros(len(acc), dtype=bool)
         for cur in policy.currencies:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .accounts import Accounts
-from .money import RATE_SCALE, rate_to_ppm, to_minor
+from .money import RATE_SCALE, rate_to_ppm
 from .policy import Policy
 
 
@@ -24,14 +24,23 @@ class Assessment:
     affordable: np.ndarray
     flags: dict[str, np.ndarray]
     expense_flags: dict[str, tuple[np.ndarray, np.ndarray]]   # category -> (above, below)
+    now: np.ndarray = None    # type: ignore[assignment]  # what a plan may take during a declared hardship
+
+    def __post_init__(self):
+        if self.now is None:
+            self.now = self.affordable
 
     def take(self, idx) -> Assessment:
         return Assessment(self.disposable[idx], self.affordable[idx],
                           {k: v[idx] for k, v in self.flags.items()},
-                          {k: (a[idx], b[idx]) for k, (a, b) in self.expense_flags.items()})
+                          {k: (a[idx], b[idx]) for k, (a, b) in self.expense_flags.items()}, self.now[idx])
+
+    def with_ceiling(self, ceiling: np.ndarray) -> Assessment:
+        """The same assessment with what a plan may take replaced by ``ceiling`` (a what-if)."""
+        return Assessment(self.disposable, ceiling, self.flags, self.expense_flags, np.minimum(self.now, ceiling))
 
 
-def assess(acc: Accounts, policy: Policy, channel: str = "agent") -> Assessment:
+def assess(acc: Accounts, policy: Policy, channel: str = "agent", during_hardship: bool = False) -> Assessment:
     """Disposable income, affordable payment and flags for every account.
 
     Examples
@@ -56,20 +65,21 @@ def assess(acc: Accounts, policy: Policy, channel: str = "agent") -> Assessment:
     share = policy.portal.surplus_share if channel == "portal" else aff_policy.surplus_share
     share_ppm = rate_to_ppm(share)
     pti_ppm = rate_to_ppm(aff_policy.max_payment_to_income)
-    disposable = acc.income - acc.expenses - acc.other_debt
+    income = acc.income_during if during_hardship else acc.income
+    disposable = income - acc.expenses - acc.other_debt
     by_share = np.maximum(disposable, 0) * share_ppm // RATE_SCALE
-    by_income = acc.income * pti_ppm // RATE_SCALE
+    by_income = income * pti_ppm // RATE_SCALE
     affordable = np.minimum(by_share, by_income)
-    min_pay = to_minor(policy.min_payment, 0) * acc.unit if len(acc) else 0
+    min_pay = policy.amount_array("min_payment", acc.currency)
     flags = {
         "negative_surplus": disposable < 0,
         "no_surplus": disposable == 0,
         "capped_by_income": by_share > by_income,
-        "payment_to_income_high": acc.contractual * RATE_SCALE > acc.income * pti_ppm,
+        "payment_to_income_high": acc.contractual * RATE_SCALE > income * pti_ppm,
         "below_minimum_payment": (affordable > 0) & (affordable < min_pay),
     }
     expense_flags = {}
-    guides_by_cur = aff_policy.expense_guidelines
+    guides_by_cur = aff_policy.guidelines
     for cat, spent in acc.expense_lines.items():
         above = np.zeros(len(acc), dtype=bool)
         below = np.zeros(len(acc), dtype=bool)
@@ -80,13 +90,15 @@ def assess(acc: Accounts, policy: Policy, channel: str = "agent") -> Assessment:
             mask = acc.currency == cur
             if not mask.any():
                 continue
-            unit = acc.unit[mask]
             extra = acc.household[mask] - 1
-            hi = (to_minor(g.max, 2) + extra * to_minor(g.per_member_max, 2)) * unit // 100
-            lo = (to_minor(g.min, 2) + extra * to_minor(g.per_member_min, 2)) * unit // 100
+            hi = g.max + extra * g.per_member_max
+            lo = g.min + extra * g.per_member_min
             s = spent[mask]
             above[mask] = s > hi
             below[mask] = (s > 0) & (s < lo)
         if above.any() or below.any():
             expense_flags[cat] = (above, below)
-    return Assessment(disposable, affordable, flags, expense_flags)
+    now = affordable
+    if not during_hardship and (acc.income_during != acc.income).any():
+        now = np.minimum(assess(acc, policy, channel, during_hardship=True).affordable, affordable)
+    return Assessment(disposable, affordable, flags, expense_flags, now)

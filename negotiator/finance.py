@@ -160,6 +160,15 @@ def discount(rate, nper):
     return (1.0 + np.asarray(rate, dtype=float)) ** -np.asarray(nper, dtype=float)
 
 
+def growth(rate, nper):
+    """What 1 grows to after ``nper`` periods at ``rate`` (the inverse of :func:`discount`).
+
+    >>> round(float(growth(0.01, 12)), 6)
+    1.126825
+    """
+    return (1.0 + np.asarray(rate, dtype=float)) ** np.asarray(nper, dtype=float)
+
+
 def npv(rate, cashflows):
     """Net present value of cash flows at the end of periods 1, 2, ...
 

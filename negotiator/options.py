@@ -465,7 +465,7 @@ def _declined(kind: str, n: int) -> OptionSet:
     """A set whose every account a lower rung already served."""
     z = np.zeros(n, dtype=np.int64)
     s = OptionSet(kind, np.zeros(n, dtype=bool), np.full(n, "lesser_concession_affordable", dtype=object),
-                  Plans(z, z, z, z, z + 1, z, z), z, z, z, Solved(z, z, z + 1))
+                  Plans(z, z, z, z, z + 1, z, z, z), z, z, z, Solved(z, z, z + 1))
     s.monthly_payment = s.max_payment = s.total = s.value = s.tier = s.plan_apr = s.total_interest = z
     s.effective_apr = s.npv = np.zeros(n)
     s.affordable = np.zeros(n, dtype=bool)

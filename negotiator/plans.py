@@ -1,10 +1,12 @@
 """Exact repayment plans in integer minor units, solved for many at once.
 
 A plan repays ``principal`` (interest-bearing) and ``fees`` (interest-free)
-in ``term`` monthly payments. The first ``hold`` months are a payment
-holiday: interest is frozen and ``hold_payment`` is paid. The rest are level
-payments of ``level``; the last payment is whatever remains, never more than
-``level``. Each month:
+in ``term`` monthly payments. The first ``hold`` months pay ``hold_payment``
+with interest at ``hold_apr_ppm`` (zero: interest frozen, a payment holiday
+or moratorium; a reduced rate: a hardship programme; the contract rate: the
+low first months of a step-up plan; one month of a lump sum: a down payment).
+The rest are level payments of ``level``; the last payment is whatever
+remains, never more than ``level``. Each month:
 
 1. interest = round(principal outstanding x APR / 12) under the policy's
    rounding rule (exact integer arithmetic, the rate held in parts per
@@ -39,15 +41,33 @@ class Plans:
     term: np.ndarray
     hold: np.ndarray
     hold_payment: np.ndarray
+    hold_apr_ppm: np.ndarray
 
     @classmethod
-    def build(cls, principal, fees=0, apr_ppm=0, flat_fee=0, term=1, hold=0, hold_payment=0):
+    def build(cls, principal, fees=0, apr_ppm=0, flat_fee=0, term=1, hold=0, hold_payment=0,
+              hold_apr_ppm=0) -> Plans:
         arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.int64) for v in
-                                       (principal, fees, apr_ppm, flat_fee, term, hold, hold_payment)))
+                                       (principal, fees, apr_ppm, flat_fee, term, hold, hold_payment,
+                                        hold_apr_ppm)))
         return cls(*(a.copy() for a in arrays))
 
     def __len__(self) -> int:
         return len(self.principal)
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        return tuple(self.__dict__.values())
+
+    def take(self, idx) -> Plans:
+        """The plans at ``idx`` (an index array, slice or boolean mask), copied."""
+        return Plans(*(np.array(v[idx]) for v in self.columns()))
+
+    def copy(self) -> Plans:
+        return Plans(*(v.copy() for v in self.columns()))
+
+    @staticmethod
+    def concat(parts: list[Plans]) -> Plans:
+        """One set of plans from several, in order."""
+        return Plans(*(np.concatenate(cols) for cols in zip(*(p.columns() for p in parts))))
 
 
 @dataclass
@@ -62,6 +82,13 @@ class Solved:
         """Sum of all payments, exactly."""
         return plans.hold * plans.hold_payment + (self.term - plans.hold - 1) * self.level + self.final
 
+    def take(self, idx) -> Solved:
+        return Solved(np.array(self.level[idx]), np.array(self.final[idx]), np.array(self.term[idx]))
+
+    @staticmethod
+    def concat(parts: list[Solved]) -> Solved:
+        return Solved(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("level", "final", "term")))
+
 
 EXACT_FLOAT = 2.0 ** 53
 
@@ -72,19 +99,26 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
     With ``record`` it also returns the (n, max_term) arrays of payment and
     interest per month. Rows are dropped from the loop once their term is
     done. Arithmetic runs in float64 when every interest product is below
-    2**53 (whole numbers there are exact), else in int64.
+    2**53 (whole numbers there are exact), else in int64. Held months with
+    interest frozen are settled before the loop (nothing compounds there);
+    held months that bear interest run in the loop at ``hold_apr_ppm``.
     """
-    out = plans.principal + plans.fees - plans.hold * plans.hold_payment
+    frozen = plans.hold_apr_ppm == 0
+    out = plans.principal + plans.fees - np.where(frozen, plans.hold * plans.hold_payment, 0)
     n = len(out)
     if n == 0:
         return (out, out.reshape(0, 0), out.reshape(0, 0)) if record else out
-    bound = float(np.abs(out).max() + np.abs(level).max() + 1) * float(plans.apr_ppm.max() + 1)
+    top_rate = float(max(plans.apr_ppm.max(), plans.hold_apr_ppm.max()) + 1)
+    bound = float(np.abs(out).max() + np.abs(level).max() + np.abs(plans.hold_payment).max() + 1) * top_rate
     dt_ = np.float64 if bound < EXACT_FLOAT / 4 else np.int64
     out = out.astype(dt_)
     fees, apr, flat = plans.fees.astype(dt_), plans.apr_ppm.astype(dt_), plans.flat_fee.astype(dt_)
+    h_apr, h_pay = plans.hold_apr_ppm.astype(dt_), plans.hold_payment.astype(dt_)
     lvl = np.broadcast_to(level, (n,)).astype(dt_)
     term, hold = plans.term, plans.hold
     any_flat, any_hold = bool(flat.any()), bool(hold.any())
+    # Held months bearing interest must run month by month from the start.
+    skip = np.where(frozen, hold, 0)
     max_term = int(term.max())
     pays = ints = None
     if record:
@@ -94,8 +128,9 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
             pays[:, k] = np.where(k < hold, plans.hold_payment, 0)
     result = out
     idx = None                      # rows still in the loop (None: all of them)
-    c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold = out, fees, apr, flat, lvl, term, hold
-    for k in range(int(hold.min()), max_term - 1):
+    c = [out, fees, apr, flat, lvl, term, hold, skip, h_apr, h_pay]
+    for k in range(int(skip.min()), max_term - 1):
+        c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay = c
         if not record and k % 4 == 0:
             keep = c_term - 1 > k
             if keep.sum() < 0.75 * len(keep):
@@ -104,20 +139,27 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
                     idx = np.arange(n)
                 result[idx[~keep]] = c_out[~keep]
                 idx = idx[keep]
-                c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold = (
-                    a[keep] for a in (c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold))
+                c = [a[keep] for a in c]
+                c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay = c
                 if not len(idx):
                     break
-        live = c_term - 1 > k
+        live = (c_term - 1 > k) & (k >= c_skip)
         if any_hold:
-            live &= k >= c_hold
-        interest = round_div(np.maximum(c_out - c_fees, 0) * c_apr, MONTHLY_DEN, rounding)
+            held = k < c_hold
+            rate = np.where(held, c_hapr, c_apr)
+            pay = np.where(held, c_hpay, c_lvl)
+            fee = np.where(held, 0, c_flat) if any_flat else 0
+        else:
+            rate, pay, fee = c_apr, c_lvl, (c_flat if any_flat else 0)
+        interest = round_div(np.maximum(c_out - c_fees, 0) * rate, MONTHLY_DEN, rounding)
         if any_flat:
-            interest = interest + c_flat
-        c_out = np.where(live, c_out + interest - c_lvl, c_out)
+            interest = interest + fee
+        c_out = np.where(live, c_out + interest - pay, c_out)
+        c[0] = c_out
         if record:
-            pays[:, k] = np.where(live, level, pays[:, k])
+            pays[:, k] = np.where(live & (k >= hold), level, pays[:, k])
             ints[:, k] = np.where(live, interest, 0)
+    c_out = c[0]
     if idx is None:
         result = c_out
     else:
@@ -146,7 +188,9 @@ def estimate_level(plans: Plans) -> np.ndarray:
     """
     r = plans.apr_ppm / MONTHLY_DEN
     m = np.maximum(plans.term - plans.hold, 1)
-    base = plans.principal - plans.hold * plans.hold_payment
+    rh = plans.hold_apr_ppm / MONTHLY_DEN
+    grown = plans.principal * finance.growth(rh, plans.hold)
+    base = grown - plans.hold_payment * finance.growth(rh, plans.hold) * finance.annuity_factor(rh, plans.hold)
     fee_pv = plans.fees * finance.discount(r, m)
     return finance.payment(np.maximum(base, 0) + fee_pv, r, m) + plans.flat_fee
 

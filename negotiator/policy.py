@@ -2,9 +2,10 @@
 
 A policy holds the hard limits (terms, rate floors, waiver and discount
 caps), the affordability rule, the approval tiers and what a self-service
-portal may offer. Amounts in a policy are in major units of the account's
-currency; rates are decimal fractions. A bad file is refused with the key
-named.
+portal may offer. Amounts in a policy are in major units of its
+``amounts_currency`` (the policy's one currency by default) and converted
+once, at load, into minor units of every currency it has an exchange rate
+for; rates are decimal fractions. A bad file is refused with the key named.
 """
 
 from __future__ import annotations
@@ -13,25 +14,34 @@ import re
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from types import SimpleNamespace
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR
 
+import numpy as np
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from . import finance
 from .errors import PolicyError, UnknownPolicyError, flatten_messages
-from .money import CURRENCIES, ROUNDING_MODES, rate_to_ppm
+from .money import CURRENCIES, ROUNDING_MODES, rate_to_ppm, to_minor
 
 PRODUCTS = ("credit_card", "loan")
 TIERS = ("none", "agent", "supervisor")
+#: Every option kind a policy can configure, least concession first (display order).
 OPTION_TYPES = (
-    "catch_up", "term_extension", "instalment", "interest_reduction",
-    "fee_waiver", "settlement", "payment_holiday",
+    "catch_up", "term_extension", "instalment", "payment_holiday", "step_up", "hardship_programme",
+    "token_payment", "interest_reduction", "fee_waiver", "interest_free_instalment", "settlement",
 )
 EXPENSE_CATEGORIES = (
     "housing", "utilities", "food", "transport", "childcare", "insurance",
     "communications", "health", "education", "other",
 )
 INCOME_CATEGORIES = ("salary", "self_employment", "benefits", "pension", "other")
+#: How a plan's annualised rate is disclosed: ``nominal`` is the monthly
+#: internal rate of return times 12 (US Regulation Z's actuarial APR; China's
+#: IRR-based 年化利率 per the PBoC 2021 announcement), ``compound`` is
+#: (1 + monthly IRR) ** 12 - 1 (UK CONC App 1.1).
+APR_METHODS = ("nominal", "compound")
 
 
 def _rate(**kw):
@@ -42,13 +52,13 @@ def _amount(**kw):
     return fields.Decimal(validate=validate.Range(min=Decimal(0)), **kw)
 
 
+def _months(lo=1, hi=600, **kw):
+    return fields.Integer(validate=validate.Range(min=lo, max=hi), **kw)
+
+
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
-
-    @post_load
-    def _ns(self, data, **_):
-        return SimpleNamespace(**data)
 
 
 class _OptionBase(_Strict):
@@ -64,25 +74,26 @@ class _OptionBase(_Strict):
             raise ValidationError("min_dpd is above max_dpd", "min_dpd")
 
 
-class CatchUp(_OptionBase):
+class CatchUpSchema(_OptionBase):
     min_dpd = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    max_months = fields.Integer(load_default=6, validate=validate.Range(min=1, max=24))
+    max_months = _months(1, 24, load_default=6)
 
 
-class TermExtension(_OptionBase):
+class TermExtensionSchema(_OptionBase):
     products = fields.List(fields.String(validate=validate.OneOf(PRODUCTS)), load_default=["loan"])
-    max_extra_months = fields.Integer(load_default=24, validate=validate.Range(min=1, max=240))
-    max_total_months = fields.Integer(load_default=84, validate=validate.Range(min=1, max=600))
+    max_extra_months = _months(1, 240, load_default=24)
+    max_total_months = _months(load_default=60)
 
 
-class Instalment(_OptionBase):
-    min_months = fields.Integer(load_default=3, validate=validate.Range(min=1, max=600))
-    max_months = fields.Integer(load_default=60, validate=validate.Range(min=1, max=600))
+class InstalmentSchema(_OptionBase):
+    min_months = _months(load_default=3)
+    max_months = _months(load_default=60)
     apr_cap = _rate(load_default=None, allow_none=True)
     pricing = fields.String(load_default="amortising", validate=validate.OneOf(["amortising", "flat_fee"]))
     flat_fee_rate = fields.Decimal(load_default=None, allow_none=True,
                                    validate=validate.Range(min=Decimal(0), max=Decimal("0.1")))
-    requires_reage_rules = fields.Boolean(load_default=False)
+    requires_reage_rules = fields.Boolean(load_default=False, metadata={
+        "description": "Kept for older files: the policy's `reage` rules now apply to every kind that re-ages."})
 
     @validates_schema
     def _flat(self, data, **_):
@@ -92,83 +103,124 @@ class Instalment(_OptionBase):
             raise ValidationError("min_months is above max_months", "min_months")
 
 
-class InterestReduction(_OptionBase):
+class InterestReductionSchema(_OptionBase):
     apr_floor = _rate(load_default=Decimal(0))
     step = fields.Decimal(load_default=Decimal("0.0025"),
                           validate=validate.Range(min=Decimal("0.000001"), max=Decimal("0.1")))
 
 
-class FeeWaiver(_OptionBase):
+class FeeWaiverSchema(_OptionBase):
     max_share = _rate(load_default=Decimal(1))
 
 
-class Settlement(_OptionBase):
+class SettlementSchema(_OptionBase):
     min_dpd = fields.Integer(load_default=91, validate=validate.Range(min=0))
     max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
     min_discount = _rate(load_default=Decimal(0))
     max_discount = _rate(load_default=Decimal("0.4"))
     step = fields.Decimal(load_default=Decimal("0.01"),
                           validate=validate.Range(min=Decimal("0.000001"), max=Decimal("0.5")))
-    max_payments = fields.Integer(load_default=3, validate=validate.Range(min=1, max=24))
+    max_payments = _months(1, 24, load_default=3)
     min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
 
 
-class PaymentHoliday(_OptionBase):
-    max_months = fields.Integer(load_default=3, validate=validate.Range(min=1, max=12))
+class PaymentHolidaySchema(_OptionBase):
+    max_months = _months(1, 12, load_default=3)
     payment = _amount(load_default=Decimal(0))
-    max_months_after = fields.Integer(load_default=60, validate=validate.Range(min=1, max=600))
+    max_months_after = _months(load_default=60)
+    moratorium_months = _months(1, 24, load_default=2, metadata={
+        "description": "Months a breathing space or other moratorium freezes interest and asks no payment."})
 
 
-class Options(_Strict):
-    catch_up = fields.Nested(CatchUp, load_default=lambda: CatchUp().load({}))
-    term_extension = fields.Nested(TermExtension, load_default=lambda: TermExtension().load({}))
-    instalment = fields.Nested(Instalment, load_default=lambda: Instalment().load({}))
-    interest_reduction = fields.Nested(InterestReduction, load_default=lambda: InterestReduction().load({}))
-    fee_waiver = fields.Nested(FeeWaiver, load_default=lambda: FeeWaiver().load({}))
-    settlement = fields.Nested(Settlement, load_default=lambda: Settlement().load({}))
-    payment_holiday = fields.Nested(PaymentHoliday, load_default=lambda: PaymentHoliday().load({}))
+class StepUpSchema(_OptionBase):
+    enabled = fields.Boolean(load_default=False)
+    max_months = _months(1, 24, load_default=6, metadata={"description": "Longest low-payment period."})
 
 
-class Guideline(_Strict):
+class HardshipProgrammeSchema(_OptionBase):
+    enabled = fields.Boolean(load_default=False)
+    max_months = _months(1, 24, load_default=12)
+    apr = _rate(load_default=Decimal(0), metadata={"description": "Rate during the programme."})
+    min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
+
+
+class TokenPaymentSchema(_OptionBase):
+    enabled = fields.Boolean(load_default=False)
+    payment = _amount(load_default=Decimal(1))
+    review_months = _months(1, 12, load_default=3)
+    max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
+
+
+class InterestFreeInstalmentSchema(_OptionBase):
+    enabled = fields.Boolean(load_default=False)
+    min_months = _months(load_default=12)
+    max_months = _months(load_default=60)
+    down_payment_share = _rate(load_default=Decimal(0), metadata={
+        "description": "Share of what is owed paid first (首付), from the declared lump sum."})
+    waive_fees = fields.Boolean(load_default=True, metadata={"description": "Penalty interest and late fees waived."})
+    requires_hardship = fields.Boolean(load_default=True)
+    max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
+    min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
+
+
+OPTION_SCHEMAS = {
+    "catch_up": CatchUpSchema, "term_extension": TermExtensionSchema, "instalment": InstalmentSchema,
+    "payment_holiday": PaymentHolidaySchema, "step_up": StepUpSchema, "hardship_programme": HardshipProgrammeSchema,
+    "token_payment": TokenPaymentSchema, "interest_reduction": InterestReductionSchema,
+    "fee_waiver": FeeWaiverSchema, "interest_free_instalment": InterestFreeInstalmentSchema,
+    "settlement": SettlementSchema,
+}
+
+OptionsSchema = Schema.from_dict(
+    {k: fields.Nested(v, load_default=(lambda v=v: v().load({}))) for k, v in OPTION_SCHEMAS.items()},
+    name="OptionsSchema")
+OptionsSchema.Meta.unknown = RAISE  # type: ignore[attr-defined]
+
+
+class GuidelineSchema(_Strict):
     min = _amount(load_default=Decimal(0))
     max = _amount(required=True)
     per_member_min = _amount(load_default=Decimal(0))
     per_member_max = _amount(load_default=Decimal(0))
 
 
-class Affordability(_Strict):
+class AffordabilitySchema(_Strict):
     surplus_share = _rate(load_default=Decimal("0.8"))
     max_payment_to_income = _rate(load_default=Decimal("0.4"))
     expense_guidelines = fields.Dict(
         keys=fields.String(validate=validate.OneOf(sorted(CURRENCIES))),
         values=fields.Dict(keys=fields.String(validate=validate.OneOf(EXPENSE_CATEGORIES)),
-                           values=fields.Nested(Guideline)),
+                           values=fields.Nested(GuidelineSchema)),
         load_default=dict)
 
 
-class Tier(_Strict):
+class TierSchema(_Strict):
     max_concession = _amount(required=True)
     max_share = _rate(required=True)
 
 
-class Approval(_Strict):
-    none = fields.Nested(Tier, required=True)
-    agent = fields.Nested(Tier, required=True)
-    supervisor = fields.Nested(Tier, required=True)
+class ApprovalSchema(_Strict):
+    none = fields.Nested(TierSchema, required=True)
+    agent = fields.Nested(TierSchema, required=True)
+    supervisor = fields.Nested(TierSchema, required=True)
 
 
-class Portal(_Strict):
+class PortalSchema(_Strict):
     enabled = fields.Boolean(load_default=True)
     max_balance = _amount(load_default=Decimal(30000))
-    max_term_months = fields.Integer(load_default=24, validate=validate.Range(min=1, max=600))
+    max_term_months = _months(load_default=24)
     surplus_share = _rate(load_default=Decimal("0.5"))
 
 
-class Reage(_Strict):
+class ReageSchema(_Strict):
     min_account_age_months = fields.Integer(load_default=9, validate=validate.Range(min=0))
     min_consecutive_payments = fields.Integer(load_default=3, validate=validate.Range(min=0))
     max_per_12_months = fields.Integer(load_default=1, validate=validate.Range(min=0))
     max_per_5_years = fields.Integer(load_default=2, validate=validate.Range(min=0))
+
+
+class DisclosureSchema(_Strict):
+    apr_method = fields.String(load_default="nominal", validate=validate.OneOf(APR_METHODS))
 
 
 class PolicySchema(_Strict):
@@ -177,66 +229,340 @@ class PolicySchema(_Strict):
     description = fields.String(load_default="")
     currencies = fields.List(fields.String(validate=validate.OneOf(sorted(CURRENCIES))), load_default=None,
                              allow_none=True)
+    amounts_currency = fields.String(load_default=None, allow_none=True,
+                                     validate=validate.OneOf(sorted(CURRENCIES)), metadata={
+        "description": "The currency the policy's amounts are written in (the only accepted currency by default)."})
+    exchange_rates = fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(CURRENCIES))),
+                                 values=fields.Decimal(validate=validate.Range(min=Decimal("0.000001"),
+                                                                              max=Decimal(1_000_000))),
+                                 load_default=dict, metadata={
+        "description": "Units of each currency per unit of amounts_currency, to convert the policy's amounts."})
     rounding = fields.String(load_default="half_up", validate=validate.OneOf(ROUNDING_MODES))
     max_apr = _rate(load_default=Decimal("0.6"))
     discount_rate = _rate(load_default=Decimal("0.1"))
     min_payment = _amount(load_default=Decimal(10))
+    max_term_months = _months(load_default=60, metadata={
+        "description": "Longest plan of any kind, held months included."})
     first_payment_offset_days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=90))
+    first_payment_max_days = fields.Integer(load_default=45, validate=validate.Range(min=1, max=120))
     charge_off_dpd = fields.Integer(load_default=180, validate=validate.Range(min=1))
-    affordability = fields.Nested(Affordability, load_default=lambda: Affordability().load({}))
-    options = fields.Nested(Options, load_default=lambda: Options().load({}))
-    approval = fields.Nested(Approval, required=True)
-    portal = fields.Nested(Portal, load_default=lambda: Portal().load({}))
-    reage = fields.Nested(Reage, load_default=None, allow_none=True)
+    disclosure = fields.Nested(DisclosureSchema, load_default=lambda: DisclosureSchema().load({}))
+    affordability = fields.Nested(AffordabilitySchema, load_default=lambda: AffordabilitySchema().load({}))
+    options = fields.Nested(OptionsSchema, load_default=lambda: OptionsSchema().load({}))
+    approval = fields.Nested(ApprovalSchema, required=True)
+    portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
+    reage = fields.Nested(ReageSchema, load_default=None, allow_none=True)
 
     @validates_schema
-    def _tiers_ordered(self, data, **_):
+    def _consistent(self, data, **_):
         a = data.get("approval")
         if a is not None:
             for lo, hi in (("none", "agent"), ("agent", "supervisor")):
-                lo_t, hi_t = getattr(a, lo), getattr(a, hi)
-                if lo_t.max_concession > hi_t.max_concession or lo_t.max_share > hi_t.max_share:
+                lo_t, hi_t = a[lo], a[hi]
+                if lo_t["max_concession"] > hi_t["max_concession"] or lo_t["max_share"] > hi_t["max_share"]:
                     raise ValidationError(f"{lo} limits exceed {hi} limits", "approval")
         opts = data.get("options")
-        if opts is not None and opts.instalment.requires_reage_rules and data.get("reage") is None:
+        if opts is not None and opts["instalment"]["requires_reage_rules"] and data.get("reage") is None:
             raise ValidationError("required when options.instalment.requires_reage_rules is true", "reage")
+        cap = data.get("max_term_months", 60)
+        if opts is not None:
+            for key, months in (("instalment.max_months", opts["instalment"]["max_months"]),
+                                ("term_extension.max_total_months", opts["term_extension"]["max_total_months"]),
+                                ("interest_free_instalment.max_months",
+                                 opts["interest_free_instalment"]["max_months"])):
+                if months > cap:
+                    raise ValidationError(f"{months} is above max_term_months ({cap})", f"options.{key}")
+        base = data.get("amounts_currency")
+        listed = data.get("currencies")
+        if base is None and listed is not None and len(listed) == 1:
+            base = listed[0]
+        if base is None:
+            raise ValidationError("required unless the policy accepts exactly one currency", "amounts_currency")
+        rates = data.get("exchange_rates") or {}
+        for cur in listed or ():
+            if cur != base and cur not in rates:
+                raise ValidationError(f"no rate for {cur}, which the policy accepts", "exchange_rates")
+        if opts is not None and a is not None:
+            # A settlement at the discount cap, paid in the most instalments at
+            # the highest rate, must stay within the supervisor's share.
+            st = opts["settlement"]
+            worst = float(st["max_discount"]) + (1 - float(st["max_discount"])) * _instalment_forgone_share(
+                float(data.get("max_apr", Decimal("0.6"))), float(data.get("discount_rate", Decimal("0.1"))),
+                st["max_payments"])
+            if st["enabled"] and worst > float(a["supervisor"]["max_share"]) + 1e-9:
+                raise ValidationError(
+                    f"a settlement at the discount cap in {st['max_payments']} payments concedes up to "
+                    f"{worst:.4f} of what is owed, above approval.supervisor.max_share: the cap is unreachable",
+                    "options.settlement.max_discount")
+
+
+def _instalment_forgone_share(max_apr: float, discount_rate: float, k: int) -> float:
+    """Interest forgone by a settlement paid in ``k`` interest-free instalments, per unit settled.
+
+    The contract would charge ``max_apr``; the difference between its level
+    payment and the interest-free one, at the policy's discount rate.
+
+    >>> round(_instalment_forgone_share(0.24, 0.08, 6), 4)
+    0.0695
+    >>> _instalment_forgone_share(0.24, 0.08, 1)
+    0.0
+    """
+    if k <= 1:
+        return 0.0
+    r, d = max_apr / 12, discount_rate / 12
+    level = float(finance.payment(1.0, r, k))
+    return max(level - 1.0 / k, 0.0) * float(finance.annuity_factor(d, k))
 
 
 _SCHEMA = PolicySchema()
 
 
-class Policy:
-    """A validated policy. Attributes mirror the YAML keys.
+# --------------------------------------------------------------------------- typed, frozen policy
 
-    Rates are also kept in parts per million (``*_ppm``) for the exact engine.
+@dataclass(frozen=True)
+class OptionRule:
+    """The rules of one option kind; kind-specific keys are in ``params``."""
+
+    name: str
+    enabled: bool
+    products: tuple[str, ...]
+    min_dpd: int
+    max_dpd: int
+    min_approval: str
+    params: dict = field(hash=False, compare=False)
+
+    @property
+    def min_tier(self) -> int:
+        return TIERS.index(self.min_approval)
+
+    def __getattr__(self, key: str):
+        # Kind-specific keys read as attributes (``rule.max_months``).
+        try:
+            return self.__dict__["params"][key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+@dataclass(frozen=True)
+class Guideline:
+    """One spending guideline in minor units of its currency."""
+
+    min: int
+    max: int
+    per_member_min: int
+    per_member_max: int
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """The policy's amounts in minor units of one currency (converted once, at load)."""
+
+    currency: str
+    min_payment: int
+    holiday_payment: int
+    token_payment: int
+    portal_max_balance: int
+    tier_max: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Tier:
+    max_concession: Decimal
+    max_share: Decimal
+
+    @property
+    def max_share_ppm(self) -> int:
+        return rate_to_ppm(self.max_share)
+
+
+@dataclass(frozen=True)
+class Approval:
+    none: Tier
+    agent: Tier
+    supervisor: Tier
+
+    def tiers(self) -> tuple[Tier, Tier, Tier]:
+        return (self.none, self.agent, self.supervisor)
+
+
+@dataclass(frozen=True)
+class Portal:
+    enabled: bool
+    max_balance: Decimal
+    max_term_months: int
+    surplus_share: Decimal
+
+
+@dataclass(frozen=True)
+class Reage:
+    min_account_age_months: int
+    min_consecutive_payments: int
+    max_per_12_months: int
+    max_per_5_years: int
+
+
+@dataclass(frozen=True)
+class AffordabilityRule:
+    surplus_share: Decimal
+    max_payment_to_income: Decimal
+    guidelines: dict = field(hash=False, compare=False)     # currency -> category -> Guideline
+    raw_guidelines: dict = field(hash=False, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Options:
+    rules: dict = field(hash=False, compare=False)          # kind name -> OptionRule
+
+    def __getattr__(self, key: str) -> OptionRule:
+        try:
+            return self.__dict__["rules"][key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+class PolicyCurrencyError(ValueError):
+    """The policy has no exchange rate for a currency, so its limits cannot apply."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy: typed, frozen, amounts converted once into minor units.
+
+    Rates are Decimal fractions, with ``*_ppm`` forms for the exact engine.
+    Amounts are written in ``amounts_currency``; :meth:`amounts` gives them in
+    minor units of any currency the policy has a rate for.
     """
 
-    def __init__(self, data: SimpleNamespace, source: str):
-        self.__dict__.update(vars(data))
-        self.source = source
-        self.max_apr_ppm = rate_to_ppm(self.max_apr)
-        self.discount_monthly = float(self.discount_rate) / 12
+    name: str
+    version: str
+    description: str
+    source: str
+    currencies: tuple[str, ...] | None
+    amounts_currency: str
+    exchange_rates: dict = field(hash=False, compare=False)
+    rounding: str = "half_up"
+    max_apr: Decimal = Decimal("0.6")
+    discount_rate: Decimal = Decimal("0.1")
+    min_payment: Decimal = Decimal(10)
+    max_term_months: int = 60
+    first_payment_offset_days: int = 30
+    first_payment_max_days: int = 45
+    charge_off_dpd: int = 180
+    apr_method: str = "nominal"
+    affordability: AffordabilityRule = None  # type: ignore[assignment]
+    options: Options = None  # type: ignore[assignment]
+    approval: Approval = None  # type: ignore[assignment]
+    portal: Portal = None  # type: ignore[assignment]
+    reage: Reage | None = None
+    raw: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
+    by_currency: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Policy({self.name!r}, version={self.version!r})"
 
-    def option(self, name: str) -> SimpleNamespace:
-        return getattr(self.options, name)
+    @property
+    def max_apr_ppm(self) -> int:
+        return rate_to_ppm(self.max_apr)
+
+    @property
+    def discount_monthly(self) -> float:
+        return float(self.discount_rate) / 12
+
+    def option(self, name: str) -> OptionRule:
+        return self.options.rules[name]
+
+    def amounts(self, currency: str) -> Amounts:
+        """The policy's amounts in minor units of ``currency``.
+
+        Raises :class:`PolicyCurrencyError` when the policy has no rate for it.
+        """
+        try:
+            return self.by_currency[currency]
+        except KeyError:
+            raise PolicyCurrencyError(
+                f"Policy {self.name} has no exchange rate for {currency}: its limits are in "
+                f"{self.amounts_currency}.") from None
+
+    def amount_array(self, name: str, currency: np.ndarray) -> np.ndarray:
+        """One of :class:`Amounts`' fields, per account, in minor units (``tier_max`` excluded)."""
+        out = np.zeros(len(currency), dtype=np.int64)
+        if len(currency) == 0:
+            return out
+        for cur in np.unique(currency.astype(str)):
+            out[currency == cur] = getattr(self.amounts(str(cur)), name)
+        return out
+
+    def tier_limits(self, currency: np.ndarray) -> np.ndarray:
+        """Approval limits per account: an (n, 3) array of minor units."""
+        out = np.zeros((len(currency), 3), dtype=np.int64)
+        for cur in np.unique(currency.astype(str)) if len(currency) else ():
+            out[currency == cur] = self.amounts(str(cur)).tier_max
+        return out
 
     def public_dict(self) -> dict:
         """The policy as plain data (for ``GET /v1/policies/{name}``)."""
         def plain(v):
-            if isinstance(v, SimpleNamespace):
-                return {k: plain(x) for k, x in vars(v).items()}
             if isinstance(v, dict):
                 return {k: plain(x) for k, x in v.items()}
-            if isinstance(v, list):
+            if isinstance(v, (list, tuple)):
                 return [plain(x) for x in v]
             if isinstance(v, Decimal):
                 return format(v.normalize(), "f")
             return v
-        keys = [k for k in PolicySchema().fields]
-        return {k: plain(self.__dict__[k]) for k in keys}
+        return {k: plain(self.raw[k]) for k in PolicySchema().fields}
+
+
+def _convert(amount: Decimal, rate: Decimal, currency: str) -> int:
+    """``amount`` (in the policy's currency) times ``rate``, in whole minor units of ``currency``, rounded down.
+
+    >>> _convert(Decimal("500"), Decimal("7.1"), "CNY"), _convert(Decimal("10.50"), Decimal(1), "JPY")
+    (355000, 10)
+    """
+    digits = CURRENCIES[currency]
+    return int((amount * rate).scaleb(digits).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _freeze(data: dict, source: str) -> Policy:
+    listed = data["currencies"]
+    base = data["amounts_currency"] or listed[0]
+    rates = {base: Decimal(1), **{k: v for k, v in data["exchange_rates"].items()}}
+    opts = data["options"]
+    by_currency = {}
+    for cur, rate in rates.items():
+        by_currency[cur] = Amounts(
+            currency=cur,
+            min_payment=_convert(data["min_payment"], rate, cur),
+            holiday_payment=_convert(opts["payment_holiday"]["payment"], rate, cur),
+            token_payment=_convert(opts["token_payment"]["payment"], rate, cur),
+            portal_max_balance=_convert(data["portal"]["max_balance"], rate, cur),
+            tier_max=tuple(_convert(data["approval"][t]["max_concession"], rate, cur) for t in TIERS))
+    rules = {}
+    for name, o in opts.items():
+        common = {k: o[k] for k in ("enabled", "min_dpd", "max_dpd", "min_approval")}
+        params = {k: v for k, v in o.items() if k not in common and k != "products"}
+        rules[name] = OptionRule(name=name, products=tuple(o["products"]), params=params, **common)
+    aff = data["affordability"]
+    guides = {cur: {cat: Guideline(*(to_minor(g[k], CURRENCIES[cur]) for k in
+                                     ("min", "max", "per_member_min", "per_member_max")))
+                    for cat, g in cats.items()}
+              for cur, cats in aff["expense_guidelines"].items()}
+    appr = data["approval"]
+    reage = data["reage"]
+    return Policy(
+        name=data["name"], version=data["version"], description=data["description"], source=source,
+        currencies=tuple(listed) if listed else None, amounts_currency=base, exchange_rates=rates,
+        rounding=data["rounding"], max_apr=data["max_apr"], discount_rate=data["discount_rate"],
+        min_payment=data["min_payment"], max_term_months=data["max_term_months"],
+        first_payment_offset_days=data["first_payment_offset_days"],
+        first_payment_max_days=data["first_payment_max_days"], charge_off_dpd=data["charge_off_dpd"],
+        apr_method=data["disclosure"]["apr_method"],
+        affordability=AffordabilityRule(aff["surplus_share"], aff["max_payment_to_income"], guides,
+                                        aff["expense_guidelines"]),
+        options=Options(rules),
+        approval=Approval(*(Tier(appr[t]["max_concession"], appr[t]["max_share"]) for t in TIERS)),
+        portal=Portal(**data["portal"]),
+        reage=Reage(**reage) if reage is not None else None,
+        raw=data, by_currency=by_currency)
 
 
 def load_policy_text(text: str, source: str) -> Policy:
@@ -254,7 +580,7 @@ def load_policy_text(text: str, source: str) -> Policy:
         key, msg = pairs[0]
         more = "" if len(pairs) == 1 else "; " + "; ".join(f"{k}: {m}" for k, m in pairs[1:])
         raise PolicyError(source, key, msg + more) from None
-    return Policy(data, source)
+    return _freeze(data, source)
 
 
 def load_policy(path: str | Path) -> Policy:

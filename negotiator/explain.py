@@ -8,6 +8,8 @@ currency). ``PORTAL_SAFE`` codes carry no internal figures.
 
 from __future__ import annotations
 
+import re
+
 MESSAGES: dict[str, dict[str, str]] = {
     # affordability
     "negative_surplus": {
@@ -43,16 +45,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "贷款剩余期限由 {from_months} 个月延长至 {months} 个月，以降低每月还款额。"},
     "balance_reaged": {
         "en": "The whole balance of {amount} is repaid over {months} months and the account is brought up to date.",
-        "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还，账户恢复正常状态。"},
+        "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还，账户的逾期状态恢复为正常。"},
     "flat_fee_pricing": {
-        "en": "A fee of {fee} is charged each month on the original amount; the effective annual rate is {apr}.",
-        "zh-CN": "每期按本金收取手续费 {fee}；折合实际年化利率为 {apr}。"},
+        "en": "A fee of {fee} is charged each month on the original amount ({fees} in all); the annualised rate "
+              "of this plan, fees included, is {apr}.",
+        "zh-CN": "每期按本金收取分期手续费 {fee}（手续费合计 {fees}）；计入手续费后的年化利率为 {apr}。"},
     "rate_reduced": {
         "en": "The interest rate is lowered from {from_apr} to {apr} a year for this plan.",
         "zh-CN": "本方案的年利率由 {from_apr} 下调至 {apr}。"},
     "fees_waived": {
         "en": "{amount} of fees and charges are waived.",
-        "zh-CN": "减免费用及违约金 {amount}。"},
+        "zh-CN": "减免罚息、违约金及其他费用共 {amount}。"},
     "settlement_discount": {
         "en": "Paying {amount} settles the account in full; {forgiven} is written off.",
         "zh-CN": "还清 {amount} 即可结清账户，其余 {forgiven} 予以减免。"},
@@ -69,8 +72,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The break is limited to {months} months; we can review it then.",
         "zh-CN": "还款缓冲期最长 {months} 个月，届时可再行评估。"},
     "annual_rate_disclosed": {
-        "en": "Annual percentage rate of this plan: {apr}. Total interest: {interest}.",
-        "zh-CN": "本方案年化利率：{apr}；利息总额：{interest}。"},
+        "en": "Annualised rate of this plan: {apr}. Total interest: {interest}.",
+        "zh-CN": "本方案年化利率：{apr}；利息合计：{interest}。"},
     "affordable": {
         "en": "The monthly payment of {payment} is within what you can afford ({affordable}).",
         "zh-CN": "每月还款 {payment} 在您的还款能力（{affordable}）以内。"},
@@ -91,10 +94,56 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "本方案需经主管批准。"},
     "beyond_authority": {
         "en": "The concession is above every approval limit of the policy.",
-        "zh-CN": "让步金额超过政策规定的所有审批权限。"},
+        "zh-CN": "减免金额超过政策规定的所有审批权限。"},
     "recommended": {
         "en": "Recommended: affordable, within policy, and recovers the most.",
         "zh-CN": "推荐方案：在还款能力和政策范围内，回收金额最高。"},
+    "recommended_borrower": {
+        "en": "Suggested for you: it fits what you can afford.",
+        "zh-CN": "建议方案：在您的还款能力范围内。"},
+    # hardship and moratoria
+    "moratorium_in_force": {
+        "en": "A breathing space (or other moratorium) is in place: no payment is asked and no interest or "
+              "charges are added while it lasts.",
+        "zh-CN": "您目前处于法定暂缓期：期间无需还款，也不会产生利息或费用。"},
+    "hardship_budget": {
+        "en": "During your hardship ({months} months) you can pay about {amount} a month; plans starting now "
+              "are sized to that.",
+        "zh-CN": "困难期间（{months} 个月）您每月约可还款 {amount}；现在开始的方案按此金额计算。"},
+    "no_option_available": {
+        "en": "No plan can be offered here at the moment; please talk to us about your situation.",
+        "zh-CN": "目前无法在此提供还款方案，请与我们联系说明您的情况。"},
+    "moratorium": {
+        "en": "For {months} months nothing is due and no interest or charges are added; then {after} a month.",
+        "zh-CN": "{months} 个月内无需还款，也不计利息和费用；之后每月还款 {after}。"},
+    "review_date": {
+        "en": "We will look at your situation again on {date}.",
+        "zh-CN": "我们将于 {date} 与您一起重新评估情况。"},
+    "step_up": {
+        "en": "For {months} months you pay {payment} a month while your income recovers; then {after} a month.",
+        "zh-CN": "收入恢复前的 {months} 个月内每月还款 {payment}；之后每月还款 {after}。"},
+    "hardship_programme": {
+        "en": "For {months} months the rate is {apr} and you pay {payment} a month; then the rate returns to "
+              "{contract_apr} and you pay {after} a month.",
+        "zh-CN": "{months} 个月内年利率为 {apr}，每月还款 {payment}；之后恢复合同利率 {contract_apr}，每月还款 {after}。"},
+    "payment_below_interest": {
+        "en": "The payment you can make now would not cover the interest, so the balance would grow.",
+        "zh-CN": "您目前可负担的还款额不足以覆盖利息，欠款会增加。"},
+    "interest_free_instalment": {
+        "en": "Interest and charges stop on {amount}, repaid in {months} equal monthly instalments.",
+        "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用，分 {months} 期等额偿还。"},
+    "down_payment": {
+        "en": "A first payment of {amount} is due before the instalments start.",
+        "zh-CN": "分期开始前需先支付首付款 {amount}。"},
+    "hardship_required": {
+        "en": "Available when a hardship is declared (proof may be asked for).",
+        "zh-CN": "需申报困难情况（可能需要提供证明）。"},
+    "down_payment_required": {
+        "en": "Needs a first payment that the lump sum you have available does not cover.",
+        "zh-CN": "需支付首付款，而您可一次性支付的金额不足。"},
+    "settlement_lump_then_instalments": {
+        "en": "You pay {lump} first, then {months} monthly payments of {payment}.",
+        "zh-CN": "先支付 {lump}，之后分 {months} 个月每月支付 {payment}。"},
     # declines
     "option_disabled": {"en": "The policy does not offer this option.", "zh-CN": "当前政策不提供此方案。"},
     "product_not_eligible": {
@@ -113,10 +162,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "仅在申报临时困难时提供。"},
     "lesser_concession_affordable": {
         "en": "An option that asks less of the lender is already affordable.",
-        "zh-CN": "已有让步更小且可负担的方案。"},
+        "zh-CN": "已有减免更少且可负担的方案。"},
     "history_required": {
         "en": "Needs the account's history (opening date, earlier re-ages, payments made) to check eligibility.",
-        "zh-CN": "需提供账户历史（开户日期、以往重新账龄、已还款次数）以核实资格。"},
+        "zh-CN": "需提供账户历史（开户日期、以往将逾期账户恢复为正常状态的记录、连续还款次数）以核实资格。"},
     "account_too_new": {
         "en": "The account must be open at least {months} months.",
         "zh-CN": "账户开立须满 {months} 个月。"},
@@ -124,8 +173,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Needs {count} consecutive payments first.",
         "zh-CN": "须先连续还款 {count} 期。"},
     "reaged_recently": {
-        "en": "The account was re-aged too recently (at most once in 12 months, twice in 5 years).",
-        "zh-CN": "账户近期已重新账龄（12 个月内至多一次，5 年内至多两次）。"},
+        "en": "The account was brought up to date under an arrangement too recently (at most once in 12 months, "
+              "twice in 5 years).",
+        "zh-CN": "该账户近期已通过还款安排将逾期状态恢复为正常（12 个月内至多一次，5 年内至多两次）。"},
     "requires_agent": {
         "en": "Please talk to one of our team about this option.",
         "zh-CN": "如需了解此方案，请联系我们的工作人员。"},
@@ -157,6 +207,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "proposal_full_payment": {
         "en": "This pays the account in full.",
         "zh-CN": "该金额可全额结清账户。"},
+    "proposal_below_capacity": {
+        "en": "You can afford about {affordable} a month; a plan at that amount needs less help from us than "
+              "{payment} would, so that is what we can offer.",
+        "zh-CN": "您每月约可负担 {affordable}；按此金额的方案所需减免比 {payment} 更少，因此我们提供该方案。"},
+    "proposal_above_capacity": {
+        "en": "A payment of {payment} is more than you can afford ({affordable}); please consider a smaller "
+              "payment so the plan can last.",
+        "zh-CN": "每月还款 {payment} 超出您的还款能力（{affordable}）；建议选择较低的还款额，以便方案能够持续。"},
+    "proposal_not_available_online": {
+        "en": "We can't set this up online; please talk to our team about it.",
+        "zh-CN": "此方案无法在线办理，请联系我们的工作人员。"},
+    "proposal_term_too_long_portal": {
+        "en": "A plan over {months} months can't be set up online.",
+        "zh-CN": "{months} 个月的方案无法在线办理。"},
+    "counter_offer_term": {
+        "en": "The nearest plan we can offer: {months} months at {payment} a month.",
+        "zh-CN": "我们可提供的最接近方案：共 {months} 个月，每月 {payment}。"},
+    "below_minimum_payment_portal": {
+        "en": "What you can afford is below the smallest plan we can set up online; please talk to our team.",
+        "zh-CN": "您的还款能力低于可在线办理的最低方案，请联系我们的工作人员。"},
+    "payment_to_income_high_portal": {
+        "en": "Your contractual payment of {amount} is a large share of your income.",
+        "zh-CN": "您的合同还款额 {amount} 占收入的比例较高。"},
     "counter_offer": {
         "en": "The nearest plan the policy allows: {payment} a month for {months} months.",
         "zh-CN": "政策允许的最接近方案：每月 {payment}，共 {months} 个月。"},
@@ -168,7 +241,30 @@ MESSAGES: dict[str, dict[str, str]] = {
 #: Codes a self-service portal never shows: they name internal limits or
 #: concessions the lender weighs. Portal declines with these codes are left out.
 PORTAL_HIDDEN = {"beyond_authority", "approval_agent", "approval_supervisor", "capped_by_income",
-                 "lesser_concession_affordable"}
+                 "lesser_concession_affordable", "term_at_maximum", "counter_offer_settlement",
+                 "proposal_discount_too_high"}
+
+#: Codes a portal reads in other words: the same fact without a limit or a lender motive in it.
+PORTAL_WORDING = {"recommended": "recommended_borrower", "below_minimum_payment": "below_minimum_payment_portal",
+                  "payment_to_income_high": "payment_to_income_high_portal",
+                  "proposal_term_too_long": "proposal_term_too_long_portal"}
+
+CURRENCY_NAMES = {"zh-CN": {"CNY": "元", "USD": "美元", "GBP": "英镑", "EUR": "欧元", "JPY": "日元", "HKD": "港元",
+                            "TWD": "新台币", "SGD": "新加坡元", "AUD": "澳元", "CAD": "加元"}}
+
+
+def money(amount: str, currency: str, locale: str = "en") -> str:
+    """An amount as people write it: thousands grouped; "元" after the figure in Chinese.
+
+    >>> money("49200.00", "CNY", "zh-CN"), money("49200.00", "CNY"), money("-1234567", "JPY", "zh-CN")
+    ('49,200.00 元', 'CNY 49,200.00', '-1,234,567 日元')
+    """
+    sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
+    whole, _, frac = digits.partition(".")
+    grouped = sign + f"{int(whole):,}" + (f".{frac}" if frac else "")
+    if locale == "zh-CN":
+        return f"{grouped} {CURRENCY_NAMES['zh-CN'].get(currency, currency)}"
+    return f"{currency} {grouped}"
 
 CATEGORY_NAMES = {
     "zh-CN": {"housing": "住房", "utilities": "水电燃气", "food": "食品", "transport": "交通",
@@ -182,13 +278,14 @@ def message(code: str, locale: str = "en", **params) -> str:
 
     >>> message("no_fees", "zh-CN")
     '没有可减免的费用。'
-    >>> message("arrears_spread", "en", arrears="CNY 1500.00", months=3, regular="CNY 600.00")
-    'Your arrears of CNY 1500.00 are spread over 3 months, on top of your regular payment of CNY 600.00.'
+    >>> message("arrears_spread", "en", arrears="CNY 1,500.00", months=1, regular="CNY 600.00")
+    'Your arrears of CNY 1,500.00 are spread over 1 month, on top of your regular payment of CNY 600.00.'
     """
     texts = MESSAGES[code]
     if "category" in params:
         params["category"] = CATEGORY_NAMES.get(locale, {}).get(params["category"], params["category"])
-    return texts.get(locale, texts["en"]).format(**params)
+    text = texts.get(locale, texts["en"]).format(**params)
+    return re.sub(r"\b1 months\b", "1 month", text) if locale == "en" else text
 
 
 def reason(code: str, locale: str = "en", **params) -> dict[str, str]:

@@ -119,6 +119,11 @@ class Kind:
         gap = np.maximum(estimate_level(twin) - estimate_level(s.plans), 0)
         return gap * (finance.annuity_factor(d, n) - finance.annuity_factor(d, h))
 
+    def in_bounds(self, ctx: Context, s: OptionSet) -> np.ndarray:
+        """Whether the plan keeps the kind's own limits (a what-if may fix a term or amount outside them)."""
+        hi = self.longest(ctx, s)
+        return np.ones(ctx.n, dtype=bool) if hi is None else s.solved.term <= hi
+
     def min_tier(self, ctx: Context, s: OptionSet) -> np.ndarray:
         return np.full(ctx.n, ctx.policy.option(self.name).min_tier, dtype=np.int64)
 
@@ -207,7 +212,7 @@ class TermExtension(Kind):
         hi = np.minimum(np.minimum(acc.remaining_term + opt.max_extra_months, opt.max_total_months), ctx.cap_total)
         decline[(decline == None) & (hi < lo)] = "term_at_maximum"  # noqa: E711
         n_star = amortising_months(acc.balance, acc.fees, acc.apr_ppm, 0, ctx.A)
-        term = months_from(n_star, lo, hi)
+        term = months_from(n_star, lo, hi) if "term" not in ctx.fixed else np.full(ctx.n, ctx.fixed["term"])
         plans = Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=acc.apr_ppm, term=term)
         return _set(ctx, self, decline, plans, hi=np.maximum(hi, lo))
 
@@ -234,11 +239,16 @@ class Instalment(Kind):
         apr = _zero(ctx.n) if ctx.flat else ctx.base_apr
         n_star = amortising_months(acc.balance, acc.fees, apr, fee, ctx.A)
         term = months_from(n_star, ctx.min_term, ctx.max_term)
+        if "term" in ctx.fixed:
+            term = np.full(ctx.n, ctx.fixed["term"])
         plans = Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=apr, flat_fee=fee, term=term)
         return _set(ctx, self, decline, plans)
 
     def longest(self, ctx, s):
         return np.full(ctx.n, ctx.max_term)
+
+    def in_bounds(self, ctx, s):
+        return super().in_bounds(ctx, s) & (s.plans.term >= ctx.min_term)
 
     def explain(self, r, s, i):
         out = [("balance_reaged", {"amount": r.money(r.acc.balance[i] + r.acc.fees[i]),
@@ -431,6 +441,9 @@ class Settlement(Kind):
         opt = ctx.policy.options.settlement
         decline = self.window(ctx)
         owed, A, lump = ctx.owed, ctx.A, acc.lump_sum
+        if "lump" in ctx.fixed:
+            # The borrower's own offer: this sum, in one payment.
+            lump = np.full(ctx.n, ctx.fixed["lump"])
         # Paying everything owed from the lump sum concedes nothing: allowed at any stage.
         if opt.enabled:
             decline[(lump >= owed) & ~acc.in_moratorium] = None
@@ -442,6 +455,9 @@ class Settlement(Kind):
         lo, hi = rate_to_ppm(opt.min_discount), rate_to_ppm(opt.max_discount)
         disc = np.clip(_ceil_div(need, step) * step, lo, hi)
         forgiven = owed * disc // RATE_SCALE
+        if "lump" in ctx.fixed:
+            forgiven = np.maximum(owed - lump, 0)
+            disc = _ceil_div(forgiven * RATE_SCALE, np.maximum(owed, 1))
         amount = owed - forgiven
         lump_funded = lump >= amount
         down = np.where(lump_funded, 0, lump)
@@ -449,11 +465,13 @@ class Settlement(Kind):
         rest = amount - down
         k = np.where(lump_funded, 1, hold + np.where(A > 0, _ceil_div(rest, np.maximum(A, 1)), N))
         k = np.clip(k, hold + 1, N)
-        principal = np.where(lump_funded, amount, amount)
-        plans = Plans.build(principal=principal, term=k, hold=hold, hold_payment=down)
+        plans = Plans.build(principal=amount, term=k, hold=hold, hold_payment=down)
         fees_w = np.minimum(acc.fees, forgiven)
         return _set(ctx, self, decline, plans, waived=fees_w, forgiven=forgiven - fees_w,
                     discount=disc, lump_funded=lump_funded, amount=amount)
+
+    def in_bounds(self, ctx, s):
+        return s.extra["discount"] <= rate_to_ppm(ctx.policy.options.settlement.max_discount)
 
     def contract_twin(self, ctx, s):
         # Paid over time the contract would have charged its rate on the amount.

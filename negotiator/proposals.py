@@ -1,17 +1,22 @@
-"""What-if: the plan a borrower's proposal implies, and the policy's answer.
+"""What-if: the plan a borrower's proposal implies, and a negotiator's answer.
 
 A proposal is one of: a monthly payment, a term in months, or a lump sum.
+Each is worked out by the same :func:`negotiator.options.build` and
+:func:`negotiator.engine.decide` as a quote, so every cap, tier and channel
+rule applies to the implied plan and the counter-offer alike.
 
-- A monthly payment runs the same ladder as a quote, with the proposed
-  payment as the ceiling: the first rung whose plan fits it is the plan it
-  implies, with that rung's concessions. When no rung fits, the plan at the
-  standard price shows what the payment would really take, and the counter
-  offer is the in-policy plan with the smallest payment.
-- A term prices the whole balance over that many months at the standard
-  price; outside the policy's terms the counter-offer is the nearest term.
-- A lump sum is a settlement: within the discount cap it is accepted (with
-  the approval its write-off needs); otherwise the counter-offer is the
-  smallest settlement the policy allows.
+- A monthly payment runs the ladder with the proposal as the ceiling; the
+  implied plan is the visible plan that fits it with the least concession.
+  What the borrower can afford is a floor: a proposal below it that needs a
+  concession the borrower's capacity does not is answered with a
+  counter-offer at capacity (the least concession at what they can pay);
+  a proposal above it is warned about.
+- A term prices the whole balance over that many months (a term extension
+  for a loan when it is longer than the remaining term).
+- A lump sum is a settlement in one payment.
+
+Where the implied plan is outside policy, unaffordable or not open to the
+caller's channel, the counter-offer is the quote's own choice at capacity.
 """
 
 from __future__ import annotations
@@ -20,18 +25,18 @@ import datetime as dt
 
 import numpy as np
 
-from .accounts import MAX_TERM
+from .accounts import MAX_TERM, _minor
 from .affordability import Assessment, assess
-from .engine import Renderer, load_request, prepare, quote_id
+from .engine import Decision, decide, load_request, prepare, quote_id
 from .errors import FieldError, ValidationError
-from .money import format_rate, rate_to_ppm
-from .options import BEYOND, TIERS, Context, OptionSet, _amortising_months, _flat_fee, build, complete
-from .plans import Plans
-from .policy import PolicyRegistry
+from .kinds import LADDER, ORDER, amortising_months
+from .options import BEYOND, OptionSet, acceptable, build
+from .policy import TIERS, PolicyRegistry
+from .render import Renderer
 from .schemas import ProposalRequestSchema
 
 _SCHEMA = ProposalRequestSchema()
-PAYMENT_RUNGS = ("catch_up", "term_extension", "instalment", "interest_reduction", "fee_waiver")
+PAYMENT_RUNGS = tuple(t for t in ORDER if t != "settlement")
 
 
 def propose(body: object, registry: PolicyRegistry, channel: str = "agent", today: dt.date | None = None) -> dict:
@@ -41,51 +46,71 @@ def propose(body: object, registry: PolicyRegistry, channel: str = "agent", toda
     given = [k for k in ("monthly_payment", "term_months", "lump_sum") if prop.get(k) is not None]
     if len(given) != 1:
         raise ValidationError([FieldError("proposal", "Give exactly one of monthly_payment, term_months, lump_sum.")])
-    policy, as_of, acc = prepare(req, registry, today)
+    policy, as_of, acc = prepare(req, registry, today, channel)
     kind = given[0]
     value = prop[kind]
     if kind != "term_months":
-        from .accounts import _minor
         errors: list = []
         value = _minor(value, int(acc.digits[0]), f"proposal.{kind}", errors, 0)
         if errors:
             raise ValidationError([FieldError(f, m) for _, f, m in errors])
-        if kind == "monthly_payment" and value <= 0:
-            raise ValidationError([FieldError("proposal.monthly_payment", "Must be more than zero.")])
-    elif value < 1:
-        raise ValidationError([FieldError("proposal.term_months", "Must be at least 1.")])
+        if value <= 0:
+            raise ValidationError([FieldError(f"proposal.{kind}", "Must be more than zero.")])
     real = assess(acc, policy, channel)
     r = Renderer(acc, real, policy, channel, req["locale"], as_of)
-    answer = {"monthly_payment": _by_payment, "term_months": _by_term, "lump_sum": _by_lump}[kind](
-        acc, real, policy, channel, value)
-    plan, counter, reasons = answer
+    best, best_d = _capacity(acc, real, policy, channel)
+    plan, reasons = {"monthly_payment": _by_payment, "term_months": _by_term, "lump_sum": _by_lump}[kind](
+        acc, real, policy, channel, value, r)
+    capacity = int(real.affordable[0])
+    visible = plan is not None and _visible(plan, channel)
+    within = plan is not None and bool(plan.within_policy[0]) and visible
+    affordable = plan is not None and bool(plan.affordable[0])
+    needless = (plan is not None and best is not None and kind == "monthly_payment" and value < capacity
+                and int(plan.value[0]) > int(best.value[0]))
+    if plan is not None and kind == "monthly_payment" and value > capacity:
+        reasons.append(("proposal_above_capacity", {"payment": r.money(value), "affordable": r.money(capacity)}))
+    if needless:
+        reasons.append(("proposal_below_capacity", {"payment": r.money(value), "affordable": r.money(capacity)}))
+    accepted = within and affordable and not needless
+    counter = None
+    if not accepted and best is not None and (plan is None or best.type != plan.type
+                                              or int(best.monthly_payment[0]) != int(plan.monthly_payment[0])):
+        counter = best
+        reasons.append(_counter_reason(r, counter))
+    elif not accepted and plan is not None and not visible and channel == "portal":
+        reasons.append(("proposal_not_available_online", {}))
+    if not accepted and counter is None and not reasons:
+        reasons.append(("no_option_available", {}))
     out = {
         "quote_id": quote_id(req, policy, channel, as_of),
         "policy": {"name": policy.name, "version": policy.version},
         "as_of": as_of.isoformat(),
         "currency": r.cur,
         "channel": channel,
-        "affordability": r.affordability(),
+        "affordability": r.affordability(best_d),
         "proposal": {kind: value if kind == "term_months" else r.amt(value)},
     }
-    visible_tier = 0 if channel == "portal" else 2
-    if plan is not None:
-        within = bool(plan.within_policy[0]) and int(plan.tier[0]) <= visible_tier
-        out["plan"] = _render(r, plan, req["schedules"] != "none")
-        out["concessions"] = _concessions(r, plan)
+    schedule = req["schedules"] != "none"
+    if plan is not None and (visible or channel != "portal"):
+        out["plan"] = _render(r, plan, schedule)
+        out["concessions"] = plan.kind.concessions(r, plan, 0)
         out["within_policy"] = within
-        out["affordable"] = bool(plan.affordable[0])
+        out["affordable"] = affordable
         out["approval"] = out["plan"]["approval"]
     else:
         out.update(plan=None, concessions=[], within_policy=False, affordable=False, approval=None)
-    if counter is not None and counter.type != "settlement":
-        reasons = [*reasons, ("counter_offer", {"payment": r.money(counter.monthly_payment[0]),
-                                                "months": int(counter.solved.term[0])})]
+    out["acceptable"] = accepted
     out["reasons"] = [x for x in (r.reason(code, **params) for code, params in reasons) if x]
-    out["counter_offer"] = _render(r, counter, req["schedules"] != "none") if counter is not None else None
-    if out["within_policy"]:
+    if accepted:
         out["reasons"].insert(0, r.reason("proposal_within_policy"))
+    elif not out["reasons"]:
+        out["reasons"].append(r.reason("proposal_not_available_online"))
+    out["counter_offer"] = _render(r, counter, schedule) if counter is not None else None
     return out
+
+
+def _visible(s: OptionSet, channel: str) -> bool:
+    return channel != "portal" or int(s.tier[0]) == 0
 
 
 def _render(r: Renderer, s: OptionSet, schedule: bool) -> dict:
@@ -95,126 +120,86 @@ def _render(r: Renderer, s: OptionSet, schedule: bool) -> dict:
     return opt
 
 
-def _concessions(r: Renderer, s: OptionSet) -> list[dict]:
-    acc = r.acc
-    out = []
-    if s.type == "term_extension":
-        out.append({"type": "term_extension", "months_added": int(s.solved.term[0] - acc.remaining_term[0])})
-    if s.type in ("instalment", "interest_reduction", "fee_waiver"):
-        out.append({"type": "instalment", "term_months": int(s.solved.term[0])})
-    if "rate" in s.extra and s.extra["rate"][0] < s.extra["base_rate"][0]:
-        scale = 12 if r.policy.options.instalment.pricing == "flat_fee" else 1
-        out.append({"type": "interest_reduction", "from_apr": format_rate(s.extra["base_rate"][0] * scale),
-                    "apr": format_rate(s.extra["rate"][0] * scale)})
-    if s.fees_waived[0]:
-        out.append({"type": "fee_waiver", "amount": r.amt(s.fees_waived[0])})
-    if s.principal_forgiven[0]:
-        out.append({"type": "settlement", "principal_forgiven": r.amt(s.principal_forgiven[0])})
-    return out
+def _counter_reason(r: Renderer, s: OptionSet) -> tuple[str, dict]:
+    return ("counter_offer", {"payment": r.money(s.monthly_payment[0]), "months": int(s.solved.term[0])})
 
 
-def _ceiling(real: Assessment, ceiling: int) -> Assessment:
-    """The real assessment with the affordable payment replaced by the proposal."""
-    return Assessment(real.disposable, np.array([ceiling], dtype=np.int64), real.flags, real.expense_flags)
+def _least(sets: dict[str, OptionSet], d: Decision, channel: str) -> OptionSet | None:
+    """The visible, acceptable option with the least concession (ties: ladder order)."""
+    good = [s for t, s in sets.items() if d.visible[t][0] and acceptable(s, channel)[0]]
+    if not good:
+        return None
+    return min(good, key=lambda s: (int(s.value[0]), ORDER.index(s.type)))
 
 
-def _reassess(sets: dict[str, OptionSet], affordable: int) -> None:
+def _capacity(acc, real: Assessment, policy, channel) -> tuple[OptionSet | None, Decision]:
+    """What the quote itself would choose at the borrower's real capacity: the least concession that fits."""
+    sets = build(acc, real, policy, channel)
+    d = decide(acc, sets, real.affordable, policy, channel)
+    return _least(sets, d, channel), d
+
+
+def _judge(sets: dict[str, OptionSet], real: Assessment, ctx_acc, policy) -> None:
+    """Affordability against what the borrower can really pay, not the proposal."""
+    from .options import Context
+    ctx = Context(ctx_acc, real, policy, "agent")
     for s in sets.values():
-        s.affordable = s.max_payment <= affordable
+        s.affordable = s.kind.affordable(ctx, s)
 
 
-def _by_payment(acc, real, policy, channel, pay):
-    limit = 0 if channel == "portal" else 2
-    sets = build(acc, _ceiling(real, pay), policy, channel, PAYMENT_RUNGS)
-    fits = [s for s in sets.values() if s.offered[0] and s.affordable[0] and int(s.tier[0]) <= limit]
-    _reassess(sets, int(real.affordable[0]))
-    if fits:
-        return fits[0], None, []
-    ctx = Context(acc, real, policy, channel)
-    in_policy = [s for s in sets.values() if s.offered[0] and int(s.tier[0]) <= limit]
-    counter = min(in_policy, key=lambda s: int(s.max_payment[0])) if in_policy else None
-    # What the payment really takes at the standard price, uncapped by policy.
-    flat_fee = _flat_fee(acc.balance, ctx.flat_ppm)
-    apr = np.zeros(1, dtype=np.int64) if ctx.flat else ctx.base_apr
-    months = _amortising_months(acc.balance, acc.fees, apr, flat_fee, np.array([pay]))
+def _by_payment(acc, real, policy, channel, pay, r):
+    sets = build(acc, real.with_ceiling(np.array([pay], dtype=np.int64)), policy, channel, PAYMENT_RUNGS)
+    d = decide(acc, sets, np.array([pay]), policy, channel)
+    plan = _least(sets, d, channel)
+    _judge(sets, real, acc, policy)
+    if plan is not None:
+        return plan, []
+    # Nothing in policy fits: what the payment really takes at the plan price, uncapped.
+    base = build(acc, real, policy, channel, ("instalment",))["instalment"].plans
+    months = amortising_months(acc.balance, acc.fees, base.apr_ppm, base.flat_fee, np.array([pay]))
     if not np.isfinite(months[0]) or months[0] > MAX_TERM:
-        return None, counter, [("proposal_never_repays", {})]
+        return None, [("proposal_never_repays", {})]
     term = int(np.ceil(months[0] - 1e-9))
-    plan = _custom(ctx, "instalment", Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=apr,
-                                                    flat_fee=flat_fee, term=term))
-    plan.tier[:] = BEYOND
-    return plan, counter, [("proposal_term_too_long", {"months": term, "max_months": ctx.max_term})]
+    fixed = build(acc, real, policy, channel, ("instalment",), fixed={"term": term})["instalment"]
+    fixed.tier[:] = BEYOND
+    return fixed, [("proposal_term_too_long", {"months": term, "max_months": r.ctx.max_term})]
 
 
-def _by_term(acc, real, policy, channel, term):
-    ctx = Context(acc, real, policy, channel)
-    flat_fee = _flat_fee(acc.balance, ctx.flat_ppm)
-    apr = np.zeros(1, dtype=np.int64) if ctx.flat else ctx.base_apr
+def _by_term(acc, real, policy, channel, term, r):
+    if term < 1:
+        raise ValidationError([FieldError("proposal.term_months", "Must be at least 1.")])
     kind = "term_extension" if acc.is_loan[0] and term > acc.remaining_term[0] else "instalment"
-
-    def at(months: int) -> OptionSet:
-        s = _custom(ctx, kind, Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=apr, flat_fee=flat_fee,
-                                           term=months))
-        return s
-
-    plan = at(term)
-    if term > ctx.max_term:
-        plan.tier[:] = BEYOND
-        return plan, at(ctx.max_term), [("proposal_term_too_long", {"months": term, "max_months": ctx.max_term})]
-    if term < ctx.min_term:
-        plan.tier[:] = BEYOND
-        return plan, at(ctx.min_term), [("proposal_term_too_short", {"min_months": ctx.min_term})]
-    return plan, None, []
-
-
-def _by_lump(acc, real, policy, channel, lump):
-    ctx = Context(acc, real, policy, channel)
-    opt = policy.options.settlement
-    owed = int(ctx.owed[0])
-    offered, _ = ctx.window("settlement")
-    pay = min(lump, owed)
-    forgiven = owed - pay
-    plan = _settlement(ctx, pay, forgiven)
-    if forgiven == 0:
-        plan.tier[:] = 0   # paying in full concedes nothing
-        return plan, None, [("proposal_full_payment", {})]
-    max_forgiven = owed * rate_to_ppm(opt.max_discount) // 1_000_000
-    floor_amount = owed - max_forgiven
-    if not offered[0]:
-        plan.tier[:] = BEYOND
-        return plan, None, [("proposal_settlement_not_available", {})]
-    if forgiven > max_forgiven:
-        plan.tier[:] = BEYOND
-        counter = _settlement(ctx, floor_amount, max_forgiven)
-        return plan, counter, [("proposal_discount_too_high", {"amount": f"{ctx.acc.currency[0]} "
-                                                                         f"{_fmt(ctx, pay)}"}),
-                               ("counter_offer_settlement", {"amount": f"{ctx.acc.currency[0]} "
-                                                                       f"{_fmt(ctx, floor_amount)}"})]
-    return plan, None, []
+    sets = build(acc, real, policy, channel, (kind,), fixed={"term": term})
+    plan = sets[kind]
+    reasons: list = []
+    if not plan.offered[0]:
+        code = plan.decline[0]
+        return None, [(code, {})] if code else []
+    if not plan.within_policy[0]:
+        ctx = r.ctx
+        if term > ctx.max_term:
+            reasons.append(("proposal_term_too_long", {"months": term, "max_months": ctx.max_term}))
+        elif term < ctx.min_term:
+            reasons.append(("proposal_term_too_short", {"min_months": ctx.min_term}))
+    if not plan.affordable[0]:
+        reasons.append(("proposal_above_capacity", {"payment": r.money(plan.max_payment[0]),
+                                                    "affordable": r.money(real.affordable[0])}))
+    return plan, reasons
 
 
-def _fmt(ctx: Context, minor: int) -> str:
-    from .money import format_minor
-    return format_minor(minor, int(ctx.acc.digits[0]))
+def _by_lump(acc, real, policy, channel, lump, r):
+    owed = int(acc.balance[0] + acc.fees[0])
+    sets = build(acc, real, policy, channel, ("settlement",), fixed={"lump": min(lump, owed)})
+    plan = sets["settlement"]
+    if not plan.offered[0]:
+        return None, [("proposal_settlement_not_available", {})]
+    # The borrower says they can pay it: judged as a quote judges a lump sum.
+    plan.affordable[:] = True
+    if lump >= owed:
+        return plan, [("proposal_full_payment", {})]
+    if not plan.within_policy[0]:
+        return plan, [("proposal_discount_too_high", {"amount": r.money(lump)})]
+    return plan, []
 
 
-def _settlement(ctx: Context, amount: int, forgiven: int) -> OptionSet:
-    fees_w = min(int(ctx.acc.fees[0]), forgiven)
-    s = _custom(ctx, "settlement", Plans.build(principal=[amount], term=1), fees_w, forgiven - fees_w,
-                extra={"discount": np.array([forgiven * 1_000_000 // max(int(ctx.owed[0]), 1)]),
-                       "lump_funded": np.array([ctx.acc.lump_sum[0] >= amount]),
-                       "amount": np.array([amount])})
-    return s
-
-
-def _custom(ctx: Context, kind: str, plans: Plans, fees_waived: int = 0, forgiven: int = 0,
-            extra: dict | None = None) -> OptionSet:
-    """One plan the borrower proposed, solved and assessed by the same code as quotes."""
-    s = OptionSet(kind, np.ones(1, dtype=bool), np.full(1, None, dtype=object), plans,
-                  np.zeros(1, dtype=np.int64), np.array([fees_waived]), np.array([forgiven]),
-                  extra=extra or {"from_term": ctx.acc.remaining_term.copy()})
-    complete(ctx, [s], adjust=False)
-    return s
-
-
-__all__ = ["propose", "TIERS"]
+__all__ = ["propose", "TIERS", "LADDER"]

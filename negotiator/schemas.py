@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .accounts import LIMITS
+from .accounts import HARDSHIP_KINDS, LIMITS
 from .money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
-from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
+from .policy import APR_METHODS, EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
 
 LOCALES = ("en", "zh-CN")
 CHANNELS = ("agent", "portal", "batch")
@@ -110,8 +110,13 @@ class ExpenseLineSchema(LineSchema):
 
 
 class HardshipSchema(_Strict):
-    reason = Str(required=True)
+    kind = fields.String(load_default="other", validate=validate.OneOf(HARDSHIP_KINDS), metadata={
+        "description": "A breathing_space, mental_health_crisis or other moratorium freezes interest and charges "
+                       "and asks no payment; the others size plans to income_during."})
+    reason = Str(metadata={"description": "The borrower's words (never logged)."})
     expected_months = StrictInt(LIMITS["hardship_months"], required=True)
+    income_during = Amount(metadata={
+        "description": "Monthly income during the hardship (default: monthly_income); at most monthly_income."})
 
 
 class FinancesSchema(_Strict):
@@ -136,6 +141,8 @@ class QuoteRequestSchema(_Strict):
                           metadata={"description": "Restrict to these option types (default: all)."})
     schedules = fields.String(load_default="all", validate=validate.OneOf(["all", "recommended", "none"]),
                               metadata={"description": "Which options carry a full schedule."})
+    first_payment_date = fields.Date(metadata={
+        "description": "The borrower's chosen first due date: 1 to the policy's first_payment_max_days after as_of."})
 
 
 class ProposalSchema(_Strict):
@@ -174,6 +181,7 @@ class ReasonSchema(Schema):
 class AffordabilityResultSchema(Schema):
     disposable_income = Money(required=True, description="Income less expenses and other debts (may be negative).")
     affordable_payment = Money(required=True, description="The most a plan may take each month.")
+    affordable_during_hardship = Money(description="What a plan may take during a declared hardship, when less.")
     flags = fields.List(fields.Nested(ReasonSchema), required=True)
 
 
@@ -186,6 +194,9 @@ class ScheduleLineSchema(Schema):
     fees = Money(required=True)
     balance_after = Money(required=True)
     regular_payment = Money(description="Catch-up plans: the contractual payment included in `payment`.")
+    plan_fee = Money(description="Flat-fee plans: the month's instalment fee (a cost of credit, not interest).")
+    arrears_after = Money(description="Catch-up plans: arrears still to repay; `balance_after` is then what the "
+                                      "whole account owes, the contract running on.")
 
 
 class OptionSchema(Schema):
@@ -193,11 +204,17 @@ class OptionSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(OPTION_TYPES))
     monthly_payment = Money(required=True)
     term_months = fields.Integer(required=True)
-    apr = Rate(required=True, description="Nominal annual rate of the plan.")
-    effective_apr = Rate(required=True, description="Effective annual rate (disclosed for flat-fee pricing too).")
+    apr = Rate(required=True, description="The plan's annualised rate, all its costs of credit included, by the "
+                                          "policy's `apr_method`: never 0 for a plan that charges fees.")
+    apr_method = fields.String(required=True, validate=validate.OneOf(APR_METHODS), metadata={
+        "description": "`nominal`: monthly IRR x 12 (US Regulation Z actuarial APR; China's IRR-based 年化利率); "
+                       "`compound`: (1 + monthly IRR)^12 - 1 (UK CONC App 1.1)."})
+    interest_rate = Rate(required=True, description="Nominal annual interest rate of the plan (0 for flat-fee "
+                                                    "pricing, whose cost is in total_fees).")
     first_payment_date = fields.Date(required=True)
     total_payable = Money(required=True)
-    total_interest = Money(required=True)
+    total_interest = Money(required=True, description="Interest only.")
+    total_fees = Money(required=True, description="Plan fees charged (flat-fee pricing), apart from interest.")
     fees_waived = Money(required=True)
     principal_forgiven = Money(required=True)
     affordable = fields.Boolean(required=True)
@@ -205,7 +222,9 @@ class OptionSchema(Schema):
     approval = fields.String(required=True, validate=validate.OneOf(["none", "agent", "supervisor"]))
     regular_payment = Money(description="Catch-up plans: the contractual payment on top of the arrears share.")
     holiday_months = fields.Integer(metadata={"description": "Payment holidays: months at the reduced payment."})
-    holiday_payment = Money(description="Payment holidays: the payment during the holiday.")
+    holiday_payment = Money(description="Plans with held months (holiday, step-up, hardship programme, down "
+                                        "payment, lump sum first): the payment in those months.")
+    review_date = fields.Date(metadata={"description": "When the held months end and the situation is reviewed."})
     lender_npv = Money(description="Agent and batch keys only: present value to the lender.")
     concession_value = Money(description="Agent and batch keys only: value given up against the contract.")
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
@@ -240,6 +259,7 @@ class QuoteResponseSchema(Schema):
 class ConcessionSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(OPTION_TYPES))
     term_months = fields.Integer()
+    months = fields.Integer()
     months_added = fields.Integer()
     from_apr = Rate()
     apr = Rate()
@@ -267,6 +287,9 @@ class ProposalResponseSchema(Schema):
     within_policy = fields.Boolean(required=True)
     affordable = fields.Boolean(required=True)
     approval = fields.String(required=True, allow_none=True, validate=validate.OneOf(["none", "agent", "supervisor"]))
+    acceptable = fields.Boolean(required=True, metadata={
+        "description": "Within policy, open to the caller, affordable, and asking no concession that what the "
+                       "borrower can afford does not need."})
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
     counter_offer = fields.Nested(OptionSchema, required=True, allow_none=True,
                                   metadata={"description": "The nearest plan within policy, when the proposal is not."})

@@ -1,0 +1,285 @@
+"""Wire rendering: one account's solved options as the response of BRIEF section 4.
+
+Pure presentation: the decision is taken in :mod:`negotiator.engine`, the
+plans built by :mod:`negotiator.kinds`; this module formats them (amounts as
+decimal strings, reasons in the borrower's language) and never changes a
+figure. Each kind explains itself (:meth:`negotiator.kinds.Kind.explain`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+
+from . import explain
+from .accounts import Accounts
+from .affordability import Assessment
+from .dates import add_months, due_dates, first_payment_date
+from .kinds import ORDER
+from .money import format_minor, format_rate, round_div
+from .options import BEYOND, Context, OptionSet
+from .plans import MONTHLY_DEN, schedule_arrays
+from .policy import TIERS, Policy
+
+class Renderer:
+    """Turns row 0 of solved option arrays into the wire response."""
+
+    def __init__(self, acc: Accounts, assessment: Assessment, policy: Policy, channel: str, locale: str,
+                 as_of: dt.date):
+        self.acc, self.a, self.policy, self.channel, self.locale = acc, assessment, policy, channel, locale
+        self.as_of = as_of
+        self.cur = str(acc.currency[0])
+        self.digits = int(acc.digits[0])
+        chosen = int(acc.first_due_days[0])
+        self.first_due = (as_of + dt.timedelta(days=chosen) if chosen
+                          else first_payment_date(as_of, policy.first_payment_offset_days))
+        self.ctx = Context(acc, assessment, policy, channel)
+
+    def amt(self, minor) -> str:
+        return format_minor(int(minor), self.digits)
+
+    def money(self, minor) -> str:
+        """An amount as the borrower reads it: "CNY 1,234.50", or "1,234.50 元" in Chinese."""
+        return explain.money(self.amt(minor), self.cur, self.locale)
+
+    def review_date(self, held: int) -> str:
+        """When a plan's held months end and the borrower's situation is looked at again."""
+        return add_months(self.first_due, held).isoformat()
+
+    def reason(self, code: str, **params) -> dict | None:
+        if self.channel == "portal" and code in explain.PORTAL_HIDDEN:
+            return None
+        if self.channel == "portal" and code in explain.PORTAL_WORDING:
+            code = explain.PORTAL_WORDING[code]
+        return explain.reason(code, self.locale, **params)
+
+    # -- affordability
+    def affordability(self, decision: Decision | None = None) -> dict:
+        a, acc, pol = self.a, self.acc, self.policy
+        aff = pol.affordability
+        flags = []
+        params = {
+            "negative_surplus": {"amount": self.money(-a.disposable[0])},
+            "no_surplus": {},
+            "capped_by_income": {"share": _pct(aff.max_payment_to_income)},
+            "payment_to_income_high": {"amount": self.money(acc.contractual[0]),
+                                       "share": _pct(aff.max_payment_to_income)},
+            "below_minimum_payment": {"amount": self.money(a.affordable[0]),
+                                      "minimum": self.money(pol.amounts(self.cur).min_payment)},
+        }
+        for code, arr in a.flags.items():
+            if arr[0]:
+                flags.append(self.reason(code, **params[code]))
+        for cat, (above, below) in a.expense_flags.items():
+            for arr, code in ((above, "expense_above_guideline"), (below, "expense_below_guideline")):
+                if arr[0]:
+                    flags.append(self.reason(code, category=cat, amount=self.money(acc.expense_lines[cat][0])))
+        if self.acc.in_moratorium[0]:
+            flags.append(self.reason("moratorium_in_force"))
+        elif a.now[0] < a.affordable[0]:
+            flags.append(self.reason("hardship_budget", amount=self.money(a.now[0]),
+                                     months=int(acc.hardship_months[0])))
+        if decision is not None and decision.recommended[0] < 0:
+            if decision.nearest[0] >= 0 and decision.shortfall[0] > 0:
+                flags.append(self.reason("no_affordable_option", shortfall=self.money(decision.shortfall[0])))
+            else:
+                flags.append(self.reason("no_option_available"))
+        out = {"disposable_income": self.amt(a.disposable[0]),
+               "affordable_payment": self.amt(a.affordable[0]),
+               "flags": [f for f in flags if f]}
+        if a.now[0] != a.affordable[0]:
+            out["affordable_during_hardship"] = self.amt(a.now[0])
+        return out
+
+    # -- options
+    def option(self, s: OptionSet, recommended: bool) -> dict:
+        p, sv = s.plans, s.solved
+        n = int(sv.term[0])
+        interest = int(s.total_interest[0])
+        plan_fees = int(s.total_fees[0])
+        eff = float(s.effective_apr[0])
+        out = {
+            "option_id": s.type,
+            "type": s.type,
+            "monthly_payment": self.amt(s.monthly_payment[0]),
+            "term_months": n,
+            "apr": format_effective_rate(eff),
+            "apr_method": self.policy.apr_method,
+            "interest_rate": format_rate(int(s.plan_apr[0])),
+            "first_payment_date": self.first_due.isoformat(),
+            "total_payable": self.amt(s.total[0]),
+            "total_interest": self.amt(interest),
+            "total_fees": self.amt(plan_fees),
+            "fees_waived": self.amt(s.fees_waived[0]),
+            "principal_forgiven": self.amt(s.principal_forgiven[0]),
+            "affordable": bool(s.affordable[0]),
+            "within_policy": bool(s.within_policy[0]),
+            "approval": TIERS[min(int(s.tier[0]), 2)],
+        }
+        if s.regular[0]:
+            out["regular_payment"] = self.amt(s.regular[0])
+        if p.hold[0]:
+            out["holiday_months"] = int(p.hold[0])
+            out["holiday_payment"] = self.amt(p.hold_payment[0])
+            out["review_date"] = self.review_date(int(p.hold[0]))
+        if self.channel != "portal":
+            out["lender_npv"] = self.amt(round(float(s.npv[0])))
+            out["concession_value"] = self.amt(s.value[0])
+        out["reasons"] = [r for r in self._reasons(s, recommended, eff, interest, plan_fees) if r]
+        return out
+
+    def _reasons(self, s: OptionSet, recommended: bool, eff: float, interest: int, plan_fees: int):
+        p = s.plans
+        for code, params in s.kind.explain(self, s, 0):
+            yield self.reason(code, **params)
+        if p.flat_fee[0]:
+            yield self.reason("flat_fee_pricing", fee=self.money(p.flat_fee[0]), apr=_rate_pct(eff),
+                              fees=self.money(plan_fees))
+        elif interest > 0:
+            yield self.reason("annual_rate_disclosed", apr=_rate_pct(eff), interest=self.money(interest))
+        A = int(self.a.affordable[0])
+        if s.affordable[0]:
+            yield self.reason("affordable", payment=self.money(s.monthly_payment[0]), affordable=self.money(A))
+        else:
+            yield self.reason("not_affordable", payment=self.money(s.max_payment[0]), affordable=self.money(A),
+                              shortfall=self.money(max(int(s.max_payment[0]) - A, 0)))
+            hi = s.kind.longest(self.ctx, s)
+            if hi is not None and int(s.solved.term[0]) >= int(hi[0]):
+                yield self.reason("term_at_maximum", months=int(s.solved.term[0]))
+        tier = int(s.tier[0])
+        if tier == BEYOND:
+            yield self.reason("beyond_authority")
+        elif tier:
+            yield self.reason(f"approval_{TIERS[tier]}")
+        if recommended:
+            yield self.reason("recommended")
+
+    def decline(self, t: str, code: str) -> dict:
+        params = {}
+        rules = self.policy.reage
+        if code == "account_too_new":
+            params = {"months": rules.min_account_age_months}
+        elif code == "insufficient_payments":
+            params = {"count": rules.min_consecutive_payments}
+        elif code == "term_at_maximum":
+            params = {"months": min(self.policy.options.term_extension.max_total_months, self.ctx.cap_total)}
+        return {"type": t, "reasons": [r for r in [self.reason(code, **params)] if r]}
+
+    def schedule(self, s: OptionSet) -> list[dict]:
+        return schedule_lines(s, 0, self.first_due, self.digits, self.policy.rounding, self.acc)
+
+    def quote(self, qid: str, sets: dict[str, OptionSet], decision: Decision, schedules: str) -> dict:
+        options, declined = [], []
+        rec = int(decision.recommended[0])
+        rec_id = ORDER[rec] if rec >= 0 else None
+        for t in ORDER:
+            if t not in sets:
+                continue
+            s = sets[t]
+            if decision.visible[t][0]:
+                opt = self.option(s, t == rec_id)
+                if schedules == "all" or (schedules == "recommended" and t == rec_id):
+                    opt["schedule"] = self.schedule(s)
+                options.append(opt)
+            elif not (self.channel == "portal" and decision.decline[t][0] in explain.PORTAL_HIDDEN):
+                d = self.decline(t, decision.decline[t][0])
+                if d["reasons"]:
+                    declined.append(d)
+        near = int(decision.nearest[0])
+        out = {
+            "quote_id": qid,
+            "policy": {"name": self.policy.name, "version": self.policy.version},
+            "as_of": self.as_of.isoformat(),
+            "currency": self.cur,
+            "channel": self.channel,
+            "affordability": self.affordability(decision),
+            "options": options,
+            "recommended_option_id": rec_id,
+            "nearest_option_id": ORDER[near] if near >= 0 else None,
+            "declined": declined,
+        }
+        return out
+
+
+def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, rounding: str) -> list[dict]:
+    """The full schedule of one option of one account, every amount exact."""
+    p = Plans(*(v[row:row + 1] for v in s.plans.__dict__.values()))
+    sv = Solved(s.solved.level[row:row + 1], s.solved.final[row:row + 1], s.solved.term[row:row + 1])
+    pays, ints, prin, fees, bal = (a[0] for a in schedule_arrays(p, sv, rounding))
+    n = int(sv.term[0])
+    regular = int(s.regular[row])
+    fmt = format_minor
+    lines = []
+    for k, due in enumerate(due_dates(first_due, n)):
+        line = {"number": k + 1, "due_date": due.isoformat(), "payment": fmt(int(pays[k]) + regular, digits),
+                "interest": fmt(int(ints[k]), digits), "principal": fmt(int(prin[k]), digits),
+                "fees": fmt(int(fees[k]), digits), "balance_after": fmt(int(bal[k]), digits)}
+        if regular:
+            line["regular_payment"] = fmt(regular, digits)
+        lines.append(line)
+    return lines
+
+
+def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, rounding: str,
+                   acc: Accounts | None = None) -> list[dict]:
+    """The full schedule of one option of one account, every amount exact.
+
+    ``interest`` is interest only; a flat-fee plan's monthly fee is its own
+    column, ``plan_fee``. A catch-up's lines repay the arrears
+    (``arrears_after``) while the contract runs on: its ``balance_after`` is
+    what the whole account still owes, the contract's interest included.
+    """
+    p = s.plans.take(slice(row, row + 1))
+    sv = s.solved.take(slice(row, row + 1))
+    pays, ints, prin, fees, bal = (a[0] for a in schedule_arrays(p, sv, rounding))
+    n = int(sv.term[0])
+    regular = int(s.regular[row])
+    flat, hold = int(p.flat_fee[0]), int(p.hold[0])
+    fmt = format_minor
+    lines = []
+    rest_p = rest_f = 0
+    if regular and acc is not None:
+        rest_p = int(acc.balance[row] - acc.arrears[row])
+        rest_f = int(acc.fees[row])
+        apr = int(acc.apr_ppm[row])
+    for k, due in enumerate(due_dates(first_due, n)):
+        fee_k = flat if (flat and k >= hold) else 0
+        line = {"number": k + 1, "due_date": due.isoformat(), "payment": fmt(int(pays[k]) + regular, digits),
+                "interest": fmt(int(ints[k]) - fee_k, digits), "principal": fmt(int(prin[k]), digits),
+                "fees": fmt(int(fees[k]), digits), "balance_after": fmt(int(bal[k]), digits)}
+        if flat:
+            line["plan_fee"] = fmt(fee_k, digits)
+        if regular:
+            line["regular_payment"] = fmt(regular, digits)
+            if acc is not None:
+                # The contract runs on: interest on the rest, the regular payment to it, fees last.
+                i = int(round_div(np.array([rest_p * apr]), MONTHLY_DEN, rounding)[0])
+                left = regular - i
+                to_p = min(max(left, 0), rest_p)
+                rest_p = rest_p - to_p + max(-left, 0)
+                rest_f -= min(max(left - to_p, 0), rest_f)
+                line["arrears_after"] = line["balance_after"]
+                line["balance_after"] = fmt(int(bal[k]) + rest_p + rest_f, digits)
+        lines.append(line)
+    return lines
+
+
+def format_effective_rate(x: float) -> str:
+    """A float rate as a decimal string with six places at most (never NaN).
+
+    >>> format_effective_rate(0.1724761), format_effective_rate(float("nan")), format_effective_rate(0.0)
+    ('0.172476', '0', '0')
+    """
+    if not np.isfinite(x):
+        x = 0.0
+    return format(Decimal(repr(round(x, 6))).normalize(), "f")
+
+
+def _rate_pct(x: float) -> str:
+    return f"{x * 100:.2f}%"
+
+
+def _pct(d: Decimal) -> str:
+    return f"{(d * 100).normalize():f}%"

@@ -56,7 +56,7 @@ BAD_KINDS = (
     "loan_without_term",
     "bad_date",              # opened_on 2023-02-30
     "opened_in_future",
-    "hardship_without_reason",
+    "hardship_without_months",
     "household_out_of_range",
     "lines_disagree",        # monthly_expenses differs from its lines
     "no_income",             # neither monthly_income nor income lines
@@ -188,9 +188,9 @@ def _spoil(cols, kind, is_loan, rng) -> None:
     put("remaining_term_months", r, None)
     put("opened_on", at("bad_date"), "2023-02-30")
     put("opened_on", at("opened_in_future"), "2030-01-01")
-    r = at("hardship_without_reason")
-    put("hardship_reason", r, None)
-    put("hardship_expected_months", r, "3")
+    r = at("hardship_without_months")
+    put("hardship_reason", r, "illness")
+    put("hardship_expected_months", r, None)
     put("household_size", at("household_out_of_range"), "0")
     r = at("lines_disagree")
     put("expense_food", r, "1.00")

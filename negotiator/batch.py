@@ -55,8 +55,8 @@ MONEY = pa.string()
 OFFER_SCHEMA = pa.schema([
     ("row_number", pa.int64()), ("account_id", pa.string()), ("currency", pa.string()),
     ("option_type", pa.string()), ("recommended", pa.bool_()), ("nearest", pa.bool_()),
-    ("monthly_payment", MONEY), ("term_months", pa.int64()), ("apr", pa.string()), ("effective_apr", pa.string()),
-    ("first_payment_date", pa.string()), ("total_payable", MONEY), ("total_interest", MONEY),
+    ("monthly_payment", MONEY), ("term_months", pa.int64()), ("apr", pa.string()), ("interest_rate", pa.string()),
+    ("first_payment_date", pa.string()), ("total_payable", MONEY), ("total_interest", MONEY), ("total_fees", MONEY),
     ("fees_waived", MONEY), ("principal_forgiven", MONEY), ("concession_value", MONEY), ("lender_npv", MONEY),
     ("approval", pa.string()), ("affordable", pa.bool_()), ("within_policy", pa.bool_()),
     ("regular_payment", MONEY), ("holiday_months", pa.int64()), ("holiday_payment", MONEY),
@@ -242,7 +242,7 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
     d = decide(acc, sets, a.affordable, policy, channel)
 
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "pos", "type", "monthly", "term", "apr", "eff", "total", "interest", "waived", "forgiven", "value",
+        "pos", "type", "monthly", "term", "apr", "eff", "total", "interest", "plan_fees", "waived", "forgiven", "value",
         "npv", "tier", "affordable", "within", "regular", "hold", "hold_payment")}
     for k, t in enumerate(ORDER):
         if t not in sets:
@@ -262,6 +262,7 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         parts["eff"].append(s.effective_apr[r])
         parts["total"].append(total)
         parts["interest"].append(s.total_interest[r])
+        parts["plan_fees"].append(s.total_fees[r])
         parts["waived"].append(s.fees_waived[r])
         parts["forgiven"].append(s.principal_forgiven[r])
         parts["value"].append(s.value[r])
@@ -326,11 +327,12 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         "nearest": nullable_bool(near_idx == tidx),
         "monthly_payment": money("monthly"),
         "term_months": nullable_int(col("term"), is_opt),
-        "apr": pc.if_else(opt_mask, format_rate_array(col("apr")), null),
-        "effective_apr": pc.if_else(opt_mask, format_effective_array(col("eff", 0.0)), null),
+        "apr": pc.if_else(opt_mask, format_effective_array(col("eff", 0.0)), null),
+        "interest_rate": pc.if_else(opt_mask, format_rate_array(col("apr")), null),
         "first_payment_date": pc.if_else(opt_mask, first_due, null),
         "total_payable": money("total"),
         "total_interest": money("interest"),
+        "total_fees": money("plan_fees"),
         "fees_waived": money("waived"),
         "principal_forgiven": money("forgiven"),
         "concession_value": money("value"),

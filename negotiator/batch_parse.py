@@ -406,11 +406,10 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
                 f"Must be greater than or equal to {lo} and less than or equal to {hi}.")
         ints[name], int_given[name] = v, st != ABSENT
 
-    # hardship: a reason and the expected months, both or neither
+    # hardship: the expected months whenever a reason is given (the reason itself is optional)
     reason = get("hardship_reason")
     has_reason = present(reason)
     has_months = int_given["hardship_expected_months"]
-    err.add("schema", has_months & ~has_reason, "hardship_reason", MISSING)
     err.add("schema", has_reason & ~has_months, "hardship_expected_months", MISSING)
     err.add("schema", has_reason & _np_bool(pc.greater(pc.utf8_length(reason), MAX_TEXT)), "hardship_reason",
             f"Length must be between 1 and {MAX_TEXT}.")

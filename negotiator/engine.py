@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+
 import numpy as np
 
 from .accounts import Accounts, check, from_records

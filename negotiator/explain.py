@@ -125,10 +125,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hardship_programme": {
         "en": "For {months} months the rate is {apr} and you pay {payment} a month; then the rate returns to "
               "{contract_apr} and you pay {after} a month.",
-        "zh-CN": "{months} 个月内年利率为 {apr}，每月还款 {payment}；之后恢复合同利率 {contract_apr}，每月还款 {after}。"},
+        "zh-CN": "{months} 个月内年利率为 {apr}，每月还款 {payment}；"
+                 "之后恢复合同利率 {contract_apr}，每月还款 {after}。"},
     "payment_below_interest": {
         "en": "The payment you can make now would not cover the interest, so the balance would grow.",
         "zh-CN": "您目前可负担的还款额不足以覆盖利息，欠款会增加。"},
+    "no_step_needed": {
+        "en": "Your budget is the same during and after the hardship, so a plan with level payments fits.",
+        "zh-CN": "困难期间与之后的还款能力相同，等额还款方案即可。"},
     "interest_free_instalment": {
         "en": "Interest and charges stop on {amount}, repaid in {months} equal monthly instalments.",
         "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用，分 {months} 期等额偿还。"},

@@ -63,6 +63,8 @@ class Kind:
     reages: ClassVar[bool] = False
     #: May be offered during a moratorium (breathing space).
     in_moratorium: ClassVar[bool] = False
+    #: The plan covers part of the debt while the contract runs on for the rest (a catch-up).
+    contract_runs_on: ClassVar[bool] = False
 
     # -- where the policy offers it
     def window(self, ctx: Context) -> np.ndarray:
@@ -175,6 +177,7 @@ class CatchUp(Kind):
     """The arrears spread over a few months on top of the regular payment; no concession."""
 
     name = "catch_up"
+    contract_runs_on = True
 
     def build(self, ctx):
         acc = ctx.acc
@@ -473,6 +476,11 @@ class Settlement(Kind):
     def in_bounds(self, ctx, s):
         return s.extra["discount"] <= rate_to_ppm(ctx.policy.options.settlement.max_discount)
 
+    def min_tier(self, ctx, s):
+        # Paying everything owed at once concedes nothing: no approval.
+        payoff = s.extra["lump_funded"] & (s.principal_forgiven + s.fees_waived == 0)
+        return np.where(payoff, 0, super().min_tier(ctx, s))
+
     def contract_twin(self, ctx, s):
         # Paid over time the contract would have charged its rate on the amount.
         twin = super().contract_twin(ctx, s)
@@ -581,6 +589,8 @@ class StepUp(Kind):
 
     name = "step_up"
     reages = True
+    #: Offered only when the budget during the hardship is below the usual one.
+    needs_recovery: ClassVar[bool] = True
 
     def hold_rate(self, ctx) -> np.ndarray:
         return ctx.acc.apr_ppm
@@ -595,8 +605,11 @@ class StepUp(Kind):
         h = np.minimum(self.hold_months(ctx), ctx.cap_total - 1)
         rate = self.hold_rate(ctx)
         interest = _ceil_div(acc.balance * rate, MONTHLY_DEN)
-        R = np.minimum(ctx.A, acc.balance)
-        decline[(decline == None) & (R < interest + (rate == 0))] = "payment_below_interest"  # noqa: E711
+        # Never so much in the low months that they would clear the plan.
+        R = np.minimum(ctx.A, acc.balance // (h + 1))
+        if self.needs_recovery:
+            decline[(decline == None) & (ctx.A_after <= ctx.A)] = "no_step_needed"  # noqa: E711
+        decline[(decline == None) & (interest + (rate == 0) > R)] = "payment_below_interest"  # noqa: E711
         # What is left after the low months (paid into interest, then principal).
         left = acc.balance * finance.growth(rate / MONTHLY_DEN, h) - R * finance.growth(
             rate / MONTHLY_DEN, h) * finance.annuity_factor(rate / MONTHLY_DEN, h)
@@ -635,6 +648,7 @@ class HardshipProgramme(StepUp):
     """
 
     name = "hardship_programme"
+    needs_recovery = False
 
     def hold_rate(self, ctx):
         return np.minimum(ctx.acc.apr_ppm, rate_to_ppm(ctx.policy.options.hardship_programme.apr))

@@ -12,7 +12,6 @@ longest term). Plans are solved exactly by :mod:`negotiator.plans`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,11 +23,9 @@ from .money import RATE_SCALE, rate_to_ppm
 from .plans import MONTHLY_DEN, Plans, Solved, disclosed_rate, present_value, solve
 from .policy import TIERS, Policy
 
-if TYPE_CHECKING:
-    pass
-
 RUNGS = LADDER
 BEYOND = 3
+__all__ = ["ORDER", "TIERS", "RUNGS", "BEYOND", "OptionSet", "Context", "build", "complete", "acceptable"]
 
 
 @dataclass

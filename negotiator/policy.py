@@ -11,11 +11,10 @@ for; rates are decimal fractions. A bad file is refused with the key named.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 from importlib import resources
 from pathlib import Path
-from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR
 
 import numpy as np
 import yaml

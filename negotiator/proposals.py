@@ -30,6 +30,7 @@ from .affordability import Assessment, assess
 from .engine import Decision, decide, load_request, prepare, quote_id
 from .errors import FieldError, ValidationError
 from .kinds import LADDER, ORDER, amortising_months
+from .money import RATE_SCALE, rate_to_ppm
 from .options import BEYOND, OptionSet, acceptable, build
 from .policy import TIERS, PolicyRegistry
 from .render import Renderer
@@ -59,8 +60,10 @@ def propose(body: object, registry: PolicyRegistry, channel: str = "agent", toda
     real = assess(acc, policy, channel)
     r = Renderer(acc, real, policy, channel, req["locale"], as_of)
     best, best_d = _capacity(acc, real, policy, channel)
-    plan, reasons = {"monthly_payment": _by_payment, "term_months": _by_term, "lump_sum": _by_lump}[kind](
+    plan, reasons, *own = {"monthly_payment": _by_payment, "term_months": _by_term, "lump_sum": _by_lump}[kind](
         acc, real, policy, channel, value, r)
+    if own:
+        best = own[0]     # a lump sum is countered with a lump sum
     capacity = int(real.affordable[0])
     visible = plan is not None and _visible(plan, channel)
     within = plan is not None and bool(plan.within_policy[0]) and visible
@@ -121,6 +124,8 @@ def _render(r: Renderer, s: OptionSet, schedule: bool) -> dict:
 
 
 def _counter_reason(r: Renderer, s: OptionSet) -> tuple[str, dict]:
+    if s.type == "settlement":
+        return ("counter_offer_settlement", {"amount": r.money(s.total[0])})
     return ("counter_offer", {"payment": r.money(s.monthly_payment[0]), "months": int(s.solved.term[0])})
 
 
@@ -198,7 +203,12 @@ def _by_lump(acc, real, policy, channel, lump, r):
     if lump >= owed:
         return plan, [("proposal_full_payment", {})]
     if not plan.within_policy[0]:
-        return plan, [("proposal_discount_too_high", {"amount": r.money(lump)})]
+        # The smallest settlement open to the caller, if any.
+        floor = owed - owed * rate_to_ppm(policy.options.settlement.max_discount) // RATE_SCALE
+        counter = build(acc, real, policy, channel, ("settlement",), fixed={"lump": floor})["settlement"]
+        counter.affordable[:] = True
+        ok = counter.offered[0] and counter.within_policy[0] and _visible(counter, channel)
+        return plan, [("proposal_discount_too_high", {"amount": r.money(lump)})], counter if ok else None
     return plan, []
 
 

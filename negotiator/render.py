@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,10 @@ from .money import format_minor, format_rate, round_div
 from .options import BEYOND, Context, OptionSet
 from .plans import MONTHLY_DEN, schedule_arrays
 from .policy import TIERS, Policy
+
+if TYPE_CHECKING:
+    from .engine import Decision
+
 
 class Renderer:
     """Turns row 0 of solved option arrays into the wire response."""
@@ -203,25 +208,6 @@ class Renderer:
         return out
 
 
-def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, rounding: str) -> list[dict]:
-    """The full schedule of one option of one account, every amount exact."""
-    p = Plans(*(v[row:row + 1] for v in s.plans.__dict__.values()))
-    sv = Solved(s.solved.level[row:row + 1], s.solved.final[row:row + 1], s.solved.term[row:row + 1])
-    pays, ints, prin, fees, bal = (a[0] for a in schedule_arrays(p, sv, rounding))
-    n = int(sv.term[0])
-    regular = int(s.regular[row])
-    fmt = format_minor
-    lines = []
-    for k, due in enumerate(due_dates(first_due, n)):
-        line = {"number": k + 1, "due_date": due.isoformat(), "payment": fmt(int(pays[k]) + regular, digits),
-                "interest": fmt(int(ints[k]), digits), "principal": fmt(int(prin[k]), digits),
-                "fees": fmt(int(fees[k]), digits), "balance_after": fmt(int(bal[k]), digits)}
-        if regular:
-            line["regular_payment"] = fmt(regular, digits)
-        lines.append(line)
-    return lines
-
-
 def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, rounding: str,
                    acc: Accounts | None = None) -> list[dict]:
     """The full schedule of one option of one account, every amount exact.
@@ -239,8 +225,9 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
     flat, hold = int(p.flat_fee[0]), int(p.hold[0])
     fmt = format_minor
     lines = []
-    rest_p = rest_f = 0
-    if regular and acc is not None:
+    rest_p = rest_f = apr = 0
+    runs_on = s.kind is not None and s.kind.contract_runs_on and acc is not None
+    if runs_on:
         rest_p = int(acc.balance[row] - acc.arrears[row])
         rest_f = int(acc.fees[row])
         apr = int(acc.apr_ppm[row])
@@ -253,15 +240,15 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
             line["plan_fee"] = fmt(fee_k, digits)
         if regular:
             line["regular_payment"] = fmt(regular, digits)
-            if acc is not None:
-                # The contract runs on: interest on the rest, the regular payment to it, fees last.
-                i = int(round_div(np.array([rest_p * apr]), MONTHLY_DEN, rounding)[0])
-                left = regular - i
-                to_p = min(max(left, 0), rest_p)
-                rest_p = rest_p - to_p + max(-left, 0)
-                rest_f -= min(max(left - to_p, 0), rest_f)
-                line["arrears_after"] = line["balance_after"]
-                line["balance_after"] = fmt(int(bal[k]) + rest_p + rest_f, digits)
+        if runs_on:
+            # The contract runs on: interest on the rest, the regular payment to it, fees last.
+            i = int(round_div(np.array([rest_p * apr]), MONTHLY_DEN, rounding)[0])
+            left = regular - i
+            to_p = min(max(left, 0), rest_p)
+            rest_p = rest_p - to_p + max(-left, 0)
+            rest_f -= min(max(left - to_p, 0), rest_f)
+            line["arrears_after"] = line["balance_after"]
+            line["balance_after"] = fmt(int(bal[k]) + rest_p + rest_f, digits)
         lines.append(line)
     return lines
 

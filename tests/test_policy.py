@@ -38,7 +38,7 @@ def test_market_rules_from_the_sources(registry):
     assert us.charge_off_dpd == 180
     assert us.options.payment_holiday.max_months <= 12           # OCC 2003-1 hardship programmes
     assert uk.options.payment_holiday.max_months == 2            # 60-day breathing space
-    assert cn.options.instalment.pricing == "flat_fee" and cn.currencies == ["CNY"]
+    assert cn.options.instalment.pricing == "flat_fee" and cn.currencies == ("CNY",)
     for p in (us, uk, cn, registry.get("default")):               # HMRC-like portal bounds
         assert p.portal.max_term_months <= 24
 

@@ -82,15 +82,27 @@ def test_a_higher_payment_never_needs_more_concession(registry, body):
     assert values == sorted(values, reverse=True)
 
 
-@pytest.mark.parametrize("term,within,counter_term", [(12, True, None), (90, False, 60), (1, False, 3)])
-def test_term_proposals(registry, body, term, within, counter_term):
+def _least_concession(registry, body, channel="agent"):
+    """The quote's own affordable, in-policy option that concedes least: what a negotiator counters with."""
+    plain = {k: v for k, v in body.items() if k != "proposal"}
+    q = quote(copy.deepcopy(plain), registry, channel=channel)
+    good = [o for o in q["options"] if o["affordable"] and o["within_policy"]
+            and (channel != "portal" or o["approval"] == "none")]
+    return min(good, key=lambda o: D(o.get("concession_value", "0")), default=None)
+
+
+@pytest.mark.parametrize("term,within", [(12, True), (90, False), (1, False)])
+def test_term_proposals(registry, body, term, within):
+    """Default policy: instalments of 3 to 60 months; outside, the counter-offer is the plan at capacity."""
     out = propose(with_proposal(body, term_months=term), registry)
     assert out["plan"]["term_months"] == term
     assert out["within_policy"] is within
-    if counter_term is None:
+    if within:
         assert out["counter_offer"] is None
     else:
-        assert out["counter_offer"]["term_months"] == counter_term
+        best = _least_concession(registry, body)
+        assert (out["counter_offer"]["type"], out["counter_offer"]["monthly_payment"]) == \
+            (best["type"], best["monthly_payment"])
 
 
 def test_lump_sum_settlement_within_and_beyond_the_cap(registry, body):

@@ -79,7 +79,7 @@ def test_round_div_float_path_matches_integer_path(pairs, mode):
     assert np.array_equal(exact, fast.astype(np.int64))
 
 
-def _records(seed: int, n: int) -> list[dict]:
+def _records(seed: int, n: int, currency: str = "CNY") -> list[dict]:
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n):
@@ -88,7 +88,7 @@ def _records(seed: int, n: int) -> list[dict]:
         arrears = balance * int(rng.integers(5, 40)) // 100 if dpd else 0
         loan = bool(rng.random() < 0.35)
         income = int(rng.integers(100_000, 2_000_000))
-        account = {"currency": "CNY", "balance": Decimal(balance) / 100, "arrears": Decimal(arrears) / 100,
+        account = {"currency": currency, "balance": Decimal(balance) / 100, "arrears": Decimal(arrears) / 100,
                    "fees": Decimal(balance * int(rng.integers(0, 5)) // 100) / 100,
                    "apr": Decimal(int(rng.choice([0, 120_000, 180_000, 240_000]))) / 1_000_000,
                    "days_past_due": dpd, "product": "loan" if loan else "credit_card",
@@ -108,7 +108,7 @@ def _records(seed: int, n: int) -> list[dict]:
 def test_stacked_and_staged_ladders_agree(policy_name):
     registry = PolicyRegistry.load()
     policy = registry.get(policy_name)
-    acc, errors = from_records(_records(11, 400), dt.date(2026, 11, 23))
+    acc, errors = from_records(_records(11, 400, (policy.currencies or ("CNY",))[0]), dt.date(2026, 11, 23))
     assert not errors
     a = assess(acc, policy)
     stacked = build(acc, a, policy, "agent", stack_below=10**9)

@@ -19,6 +19,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from .. import __version__
+from ..engine import quote
+from ..proposals import propose
 from ..schemas import (
     Amount,
     HealthSchema,
@@ -46,42 +48,16 @@ EXAMPLE_QUOTE = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "ac
 EXAMPLE_PROPOSAL = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "account": EXAMPLE_ACCOUNT,
                     "finances": {k: v for k, v in EXAMPLE_FINANCES.items() if k != "hardship"},
                     "proposal": {"monthly_payment": "300.00"}, "schedules": "none"}
-_REASON = {"code": "affordable", "message": "The monthly payment of CNY 1350.00 is within what you can afford "
-                                            "(CNY 1840.00)."}
-EXAMPLE_OPTION = {"option_id": "catch_up", "type": "catch_up", "monthly_payment": "1350.00", "term_months": 2,
-                  "apr": "0.18", "effective_apr": "0", "first_payment_date": "2026-12-23",
-                  "total_payable": "2700.00", "total_interest": "0.00", "fees_waived": "0.00",
-                  "principal_forgiven": "0.00", "affordable": True, "within_policy": True, "approval": "none",
-                  "regular_payment": "600.00", "lender_npv": "12420.80", "concession_value": "0.00",
-                  "reasons": [_REASON, {"code": "recommended",
-                                        "message": "Recommended: affordable, within policy, and recovers the most."}],
-                  "schedule": [
-                      {"number": 1, "due_date": "2026-12-23", "payment": "1350.00", "interest": "0.00",
-                       "principal": "750.00", "fees": "0.00", "balance_after": "750.00", "regular_payment": "600.00"},
-                      {"number": 2, "due_date": "2027-01-23", "payment": "1350.00", "interest": "0.00",
-                       "principal": "750.00", "fees": "0.00", "balance_after": "0.00", "regular_payment": "600.00"}]}
-EXAMPLE_QUOTE_RESPONSE = {
-    "quote_id": "q_c9e4455d70de28b7d505", "policy": {"name": "default", "version": "2026.11.1"},
-    "as_of": "2026-11-23", "currency": "CNY", "channel": "agent",
-    "affordability": {"disposable_income": "2300.00", "affordable_payment": "1840.00", "flags": []},
-    "options": [EXAMPLE_OPTION], "recommended_option_id": "catch_up", "nearest_option_id": None,
-    "declined": [{"type": "term_extension", "reasons": [
-        {"code": "product_not_eligible", "message": "This option is not available for this kind of account."}]}]}
-EXAMPLE_PROPOSAL_RESPONSE = {
-    "quote_id": "q_7183c69bb2c23e9160f5", "policy": {"name": "default", "version": "2026.11.1"},
-    "as_of": "2026-11-23", "currency": "CNY", "channel": "agent",
-    "affordability": {"disposable_income": "2300.00", "affordable_payment": "1840.00", "flags": []},
-    "proposal": {"monthly_payment": "300.00"},
-    "plan": {**{k: v for k, v in EXAMPLE_OPTION.items() if k not in ("schedule", "regular_payment")},
-             "option_id": "interest_reduction", "type": "interest_reduction", "monthly_payment": "299.85",
-             "term_months": 60, "apr": "0.1675", "effective_apr": "0.161125", "total_payable": "17990.79",
-             "total_interest": "5690.79", "approval": "agent", "lender_npv": "14112.42", "concession_value": "376.10",
-             "reasons": [{"code": "approval_agent", "message": "This plan needs an agent's approval."}]},
-    "concessions": [{"type": "instalment", "term_months": 60},
-                    {"type": "interest_reduction", "from_apr": "0.18", "apr": "0.1675"}],
-    "within_policy": True, "affordable": True, "approval": "agent",
-    "reasons": [{"code": "proposal_within_policy", "message": "Your proposal is within policy and can be accepted."}],
-    "counter_offer": None}
+
+
+def _example(fn, body: dict) -> dict:
+    """A real answer of the engine to an example request (so examples never drift from answers)."""
+    import datetime as dt
+
+    from ..policy import PolicyRegistry
+    return fn(dict(body), PolicyRegistry.load(), channel="agent", today=dt.date(2026, 11, 23))
+
+
 EXAMPLE_PROBLEM = {"type": "urn:negotiator:problem:invalid-input", "title": "Invalid input", "status": 422,
                    "detail": "The request has invalid fields; see errors.", "request_id": "3f2c9a0e5b7d4c1e",
                    "errors": [{"field": "account.balance", "message": "Not a valid number (a decimal string or a "
@@ -185,10 +161,11 @@ def build_spec() -> dict:
                           **{str(s): _problem(s) for s in (400, 401, 404, 413, 415, 422, 429)}}}})
 
     post("/v1/quotes", "createQuote", "Every option for one account, with the recommended one",
-         "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", EXAMPLE_QUOTE_RESPONSE, "quotes")
+         "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", _example(quote, EXAMPLE_QUOTE), "quotes")
     post("/v1/proposals", "createProposal",
          "What-if: the plan, concessions, verdict and counter-offer a borrower's proposal implies",
-         "ProposalRequest", EXAMPLE_PROPOSAL, "ProposalResponse", EXAMPLE_PROPOSAL_RESPONSE, "quotes")
+         "ProposalRequest", EXAMPLE_PROPOSAL, "ProposalResponse", _example(propose, EXAMPLE_PROPOSAL),
+         "quotes")
     spec.path(path="/v1/policies", operations={"get": {
         "operationId": "listPolicies", "summary": "The loaded policies", "tags": ["policies"], "security": secured,
         "responses": {"200": _ok("PolicyList", "Name, version and description of each policy.",

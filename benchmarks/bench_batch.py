@@ -70,7 +70,7 @@ def profile_chunk(inp: Path, chunk: int) -> dict:
     t = time.perf_counter()
     a = assess(good, policy, "batch")
     sets = build(good, a, policy, "batch")
-    decide(good, sets, a.affordable, policy, "batch")
+    decide(good, sets, a.now, policy, "batch")
     times["engine"] = time.perf_counter() - t
     t = time.perf_counter()
     res = batch.process(c.columns, policy, AS_OF, "batch", c.row_numbers)

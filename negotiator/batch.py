@@ -239,7 +239,7 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         return OFFER_SCHEMA.empty_table(), 0
     a = assess(acc, policy, channel)
     sets = build(acc, a, policy, channel)
-    d = decide(acc, sets, a.affordable, policy, channel)
+    d = decide(acc, sets, a.now, policy, channel)
 
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
         "pos", "type", "monthly", "term", "apr", "eff", "total", "interest", "plan_fees", "waived", "forgiven", "value",

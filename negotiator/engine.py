@@ -128,10 +128,11 @@ def quote(body: object, registry: PolicyRegistry, channel: str = "agent",
     """
     req = load_request(body)
     policy, as_of, acc = prepare(req, registry, today, channel)
-    types = tuple(t for t in ORDER if t in set(req.get("options") or ORDER))
+    asked = req.get("options")
+    types = tuple(t for t in ORDER if t in set(asked)) if asked else None
     assessment = assess(acc, policy, channel)
     sets = build(acc, assessment, policy, channel, types)
-    decision = decide(acc, sets, assessment.affordable, policy, channel)
+    decision = decide(acc, sets, assessment.now, policy, channel)
     r = Renderer(acc, assessment, policy, channel, req["locale"], as_of)
     return r.quote(quote_id(req, policy, channel, as_of), sets, decision, req["schedules"])
 

@@ -277,14 +277,17 @@ def _expand(part: OptionSet, rows: np.ndarray, n: int) -> OptionSet:
 
 
 def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = "agent",
-          types: tuple[str, ...] = ORDER, stack_below: int = 256, fixed: dict | None = None) -> dict[str, OptionSet]:
-    """Every requested option kind for every account, solved and assessed.
+          types: tuple[str, ...] | None = None, stack_below: int = 256,
+          fixed: dict | None = None) -> dict[str, OptionSet]:
+    """Every requested option kind (default: those the policy enables) for every account, solved and assessed.
 
     Rungs above an account's first acceptable rung are declined with
     ``lesser_concession_affordable``. ``stack_below`` only chooses how the
     work is scheduled (rungs above the first stacked in one pass, or rung by
     rung); the answers are the same either way.
     """
+    if types is None:
+        types = tuple(t for t in ORDER if policy.option(t).enabled)
     ctx = Context(acc, assessment, policy, channel, fixed)
     sets: dict[str, OptionSet] = {}
     beside = [KINDS[t].build(ctx) for t in BESIDE if t in types]

@@ -40,6 +40,10 @@ _SCHEMA = ProposalRequestSchema()
 PAYMENT_RUNGS = tuple(t for t in ORDER if t != "settlement")
 
 
+def _enabled(policy, kinds) -> tuple[str, ...]:
+    return tuple(t for t in kinds if policy.option(t).enabled)
+
+
 def propose(body: object, registry: PolicyRegistry, channel: str = "agent", today: dt.date | None = None) -> dict:
     """The what-if answer for one request body (as parsed from JSON)."""
     req = load_request(body, _SCHEMA)
@@ -140,7 +144,7 @@ def _least(sets: dict[str, OptionSet], d: Decision, channel: str) -> OptionSet |
 def _capacity(acc, real: Assessment, policy, channel) -> tuple[OptionSet | None, Decision]:
     """What the quote itself would choose at the borrower's real capacity: the least concession that fits."""
     sets = build(acc, real, policy, channel)
-    d = decide(acc, sets, real.affordable, policy, channel)
+    d = decide(acc, sets, real.now, policy, channel)
     return _least(sets, d, channel), d
 
 
@@ -153,7 +157,8 @@ def _judge(sets: dict[str, OptionSet], real: Assessment, ctx_acc, policy) -> Non
 
 
 def _by_payment(acc, real, policy, channel, pay, r):
-    sets = build(acc, real.with_ceiling(np.array([pay], dtype=np.int64)), policy, channel, PAYMENT_RUNGS)
+    sets = build(acc, real.with_ceiling(np.array([pay], dtype=np.int64)), policy, channel,
+                 _enabled(policy, PAYMENT_RUNGS))
     d = decide(acc, sets, np.array([pay]), policy, channel)
     plan = _least(sets, d, channel)
     _judge(sets, real, acc, policy)

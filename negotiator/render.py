@@ -144,7 +144,7 @@ class Renderer:
                               fees=self.money(plan_fees))
         elif interest > 0:
             yield self.reason("annual_rate_disclosed", apr=_rate_pct(eff), interest=self.money(interest))
-        A = int(self.a.affordable[0])
+        A = int(self.a.now[0])
         if s.affordable[0]:
             yield self.reason("affordable", payment=self.money(s.monthly_payment[0]), affordable=self.money(A))
         else:

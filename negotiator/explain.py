@@ -110,6 +110,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "During your hardship ({months} months) you can pay about {amount} a month; plans starting now "
               "are sized to that.",
         "zh-CN": "困难期间（{months} 个月）您每月约可还款 {amount}；现在开始的方案按此金额计算。"},
+    "contract_fits": {
+        "en": "Your loan can be repaid on its current terms at a payment you can afford; no new plan is needed.",
+        "zh-CN": "按现有合同期限，您可以在还款能力范围内还清贷款，无需新的还款方案。"},
     "no_option_available": {
         "en": "No plan can be offered here at the moment; please talk to us about your situation.",
         "zh-CN": "目前无法在此提供还款方案，请与我们联系说明您的情况。"},
@@ -133,6 +136,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_step_needed": {
         "en": "Your budget is the same during and after the hardship, so a plan with level payments fits.",
         "zh-CN": "困难期间与之后的还款能力相同，等额还款方案即可。"},
+    "token_payment": {
+        "en": "A token payment of {payment} a month for {months} months, with no interest or charges added; "
+              "{left} is still owed at the review.",
+        "zh-CN": "{months} 个月内每月象征性还款 {payment}，期间不计利息和费用；复核时仍欠 {left}。"},
+    "payment_affordable": {
+        "en": "You can afford a regular plan, so a token payment is not needed.",
+        "zh-CN": "您可负担正常的还款方案，无需象征性还款。"},
     "interest_free_instalment": {
         "en": "Interest and charges stop on {amount}, repaid in {months} equal monthly instalments.",
         "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用，分 {months} 期等额偿还。"},

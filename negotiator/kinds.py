@@ -65,6 +65,8 @@ class Kind:
     in_moratorium: ClassVar[bool] = False
     #: The plan covers part of the debt while the contract runs on for the rest (a catch-up).
     contract_runs_on: ClassVar[bool] = False
+    #: The plan ends at a review with a balance still owed (a token payment arrangement).
+    leaves_balance: ClassVar[bool] = False
 
     # -- where the policy offers it
     def window(self, ctx: Context) -> np.ndarray:
@@ -136,6 +138,14 @@ class Kind:
     def explain(self, r, s: OptionSet, i: int) -> list[Reason]:
         return []
 
+    def contract_suffices(self, s: OptionSet) -> np.ndarray:
+        """Accounts this kind found need no plan at all: the contract as it stands fits."""
+        return np.zeros(len(s.offered), dtype=bool)
+
+    def balance_left(self, s: OptionSet, i: int) -> int:
+        """What is still owed when the plan ends (only kinds that leave a balance)."""
+        return 0
+
     def concessions(self, r, s: OptionSet, i: int) -> list[dict]:
         """What the plan gives, for a what-if answer."""
         out = []
@@ -147,16 +157,21 @@ class Kind:
 
 
 def _reage_declines(ctx: Context, decline: np.ndarray) -> None:
-    """FFIEC 2000: at most once in 12 months and twice in 5 years, 3 payments, 9 months open."""
+    """FFIEC 2000: at most once in 12 months and twice in 5 years, 3 payments, 9 months open.
+
+    The policy governs open-end credit (cards); a closed-end loan's extensions
+    and deferrals are not re-ages under it.
+    """
     rules = ctx.policy.reage
     acc = ctx.acc
+    open_end = ~acc.is_loan
     unknown = (acc.age_months < 0) | (acc.consecutive < 0) | (acc.reages_12m < 0)
     recent = (acc.reages_12m >= rules.max_per_12_months) | (acc.reages_5y >= rules.max_per_5_years)
     for bad, code in ((recent, "reaged_recently"),
                       (acc.consecutive < rules.min_consecutive_payments, "insufficient_payments"),
                       (acc.age_months < rules.min_account_age_months, "account_too_new"),
                       (unknown, "history_required")):
-        decline[bad] = code
+        decline[bad & open_end] = code
 
 
 def _zero(n: int) -> np.ndarray:
@@ -221,6 +236,9 @@ class TermExtension(Kind):
 
     def longest(self, ctx, s):
         return s.extra["hi"]
+
+    def contract_suffices(self, s):
+        return s.decline == "no_extension_needed"
 
     def explain(self, r, s, i):
         return [("term_extended", {"from_months": int(r.acc.remaining_term[i]), "months": int(s.solved.term[i])})]
@@ -662,6 +680,48 @@ class HardshipProgramme(StepUp):
                 ("review_date", {"date": r.review_date(int(p.hold[i]))})]
 
 
+class TokenPayment(Kind):
+    """A token payment with a review date, interest and charges frozen (CONC 7.3.4, 7.3.5).
+
+    Offered when what the borrower can pay now is below the smallest real
+    plan: a small payment each month until the review, the debt still owed
+    then. It neither clears nor re-ages the account.
+    """
+
+    name = "token_payment"
+    leaves_balance = True
+
+    def build(self, ctx):
+        acc = ctx.acc
+        opt = ctx.policy.options.token_payment
+        decline = self.window(ctx)
+        min_pay = ctx.policy.amount_array("min_payment", acc.currency)
+        decline[(decline == None) & (min_pay <= ctx.A) & (ctx.A > 0)] = "payment_affordable"  # noqa: E711
+        token = np.maximum(ctx.policy.amount_array("token_payment", acc.currency), 1)
+        m = min(opt.review_months, ctx.cap_total)
+        paid = np.minimum(token * m, ctx.owed - 1)
+        decline[(decline == None) & (paid <= 0)] = "payment_affordable"  # noqa: E711
+        term = np.clip(_ceil_div(np.maximum(paid, 1), token), 1, m)
+        plans = Plans.build(principal=np.maximum(paid, 1), term=term)
+        return _set(ctx, self, decline, plans, rest=ctx.owed - np.maximum(paid, 1))
+
+    def forgone(self, ctx, s):
+        # The contract's interest on the balance, frozen until the review.
+        r = ctx.acc.apr_ppm / MONTHLY_DEN
+        return ctx.acc.balance * r * finance.annuity_factor(ctx.policy.discount_monthly, s.solved.term)
+
+    def balance_left(self, s, i) -> int:
+        return int(s.extra["rest"][i])
+
+    def explain(self, r, s, i):
+        return [("token_payment", {"payment": r.money(s.solved.level[i]), "months": int(s.solved.term[i]),
+                                   "left": r.money(s.extra["rest"][i])}),
+                ("review_date", {"date": r.review_date(int(s.solved.term[i]))})]
+
+    def concessions(self, r, s, i):
+        return [{"type": self.name, "months": int(s.solved.term[i])}]
+
+
 def _pct_ppm(ppm) -> str:
     return f"{int(ppm) / 10_000:.2f}%"
 
@@ -672,13 +732,13 @@ def _rate(ppm) -> str:
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    CatchUp(), TermExtension(), Instalment(), PaymentHoliday(), StepUp(), HardshipProgramme(),
+    CatchUp(), TermExtension(), Instalment(), PaymentHoliday(), StepUp(), HardshipProgramme(), TokenPayment(),
     InterestReduction(), FeeWaiver(), InterestFreeInstalment(), Settlement())}
 #: The ladder, least concession first.
 LADDER = ("catch_up", "term_extension", "instalment", "interest_reduction", "fee_waiver",
           "interest_free_instalment", "settlement")
 #: Offered beside the ladder when a hardship is declared.
-BESIDE = ("payment_holiday", "step_up", "hardship_programme")
+BESIDE = ("payment_holiday", "step_up", "hardship_programme", "token_payment")
 #: Display order: least concession first, the hardship plans beside the re-age.
 ORDER = ("catch_up", "term_extension", "instalment", "payment_holiday", "step_up", "hardship_programme",
-         "interest_reduction", "fee_waiver", "interest_free_instalment", "settlement")
+         "token_payment", "interest_reduction", "fee_waiver", "interest_free_instalment", "settlement")

@@ -329,7 +329,7 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
                 continue
             s.decline[done] = "lesser_concession_affordable"
             s.offered = s.offered & ~done
-            done |= acceptable(s, ctx.channel)
+            done |= acceptable(s, ctx.channel) | s.kind.contract_suffices(s)
     if "settlement" in sets:
         s = sets["settlement"]
         served = done & ~payoff

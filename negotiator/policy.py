@@ -29,7 +29,7 @@ TIERS = ("none", "agent", "supervisor")
 #: Every option kind a policy can configure, least concession first (display order).
 OPTION_TYPES = (
     "catch_up", "term_extension", "instalment", "payment_holiday", "step_up", "hardship_programme",
-    "interest_reduction", "fee_waiver", "interest_free_instalment", "settlement",
+    "token_payment", "interest_reduction", "fee_waiver", "interest_free_instalment", "settlement",
 )
 EXPENSE_CATEGORIES = (
     "housing", "utilities", "food", "transport", "childcare", "insurance",
@@ -143,6 +143,13 @@ class HardshipProgrammeSchema(_OptionBase):
     min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
 
 
+class TokenPaymentSchema(_OptionBase):
+    enabled = fields.Boolean(load_default=False)
+    payment = _amount(load_default=Decimal(1), metadata={"description": "The token payment, in amounts_currency."})
+    review_months = _months(1, 12, load_default=3)
+    max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
+
+
 class InterestFreeInstalmentSchema(_OptionBase):
     enabled = fields.Boolean(load_default=False)
     min_months = _months(load_default=12)
@@ -158,7 +165,7 @@ class InterestFreeInstalmentSchema(_OptionBase):
 OPTION_SCHEMAS = {
     "catch_up": CatchUpSchema, "term_extension": TermExtensionSchema, "instalment": InstalmentSchema,
     "payment_holiday": PaymentHolidaySchema, "step_up": StepUpSchema, "hardship_programme": HardshipProgrammeSchema,
-    "interest_reduction": InterestReductionSchema,
+    "token_payment": TokenPaymentSchema, "interest_reduction": InterestReductionSchema,
     "fee_waiver": FeeWaiverSchema, "interest_free_instalment": InterestFreeInstalmentSchema,
     "settlement": SettlementSchema,
 }
@@ -352,6 +359,7 @@ class Amounts:
     currency: str
     min_payment: int
     holiday_payment: int
+    token_payment: int
     portal_max_balance: int
     tier_max: tuple[int, int, int]
 
@@ -524,6 +532,7 @@ def _freeze(data: dict, source: str) -> Policy:
             currency=cur,
             min_payment=_convert(data["min_payment"], rate, cur),
             holiday_payment=_convert(opts["payment_holiday"]["payment"], rate, cur),
+            token_payment=_convert(opts["token_payment"]["payment"], rate, cur),
             portal_max_balance=_convert(data["portal"]["max_balance"], rate, cur),
             tier_max=tuple(_convert(data["approval"][t]["max_concession"], rate, cur) for t in TIERS))
     rules = {}

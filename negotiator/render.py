@@ -86,7 +86,10 @@ class Renderer:
         elif a.now[0] < a.affordable[0]:
             flags.append(self.reason("hardship_budget", amount=self.money(a.now[0]),
                                      months=int(acc.hardship_months[0])))
-        if decision is not None and decision.recommended[0] < 0:
+        fits = decision is not None and any(d[0] == "no_extension_needed" for d in decision.decline.values())
+        if fits and decision.recommended[0] < 0:
+            flags.append(self.reason("contract_fits"))
+        elif decision is not None and decision.recommended[0] < 0:
             if decision.nearest[0] >= 0 and decision.shortfall[0] > 0:
                 flags.append(self.reason("no_affordable_option", shortfall=self.money(decision.shortfall[0])))
             else:
@@ -125,6 +128,9 @@ class Renderer:
         }
         if s.regular[0]:
             out["regular_payment"] = self.amt(s.regular[0])
+        if s.kind.leaves_balance:
+            out["balance_at_review"] = self.amt(s.kind.balance_left(s, 0))
+            out["review_date"] = self.review_date(n)
         if p.hold[0]:
             out["holiday_months"] = int(p.hold[0])
             out["holiday_payment"] = self.amt(p.hold_payment[0])
@@ -227,6 +233,7 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
     lines = []
     rest_p = rest_f = apr = 0
     runs_on = s.kind is not None and s.kind.contract_runs_on and acc is not None
+    left = s.kind.balance_left(s, row) if s.kind is not None and s.kind.leaves_balance else 0
     if runs_on:
         rest_p = int(acc.balance[row] - acc.arrears[row])
         rest_f = int(acc.fees[row])
@@ -235,7 +242,7 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
         fee_k = flat if (flat and k >= hold) else 0
         line = {"number": k + 1, "due_date": due.isoformat(), "payment": fmt(int(pays[k]) + regular, digits),
                 "interest": fmt(int(ints[k]) - fee_k, digits), "principal": fmt(int(prin[k]), digits),
-                "fees": fmt(int(fees[k]), digits), "balance_after": fmt(int(bal[k]), digits)}
+                "fees": fmt(int(fees[k]), digits), "balance_after": fmt(int(bal[k]) + left, digits)}
         if flat:
             line["plan_fee"] = fmt(fee_k, digits)
         if regular:
@@ -243,10 +250,10 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
         if runs_on:
             # The contract runs on: interest on the rest, the regular payment to it, fees last.
             i = int(round_div(np.array([rest_p * apr]), MONTHLY_DEN, rounding)[0])
-            left = regular - i
-            to_p = min(max(left, 0), rest_p)
-            rest_p = rest_p - to_p + max(-left, 0)
-            rest_f -= min(max(left - to_p, 0), rest_f)
+            spare = regular - i
+            to_p = min(max(spare, 0), rest_p)
+            rest_p = rest_p - to_p + max(-spare, 0)
+            rest_f -= min(max(spare - to_p, 0), rest_f)
             line["arrears_after"] = line["balance_after"]
             line["balance_after"] = fmt(int(bal[k]) + rest_p + rest_f, digits)
         lines.append(line)

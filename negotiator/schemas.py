@@ -225,6 +225,8 @@ class OptionSchema(Schema):
     holiday_payment = Money(description="Plans with held months (holiday, step-up, hardship programme, down "
                                         "payment, lump sum first): the payment in those months.")
     review_date = fields.Date(metadata={"description": "When the held months end and the situation is reviewed."})
+    balance_at_review = Money(description="Token payment plans: what is still owed at the review (the plan does "
+                                          "not clear the debt; `balance_after` includes it).")
     lender_npv = Money(description="Agent and batch keys only: present value to the lender.")
     concession_value = Money(description="Agent and batch keys only: value given up against the contract.")
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)

@@ -36,8 +36,8 @@ class Assessment:
                           {k: (a[idx], b[idx]) for k, (a, b) in self.expense_flags.items()}, self.now[idx])
 
     def with_ceiling(self, ceiling: np.ndarray) -> Assessment:
-        """The same assessment with what a plan may take replaced by ``ceiling`` (a what-if)."""
-        return Assessment(self.disposable, ceiling, self.flags, self.expense_flags, np.minimum(self.now, ceiling))
+        """The same assessment with what a plan may take replaced by ``ceiling`` (a what-if: the borrower's word)."""
+        return Assessment(self.disposable, ceiling, self.flags, self.expense_flags, ceiling)
 
 
 def assess(acc: Accounts, policy: Policy, channel: str = "agent", during_hardship: bool = False) -> Assessment:

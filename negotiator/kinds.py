@@ -131,6 +131,10 @@ class Kind:
     def min_tier(self, ctx: Context, s: OptionSet) -> np.ndarray:
         return np.full(ctx.n, ctx.policy.option(self.name).min_tier, dtype=np.int64)
 
+    def mandatory(self, ctx: Context, s: OptionSet) -> np.ndarray:
+        """Accounts where the law, not the lender, grants this plan's concession: no approval applies."""
+        return np.zeros(ctx.n, dtype=bool)
+
     def affordable(self, ctx: Context, s: OptionSet) -> np.ndarray:
         return s.max_payment <= ctx.A
 
@@ -574,9 +578,8 @@ class PaymentHoliday(Kind):
         over = s.offered & (s.solved.level > ctx.A_after)
         return super().fit(ctx, s, over)
 
-    def min_tier(self, ctx, s):
-        base = super().min_tier(ctx, s)
-        return np.where(ctx.acc.in_moratorium, 0, base)
+    def mandatory(self, ctx, s):
+        return ctx.acc.in_moratorium.copy()
 
     def affordable(self, ctx, s):
         return (s.plans.hold_payment <= ctx.A) & (s.solved.level <= ctx.A_after)

@@ -157,6 +157,7 @@ def _finish(ctx: Context, s: OptionSet) -> None:
         ok = (s.value <= ctx.tier_limits[:, t]) & (s.value * RATE_SCALE <= ctx.owed * lim.max_share_ppm)
         tier = np.where(ok, t, tier)
     tier = np.where(tier < BEYOND, np.maximum(tier, s.kind.min_tier(ctx, s)), tier)
+    tier = np.where(s.kind.mandatory(ctx, s), 0, tier)
     # No plan, held months included, may run past the policy's longest term
     # or outside what its kind allows (a what-if can ask for either).
     s.tier = np.where((n > ctx.cap_total) | ~s.kind.in_bounds(ctx, s), BEYOND, tier)

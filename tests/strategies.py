@@ -29,7 +29,9 @@ MAX_APR_PPM = {name: int(_REGISTRY.get(name).max_apr * 1_000_000) for name in PO
 MAX_LOAN_TERM = 600
 
 
-MAX_BALANCE = 10_000_000          # major units
+MAX_BALANCE = 1_000_000_000       # major units: the wire's maximum (negotiator.money.MAX_AMOUNT)
+HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
+                  "reduced_income", "other")
 AS_OF = dt.date(2026, 11, 23)
 
 
@@ -82,7 +84,8 @@ def requests(draw, policy: str | None = None, product: str | None = None, curren
     cur = currency or POLICY_CURRENCY[policy] or draw(st.sampled_from(sorted(ISO_DIGITS)))
     digits = ISO_DIGITS[cur]
     unit = 10**digits
-    balance = draw(minor_amounts(digits, MAX_BALANCE, min_minor=1))
+    balance = draw(st.one_of(minor_amounts(digits, 10_000_000, min_minor=1),
+                             minor_amounts(digits, MAX_BALANCE, min_minor=1)))
     dpd = draw(dpds)
     arrears = 0 if dpd == 0 else draw(st.integers(1, balance))
     fees = draw(st.one_of(st.just(0), st.integers(0, balance)))
@@ -115,7 +118,12 @@ def requests(draw, policy: str | None = None, product: str | None = None, curren
     if draw(st.booleans()):
         finances["lump_sum_available"] = amount_text(draw(st.integers(0, balance + fees + balance // 5)), digits)
     if draw(st.booleans()):
-        finances["hardship"] = {"reason": "illness", "expected_months": draw(st.integers(1, 24))}
+        hardship = {"kind": draw(st.sampled_from(HARDSHIP_KINDS)), "expected_months": draw(st.integers(1, 24))}
+        if draw(st.booleans()):
+            hardship["reason"] = "illness"
+        if draw(st.booleans()):
+            hardship["income_during"] = draw(money_value(draw(st.integers(0, income)), digits))
+        finances["hardship"] = hardship
     return {"policy": policy, "as_of": AS_OF.isoformat(), "locale": draw(st.sampled_from(["en", "zh-CN"])),
             "account": account, "finances": finances}
 

@@ -162,8 +162,16 @@ def test_term_and_rate_respect_the_policy(registry, case):
         if opt["type"] in ("interest_reduction", "fee_waiver") and policy.options.instalment.pricing == "amortising":
             assert apr >= min(floor, account_apr)
         if opt["type"] == "payment_holiday":
-            assert 1 <= _holiday(opt) <= min(policy.options.payment_holiday.max_months,
-                                             body["finances"]["hardship"]["expected_months"])
+            hardship = body["finances"]["hardship"]
+            if hardship.get("kind") in ("breathing_space", "mental_health_crisis", "moratorium"):
+                # A moratorium lasts as long as the law says, at least the policy's moratorium months.
+                assert _holiday(opt) == min(max(hardship["expected_months"],
+                                                policy.options.payment_holiday.moratorium_months),
+                                            _term_cap(policy, opt, channel) - 1)
+                assert D(opt["holiday_payment"]) == 0
+            else:
+                assert 1 <= _holiday(opt) <= min(policy.options.payment_holiday.max_months,
+                                                 hardship["expected_months"])
         if opt["type"] == "hardship_programme":
             assert _holiday(opt) <= policy.options.hardship_programme.max_months
         if opt["type"] == "settlement":

@@ -28,6 +28,8 @@ UNKNOWN = -1
 HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
                   "reduced_income", "other")
 MORATORIUM_KINDS = ("breathing_space", "mental_health_crisis", "moratorium")
+#: What ``account.fees`` may be made of, in the order a waiver takes them: 罚息, 违约金, 其他费用.
+FEE_PARTS = ("penalty_interest", "late_fees", "other_charges")
 
 #: Inclusive ranges of the integer inputs, the one table both the wire schema
 #: and :func:`check` read.
@@ -81,6 +83,7 @@ class Accounts:
     hardship_kind: np.ndarray = None        # type: ignore[assignment]  # index into HARDSHIP_KINDS, -1 none
     income_during: np.ndarray = None        # type: ignore[assignment]  # income during the hardship, minor
     first_due_days: np.ndarray = None       # type: ignore[assignment]  # chosen first payment, days after as-of; 0 none
+    fee_parts: np.ndarray = None            # type: ignore[assignment]  # (n, 3) minor units by FEE_PARTS; -1 unknown
 
     def __post_init__(self):
         n = len(self.balance)
@@ -90,6 +93,17 @@ class Accounts:
             self.income_during = self.income.copy()
         if self.first_due_days is None:
             self.first_due_days = np.zeros(n, dtype=np.int64)
+        if self.fee_parts is None:
+            self.fee_parts = np.full((n, len(FEE_PARTS)), -1, dtype=np.int64)
+
+    @property
+    def fee_parts_known(self) -> np.ndarray:
+        return self.fee_parts[:, 0] >= 0
+
+    def fees_of(self, parts: tuple[str, ...]) -> np.ndarray:
+        """The fees in ``parts`` (all fees where the account gave no breakdown)."""
+        cols = [FEE_PARTS.index(p) for p in parts]
+        return np.where(self.fee_parts_known, self.fee_parts[:, cols].sum(axis=1), self.fees)
 
     def __len__(self) -> int:
         return len(self.balance)
@@ -155,6 +169,7 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
     has_lines = False
     kind = np.full(n, -1, dtype=np.int64)
     during = np.zeros(n, dtype=np.int64)
+    parts = np.full((n, len(FEE_PARTS)), -1, dtype=np.int64)
     first_days = np.zeros(n, dtype=np.int64)
     errors: list[tuple[int, str, str]] = []
     for i, rec in enumerate(records):
@@ -214,12 +229,18 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
             during[i] = _minor(hardship["income_during"], digits, "finances.hardship.income_during", errors, i)
             if during[i] > total_income:
                 errors.append((i, "finances.hardship.income_during", "Must not exceed monthly_income."))
+        breakdown = a.get("fee_breakdown")
+        if breakdown is not None:
+            for j, part in enumerate(FEE_PARTS):
+                parts[i, j] = _minor(breakdown.get(part), digits, f"account.fee_breakdown.{part}", errors, i)
+            if int(parts[i].sum()) != cols["fees"][i]:
+                errors.append((i, "account.fee_breakdown", "Must add up to account.fees."))
         first = rec.get("first_payment_date")
         if first is not None:
             first_days[i] = (first - as_of).days
     acc = Accounts(currency=currency, is_loan=is_loan, **cols,
                    expense_lines={k: v for k, v in lines.items() if has_lines},
-                   hardship_kind=kind, income_during=during, first_due_days=first_days)
+                   hardship_kind=kind, income_during=during, first_due_days=first_days, fee_parts=parts)
     return acc, errors
 
 

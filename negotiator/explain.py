@@ -53,6 +53,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rate_reduced": {
         "en": "The interest rate is lowered from {from_apr} to {apr} a year for this plan.",
         "zh-CN": "本方案的年利率由 {from_apr} 下调至 {apr}。"},
+    "fee_rate_reduced": {
+        "en": "The monthly instalment fee is lowered from {from_rate} to {rate} of the original amount.",
+        "zh-CN": "每期分期手续费率由本金的 {from_rate} 下调至 {rate}。"},
     "fees_waived": {
         "en": "{amount} of fees and charges are waived.",
         "zh-CN": "减免罚息、违约金及其他费用共 {amount}。"},

@@ -313,10 +313,13 @@ class _Priced(Kind):
         return np.full(ctx.n, ctx.max_term)
 
     def explain_rate(self, r, s, i) -> list[Reason]:
-        contract = r.acc.apr_ppm[i] if not r.ctx.flat else r.ctx.flat_ppm * 12
-        rate = s.extra["rate"][i] * (12 if r.ctx.flat else 1)
-        if rate < contract:
-            return [("rate_reduced", {"from_apr": _pct_ppm(contract), "apr": _pct_ppm(rate)})]
+        rate = s.extra["rate"][i]
+        if r.ctx.flat:
+            if rate < r.ctx.flat_ppm:
+                return [("fee_rate_reduced", {"from_rate": _pct_ppm(r.ctx.flat_ppm), "rate": _pct_ppm(rate)})]
+            return []
+        if rate < r.acc.apr_ppm[i]:
+            return [("rate_reduced", {"from_apr": _pct_ppm(r.acc.apr_ppm[i]), "apr": _pct_ppm(rate)})]
         return []
 
     def concessions(self, r, s, i):
@@ -380,7 +383,9 @@ class FeeWaiver(_Priced):
         rate = base if not ctx.policy.options.interest_reduction.enabled else np.minimum(base, floor)
         apr, fee = self.price(ctx, acc.balance, rate)
         m = ctx.max_term
-        cap = acc.fees * rate_to_ppm(ctx.policy.options.fee_waiver.max_share) // RATE_SCALE
+        waivable = acc.fees_of(tuple(ctx.policy.options.fee_waiver.parts))
+        cap = waivable * rate_to_ppm(ctx.policy.options.fee_waiver.max_share) // RATE_SCALE
+        decline[(decline == None) & (cap == 0)] = "no_fees"  # noqa: E711
         P, F, A = acc.balance.astype(float), acc.fees.astype(float), ctx.A.astype(float)
         r = apr / MONTHLY_DEN
         keep = (A - fee - finance.payment(P, r, m)) * finance.annuity_factor(r, m) / finance.discount(r, m)
@@ -420,7 +425,7 @@ class InterestFreeInstalment(Kind):
         decline = self.window(ctx)
         if opt.requires_hardship:
             decline[(decline == None) & (acc.hardship_months == 0)] = "hardship_required"  # noqa: E711
-        waive = acc.fees.copy() if opt.waive_fees else _zero(ctx.n)
+        waive = acc.fees_of(("penalty_interest", "late_fees")) if opt.waive_fees else _zero(ctx.n)
         owed = acc.balance + acc.fees - waive
         down = _ceil_div(owed * rate_to_ppm(opt.down_payment_share), RATE_SCALE)
         decline[(decline == None) & (down > acc.lump_sum)] = "down_payment_required"  # noqa: E711

@@ -110,6 +110,9 @@ class InterestReductionSchema(_OptionBase):
 
 class FeeWaiverSchema(_OptionBase):
     max_share = _rate(load_default=Decimal(1))
+    parts = fields.List(fields.String(validate=validate.OneOf(["penalty_interest", "late_fees", "other_charges"])),
+                        load_default=["penalty_interest", "late_fees", "other_charges"], metadata={
+        "description": "Which parts of the fees may be waived, in the order they are waived."})
 
 
 class SettlementSchema(_OptionBase):
@@ -156,7 +159,8 @@ class InterestFreeInstalmentSchema(_OptionBase):
     max_months = _months(load_default=60)
     down_payment_share = _rate(load_default=Decimal(0), metadata={
         "description": "Share of what is owed paid first (首付), from the declared lump sum."})
-    waive_fees = fields.Boolean(load_default=True, metadata={"description": "Penalty interest and late fees waived."})
+    waive_fees = fields.Boolean(load_default=True, metadata={
+        "description": "Penalty interest and late fees waived (all fees when the account gives no breakdown)."})
     requires_hardship = fields.Boolean(load_default=True)
     max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
     min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))

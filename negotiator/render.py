@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import explain
-from .accounts import Accounts
+from .accounts import FEE_PARTS, Accounts
 from .affordability import Assessment
 from .dates import add_months, due_dates, first_payment_date
 from .kinds import ORDER
@@ -126,6 +126,8 @@ class Renderer:
             "within_policy": bool(s.within_policy[0]),
             "approval": TIERS[min(int(s.tier[0]), 2)],
         }
+        if s.fees_waived[0] and self.acc.fee_parts_known[0]:
+            out["fees_waived_detail"] = self.fee_detail(int(s.fees_waived[0]))
         if s.regular[0]:
             out["regular_payment"] = self.amt(s.regular[0])
         if s.kind.leaves_balance:
@@ -139,6 +141,18 @@ class Renderer:
             out["lender_npv"] = self.amt(round(float(s.npv[0])))
             out["concession_value"] = self.amt(s.value[0])
         out["reasons"] = [r for r in self._reasons(s, recommended, eff, interest, plan_fees) if r]
+        return out
+
+    def fee_detail(self, waived: int) -> dict[str, str]:
+        """A waiver split over the account's fee parts, in the order the policy waives them."""
+        order = list(self.policy.options.fee_waiver.parts)
+        order += [p for p in FEE_PARTS if p not in order]
+        out = {}
+        for part in order:
+            take = min(waived, int(self.acc.fee_parts[0, FEE_PARTS.index(part)]))
+            if take:
+                out[part] = self.amt(take)
+            waived -= take
         return out
 
     def _reasons(self, s: OptionSet, recommended: bool, eff: float, interest: int, plan_fees: int):

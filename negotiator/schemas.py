@@ -82,6 +82,12 @@ class HistorySchema(_Strict):
     consecutive_payments = StrictInt(LIMITS["consecutive"])
 
 
+class FeeBreakdownSchema(_Strict):
+    penalty_interest = Amount(load_default=Decimal(0), metadata={"description": "罚息: penalty interest."})
+    late_fees = Amount(load_default=Decimal(0), metadata={"description": "违约金: late-payment fees."})
+    other_charges = Amount(load_default=Decimal(0), metadata={"description": "Other charges (annual fee and such)."})
+
+
 class AccountSchema(_Strict):
     currency = fields.String(required=True, validate=validate.OneOf(sorted(CURRENCIES)))
     balance = Amount(required=True)
@@ -94,6 +100,9 @@ class AccountSchema(_Strict):
     contractual_payment = Amount(required=True)
     remaining_term_months = StrictInt(LIMITS["remaining_term"])
     history = fields.Nested(HistorySchema)
+    fee_breakdown = fields.Nested(FeeBreakdownSchema, metadata={
+        "description": "What `fees` is made of; the parts must add up to it. Waivers take them in the policy's "
+                       "order and say which were waived."})
 
 
 class LineSchema(_Strict):
@@ -216,6 +225,8 @@ class OptionSchema(Schema):
     total_interest = Money(required=True, description="Interest only.")
     total_fees = Money(required=True, description="Plan fees charged (flat-fee pricing), apart from interest.")
     fees_waived = Money(required=True)
+    fees_waived_detail = fields.Dict(keys=fields.String(), values=Money(), metadata={
+        "description": "When the account gave a fee_breakdown: the amount waived of each part."})
     principal_forgiven = Money(required=True)
     affordable = fields.Boolean(required=True)
     within_policy = fields.Boolean(required=True)

@@ -89,7 +89,8 @@ def requests(draw, policy: str | None = None, product: str | None = None, curren
     dpd = draw(dpds)
     arrears = 0 if dpd == 0 else draw(st.integers(1, balance))
     fees = draw(st.one_of(st.just(0), st.integers(0, balance)))
-    contractual = draw(st.integers(0, balance + fees))
+    top = MAX_BALANCE * unit
+    contractual = draw(st.integers(0, min(balance + fees, top)))
     apr_ppm = draw(st.one_of(st.just(0), st.just(MAX_APR_PPM[policy]), st.integers(0, MAX_APR_PPM[policy])))
     product = product or draw(st.sampled_from(["credit_card", "loan"]))
     account = {
@@ -116,7 +117,8 @@ def requests(draw, policy: str | None = None, product: str | None = None, curren
     if draw(st.booleans()):
         finances["household_size"] = draw(st.integers(1, 20))
     if draw(st.booleans()):
-        finances["lump_sum_available"] = amount_text(draw(st.integers(0, balance + fees + balance // 5)), digits)
+        finances["lump_sum_available"] = amount_text(draw(st.integers(0, min(balance + fees + balance // 5, top))),
+                                                     digits)
     if draw(st.booleans()):
         hardship = {"kind": draw(st.sampled_from(HARDSHIP_KINDS)), "expected_months": draw(st.integers(1, 24))}
         if draw(st.booleans()):

@@ -67,6 +67,8 @@ class Kind:
     contract_runs_on: ClassVar[bool] = False
     #: The plan ends at a review with a balance still owed (a token payment arrangement).
     leaves_balance: ClassVar[bool] = False
+    #: The held first payment comes from the declared lump sum, not the monthly budget.
+    held_from_lump: ClassVar[bool] = False
 
     # -- where the policy offers it
     def window(self, ctx: Context) -> np.ndarray:
@@ -418,6 +420,7 @@ class InterestFreeInstalment(Kind):
 
     name = "interest_free_instalment"
     reages = True
+    held_from_lump = True
 
     def build(self, ctx):
         acc = ctx.acc
@@ -464,7 +467,7 @@ class Settlement(Kind):
     """A lump sum, or a lump sum and up to N instalments, accepted in full satisfaction, at a discount."""
 
     name = "settlement"
-    in_moratorium = False
+    held_from_lump = True
 
     def build(self, ctx):
         acc = ctx.acc
@@ -703,8 +706,9 @@ class TokenPayment(Kind):
         acc = ctx.acc
         opt = ctx.policy.options.token_payment
         decline = self.window(ctx)
-        min_pay = ctx.policy.amount_array("min_payment", acc.currency)
-        decline[(decline == None) & (min_pay <= ctx.A) & (ctx.A > 0)] = "payment_affordable"  # noqa: E711
+        # Only when what the borrower can pay now would not clear the debt within the longest
+        # term even without interest: otherwise a real plan is the answer.
+        decline[(decline == None) & (ctx.A * ctx.max_term >= ctx.owed)] = "payment_affordable"  # noqa: E711
         token = np.maximum(ctx.policy.amount_array("token_payment", acc.currency), 1)
         m = min(opt.review_months, ctx.cap_total)
         paid = np.minimum(token * m, ctx.owed - 1)

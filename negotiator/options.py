@@ -143,8 +143,10 @@ def _finish(ctx: Context, s: OptionSet) -> None:
         s.decline[same] = "no_extension_needed"
         s.offered = s.offered & ~same
     s.monthly_payment = sv.level + s.regular
-    s.max_payment = np.maximum(s.monthly_payment, np.where(p.hold > 0, p.hold_payment, 0))
-    s.max_payment = np.where(n == p.hold + 1, np.maximum(sv.final + s.regular, p.hold_payment), s.max_payment)
+    # The most any month asks of the monthly budget (a held payment from the lump sum is not).
+    held = 0 if s.kind.held_from_lump else np.where(p.hold > 0, p.hold_payment, 0)
+    s.max_payment = np.maximum(s.monthly_payment, held)
+    s.max_payment = np.where(n == p.hold + 1, np.maximum(sv.final + s.regular, held), s.max_payment)
     s.total = sv.total(p) + s.regular * n
     s.total_fees = p.flat_fee * np.maximum(n - p.hold, 0)
     s.total_interest = s.total - (p.principal + p.fees) - s.regular * n - s.total_fees

@@ -1,0 +1,45 @@
+"""The README's table of plans by name, checked against the engine: each example produces its plan."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+from negotiator.engine import quote
+from negotiator.policy import PolicyRegistry
+from negotiator.proposals import propose
+
+
+def _rows():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("### Plans by name", 1)[1]
+    return re.findall(r"^\| [^|]+ \| (`?[a-z_ -]+`?) \| `([a-z-]+)` \| `([a-z_]+\.json)` \|$", table, re.MULTILINE)
+
+
+ROWS = _rows()
+
+
+def test_the_table_lists_every_named_plan():
+    assert len(ROWS) == 8
+    kinds = {k.strip("`") for k, _, _ in ROWS}
+    assert {"interest_free_instalment", "step_up", "hardship_programme", "settlement", "token_payment",
+            "payment_holiday"} <= kinds
+
+
+@pytest.mark.parametrize("kind,policy,name", ROWS, ids=[r[2] for r in ROWS])
+def test_each_example_produces_its_plan(kind, policy, name):
+    body = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    assert body["policy"] == policy
+    registry = PolicyRegistry.load()
+    if "proposal" in body:
+        out = propose(body, registry)
+        assert not out["acceptable"] and out["counter_offer"] is not None
+        assert "proposal_below_capacity" in [r["code"] for r in out["reasons"]]
+        return
+    q = quote(body, registry)
+    assert q["recommended_option_id"] == kind.strip("`"), [(o["type"], o["affordable"]) for o in q["options"]]
+    rec = next(o for o in q["options"] if o["type"] == q["recommended_option_id"])
+    assert rec["affordable"] and rec["within_policy"]

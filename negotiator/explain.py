@@ -227,7 +227,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "proposal_below_capacity": {
         "en": "You can afford about {affordable} a month; a plan at that amount needs less help from us than "
               "{payment} would, so that is what we can offer.",
-        "zh-CN": "您每月约可负担 {affordable}；按此金额还款所需的减免比按 {payment} 还款更少，因此我们提供按此金额的方案。"},
+        "zh-CN": "您每月约可负担 {affordable}；按此金额还款所需的减免比按 {payment} 还款更少，"
+                 "因此我们提供按此金额的方案。"},
     "proposal_above_capacity": {
         "en": "A payment of {payment} is more than you can afford ({affordable}); please consider a smaller "
               "payment so the plan can last.",

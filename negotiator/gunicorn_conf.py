@@ -56,6 +56,7 @@ limit_request_fields = 50
 limit_request_field_size = 8190
 accesslog = None                # the app writes its own JSON access log (negotiator.access)
 errorlog = "-"
+logger_class = "negotiator.service.server.JsonLogger"   # JSON lines; no exception message (it may quote a body)
 loglevel = os.environ.get("NEGOTIATOR_LOG_LEVEL", "info").lower()
 proc_name = "negotiator"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

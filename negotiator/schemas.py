@@ -9,6 +9,8 @@ as decimal strings.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -21,6 +23,10 @@ LOCALES = ("en", "zh-CN")
 CHANNELS = ("agent", "portal", "batch")
 MAX_LINES = 50
 MAX_TEXT = 200
+#: Dates a request may hold; 600 months past the last still fits well inside ``datetime.date``.
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE_RE = re.compile(DATE_PATTERN, re.ASCII)
 
 
 class Amount(fields.Field):
@@ -66,6 +72,31 @@ class StrictInt(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class IsoDate(fields.Date):
+    """A calendar date written ``YYYY-MM-DD`` (ASCII digits), between :data:`MIN_DATE` and :data:`MAX_DATE`.
+
+    ``date.fromisoformat`` alone would also take ``20261123`` and
+    ``2026-W48-1``; the range keeps plans of up to 600 months (and their
+    due dates) far from the year 9999.
+    """
+
+    default_error_messages = {"invalid": "Not a valid date.",   # the batch's wording; the document gives the pattern
+                              "range": "Must be between {lo} and {hi}."}
+
+    def __init__(self, **kw):
+        kw.setdefault("metadata", {})
+        kw["metadata"] = {"pattern": DATE_PATTERN, **kw["metadata"]}
+        super().__init__(**kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+            raise self.make_error("invalid")
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not MIN_DATE <= day <= MAX_DATE:
+            raise self.make_error("range", lo=MIN_DATE.isoformat(), hi=MAX_DATE.isoformat())
+        return day
+
+
 def Str(**kw):
     return fields.String(validate=validate.Length(min=1, max=MAX_TEXT), **kw)
 
@@ -76,9 +107,9 @@ class _Strict(Schema):
 
 
 class HistorySchema(_Strict):
-    opened_on = fields.Date()
-    reage_dates = fields.List(fields.Date(), validate=validate.Length(max=MAX_LINES))
-    arrangement_dates = fields.List(fields.Date(), validate=validate.Length(max=MAX_LINES))
+    opened_on = IsoDate()
+    reage_dates = fields.List(IsoDate(), validate=validate.Length(max=MAX_LINES))
+    arrangement_dates = fields.List(IsoDate(), validate=validate.Length(max=MAX_LINES))
     consecutive_payments = StrictInt(LIMITS["consecutive"])
 
 
@@ -127,7 +158,7 @@ class FinancesSchema(_Strict):
 
 class QuoteRequestSchema(_Strict):
     policy = fields.String(load_default="default", validate=validate.Regexp(NAME_RE.pattern))
-    as_of = fields.Date()
+    as_of = IsoDate()
     locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))
     account = fields.Nested(AccountSchema, required=True)
     finances = fields.Nested(FinancesSchema, required=True)

@@ -12,11 +12,26 @@ import json
 import math
 
 from flask import request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .problems import Problem
 
 JSON_TYPES = ("application/json",)
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """What a WSGI server raises from ``wsgi.input`` when the body's framing is broken."""
+    errors: list[type[BaseException]] = [ClientDisconnected, EOFError]
+    try:
+        from gunicorn.http.errors import NoMoreData, ParseException
+    except ImportError:   # pragma: no cover - gunicorn is a dependency
+        pass
+    else:
+        errors += [ParseException, NoMoreData]
+    return tuple(errors)
+
+
+_READ_ERRORS = _read_errors()
 
 
 def _bad(detail: str, field: str = "(body)") -> Problem:
@@ -74,6 +89,13 @@ def read_json(max_bytes: int, max_depth: int):
         raw = request.get_data(cache=False)
     except RequestEntityTooLarge:
         raise _too_large(max_bytes) from None
+    except _READ_ERRORS:
+        # The server's reader refused the framing (a bad chunk size or terminator, a body cut short).
+        # Its message quotes the raw body, so it is not passed on, and the connection is not reused.
+        raise Problem(400, "Malformed request body", "The body's framing is broken (a bad chunk size, a missing "
+                      "chunk terminator, or fewer bytes than announced).", "malformed-body",
+                      errors=[{"field": "(body)", "message": "The body could not be read."}],
+                      headers={"Connection": "close"}) from None
     if len(raw) > max_bytes:
         raise _too_large(max_bytes)
     try:

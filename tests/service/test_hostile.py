@@ -1,0 +1,184 @@
+"""The hostile audit of issue 9, against a live gunicorn with real keys, and the log grep that closes it.
+
+Every hostile body carries marker amounts and a marker hardship reason; the
+last test reads the server's whole log and finds none of them.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from .conftest import AGENT_KEY, KEYS, headers, proposal_body, quote_body
+from .test_errors import assert_problem
+
+#: Values no log line may hold: amounts and words from the hostile bodies.
+MARKERS = ("98765.43", "87654.32", "76543.21", "SECRET-HARDSHIP-REASON")
+
+
+def marked_quote() -> dict:
+    body = quote_body()
+    body["account"].update(balance="98765.43", arrears="7654.00", fees="0")
+    body["finances"].update(monthly_income="87654.32", monthly_expenses="76543.21")
+    body["finances"]["hardship"]["reason"] = "SECRET-HARDSHIP-REASON"
+    return body
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from .conftest import serve
+    with serve(tmp_path_factory.mktemp("hostile") / "serve.log", NEGOTIATOR_API_KEYS=KEYS) as s:
+        yield s
+
+
+def exchange(server, raw: bytes, timeout: float = 10) -> tuple[int, dict, bytes]:
+    """Send raw bytes, read until the server closes: status, headers (lower-case names), body."""
+    with socket.create_connection(("127.0.0.1", server["port"]), timeout=timeout) as s:
+        s.sendall(raw)
+        data = b""
+        while True:
+            try:
+                part = s.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not part:
+                break
+            data += part
+            head, sep, rest = data.partition(b"\r\n\r\n")
+            if sep:
+                hdrs = dict(line.split(": ", 1) for line in head.decode("latin-1").split("\r\n")[1:])
+                hdrs = {k.lower(): v for k, v in hdrs.items()}
+                if "content-length" in hdrs and len(rest) >= int(hdrs["content-length"]):
+                    break
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    return status, {k.lower(): v for k, v in (x.split(": ", 1) for x in lines[1:])}, body
+
+
+def chunked_post(path: str, chunks: bytes, key: str = AGENT_KEY) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode() + chunks
+
+
+def problem_of(status: int, hdrs: dict, body: bytes, expect: int) -> dict:
+    assert status == expect, body[:300]
+    assert hdrs["content-type"] == "application/problem+json"
+    p = json.loads(body)
+    assert p["status"] == expect and p["type"].startswith("urn:negotiator:problem:")
+    return p
+
+
+# ---------------------------------------------------------------- 3. broken chunked bodies, year-9999 dates
+
+def _body_bytes() -> bytes:
+    return json.dumps(marked_quote()).encode()
+
+
+@pytest.mark.parametrize("chunks", [
+    b"zz\r\n" + _body_bytes() + b"\r\n0\r\n\r\n",                       # not hex
+    b"-5\r\n" + _body_bytes() + b"\r\n0\r\n\r\n",                       # negative
+    b"10\r\n" + _body_bytes()[:16] + b"XX" + _body_bytes()[16:] + b"\r\n0\r\n\r\n",  # no terminator
+    b"%x\r\n" % 100 + _body_bytes()[:100] + b"\r\nzz" + _body_bytes()[100:] + b"\r\n0\r\n\r\n",  # bad second size
+    b"%x\r\n" % (len(_body_bytes()) + 50) + _body_bytes(),              # cut short (client half-closes)
+], ids=["zz", "negative", "no-terminator", "bad-second-size", "cut-short"])
+def test_malformed_chunked_body_is_400_problem(server, chunks):
+    raw = chunked_post("/v1/quotes", chunks)
+    with socket.create_connection(("127.0.0.1", server["port"]), timeout=10) as s:
+        s.sendall(raw)
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while part := s.recv(65536):
+            data += part
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    hdrs = {k.lower(): v for k, v in (x.split(": ", 1) for x in lines[1:])}
+    p = problem_of(int(lines[0].split()[1]), hdrs, body, 400)
+    assert p["errors"] == [{"field": "(body)", "message": "The body could not be read."}]
+    assert not any(m.encode() in body for m in MARKERS)
+
+
+def test_broken_chunked_body_in_process_is_400(client):
+    """The same refusal when the WSGI server's reader raises (here: a stream that fails mid-read)."""
+    from gunicorn.http.errors import InvalidChunkSize
+
+    class Broken:
+        def read(self, *a):
+            raise InvalidChunkSize(b"zz" + _body_bytes())
+
+        readline = read
+
+    r = client.post("/v1/quotes", headers=headers(**{"Content-Type": "application/json",
+                                                     "Transfer-Encoding": "chunked"}),
+                    environ_overrides={"wsgi.input": Broken(), "wsgi.input_terminated": True})
+    p = assert_problem(r, 400)
+    assert "98765" not in r.get_data(as_text=True) and p["errors"][0]["field"] == "(body)"
+
+
+def _far(body: dict, path: str, value) -> dict:
+    *parents, leaf = path.split(".")
+    node = body
+    for k in parents:
+        node = node.setdefault(k, {})
+    node[leaf] = value
+    return body
+
+
+@pytest.mark.parametrize("endpoint,path,value,field", [
+    ("/v1/quotes", "as_of", "9999-12-31", "as_of"),
+    ("/v1/quotes", "as_of", "9990-01-01", "as_of"),
+    ("/v1/quotes", "as_of", "0001-01-01", "as_of"),
+    ("/v1/quotes", "account.history.opened_on", "9999-12-31", "account.history.opened_on"),
+    ("/v1/quotes", "account.history.reage_dates", ["9999-12-31"], "account.history.reage_dates.0"),
+    ("/v1/proposals", "as_of", "9990-01-01", "as_of"),
+])
+def test_dates_near_the_year_9999_are_422(server, logs, client, endpoint, path, value, field):
+    body = marked_quote() if endpoint == "/v1/quotes" else {**proposal_body(term_months=600)}
+    body = _far(body, path, value)
+    for r in (client.post(endpoint, json=body, headers=headers()),):
+        p = assert_problem(r, 422)
+        assert field in [e["field"] for e in p["errors"]]
+    raw = json.dumps(body).encode()
+    req = (f"POST {endpoint} HTTP/1.1\r\nHost: x\r\nX-API-Key: {AGENT_KEY}\r\nContent-Type: application/json\r\n"
+           f"Content-Length: {len(raw)}\r\nConnection: close\r\n\r\n").encode() + raw
+    problem_of(*exchange(server, req), 422)
+    assert logs.records("negotiator.service") == []
+
+
+def test_the_last_plan_date_of_the_latest_as_of_fits(client):
+    body = proposal_body(term_months=600)
+    body["as_of"] = "2199-12-31"
+    r = client.post("/v1/proposals", json=body, headers=headers())
+    assert r.status_code == 200, r.get_json()
+
+
+def test_error_log_lines_withhold_exception_messages(logs, monkeypatch):
+    from negotiator.service import create_app
+
+    from .conftest import make_config
+
+    def boom(req, *a, **k):
+        raise ValueError(f"cannot read {req['account']['balance']} for {req['finances']['hardship']['reason']}")
+
+    monkeypatch.setattr("negotiator.service.quotes.quote", boom)
+    r = create_app(make_config()).test_client().post("/v1/quotes", json=marked_quote(), headers=headers())
+    assert r.status_code == 500
+    line = logs.records("negotiator.service")[-1]
+    assert line["error"] == "ValueError" and "message withheld" in line["traceback"]
+    assert not any(m in logs.text for m in MARKERS)
+
+
+# ---------------------------------------------------------------- the log grep (keep last in this module)
+
+def test_zz_server_log_of_the_hostile_suite_holds_no_body_or_amount(server):
+    """Runs after every test above that hit the live server: its log never holds a marker or a key."""
+    text = server["log"].read_text(encoding="utf-8", errors="replace")
+    assert '"status": 400' in text or '"status":400' in text.replace(" ", ""), "the suite's requests were not logged"
+    for marker in (*MARKERS, AGENT_KEY):
+        assert marker not in text, f"{marker} found in the server log"
+    for line in text.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            assert "traceback" not in record or "message withheld" in record["traceback"]

@@ -182,3 +182,62 @@ def test_zz_server_log_of_the_hostile_suite_holds_no_body_or_amount(server):
         if line.startswith("{"):
             record = json.loads(line)
             assert "traceback" not in record or "message withheld" in record["traceback"]
+
+
+# ---------------------------------------------------------------- 5. loose parsing
+
+#: Words of Python's own messages that must not reach a client.
+PYTHONISMS = ("set_int_max_str_digits", "utf-8-sig", "Decimal", "InvalidOperation", "int()", "float(", "Traceback",
+              "fromisoformat", "decode using")
+
+
+def _no_python(r) -> None:
+    text = r.get_data(as_text=True)
+    assert not any(w in text for w in PYTHONISMS), text
+
+
+@pytest.mark.parametrize("value", ["１２０００", "12_000", "1_2000.00", "1e4", "+12000", " 12000", "12000 ", "0x2EE0",
+                                   "١٢٠٠٠", "12,000", ".", "", "Infinity", "NaN", "12000\n"])
+def test_amounts_are_ascii_decimal_strings_or_numbers(client, value):
+    body = quote_body()
+    body["account"]["balance"] = value
+    p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
+    assert p["errors"] == [{"field": "account.balance",
+                            "message": "Not a valid number (a decimal string or a JSON number)."}]
+
+
+@pytest.mark.parametrize("value", ["300", "300.00", 300, 300.5, "0.5", "0"])
+def test_plain_amounts_still_read(client, value):
+    body = quote_body()
+    body["account"]["fees"] = value
+    assert client.post("/v1/quotes", json=body, headers=headers()).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["20261123", "2026-11-23T00:00:00", "2026-W48-1", "2026-327", "２０２６-11-23",
+                                   "2026-11-23 ", "26-11-23", "2026-1-23", "2026-02-30", 20261123])
+def test_dates_are_iso_yyyy_mm_dd_only(client, value):
+    body = quote_body()
+    body["as_of"] = value
+    p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
+    assert p["errors"] == [{"field": "as_of", "message": "Not a valid date."}]
+
+
+@pytest.mark.parametrize("raw,needle", [
+    (b'{"a": ' + b"9" * 5000 + b"}", "more than 40 digits"),
+    (b'{"a": -' + b"9" * 41 + b"}", "more than 40 digits"),
+    (b'{"a": ' + b"9" * 400 + b".5}", "too large"),
+    (b"\xef\xbb\xbf" + json.dumps(quote_body()).encode(), "byte order mark"),
+    ('{"é": 1, "é": 2}'.encode(), 'duplicate key "é"'),
+])
+def test_body_messages_speak_of_the_request_not_python(client, raw, needle):
+    r = client.post("/v1/quotes", data=raw, headers=headers(**{"Content-Type": "application/json"}))
+    p = assert_problem(r, 400)
+    assert needle in p["detail"]
+    _no_python(r)
+
+
+def test_long_integer_in_an_amount_field_is_a_field_error(client):
+    body = quote_body()
+    body["account"]["balance"] = 10**39
+    p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
+    assert p["errors"] == [{"field": "account.balance", "message": "Must be at most 1,000,000,000."}]

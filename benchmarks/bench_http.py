@@ -1,7 +1,7 @@
 """HTTP benchmark: POST /v1/quotes under gunicorn against a minimal Flask+marshmallow echo endpoint.
 
 Both servers run with the same gunicorn settings (``negotiator/gunicorn_conf.py``,
-sync workers, 2 by default) on 127.0.0.1; the load comes from ``wrk`` (Debian
+gevent workers since issue 9, 2 by default) on 127.0.0.1; the load comes from ``wrk`` (Debian
 package ``wrk``) for a bounded time at each connection count. Reported: requests
 per second, p50 and p99 latency, and quote throughput as a share of the echo
 endpoint's. Loopback only; nothing leaves the machine.
@@ -100,6 +100,11 @@ def _wrk(url: str, body: str, connections: int, duration: int, tmp: Path) -> dic
             "socket_errors": int(status.group(2))}
 
 
+def _worker_class() -> str:
+    from negotiator import gunicorn_conf
+    return gunicorn_conf.worker_class.rsplit(".", 1)[-1] + " workers"
+
+
 def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
@@ -136,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             s.terminate()
         for s in servers:
             s.wait(timeout=40)
-    print(f"gunicorn sync workers={args.workers}, {args.duration}s per row, wrk on 127.0.0.1, "
+    print(f"gunicorn workers={args.workers} ({_worker_class()}), {args.duration}s per row, wrk on 127.0.0.1, "
           f"{os.cpu_count()} CPUs, body {len(bodies['quote (schedules: all)'])} bytes")
     print(f"{'endpoint':<32}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs echo':>9}{'non-2xx':>9}")
     for r in results:

@@ -43,11 +43,16 @@ host = os.environ.get("NEGOTIATOR_HOST", "127.0.0.1").strip() or "127.0.0.1"
 port = _int("NEGOTIATOR_PORT", 8080, 1, 65535)
 bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
 workers = _int("NEGOTIATOR_WORKERS", cores(), 1, 64)
-worker_class = "sync"
+# gevent workers (a greenlet per connection) with problem+json for gunicorn's own errors: slow clients
+# cost a greenlet each, not a worker (issue 9.2). See negotiator/service/server.py.
+worker_class = "negotiator.service.server.Worker"
+worker_connections = _int("NEGOTIATOR_WORKER_CONNECTIONS", 1000, 10, 100000)   # per worker
 preload_app = True
 timeout = _int("NEGOTIATOR_TIMEOUT", 30, 1, 600)              # a worker silent this long is restarted
 graceful_timeout = _int("NEGOTIATOR_GRACEFUL_TIMEOUT", 30, 1, 600)   # SIGTERM: finish requests in flight
-keepalive = 2
+# gevent workers bound the reading of each request's line and headers by this many seconds in all
+# (and an idle kept-alive connection by the same): a client that sends its headers slowly is cut off.
+keepalive = _int("NEGOTIATOR_HEADER_TIMEOUT", 5, 1, 60)
 backlog = 2048
 max_requests = 20000            # recycle workers now and then (bounded memory), staggered by the jitter
 max_requests_jitter = 2000

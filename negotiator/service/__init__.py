@@ -100,6 +100,11 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     @app.after_request
     def _finish(resp):
         rid = g.get("request_id") or uuid.uuid4().hex
+        if request.method == "OPTIONS" and resp.status_code == 200 and not resp.get_data():
+            # Flask's automatic OPTIONS answer (and a CORS preflight): no body, so no text/html type either.
+            resp.status_code = 204
+            resp.headers.pop("Content-Type", None)
+            resp.headers.pop("Content-Length", None)
         resp.headers["X-Request-ID"] = rid
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/v1/"):

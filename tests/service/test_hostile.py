@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import json
 import socket
+import statistics
+import threading
+import time
+import urllib.request
 
 import pytest
 
@@ -16,6 +20,8 @@ from .test_errors import assert_problem
 
 #: Values no log line may hold: amounts and words from the hostile bodies.
 MARKERS = ("98765.43", "87654.32", "76543.21", "SECRET-HARDSHIP-REASON")
+#: Seconds the hostile server gives a client to send its request line and headers.
+HEADER_TIMEOUT = 3
 
 
 def marked_quote() -> dict:
@@ -29,7 +35,8 @@ def marked_quote() -> dict:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     from .conftest import serve
-    with serve(tmp_path_factory.mktemp("hostile") / "serve.log", NEGOTIATOR_API_KEYS=KEYS) as s:
+    with serve(tmp_path_factory.mktemp("hostile") / "serve.log", NEGOTIATOR_API_KEYS=KEYS,
+               NEGOTIATOR_HEADER_TIMEOUT=str(HEADER_TIMEOUT)) as s:
         yield s
 
 
@@ -241,3 +248,171 @@ def test_long_integer_in_an_amount_field_is_a_field_error(client):
     body["account"]["balance"] = 10**39
     p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
     assert p["errors"] == [{"field": "account.balance", "message": "Must be at most 1,000,000,000."}]
+
+
+# ---------------------------------------------------------------- 6. echo and format
+
+def test_unknown_field_names_are_capped_and_sanitised(client):
+    body = quote_body()
+    body["x" * 60_000] = 1
+    body["<script>alert(1)</script>"] = 2
+    r = client.post("/v1/quotes", json=body, headers=headers())
+    p = assert_problem(r, 400)
+    assert len(r.data) < 2_000, len(r.data)
+    assert "<script>" not in r.get_data(as_text=True)
+    fields = {e["field"] for e in p["errors"]}
+    assert "?script?alert(1)??script?" in fields and ("x" * 64 + "…") in fields
+
+
+def test_many_unknown_fields_list_twenty_and_count_the_rest(client):
+    body = quote_body()
+    body["account"].update({f"k{i}": i for i in range(500)})
+    r = client.post("/v1/quotes", json=body, headers=headers())
+    p = assert_problem(r, 400)
+    assert len(p["errors"]) == 21 and p["errors"][-1] == {"field": "(more)", "message": "480 more errors not shown."}
+    assert p["detail"].endswith(" and 480 more.")
+    assert len(r.data) < 4_000
+
+
+def test_unknown_policy_name_is_capped(client):
+    r = client.get("/v1/policies/" + "<b>" * 5000, headers=headers())
+    p = assert_problem(r, 404)
+    assert "<b>" not in p["detail"] and len(r.data) < 1_000
+
+
+@pytest.mark.parametrize("path", ["/v1/quotes", "/v1/policies", "/healthz", "/nowhere"])
+def test_options_answers_have_no_html(client, path):
+    r = client.options(path, headers=headers())
+    assert r.mimetype != "text/html"
+    if r.status_code < 400:
+        assert r.status_code == 204 and r.data == b"" and "Allow" in r.headers
+    else:
+        assert_problem(r, r.status_code)
+
+
+def test_cors_preflight_is_a_204_without_body(client):
+    r = client.options("/v1/quotes", headers={"Origin": "https://portal.example.com",
+                                              "Access-Control-Request-Method": "POST",
+                                              "Access-Control-Request-Headers": "X-API-Key, Content-Type"})
+    assert r.status_code == 204 and r.data == b"" and "Content-Type" not in r.headers
+    assert r.headers["Access-Control-Allow-Origin"] == "https://portal.example.com"
+
+
+def _raw_request(head: str) -> bytes:
+    return head.encode("latin-1") + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("raw,status", [
+    (_raw_request("GET /" + "a" * 5000 + " HTTP/1.1\r\nHost: x"), 414),
+    (_raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "b" * 9000), 431),
+    (_raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\n" + "".join(f"X-H{i}: 1\r\n" for i in range(120))).replace(
+        b"\r\n\r\n\r\n", b"\r\n\r\n"), 431),
+    (b"GARBAGE\r\n\r\n", 400),
+    (_raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1"), 400),
+    (_raw_request("GET /healthz HTTP/9.9\r\nHost: x"), 400),
+    (_raw_request("POST /v1/quotes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: bogus"), 501),
+    (_raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6"), 400),
+], ids=["414-line", "431-field-size", "431-field-count", "400-garbage", "400-header-name", "400-version",
+        "501-coding", "400-two-lengths"])
+def test_gunicorn_own_errors_are_problem_json(server, raw, status):
+    st, hdrs, body = exchange(server, raw)
+    p = problem_of(st, hdrs, body, status)
+    assert hdrs["x-request-id"] == p["request_id"]
+    assert b"<html" not in body.lower()
+
+
+def test_live_options_is_a_204(server):
+    st, hdrs, body = exchange(server, _raw_request("OPTIONS /v1/quotes HTTP/1.1\r\nHost: x\r\nConnection: close"))
+    assert st == 204 and body == b"" and "content-type" not in hdrs
+
+
+# ---------------------------------------------------------------- 2. slow clients
+
+class SlowClients:
+    """``n`` connections that each send a request a byte at a time, reconnecting when the server cuts them off.
+
+    Half dribble their headers (slowloris), half send complete headers and then dribble the body.
+    ``cut`` records how long the server let each slow-header connection live.
+    """
+
+    def __init__(self, port: int, n: int, every: float = 0.5):
+        self.port, self.n, self.every = port, n, every
+        self.stop = threading.Event()
+        self.cut: list[float] = []
+        self.open = 0
+        self.threads = [threading.Thread(target=self._run, args=(i % 2 == 0,), daemon=True) for i in range(n)]
+
+    def _run(self, headers_slowly: bool) -> None:
+        body = json.dumps(marked_quote()).encode()
+        head = (f"POST /v1/quotes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"X-API-Key: {AGENT_KEY}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        while not self.stop.is_set():
+            try:
+                s = socket.create_connection(("127.0.0.1", self.port), timeout=self.every)
+            except OSError:
+                continue
+            t0 = time.monotonic()
+            data = head if headers_slowly else body
+            if not headers_slowly:
+                s.sendall(head)
+            try:
+                for i in range(len(data)):
+                    if self.stop.is_set():
+                        break
+                    s.sendall(data[i:i + 1])
+                    try:
+                        if s.recv(1024) == b"":
+                            raise ConnectionResetError
+                    except TimeoutError:
+                        pass   # nothing from the server yet: still held open
+            except OSError:
+                if headers_slowly:
+                    self.cut.append(time.monotonic() - t0)
+            finally:
+                s.close()
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=5)
+
+
+def _timed(url: str, data: bytes | None = None) -> float:
+    req = urllib.request.Request(url, data=data, headers={"X-API-Key": AGENT_KEY, "Content-Type": "application/json"})
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=30) as r:
+        r.read()
+        assert r.status == 200
+    return time.perf_counter() - t0
+
+
+def test_fifty_slow_clients_leave_health_and_quotes_answering(server):
+    """Issue 9.2: two slow connections used to block both sync workers (/healthz took 30.5 s).
+
+    With 50 slow connections held open for twice the header timeout, /healthz and quotes still answer in
+    their normal time (bounds generous for a shared 2-core machine), and the server cuts off every
+    connection that dribbles its headers once the header timeout has passed.
+    """
+    url, body = server["url"], json.dumps(quote_body()).encode()
+    base_h = [_timed(url + "/healthz") for _ in range(5)]
+    base_q = [_timed(url + "/v1/quotes", body) for _ in range(5)]
+    with SlowClients(server["port"], 50) as slow:
+        time.sleep(1.0)
+        under_h, under_q = [], []
+        deadline = time.monotonic() + 2 * HEADER_TIMEOUT
+        while time.monotonic() < deadline:
+            under_h.append(_timed(url + "/healthz"))
+            under_q.append(_timed(url + "/v1/quotes", body))
+            time.sleep(0.1)
+    print(f"healthz median {statistics.median(base_h) * 1000:.1f} -> {statistics.median(under_h) * 1000:.1f} ms, "
+          f"quote median {statistics.median(base_q) * 1000:.1f} -> {statistics.median(under_q) * 1000:.1f} ms, "
+          f"slow-header connections cut after {min(slow.cut or [0]):.1f}-{max(slow.cut or [0]):.1f} s")
+    assert max(under_h) < 1.0 and max(under_q) < 2.0
+    assert statistics.median(under_q) < 5 * statistics.median(base_q) + 0.1
+    assert slow.cut, "the server never cut off a connection that dribbled its headers"
+    assert all(HEADER_TIMEOUT - 0.5 <= c <= HEADER_TIMEOUT + 2.5 for c in slow.cut), slow.cut

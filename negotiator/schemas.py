@@ -37,19 +37,23 @@ class Amount(fields.Field):
 
     default_error_messages = {"invalid": "Not a valid number (a decimal string or a JSON number).",
                               "negative": "Must not be negative.",
+                              "zero": "Must be more than zero.",
                               "too_large": "Must be at most {maximum:,}."}
 
-    def __init__(self, maximum: Decimal = MAX_AMOUNT, **kw):
-        self.maximum = maximum
+    def __init__(self, maximum: Decimal = MAX_AMOUNT, positive: bool = False, **kw):
+        self.maximum, self.positive = maximum, positive
         kw.setdefault("metadata", {})
         kw["metadata"] = {"minimum": 0, "maximum": maximum, **kw["metadata"]}
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return read_amount(value, self.maximum)
+            d = read_amount(value, self.maximum)
         except AmountError as exc:
             raise self.make_error(exc.kind, maximum=self.maximum) from None
+        if self.positive and d == 0:
+            raise self.make_error("zero")
+        return d
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
@@ -148,8 +152,9 @@ class HardshipSchema(_Strict):
 class FinancesSchema(_Strict):
     monthly_income = Amount()
     monthly_expenses = Amount()
-    income_lines = fields.List(fields.Nested(IncomeLineSchema), validate=validate.Length(max=MAX_LINES))
-    expense_lines = fields.List(fields.Nested(ExpenseLineSchema), validate=validate.Length(max=MAX_LINES))
+    # At least one line: an empty list beside a total would be a sum of 0 that disagrees with it.
+    income_lines = fields.List(fields.Nested(IncomeLineSchema), validate=validate.Length(min=1, max=MAX_LINES))
+    expense_lines = fields.List(fields.Nested(ExpenseLineSchema), validate=validate.Length(min=1, max=MAX_LINES))
     other_debt_payments = Amount(load_default=Decimal(0))
     household_size = StrictInt(LIMITS["household"], load_default=1)
     lump_sum_available = Amount(load_default=Decimal(0))
@@ -170,7 +175,7 @@ class QuoteRequestSchema(_Strict):
 
 
 class ProposalSchema(_Strict):
-    monthly_payment = Amount()
+    monthly_payment = Amount(positive=True)
     term_months = StrictInt(LIMITS["remaining_term"])
     lump_sum = Amount()
 

@@ -136,8 +136,13 @@ def _ok(schema: str, description: str, example=None, media="application/json") -
 def _amount_attributes(self, field, ret, **kwargs) -> dict:
     """Amounts are a decimal string or a JSON number; StrictInt is an integer."""
     if isinstance(field, Amount):
-        return {"type": ["string", "number"], "pattern": AMOUNT_STRING_PATTERN, "maxLength": 40,
-                "minimum": 0, "maximum": _plain(field.maximum)}
+        low = {"exclusiveMinimum": 0} if field.positive else {"minimum": 0}
+        out = {"type": ["string", "number"], "pattern": AMOUNT_STRING_PATTERN, "maxLength": 40,
+               **low, "maximum": _plain(field.maximum)}
+        if field.positive:
+            # A string is checked by its pattern only: spell out that it must not be all zeros.
+            out["not"] = {"type": "string", "pattern": r"^0+(\.0+)?$"}
+        return out
     if isinstance(field, StrictInt):
         return {"type": "integer"}
     return {}
@@ -233,7 +238,13 @@ def build_spec() -> dict:
     schemas["Proposal"].update(minProperties=1, maxProperties=1,
                                description="Exactly one of monthly_payment, term_months or lump_sum.")
     schemas["Finances"]["description"] = ("Give monthly_income or income_lines, and monthly_expenses or "
-                                          "expense_lines (lines are added up).")
+                                          "expense_lines (lines are added up; given both, they must agree).")
+    schemas["Account"]["allOf"] = [
+        {"if": {"properties": {"product": {"const": "credit_card"}}, "required": ["product"]},
+         "then": {"not": {"required": ["remaining_term_months"]}}},
+        {"if": {"properties": {"product": {"const": "loan"}}, "required": ["product"]},
+         "then": {"required": ["remaining_term_months"]}}]
+    schemas["Account"]["description"] = "remaining_term_months: required for a loan, refused for a credit card."
     order = ("openapi", "info", "servers", "tags", "paths", "components")
     return {k: doc[k] for k in order if k in doc} | {k: v for k, v in doc.items() if k not in order}
 

@@ -416,3 +416,53 @@ def test_fifty_slow_clients_leave_health_and_quotes_answering(server):
     assert statistics.median(under_q) < 5 * statistics.median(base_q) + 0.1
     assert slow.cut, "the server never cut off a connection that dribbled its headers"
     assert all(HEADER_TIMEOUT - 0.5 <= c <= HEADER_TIMEOUT + 2.5 for c in slow.cut), slow.cut
+
+
+# ---------------------------------------------------------------- 7. contract gaps: the document says what is enforced
+
+def _doc_errors(doc: dict, name: str, body: dict) -> list[str]:
+    from jsonschema import Draft202012Validator
+    schema = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+    return [e.message for e in Draft202012Validator(schema).iter_errors(body)]
+
+
+@pytest.fixture(scope="module")
+def doc():
+    from negotiator.service.openapi import build_spec
+    return json.loads(json.dumps(build_spec()))
+
+
+def _loan() -> dict:
+    body = quote_body()
+    body["account"].update(product="loan", remaining_term_months=24)
+    return body
+
+
+@pytest.mark.parametrize("name,endpoint,make,field", [
+    ("ProposalRequest", "/v1/proposals", lambda: proposal_body(monthly_payment=0), "proposal.monthly_payment"),
+    ("ProposalRequest", "/v1/proposals", lambda: proposal_body(monthly_payment="0.00"), "proposal.monthly_payment"),
+    ("QuoteRequest", "/v1/quotes", lambda: _far(quote_body(), "finances.income_lines", []), "finances.income_lines"),
+    ("QuoteRequest", "/v1/quotes", lambda: _far(quote_body(), "finances.expense_lines", []),
+     "finances.expense_lines"),
+    ("QuoteRequest", "/v1/quotes", lambda: _far(quote_body(), "account.remaining_term_months", 24),
+     "account.remaining_term_months"),
+    ("QuoteRequest", "/v1/quotes", lambda: {k: v for k, v in _loan().items()} | {
+        "account": {k: v for k, v in _loan()["account"].items() if k != "remaining_term_months"}},
+     "account.remaining_term_months"),
+], ids=["payment-0", "payment-0.00", "income-lines-empty", "expense-lines-empty", "term-on-card", "loan-no-term"])
+def test_what_the_server_refuses_the_document_refuses(client, doc, name, endpoint, make, field):
+    body = make()
+    assert _doc_errors(doc, name, body), "the document accepts a body the server refuses"
+    p = assert_problem(client.post(endpoint, json=body, headers=headers()), 422)
+    assert field in [e["field"] for e in p["errors"]]
+
+
+@pytest.mark.parametrize("name,endpoint,make", [
+    ("ProposalRequest", "/v1/proposals", lambda: proposal_body(monthly_payment="0.01")),
+    ("QuoteRequest", "/v1/quotes", _loan),
+    ("QuoteRequest", "/v1/quotes", quote_body),
+])
+def test_what_the_document_accepts_the_server_accepts(client, doc, name, endpoint, make):
+    body = make()
+    assert _doc_errors(doc, name, body) == []
+    assert client.post(endpoint, json=body, headers=headers()).status_code == 200

@@ -364,4 +364,7 @@ class HealthSchema(Schema):
 
 class ReadySchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ready", "not_ready"]))
-    policies = fields.Integer(required=True)
+    policies = fields.Integer(required=True, metadata={"description": "Policies loaded (none: not ready)."})
+    rate_limit_store = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable", "off"]),
+                                     metadata={"description": "The portal rate limit's store (unavailable: "
+                                                              "not ready)."})

@@ -111,7 +111,8 @@ _PROBLEMS = {
     413: "Body larger than the configured limit (64 KiB by default).",
     415: "Content-Type is not application/json.",
     422: "Invalid input; `errors` names every bad field.",
-    429: "Rate limit of a portal key exceeded; retry after `Retry-After` seconds.",
+    429: "Rate limit of a portal key exceeded; retry after `Retry-After` seconds (only 429s carry it).",
+    503: "Portal keys: the rate limit's store cannot be reached (see `/readyz`).",
 }
 
 
@@ -187,7 +188,7 @@ def build_spec() -> dict:
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{req}"}, "example": req_example}}},
             "responses": {"200": _ok(resp, "The answer, in the channel's view.", resp_example),
-                          **{str(s): _problem(s) for s in (400, 401, 404, 413, 415, 422, 429)}}}})
+                          **{str(s): _problem(s) for s in (400, 401, 404, 413, 415, 422, 429, 503)}}}})
 
     post("/v1/quotes", "createQuote", "Every option for one account, with the recommended one",
          "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", EXAMPLE_QUOTE_RESPONSE, "quotes")
@@ -199,7 +200,7 @@ def build_spec() -> dict:
         "responses": {"200": _ok("PolicyList", "Name, version and description of each policy.",
                                  {"policies": [{"name": "default", "version": "2026.11.1",
                                                 "description": "Market-neutral policy."}]}),
-                      "401": _problem(401), "429": _problem(429)}}})
+                      "401": _problem(401), "429": _problem(429), "503": _problem(503)}}})
     spec.path(path="/v1/policies/{name}", operations={"get": {
         "operationId": "getPolicy", "summary": "One policy (portal keys see only its public fields)",
         "tags": ["policies"], "security": secured,
@@ -208,14 +209,18 @@ def build_spec() -> dict:
         "responses": {"200": _ok("PolicyDetail", "The policy.", {
                           "name": "default", "version": "2026.11.1", "description": "Market-neutral policy.",
                           "currencies": None, "rounding": "half_up", "first_payment_offset_days": 30}),
-                      "401": _problem(401), "404": _problem(404), "429": _problem(429)}}})
+                      "401": _problem(401), "404": _problem(404), "429": _problem(429),
+                      "503": _problem(503)}}})
     spec.path(path="/healthz", operations={"get": {
         "operationId": "healthz", "summary": "Liveness", "tags": ["operations"],
         "responses": {"200": _ok("Health", "The process answers.", {"status": "ok"})}}})
     spec.path(path="/readyz", operations={"get": {
-        "operationId": "readyz", "summary": "Readiness: policies loaded", "tags": ["operations"],
-        "responses": {"200": _ok("Ready", "Ready to serve.", {"status": "ready", "policies": 4}),
-                      "503": _ok("Ready", "Not ready (no policy loaded).")}}})
+        "operationId": "readyz", "summary": "Readiness: policies loaded, rate-limit store answering",
+        "tags": ["operations"],
+        "responses": {"200": _ok("Ready", "Ready to serve.", {"status": "ready", "policies": 4,
+                                                              "rate_limit_store": "ok"}),
+                      "503": _ok("Ready", "Not ready (no policy loaded, or the rate-limit store unreachable).",
+                                 {"status": "not_ready", "policies": 4, "rate_limit_store": "unavailable"})}}})
     text = {"description": "Prometheus text format 0.0.4.", "headers": {"X-Request-ID": _RID},
             "content": {"text/plain": {"schema": {"type": "string"}}}}
     spec.path(path="/metrics", operations={"get": {

@@ -55,19 +55,9 @@ def _http_error(exc: HTTPException) -> Response:
     headers = {}
     if status == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-    if status == 429:
-        return _rate_limited(exc)
     detail = {404: f"No resource at {request.path}.",
               405: f"{request.method} is not allowed here."}.get(status, exc.description or exc.name)
     return problem_response(status, exc.name, detail, _SLUGS.get(status, "http-error"), headers=headers)
-
-
-def _rate_limited(exc: HTTPException) -> Response:
-    limit = getattr(exc, "limit", None)
-    detail = f"Too many requests for this key ({limit.limit})." if limit is not None else "Too many requests."
-    # Flask-Limiter adds Retry-After and X-RateLimit-* after the handler; this is the fallback.
-    retry = str(int(getattr(limit.limit, "get_expiry", lambda: 1)())) if limit is not None else "1"
-    return problem_response(429, "Too Many Requests", detail, "rate-limited", headers={"Retry-After": retry})
 
 
 #: What a problem may repeat of the client's own words: field paths (which hold unknown key names) and

@@ -19,13 +19,29 @@ def test_healthz(client):
 
 
 def test_readyz_counts_policies(client):
-    assert client.get("/readyz").get_json() == {"status": "ready", "policies": 4}
+    assert client.get("/readyz").get_json() == {"status": "ready", "policies": 4, "rate_limit_store": "ok"}
 
 
 def test_readyz_503_without_policies(app):
     app.extensions["negotiator"]["registry"]._by_name.clear()
     r = app.test_client().get("/readyz")
-    assert r.status_code == 503 and r.get_json() == {"status": "not_ready", "policies": 0}
+    assert r.status_code == 503 and r.get_json() == {"status": "not_ready", "policies": 0, "rate_limit_store": "ok"}
+
+
+def test_readyz_without_a_rate_limit_has_no_store_to_check():
+    r = create_app(make_config(portal_rate_limit="off")).test_client().get("/readyz")
+    assert r.status_code == 200 and r.get_json()["rate_limit_store"] == "off"
+
+
+def test_readyz_503_when_the_rate_limit_file_is_gone(tmp_path):
+    app = create_app(make_config(rate_limit_storage=f"sqlite:///{tmp_path}/rl.sqlite3"))
+    assert app.test_client().get("/readyz").status_code == 200
+    store = app.extensions["negotiator"]["limiter"].store
+    store.local.db.close()
+    store.local.db = None
+    (tmp_path / "rl.sqlite3").unlink()     # deleted under the running service: the budget is lost
+    r = app.test_client().get("/readyz")
+    assert r.status_code == 503 and r.get_json()["rate_limit_store"] == "unavailable"
 
 
 def _series(text: str) -> dict[str, float]:

@@ -67,23 +67,13 @@ proc_name = "negotiator"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "negotiator.service:create_app()"
 
-# A folder the workers share to add up their metrics, made when this file is read: before the
-# app is built (preload_app builds it in the master, before any server hook runs).
+# A folder the workers share, made when this file is read: before the app is built (preload_app builds
+# it in the master, before any server hook runs). It holds each worker's metrics file (written as
+# requests are counted, so a killed worker loses nothing) and the rate limit's file.
 _metrics_dir: list[str] = []
 if not os.environ.get("NEGOTIATOR_METRICS_DIR"):
     _metrics_dir.append(tempfile.mkdtemp(prefix="negotiator-metrics-"))
     os.environ["NEGOTIATOR_METRICS_DIR"] = _metrics_dir[0]
-
-
-def worker_exit(server, worker):
-    """Write the worker's final metrics before it goes."""
-    try:
-        from flask import Flask
-        app = getattr(server.app, "callable", None)
-        if isinstance(app, Flask):
-            app.extensions["negotiator"]["metrics"].flush()
-    except Exception:   # noqa: BLE001 - never block a shutdown on metrics
-        pass
 
 
 def on_exit(server):

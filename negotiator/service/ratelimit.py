@@ -31,6 +31,7 @@ Stores, chosen by ``NEGOTIATOR_RATE_LIMIT_STORAGE``:
 from __future__ import annotations
 
 import math
+import os
 import re
 import sqlite3
 import threading
@@ -123,8 +124,10 @@ class SQLiteStore:
             db.execute("CREATE INDEX IF NOT EXISTS hits_kwt ON hits (k, w, t)")
 
     def _db(self) -> sqlite3.Connection:
+        """This thread's connection; a forked worker opens its own (a connection must not cross a fork)."""
         db = getattr(self.local, "db", None)
-        if db is None:
+        if db is None or getattr(self.local, "pid", None) != os.getpid():
+            self.local.pid = os.getpid()
             db = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")

@@ -466,3 +466,38 @@ def test_what_the_document_accepts_the_server_accepts(client, doc, name, endpoin
     body = make()
     assert _doc_errors(doc, name, body) == []
     assert client.post(endpoint, json=body, headers=headers()).status_code == 200
+
+
+# ---------------------------------------------------------------- 8. metrics survive a killed worker
+
+def _workers(master: int) -> list[int]:
+    from pathlib import Path
+    text = Path(f"/proc/{master}/task/{master}/children").read_text()
+    return [int(x) for x in text.split()]
+
+
+def test_metrics_lose_nothing_when_workers_are_killed(tmp_path):
+    """Count 40 requests, SIGKILL every worker at once (no time to write anything), scrape: still 40."""
+    import os
+    import signal
+
+    from .conftest import serve
+    with serve(tmp_path / "serve.log", NEGOTIATOR_API_KEYS=KEYS) as s:
+        for _ in range(40):
+            urllib.request.urlopen(s["url"] + "/healthz", timeout=10).read()
+        old = _workers(s["proc"].pid)
+        assert len(old) == 2
+        for pid in old:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(s["url"] + "/metrics", timeout=5) as r:
+                    text = r.read().decode()
+                if not set(old) & set(_workers(s["proc"].pid)):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        line = next(x for x in text.splitlines()
+                    if x.startswith('negotiator_http_requests_total{route="/healthz",method="GET",status="200"}'))
+        assert float(line.rsplit(" ", 1)[1]) == 40

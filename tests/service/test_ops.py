@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import yaml
@@ -74,16 +73,24 @@ def test_metrics_count_and_time_each_route_and_status(client):
     assert s["negotiator_policies_loaded"] == 4
 
 
-def test_metrics_add_up_the_snapshots_of_other_workers(tmp_path):
-    other = {"series": [[["/healthz", "GET", "200"], 5, 0.01, [5] * len(BUCKETS)]]}
-    (tmp_path / "metrics-999999.json").write_text(json.dumps(other))
-    (tmp_path / "metrics-999998.json").write_text("{not json")       # a torn file is skipped
+def test_metrics_add_up_the_files_of_other_workers(tmp_path):
+    import shutil
+
+    from negotiator.service.metrics import read_file
+    other = Metrics(str(tmp_path))
+    for _ in range(5):
+        other.observe("/healthz", "GET", 200, 0.0005)
+    # Another worker's file, as a process that has since gone would have left it.
+    own = next(tmp_path.glob("metrics-*.bin"))
+    shutil.copy(own, tmp_path / "metrics-999999.bin")
+    own.unlink()
+    (tmp_path / "metrics-999998.bin").write_bytes(b"torn")        # an unreadable file is skipped
     m = Metrics(str(tmp_path))
     m.observe("/healthz", "GET", 200, 0.0005)
     s = _series(m.render())
     assert s['negotiator_http_requests_total{route="/healthz",method="GET",status="200"}'] == 6
-    m.flush()
-    assert json.loads(next(tmp_path.glob("metrics-[0-9]*.json")).read_text())["series"]
+    assert read_file(next(p for p in tmp_path.glob("metrics-*.bin") if p.name != "metrics-999999.bin"
+                          and p.name != "metrics-999998.bin"))[0][:2] == (("/healthz", "GET", "200"), 1)
 
 
 def test_openapi_served_equals_the_committed_document(client):

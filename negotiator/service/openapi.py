@@ -11,6 +11,7 @@ test checks they are equal. Regenerate it with::
 from __future__ import annotations
 
 import copy
+import functools
 import sys
 from decimal import Decimal
 
@@ -46,46 +47,40 @@ EXAMPLE_QUOTE = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "ac
 EXAMPLE_PROPOSAL = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "account": EXAMPLE_ACCOUNT,
                     "finances": {k: v for k, v in EXAMPLE_FINANCES.items() if k != "hardship"},
                     "proposal": {"monthly_payment": "300.00"}, "schedules": "none"}
-_REASON = {"code": "affordable", "message": "The monthly payment of CNY 1350.00 is within what you can afford "
-                                            "(CNY 1840.00)."}
-EXAMPLE_OPTION = {"option_id": "catch_up", "type": "catch_up", "monthly_payment": "1350.00", "term_months": 2,
-                  "apr": "0.18", "effective_apr": "0", "first_payment_date": "2026-12-23",
-                  "total_payable": "2700.00", "total_interest": "0.00", "fees_waived": "0.00",
-                  "principal_forgiven": "0.00", "affordable": True, "within_policy": True, "approval": "none",
-                  "regular_payment": "600.00", "lender_npv": "12420.80", "concession_value": "0.00",
-                  "reasons": [_REASON, {"code": "recommended",
-                                        "message": "Recommended: affordable, within policy, and recovers the most."}],
-                  "schedule": [
-                      {"number": 1, "due_date": "2026-12-23", "payment": "1350.00", "interest": "0.00",
-                       "principal": "750.00", "fees": "0.00", "balance_after": "750.00", "regular_payment": "600.00"},
-                      {"number": 2, "due_date": "2027-01-23", "payment": "1350.00", "interest": "0.00",
-                       "principal": "750.00", "fees": "0.00", "balance_after": "0.00", "regular_payment": "600.00"}]}
-EXAMPLE_QUOTE_RESPONSE = {
-    "quote_id": "q_c9e4455d70de28b7d505", "policy": {"name": "default", "version": "2026.11.1"},
-    "as_of": "2026-11-23", "currency": "CNY", "channel": "agent",
-    "affordability": {"disposable_income": "2300.00", "affordable_payment": "1840.00", "flags": []},
-    "options": [EXAMPLE_OPTION], "recommended_option_id": "catch_up", "nearest_option_id": None,
-    "declined": [{"type": "term_extension", "reasons": [
-        {"code": "product_not_eligible", "message": "This option is not available for this kind of account."}]}]}
-EXAMPLE_PROPOSAL_RESPONSE = {
-    "quote_id": "q_7183c69bb2c23e9160f5", "policy": {"name": "default", "version": "2026.11.1"},
-    "as_of": "2026-11-23", "currency": "CNY", "channel": "agent",
-    "affordability": {"disposable_income": "2300.00", "affordable_payment": "1840.00", "flags": []},
-    "proposal": {"monthly_payment": "300.00"},
-    "plan": {**{k: v for k, v in EXAMPLE_OPTION.items() if k not in ("schedule", "regular_payment")},
-             "option_id": "interest_reduction", "type": "interest_reduction", "monthly_payment": "299.85",
-             "term_months": 60, "apr": "0.1675", "effective_apr": "0.161125", "total_payable": "17990.79",
-             "total_interest": "5690.79", "approval": "agent", "lender_npv": "14112.42", "concession_value": "376.10",
-             "reasons": [{"code": "approval_agent", "message": "This plan needs an agent's approval."}]},
-    "concessions": [{"type": "instalment", "term_months": 60},
-                    {"type": "interest_reduction", "from_apr": "0.18", "apr": "0.1675"}],
-    "within_policy": True, "affordable": True, "approval": "agent",
-    "reasons": [{"code": "proposal_within_policy", "message": "Your proposal is within policy and can be accepted."}],
-    "counter_offer": None}
-EXAMPLE_PROBLEM = {"type": "urn:negotiator:problem:invalid-input", "title": "Invalid input", "status": 422,
-                   "detail": "The request has invalid fields; see errors.", "request_id": "3f2c9a0e5b7d4c1e",
-                   "errors": [{"field": "account.balance", "message": "Not a valid number (a decimal string or a "
-                                                                     "JSON number)."}]}
+
+
+@functools.lru_cache(maxsize=1)
+def engine_examples() -> dict:
+    """Example answers made by running the engine on the example requests (shipped policies only).
+
+    The document's examples are what the service really answers; after an engine change, regenerate
+    ``api_spec/openapi.yaml``. The requests carry ``as_of``, so the answers (ids included) are fixed.
+    """
+    from ..engine import quote
+    from ..errors import ValidationError
+    from ..policy import PolicyRegistry
+    from ..proposals import propose
+    from .policies import PUBLIC_KEYS
+
+    registry = PolicyRegistry.load(None)
+    try:
+        quote({**EXAMPLE_QUOTE, "account": {**EXAMPLE_ACCOUNT, "balance": "12,000"}}, registry)
+        raise AssertionError("the invalid example request was accepted")
+    except ValidationError as exc:
+        errors = [e.as_dict() for e in exc.errors]
+    policy = registry.get("default")
+    return {
+        "quote": quote(copy.deepcopy(EXAMPLE_QUOTE), registry, channel="agent"),
+        "proposal": propose(copy.deepcopy(EXAMPLE_PROPOSAL), registry, channel="agent"),
+        "policies": {"policies": [{"name": p.name, "version": p.version, "description": p.description}
+                                  for p in registry]},
+        "policy_portal": {k: policy.public_dict()[k] for k in PUBLIC_KEYS},
+        "ready": {"status": "ready", "policies": len(registry.names()), "rate_limit_store": "ok"},
+        "problem": {"type": "urn:negotiator:problem:invalid-input", "title": "Invalid input", "status": 422,
+                    "detail": "The request has invalid fields; see errors.", "request_id": "3f2c9a0e5b7d4c1e",
+                    "errors": errors},
+    }
+
 
 DESCRIPTION = "\n\n".join([
     "Repayment-plan negotiation for consumer-debt collections: every option a borrower can be offered "
@@ -116,12 +111,12 @@ _PROBLEMS = {
 }
 
 
-def _problem(status: int, description: str | None = None) -> dict:
+def _problem(status: int, description: str | None = None, example: dict | None = None) -> dict:
     out = {"description": description or _PROBLEMS[status],
            "headers": {"X-Request-ID": _RID},
            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    if status == 422:
-        out["content"]["application/problem+json"]["example"] = EXAMPLE_PROBLEM
+    if example is not None:
+        out["content"]["application/problem+json"]["example"] = example
     if status == 429:
         out["headers"]["Retry-After"] = {"description": "Seconds to wait.", "schema": {"type": "string"}}
     return out
@@ -181,6 +176,7 @@ def build_spec() -> dict:
     spec.components.security_scheme("ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     spec.components.security_scheme("Bearer", {"type": "http", "scheme": "bearer"})
     secured = [{"ApiKey": []}, {"Bearer": []}]
+    ex = engine_examples()
 
     def post(path, op_id, summary, req, req_example, resp, resp_example, tag):
         spec.path(path=path, operations={"post": {
@@ -188,27 +184,24 @@ def build_spec() -> dict:
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{req}"}, "example": req_example}}},
             "responses": {"200": _ok(resp, "The answer, in the channel's view.", resp_example),
-                          **{str(s): _problem(s) for s in (400, 401, 404, 413, 415, 422, 429, 503)}}}})
+                          **{str(s): _problem(s, example=ex["problem"] if s == 422 else None)
+                             for s in (400, 401, 404, 413, 415, 422, 429, 503)}}}})
 
     post("/v1/quotes", "createQuote", "Every option for one account, with the recommended one",
-         "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", EXAMPLE_QUOTE_RESPONSE, "quotes")
+         "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", ex["quote"], "quotes")
     post("/v1/proposals", "createProposal",
          "What-if: the plan, concessions, verdict and counter-offer a borrower's proposal implies",
-         "ProposalRequest", EXAMPLE_PROPOSAL, "ProposalResponse", EXAMPLE_PROPOSAL_RESPONSE, "quotes")
+         "ProposalRequest", EXAMPLE_PROPOSAL, "ProposalResponse", ex["proposal"], "quotes")
     spec.path(path="/v1/policies", operations={"get": {
         "operationId": "listPolicies", "summary": "The loaded policies", "tags": ["policies"], "security": secured,
-        "responses": {"200": _ok("PolicyList", "Name, version and description of each policy.",
-                                 {"policies": [{"name": "default", "version": "2026.11.1",
-                                                "description": "Market-neutral policy."}]}),
+        "responses": {"200": _ok("PolicyList", "Name, version and description of each policy.", ex["policies"]),
                       "401": _problem(401), "429": _problem(429), "503": _problem(503)}}})
     spec.path(path="/v1/policies/{name}", operations={"get": {
         "operationId": "getPolicy", "summary": "One policy (portal keys see only its public fields)",
         "tags": ["policies"], "security": secured,
         "parameters": [{"name": "name", "in": "path", "required": True, "example": "default",
                         "schema": {"type": "string", "maxLength": 64}}],
-        "responses": {"200": _ok("PolicyDetail", "The policy.", {
-                          "name": "default", "version": "2026.11.1", "description": "Market-neutral policy.",
-                          "currencies": None, "rounding": "half_up", "first_payment_offset_days": 30}),
+        "responses": {"200": _ok("PolicyDetail", "The policy (example: a portal key's view).", ex["policy_portal"]),
                       "401": _problem(401), "404": _problem(404), "429": _problem(429),
                       "503": _problem(503)}}})
     spec.path(path="/healthz", operations={"get": {
@@ -217,8 +210,7 @@ def build_spec() -> dict:
     spec.path(path="/readyz", operations={"get": {
         "operationId": "readyz", "summary": "Readiness: policies loaded, rate-limit store answering",
         "tags": ["operations"],
-        "responses": {"200": _ok("Ready", "Ready to serve.", {"status": "ready", "policies": 4,
-                                                              "rate_limit_store": "ok"}),
+        "responses": {"200": _ok("Ready", "Ready to serve.", ex["ready"]),
                       "503": _ok("Ready", "Not ready (no policy loaded, or the rate-limit store unreachable).",
                                  {"status": "not_ready", "policies": 4, "rate_limit_store": "unavailable"})}}})
     text = {"description": "Prometheus text format 0.0.4.", "headers": {"X-Request-ID": _RID},

@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             s.terminate()
         for s in servers:
             s.wait(timeout=40)
-    print(f"gunicorn workers={args.workers} ({args.worker_class or _worker_class()}), {args.duration}s per row, wrk on 127.0.0.1, "
+    print(f"gunicorn workers={args.workers} ({args.worker_class or _worker_class()}), "
+          f"{args.duration}s per row, wrk on 127.0.0.1, "
           f"{os.cpu_count()} CPUs, body {len(bodies['quote (schedules: all)'])} bytes")
     print(f"{'endpoint':<32}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs echo':>9}{'non-2xx':>9}")
     for r in results:

@@ -501,3 +501,6 @@ def test_metrics_lose_nothing_when_workers_are_killed(tmp_path):
         line = next(x for x in text.splitlines()
                     if x.startswith('negotiator_http_requests_total{route="/healthz",method="GET",status="200"}'))
         assert float(line.rsplit(" ", 1)[1]) == 40
+        # gunicorn loses a SIGTERM that reaches a worker still booting (it then waits out the graceful
+        # timeout, 30 s): let the new workers finish booting before the server is stopped.
+        time.sleep(1.5)

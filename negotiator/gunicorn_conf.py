@@ -1,15 +1,18 @@
 """gunicorn settings for the negotiator service (``gunicorn -c python:negotiator.gunicorn_conf``).
 
-Sync workers, as many as cores (measured best on a 2-core machine; more
-workers or threads were slower), the app built once in the master and
-forked (``preload_app``), bounded timeouts, and a graceful shutdown that
-lets requests in flight finish. Sync workers hold no keep-alive and must
-sit behind a buffering reverse proxy (nginx, an ingress) for public
-portal traffic, so slow clients cannot tie them up.
+gevent workers (``negotiator.service.server.Worker``), as many as cores,
+the app built once in the master and forked (``preload_app``), bounded
+timeouts, and a graceful shutdown that lets requests in flight finish. Each
+connection is a greenlet, so slow clients cannot tie up a worker (issue 9:
+two slow sockets used to stop both sync workers); a client has
+``NEGOTIATOR_HEADER_TIMEOUT`` seconds to send its request line and headers;
+one request per connection keeps the workers evenly loaded. Throughput
+measured the same as sync workers' within the shared machine's noise.
 
 Every setting can be overridden by a ``NEGOTIATOR_*`` variable:
 ``NEGOTIATOR_HOST`` / ``NEGOTIATOR_PORT`` (bind), ``NEGOTIATOR_WORKERS``,
-``NEGOTIATOR_TIMEOUT``, ``NEGOTIATOR_GRACEFUL_TIMEOUT``.
+``NEGOTIATOR_TIMEOUT``, ``NEGOTIATOR_GRACEFUL_TIMEOUT``, ``NEGOTIATOR_HEADER_TIMEOUT``,
+``NEGOTIATOR_WORKER_CONNECTIONS``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """HTTP benchmark: POST /v1/quotes under gunicorn against a minimal Flask+marshmallow echo endpoint.
 
 Both servers run with the same gunicorn settings (``negotiator/gunicorn_conf.py``,
-sync workers, 2 by default) on 127.0.0.1; the load comes from ``wrk`` (Debian
+gevent workers since issue 9, 2 by default) on 127.0.0.1; the load comes from ``wrk`` (Debian
 package ``wrk``) for a bounded time at each connection count. Reported: requests
 per second, p50 and p99 latency, and quote throughput as a share of the echo
 endpoint's. Loopback only; nothing leaves the machine.
@@ -100,6 +100,11 @@ def _wrk(url: str, body: str, connections: int, duration: int, tmp: Path) -> dic
             "socket_errors": int(status.group(2))}
 
 
+def _worker_class() -> str:
+    from negotiator import gunicorn_conf
+    return gunicorn_conf.worker_class.rsplit(".", 1)[-1] + " workers"
+
+
 def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
@@ -109,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
     ap.add_argument("--connections", type=int, nargs="+", default=[8, 64])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--worker-class", default=None,
+                    help="gunicorn worker class for both servers (default: negotiator/gunicorn_conf.py's); "
+                         "'sync' gives the figures of before issue 9")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -118,9 +126,10 @@ def main(argv: list[str] | None = None) -> int:
               "quote (schedules: recommended)": json.dumps({**request, "schedules": "recommended"})}
     qport, eport = _port(), _port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    servers = [_start([sys.executable, "-m", "negotiator.cli", "serve"], qport, args.workers),
-               _start([gunicorn, "-c", "python:negotiator.gunicorn_conf", "bench_http:echo_app()"], eport,
-                      args.workers)]
+    klass = ["-k", args.worker_class] if args.worker_class else []
+    conf = [gunicorn, "-c", "python:negotiator.gunicorn_conf", *klass]
+    servers = [_start([*conf, "negotiator.service:create_app()"], qport, args.workers),
+               _start([*conf, "bench_http:echo_app()"], eport, args.workers)]
     results: list[dict] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -136,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             s.terminate()
         for s in servers:
             s.wait(timeout=40)
-    print(f"gunicorn sync workers={args.workers}, {args.duration}s per row, wrk on 127.0.0.1, "
+    print(f"gunicorn workers={args.workers} ({args.worker_class or _worker_class()}), "
+          f"{args.duration}s per row, wrk on 127.0.0.1, "
           f"{os.cpu_count()} CPUs, body {len(bodies['quote (schedules: all)'])} bytes")
     print(f"{'endpoint':<32}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs echo':>9}{'non-2xx':>9}")
     for r in results:

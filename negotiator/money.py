@@ -7,6 +7,7 @@ Floats never carry money across an edge.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -69,18 +70,31 @@ class AmountError(ValueError):
         super().__init__(kind)
 
 
+#: An amount written as text: ASCII digits with an optional decimal point (``12``, ``12.50``; ``12.`` and
+#: ``.5`` as the batch reader takes them), an optional leading minus (refused as negative, with its own
+#: message). No exponent, "+", spaces, "_" separators or non-ASCII digits, which ``Decimal()`` would read.
+AMOUNT_TEXT_RE = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)", re.ASCII)
+#: Longest amount string read (digits and point).
+MAX_AMOUNT_TEXT = 40
+
+
 def read_amount(value: object, maximum: Decimal = MAX_AMOUNT) -> Decimal:
     """The wire rule for an amount or rate: a finite, non-negative number at most ``maximum``.
 
-    A decimal string (at most 40 characters) or a JSON number, never a
-    boolean. The schema's ``Amount`` field and the batch parser both call it.
+    An ASCII decimal string (``"12000"``, ``"12000.50"``, at most 40
+    characters) or a JSON number, never a boolean. Full-width digits,
+    ``"12_000"``, ``"1e4"``, ``"+5"`` and padded strings are refused, though
+    Python's ``Decimal`` would read them. The schema's ``Amount`` field and
+    the batch parser both call it.
 
     >>> read_amount("12.50"), read_amount(3)
     (Decimal('12.50'), Decimal('3'))
-    >>> [_kind(v) for v in ("-1", "NaN", "1e10", True)]
-    ['negative', 'invalid', 'too_large', 'invalid']
+    >>> [_kind(v) for v in ("-1", "NaN", "1e10", True, "１２０００", "12_000", " 5", "2" * 41)]
+    ['negative', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid']
+    >>> _kind(10**10), _kind(1e10)
+    ('too_large', 'too_large')
     """
-    if isinstance(value, str) and len(value) > 40:
+    if isinstance(value, str) and (len(value) > MAX_AMOUNT_TEXT or not AMOUNT_TEXT_RE.fullmatch(value)):
         raise AmountError("invalid")
     try:
         d = parse_decimal(value)

@@ -9,6 +9,8 @@ as decimal strings.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -21,6 +23,10 @@ LOCALES = ("en", "zh-CN")
 CHANNELS = ("agent", "portal", "batch")
 MAX_LINES = 50
 MAX_TEXT = 200
+#: Dates a request may hold; 600 months past the last still fits well inside ``datetime.date``.
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE_RE = re.compile(DATE_PATTERN, re.ASCII)
 
 
 class Amount(fields.Field):
@@ -31,19 +37,23 @@ class Amount(fields.Field):
 
     default_error_messages = {"invalid": "Not a valid number (a decimal string or a JSON number).",
                               "negative": "Must not be negative.",
+                              "zero": "Must be more than zero.",
                               "too_large": "Must be at most {maximum:,}."}
 
-    def __init__(self, maximum: Decimal = MAX_AMOUNT, **kw):
-        self.maximum = maximum
+    def __init__(self, maximum: Decimal = MAX_AMOUNT, positive: bool = False, **kw):
+        self.maximum, self.positive = maximum, positive
         kw.setdefault("metadata", {})
         kw["metadata"] = {"minimum": 0, "maximum": maximum, **kw["metadata"]}
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return read_amount(value, self.maximum)
+            d = read_amount(value, self.maximum)
         except AmountError as exc:
             raise self.make_error(exc.kind, maximum=self.maximum) from None
+        if self.positive and d == 0:
+            raise self.make_error("zero")
+        return d
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
@@ -66,6 +76,31 @@ class StrictInt(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class IsoDate(fields.Date):
+    """A calendar date written ``YYYY-MM-DD`` (ASCII digits), between :data:`MIN_DATE` and :data:`MAX_DATE`.
+
+    ``date.fromisoformat`` alone would also take ``20261123`` and
+    ``2026-W48-1``; the range keeps plans of up to 600 months (and their
+    due dates) far from the year 9999.
+    """
+
+    default_error_messages = {"invalid": "Not a valid date.",   # the batch's wording; the document gives the pattern
+                              "range": "Must be between {lo} and {hi}."}
+
+    def __init__(self, **kw):
+        kw.setdefault("metadata", {})
+        kw["metadata"] = {"pattern": DATE_PATTERN, **kw["metadata"]}
+        super().__init__(**kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+            raise self.make_error("invalid")
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not MIN_DATE <= day <= MAX_DATE:
+            raise self.make_error("range", lo=MIN_DATE.isoformat(), hi=MAX_DATE.isoformat())
+        return day
+
+
 def Str(**kw):
     return fields.String(validate=validate.Length(min=1, max=MAX_TEXT), **kw)
 
@@ -76,9 +111,9 @@ class _Strict(Schema):
 
 
 class HistorySchema(_Strict):
-    opened_on = fields.Date()
-    reage_dates = fields.List(fields.Date(), validate=validate.Length(max=MAX_LINES))
-    arrangement_dates = fields.List(fields.Date(), validate=validate.Length(max=MAX_LINES))
+    opened_on = IsoDate()
+    reage_dates = fields.List(IsoDate(), validate=validate.Length(max=MAX_LINES))
+    arrangement_dates = fields.List(IsoDate(), validate=validate.Length(max=MAX_LINES))
     consecutive_payments = StrictInt(LIMITS["consecutive"])
 
 
@@ -131,8 +166,9 @@ class HardshipSchema(_Strict):
 class FinancesSchema(_Strict):
     monthly_income = Amount()
     monthly_expenses = Amount()
-    income_lines = fields.List(fields.Nested(IncomeLineSchema), validate=validate.Length(max=MAX_LINES))
-    expense_lines = fields.List(fields.Nested(ExpenseLineSchema), validate=validate.Length(max=MAX_LINES))
+    # At least one line: an empty list beside a total would be a sum of 0 that disagrees with it.
+    income_lines = fields.List(fields.Nested(IncomeLineSchema), validate=validate.Length(min=1, max=MAX_LINES))
+    expense_lines = fields.List(fields.Nested(ExpenseLineSchema), validate=validate.Length(min=1, max=MAX_LINES))
     other_debt_payments = Amount(load_default=Decimal(0))
     household_size = StrictInt(LIMITS["household"], load_default=1)
     lump_sum_available = Amount(load_default=Decimal(0))
@@ -141,7 +177,7 @@ class FinancesSchema(_Strict):
 
 class QuoteRequestSchema(_Strict):
     policy = fields.String(load_default="default", validate=validate.Regexp(NAME_RE.pattern))
-    as_of = fields.Date()
+    as_of = IsoDate()
     locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))
     account = fields.Nested(AccountSchema, required=True)
     finances = fields.Nested(FinancesSchema, required=True)
@@ -155,7 +191,7 @@ class QuoteRequestSchema(_Strict):
 
 
 class ProposalSchema(_Strict):
-    monthly_payment = Amount()
+    monthly_payment = Amount(positive=True)
     term_months = StrictInt(LIMITS["remaining_term"])
     lump_sum = Amount()
 
@@ -364,4 +400,7 @@ class HealthSchema(Schema):
 
 class ReadySchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ready", "not_ready"]))
-    policies = fields.Integer(required=True)
+    policies = fields.Integer(required=True, metadata={"description": "Policies loaded (none: not ready)."})
+    rate_limit_store = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable", "off"]),
+                                     metadata={"description": "The portal rate limit's store (unavailable: "
+                                                              "not ready)."})

@@ -10,7 +10,8 @@ the OpenAPI document).
 
 Each request, in order: a request id (``X-Request-ID`` accepted when sane,
 else made, and echoed); for ``/v1`` routes the API key, mapped to its
-channel (401 otherwise); the portal rate limit (429 with ``Retry-After``);
+channel (401 otherwise); the portal rate limit (429 with a truthful ``Retry-After``,
+shared by every worker, see :mod:`~negotiator.service.ratelimit`);
 the view; then metrics and one JSON access log line.
 """
 
@@ -36,7 +37,6 @@ PROTECTED = {"quotes", "policies"}
 def create_app(config: Config | Mapping | None = None) -> Flask:
     """Build the service. ``config`` may be a :class:`Config`, a mapping of its fields, or None (environment)."""
     from flask_cors import CORS
-    from flask_limiter import Limiter
 
     from ..policy import PolicyRegistry
     from . import logs, problems
@@ -45,7 +45,9 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from .openapi import build_spec
     from .ops import bp as ops_bp
     from .policies import bp as policies_bp
+    from .problems import Problem
     from .quotes import bp as quotes_bp
+    from .ratelimit import RateLimiter, StoreUnavailable, open_store
 
     if config is None:
         cfg = Config.from_env()
@@ -59,11 +61,12 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     app = Flask(__name__)
     # One byte over the limit, so a chunked body (no Content-Length) that is too large is seen to be,
     # rather than cut at the limit by werkzeug's stream.
-    app.config.update(MAX_CONTENT_LENGTH=cfg.max_body_bytes + 1, JSON_SORT_KEYS=False,
-                      RATELIMIT_HEADERS_ENABLED=True)
+    app.config.update(MAX_CONTENT_LENGTH=cfg.max_body_bytes + 1, JSON_SORT_KEYS=False)
+    limiter = (RateLimiter(cfg.portal_rate_limit, open_store(cfg.rate_limit_storage, cfg.metrics_dir))
+               if cfg.rate_limit_enabled else None)
     app.extensions["negotiator"] = state = {
         "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),
-        "spec": build_spec(), "started": time.time(),
+        "spec": build_spec(), "started": time.time(), "limiter": limiter,
     }
     access = logging.getLogger("negotiator.access")
     if cfg.dev:
@@ -78,16 +81,20 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         g.channel = g.key_id = g.policy = None
         if request.blueprint in PROTECTED and request.method != "OPTIONS":
             authenticate(state["keys"])
+            if limiter is not None and g.channel == "portal":
+                _limit(g.key_id)
 
-    # Registered after _begin so the key is known when the limiter runs.
-    limiter = Limiter(key_func=lambda: g.get("key_id") or "anonymous", app=app, storage_uri=cfg.rate_limit_storage,
-                      headers_enabled=True, default_limits=[], strategy="moving-window")
-    if cfg.rate_limit_enabled:
-        # One budget per portal key across every /v1 route.
-        portal_only = limiter.shared_limit(cfg.portal_rate_limit, scope="portal",
-                                           exempt_when=lambda: g.get("channel") != "portal")
-        for bp in (quotes_bp, policies_bp):
-            portal_only(bp)
+    def _limit(key_id: str) -> None:
+        """One budget per portal key across every /v1 route, shared by every worker using the store."""
+        try:
+            allowed, wait = limiter.check("portal:" + key_id)
+        except StoreUnavailable:
+            logging.getLogger("negotiator.service").error("rate-limit store unavailable")
+            raise Problem(503, "Service Unavailable", "The service cannot check its rate limit now; try later.",
+                          "rate-limit-store-unavailable") from None
+        if not allowed:
+            raise Problem(429, "Too Many Requests", f"Too many requests for this key ({limiter.text}); "
+                          f"retry after {wait} s.", "rate-limited", headers={"Retry-After": str(wait)})
     app.register_blueprint(quotes_bp)
     app.register_blueprint(policies_bp)
     app.register_blueprint(ops_bp)
@@ -100,6 +107,11 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     @app.after_request
     def _finish(resp):
         rid = g.get("request_id") or uuid.uuid4().hex
+        if request.method == "OPTIONS" and resp.status_code == 200 and not resp.get_data():
+            # Flask's automatic OPTIONS answer (and a CORS preflight): no body, so no text/html type either.
+            resp.status_code = 204
+            resp.headers.pop("Content-Type", None)
+            resp.headers.pop("Content-Length", None)
         resp.headers["X-Request-ID"] = rid
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/v1/"):

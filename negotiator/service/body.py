@@ -12,11 +12,26 @@ import json
 import math
 
 from flask import request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .problems import Problem
 
 JSON_TYPES = ("application/json",)
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """What a WSGI server raises from ``wsgi.input`` when the body's framing is broken."""
+    errors: list[type[BaseException]] = [ClientDisconnected, EOFError]
+    try:
+        from gunicorn.http.errors import NoMoreData, ParseException
+    except ImportError:   # pragma: no cover - gunicorn is a dependency
+        pass
+    else:
+        errors += [ParseException, NoMoreData]
+    return tuple(errors)
+
+
+_READ_ERRORS = _read_errors()
 
 
 def _bad(detail: str, field: str = "(body)") -> Problem:
@@ -31,15 +46,25 @@ def _constant(name: str):
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"the number {text[:20]} is too large")
+        raise ValueError("a number is too large")
     return value
+
+
+#: Longest integer literal read; longer ones are refused before Python converts them.
+MAX_INT_DIGITS = 40
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
+    return int(text)
 
 
 def _pairs(pairs):
     out = {}
     for k, v in pairs:
         if k in out:
-            raise ValueError(f"duplicate key {k[:40]!r}")
+            raise ValueError(f"duplicate key {json.dumps(k[:40], ensure_ascii=False)}")
         out[k] = v
     return out
 
@@ -74,8 +99,17 @@ def read_json(max_bytes: int, max_depth: int):
         raw = request.get_data(cache=False)
     except RequestEntityTooLarge:
         raise _too_large(max_bytes) from None
+    except _READ_ERRORS:
+        # The server's reader refused the framing (a bad chunk size or terminator, a body cut short).
+        # Its message quotes the raw body, so it is not passed on, and the connection is not reused.
+        raise Problem(400, "Malformed request body", "The body's framing is broken (a bad chunk size, a missing "
+                      "chunk terminator, or fewer bytes than announced).", "malformed-body",
+                      errors=[{"field": "(body)", "message": "The body could not be read."}],
+                      headers={"Connection": "close"}) from None
     if len(raw) > max_bytes:
         raise _too_large(max_bytes)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise _bad("The body starts with a byte order mark (BOM); send the JSON text without it.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -83,7 +117,8 @@ def read_json(max_bytes: int, max_depth: int):
     if not text.strip():
         raise _bad("The body is empty; a JSON object is required.")
     try:
-        value = json.loads(text, parse_constant=_constant, parse_float=_float, object_pairs_hook=_pairs)
+        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int,
+                           object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise _bad(f"Not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
     except RecursionError:

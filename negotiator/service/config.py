@@ -51,10 +51,11 @@ class Config:
     max_body_bytes: int = 65536
     #: Deepest JSON nesting accepted (arrays and objects).
     max_json_depth: int = 16
-    #: Flask-Limiter rate limit for each portal key ("" or "off" disables it).
+    #: Rate limit of each portal key, moving windows ("" or "off" disables it).
     portal_rate_limit: str = "60/minute;10/second"
-    #: Flask-Limiter storage URI (``memory://`` is per worker process).
-    rate_limit_storage: str = "memory://"
+    #: Where the rate limit counts: ``redis://`` (shared by machines), ``sqlite:///file`` (by the workers of
+    #: one machine), ``memory://`` (this process); "" = a file in the workers' shared folder, else memory.
+    rate_limit_storage: str = ""
     #: Origins (comma separated) that browsers may call the API from, for portals.
     cors_origins: str = ""
     #: Python logging level of the service's loggers.
@@ -86,8 +87,11 @@ class Config:
         if self.portal_rate_limit.strip().lower() not in ("", "off") and not _RATE_RE.match(self.portal_rate_limit):
             raise ConfigError("NEGOTIATOR_PORTAL_RATE_LIMIT",
                               f"not a rate limit like '60/minute' or '60/minute;10/second': {self.portal_rate_limit!r}")
-        if not re.match(r"^(memory|redis|rediss|memcached|mongodb|valkey)(\+\w+)?://", self.rate_limit_storage):
-            raise ConfigError("NEGOTIATOR_RATE_LIMIT_STORAGE", "must be a storage URI such as memory://")
+        storage = self.rate_limit_storage
+        if storage and not (storage == "memory://" or re.match(r"^sqlite:///\S+$", storage)
+                            or re.match(r"^(redis|rediss|unix)://\S+$", storage)):
+            raise ConfigError("NEGOTIATOR_RATE_LIMIT_STORAGE",
+                              "must be redis://host:port/db, rediss://..., sqlite:///path/file.db or memory://")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError("NEGOTIATOR_LOG_LEVEL", "must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         for origin in self.origins:

@@ -3,6 +3,19 @@
 An access line holds the request id, method, route (the rule, not the
 path), status, latency, channel and policy name, and nothing from the body:
 no amounts, no income or expenses, and never a key.
+
+An error line names the exception's class and where it was raised, but
+never its message: messages of parsers and converters quote their input
+(gunicorn's ``InvalidChunkSize`` holds the raw body, ``int()`` the digits it
+refused), and a request body must never reach a log.
+
+>>> body = "balance 12000.00"
+>>> try:
+...     int(body)
+... except ValueError as exc:
+...     line = safe_traceback(exc)
+>>> "12000" in line, line.splitlines()[-1]
+(False, 'ValueError (message withheld)')
 """
 
 from __future__ import annotations
@@ -27,10 +40,30 @@ class JsonFormatter(logging.Formatter):
             value = record.__dict__.get(name)
             if value is not None:
                 out[name] = value
-        if record.exc_info:
-            out["error"] = repr(record.exc_info[1])[:500]
-            out["traceback"] = "".join(traceback.format_exception(*record.exc_info))[-4000:]
+        if record.exc_info and record.exc_info[1] is not None:
+            out["error"] = _name(type(record.exc_info[1]))
+            out["traceback"] = safe_traceback(record.exc_info[1])[-4000:]
         return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def _name(cls: type) -> str:
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` (and the exceptions it chains) with frames only: no exception message.
+
+    Frames show file, line, function and the source line, which are the
+    program's, not the request's.
+    """
+    parts: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}{_name(type(exc))} (message withheld)")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n\nwhich was raised while handling:\n\n".join(parts)
 
 
 class _StderrHandler(logging.StreamHandler):

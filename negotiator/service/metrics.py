@@ -1,18 +1,26 @@
 """Prometheus metrics, hand-rolled: request counts and latency histograms per route, method and status.
 
 One :class:`Metrics` per process. Under gunicorn, where each worker is a
-process, each worker also writes a snapshot of its figures into a shared
-folder (from a background thread, once a second when something changed, and
-when it exits); ``GET /metrics`` adds up
-every worker's latest snapshot, with its own live figures, so a scrape sees
-the whole server whichever worker answers it. Snapshots of workers that have
-exited are kept, so counters never go backwards.
+process, each worker keeps its figures in a file of the shared folder,
+``metrics-<pid>.bin``, mapped into memory: each request's count goes into
+the file's pages as it is made, so a worker killed with SIGKILL loses
+nothing (the kernel keeps what was written into a shared mapping), where a
+snapshot written once a second lost up to a second of counts.
+``GET /metrics`` adds up every worker's file, so a scrape sees the whole
+server whichever worker answers it. Files of workers that have exited are
+kept, so counters never go backwards.
+
+A file is a header (magic and the number of series) and fixed slots, one
+per series: the series' labels, its count, its sum of seconds and its
+bucket counts. A slot is filled before the header counts it, so a reader
+never sees half a series.
 """
 
 from __future__ import annotations
 
-import json
+import mmap
 import os
+import struct
 import threading
 import time
 from collections import defaultdict
@@ -20,6 +28,19 @@ from pathlib import Path
 
 #: Histogram bucket upper bounds, in seconds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+_MAGIC = b"NGM1"
+_HEADER = struct.Struct("<4sI")
+_LABELS = 120
+_SLOT = struct.Struct(f"<{_LABELS}sQd{len(BUCKETS)}Q")
+#: Series a worker's file holds (routes x methods x statuses stays far below); more are kept in memory only.
+MAX_SERIES = 512
+_SIZE = _HEADER.size + MAX_SERIES * _SLOT.size
+
+
+def _encode(key: tuple[str, str, str]) -> bytes | None:
+    raw = "\x1f".join(key).encode("utf-8")
+    return raw if len(raw) <= _LABELS else None
 
 
 class Metrics:
@@ -29,14 +50,17 @@ class Metrics:
         self.sums: dict[tuple, float] = defaultdict(float)
         self.buckets: dict[tuple, list[int]] = {}
         self.directory = Path(directory) if directory else None
-        self.flush_every = flush_every
-        self._dirty = False
-        self._flusher_pid = None
+        self.flush_every = flush_every     # kept for callers; figures are written as they are made
+        self._pid: int | None = None
+        self._map: mmap.mmap | None = None
+        self._slots: dict[tuple, int] = {}
         self.started = time.time()
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         key = (route, method, str(status))
         with self.lock:
+            if self.directory is not None and self._pid != os.getpid():
+                self._open()
             self.counts[key] += 1
             self.sums[key] += seconds
             b = self.buckets.get(key)
@@ -45,61 +69,71 @@ class Metrics:
             for i, bound in enumerate(BUCKETS):
                 if seconds <= bound:
                     b[i] += 1
-            self._dirty = True
-        if self.directory is not None and self._flusher_pid != os.getpid():
-            self._start_flusher()
+            if self._map is not None:
+                self._write(key)
 
-    def _start_flusher(self) -> None:
-        # Started lazily, in the worker process (threads do not survive gunicorn's fork).
-        self._flusher_pid = os.getpid()
+    # -- the worker's file
+    def _open(self) -> None:
+        """Map this process's file (after a fork the parent's figures and mapping are not ours)."""
+        self._pid = os.getpid()
+        self.counts.clear()
+        self.sums.clear()
+        self.buckets.clear()
+        self._slots = {}
+        self._map = None
+        try:
+            path = self.directory / f"metrics-{self._pid}.bin"
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.ftruncate(fd, _SIZE)
+                self._map = mmap.mmap(fd, _SIZE)
+            finally:
+                os.close(fd)
+            _HEADER.pack_into(self._map, 0, _MAGIC, 0)
+        except OSError:
+            self._map = None   # metrics must never fail a request: this worker's figures stay in memory
 
-        def loop():
-            while True:
-                time.sleep(self.flush_every)
-                if self._dirty:
-                    self.flush()
+    def _write(self, key: tuple) -> None:
+        slot = self._slots.get(key)
+        if slot is None:
+            labels = _encode(key)
+            if labels is None or len(self._slots) >= MAX_SERIES:
+                return
+            slot = self._slots[key] = len(self._slots)
+            self._pack(slot, labels, key)
+            _HEADER.pack_into(self._map, 0, _MAGIC, len(self._slots))
+        else:
+            self._pack(slot, None, key)
 
-        threading.Thread(target=loop, name="metrics-flush", daemon=True).start()
-
-    # -- sharing between gunicorn workers
-    def _snapshot(self) -> dict:
-        with self.lock:
-            return {"series": [[list(k), self.counts[k], self.sums[k], self.buckets[k]] for k in self.counts]}
+    def _pack(self, slot: int, labels: bytes | None, key: tuple) -> None:
+        offset = _HEADER.size + slot * _SLOT.size
+        if labels is None:
+            labels = self._map[offset:offset + _LABELS]
+        _SLOT.pack_into(self._map, offset, labels, self.counts[key], self.sums[key], *self.buckets[key])
 
     def flush(self) -> None:
-        """Write this process's figures to ``<dir>/metrics-<pid>.json`` (atomically)."""
-        if self.directory is None:
-            return
-        self._dirty = False
-        path = self.directory / f"metrics-{os.getpid()}.json"
-        tmp = path.with_suffix(".tmp")
-        try:
-            tmp.write_text(json.dumps(self._snapshot()), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass   # metrics must never fail a request
+        """Nothing to do: the figures are in the mapped file as soon as they are counted."""
 
     def _merged(self) -> tuple[dict, dict, dict]:
         counts: dict[tuple, int] = defaultdict(int)
         sums: dict[tuple, float] = defaultdict(float)
         buckets: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(BUCKETS))
-        snaps = []
-        own = f"metrics-{os.getpid()}.json"
+
+        def add(key, n, total, b):
+            counts[key] += n
+            sums[key] += total
+            buckets[key] = [x + y for x, y in zip(buckets[key], b)]
+
+        with self.lock:
+            own = {k: (self.counts[k], self.sums[k], list(self.buckets[k])) for k in self.counts}
+            in_file = set(self._slots) if self._map is not None else set()
         if self.directory is not None:
-            for p in self.directory.glob("metrics-*.json"):
-                if p.name == own:
-                    continue
-                try:
-                    snaps.append(json.loads(p.read_text(encoding="utf-8")))
-                except (OSError, ValueError):
-                    continue
-        snaps.append(self._snapshot())
-        for snap in snaps:
-            for key, n, s, b in snap["series"]:
-                key = tuple(key)
-                counts[key] += n
-                sums[key] += s
-                buckets[key] = [x + y for x, y in zip(buckets[key], b)]
+            for path in self.directory.glob("metrics-*.bin"):
+                for key, n, total, b in read_file(path):
+                    add(key, n, total, b)
+        for key, (n, total, b) in own.items():
+            if key not in in_file:     # this process without a file, or series beyond the file's slots
+                add(key, n, total, b)
         return counts, sums, buckets
 
     def render(self, extra: dict[str, float] | None = None) -> str:
@@ -121,6 +155,26 @@ class Metrics:
         for name, (help_text, value) in (extra or {}).items():
             out += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value}"]
         return "\n".join(out) + "\n"
+
+
+def read_file(path: Path) -> list[tuple[tuple, int, float, list[int]]]:
+    """The series of one worker's file; an unreadable or foreign file gives none."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return []
+    if len(data) < _HEADER.size:
+        return []
+    magic, used = _HEADER.unpack_from(data, 0)
+    if magic != _MAGIC or _HEADER.size + used * _SLOT.size > len(data):
+        return []
+    out = []
+    for i in range(used):
+        labels, n, total, *b = _SLOT.unpack_from(data, _HEADER.size + i * _SLOT.size)
+        parts = labels.rstrip(b"\0").decode("utf-8", "replace").split("\x1f")
+        if len(parts) == 3:
+            out.append((tuple(parts), n, total, list(b)))
+    return out
 
 
 def _escape(v: str) -> str:

@@ -11,6 +11,7 @@ test checks they are equal. Regenerate it with::
 from __future__ import annotations
 
 import copy
+import functools
 import sys
 from decimal import Decimal
 
@@ -19,8 +20,6 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from .. import __version__
-from ..engine import quote
-from ..proposals import propose
 from ..schemas import (
     Amount,
     HealthSchema,
@@ -50,18 +49,38 @@ EXAMPLE_PROPOSAL = {"policy": "default", "as_of": "2026-11-23", "locale": "en", 
                     "proposal": {"monthly_payment": "300.00"}, "schedules": "none"}
 
 
-def _example(fn, body: dict) -> dict:
-    """A real answer of the engine to an example request (so examples never drift from answers)."""
-    import datetime as dt
+@functools.lru_cache(maxsize=1)
+def engine_examples() -> dict:
+    """Example answers made by running the engine on the example requests (shipped policies only).
 
+    The document's examples are what the service really answers; after an engine change, regenerate
+    ``api_spec/openapi.yaml``. The requests carry ``as_of``, so the answers (ids included) are fixed.
+    """
+    from ..engine import quote
+    from ..errors import ValidationError
     from ..policy import PolicyRegistry
-    return fn(dict(body), PolicyRegistry.load(), channel="agent", today=dt.date(2026, 11, 23))
+    from ..proposals import propose
+    from .policies import PUBLIC_KEYS
 
+    registry = PolicyRegistry.load(None)
+    try:
+        quote({**EXAMPLE_QUOTE, "account": {**EXAMPLE_ACCOUNT, "balance": "12,000"}}, registry)
+        raise AssertionError("the invalid example request was accepted")
+    except ValidationError as exc:
+        errors = [e.as_dict() for e in exc.errors]
+    policy = registry.get("default")
+    return {
+        "quote": quote(copy.deepcopy(EXAMPLE_QUOTE), registry, channel="agent"),
+        "proposal": propose(copy.deepcopy(EXAMPLE_PROPOSAL), registry, channel="agent"),
+        "policies": {"policies": [{"name": p.name, "version": p.version, "description": p.description}
+                                  for p in registry]},
+        "policy_portal": {k: policy.public_dict()[k] for k in PUBLIC_KEYS},
+        "ready": {"status": "ready", "policies": len(registry.names()), "rate_limit_store": "ok"},
+        "problem": {"type": "urn:negotiator:problem:invalid-input", "title": "Invalid input", "status": 422,
+                    "detail": "The request has invalid fields; see errors.", "request_id": "3f2c9a0e5b7d4c1e",
+                    "errors": errors},
+    }
 
-EXAMPLE_PROBLEM = {"type": "urn:negotiator:problem:invalid-input", "title": "Invalid input", "status": 422,
-                   "detail": "The request has invalid fields; see errors.", "request_id": "3f2c9a0e5b7d4c1e",
-                   "errors": [{"field": "account.balance", "message": "Not a valid number (a decimal string or a "
-                                                                     "JSON number)."}]}
 
 DESCRIPTION = "\n\n".join([
     "Repayment-plan negotiation for consumer-debt collections: every option a borrower can be offered "
@@ -87,16 +106,17 @@ _PROBLEMS = {
     413: "Body larger than the configured limit (64 KiB by default).",
     415: "Content-Type is not application/json.",
     422: "Invalid input; `errors` names every bad field.",
-    429: "Rate limit of a portal key exceeded; retry after `Retry-After` seconds.",
+    429: "Rate limit of a portal key exceeded; retry after `Retry-After` seconds (only 429s carry it).",
+    503: "Portal keys: the rate limit's store cannot be reached (see `/readyz`).",
 }
 
 
-def _problem(status: int, description: str | None = None) -> dict:
+def _problem(status: int, description: str | None = None, example: dict | None = None) -> dict:
     out = {"description": description or _PROBLEMS[status],
            "headers": {"X-Request-ID": _RID},
            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    if status == 422:
-        out["content"]["application/problem+json"]["example"] = EXAMPLE_PROBLEM
+    if example is not None:
+        out["content"]["application/problem+json"]["example"] = example
     if status == 429:
         out["headers"]["Retry-After"] = {"description": "Seconds to wait.", "schema": {"type": "string"}}
     return out
@@ -112,8 +132,13 @@ def _ok(schema: str, description: str, example=None, media="application/json") -
 def _amount_attributes(self, field, ret, **kwargs) -> dict:
     """Amounts are a decimal string or a JSON number; StrictInt is an integer."""
     if isinstance(field, Amount):
-        return {"type": ["string", "number"], "pattern": AMOUNT_STRING_PATTERN, "maxLength": 40,
-                "minimum": 0, "maximum": _plain(field.maximum)}
+        low = {"exclusiveMinimum": 0} if field.positive else {"minimum": 0}
+        out = {"type": ["string", "number"], "pattern": AMOUNT_STRING_PATTERN, "maxLength": 40,
+               **low, "maximum": _plain(field.maximum)}
+        if field.positive:
+            # A string is checked by its pattern only: spell out that it must not be all zeros.
+            out["not"] = {"type": "string", "pattern": r"^0+(\.0+)?$"}
+        return out
     if isinstance(field, StrictInt):
         return {"type": "integer"}
     return {}
@@ -151,6 +176,7 @@ def build_spec() -> dict:
     spec.components.security_scheme("ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     spec.components.security_scheme("Bearer", {"type": "http", "scheme": "bearer"})
     secured = [{"ApiKey": []}, {"Bearer": []}]
+    ex = engine_examples()
 
     def post(path, op_id, summary, req, req_example, resp, resp_example, tag):
         spec.path(path=path, operations={"post": {
@@ -158,36 +184,35 @@ def build_spec() -> dict:
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{req}"}, "example": req_example}}},
             "responses": {"200": _ok(resp, "The answer, in the channel's view.", resp_example),
-                          **{str(s): _problem(s) for s in (400, 401, 404, 413, 415, 422, 429)}}}})
+                          **{str(s): _problem(s, example=ex["problem"] if s == 422 else None)
+                             for s in (400, 401, 404, 413, 415, 422, 429, 503)}}}})
 
     post("/v1/quotes", "createQuote", "Every option for one account, with the recommended one",
-         "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", _example(quote, EXAMPLE_QUOTE), "quotes")
+         "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", ex["quote"], "quotes")
     post("/v1/proposals", "createProposal",
          "What-if: the plan, concessions, verdict and counter-offer a borrower's proposal implies",
-         "ProposalRequest", EXAMPLE_PROPOSAL, "ProposalResponse", _example(propose, EXAMPLE_PROPOSAL),
-         "quotes")
+         "ProposalRequest", EXAMPLE_PROPOSAL, "ProposalResponse", ex["proposal"], "quotes")
     spec.path(path="/v1/policies", operations={"get": {
         "operationId": "listPolicies", "summary": "The loaded policies", "tags": ["policies"], "security": secured,
-        "responses": {"200": _ok("PolicyList", "Name, version and description of each policy.",
-                                 {"policies": [{"name": "default", "version": "2026.11.1",
-                                                "description": "Market-neutral policy."}]}),
-                      "401": _problem(401), "429": _problem(429)}}})
+        "responses": {"200": _ok("PolicyList", "Name, version and description of each policy.", ex["policies"]),
+                      "401": _problem(401), "429": _problem(429), "503": _problem(503)}}})
     spec.path(path="/v1/policies/{name}", operations={"get": {
         "operationId": "getPolicy", "summary": "One policy (portal keys see only its public fields)",
         "tags": ["policies"], "security": secured,
         "parameters": [{"name": "name", "in": "path", "required": True, "example": "default",
                         "schema": {"type": "string", "maxLength": 64}}],
-        "responses": {"200": _ok("PolicyDetail", "The policy.", {
-                          "name": "default", "version": "2026.11.1", "description": "Market-neutral policy.",
-                          "currencies": None, "rounding": "half_up", "first_payment_offset_days": 30}),
-                      "401": _problem(401), "404": _problem(404), "429": _problem(429)}}})
+        "responses": {"200": _ok("PolicyDetail", "The policy (example: a portal key's view).", ex["policy_portal"]),
+                      "401": _problem(401), "404": _problem(404), "429": _problem(429),
+                      "503": _problem(503)}}})
     spec.path(path="/healthz", operations={"get": {
         "operationId": "healthz", "summary": "Liveness", "tags": ["operations"],
         "responses": {"200": _ok("Health", "The process answers.", {"status": "ok"})}}})
     spec.path(path="/readyz", operations={"get": {
-        "operationId": "readyz", "summary": "Readiness: policies loaded", "tags": ["operations"],
-        "responses": {"200": _ok("Ready", "Ready to serve.", {"status": "ready", "policies": 4}),
-                      "503": _ok("Ready", "Not ready (no policy loaded).")}}})
+        "operationId": "readyz", "summary": "Readiness: policies loaded, rate-limit store answering",
+        "tags": ["operations"],
+        "responses": {"200": _ok("Ready", "Ready to serve.", ex["ready"]),
+                      "503": _ok("Ready", "Not ready (no policy loaded, or the rate-limit store unreachable).",
+                                 {"status": "not_ready", "policies": 4, "rate_limit_store": "unavailable"})}}})
     text = {"description": "Prometheus text format 0.0.4.", "headers": {"X-Request-ID": _RID},
             "content": {"text/plain": {"schema": {"type": "string"}}}}
     spec.path(path="/metrics", operations={"get": {
@@ -210,7 +235,13 @@ def build_spec() -> dict:
     schemas["Proposal"].update(minProperties=1, maxProperties=1,
                                description="Exactly one of monthly_payment, term_months or lump_sum.")
     schemas["Finances"]["description"] = ("Give monthly_income or income_lines, and monthly_expenses or "
-                                          "expense_lines (lines are added up).")
+                                          "expense_lines (lines are added up; given both, they must agree).")
+    schemas["Account"]["allOf"] = [
+        {"if": {"properties": {"product": {"const": "credit_card"}}, "required": ["product"]},
+         "then": {"not": {"required": ["remaining_term_months"]}}},
+        {"if": {"properties": {"product": {"const": "loan"}}, "required": ["product"]},
+         "then": {"required": ["remaining_term_months"]}}]
+    schemas["Account"]["description"] = "remaining_term_months: required for a loan, refused for a credit card."
     order = ("openapi", "info", "servers", "tags", "paths", "components")
     return {k: doc[k] for k in order if k in doc} | {k: v for k, v in doc.items() if k not in order}
 

@@ -1,4 +1,11 @@
-"""Operations: ``/healthz`` (alive), ``/readyz`` (policies loaded), ``/metrics`` and the OpenAPI document."""
+"""Operations: ``/healthz`` (alive), ``/readyz`` (ready to serve), ``/metrics`` and the OpenAPI document.
+
+Liveness (``/healthz``) says only that the worker answers: restart the
+process when it fails. Readiness (``/readyz``) says whether a request can be
+served now: at least one policy loaded, and the rate-limit store (Redis or
+the workers' shared file) answering; a load balancer should stop sending
+traffic while it is 503, without restarting anything.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +29,22 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Readiness: at least one policy is loaded."""
-    n = len(_state()["registry"].names())
-    status = 200 if n else 503
-    return Response(json.dumps({"status": "ready" if n else "not_ready", "policies": n}), status=status,
-                    mimetype="application/json")
+    """Readiness: what a request needs can be used now: policies loaded, the rate-limit store answering."""
+    from .ratelimit import StoreUnavailable
+
+    state = _state()
+    n = len(state["registry"].names())
+    limiter = state["limiter"]
+    store = "off"
+    if limiter is not None:
+        try:
+            limiter.store.ping()
+            store = "ok"
+        except StoreUnavailable:
+            store = "unavailable"
+    ready = n > 0 and store != "unavailable"
+    body = {"status": "ready" if ready else "not_ready", "policies": n, "rate_limit_store": store}
+    return Response(json.dumps(body), status=200 if ready else 503, mimetype="application/json")
 
 
 @bp.get("/metrics")

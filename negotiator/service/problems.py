@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
@@ -54,33 +55,52 @@ def _http_error(exc: HTTPException) -> Response:
     headers = {}
     if status == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-    if status == 429:
-        return _rate_limited(exc)
     detail = {404: f"No resource at {request.path}.",
               405: f"{request.method} is not allowed here."}.get(status, exc.description or exc.name)
     return problem_response(status, exc.name, detail, _SLUGS.get(status, "http-error"), headers=headers)
 
 
-def _rate_limited(exc: HTTPException) -> Response:
-    limit = getattr(exc, "limit", None)
-    detail = f"Too many requests for this key ({limit.limit})." if limit is not None else "Too many requests."
-    # Flask-Limiter adds Retry-After and X-RateLimit-* after the handler; this is the fallback.
-    retry = str(int(getattr(limit.limit, "get_expiry", lambda: 1)())) if limit is not None else "1"
-    return problem_response(429, "Too Many Requests", detail, "rate-limited", headers={"Retry-After": retry})
+#: What a problem may repeat of the client's own words: field paths (which hold unknown key names) and
+#: policy names are cut to this many characters, unsafe characters replaced; at most MAX_ERRORS errors.
+MAX_ECHO = 64
+MAX_ERRORS = 20
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.()\-]")
+
+
+def echo(text: str) -> str:
+    """A client-supplied name as a problem may repeat it: at most 64 safe characters.
+
+    >>> echo("account.surprise"), echo("<script>alert(1)</script>"), len(echo("x" * 60_000))
+    ('account.surprise', '?script?alert(1)??script?', 65)
+    """
+    text = str(text)
+    cut = _UNSAFE.sub("?", text[:MAX_ECHO])
+    return cut + "…" if len(text) > MAX_ECHO else cut
+
+
+def _errors(items: list[dict]) -> list[dict]:
+    out = [{"field": echo(e["field"]), "message": e["message"]} for e in items[:MAX_ERRORS]]
+    if len(items) > MAX_ERRORS:
+        out.append({"field": "(more)", "message": f"{len(items) - MAX_ERRORS} more errors not shown."})
+    return out
 
 
 def _domain_error(exc: NegotiatorError) -> Response:
     if isinstance(exc, ValidationError):
-        unknown = [e.field for e in exc.errors if e.message == UNKNOWN_FIELD]
+        errors = _errors([e.as_dict() for e in exc.errors])
+        unknown = [e["field"] for e in errors if e["message"] == UNKNOWN_FIELD]
         if unknown:
             # A field the contract does not have: the client speaks another wire format (400, not 422).
-            return problem_response(400, "Unknown fields", f"Fields not in the contract: {', '.join(unknown)}.",
-                                    "unknown-fields", errors=[e.as_dict() for e in exc.errors])
+            more = sum(e.message == UNKNOWN_FIELD for e in exc.errors) - len(unknown)
+            names = ", ".join(unknown) + (f" and {more} more" if more else "")
+            return problem_response(400, "Unknown fields", f"Fields not in the contract: {names}.",
+                                    "unknown-fields", errors=errors)
         return problem_response(422, exc.title, "The request has invalid fields; see errors.", "invalid-input",
-                                errors=[e.as_dict() for e in exc.errors])
+                                errors=errors)
     if isinstance(exc, UnknownPolicyError):
-        return problem_response(404, exc.title, f"No policy named {exc.name!r}; known: {', '.join(exc.known)}.",
-                                "unknown-policy", errors=[{"field": "policy", "message": "Unknown policy."}])
+        return problem_response(404, exc.title, f"No policy named \"{echo(exc.name)}\"; known: "
+                                f"{', '.join(exc.known)}.", "unknown-policy",
+                                errors=[{"field": "policy", "message": "Unknown policy."}])
     status = exc.status if 400 <= exc.status < 500 else 400
     return problem_response(status, exc.title, str(exc), "domain-error")
 

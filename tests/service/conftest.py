@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -107,20 +108,20 @@ def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 20.0) -> None:
     raise RuntimeError("server did not become ready")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """``negotiator serve`` (gunicorn, 2 workers) on a free loopback port in development mode."""
+@contextlib.contextmanager
+def serve(log: Path, **env_over: str):
+    """``negotiator serve`` (gunicorn) on a free loopback port, its output in ``log``; stopped on exit."""
     port = free_port()
-    log = tmp_path_factory.mktemp("live") / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEGOTIATOR_")}
     env.update(NEGOTIATOR_PORT=str(port), NEGOTIATOR_WORKERS="2", NEGOTIATOR_PORTAL_RATE_LIMIT="off")
+    env.update(env_over)
     with open(log, "w") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "negotiator.cli", "serve"], cwd=ROOT, env=env,
                                 stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc)
-        yield {"url": url, "proc": proc, "log": log}
+        yield {"url": url, "port": port, "proc": proc, "log": log}
     finally:
         proc.terminate()
         try:
@@ -128,3 +129,10 @@ def live_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """``negotiator serve`` (gunicorn, 2 workers) on a free loopback port in development mode."""
+    with serve(tmp_path_factory.mktemp("live") / "serve.log") as server:
+        yield server

@@ -160,3 +160,11 @@ def test_request_examples_are_answered(client, doc, path):
     documented = doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["example"]
     assert r.get_json()["recommended_option_id" if path == "/v1/quotes" else "within_policy"] == documented[
         "recommended_option_id" if path == "/v1/quotes" else "within_policy"]
+
+
+
+def test_example_answers_are_what_the_service_answers(client, doc):
+    from negotiator.service.openapi import EXAMPLE_PROPOSAL, EXAMPLE_QUOTE
+    for path, body in (("/v1/quotes", EXAMPLE_QUOTE), ("/v1/proposals", EXAMPLE_PROPOSAL)):
+        real = client.post(path, json=body, headers=headers()).get_json()
+        assert doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["example"] == real

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import yaml
@@ -19,13 +18,29 @@ def test_healthz(client):
 
 
 def test_readyz_counts_policies(client):
-    assert client.get("/readyz").get_json() == {"status": "ready", "policies": 4}
+    assert client.get("/readyz").get_json() == {"status": "ready", "policies": 4, "rate_limit_store": "ok"}
 
 
 def test_readyz_503_without_policies(app):
     app.extensions["negotiator"]["registry"]._by_name.clear()
     r = app.test_client().get("/readyz")
-    assert r.status_code == 503 and r.get_json() == {"status": "not_ready", "policies": 0}
+    assert r.status_code == 503 and r.get_json() == {"status": "not_ready", "policies": 0, "rate_limit_store": "ok"}
+
+
+def test_readyz_without_a_rate_limit_has_no_store_to_check():
+    r = create_app(make_config(portal_rate_limit="off")).test_client().get("/readyz")
+    assert r.status_code == 200 and r.get_json()["rate_limit_store"] == "off"
+
+
+def test_readyz_503_when_the_rate_limit_file_is_gone(tmp_path):
+    app = create_app(make_config(rate_limit_storage=f"sqlite:///{tmp_path}/rl.sqlite3"))
+    assert app.test_client().get("/readyz").status_code == 200
+    store = app.extensions["negotiator"]["limiter"].store
+    store.local.db.close()
+    store.local.db = None
+    (tmp_path / "rl.sqlite3").unlink()     # deleted under the running service: the budget is lost
+    r = app.test_client().get("/readyz")
+    assert r.status_code == 503 and r.get_json()["rate_limit_store"] == "unavailable"
 
 
 def _series(text: str) -> dict[str, float]:
@@ -58,16 +73,24 @@ def test_metrics_count_and_time_each_route_and_status(client):
     assert s["negotiator_policies_loaded"] == 4
 
 
-def test_metrics_add_up_the_snapshots_of_other_workers(tmp_path):
-    other = {"series": [[["/healthz", "GET", "200"], 5, 0.01, [5] * len(BUCKETS)]]}
-    (tmp_path / "metrics-999999.json").write_text(json.dumps(other))
-    (tmp_path / "metrics-999998.json").write_text("{not json")       # a torn file is skipped
+def test_metrics_add_up_the_files_of_other_workers(tmp_path):
+    import shutil
+
+    from negotiator.service.metrics import read_file
+    other = Metrics(str(tmp_path))
+    for _ in range(5):
+        other.observe("/healthz", "GET", 200, 0.0005)
+    # Another worker's file, as a process that has since gone would have left it.
+    own = next(tmp_path.glob("metrics-*.bin"))
+    shutil.copy(own, tmp_path / "metrics-999999.bin")
+    own.unlink()
+    (tmp_path / "metrics-999998.bin").write_bytes(b"torn")        # an unreadable file is skipped
     m = Metrics(str(tmp_path))
     m.observe("/healthz", "GET", 200, 0.0005)
     s = _series(m.render())
     assert s['negotiator_http_requests_total{route="/healthz",method="GET",status="200"}'] == 6
-    m.flush()
-    assert json.loads(next(tmp_path.glob("metrics-[0-9]*.json")).read_text())["series"]
+    assert read_file(next(p for p in tmp_path.glob("metrics-*.bin") if p.name != "metrics-999999.bin"
+                          and p.name != "metrics-999998.bin"))[0][:2] == (("/healthz", "GET", "200"), 1)
 
 
 def test_openapi_served_equals_the_committed_document(client):

@@ -22,7 +22,8 @@ from .conftest import ROOT
 
 
 def test_gunicorn_settings():
-    assert gunicorn_conf.worker_class == "sync"
+    assert gunicorn_conf.worker_class == "negotiator.service.server.Worker"
+    assert gunicorn_conf.worker_connections >= 100 and 1 <= gunicorn_conf.keepalive <= 10
     assert gunicorn_conf.workers == gunicorn_conf.cores()
     assert gunicorn_conf.preload_app is True
     assert 0 < gunicorn_conf.timeout <= 60 and 0 < gunicorn_conf.graceful_timeout <= 60

@@ -243,14 +243,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The nearest plan we can offer: {months} months at {payment} a month.",
         "zh-CN": "我们可提供的最接近方案：共 {months} 个月，每月 {payment}。"},
     "below_minimum_payment_portal": {
-        "en": "What you can afford is below the smallest plan we can set up online; please talk to our team.",
-        "zh-CN": "您的还款能力低于可在线办理的最低方案，请联系我们的工作人员。"},
+        "en": "What you can afford now is too little for a plan we can set up online; please talk to our team.",
+        "zh-CN": "您目前的还款能力不足以在线办理还款方案，请联系我们的工作人员。"},
     "payment_to_income_high_portal": {
         "en": "Your contractual payment of {amount} is a large share of your income.",
         "zh-CN": "您的合同还款额 {amount} 占收入的比例较高。"},
     "counter_offer": {
-        "en": "The nearest plan the policy allows: {payment} a month for {months} months.",
-        "zh-CN": "政策允许的最接近方案：每月 {payment}，共 {months} 个月。"},
+        "en": "The plan we can offer instead: {payment} a month for {months} months.",
+        "zh-CN": "我们可以为您提供的方案：每月 {payment}，共 {months} 个月。"},
     "counter_offer_settlement": {
         "en": "The smallest settlement the policy allows is {amount}.",
         "zh-CN": "政策允许的最低结清金额为 {amount}。"},

@@ -24,7 +24,7 @@ LIMIT_WORDS = re.compile(
     r"at most [\d.]+ under policy|maximum|minimum|limit|floor|threshold|allowed|上限|下限|最低|最高|不超过|至少",
     re.IGNORECASE)
 
-pytestmark = pytest.mark.xfail(strict=False, reason="issue 7/9.1: lead's engine change")
+
 
 
 def _bodies() -> list[dict]:
@@ -107,4 +107,5 @@ def test_portal_walk_every_endpoint_and_message():
     for p in listing["policies"]:
         _check(f"policy {p['name']}", client.get(f"/v1/policies/{p['name']}", headers=headers(PORTAL_KEY)).get_json(),
                problems)
-    assert not problems, f"{len(problems)} portal leaks, e.g.:\n" + "\n".join(sorted(set(problems))[:25])
+    uniq = sorted({re.sub(r"[0-9][0-9,.]*", "N", p.split(": ", 1)[1]) for p in problems})
+    assert not problems, f"{len(problems)} portal leaks, e.g.:\n" + "\n".join(uniq[:60])

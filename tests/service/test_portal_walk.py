@@ -12,8 +12,6 @@ import copy
 import json
 import re
 
-import pytest
-
 from .conftest import PORTAL_KEY, REQUESTS, headers, make_config
 
 #: Keys that are internal wherever they appear.

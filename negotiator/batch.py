@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .affordability import assess
-from .batch_io import BatchInputError, Chunk, Sink, check_columns, file_format, read_chunks
+from .batch_io import BatchInputError, Chunk, Sink, check_columns, check_paths, file_format, read_chunks
 from .batch_parse import INPUT_COLUMNS, present, to_accounts
 from .dates import first_payment_date
 from .engine import decide, format_effective_rate
@@ -521,6 +521,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     rejects_path = rejects_path or default_rejects_path(output_path)
     file_format(output_path)
     file_format(rejects_path)
+    check_paths(input_path, output_path, rejects_path)
     chunks, total = read_chunks(input_path, chunk_size)
     summary = Summary()
     started = time.perf_counter()

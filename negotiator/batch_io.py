@@ -69,6 +69,48 @@ class Chunk:
         return len(self.row_numbers)
 
 
+def check_paths(input_path: str, output_path: str, rejects_path: str) -> None:
+    """Refuse, before a row is read, any pair of files that are one file, and outputs that cannot be files.
+
+    Input, offers and rejects must be three different files (compared by
+    device and inode when they exist, by resolved path otherwise, so links
+    count); an output must not be a folder and its folder must exist and be
+    writable. ``-`` (standard output) is never a collision.
+
+    >>> check_paths("in.csv", "in.csv", "r.csv")
+    Traceback (most recent call last):
+    ...
+    negotiator.batch_io.BatchInputError: OUTPUT in.csv is the input file in.csv: refusing to overwrite the portfolio
+    """
+    named = (("input", input_path), ("OUTPUT", output_path), ("--rejects", rejects_path))
+    for k, (what, path) in enumerate(named):
+        if path == "-":
+            continue
+        for other, other_path in named[:k]:
+            if other_path != "-" and _same_file(path, other_path):
+                hint = "refusing to overwrite the portfolio" if other == "input" else "they would be written as one"
+                raise BatchInputError(f"{what} {path} is the {other} file {other_path}: {hint}")
+    if input_path != "-" and os.path.isdir(input_path):
+        raise BatchInputError(f"input {input_path} is a folder, not a file")
+    for what, path in named[1:]:
+        if path == "-":
+            continue
+        if os.path.isdir(path):
+            raise BatchInputError(f"{what} {path} is a folder; name a file")
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise BatchInputError(f"{what} {path}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise BatchInputError(f"{what} {path}: folder {folder} is not writable")
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:     # one of them does not exist yet
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 def check_columns(names: list[str], path: str) -> None:
     """Unknown, duplicate or missing required columns make the file unusable."""
     dup = sorted({c for c in names if names.count(c) > 1})

@@ -1,0 +1,86 @@
+"""Batch offers on a collections team's real files (issue 10): collisions, injection, signals, truncation."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from negotiator import batch
+from negotiator.cli import main as cli
+from negotiator.policy import PolicyRegistry
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 23)
+_spec = importlib.util.spec_from_file_location("make_portfolio", ROOT / "examples" / "make_portfolio.py")
+make_portfolio = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_portfolio)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return PolicyRegistry.load()
+
+
+@pytest.fixture()
+def portfolio(tmp_path):
+    path = tmp_path / "portfolio.csv"
+    make_portfolio.write(str(path), 40, seed=2, bad_share=0.1)
+    return path
+
+
+def _args(inp, out, **kw):
+    base = dict(input=str(inp), output=str(out), policy="default", as_of=AS_OF.isoformat(), rejects=None,
+                chunk_size=100_000, channel="batch", quiet=True)
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# ----------------------------------------------------------------------------- 1. path collisions
+
+@pytest.mark.parametrize("case", ["output_is_input", "rejects_is_input", "rejects_is_output", "output_link_to_input",
+                                  "output_hard_link_to_input", "output_is_folder", "rejects_is_folder",
+                                  "output_folder_missing"])
+def test_colliding_paths_are_refused_before_a_row_is_read(portfolio, tmp_path, case, monkeypatch, capsys):
+    inp = portfolio
+    out, rej = tmp_path / "offers.csv", None
+    if case == "output_is_input":
+        out = inp
+    elif case == "rejects_is_input":
+        rej = inp
+    elif case == "rejects_is_output":
+        rej = out
+    elif case == "output_link_to_input":
+        out = tmp_path / "link.csv"
+        out.symlink_to(inp)
+    elif case == "output_hard_link_to_input":
+        out = tmp_path / "hard.csv"
+        os.link(inp, out)
+    elif case == "output_is_folder":
+        out = tmp_path / "folder.csv"
+        out.mkdir()
+    elif case == "rejects_is_folder":
+        rej = tmp_path / "rejects.csv"
+        rej.mkdir()
+    elif case == "output_folder_missing":
+        out = tmp_path / "nowhere" / "offers.csv"
+    before = _snapshot(tmp_path)
+
+    def no_reading(*a, **kw):
+        raise AssertionError("a row was read")
+
+    monkeypatch.setattr(batch, "read_chunks", no_reading)
+    argv = ["batch", str(inp), str(out), "--as-of", AS_OF.isoformat(), "--quiet"]
+    if rej is not None:
+        argv += ["--rejects", str(rej)]
+    assert cli(argv) == 2
+    assert "negotiator:" in capsys.readouterr().err
+    assert _snapshot(tmp_path) == before                 # the portfolio and every other file untouched

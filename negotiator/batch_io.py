@@ -437,6 +437,8 @@ class Sink:
         if self.format == "jsonl":
             if table.num_rows:
                 self.fh.write(jsonl_bytes(table))
+        elif self.format == "csv":
+            self.writer.write_table(neutralise_formulas(table))
         else:
             self.writer.write_table(table)
 
@@ -458,6 +460,34 @@ class Sink:
             pass
         self.fh.close()
         self.tmp.unlink(missing_ok=True)
+
+
+#: A cell a spreadsheet would take for a formula: OWASP's leading characters (= + - @ tab CR), and LF,
+#: NUL and the full-width forms (＝＋－＠) that East Asian spreadsheets also accept.
+_FORMULA_START = "^[=+\\-@\t\r\n\\x{0}\uff1d\uff0b\uff0d\uff20]"
+#: ... unless it is a plain negative number, as the job writes amounts (``-12.50``).
+_NEGATIVE_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
+
+
+def neutralise_formulas(table: pa.Table) -> pa.Table:
+    r"""Text cells a spreadsheet would evaluate, prefixed with ``'`` (the OWASP rule for CSV files).
+
+    Every string column is checked, whatever its name, so new columns are
+    covered. Parquet and JSON Lines keep the true value.
+
+    >>> t = pa.table({"id": ["=HYPERLINK(1)", "@SUM(1+1)", "-2+3+cmd", "\t=1+1", "A-1", "-12.50", None]})
+    >>> neutralise_formulas(t).column("id").to_pylist()
+    ["'=HYPERLINK(1)", "'@SUM(1+1)", "'-2+3+cmd", "'\t=1+1", 'A-1', '-12.50', None]
+    """
+    for k, name in enumerate(table.schema.names):
+        if not pa.types.is_string(table.schema.field(name).type):
+            continue
+        col = table.column(name)
+        risky = pc.and_(pc.match_substring_regex(col, _FORMULA_START),
+                        pc.invert(pc.match_substring_regex(col, _NEGATIVE_NUMBER)))
+        if pc.any(risky).as_py():
+            table = table.set_column(k, name, pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col))
+    return table
 
 
 _NEEDS_ESCAPE = r'["\\\x00-\x1f\x7f]'

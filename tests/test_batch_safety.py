@@ -84,3 +84,52 @@ def test_colliding_paths_are_refused_before_a_row_is_read(portfolio, tmp_path, c
     assert cli(argv) == 2
     assert "negotiator:" in capsys.readouterr().err
     assert _snapshot(tmp_path) == before                 # the portfolio and every other file untouched
+
+
+# ----------------------------------------------------------------------------- 2. formula injection
+
+HOSTILE = ["=HYPERLINK(\"http://x.test\",\"click\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3+cmd", "\t=1+1",
+           "\r=1+1", "＝1+1"]
+
+
+def _hostile_portfolio(tmp_path: Path, suffix: str) -> Path:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    cols, kind = make_portfolio.portfolio(30, seed=4, bad_share=0.0, as_of=AS_OF)
+    ids = list(cols["account_id"])
+    for k, h in enumerate(HOSTILE):
+        ids[k] = h
+    cols["account_id"] = ids
+    cols["balance"] = ["x" if k == 1 else v for k, v in enumerate(cols["balance"])]   # a rejected hostile id
+    table = make_portfolio.to_table(cols)
+    path = tmp_path / f"hostile{suffix}"
+    if suffix == ".csv":
+        pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+    else:
+        pq.write_table(table, path)
+    return path
+
+
+def test_csv_outputs_neutralise_formulas_and_other_formats_keep_the_value(tmp_path, registry):
+    import csv
+    import json
+
+    import pyarrow.parquet as pq
+    inp = _hostile_portfolio(tmp_path, ".csv")
+    assert batch.main(_args(inp, tmp_path / "o.csv"), registry) == 0
+    assert batch.main(_args(inp, tmp_path / "o.jsonl", rejects=str(tmp_path / "r.jsonl")), registry) == 0
+    assert batch.main(_args(inp, tmp_path / "o.parquet", rejects=str(tmp_path / "r.parquet")), registry) == 0
+    with open(tmp_path / "o.csv", newline="", encoding="utf-8") as fh:
+        offers = list(csv.DictReader(fh))
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = list(csv.DictReader(fh))
+    written = {r["account_id"] for r in offers} | {r["account_id"] for r in rejects}
+    assert {"'" + h for h in HOSTILE} <= written
+    for cell in (v for r in offers + rejects for v in r.values()):
+        assert not cell or cell[0] not in "=+@\t\r＝" and not (cell[0] == "-" and not cell[1:2].isdigit()), cell
+    assert any(r["disposable_income"].startswith("-") for r in offers)   # negative amounts stay numbers
+    jsonl = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    jsonl += [json.loads(x) for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+    parquet = pq.read_table(tmp_path / "o.parquet").to_pylist() + pq.read_table(tmp_path / "r.parquet").to_pylist()
+    for rows in (jsonl, parquet):
+        assert set(HOSTILE) <= {r["account_id"] for r in rows}

@@ -27,7 +27,9 @@ import collections
 import contextlib
 import datetime as dt
 import multiprocessing
+import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -479,6 +481,52 @@ def default_rejects_path(output: str) -> str:
         output.rsplit(".", 1)[0] + ".rejects.csv"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: unwound exactly as Ctrl-C is (parts removed, earlier output kept)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """While inside, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread (once; a second is ignored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+
+    def handler(signum, frame):
+        for s in previous:
+            signal.signal(s, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        previous[s] = signal.signal(s, handler)
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: die with the parent (Linux ``PR_SET_PDEATHSIG``), leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:      # the parent died before the line above took effect
+        os._exit(1)
+
+
 def _process_chunk(chunk: Chunk, policy: Policy, as_of: dt.date, channel: str) -> ChunkResult:
     return process(chunk.columns, policy, as_of, channel, chunk.row_numbers)
 
@@ -491,21 +539,29 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
         for chunk in chunks:
             yield chunk, _process_chunk(chunk, policy, as_of, channel)
         return
-    ctx = multiprocessing.get_context("forkserver")   # no fork of a process with threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as procs:
-        flight: collections.deque = collections.deque()
-        try:
-            for chunk in chunks:
-                flight.append((chunk, procs.submit(_process_chunk, chunk, policy, as_of, channel)))
-                if len(flight) > workers:
-                    done, fut = flight.popleft()
-                    yield done, fut.result()
-            while flight:
+    # spawn: the workers are children of this process (no fork of a process with threads, no forkserver
+    # left behind), started from the main thread, which they watch with PR_SET_PDEATHSIG.
+    ctx = multiprocessing.get_context("spawn")
+    procs = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                initargs=(os.getpid(),))
+    flight: collections.deque = collections.deque()
+    finished = False
+    try:
+        for chunk in chunks:
+            flight.append((chunk, procs.submit(_process_chunk, chunk, policy, as_of, channel)))
+            if len(flight) > workers:
                 done, fut = flight.popleft()
                 yield done, fut.result()
-        finally:
-            for _, fut in flight:
-                fut.cancel()
+        while flight:
+            done, fut = flight.popleft()
+            yield done, fut.result()
+        finished = True
+    finally:
+        if not finished:    # an error or a signal: stop the workers now rather than let them finish their chunks
+            for p in list(getattr(procs, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    p.kill()
+        procs.shutdown(wait=True, cancel_futures=True)
 
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
@@ -529,12 +585,14 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     sinks: list[Sink] = []
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
     pending: Future | None = None
+    results = None
     try:
         out = Sink(output_path, OFFER_SCHEMA)
         sinks.append(out)
         rej = Sink(rejects_path, REJECT_SCHEMA)
         sinks.append(rej)
-        for chunk, res in _results(_prefetch(chunks), policy, as_of, channel, workers):
+        results = _results(_prefetch(chunks), policy, as_of, channel, workers)
+        for chunk, res in results:
             rejects = _merge_rejects(res, chunk)
             unreadable_rows = len({u[0] for u in chunk.unreadable})
             summary.read += res.read + unreadable_rows
@@ -552,6 +610,8 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         rej.commit()
         out.commit()       # last: the offers file appearing means the run is complete
     except BaseException:
+        if results is not None:
+            results.close()         # stop the workers (and the reader) before anything else
         if pending is not None:
             pending.cancel()
             with contextlib.suppress(BaseException):   # the original error is what matters
@@ -580,11 +640,13 @@ def main(args, registry) -> int:
     policy = registry.get(args.policy)
     show = not args.quiet and sys.stderr.isatty()
     try:
-        summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel, show,
-                      getattr(args, "workers", 1))
-    except KeyboardInterrupt:
-        print("negotiator batch: interrupted; no output written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        with terminate_as_interrupt():
+            summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel,
+                          show, getattr(args, "workers", 1))
+    except KeyboardInterrupt as exc:
+        what = f"terminated ({exc.args[0]})" if isinstance(exc, Terminated) else "interrupted"
+        print(f"negotiator batch: {what}; no output written, earlier files left as they were", file=sys.stderr)
+        return 128 + exc.signum if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     print(summary.line(), file=sys.stderr)
     print(f"  policy {policy.name} {policy.version}, as of {as_of.isoformat()}, channel {args.channel}; "
           f"offers {args.output}, rejects {args.rejects or default_rejects_path(args.output)}", file=sys.stderr)

@@ -133,3 +133,91 @@ def test_csv_outputs_neutralise_formulas_and_other_formats_keep_the_value(tmp_pa
     parquet = pq.read_table(tmp_path / "o.parquet").to_pylist() + pq.read_table(tmp_path / "r.parquet").to_pylist()
     for rows in (jsonl, parquet):
         assert set(HOSTILE) <= {r["account_id"] for r in rows}
+
+
+# ----------------------------------------------------------------------------- 3. signals
+
+def _children(pid: int) -> set[int]:
+    """Every live descendant of ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {c for c, p in parents.items() if p in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for p in pids:
+        try:
+            state = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(p)
+    return alive
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def long_portfolio(tmp_path_factory):
+    """60,000 rows: long enough to be caught mid-run with two workers and small chunks."""
+    folder = tmp_path_factory.mktemp("signals")
+    small = folder / "small.csv"
+    make_portfolio.write(str(small), 2000, seed=6, bad_share=0.0)
+    header, *rows = small.read_bytes().splitlines(keepends=True)
+    body = b"".join(r for r in rows if r.strip())
+    path = folder / "long.csv"
+    path.write_bytes(header + body * 30)
+    return path
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT", "SIGKILL"])
+def test_a_signalled_run_leaves_no_processes_and_no_parts(long_portfolio, tmp_path, signum):
+    import signal
+    import subprocess
+    import sys
+    sig = getattr(signal, signum)
+    out = tmp_path / "offers.csv"
+    out.write_text("yesterday's offers\n")
+    proc = subprocess.Popen([sys.executable, "-m", "negotiator.cli", "batch", str(long_portfolio), str(out),
+                             "--as-of", AS_OF.isoformat(), "--workers", "2", "--chunk-size", "500", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        parts = lambda: [p for p in tmp_path.iterdir() if p.name.endswith(".part")]  # noqa: E731
+        _wait_for(lambda: len(_children(proc.pid)) >= 2 and any(p.stat().st_size > 0 for p in parts()), 120,
+                  "two workers and a part file with offers in it")
+        workers = _children(proc.pid)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    _wait_for(lambda: not _alive(workers), 30, f"workers {workers} to die with their parent")
+    assert out.read_text() == "yesterday's offers\n"
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+        return
+    assert proc.returncode == (143 if sig == signal.SIGTERM else 130), err
+    assert b"no output written" in err and b"Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offers.csv"]

@@ -43,6 +43,41 @@ class BatchInputError(NegotiatorError):
     title = "Unusable batch input"
 
 
+class BatchRunError(BatchInputError):
+    """A run that cannot finish: the input changed while being read, an output cannot be written (exit 5)."""
+
+    title = "Batch run failed"
+    exit_code = 5
+
+
+class _Snapshot:
+    """The identity, size and modification time of an open input, to tell whether it changed while read."""
+
+    def __init__(self, fh, path: str):
+        st = os.fstat(fh.fileno())
+        self.fh, self.path = fh, path
+        self.key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def check(self, consumed: int | None = None) -> None:
+        """Raise :class:`BatchRunError` if the file changed, moved, or (at the end) was not read to its size."""
+        st = os.fstat(self.fh.fileno())
+        now = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if now != self.key:
+            how = "shrank" if now[2] < self.key[2] else "grew" if now[2] > self.key[2] else "was modified"
+            raise BatchRunError(f"{self.path}: the input {how} while being read ({self.key[2]:,} bytes at the "
+                                f"start, {now[2]:,} now); nothing written: run again on a finished file")
+        try:
+            named = os.stat(self.path)
+        except OSError:
+            raise BatchRunError(f"{self.path}: the input was removed or renamed while being read; nothing written") \
+                from None
+        if (named.st_dev, named.st_ino) != self.key[:2]:
+            raise BatchRunError(f"{self.path}: the input was replaced by another file while being read; "
+                                "nothing written")
+        if consumed is not None and consumed != self.key[2]:
+            raise BatchRunError(f"{self.path}: read {consumed:,} of {self.key[2]:,} bytes; nothing written")
+
+
 def file_format(path: str | Path) -> str:
     """The format a file's suffix names.
 
@@ -135,9 +170,14 @@ def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
-            pf = pq.ParquetFile(path)
-            check_columns(pf.schema_arrow.names, path)
-            return _parquet_chunks(pf, chunk_size), pf.metadata.num_rows
+            fh = open(path, "rb")  # noqa: SIM115  (closed by the chunk iterator)
+            try:
+                pf = pq.ParquetFile(fh)
+                check_columns(pf.schema_arrow.names, path)
+            except BaseException:
+                fh.close()
+                raise
+            return _parquet_chunks(pf, fh, path, chunk_size), pf.metadata.num_rows
         total = os.stat(path).st_size
         if fmt == "csv":
             with open(path, "rb") as fh:
@@ -206,16 +246,43 @@ def _header(line: bytes, path: str) -> list[str]:
     return names
 
 
+NO_LINE_END = ("Is the last line and has no line break: the file may have been cut short mid-record "
+               "(end a complete file with a line break).")
+
+
 def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int) -> Iterator[Chunk]:
     first = 1
     with open(path, "rb") as fh:
+        snap = _Snapshot(fh, path)
         fh.seek(len(header))
+        pos = len(header)
         header = header if header.endswith(b"\n") else header + b"\n"
         for block, pos in _line_blocks(fh, chunk_size):
+            snap.check()
             starts, lengths = _line_starts(block)
             nlines = len(starts)
-            yield _csv_block(header, names, block, starts, lengths, first, pos)
+            cut = None
+            if pos == snap.key[2] and not block.endswith(b"\n") and lengths[-1] > 0:   # the file's last line
+                cut = (first + nlines - 1, _account_id(block[starts[-1]:starts[-1] + lengths[-1]], names))
+                block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
+            chunk = _csv_block(header, names, block, starts, lengths, first, pos)
+            if cut is not None:
+                chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
+            yield chunk
             first += nlines
+        snap.check(consumed=pos)
+
+
+def _account_id(raw: bytes, names: list[str]) -> str | None:
+    """The ``account_id`` of a line that cannot be taken as a record, where it can be read."""
+    if "account_id" not in names:
+        return None
+    try:
+        fields = next(csv.reader([raw.decode("utf-8").rstrip("\r")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    k = names.index("account_id")
+    return fields[k] if k < len(fields) and fields[k] else None
 
 
 def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
@@ -355,8 +422,11 @@ def _json_cell(value) -> str | None:
 
 def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
     first = 1
+    pos = 0
     with open(path, "rb") as fh:
+        snap = _Snapshot(fh, path)
         for block, pos in _line_blocks(fh, chunk_size):
+            snap.check()
             starts, lengths = _line_starts(block)
             values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
             numbers, unreadable = [], []
@@ -384,6 +454,7 @@ def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
             first += len(starts)
             cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
             yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
+        snap.check(consumed=pos)
 
 
 def _no_constant(name):
@@ -392,22 +463,35 @@ def _no_constant(name):
 
 # ----------------------------------------------------------------------------- Parquet
 
-def _parquet_chunks(pf, chunk_size: int) -> Iterator[Chunk]:
-    first = 1
-    done = 0
-    for batch in pf.iter_batches(batch_size=chunk_size):
-        cols = {}
-        for name in batch.schema.names:
-            col = batch.column(name)
-            if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
-                col = pc.binary_join(pc.cast(col, pa.list_(pa.string())), DATE_SEPARATOR)
-            elif not pa.types.is_string(col.type):
-                col = pc.cast(col, pa.string())
-            cols[name] = col
-        n = batch.num_rows
-        done += n
-        yield Chunk(cols, np.arange(first, first + n, dtype=np.int64), [], done)
-        first += n
+def _parquet_chunks(pf, fh, path: str, chunk_size: int) -> Iterator[Chunk]:
+    with fh:
+        snap = _Snapshot(fh, path)
+        batches = pf.iter_batches(batch_size=chunk_size)
+        first = 1
+        while True:
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError) as exc:
+                snap.check()
+                raise BatchRunError(f"cannot read {path} after row {first - 1:,}: {exc}; nothing written") from None
+            snap.check()
+            if batch is None:
+                break
+            yield _parquet_chunk(batch, first)
+            first += batch.num_rows
+
+
+def _parquet_chunk(batch: pa.RecordBatch, first: int) -> Chunk:
+    cols = {}
+    for name in batch.schema.names:
+        col = batch.column(name)
+        if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
+            col = pc.binary_join(pc.cast(col, pa.list_(pa.string())), DATE_SEPARATOR)
+        elif not pa.types.is_string(col.type):
+            col = pc.cast(col, pa.string())
+        cols[name] = col
+    n = batch.num_rows
+    return Chunk(cols, np.arange(first, first + n, dtype=np.int64), [], first + n - 1)
 
 
 # ----------------------------------------------------------------------------- writers

@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     except (NegotiatorError, ValueError) as exc:
         bad_policy = isinstance(exc, PolicyError)
         print(f"negotiator: {'invalid policy: ' if bad_policy else ''}{exc}", file=sys.stderr)
+        if getattr(exc, "exit_code", None):
+            return exc.exit_code
         return EXIT_POLICY if isinstance(exc, UnknownPolicyError) else EXIT_BAD_POLICY if bad_policy else EXIT_INVALID
     except BrokenPipeError:   # the reader (e.g. `head`) went away: not an error of ours
         sys.stderr.close()

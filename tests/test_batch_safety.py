@@ -221,3 +221,77 @@ def test_a_signalled_run_leaves_no_processes_and_no_parts(long_portfolio, tmp_pa
     assert proc.returncode == (143 if sig == signal.SIGTERM else 130), err
     assert b"no output written" in err and b"Traceback" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["offers.csv"]
+
+
+# ----------------------------------------------------------------------------- 4. truncated or changing input
+
+def _change(path: Path, how: str) -> None:
+    if how == "emptied":
+        path.write_bytes(b"")
+    elif how == "cut":
+        with open(path, "r+b") as fh:
+            fh.truncate(path.stat().st_size // 2)
+    elif how == "appended":
+        with open(path, "ab") as fh:
+            fh.write(path.read_bytes().splitlines(keepends=True)[-1])
+    elif how == "replaced":
+        other = path.with_name("other" + path.suffix)
+        other.write_bytes(path.read_bytes())
+        os.replace(other, path)
+    elif how == "rewritten":        # same size, new content
+        data = bytearray(path.read_bytes())
+        data[-5] = data[-5] ^ 1
+        path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("how", ["emptied", "cut", "appended", "replaced", "rewritten"])
+def test_an_input_that_changes_while_read_fails_and_writes_nothing(tmp_path, monkeypatch, capsys, how, suffix):
+    inp = tmp_path / f"portfolio{suffix}"
+    make_portfolio.write(str(inp), 3000, seed=8, bad_share=0.05)
+    out = tmp_path / "offers.csv"
+    out.write_text("yesterday's offers\n")
+    real, calls = batch.process, []
+
+    def change_after_the_first_chunk(*a, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            _change(inp, how)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(batch, "process", change_after_the_first_chunk)
+    assert cli(["batch", str(inp), str(out), "--as-of", AS_OF.isoformat(), "--quiet", "--chunk-size", "200"]) == 5
+    err = capsys.readouterr().err
+    assert "while being read" in err or "cannot read" in err, err
+    assert "nothing written" in err
+    assert out.read_text() == "yesterday's offers\n"
+    assert not any(p.name.endswith(".part") or "rejects" in p.name for p in tmp_path.iterdir())
+
+
+def test_a_last_line_without_line_break_is_rejected_not_offered(tmp_path, registry):
+    import csv
+    inp = tmp_path / "portfolio.csv"
+    make_portfolio.write(str(inp), 20, seed=9, bad_share=0.0)
+    data = inp.read_bytes().rstrip(b"\n")
+    last = data.rsplit(b"\n", 1)[1]
+    inp.write_bytes(data[:-3])                      # "3488.15" becomes "348": cut mid-record, no line break
+    out = tmp_path / "offers.csv"
+    assert batch.main(_args(inp, out), registry) == 0
+    n = data.count(b"\n")                           # the cut line's row number
+    with open(tmp_path / "offers.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert [(int(r["row_number"]), r["field"]) for r in rejects] == [(n, "(row)")]
+    assert "no line break" in rejects[0]["reason"]
+    assert rejects[0]["account_id"] == last.split(b",")[0].decode()
+    with open(out, newline="", encoding="utf-8") as fh:
+        assert n not in {int(r["row_number"]) for r in csv.DictReader(fh)}
+    inp.write_bytes(data + b"\n")                   # the same file, complete: every row offered
+    assert batch.main(_args(inp, out), registry) == 0
+    assert (tmp_path / "offers.rejects.csv").read_text().count("\n") == 1
+
+
+def test_a_truncated_parquet_file_is_refused(tmp_path):
+    inp = tmp_path / "portfolio.parquet"
+    make_portfolio.write(str(inp), 50, seed=8, bad_share=0.0)
+    inp.write_bytes(inp.read_bytes()[:-100])
+    assert cli(["batch", str(inp), str(tmp_path / "o.csv"), "--quiet"]) == 2

@@ -565,18 +565,27 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
 
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
-        chunk_size: int = 100_000, channel: str = "batch", progress: bool = False, workers: int = 1) -> Summary:
+        chunk_size: int = 100_000, channel: str = "batch", progress: bool = False, workers: int = 1, *,
+        output_format: str | None = None, bom: bool = False) -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
+    ``output_path`` ``-`` streams the offers to standard output in
+    ``output_format`` (csv or jsonl); ``bom`` starts CSV files with a UTF-8
+    byte-order mark.
     """
     if workers < 1 or workers > 64:
         raise BatchInputError(f"--workers must be between 1 and 64, not {workers}")
     if channel not in ("batch", "agent"):
         raise BatchInputError(f"channel must be batch or agent, not {channel!r}")
+    if output_path == "-" and not rejects_path:
+        raise BatchInputError("with OUTPUT - (standard output) name the rejects file with --rejects")
+    if output_format is not None and output_format not in ("csv", "jsonl"):
+        raise BatchInputError(f"--format must be csv or jsonl, not {output_format!r}")
     rejects_path = rejects_path or default_rejects_path(output_path)
-    file_format(output_path)
-    file_format(rejects_path)
+    for path in (output_path, rejects_path):
+        if path != "-":
+            file_format(path)
     check_paths(input_path, output_path, rejects_path)
     chunks, total = read_chunks(input_path, chunk_size)
     summary = Summary()
@@ -587,9 +596,9 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     pending: Future | None = None
     results = None
     try:
-        out = Sink(output_path, OFFER_SCHEMA)
+        out = Sink(output_path, OFFER_SCHEMA, output_format, bom)
         sinks.append(out)
-        rej = Sink(rejects_path, REJECT_SCHEMA)
+        rej = Sink(rejects_path, REJECT_SCHEMA, output_format, bom)
         sinks.append(rej)
         results = _results(_prefetch(chunks), policy, as_of, channel, workers)
         for chunk, res in results:
@@ -607,8 +616,8 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
             bar.update(chunk.bytes_read, summary.read)
         if pending is not None:
             pending.result()
-        rej.commit()
-        out.commit()       # last: the offers file appearing means the run is complete
+        for sink in ((out, rej) if out.streaming else (rej, out)):
+            sink.commit()   # the offers file last: its appearing means the run is complete
     except BaseException:
         if results is not None:
             results.close()         # stop the workers (and the reader) before anything else
@@ -642,7 +651,8 @@ def main(args, registry) -> int:
     try:
         with terminate_as_interrupt():
             summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel,
-                          show, getattr(args, "workers", 1))
+                          show, getattr(args, "workers", 1), output_format=getattr(args, "format", None),
+                          bom=getattr(args, "bom", False))
     except KeyboardInterrupt as exc:
         what = f"terminated ({exc.args[0]})" if isinstance(exc, Terminated) else "interrupted"
         print(f"negotiator batch: {what}; no output written, earlier files left as they were", file=sys.stderr)

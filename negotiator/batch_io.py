@@ -173,11 +173,19 @@ def check_columns(names: list[str], path: str) -> None:
         raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/BATCH.md for the columns)")
 
 
-def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
-    """An iterator of chunks and the size progress is measured against (bytes or rows)."""
+#: Input bytes per chunk, whatever the rows: a chunk of wide rows is cut short (memory is bounded by bytes).
+DEFAULT_CHUNK_BYTES = 16 << 20
+
+
+def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> tuple[Iterator[Chunk], int]:
+    """An iterator of chunks of at most ``chunk_size`` rows and about ``chunk_bytes`` input bytes
+    (a single longer row is a chunk of its own; a line longer than ``chunk_bytes`` is rejected unread),
+    and the size progress is measured against (bytes or rows)."""
     fmt = file_format(path)
     if chunk_size < 1:
         raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
+    if chunk_bytes < 1024:
+        raise BatchInputError(f"chunk bytes must be at least 1024, not {chunk_bytes}")
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
@@ -189,7 +197,8 @@ def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
             except BaseException:
                 fh.close()
                 raise
-            return _parquet_chunks(pf, fh, path, chunk_size), pf.metadata.num_rows
+            return _parquet_chunks(pf, fh, path, _parquet_batch_rows(pf, chunk_size, chunk_bytes)), \
+                pf.metadata.num_rows
         total = os.stat(path).st_size
         if fmt == "csv":
             with open(path, "rb") as fh:
@@ -200,8 +209,8 @@ def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
         raise BatchInputError(f"cannot read {path}: {exc}") from None
     if fmt == "csv":
         names = _header(header, path)
-        return _csv_chunks(path, header, names, chunk_size), total
-    return _jsonl_chunks(path, chunk_size), total
+        return _csv_chunks(path, header, names, chunk_size, chunk_bytes), total
+    return _jsonl_chunks(path, chunk_size, chunk_bytes), total
 
 
 # ----------------------------------------------------------------------------- line blocks
@@ -210,36 +219,70 @@ def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
 MAX_RECORD_LINES = 100
 
 
-def _line_blocks(fh, chunk_size: int, block_bytes: int = 1 << 22) -> Iterator[tuple[bytes, int]]:
-    """Blocks of about ``chunk_size`` whole lines and their byte offset past the block.
+#: What a line too long to hold is replaced by (it is rejected; its bytes are never kept).
+TOO_LONG = b"\x00negotiator: line too long\x00"
+
+
+def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+    """Blocks of about ``chunk_size`` whole lines or ``chunk_bytes`` bytes, and their byte offset past the block.
 
     A block never ends inside a quoted field when the quote closes within
     :data:`MAX_RECORD_LINES` lines, so a record with quoted line breaks is
-    never split between blocks.
+    never split between blocks. A line still open ``chunk_bytes`` past its
+    start (give or take one read) is read past, not kept, and stands as
+    :data:`TOO_LONG`.
     """
+    step = min(1 << 22, chunk_bytes)
     buf = b""
     pos = fh.tell()
     eof = False
     while not eof or buf:
-        while not eof and buf.count(b"\n") < chunk_size + MAX_RECORD_LINES:
-            more = fh.read(block_bytes)
+        while not eof and buf.count(b"\n") < chunk_size + MAX_RECORD_LINES and len(buf) < chunk_bytes + step:
+            more = fh.read(step)
             if not more:
                 eof = True
                 break
             buf += more
+            tail = len(buf) - buf.rfind(b"\n") - 1
+            if tail > chunk_bytes:       # one line longer than a chunk: skip to its end
+                buf, skipped, eof = _skip_line(fh, buf, len(buf) - tail, step)
+                pos += skipped
         if not buf:
             break
         arr = np.frombuffer(buf, dtype=np.uint8)
         nl = np.flatnonzero(arr == 10)
-        if len(nl) >= chunk_size:
-            cut = _record_end(arr, nl, chunk_size - 1)
+        lines = min(chunk_size, max(int(np.searchsorted(nl, chunk_bytes, side="left")), 1))
+        if eof and len(nl) + (not buf.endswith(b"\n")) <= chunk_size and len(buf) <= chunk_bytes:
+            cut = len(buf)          # the rest of the file, last line with or without its line break
+        elif len(nl) >= lines:
+            cut = _record_end(arr, nl, lines - 1)
         elif eof:
             cut = len(buf)
-        else:       # pragma: no cover  (the loop above reads until enough lines or EOF)
+        else:       # pragma: no cover  (the loop above reads until enough lines, bytes or EOF)
             continue
         block, buf = buf[:cut], buf[cut:]
         pos += len(block)
         yield block, pos
+
+
+def _skip_line(fh, buf: bytes, start: int, step: int) -> tuple[bytes, int, bool]:
+    """Drop the line that starts at ``start`` up to its line break (reading on); return the buffer with
+    :data:`TOO_LONG` in its place, the bytes dropped beyond the marker, and whether the file ended."""
+    dropped = len(buf) - start
+    eof = False
+    while True:
+        more = fh.read(step)
+        if not more:
+            eof = True
+            rest = b""
+            break
+        nl = more.find(b"\n")
+        if nl >= 0:
+            dropped += nl
+            rest = more[nl:]
+            break
+        dropped += len(more)
+    return buf[:start] + TOO_LONG + rest, dropped - len(TOO_LONG), eof
 
 
 def _record_end(arr: np.ndarray, nl: np.ndarray, k: int) -> int:
@@ -313,14 +356,15 @@ NO_LINE_END = ("Is the last line and has no line break: the file may have been c
                "(end a complete file with a line break).")
 
 
-def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int) -> Iterator[Chunk]:
+def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int,
+                chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
     first = 1
     with open(path, "rb") as fh:
         snap = _Snapshot(fh, path)
         fh.seek(len(header))
         pos = len(header)
         header = header if header.endswith(b"\n") else header + b"\n"
-        for block, pos in _line_blocks(fh, chunk_size):
+        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
             snap.check()
             starts, lengths = _line_starts(block)
             nlines = len(starts)
@@ -352,7 +396,7 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     opts = dict(
         # Single-threaded: only then does Arrow give an invalid row its line number (the
         # reader thread overlaps this with the engine anyway).
-        read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 26),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=max(1 << 20, len(header) + len(block) + 1)),
         # Empty lines are kept as rows (and dropped below) so Arrow's line numbers count them.
         parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False,
                                          ignore_empty_lines=False),
@@ -364,9 +408,12 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
     records, broken = _multiline_records(block, starts, lengths, names)
     spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
-    block, not_utf8 = _blank_lines(block, starts, lengths, sorted(set(spanned) | set(broken)))
+    too_long = _too_long_lines(block, starts, lengths)
+    block, not_utf8 = _blank_lines(block, starts, lengths, sorted(set(spanned) | set(broken) | set(too_long)))
     for k in broken:
         bad[k] = UNBALANCED
+    for k in too_long:
+        bad[k] = LINE_TOO_LONG
     for k in not_utf8:
         bad[k] = NOT_UTF8
     for k, (_, fields) in records.items():
@@ -393,6 +440,14 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names)
     unreadable = [(first + k, ids.get(k), "(row)", msg) for k, msg in sorted(bad.items())]
     return Chunk(cols, numbers, unreadable, pos)
+
+
+LINE_TOO_LONG = "Is longer than a chunk's bytes (--chunk-bytes), so it was not read."
+
+
+def _too_long_lines(block: bytes, starts, lengths) -> list[int]:
+    maybe = np.flatnonzero(lengths == len(TOO_LONG))
+    return [int(k) for k in maybe if block[int(starts[k]):int(starts[k]) + len(TOO_LONG)] == TOO_LONG]
 
 
 def _multiline_records(block: bytes, starts, lengths, names: list[str]):
@@ -482,9 +537,12 @@ def _blank_lines(block: bytes, starts, lengths, drop: list[int]) -> tuple[bytes,
         block = _empty(block, starts, lengths, drop)
         starts, lengths = _line_starts(block)
     ends = np.asarray(starts) + np.asarray(lengths)
-    step = 2048     # decode in runs of lines; look line by line only inside a run that fails
-    for i in range(0, len(starts), step):
-        j = min(i + step, len(starts)) - 1
+    # decode in runs of lines of about 1 MiB; look line by line only inside a run that fails
+    runs = np.unique(np.searchsorted(starts, np.arange(0, len(block), 1 << 20), side="right") - 1)
+    runs = np.append(runs[runs >= 0], len(starts))
+    for i, j in zip(runs[:-1].tolist(), (runs[1:] - 1).tolist()):
+        if j < i:
+            continue
         try:
             block[int(starts[i]):int(ends[j])].decode("utf-8")
         except UnicodeDecodeError:
@@ -530,6 +588,9 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
             continue
         raw = block[s_:s_ + ln]
         row = first + k - 1
+        if raw == TOO_LONG:
+            unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+            continue
         aid = _account_id_line(raw, names)
         if raw.count(b'"') % 2:
             unreadable.append((row, aid, "(row)", UNBALANCED))
@@ -624,12 +685,12 @@ def _unique_keys(pairs: list) -> dict:
     return seen
 
 
-def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
+def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
     first = 1
     pos = 0
     with open(path, "rb") as fh:
         snap = _Snapshot(fh, path)
-        for block, pos in _line_blocks(fh, chunk_size):
+        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
             snap.check()
             starts, lengths = _line_starts(block)
             values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
@@ -638,6 +699,9 @@ def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
                 if ln == 0:
                     continue
                 row = first + k
+                if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
+                    unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+                    continue
                 try:
                     rec = json.loads(block[s:s + ln], parse_constant=_no_constant, object_pairs_hook=_unique_keys)
                 except _DuplicateKeys as exc:
@@ -671,6 +735,15 @@ def _no_constant(name):
 
 
 # ----------------------------------------------------------------------------- Parquet
+
+def _parquet_batch_rows(pf, chunk_size: int, chunk_bytes: int) -> int:
+    """Rows per batch: ``chunk_size``, fewer when the file's rows are wide (uncompressed bytes per row)."""
+    md = pf.metadata
+    rows = md.num_rows
+    size = sum(md.row_group(k).total_byte_size for k in range(md.num_row_groups))
+    per_row = size / rows if rows else 1
+    return max(1, min(chunk_size, int(chunk_bytes // max(per_row, 1))))
+
 
 def _parquet_chunks(pf, fh, path: str, chunk_size: int) -> Iterator[Chunk]:
     with fh:

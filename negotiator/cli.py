@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", default="default")
     p.add_argument("--as-of", dest="as_of", help="as-of date for every row (default today)")
     p.add_argument("--rejects", help="rejects file (default OUTPUT's name + .rejects.csv)")
-    p.add_argument("--chunk-size", dest="chunk_size", type=int, default=100_000)
+    p.add_argument("--chunk-size", dest="chunk_size", type=int, default=None, metavar="ROWS",
+                   help="rows per chunk (default 100000 with one worker, fewer with more)")
+    p.add_argument("--chunk-mib", dest="chunk_mib", type=float, default=None, metavar="MIB",
+                   help="input bytes per chunk, in MiB, whatever the rows (default 16): bounds memory on wide rows")
     p.add_argument("--channel", choices=["agent", "batch"], default="batch")
     p.add_argument("--workers", type=int, default=1,
                    help="processes working chunks out in parallel (one per core; the output is the same)")

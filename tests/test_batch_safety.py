@@ -586,3 +586,93 @@ def test_unreadable_lines_keep_their_account_id_where_it_can_be_read(tmp_path, r
                    ("4", ids[3], "(row)", "Is not a valid CSV record"),
                    ("6", ids[5], "(row)", "Is not valid UTF-8."),
                    ("8", "", "(row)", "Is not valid UTF-8.")]
+
+
+# ----------------------------------------------------------------------------- 7. memory bounded by bytes
+
+def _wide_portfolio(tmp_path: Path, rows: int, cell: int) -> Path:
+    small = tmp_path / "small.csv"
+    make_portfolio.write(str(small), 5, seed=2, bad_share=0.0)
+    header, first = small.read_bytes().splitlines()[:2]
+    names = header.decode().replace('"', "").split(",")
+    cells = first.decode().split(",")
+    cells[names.index("hardship_reason")] = "x" * cell            # too long: each row is rejected
+    cells[names.index("hardship_expected_months")] = "3"
+    path = tmp_path / "wide.csv"
+    with open(path, "wb") as fh:
+        fh.write(header + b"\n")
+        line = (",".join(cells) + "\n").encode()
+        for _ in range(rows):
+            fh.write(line)
+    return path
+
+
+def _peak_mib(argv: list[str], cwd: Path) -> tuple[int, str]:
+    import subprocess
+    import sys
+    code = ("import resource, runpy, sys\nsys.argv = ['negotiator'] + sys.argv[1:]\n"
+            "try:\n    runpy.run_module('negotiator.cli', run_name='__main__')\nexcept SystemExit as e:\n"
+            "    code = e.code\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, code)\n")
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=cwd, timeout=300)
+    peak, rc = proc.stdout.split()
+    assert rc in ("0", "None"), proc.stderr
+    return int(peak), proc.stderr
+
+
+def test_memory_is_bounded_by_bytes_on_wide_rows(tmp_path):
+    path = _wide_portfolio(tmp_path, 600, 100_000)                  # 60 MB of 100 KB cells
+    base = [str(path), "o.csv", "--as-of", AS_OF.isoformat(), "--quiet", "--max-reject-rate", "1"]
+    whole, _ = _peak_mib(["batch", *base, "--chunk-mib", "1000"], tmp_path)     # rows alone bound the chunk
+    bounded, err = _peak_mib(["batch", *base, "--chunk-mib", "2"], tmp_path)
+    assert "600 rows read = 0 offered + 600 rejected (balanced)" in err
+    assert bounded < whole - 150, (bounded, whole)
+
+
+def test_a_line_longer_than_a_chunk_is_rejected_unread(tmp_path, registry):
+    import csv
+    path = tmp_path / "p.csv"
+    make_portfolio.write(str(path), 8, seed=2, bad_share=0.0)
+    header, *rows = path.read_bytes().splitlines(keepends=True)
+    rows = [r for r in rows if r.strip()]
+    rows[4] = rows[4][:-1] + b"y" * (3 << 20) + b"\n"               # 3 MiB on one line
+    path.write_bytes(header + b"".join(rows))
+    assert batch.main(_args(path, tmp_path / "o.csv", chunk_mib=1, chunk_size=3), registry) == 0
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert [(r["row_number"], r["field"]) for r in rejects] == [("5", "(row)")]
+    assert "--chunk-bytes" in rejects[0]["reason"] or "chunk" in rejects[0]["reason"]
+    with open(tmp_path / "o.csv", newline="", encoding="utf-8") as fh:
+        assert {int(r["row_number"]) for r in csv.DictReader(fh)} == {1, 2, 3, 4, 6, 7, 8}
+
+
+def test_blocks_hold_at_most_the_bytes_asked_unless_one_line_is_longer(tmp_path):
+    import io as _io
+
+    from negotiator import batch_io
+    lines = [b"a" * n + b"\n" for n in (10, 3000, 5, 5000, 7, 20000, 2000, 2000, 1)]
+    data = b"".join(lines)
+    blocks = list(batch_io._line_blocks(_io.BytesIO(data), chunk_size=100, chunk_bytes=4096))
+    assert b"".join(b for b, _ in blocks).count(b"\n") == len(lines)
+    for b, _ in blocks:
+        assert len(b) <= 4096 or b.count(b"\n") == 1
+    assert sum(b.count(batch_io.TOO_LONG + b"\n") for b, _ in blocks) == 1     # the 20,000-byte line, unread
+    assert b"a" * 5000 + b"\n" in [b for b, _ in blocks]                         # longer than asked: alone
+    assert blocks[-1][1] == len(data)                                   # offsets are the file's
+
+
+def test_parquet_batches_shrink_for_wide_rows(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from negotiator import batch_io
+    t = _table(200)
+    k = t.schema.get_field_index("hardship_reason")
+    wide = pa.array([f"{i:05d}" + "x" * 50_000 for i in range(200)])
+    pq.write_table(t.set_column(k, "hardship_reason", wide), tmp_path / "w.parquet", use_dictionary=False,
+                   compression="none")
+    pq.write_table(t, tmp_path / "n.parquet")
+    assert batch_io._parquet_batch_rows(pq.ParquetFile(tmp_path / "w.parquet"), 100_000, 1 << 20) <= 21
+    assert batch_io._parquet_batch_rows(pq.ParquetFile(tmp_path / "n.parquet"), 100_000, 1 << 20) > 1000
+    chunks, _ = batch_io.read_chunks(str(tmp_path / "w.parquet"), 100_000, 1 << 20)
+    sizes = [len(c) for c in chunks]
+    assert sum(sizes) == 200 and max(sizes) <= 21

@@ -482,7 +482,11 @@ def _prefetch(chunks: Iterator[Chunk], depth: int = 1) -> Iterator[Chunk]:
     t.start()
     try:
         while True:
-            item = q.get()
+            try:
+                item = q.get(timeout=0.1)
+            except queue.Empty:
+                check_stop()
+                continue
             if item is done:
                 return
             if isinstance(item, BaseException):
@@ -511,33 +515,56 @@ def default_rejects_path(output: str) -> str:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP arrived: unwound exactly as Ctrl-C is (parts removed, earlier output kept)."""
+    """SIGINT, SIGTERM or SIGHUP arrived: the run unwinds (parts removed, earlier output kept)."""
 
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
 
+_stop: dict[str, int] = {}
+
+
+def check_stop() -> None:
+    """Raise :class:`Terminated` if a stop signal arrived (called between steps, where unwinding is safe)."""
+    if _stop:
+        raise Terminated(_stop["signum"])
+
+
+def _wait(fut: Future):
+    """``fut.result()``, looking for a stop signal every tenth of a second."""
+    while True:
+        try:
+            return fut.result(timeout=0.1)
+        except TimeoutError:
+            check_stop()
+
+
 @contextlib.contextmanager
 def terminate_as_interrupt():
-    """While inside, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread (once; a second is ignored)."""
+    """While inside, SIGINT, SIGTERM and SIGHUP stop the run at the next safe point (see :func:`check_stop`).
+
+    The handler only records the signal: raising from inside a signal
+    handler could interrupt a lock held by the worker pool or a queue and
+    hang the shutdown. Later signals of the same run are ignored.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {}
 
     def handler(signum, frame):
-        for s in previous:
-            signal.signal(s, signal.SIG_IGN)
-        raise Terminated(signum)
+        _stop.setdefault("signum", signum)
 
-    for s in (signal.SIGTERM, signal.SIGHUP):
+    _stop.clear()
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         previous[s] = signal.signal(s, handler)
     try:
         yield
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+        _stop.clear()
 
 
 _PR_SET_PDEATHSIG = 1
@@ -579,6 +606,7 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
     that many processes with at most ``workers + 1`` chunks in flight (bounded memory)."""
     if workers <= 1:
         for chunk in chunks:
+            check_stop()
             yield chunk, _process_chunk(chunk, policy, as_of, channel)
         return
     # spawn: the workers are children of this process (no fork of a process with threads, no forkserver
@@ -593,10 +621,10 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
             flight.append((chunk, procs.submit(_process_chunk, chunk, policy, as_of, channel)))
             if len(flight) > workers:
                 done, fut = flight.popleft()
-                yield done, fut.result()
+                yield done, _wait(fut)
         while flight:
             done, fut = flight.popleft()
-            yield done, fut.result()
+            yield done, _wait(fut)
         finished = True
     finally:
         if not finished:    # an error or a signal: stop the workers now rather than let them finish their chunks
@@ -661,11 +689,13 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
             summary.offer_rows += res.offers.num_rows
             summary.reject_records += rejects.num_rows
             if pending is not None:
-                pending.result()
+                _wait(pending)
+            check_stop()
             pending = pool.submit(_write_both, out, res.offers, rej, rejects)
             bar.update(chunk.bytes_read, summary.read)
         if pending is not None:
-            pending.result()
+            _wait(pending)
+        check_stop()
         summary.max_reject_rate = max_reject_rate
         if summary.too_many_rejects and not out.streaming:
             rej.commit()    # the rejects say what went wrong; earlier offers stay as they were
@@ -712,9 +742,10 @@ def main(args, registry) -> int:
                           chunk_bytes=int(_or(getattr(args, "chunk_mib", None), DEFAULT_CHUNK_BYTES / 2**20) * 2**20),
                           max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
     except KeyboardInterrupt as exc:
-        what = f"terminated ({exc.args[0]})" if isinstance(exc, Terminated) else "interrupted"
+        signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT
+        what = "interrupted" if signum == signal.SIGINT else f"terminated ({exc.args[0]})"
         print(f"negotiator batch: {what}; no output written, earlier files left as they were", file=sys.stderr)
-        return 128 + exc.signum if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED if signum == signal.SIGINT else 128 + signum
     print(summary.line(), file=sys.stderr)
     print(f"  policy {policy.name} {policy.version}, as of {as_of.isoformat()}, channel {args.channel}; "
           f"offers {args.output}, rejects {args.rejects or default_rejects_path(args.output)}", file=sys.stderr)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import json
 import multiprocessing
 import os
 import queue
@@ -38,7 +39,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -382,9 +383,66 @@ def process_pandas(df, policy: Policy, as_of: dt.date, channel: str = "batch"):
 
 
 def map_in_pandas(frames: Iterable, policy: Policy, as_of: dt.date, channel: str = "batch") -> Iterator:
-    """For Spark's ``DataFrame.mapInPandas``: an iterator of pandas frames in, out."""
+    """For Spark's ``DataFrame.mapInPandas``: an iterator of pandas frames in, out (:data:`COMBINED_SCHEMA`).
+
+    Row numbers come from the frames' ``row_number`` column (see
+    :func:`spark_offers`, which adds a global one); without it they count
+    on from 1 across all the frames of one call (one Spark partition), not
+    per Arrow batch.
+    """
+    done = 0
     for df in frames:
-        yield process_pandas(df, policy, as_of, channel)
+        numbers = None if "row_number" in df.columns else np.arange(done + 1, done + len(df) + 1, dtype=np.int64)
+        done += len(df)
+        yield _plain_pandas(process(df, policy, as_of, channel, numbers).combined())
+
+
+def _plain_pandas(table: pa.Table):
+    """A pandas frame with plain object columns for text (pandas 3 would make Arrow-backed ones, which
+    Spark's Arrow conversion refuses: "Cannot convert ChunkedArray to Array")."""
+    import pandas as pd
+    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("python")}.get)
+    return df.astype({f.name: object for f in table.schema if pa.types.is_string(f.type)})
+
+
+_SPARK_TYPES = {pa.string(): "STRING", pa.int64(): "BIGINT", pa.int32(): "INT", pa.bool_(): "BOOLEAN",
+                pa.float64(): "DOUBLE"}
+
+
+def spark_ddl(schema: pa.Schema | None = None) -> str:
+    """An Arrow schema (default :data:`COMBINED_SCHEMA`) as a Spark DDL string, the schema ``mapInPandas`` takes.
+
+    >>> spark_ddl(pa.schema([("record", pa.string()), ("row_number", pa.int64()), ("affordable", pa.bool_())]))
+    '`record` STRING, `row_number` BIGINT, `affordable` BOOLEAN'
+    """
+    schema = COMBINED_SCHEMA if schema is None else schema
+    return ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in schema)
+
+
+def with_row_numbers(df):
+    """A Spark DataFrame with a ``row_number`` column: 1-based, global, in the frame's order.
+
+    Spark numbers nothing by itself (``monotonically_increasing_id`` has
+    gaps); this is ``zipWithIndex``, one extra pass over the data.
+    """
+    from pyspark.sql.types import LongType, StructField, StructType
+    schema = StructType([*df.schema.fields, StructField("row_number", LongType(), False)])
+    return df.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF(schema)
+
+
+def spark_offers(df, policy: Policy, as_of: dt.date, channel: str = "batch"):
+    """Offers and rejects of a Spark DataFrame of portfolio rows (lazily), as :func:`process_pandas` gives them.
+
+    Adds a global ``row_number`` (:func:`with_row_numbers`) unless the
+    frame has one, then runs :func:`map_in_pandas` with :func:`spark_ddl`.
+    Read CSV input with every column as text (no ``inferSchema``) so the
+    cells mean what they mean to the command.
+    """
+    import functools
+    if "row_number" not in df.columns:
+        df = with_row_numbers(df)
+    return df.mapInPandas(functools.partial(map_in_pandas, policy=policy, as_of=as_of, channel=channel),
+                          spark_ddl())
 
 
 def combined_meta():
@@ -410,6 +468,33 @@ class Summary:
     seconds: float = 0.0
     max_reject_rate: float = 1.0
     offers_written: bool = True
+    by_option: dict[str, int] = field(default_factory=dict)      # offer rows by option type
+    recommended: dict[str, int] = field(default_factory=dict)    # accounts by recommended option type
+    duplicate_ids: int = 0                                       # account ids on more than one row
+    duplicate_rows: list[int] = field(default_factory=list)      # the first few rows holding one
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    def count(self, offers: pa.Table) -> None:
+        """Add a chunk's offer rows to the counts by option type."""
+        for column, into in (("option_type", self.by_option), ("recommended", self.recommended)):
+            types = offers.column("option_type")
+            if column == "recommended":
+                types = types.filter(pc.fill_null(offers.column("recommended"), False))
+            for item in pc.value_counts(types.drop_null()).to_pylist():
+                into[item["values"]] = into.get(item["values"], 0) + item["counts"]
+
+    def as_dict(self) -> dict:
+        """The machine-readable summary (``--summary-json``)."""
+        return {"read": self.read, "offered": self.offered, "rejected": self.rejected, "balanced": self.balanced,
+                "no_option": self.no_option, "offer_rows": self.offer_rows, "reject_records": self.reject_records,
+                "reject_rate": round(self.reject_rate, 6), "max_reject_rate": self.max_reject_rate,
+                "too_many_rejects": self.too_many_rejects, "offers_written": self.offers_written,
+                "offer_rows_by_option": dict(sorted(self.by_option.items(), key=lambda kv: _rank(kv[0]))),
+                "recommended_by_option": dict(sorted(self.recommended.items(), key=lambda kv: _rank(kv[0]))),
+                "duplicate_account_ids": self.duplicate_ids, "duplicate_rows_sample": self.duplicate_rows,
+                "seconds": round(self.seconds, 3),
+                "rows_per_second": round(self.read / self.seconds) if self.seconds > 0 else None,
+                "provenance": self.provenance}
 
     @property
     def balanced(self) -> bool:
@@ -429,6 +514,37 @@ class Summary:
                 f" ({'balanced' if self.balanced else 'NOT BALANCED'}); {self.offer_rows:,} offer rows"
                 f" ({self.no_option:,} accounts with no option), {self.reject_records:,} reject records;"
                 f" {self.seconds:.1f} s, {rate:,.0f} rows/s")
+
+    def option_line(self) -> str:
+        recommended = ", ".join(f"{t} {n:,}" for t, n in sorted(self.recommended.items(), key=lambda kv: _rank(kv[0])))
+        return f"  recommended by option: {recommended or 'none'}"
+
+
+def _rank(option_type: str) -> int:
+    return ORDER.index(option_type) if option_type in ORDER else len(ORDER)
+
+
+class _Duplicates:
+    """Account ids seen on more than one input row, from 64-bit hashes (8 bytes a row, not the ids)."""
+
+    def __init__(self):
+        self.hashes: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+
+    def add(self, ids: pa.Array, rows: np.ndarray) -> None:
+        values = ids.to_pylist()
+        keep = np.fromiter((v is not None and v != "" for v in values), dtype=bool, count=len(values))
+        self.hashes.append(np.fromiter((hash(v) for v, k in zip(values, keep) if k), dtype=np.int64))
+        self.rows.append(np.asarray(rows, dtype=np.int64)[keep])
+
+    def result(self, sample: int = 10) -> tuple[int, list[int]]:
+        if not self.hashes:
+            return 0, []
+        h, r = np.concatenate(self.hashes), np.concatenate(self.rows)
+        values, first, counts = np.unique(h, return_index=True, return_counts=True)
+        dup = counts > 1
+        rows = np.sort(r[np.isin(h, values[dup])])[:sample]
+        return int(dup.sum()), rows.tolist()
 
 
 class Progress:
@@ -583,6 +699,14 @@ def _worker_init(parent: int) -> None:
         os._exit(1)
 
 
+def provenance(policy: Policy, as_of: dt.date, channel: str, input_path: str) -> dict[str, str]:
+    """What made the output: stored in Parquet metadata and the JSON summary (nothing time-dependent, so
+    the same run gives the same bytes)."""
+    from . import __version__
+    return {"negotiator_version": __version__, "policy": policy.name, "policy_version": str(policy.version),
+            "as_of": as_of.isoformat(), "channel": channel, "input": os.path.basename(input_path)}
+
+
 def default_chunk_size(workers: int) -> int:
     """Rows per chunk when none is given: fewer with more workers, as each holds a chunk in memory.
 
@@ -666,7 +790,8 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     check_paths(input_path, output_path, rejects_path)
     chunk_size = default_chunk_size(workers) if chunk_size is None else chunk_size
     chunks, total = read_chunks(input_path, chunk_size, chunk_bytes)
-    summary = Summary()
+    summary = Summary(provenance=provenance(policy, as_of, channel, input_path))
+    duplicates = _Duplicates()
     started = time.perf_counter()
     bar = Progress(total, progress)
     sinks: list[Sink] = []
@@ -674,12 +799,15 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     pending: Future | None = None
     results = None
     try:
-        out = Sink(output_path, OFFER_SCHEMA, output_format, bom)
+        out = Sink(output_path, OFFER_SCHEMA, output_format, bom, summary.provenance)
         sinks.append(out)
-        rej = Sink(rejects_path, REJECT_SCHEMA, output_format, bom)
+        rej = Sink(rejects_path, REJECT_SCHEMA, output_format, bom, summary.provenance)
         sinks.append(rej)
         results = _results(_prefetch(chunks), policy, as_of, channel, workers)
         for chunk, res in results:
+            if "account_id" in chunk.columns:
+                duplicates.add(chunk.columns["account_id"], chunk.row_numbers)
+            summary.count(res.offers)
             rejects = _merge_rejects(res, chunk)
             unreadable_rows = len({u[0] for u in chunk.unreadable})
             summary.read += res.read + unreadable_rows
@@ -697,6 +825,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
             _wait(pending)
         check_stop()
         summary.max_reject_rate = max_reject_rate
+        summary.duplicate_ids, summary.duplicate_rows = duplicates.result()
         if summary.too_many_rejects and not out.streaming:
             rej.commit()    # the rejects say what went wrong; earlier offers stay as they were
             out.abort()
@@ -747,17 +876,35 @@ def main(args, registry) -> int:
         print(f"negotiator batch: {what}; no output written, earlier files left as they were", file=sys.stderr)
         return EXIT_INTERRUPTED if signum == signal.SIGINT else 128 + signum
     print(summary.line(), file=sys.stderr)
+    print(summary.option_line(), file=sys.stderr)
     print(f"  policy {policy.name} {policy.version}, as of {as_of.isoformat()}, channel {args.channel}; "
           f"offers {args.output}, rejects {args.rejects or default_rejects_path(args.output)}", file=sys.stderr)
+    if summary.duplicate_ids:
+        print(f"negotiator batch: warning: {summary.duplicate_ids:,} account ids appear on more than one row "
+              f"(rows {', '.join(map(str, summary.duplicate_rows))}{', ...' if summary.duplicate_ids > 1 else ''});"
+              " each row was offered on its own", file=sys.stderr)
+    code = EXIT_OK
     if not summary.balanced:
-        return EXIT_UNEXPECTED
-    if summary.too_many_rejects:
+        code = EXIT_UNEXPECTED
+    elif summary.too_many_rejects:
         offers = "not written" if not summary.offers_written else "already streamed"
         print(f"negotiator batch: {summary.reject_rate:.1%} of rows rejected, more than --max-reject-rate "
               f"{summary.max_reject_rate:g}: offers {offers}; see the rejects file", file=sys.stderr)
-        return EXIT_TOO_MANY_REJECTS
-    return EXIT_OK
+        code = EXIT_TOO_MANY_REJECTS
+    target = getattr(args, "summary_json", None)
+    if target:
+        doc = json.dumps({**summary.as_dict(), "exit_code": code, "output": args.output,
+                          "rejects": args.rejects or default_rejects_path(args.output)}, indent=2) + "\n"
+        if target == "-":
+            sys.stdout.write(doc)
+        else:
+            tmp = f"{target}.{os.getpid()}.part"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(doc)
+            os.replace(tmp, target)
+    return code
 
 
-__all__ = ["process", "process_pandas", "map_in_pandas", "dask_offers", "run", "main", "OFFER_SCHEMA",
+__all__ = ["process", "process_pandas", "map_in_pandas", "spark_offers", "spark_ddl", "with_row_numbers",
+           "dask_offers", "run", "main", "OFFER_SCHEMA",
            "REJECT_SCHEMA", "COMBINED_SCHEMA", "INPUT_COLUMNS", "Summary"]

@@ -859,10 +859,12 @@ class Sink:
 
     ``fmt`` names the format of ``-`` (csv or jsonl); ``bom`` starts a CSV
     with a UTF-8 byte-order mark, for spreadsheets that need one to read
-    UTF-8.
+    UTF-8. ``metadata`` goes into a Parquet file's key-value metadata, each
+    key prefixed with ``negotiator.``.
     """
 
-    def __init__(self, path: str, schema: pa.Schema, fmt: str | None = None, bom: bool = False):
+    def __init__(self, path: str, schema: pa.Schema, fmt: str | None = None, bom: bool = False,
+                 metadata: dict[str, str] | None = None):
         self.streaming = path == "-"
         self.path = Path(path)
         self.format = (fmt or "csv") if self.streaming else file_format(path)
@@ -888,7 +890,8 @@ class Sink:
                                                   write_options=pacsv.WriteOptions(quoting_style="needed"))
                 elif self.format == "parquet":
                     import pyarrow.parquet as pq
-                    self.writer = pq.ParquetWriter(self.fh, schema, compression="zstd")
+                    meta = {f"negotiator.{k}": v for k, v in (metadata or {}).items()}
+                    self.writer = pq.ParquetWriter(self.fh, schema.with_metadata(meta), compression="zstd")
         except BaseException:
             self.abort()
             raise

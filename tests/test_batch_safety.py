@@ -688,3 +688,106 @@ def test_parquet_batches_shrink_for_wide_rows(tmp_path):
     chunks, _ = batch_io.read_chunks(str(tmp_path / "w.parquet"), 100_000, 1 << 20)
     sizes = [len(c) for c in chunks]
     assert sum(sizes) == 200 and max(sizes) <= 21
+
+
+# ----------------------------------------------------------------------------- 5. Spark, local mode
+
+@pytest.fixture(scope="module")
+def spark():
+    import shutil
+    pytest.importorskip("pyspark", reason="pyspark is not installed (a dev dependency: scripts/test installs it)")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java 17 (java is not on PATH)")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+    session = (SparkSession.builder.master("local[2]").appName("negotiator-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.sql.execution.arrow.maxRecordsPerBatch", "97")      # several Arrow batches
+               .config("spark.sql.files.maxPartitionBytes", "65536")              # several partitions
+               .config("spark.sql.session.timeZone", "UTC")
+               .getOrCreate())
+    yield session
+    session.stop()
+
+
+def test_spark_offers_equal_the_commands_offers(spark, tmp_path, registry):
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from negotiator.options import ORDER
+    cols, kind = make_portfolio.portfolio(700, seed=31, bad_share=0.1, as_of=AS_OF)
+    table = make_portfolio.to_table(cols)
+    inp = tmp_path / "portfolio.csv"
+    pacsv.write_csv(table, inp, pacsv.WriteOptions(quoting_style="needed"))
+    assert batch.main(_args(inp, tmp_path / "cli.parquet", rejects=str(tmp_path / "cli_rejects.parquet")),
+                      registry) == 0
+    want_offers = pq.read_table(tmp_path / "cli.parquet").to_pylist()
+    want_rejects = pq.read_table(tmp_path / "cli_rejects.parquet").to_pylist()
+
+    df = spark.read.csv(str(inp), header=True)                # every column as text, as the command reads it
+    assert df.rdd.getNumPartitions() > 1
+    out = batch.spark_offers(df, registry.get("default"), AS_OF)
+    rows = [r.asDict() for r in out.collect()]
+    rank = {t: k for k, t in enumerate(ORDER)}
+    offers = sorted((r for r in rows if r["record"] != "reject"),
+                    key=lambda r: (r["row_number"], rank.get(r["option_type"], -1)))
+    rejects = sorted((r for r in rows if r["record"] == "reject"), key=lambda r: (r["row_number"], r["field"]))
+    names = batch.OFFER_SCHEMA.names
+    assert [{k: r[k] for k in names} for r in offers] == want_offers          # row numbers are global
+    assert [{k: r[k] for k in batch.REJECT_SCHEMA.names} for r in rejects] == \
+        sorted(want_rejects, key=lambda r: (r["row_number"], r["field"]))
+    assert len({r["row_number"] for r in offers}) == int((kind == "").sum())
+
+
+# ----------------------------------------------------------------------------- what a data engineer would miss
+
+def test_help_lists_the_formats_and_every_exit_code(capsys):
+    with pytest.raises(SystemExit):
+        cli(["batch", "--help"])
+    text = capsys.readouterr().out
+    for needle in ("formats:", ".jsonl", ".parquet", "standard output", "exit codes:", "--max-reject-rate",
+                   "--chunk-mib", "--summary-json", "--bom"):
+        assert needle in text
+    for code in (0, 1, 2, 3, 4, 5, 6, 130, 143, 129):
+        assert f"  {code} " in text
+
+
+def test_json_summary_counts_by_option_and_carries_provenance(portfolio, tmp_path, capsys):
+    import json
+
+    import pyarrow.parquet as pq
+    out, summary = tmp_path / "o.parquet", tmp_path / "summary.json"
+    assert cli(["batch", str(portfolio), str(out), "--as-of", AS_OF.isoformat(), "--quiet",
+                "--summary-json", str(summary)]) == 0
+    doc = json.loads(summary.read_text())
+    offers = pq.read_table(out)
+    assert doc["read"] == doc["offered"] + doc["rejected"] and doc["balanced"] and doc["exit_code"] == 0
+    assert doc["offer_rows"] == offers.num_rows == sum(doc["offer_rows_by_option"].values()) + doc["no_option"]
+    types = [t for t in offers.column("option_type").to_pylist() if t]
+    assert doc["offer_rows_by_option"] == {t: types.count(t) for t in dict.fromkeys(
+        t for t in batch.ORDER if t in types)}
+    assert sum(doc["recommended_by_option"].values()) == sum(offers.column("recommended").to_pylist())
+    policy = PolicyRegistry.load().get("default")
+    want = {"policy": "default", "policy_version": str(policy.version), "as_of": AS_OF.isoformat(),
+            "channel": "batch", "input": portfolio.name}
+    assert want.items() <= doc["provenance"].items()
+    meta = {k.decode(): v.decode() for k, v in pq.read_schema(out).metadata.items()}
+    assert {f"negotiator.{k}": v for k, v in want.items()}.items() <= meta.items()
+    assert "recommended by option:" in capsys.readouterr().err
+
+
+def test_duplicate_account_ids_are_a_warning(portfolio, tmp_path, capsys):
+    import json
+    header, *rows = portfolio.read_bytes().splitlines(keepends=True)
+    rows = [r for r in rows if r.strip()]
+    dup = tmp_path / "dup.csv"
+    dup.write_bytes(header + b"".join(rows) + rows[0] + rows[2])     # rows 1 and 3 again, at the end
+    n = len(rows)
+    assert cli(["batch", str(dup), str(tmp_path / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet",
+                "--summary-json", str(tmp_path / "s.json")]) == 0
+    err = capsys.readouterr().err
+    doc = json.loads((tmp_path / "s.json").read_text())
+    assert doc["duplicate_account_ids"] == 2
+    assert doc["duplicate_rows_sample"] == [1, 3, n + 1, n + 2]
+    assert "warning: 2 account ids appear on more than one row" in err

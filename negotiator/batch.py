@@ -398,8 +398,8 @@ def map_in_pandas(frames: Iterable, policy: Policy, as_of: dt.date, channel: str
 
 
 def _plain_pandas(table: pa.Table):
-    """A pandas frame with plain object columns for text (pandas 3 would make Arrow-backed ones, which
-    Spark's Arrow conversion refuses: "Cannot convert ChunkedArray to Array")."""
+    """A pandas frame with plain object columns for text (pandas 3 makes Arrow-backed ones, which an
+    earlier PySpark refused: "Cannot convert ChunkedArray to Array")."""
     import pandas as pd
     df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("python")}.get)
     return df.astype({f.name: object for f in table.schema if pa.types.is_string(f.type)})

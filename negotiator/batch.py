@@ -548,26 +548,50 @@ class _Duplicates:
 
 
 class Progress:
-    """A one-line progress bar on stderr, redrawn at most five times a second."""
+    """A one-line progress bar on stderr, redrawn on a timer (every ``interval`` seconds, so elapsed time
+    and the ETA move while a long chunk is worked out) and when a chunk is done (at most five times a second).
+    """
 
-    def __init__(self, total: int, enabled: bool, stream=None):
+    def __init__(self, total: int, enabled: bool, stream=None, interval: float = 1.0):
         self.total, self.enabled = max(total, 1), enabled
         self.stream = stream or sys.stderr
         self.start = self.last = time.perf_counter()
+        self.done = self.rows = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._timer = None
+        if enabled:
+            self._timer = threading.Thread(target=self._tick, args=(interval,), name="batch-progress", daemon=True)
+            self._timer.start()
+
+    def _tick(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self._draw(time.perf_counter())
 
     def update(self, done: int, rows: int) -> None:
+        self.done, self.rows = done, rows
         now = time.perf_counter()
-        if not self.enabled or now - self.last < 0.2:
-            return
-        self.last = now
-        share = min(done / self.total, 1.0)
-        bar = "#" * int(share * 30)
-        rate = rows / max(now - self.start, 1e-9)
-        eta = (now - self.start) * (1 - share) / share if share > 0 else 0
-        self.stream.write(f"\r[{bar:<30}] {share:4.0%} {rows:,} rows {rate:,.0f}/s ETA {eta:,.0f}s ")
-        self.stream.flush()
+        if self.enabled and now - self.last >= 0.2:
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self.last = now
+            share = min(self.done / self.total, 1.0)
+            bar = "#" * int(share * 30)
+            elapsed = max(now - self.start, 1e-9)
+            rate = self.rows / elapsed
+            eta = f"ETA {elapsed * (1 - share) / share:,.0f}s" if share > 0 else "ETA -"
+            self.stream.write(f"\r[{bar:<30}] {share:4.0%} {self.rows:,} rows {rate:,.0f}/s {elapsed:,.0f}s {eta} ")
+            self.stream.flush()
 
     def close(self) -> None:
+        with self._lock:
+            self._stop.set()
+        if self._timer is not None:
+            self._timer.join()
         if self.enabled:
             self.stream.write("\r" + " " * 78 + "\r")
             self.stream.flush()

@@ -796,3 +796,21 @@ def test_duplicate_account_ids_are_a_warning(portfolio, tmp_path, capsys):
     assert doc["duplicate_account_ids"] == 2
     assert doc["duplicate_rows_sample"] == [1, 3, n + 1, n + 2]
     assert "warning: 2 account ids appear on more than one row" in err
+
+
+def test_progress_bar_redraws_on_a_timer_between_chunks():
+    import io as _io
+    import time
+    buf = _io.StringIO()
+    bar = batch.Progress(100, enabled=True, stream=buf, interval=0.02)
+    try:
+        bar.update(10, 5)                           # one chunk done, then nothing for a while
+        end = time.monotonic() + 10
+        while buf.getvalue().count("\r[") < 3 and time.monotonic() < end:
+            time.sleep(0.01)
+    finally:
+        bar.close()
+    assert buf.getvalue().count("\r[") >= 3
+    after = buf.getvalue()
+    time.sleep(0.1)
+    assert buf.getvalue() == after                  # closed: no more drawing

@@ -83,6 +83,8 @@ OFFER_SCHEMA = pa.schema([
     ("approval", pa.string()), ("affordable", pa.bool_()), ("within_policy", pa.bool_()),
     ("regular_payment", MONEY), ("holiday_months", pa.int64()), ("holiday_payment", MONEY),
     ("disposable_income", MONEY), ("affordable_payment", MONEY), ("declined", pa.string()),
+    # provenance: what made the row (the same on every row of a run)
+    ("policy", pa.string()), ("policy_version", pa.string()), ("as_of", pa.string()), ("channel", pa.string()),
 ])
 #: Rejects: one record per (row, bad field).
 REJECT_SCHEMA = pa.schema([("row_number", pa.int64()), ("account_id", pa.string()), ("field", pa.string()),
@@ -366,6 +368,10 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         "disposable_income": format_minor_array(a.disposable[pos], digits),
         "affordable_payment": format_minor_array(a.affordable[pos], digits),
         "declined": declined,
+        "policy": pa.repeat(policy.name, m),
+        "policy_version": pa.repeat(str(policy.version), m),
+        "as_of": pa.repeat(as_of.isoformat(), m),
+        "channel": pa.repeat(channel, m),
     }, schema=OFFER_SCHEMA)
     return table, len(lonely)
 

@@ -777,6 +777,8 @@ def test_json_summary_counts_by_option_and_carries_provenance(portfolio, tmp_pat
     want = {"policy": "default", "policy_version": str(policy.version), "as_of": AS_OF.isoformat(),
             "channel": "batch", "input": portfolio.name}
     assert want.items() <= doc["provenance"].items()
+    for column in ("policy", "policy_version", "as_of", "channel"):            # and on every offer row
+        assert set(offers.column(column).to_pylist()) == {want[column]}
     meta = {k.decode(): v.decode() for k, v in pq.read_schema(out).metadata.items()}
     assert {f"negotiator.{k}": v for k, v in want.items()}.items() <= meta.items()
     assert "recommended by option:" in capsys.readouterr().err

@@ -944,9 +944,37 @@ class Sink:
         self.tmp.unlink(missing_ok=True)
 
 
-#: A cell a spreadsheet would take for a formula: OWASP's leading characters (= + - @ tab CR), and LF,
-#: NUL and the full-width forms (＝＋－＠) that East Asian spreadsheets also accept.
-_FORMULA_START = "^[=+\\-@\t\r\n\\x{0}\uff1d\uff0b\uff0d\uff20]"
+#: A cell a spreadsheet would take for a formula starts with one of these: OWASP's leading characters
+#: (= + - @ tab CR), and LF, NUL and the full-width forms (＝＋－＠) that East Asian spreadsheets accept.
+_FORMULA_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_BYTES[[ord(c) for c in "=+-@\t\r\n\x00"]] = True
+_FULL_WIDTH_LAST = np.zeros(256, dtype=bool)      # U+FF1D U+FF0B U+FF0D U+FF20 are EF BC xx in UTF-8
+_FULL_WIDTH_LAST[[0x9D, 0x8B, 0x8D, 0xA0]] = True
+
+
+def _formula_like(col: pa.Array) -> np.ndarray:
+    """Cells whose first character starts a formula, from the first bytes (no string is copied)."""
+    n = len(col)
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int32, count=n + 1, offset=col.offset * 4)
+    data = col.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    if not len(data):
+        return np.zeros(n, dtype=bool)
+    last = len(data) - 1
+    b0 = data[np.minimum(starts, last)]
+    hit = (lengths > 0) & _FORMULA_BYTES[b0]
+    wide = np.flatnonzero((lengths >= 3) & (b0 == 0xEF))
+    if len(wide):
+        s = starts[wide]
+        hit[wide] = (data[np.minimum(s + 1, last)] == 0xBC) & _FULL_WIDTH_LAST[data[np.minimum(s + 2, last)]]
+    if col.null_count:
+        hit &= _np_valid(col)
+    return hit
+
+
+def _np_valid(col: pa.Array) -> np.ndarray:
+    return pc.is_valid(col).to_numpy(zero_copy_only=False)
 #: ... unless it is a plain negative number, as the job writes amounts (``-12.50``).
 _NEGATIVE_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
 
@@ -964,11 +992,16 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     for k, name in enumerate(table.schema.names):
         if not pa.types.is_string(table.schema.field(name).type):
             continue
-        col = table.column(name)
-        risky = pc.and_(pc.match_substring_regex(col, _FORMULA_START),
-                        pc.invert(pc.match_substring_regex(col, _NEGATIVE_NUMBER)))
-        if pc.any(risky).as_py():
-            table = table.set_column(k, name, pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col))
+        col = table.column(name).combine_chunks()
+        risky = _formula_like(col)
+        if not risky.any():
+            continue
+        rows = np.flatnonzero(risky)
+        number = pc.fill_null(pc.match_substring_regex(pc.take(col, pa.array(rows)), _NEGATIVE_NUMBER), False)
+        risky[rows[number.to_numpy(zero_copy_only=False)]] = False
+        if risky.any():
+            mask = pa.array(risky)
+            table = table.set_column(k, name, pc.if_else(mask, pc.binary_join_element_wise("'", col, ""), col))
     return table
 
 

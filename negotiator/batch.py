@@ -791,7 +791,7 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
         chunk_size: int | None = None, channel: str = "batch", progress: bool = False, workers: int = 1, *,
         output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0,
-        chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Summary:
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES, summary_path: str | None = None) -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
@@ -817,7 +817,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     for path in (output_path, rejects_path):
         if path != "-":
             file_format(path)
-    check_paths(input_path, output_path, rejects_path)
+    check_paths(input_path, output_path, rejects_path, summary_path)
     chunk_size = default_chunk_size(workers) if chunk_size is None else chunk_size
     chunks, total = read_chunks(input_path, chunk_size, chunk_bytes)
     summary = Summary(provenance=provenance(policy, as_of, channel, input_path))
@@ -899,6 +899,7 @@ def main(args, registry) -> int:
                           show, getattr(args, "workers", 1), output_format=getattr(args, "format", None),
                           bom=getattr(args, "bom", False),
                           chunk_bytes=int(_or(getattr(args, "chunk_mib", None), DEFAULT_CHUNK_BYTES / 2**20) * 2**20),
+                          summary_path=getattr(args, "summary_json", None),
                           max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
     except KeyboardInterrupt as exc:
         signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT

@@ -115,7 +115,7 @@ class Chunk:
         return len(self.row_numbers)
 
 
-def check_paths(input_path: str, output_path: str, rejects_path: str) -> None:
+def check_paths(input_path: str, output_path: str, rejects_path: str, summary_path: str | None = None) -> None:
     """Refuse, before a row is read, any pair of files that are one file, and outputs that cannot be files.
 
     Input, offers and rejects must be three different files (compared by
@@ -129,6 +129,8 @@ def check_paths(input_path: str, output_path: str, rejects_path: str) -> None:
     negotiator.batch_io.BatchInputError: OUTPUT in.csv is the input file in.csv: refusing to overwrite the portfolio
     """
     named = (("input", input_path), ("OUTPUT", output_path), ("--rejects", rejects_path))
+    if summary_path:
+        named += (("--summary-json", summary_path),)
     for k, (what, path) in enumerate(named):
         if path == "-":
             continue

@@ -48,7 +48,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("case", ["output_is_input", "rejects_is_input", "rejects_is_output", "output_link_to_input",
                                   "output_hard_link_to_input", "output_is_folder", "rejects_is_folder",
-                                  "output_folder_missing"])
+                                  "output_folder_missing", "summary_is_input"])
 def test_colliding_paths_are_refused_before_a_row_is_read(portfolio, tmp_path, case, monkeypatch, capsys):
     inp = portfolio
     out, rej = tmp_path / "offers.csv", None
@@ -72,6 +72,7 @@ def test_colliding_paths_are_refused_before_a_row_is_read(portfolio, tmp_path, c
         rej.mkdir()
     elif case == "output_folder_missing":
         out = tmp_path / "nowhere" / "offers.csv"
+    summary = inp if case == "summary_is_input" else None
     before = _snapshot(tmp_path)
 
     def no_reading(*a, **kw):
@@ -81,6 +82,8 @@ def test_colliding_paths_are_refused_before_a_row_is_read(portfolio, tmp_path, c
     argv = ["batch", str(inp), str(out), "--as-of", AS_OF.isoformat(), "--quiet"]
     if rej is not None:
         argv += ["--rejects", str(rej)]
+    if summary is not None:
+        argv += ["--summary-json", str(summary)]
     assert cli(argv) == 2
     assert "negotiator:" in capsys.readouterr().err
     assert _snapshot(tmp_path) == before                 # the portfolio and every other file untouched

@@ -25,6 +25,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 
 import numpy as np
@@ -856,6 +857,20 @@ def _parquet_chunk(batch: pa.RecordBatch, first: int) -> Chunk:
 
 # ----------------------------------------------------------------------------- writers
 
+def _remove_stale_parts(path: Path) -> None:
+    """Delete ``.NAME.PID.part`` files beside ``path`` left by a job that was killed (its PID is gone)."""
+    for part in path.parent.glob(f".{glob_escape(path.name)}.*.part"):
+        pid = part.name[len(path.name) + 2:-len(".part")]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            part.unlink(missing_ok=True)
+        except PermissionError:     # alive, someone else's
+            pass
+
+
 class Sink:
     """Writes Arrow tables to ``path`` through a hidden temporary file (``-``: streamed to standard output).
 
@@ -878,6 +893,7 @@ class Sink:
         if self.streaming:
             self.fh = sys.stdout.buffer
         else:
+            _remove_stale_parts(self.path)
             try:
                 self.fh = open(self.tmp, "xb")  # noqa: SIM115
             except OSError as exc:

@@ -819,3 +819,16 @@ def test_progress_bar_redraws_on_a_timer_between_chunks():
     after = buf.getvalue()
     time.sleep(0.1)
     assert buf.getvalue() == after                  # closed: no more drawing
+
+
+def test_parts_left_by_a_killed_job_are_removed_by_the_next_run(portfolio, tmp_path, registry):
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)                                       # a process that has exited
+    stale = tmp_path / f".offers.csv.{dead_pid}.part"
+    alive = tmp_path / f".offers.csv.{os.getppid()}.part"             # another job still running
+    stale.write_text("half a file")
+    alive.write_text("being written")
+    assert batch.main(_args(portfolio, tmp_path / "offers.csv"), registry) == 0
+    assert not stale.exists() and alive.read_text() == "being written"

@@ -6,7 +6,8 @@ of where one chunk's time goes (reading, parsing + rules, engine, rendering,
 writing), and the per-account loop over the single-quote function for a
 sample, as a ratio.
 
-Run: .venv/bin/python benchmarks/bench_batch.py [--rows 1000000] [--chunk-size 100000] [--sample 2000]
+Run: .venv/bin/python benchmarks/bench_batch.py [--rows 1000000] [--chunk-size N] [--workers 1] [--sample 2000]
+       [--skip-profile]
 """
 
 from __future__ import annotations
@@ -31,18 +32,43 @@ make_portfolio = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_portfolio)
 
 
-def run_job(inp: Path, out: Path, chunk: int) -> dict:
-    """The CLI in a child process: wall time and its peak RSS."""
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    parents, rss = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(stat[1])
+            rss[int(entry.name)] = int(stat[21]) * resource.getpagesize()
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {pid}, {pid}
+    while frontier:
+        frontier = {c for c, p in parents.items() if p in frontier} - tree
+        tree |= frontier
+    return sum(rss.get(p, 0) for p in tree)
+
+
+def run_job(inp: Path, out: Path, chunk: int | None, workers: int = 1) -> dict:
+    """The CLI in a child process: wall time, its peak RSS and the whole process tree's (sampled)."""
     cmd = [sys.executable, "-m", "negotiator.cli", "batch", str(inp), str(out), "--as-of", AS_OF.isoformat(),
-           "--chunk-size", str(chunk), "--quiet"]
+           "--workers", str(workers), "--quiet"] + (["--chunk-size", str(chunk)] if chunk else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    tree = 0
+    while proc.poll() is None:
+        tree = max(tree, _tree_rss(proc.pid))
+        time.sleep(0.2)
+    err = proc.stderr.read()
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode:
-        raise SystemExit(f"batch failed ({proc.returncode}): {proc.stderr}")
-    return {"seconds": wall, "peak_rss_mib": max(peak, before) / 1024, "summary": proc.stderr.strip()}
+        raise SystemExit(f"batch failed ({proc.returncode}): {err}")
+    return {"seconds": wall, "peak_rss_mib": max(peak, before) / 1024, "peak_tree_rss_mib": tree / 2**20,
+            "summary": err.strip()}
 
 
 def profile_chunk(inp: Path, chunk: int) -> dict:
@@ -108,7 +134,9 @@ def single_quote_loop(inp: Path, sample: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--chunk-size", type=int, default=100_000)
+    ap.add_argument("--chunk-size", type=int, default=None, help="default: the command's (100,000 for one worker)")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--skip-profile", action="store_true", help="only the job: no chunk profile, no quote loop")
     ap.add_argument("--sample", type=int, default=2000)
     ap.add_argument("--dir", default=None, help="work folder (default a temporary one)")
     args = ap.parse_args()
@@ -117,16 +145,18 @@ def main() -> None:
         t = time.perf_counter()
         make_portfolio.write(str(inp), args.rows, seed=7, bad_share=0.05)
         gen = time.perf_counter() - t
-        job = run_job(inp, out, args.chunk_size)
-        prof = profile_chunk(inp, args.chunk_size)
-        loop = single_quote_loop(inp, args.sample)
+        job = run_job(inp, out, args.chunk_size, args.workers)
+        prof = None if args.skip_profile else profile_chunk(inp, args.chunk_size or 100_000)
+        loop = None if args.skip_profile else single_quote_loop(inp, args.sample)
         result = {
-            "rows": args.rows, "chunk_size": args.chunk_size, "input_mib": inp.stat().st_size / 2**20,
+            "rows": args.rows, "chunk_size": args.chunk_size, "workers": args.workers,
+            "input_mib": inp.stat().st_size / 2**20,
             "output_mib": out.stat().st_size / 2**20, "generate_s": round(gen, 1),
             "wall_s": round(job["seconds"], 2), "accounts_per_s": round(args.rows / job["seconds"]),
-            "peak_rss_mib": round(job["peak_rss_mib"]), "summary": job["summary"].splitlines()[0],
-            "profile_first_chunk": prof, "single_quote_loop_accounts_per_s": round(loop),
-            "batch_vs_loop": round(args.rows / job["seconds"] / loop, 1),
+            "peak_rss_mib": round(job["peak_rss_mib"]), "peak_tree_rss_mib": round(job["peak_tree_rss_mib"]),
+            "summary": job["summary"].splitlines()[0],
+            "profile_first_chunk": prof, "single_quote_loop_accounts_per_s": round(loop) if loop else None,
+            "batch_vs_loop": round(args.rows / job["seconds"] / loop, 1) if loop else None,
         }
     print(json.dumps(result, indent=2))
 

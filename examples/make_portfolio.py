@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import re
 import sys
 
 import numpy as np
@@ -23,7 +25,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from negotiator.batch import format_minor_array
-from negotiator.batch_io import file_format, jsonl_bytes
+from negotiator.batch_io import file_format
+from negotiator.batch_parse import DATE_SEPARATOR, INTEGERS, NO_DATES
 
 AS_OF = dt.date(2026, 11, 23)
 CURRENCIES = np.array(["CNY", "USD", "GBP", "JPY"])
@@ -237,7 +240,7 @@ def write(path: str | None, rows: int, seed: int, bad_share: float = 0.05, chunk
                 data = buf.getvalue().to_pybytes()
                 out.write(_raw_faults(data, start == 0, bad_share, rng_raw, counts))
             elif fmt == "jsonl":
-                out.write(jsonl_bytes(table))
+                out.write(jsonl_records(table))
             else:
                 import pyarrow.parquet as pq
                 if writer is None:
@@ -249,6 +252,30 @@ def write(path: str | None, rows: int, seed: int, bad_share: float = 0.05, chunk
         if out is not sys.stdout.buffer:
             out.close()
     return counts
+
+
+_INTEGER_COLUMNS = {c for c, *_ in INTEGERS}
+
+
+def jsonl_records(table: pa.Table) -> bytes:
+    """JSON Lines with JSON types, as a quote request has them: integers as numbers, date lists as lists.
+
+    A cell that is not a valid integer or list stays text, so the bad row
+    kinds are still bad (the job rejects an integer column given as a string).
+    """
+    lines = []
+    for row in table.to_pylist():
+        rec = {}
+        for k, v in row.items():
+            if v is None:
+                continue
+            if k in _INTEGER_COLUMNS and re.fullmatch(r"-?[0-9]{1,18}", v):
+                v = int(v)
+            elif k in ("reage_dates", "arrangement_dates"):
+                v = [] if v == NO_DATES else v.split(DATE_SEPARATOR)
+            rec[k] = v
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode() if lines else b""
 
 
 def _raw_faults(data: bytes, has_header: bool, bad_share: float, rng, counts: dict) -> bytes:

@@ -16,9 +16,12 @@ and exit codes are in ``docs/BATCH.md``.
 
 Exit codes: 0 the run completed (rejected rows are reported, not fatal);
 2 the input or output cannot be used at all (missing file, unknown suffix or
-columns, bad ``--as-of`` or ``--chunk-size``); 3 unknown policy; 4 invalid
-policy file; 130 interrupted (nothing written); 1 anything unexpected
-(nothing written).
+columns, colliding paths, bad ``--as-of`` or ``--chunk-size``); 3 unknown
+policy; 4 invalid policy file; 5 the run failed part-way (the input changed
+while read, an output could not be written; nothing written); 6 more rows
+rejected than ``--max-reject-rate`` allows (rejects written, offers not);
+130 interrupted, 143 SIGTERM, 129 SIGHUP (nothing written); 1 anything
+unexpected (nothing written).
 """
 
 from __future__ import annotations
@@ -26,21 +29,33 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import json
 import multiprocessing
+import os
 import queue
+import signal
 import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .affordability import assess
-from .batch_io import BatchInputError, Chunk, Sink, check_columns, file_format, read_chunks
+from .batch_io import (
+    DEFAULT_CHUNK_BYTES,
+    BatchInputError,
+    Chunk,
+    Sink,
+    check_columns,
+    check_paths,
+    file_format,
+    read_chunks,
+)
 from .batch_parse import INPUT_COLUMNS, present, to_accounts
 from .dates import first_payment_date
 from .engine import decide, format_effective_rate
@@ -49,6 +64,13 @@ from .options import ORDER, TIERS, build
 from .policy import Policy
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_FAILED_PART_WAY, EXIT_TOO_MANY_REJECTS = 5, 6
+#: The command's ``--max-reject-rate``: a run that rejects more than half its rows fails.
+DEFAULT_MAX_REJECT_RATE = 0.5
+
+
+def _or(value, default):
+    return default if value is None else value
 
 MONEY = pa.string()
 #: Output columns, one row per account and visible option (see docs/BATCH.md).
@@ -61,6 +83,8 @@ OFFER_SCHEMA = pa.schema([
     ("approval", pa.string()), ("affordable", pa.bool_()), ("within_policy", pa.bool_()),
     ("regular_payment", MONEY), ("holiday_months", pa.int64()), ("holiday_payment", MONEY),
     ("disposable_income", MONEY), ("affordable_payment", MONEY), ("declined", pa.string()),
+    # provenance: what made the row (the same on every row of a run)
+    ("policy", pa.string()), ("policy_version", pa.string()), ("as_of", pa.string()), ("channel", pa.string()),
 ])
 #: Rejects: one record per (row, bad field).
 REJECT_SCHEMA = pa.schema([("row_number", pa.int64()), ("account_id", pa.string()), ("field", pa.string()),
@@ -346,6 +370,10 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         "disposable_income": format_minor_array(a.disposable[pos], digits),
         "affordable_payment": format_minor_array(a.affordable[pos], digits),
         "declined": declined,
+        "policy": pa.repeat(policy.name, m),
+        "policy_version": pa.repeat(str(policy.version), m),
+        "as_of": pa.repeat(as_of.isoformat(), m),
+        "channel": pa.repeat(channel, m),
     }, schema=OFFER_SCHEMA)
     return table, len(lonely)
 
@@ -363,9 +391,66 @@ def process_pandas(df, policy: Policy, as_of: dt.date, channel: str = "batch"):
 
 
 def map_in_pandas(frames: Iterable, policy: Policy, as_of: dt.date, channel: str = "batch") -> Iterator:
-    """For Spark's ``DataFrame.mapInPandas``: an iterator of pandas frames in, out."""
+    """For Spark's ``DataFrame.mapInPandas``: an iterator of pandas frames in, out (:data:`COMBINED_SCHEMA`).
+
+    Row numbers come from the frames' ``row_number`` column (see
+    :func:`spark_offers`, which adds a global one); without it they count
+    on from 1 across all the frames of one call (one Spark partition), not
+    per Arrow batch.
+    """
+    done = 0
     for df in frames:
-        yield process_pandas(df, policy, as_of, channel)
+        numbers = None if "row_number" in df.columns else np.arange(done + 1, done + len(df) + 1, dtype=np.int64)
+        done += len(df)
+        yield _plain_pandas(process(df, policy, as_of, channel, numbers).combined())
+
+
+def _plain_pandas(table: pa.Table):
+    """A pandas frame with plain object columns for text (pandas 3 makes Arrow-backed ones, which an
+    earlier PySpark refused: "Cannot convert ChunkedArray to Array")."""
+    import pandas as pd
+    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("python")}.get)
+    return df.astype({f.name: object for f in table.schema if pa.types.is_string(f.type)})
+
+
+_SPARK_TYPES = {pa.string(): "STRING", pa.int64(): "BIGINT", pa.int32(): "INT", pa.bool_(): "BOOLEAN",
+                pa.float64(): "DOUBLE"}
+
+
+def spark_ddl(schema: pa.Schema | None = None) -> str:
+    """An Arrow schema (default :data:`COMBINED_SCHEMA`) as a Spark DDL string, the schema ``mapInPandas`` takes.
+
+    >>> spark_ddl(pa.schema([("record", pa.string()), ("row_number", pa.int64()), ("affordable", pa.bool_())]))
+    '`record` STRING, `row_number` BIGINT, `affordable` BOOLEAN'
+    """
+    schema = COMBINED_SCHEMA if schema is None else schema
+    return ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in schema)
+
+
+def with_row_numbers(df):
+    """A Spark DataFrame with a ``row_number`` column: 1-based, global, in the frame's order.
+
+    Spark numbers nothing by itself (``monotonically_increasing_id`` has
+    gaps); this is ``zipWithIndex``, one extra pass over the data.
+    """
+    from pyspark.sql.types import LongType, StructField, StructType
+    schema = StructType([*df.schema.fields, StructField("row_number", LongType(), False)])
+    return df.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF(schema)
+
+
+def spark_offers(df, policy: Policy, as_of: dt.date, channel: str = "batch"):
+    """Offers and rejects of a Spark DataFrame of portfolio rows (lazily), as :func:`process_pandas` gives them.
+
+    Adds a global ``row_number`` (:func:`with_row_numbers`) unless the
+    frame has one, then runs :func:`map_in_pandas` with :func:`spark_ddl`.
+    Read CSV input with every column as text (no ``inferSchema``) so the
+    cells mean what they mean to the command.
+    """
+    import functools
+    if "row_number" not in df.columns:
+        df = with_row_numbers(df)
+    return df.mapInPandas(functools.partial(map_in_pandas, policy=policy, as_of=as_of, channel=channel),
+                          spark_ddl())
 
 
 def combined_meta():
@@ -389,10 +474,47 @@ class Summary:
     offer_rows: int = 0
     reject_records: int = 0
     seconds: float = 0.0
+    max_reject_rate: float = 1.0
+    offers_written: bool = True
+    by_option: dict[str, int] = field(default_factory=dict)      # offer rows by option type
+    recommended: dict[str, int] = field(default_factory=dict)    # accounts by recommended option type
+    duplicate_ids: int = 0                                       # account ids on more than one row
+    duplicate_rows: list[int] = field(default_factory=list)      # the first few rows holding one
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    def count(self, offers: pa.Table) -> None:
+        """Add a chunk's offer rows to the counts by option type."""
+        for column, into in (("option_type", self.by_option), ("recommended", self.recommended)):
+            types = offers.column("option_type")
+            if column == "recommended":
+                types = types.filter(pc.fill_null(offers.column("recommended"), False))
+            for item in pc.value_counts(types.drop_null()).to_pylist():
+                into[item["values"]] = into.get(item["values"], 0) + item["counts"]
+
+    def as_dict(self) -> dict:
+        """The machine-readable summary (``--summary-json``)."""
+        return {"read": self.read, "offered": self.offered, "rejected": self.rejected, "balanced": self.balanced,
+                "no_option": self.no_option, "offer_rows": self.offer_rows, "reject_records": self.reject_records,
+                "reject_rate": round(self.reject_rate, 6), "max_reject_rate": self.max_reject_rate,
+                "too_many_rejects": self.too_many_rejects, "offers_written": self.offers_written,
+                "offer_rows_by_option": dict(sorted(self.by_option.items(), key=lambda kv: _rank(kv[0]))),
+                "recommended_by_option": dict(sorted(self.recommended.items(), key=lambda kv: _rank(kv[0]))),
+                "duplicate_account_ids": self.duplicate_ids, "duplicate_rows_sample": self.duplicate_rows,
+                "seconds": round(self.seconds, 3),
+                "rows_per_second": round(self.read / self.seconds) if self.seconds > 0 else None,
+                "provenance": self.provenance}
 
     @property
     def balanced(self) -> bool:
         return self.read == self.offered + self.rejected
+
+    @property
+    def reject_rate(self) -> float:
+        return self.rejected / self.read if self.read else 0.0
+
+    @property
+    def too_many_rejects(self) -> bool:
+        return self.reject_rate > self.max_reject_rate
 
     def line(self) -> str:
         rate = self.read / self.seconds if self.seconds > 0 else 0.0
@@ -401,28 +523,83 @@ class Summary:
                 f" ({self.no_option:,} accounts with no option), {self.reject_records:,} reject records;"
                 f" {self.seconds:.1f} s, {rate:,.0f} rows/s")
 
+    def option_line(self) -> str:
+        recommended = ", ".join(f"{t} {n:,}" for t, n in sorted(self.recommended.items(), key=lambda kv: _rank(kv[0])))
+        return f"  recommended by option: {recommended or 'none'}"
+
+
+def _rank(option_type: str) -> int:
+    return ORDER.index(option_type) if option_type in ORDER else len(ORDER)
+
+
+class _Duplicates:
+    """Account ids seen on more than one input row, from 64-bit hashes (8 bytes a row, not the ids)."""
+
+    def __init__(self):
+        self.hashes: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+
+    def add(self, ids: pa.Array, rows: np.ndarray) -> None:
+        values = ids.to_pylist()
+        keep = np.fromiter((v is not None and v != "" for v in values), dtype=bool, count=len(values))
+        self.hashes.append(np.fromiter((hash(v) for v, k in zip(values, keep) if k), dtype=np.int64))
+        self.rows.append(np.asarray(rows, dtype=np.int64)[keep])
+
+    def result(self, sample: int = 10) -> tuple[int, list[int]]:
+        if not self.hashes:
+            return 0, []
+        h, r = np.concatenate(self.hashes), np.concatenate(self.rows)
+        values, first, counts = np.unique(h, return_index=True, return_counts=True)
+        dup = counts > 1
+        rows = np.sort(r[np.isin(h, values[dup])])[:sample]
+        return int(dup.sum()), rows.tolist()
+
 
 class Progress:
-    """A one-line progress bar on stderr, redrawn at most five times a second."""
+    """A one-line progress bar on stderr, redrawn on a timer (every ``interval`` seconds, so elapsed time
+    and the ETA move while a long chunk is worked out) and when a chunk is done (at most five times a second).
+    """
 
-    def __init__(self, total: int, enabled: bool, stream=None):
+    def __init__(self, total: int, enabled: bool, stream=None, interval: float = 1.0):
         self.total, self.enabled = max(total, 1), enabled
         self.stream = stream or sys.stderr
         self.start = self.last = time.perf_counter()
+        self.done = self.rows = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._timer = None
+        if enabled:
+            self._timer = threading.Thread(target=self._tick, args=(interval,), name="batch-progress", daemon=True)
+            self._timer.start()
+
+    def _tick(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self._draw(time.perf_counter())
 
     def update(self, done: int, rows: int) -> None:
+        self.done, self.rows = done, rows
         now = time.perf_counter()
-        if not self.enabled or now - self.last < 0.2:
-            return
-        self.last = now
-        share = min(done / self.total, 1.0)
-        bar = "#" * int(share * 30)
-        rate = rows / max(now - self.start, 1e-9)
-        eta = (now - self.start) * (1 - share) / share if share > 0 else 0
-        self.stream.write(f"\r[{bar:<30}] {share:4.0%} {rows:,} rows {rate:,.0f}/s ETA {eta:,.0f}s ")
-        self.stream.flush()
+        if self.enabled and now - self.last >= 0.2:
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self.last = now
+            share = min(self.done / self.total, 1.0)
+            bar = "#" * int(share * 30)
+            elapsed = max(now - self.start, 1e-9)
+            rate = self.rows / elapsed
+            eta = f"ETA {elapsed * (1 - share) / share:,.0f}s" if share > 0 else "ETA -"
+            self.stream.write(f"\r[{bar:<30}] {share:4.0%} {self.rows:,} rows {rate:,.0f}/s {elapsed:,.0f}s {eta} ")
+            self.stream.flush()
 
     def close(self) -> None:
+        with self._lock:
+            self._stop.set()
+        if self._timer is not None:
+            self._timer.join()
         if self.enabled:
             self.stream.write("\r" + " " * 78 + "\r")
             self.stream.flush()
@@ -453,7 +630,11 @@ def _prefetch(chunks: Iterator[Chunk], depth: int = 1) -> Iterator[Chunk]:
     t.start()
     try:
         while True:
-            item = q.get()
+            try:
+                item = q.get(timeout=0.1)
+            except queue.Empty:
+                check_stop()
+                continue
             if item is done:
                 return
             if isinstance(item, BaseException):
@@ -481,6 +662,96 @@ def default_rejects_path(output: str) -> str:
         output.rsplit(".", 1)[0] + ".rejects.csv"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP arrived: the run unwinds (parts removed, earlier output kept)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_stop: dict[str, int] = {}
+
+
+def check_stop() -> None:
+    """Raise :class:`Terminated` if a stop signal arrived (called between steps, where unwinding is safe)."""
+    if _stop:
+        raise Terminated(_stop["signum"])
+
+
+def _wait(fut: Future):
+    """``fut.result()``, looking for a stop signal every tenth of a second."""
+    while True:
+        try:
+            return fut.result(timeout=0.1)
+        except TimeoutError:
+            check_stop()
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """While inside, SIGINT, SIGTERM and SIGHUP stop the run at the next safe point (see :func:`check_stop`).
+
+    The handler only records the signal: raising from inside a signal
+    handler could interrupt a lock held by the worker pool or a queue and
+    hang the shutdown. Later signals of the same run are ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+
+    def handler(signum, frame):
+        _stop.setdefault("signum", signum)
+
+    _stop.clear()
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        previous[s] = signal.signal(s, handler)
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+        _stop.clear()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: die with the parent (Linux ``PR_SET_PDEATHSIG``), leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:      # the parent died before the line above took effect
+        os._exit(1)
+
+
+def provenance(policy: Policy, as_of: dt.date, channel: str, input_path: str) -> dict[str, str]:
+    """What made the output: stored in Parquet metadata and the JSON summary (nothing time-dependent, so
+    the same run gives the same bytes)."""
+    from . import __version__
+    return {"negotiator_version": __version__, "policy": policy.name, "policy_version": str(policy.version),
+            "as_of": as_of.isoformat(), "channel": channel, "input": os.path.basename(input_path)}
+
+
+def default_chunk_size(workers: int) -> int:
+    """Rows per chunk when none is given: fewer with more workers, as each holds a chunk in memory.
+
+    Measured on 1,000,000 rows: one worker with 100,000-row chunks peaks at
+    about 800 MiB for the whole job; two workers with 25,000-row chunks
+    about the same, where 100,000-row chunks took 1.7 GiB.
+
+    >>> default_chunk_size(1), default_chunk_size(2), default_chunk_size(8)
+    (100000, 25000, 10000)
+    """
+    return 100_000 if workers <= 1 else max(10_000, 50_000 // workers)
+
+
 def _process_chunk(chunk: Chunk, policy: Policy, as_of: dt.date, channel: str) -> ChunkResult:
     return process(chunk.columns, policy, as_of, channel, chunk.row_numbers)
 
@@ -491,51 +762,84 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
     that many processes with at most ``workers + 1`` chunks in flight (bounded memory)."""
     if workers <= 1:
         for chunk in chunks:
+            check_stop()
             yield chunk, _process_chunk(chunk, policy, as_of, channel)
         return
-    ctx = multiprocessing.get_context("forkserver")   # no fork of a process with threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as procs:
-        flight: collections.deque = collections.deque()
-        try:
-            for chunk in chunks:
-                flight.append((chunk, procs.submit(_process_chunk, chunk, policy, as_of, channel)))
-                if len(flight) > workers:
-                    done, fut = flight.popleft()
-                    yield done, fut.result()
-            while flight:
+    # spawn: the workers are children of this process (no fork of a process with threads, no forkserver
+    # left behind), started from the main thread, which they watch with PR_SET_PDEATHSIG.
+    ctx = multiprocessing.get_context("spawn")
+    procs = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                initargs=(os.getpid(),))
+    flight: collections.deque = collections.deque()
+    finished = False
+    try:
+        for chunk in chunks:
+            flight.append((chunk, procs.submit(_process_chunk, chunk, policy, as_of, channel)))
+            if len(flight) > workers:
                 done, fut = flight.popleft()
-                yield done, fut.result()
-        finally:
-            for _, fut in flight:
-                fut.cancel()
+                yield done, _wait(fut)
+        while flight:
+            done, fut = flight.popleft()
+            yield done, _wait(fut)
+        finished = True
+    finally:
+        if not finished:    # an error or a signal: stop the workers now rather than let them finish their chunks
+            for p in list(getattr(procs, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    p.kill()
+        procs.shutdown(wait=True, cancel_futures=True)
 
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
-        chunk_size: int = 100_000, channel: str = "batch", progress: bool = False, workers: int = 1) -> Summary:
+        chunk_size: int | None = None, channel: str = "batch", progress: bool = False, workers: int = 1, *,
+        output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES, summary_path: str | None = None) -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
+    Chunks hold at most ``chunk_size`` rows (default :func:`default_chunk_size`)
+    and about ``chunk_bytes`` input bytes.
+    ``output_path`` ``-`` streams the offers to standard output in
+    ``output_format`` (csv or jsonl); ``bom`` starts CSV files with a UTF-8
+    byte-order mark. When more than ``max_reject_rate`` of the rows read
+    are rejected, the rejects are written but the offers are not (the
+    summary's ``too_many_rejects``).
     """
+    if not 0 <= max_reject_rate <= 1:
+        raise BatchInputError(f"--max-reject-rate must be between 0 and 1, not {max_reject_rate}")
     if workers < 1 or workers > 64:
         raise BatchInputError(f"--workers must be between 1 and 64, not {workers}")
     if channel not in ("batch", "agent"):
         raise BatchInputError(f"channel must be batch or agent, not {channel!r}")
+    if output_path == "-" and not rejects_path:
+        raise BatchInputError("with OUTPUT - (standard output) name the rejects file with --rejects")
+    if output_format is not None and output_format not in ("csv", "jsonl"):
+        raise BatchInputError(f"--format must be csv or jsonl, not {output_format!r}")
     rejects_path = rejects_path or default_rejects_path(output_path)
-    file_format(output_path)
-    file_format(rejects_path)
-    chunks, total = read_chunks(input_path, chunk_size)
-    summary = Summary()
+    for path in (output_path, rejects_path):
+        if path != "-":
+            file_format(path)
+    check_paths(input_path, output_path, rejects_path, summary_path)
+    chunk_size = default_chunk_size(workers) if chunk_size is None else chunk_size
+    chunks, total = read_chunks(input_path, chunk_size, chunk_bytes)
+    summary = Summary(provenance=provenance(policy, as_of, channel, input_path))
+    duplicates = _Duplicates()
     started = time.perf_counter()
     bar = Progress(total, progress)
     sinks: list[Sink] = []
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
     pending: Future | None = None
+    results = None
     try:
-        out = Sink(output_path, OFFER_SCHEMA)
+        out = Sink(output_path, OFFER_SCHEMA, output_format, bom, summary.provenance)
         sinks.append(out)
-        rej = Sink(rejects_path, REJECT_SCHEMA)
+        rej = Sink(rejects_path, REJECT_SCHEMA, output_format, bom, summary.provenance)
         sinks.append(rej)
-        for chunk, res in _results(_prefetch(chunks), policy, as_of, channel, workers):
+        results = _results(_prefetch(chunks), policy, as_of, channel, workers)
+        for chunk, res in results:
+            if "account_id" in chunk.columns:
+                duplicates.add(chunk.columns["account_id"], chunk.row_numbers)
+            summary.count(res.offers)
             rejects = _merge_rejects(res, chunk)
             unreadable_rows = len({u[0] for u in chunk.unreadable})
             summary.read += res.read + unreadable_rows
@@ -545,14 +849,25 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
             summary.offer_rows += res.offers.num_rows
             summary.reject_records += rejects.num_rows
             if pending is not None:
-                pending.result()
+                _wait(pending)
+            check_stop()
             pending = pool.submit(_write_both, out, res.offers, rej, rejects)
             bar.update(chunk.bytes_read, summary.read)
         if pending is not None:
-            pending.result()
-        rej.commit()
-        out.commit()       # last: the offers file appearing means the run is complete
+            _wait(pending)
+        check_stop()
+        summary.max_reject_rate = max_reject_rate
+        summary.duplicate_ids, summary.duplicate_rows = duplicates.result()
+        if summary.too_many_rejects and not out.streaming:
+            rej.commit()    # the rejects say what went wrong; earlier offers stay as they were
+            out.abort()
+            summary.offers_written = False
+        else:
+            for sink in ((out, rej) if out.streaming else (rej, out)):
+                sink.commit()   # the offers file last: its appearing means the run is complete
     except BaseException:
+        if results is not None:
+            results.close()         # stop the workers (and the reader) before anything else
         if pending is not None:
             pending.cancel()
             with contextlib.suppress(BaseException):   # the original error is what matters
@@ -581,16 +896,48 @@ def main(args, registry) -> int:
     policy = registry.get(args.policy)
     show = not args.quiet and sys.stderr.isatty()
     try:
-        summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel, show,
-                      getattr(args, "workers", 1))
-    except KeyboardInterrupt:
-        print("negotiator batch: interrupted; no output written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        with terminate_as_interrupt():
+            summary = run(args.input, args.output, policy, as_of, args.rejects, args.chunk_size, args.channel,
+                          show, getattr(args, "workers", 1), output_format=getattr(args, "format", None),
+                          bom=getattr(args, "bom", False),
+                          chunk_bytes=int(_or(getattr(args, "chunk_mib", None), DEFAULT_CHUNK_BYTES / 2**20) * 2**20),
+                          summary_path=getattr(args, "summary_json", None),
+                          max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT
+        what = "interrupted" if signum == signal.SIGINT else f"terminated ({exc.args[0]})"
+        print(f"negotiator batch: {what}; no output written, earlier files left as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED if signum == signal.SIGINT else 128 + signum
     print(summary.line(), file=sys.stderr)
+    print(summary.option_line(), file=sys.stderr)
     print(f"  policy {policy.name} {policy.version}, as of {as_of.isoformat()}, channel {args.channel}; "
           f"offers {args.output}, rejects {args.rejects or default_rejects_path(args.output)}", file=sys.stderr)
-    return EXIT_OK if summary.balanced else EXIT_UNEXPECTED
+    if summary.duplicate_ids:
+        print(f"negotiator batch: warning: {summary.duplicate_ids:,} account ids appear on more than one row "
+              f"(rows {', '.join(map(str, summary.duplicate_rows))}{', ...' if summary.duplicate_ids > 1 else ''});"
+              " each row was offered on its own", file=sys.stderr)
+    code = EXIT_OK
+    if not summary.balanced:
+        code = EXIT_UNEXPECTED
+    elif summary.too_many_rejects:
+        offers = "not written" if not summary.offers_written else "already streamed"
+        print(f"negotiator batch: {summary.reject_rate:.1%} of rows rejected, more than --max-reject-rate "
+              f"{summary.max_reject_rate:g}: offers {offers}; see the rejects file", file=sys.stderr)
+        code = EXIT_TOO_MANY_REJECTS
+    target = getattr(args, "summary_json", None)
+    if target:
+        doc = json.dumps({**summary.as_dict(), "exit_code": code, "output": args.output,
+                          "rejects": args.rejects or default_rejects_path(args.output)}, indent=2) + "\n"
+        if target == "-":
+            sys.stdout.write(doc)
+        else:
+            tmp = f"{target}.{os.getpid()}.part"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(doc)
+            os.replace(tmp, target)
+    return code
 
 
-__all__ = ["process", "process_pandas", "map_in_pandas", "dask_offers", "run", "main", "OFFER_SCHEMA",
+__all__ = ["process", "process_pandas", "map_in_pandas", "spark_offers", "spark_ddl", "with_row_numbers",
+           "dask_offers", "run", "main", "OFFER_SCHEMA",
            "REJECT_SCHEMA", "COMBINED_SCHEMA", "INPUT_COLUMNS", "Summary"]

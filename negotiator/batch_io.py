@@ -17,12 +17,15 @@ interruption never leaves a complete-looking file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +33,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .batch_parse import DATE_SEPARATOR, INPUT_COLUMNS, REQUIRED_COLUMNS
+from .batch_parse import (
+    AMOUNTS,
+    DATE_SEPARATOR,
+    INPUT_COLUMNS,
+    INTEGERS,
+    NOT_DATE,
+    NOT_INTEGER,
+    NOT_NUMBER,
+    REQUIRED_COLUMNS,
+)
 from .errors import NegotiatorError
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
@@ -41,6 +53,41 @@ class BatchInputError(NegotiatorError):
     """An input or output the job cannot use at all (exit code 2)."""
 
     title = "Unusable batch input"
+
+
+class BatchRunError(BatchInputError):
+    """A run that cannot finish: the input changed while being read, an output cannot be written (exit 5)."""
+
+    title = "Batch run failed"
+    exit_code = 5
+
+
+class _Snapshot:
+    """The identity, size and modification time of an open input, to tell whether it changed while read."""
+
+    def __init__(self, fh, path: str):
+        st = os.fstat(fh.fileno())
+        self.fh, self.path = fh, path
+        self.key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def check(self, consumed: int | None = None) -> None:
+        """Raise :class:`BatchRunError` if the file changed, moved, or (at the end) was not read to its size."""
+        st = os.fstat(self.fh.fileno())
+        now = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if now != self.key:
+            how = "shrank" if now[2] < self.key[2] else "grew" if now[2] > self.key[2] else "was modified"
+            raise BatchRunError(f"{self.path}: the input {how} while being read ({self.key[2]:,} bytes at the "
+                                f"start, {now[2]:,} now); nothing written: run again on a finished file")
+        try:
+            named = os.stat(self.path)
+        except OSError:
+            raise BatchRunError(f"{self.path}: the input was removed or renamed while being read; nothing written") \
+                from None
+        if (named.st_dev, named.st_ino) != self.key[:2]:
+            raise BatchRunError(f"{self.path}: the input was replaced by another file while being read; "
+                                "nothing written")
+        if consumed is not None and consumed != self.key[2]:
+            raise BatchRunError(f"{self.path}: read {consumed:,} of {self.key[2]:,} bytes; nothing written")
 
 
 def file_format(path: str | Path) -> str:
@@ -69,6 +116,50 @@ class Chunk:
         return len(self.row_numbers)
 
 
+def check_paths(input_path: str, output_path: str, rejects_path: str, summary_path: str | None = None) -> None:
+    """Refuse, before a row is read, any pair of files that are one file, and outputs that cannot be files.
+
+    Input, offers and rejects must be three different files (compared by
+    device and inode when they exist, by resolved path otherwise, so links
+    count); an output must not be a folder and its folder must exist and be
+    writable. ``-`` (standard output) is never a collision.
+
+    >>> check_paths("in.csv", "in.csv", "r.csv")
+    Traceback (most recent call last):
+    ...
+    negotiator.batch_io.BatchInputError: OUTPUT in.csv is the input file in.csv: refusing to overwrite the portfolio
+    """
+    named = (("input", input_path), ("OUTPUT", output_path), ("--rejects", rejects_path))
+    if summary_path:
+        named += (("--summary-json", summary_path),)
+    for k, (what, path) in enumerate(named):
+        if path == "-":
+            continue
+        for other, other_path in named[:k]:
+            if other_path != "-" and _same_file(path, other_path):
+                hint = "refusing to overwrite the portfolio" if other == "input" else "they would be written as one"
+                raise BatchInputError(f"{what} {path} is the {other} file {other_path}: {hint}")
+    if input_path != "-" and os.path.isdir(input_path):
+        raise BatchInputError(f"input {input_path} is a folder, not a file")
+    for what, path in named[1:]:
+        if path == "-":
+            continue
+        if os.path.isdir(path):
+            raise BatchInputError(f"{what} {path} is a folder; name a file")
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise BatchInputError(f"{what} {path}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise BatchInputError(f"{what} {path}: folder {folder} is not writable")
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:     # one of them does not exist yet
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 def check_columns(names: list[str], path: str) -> None:
     """Unknown, duplicate or missing required columns make the file unusable."""
     dup = sorted({c for c in names if names.count(c) > 1})
@@ -85,61 +176,133 @@ def check_columns(names: list[str], path: str) -> None:
         raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/BATCH.md for the columns)")
 
 
-def read_chunks(path: str, chunk_size: int) -> tuple[Iterator[Chunk], int]:
-    """An iterator of chunks and the size progress is measured against (bytes or rows)."""
+#: Input bytes per chunk, whatever the rows: a chunk of wide rows is cut short (memory is bounded by bytes).
+DEFAULT_CHUNK_BYTES = 16 << 20
+
+
+def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> tuple[Iterator[Chunk], int]:
+    """An iterator of chunks of at most ``chunk_size`` rows and about ``chunk_bytes`` input bytes
+    (a single longer row is a chunk of its own; a line longer than ``chunk_bytes`` is rejected unread),
+    and the size progress is measured against (bytes or rows)."""
     fmt = file_format(path)
     if chunk_size < 1:
         raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
+    if chunk_bytes < 1024:
+        raise BatchInputError(f"chunk bytes must be at least 1024, not {chunk_bytes}")
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
-            pf = pq.ParquetFile(path)
-            check_columns(pf.schema_arrow.names, path)
-            return _parquet_chunks(pf, chunk_size), pf.metadata.num_rows
+            fh = open(path, "rb")  # noqa: SIM115  (closed by the chunk iterator)
+            try:
+                pf = pq.ParquetFile(fh)
+                check_columns(pf.schema_arrow.names, path)
+                check_parquet_types(pf.schema_arrow, path)
+            except BaseException:
+                fh.close()
+                raise
+            return _parquet_chunks(pf, fh, path, _parquet_batch_rows(pf, chunk_size, chunk_bytes)), \
+                pf.metadata.num_rows
         total = os.stat(path).st_size
         if fmt == "csv":
             with open(path, "rb") as fh:
-                header = fh.readline()
+                header = _read_header(fh, path)
     except OSError as exc:
         raise BatchInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except pa.ArrowException as exc:
         raise BatchInputError(f"cannot read {path}: {exc}") from None
     if fmt == "csv":
         names = _header(header, path)
-        return _csv_chunks(path, header, names, chunk_size), total
-    return _jsonl_chunks(path, chunk_size), total
+        return _csv_chunks(path, header, names, chunk_size, chunk_bytes), total
+    return _jsonl_chunks(path, chunk_size, chunk_bytes), total
 
 
 # ----------------------------------------------------------------------------- line blocks
 
-def _line_blocks(fh, chunk_size: int, block_bytes: int = 1 << 22) -> Iterator[tuple[bytes, int]]:
-    """Blocks of at most ``chunk_size`` whole lines and their byte offset past the block."""
+#: Lines one CSV record may span (quoted line breaks); a quote left open longer is a broken line.
+MAX_RECORD_LINES = 100
+
+
+#: What a line too long to hold is replaced by (it is rejected; its bytes are never kept).
+TOO_LONG = b"\x00negotiator: line too long\x00"
+
+
+def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+    """Blocks of about ``chunk_size`` whole lines or ``chunk_bytes`` bytes, and their byte offset past the block.
+
+    A block never ends inside a quoted field when the quote closes within
+    :data:`MAX_RECORD_LINES` lines, so a record with quoted line breaks is
+    never split between blocks. A line still open ``chunk_bytes`` past its
+    start (give or take one read) is read past, not kept, and stands as
+    :data:`TOO_LONG`.
+    """
+    step = min(1 << 22, chunk_bytes)
     buf = b""
     pos = fh.tell()
     eof = False
     while not eof or buf:
-        while not eof and buf.count(b"\n") < chunk_size:
-            more = fh.read(block_bytes)
+        while not eof and buf.count(b"\n") < chunk_size + MAX_RECORD_LINES and len(buf) < chunk_bytes + step:
+            more = fh.read(step)
             if not more:
                 eof = True
                 break
             buf += more
+            tail = len(buf) - buf.rfind(b"\n") - 1
+            if tail > chunk_bytes:       # one line longer than a chunk: skip to its end
+                buf, skipped, eof = _skip_line(fh, buf, len(buf) - tail, step)
+                pos += skipped
         if not buf:
             break
-        nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
-        if len(nl) >= chunk_size:
-            cut = int(nl[chunk_size - 1]) + 1
+        arr = np.frombuffer(buf, dtype=np.uint8)
+        nl = np.flatnonzero(arr == 10)
+        lines = min(chunk_size, max(int(np.searchsorted(nl, chunk_bytes, side="left")), 1))
+        if eof and len(nl) + (not buf.endswith(b"\n")) <= chunk_size and len(buf) <= chunk_bytes:
+            cut = len(buf)          # the rest of the file, last line with or without its line break
+        elif len(nl) >= lines:
+            cut = _record_end(arr, nl, lines - 1)
         elif eof:
             cut = len(buf)
-        else:       # pragma: no cover  (the loop above reads until enough lines or EOF)
+        else:       # pragma: no cover  (the loop above reads until enough lines, bytes or EOF)
             continue
         block, buf = buf[:cut], buf[cut:]
         pos += len(block)
         yield block, pos
 
 
+def _skip_line(fh, buf: bytes, start: int, step: int) -> tuple[bytes, int, bool]:
+    """Drop the line that starts at ``start`` up to its line break (reading on); return the buffer with
+    :data:`TOO_LONG` in its place, the bytes dropped beyond the marker, and whether the file ended."""
+    dropped = len(buf) - start
+    eof = False
+    while True:
+        more = fh.read(step)
+        if not more:
+            eof = True
+            rest = b""
+            break
+        nl = more.find(b"\n")
+        if nl >= 0:
+            dropped += nl
+            rest = more[nl:]
+            break
+        dropped += len(more)
+    return buf[:start] + TOO_LONG + rest, dropped - len(TOO_LONG), eof
+
+
+def _record_end(arr: np.ndarray, nl: np.ndarray, k: int) -> int:
+    """The end of line ``k``, or of the line that closes a quote still open there (within the limit)."""
+    cut = int(nl[k]) + 1
+    if np.count_nonzero(arr[:cut] == 34) % 2 == 0:
+        return cut
+    for j in range(k + 1, min(k + MAX_RECORD_LINES, len(nl))):
+        if np.count_nonzero(arr[int(nl[j - 1]) + 1:int(nl[j]) + 1] == 34) % 2:
+            return int(nl[j]) + 1
+    return cut
+
+
 def _line_starts(block: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Start offset and length (without the line break) of each line of a block."""
+    if not block:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     nl = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
     ends = nl if block.endswith(b"\n") else np.append(nl, len(block))
     starts = np.concatenate([[0], nl + 1])[:len(ends)]
@@ -152,6 +315,31 @@ def _line_starts(block: bytes) -> tuple[np.ndarray, np.ndarray]:
     return starts, lengths - cr
 
 
+MAX_HEADER = 1 << 20
+
+
+def _read_header(fh, path: str) -> bytes:
+    """The first line, read in pieces (never the whole file), with its line break."""
+    head = b""
+    while b"\n" not in head and len(head) <= MAX_HEADER:
+        more = fh.read(1 << 16)
+        if not more:
+            break
+        head += more
+    if b"\n" not in head:
+        if b"\r" in head:
+            raise BatchInputError(f"{path}: lines end with CR alone (old Mac line endings); convert the file to "
+                                  "LF or CRLF line endings")
+        if len(head) > MAX_HEADER:
+            raise BatchInputError(f"{path}: no line break in the first {MAX_HEADER:,} bytes: not a CSV file?")
+        return head
+    line = head[:head.index(b"\n") + 1]
+    if b"\r" in line[:-2]:
+        raise BatchInputError(f"{path}: the header line holds a CR alone (old Mac line endings?); convert the "
+                              "file to LF or CRLF line endings")
+    return line
+
+
 def _header(line: bytes, path: str) -> list[str]:
     try:
         text = line.decode("utf-8-sig").rstrip("\r\n")
@@ -159,38 +347,59 @@ def _header(line: bytes, path: str) -> list[str]:
         raise BatchInputError(f"{path}: the header is not UTF-8") from None
     if not text:
         raise BatchInputError(f"{path}: empty file or no header line")
-    names = next(csv.reader([text]))
+    try:
+        names = next(csv.reader([text], strict=True))
+    except csv.Error as exc:
+        raise BatchInputError(f"{path}: the header is not a CSV record ({exc})") from None
     check_columns(names, path)
     return names
 
 
-def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int) -> Iterator[Chunk]:
+NO_LINE_END = ("Is the last line and has no line break: the file may have been cut short mid-record "
+               "(end a complete file with a line break).")
+
+
+def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int,
+                chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
     first = 1
     with open(path, "rb") as fh:
+        snap = _Snapshot(fh, path)
         fh.seek(len(header))
+        pos = len(header)
         header = header if header.endswith(b"\n") else header + b"\n"
-        for block, pos in _line_blocks(fh, chunk_size):
+        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
+            snap.check()
             starts, lengths = _line_starts(block)
             nlines = len(starts)
-            yield _csv_block(header, names, block, starts, lengths, first, pos)
+            cut = None
+            if pos == snap.key[2] and not block.endswith(b"\n") and lengths[-1] > 0:   # the file's last line
+                cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
+                block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
+            chunk = _csv_block(header, names, block, starts, lengths, first, pos)
+            if cut is not None:
+                chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
+            yield chunk
             first += nlines
+        snap.check(consumed=pos)
 
 
 def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
     nlines = len(starts)
     blank = lengths == 0
     bad: dict[int, str] = {}
+    ids: dict[int, str | None] = {}
 
     def handler(row):
         if row.number is None:      # cannot place it: the block is read line by line instead
             raise ValueError("row without a number")
         bad[row.number - 2] = f"Has {row.actual_columns} fields; the header has {row.expected_columns}."
+        ids[row.number - 2] = _account_id_text(row.text, names)
         return "skip"
 
     opts = dict(
         # Single-threaded: only then does Arrow give an invalid row its line number (the
         # reader thread overlaps this with the engine anyway).
-        read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 26),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=max(1 << 20, len(header) + len(block) + 1)),
         # Empty lines are kept as rows (and dropped below) so Arrow's line numbers count them.
         parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False,
                                          ignore_empty_lines=False),
@@ -198,15 +407,22 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     original = block
-    # Lines Arrow cannot be trusted with are emptied (Arrow skips them) and rejected here: not
-    # UTF-8, or an unbalanced quote (Arrow would run the quoted field on into the next lines).
-    odd = np.flatnonzero(_quotes_per_line(block, starts, nlines) % 2 == 1).tolist()
-    block, not_utf8 = _blank_lines(block, starts, lengths, odd)
-    for k in odd:
+    # Records with quoted line breaks are read by Python's csv module and their lines emptied (Arrow
+    # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
+    records, broken = _multiline_records(block, starts, lengths, names)
+    spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
+    too_long = _too_long_lines(block, starts, lengths)
+    block, not_utf8 = _blank_lines(block, starts, lengths, sorted(set(spanned) | set(broken) | set(too_long)))
+    for k in broken:
         bad[k] = UNBALANCED
+    for k in too_long:
+        bad[k] = LINE_TOO_LONG
     for k in not_utf8:
         bad[k] = NOT_UTF8
-    emptied = np.isin(np.arange(nlines), list(bad))      # rows of empty cells in Arrow's table
+    for k, (_, fields) in records.items():
+        if isinstance(fields, str):
+            bad[k] = fields
+    emptied = np.isin(np.arange(nlines), list(bad) + spanned)      # rows of empty cells in Arrow's table
     try:
         table = pacsv.read_csv(io.BytesIO(header + block), **opts)
         rows = np.flatnonzero(emptied | ~np.isin(np.arange(nlines), list(bad)))
@@ -217,10 +433,95 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         if skip.any():
             table = table.take(pa.array(np.flatnonzero(~skip)))
     except (pa.ArrowException, ValueError):
-        return _csv_block_slowly(names, original, starts, lengths, first, pos)
+        return _csv_block_slowly(names, original, starts, lengths, first, pos, records)
     cols = {c: table.column(c).combine_chunks() for c in names}
-    unreadable = [(first + k, None, "(row)", msg) for k, msg in sorted(bad.items())]
-    return Chunk(cols, first + keep, unreadable, pos)
+    numbers = first + keep
+    good = {k: f for k, (_, f) in records.items() if not isinstance(f, str)}
+    if good:
+        numbers, cols = _with_records(numbers, cols, names, good, first)
+    for k in set(bad) - set(ids):
+        ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names)
+    unreadable = [(first + k, ids.get(k), "(row)", msg) for k, msg in sorted(bad.items())]
+    return Chunk(cols, numbers, unreadable, pos)
+
+
+LINE_TOO_LONG = "Is longer than a chunk's bytes (--chunk-bytes), so it was not read."
+
+
+def _too_long_lines(block: bytes, starts, lengths) -> list[int]:
+    maybe = np.flatnonzero(lengths == len(TOO_LONG))
+    return [int(k) for k in maybe if block[int(starts[k]):int(starts[k]) + len(TOO_LONG)] == TOO_LONG]
+
+
+def _multiline_records(block: bytes, starts, lengths, names: list[str]):
+    """Records spanning lines (quoted line breaks), by first line: ``{first: (last, fields or message)}``,
+    and the lines whose quote never closes (within :data:`MAX_RECORD_LINES`) or closes on a broken record.
+
+    A line with an odd number of quotes opens a quoted field that the next
+    such line closes; the lines between are read as one record by Python's
+    csv module, strictly. If that is not exactly one record with the
+    header's number of fields, the first line alone is broken and the
+    search goes on from the next odd line.
+    """
+    nlines = len(starts)
+    odd = np.flatnonzero(_quotes_per_line(block, starts, nlines) % 2 == 1).tolist()
+    records: dict[int, tuple[int, list[str] | str]] = {}
+    broken: list[int] = []
+    i = 0
+    while i < len(odd):
+        s_ = odd[i]
+        if i + 1 < len(odd) and odd[i + 1] - s_ < MAX_RECORD_LINES:
+            e = odd[i + 1]
+            raw = block[int(starts[s_]):int(starts[e] + lengths[e])]
+            text = raw.decode("utf-8", errors="replace")
+            try:
+                parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+            except csv.Error:
+                parsed = []
+            if len(parsed) == 1 and len(parsed[0]) == len(names):
+                records[s_] = (e, parsed[0] if "\ufffd" not in text or _utf8(raw) else NOT_UTF8)
+                i += 2
+                continue
+        broken.append(s_)
+        i += 1
+    return records, broken
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _with_records(numbers: np.ndarray, cols: dict[str, pa.Array], names: list[str], good: dict, first: int):
+    """Rows read by Arrow and records read by the csv module, in line order."""
+    extra = np.array([first + k for k in good], dtype=np.int64)
+    both = np.concatenate([numbers, extra])
+    order = pa.array(np.argsort(both, kind="stable"))
+    out = {}
+    for j, c in enumerate(names):
+        more = pa.array([f[j] for f in good.values()], type=pa.string())
+        out[c] = pc.take(pa.concat_arrays([cols[c], more]), order)
+    return both[np.argsort(both, kind="stable")], out
+
+
+def _account_id_text(text: str | None, names: list[str]) -> str | None:
+    """The ``account_id`` field of a line that is not a record, where it can be read."""
+    if not text or "account_id" not in names:
+        return None
+    try:
+        fields = next(csv.reader([text.rstrip("\r\n")]))
+    except (csv.Error, StopIteration):
+        return None
+    k = names.index("account_id")
+    return fields[k] if k < len(fields) and fields[k] else None
+
+
+def _account_id_line(raw: bytes, names: list[str]) -> str | None:
+    aid = _account_id_text(raw.decode("utf-8", errors="replace"), names)
+    return None if aid is None or "\ufffd" in aid else aid
 
 
 UNBALANCED = "Is not a valid CSV record (unbalanced quote)."
@@ -239,9 +540,12 @@ def _blank_lines(block: bytes, starts, lengths, drop: list[int]) -> tuple[bytes,
         block = _empty(block, starts, lengths, drop)
         starts, lengths = _line_starts(block)
     ends = np.asarray(starts) + np.asarray(lengths)
-    step = 2048     # decode in runs of lines; look line by line only inside a run that fails
-    for i in range(0, len(starts), step):
-        j = min(i + step, len(starts)) - 1
+    # decode in runs of lines of about 1 MiB; look line by line only inside a run that fails
+    runs = np.unique(np.searchsorted(starts, np.arange(0, len(block), 1 << 20), side="right") - 1)
+    runs = np.append(runs[runs >= 0], len(starts))
+    for i, j in zip(runs[:-1].tolist(), (runs[1:] - 1).tolist()):
+        if j < i:
+            continue
         try:
             block[int(starts[i]):int(ends[j])].decode("utf-8")
         except UnicodeDecodeError:
@@ -264,32 +568,49 @@ def _empty(block: bytes, starts, lengths, lines: list[int]) -> bytes:
     return b"".join(parts)
 
 
-def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
+def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int, records=None) -> Chunk:
     """A block Arrow refused (bad UTF-8, a stray quote): line by line with the csv module."""
     rows: list[list[str]] = []
     numbers: list[int] = []
     unreadable = []
-    for k, (s, ln) in enumerate(zip(starts, lengths)):
+    records = records if records is not None else _multiline_records(block, starts, lengths, names)[0]
+    k = 0
+    while k < len(starts):
+        s_, ln = int(starts[k]), int(lengths[k])
+        if k in records:
+            e, fields = records[k]
+            if isinstance(fields, str):
+                unreadable.append((first + k, _account_id_line(block[s_:s_ + ln], names), "(row)", fields))
+            else:
+                rows.append(fields)
+                numbers.append(first + k)
+            k = e + 1
+            continue
+        k += 1
         if ln == 0:
             continue
-        raw = block[s:s + ln]
+        raw = block[s_:s_ + ln]
+        row = first + k - 1
+        if raw == TOO_LONG:
+            unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+            continue
+        aid = _account_id_line(raw, names)
         if raw.count(b'"') % 2:
-            unreadable.append((first + k, None, "(row)", UNBALANCED))
+            unreadable.append((row, aid, "(row)", UNBALANCED))
             continue
         try:
             fields = next(csv.reader([raw.decode("utf-8")], strict=True))
         except UnicodeDecodeError:
-            unreadable.append((first + k, None, "(row)", NOT_UTF8))
+            unreadable.append((row, aid, "(row)", NOT_UTF8))
             continue
         except csv.Error as exc:
-            unreadable.append((first + k, None, "(row)", f"Is not a valid CSV record ({exc})."))
+            unreadable.append((row, aid, "(row)", f"Is not a valid CSV record ({exc})."))
             continue
         if len(fields) != len(names):
-            unreadable.append((first + k, None, "(row)",
-                               f"Has {len(fields)} fields; the header has {len(names)}."))
+            unreadable.append((row, aid, "(row)", f"Has {len(fields)} fields; the header has {len(names)}."))
             continue
         rows.append(fields)
-        numbers.append(first + k)
+        numbers.append(row)
     cols = {c: pa.array([r[j] for r in rows], type=pa.string()) for j, c in enumerate(names)}
     return Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
 
@@ -311,10 +632,69 @@ def _json_cell(value) -> str | None:
     return json.dumps(value)
 
 
-def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
+#: What JSON type each column takes in a JSON Lines record: the quote schema's rule for the same field.
+_JSON_KINDS = {
+    **{c: "amount" for c, *_ in AMOUNTS}, "apr": "amount",
+    **{c: "amount" for c in INPUT_COLUMNS if c.startswith(("income_", "expense_"))},
+    **{c: "integer" for c, *_ in INTEGERS},
+    "account_id": "string", "currency": "string", "product": "string", "hardship_reason": "string",
+    "opened_on": "date", "reage_dates": "dates", "arrangement_dates": "dates",
+}
+assert set(_JSON_KINDS) == set(INPUT_COLUMNS), "every column has a JSON kind"
+NOT_STRING, NOT_LIST, NOT_NULL = "Not a valid string.", "Not a valid list.", "Field may not be null."
+
+
+def json_type_error(column: str, value) -> str | None:
+    """The quote schema's message when a JSON value has the wrong type for its column, else None.
+
+    >>> json_type_error("reage_dates", [20200101]), json_type_error("days_past_due", "45")
+    ('Not a valid date.', 'Not a valid integer.')
+    >>> json_type_error("balance", 12.5), json_type_error("currency", 840)
+    (None, 'Not a valid string.')
+    """
+    if value is None:
+        return None
+    kind = _JSON_KINDS[column]
+    if kind == "string":
+        return None if isinstance(value, str) else NOT_STRING
+    if kind == "amount":
+        return None if isinstance(value, (str, int, float)) and not isinstance(value, bool) else NOT_NUMBER
+    if kind == "integer":
+        return None if isinstance(value, int) and not isinstance(value, bool) else NOT_INTEGER
+    if kind == "date":
+        return None if isinstance(value, str) else NOT_DATE
+    if not isinstance(value, list):
+        return NOT_LIST
+    for v in value:
+        if v is None:
+            return NOT_NULL
+        if not isinstance(v, str):
+            return NOT_DATE
+    return None
+
+
+class _DuplicateKeys(ValueError):
+    def __init__(self, keys: list[str], pairs: list):
+        super().__init__(", ".join(keys))
+        self.keys, self.pairs = keys, pairs
+
+
+def _unique_keys(pairs: list) -> dict:
+    seen = {}
+    for k, v in pairs:
+        if k in seen:
+            raise _DuplicateKeys(sorted({k for k, _ in pairs if sum(1 for k2, _ in pairs if k2 == k) > 1}), pairs)
+        seen[k] = v
+    return seen
+
+
+def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
     first = 1
+    pos = 0
     with open(path, "rb") as fh:
-        for block, pos in _line_blocks(fh, chunk_size):
+        snap = _Snapshot(fh, path)
+        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
+            snap.check()
             starts, lengths = _line_starts(block)
             values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
             numbers, unreadable = [], []
@@ -322,19 +702,27 @@ def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
                 if ln == 0:
                     continue
                 row = first + k
+                if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
+                    unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+                    continue
                 try:
-                    rec = json.loads(block[s:s + ln], parse_constant=_no_constant)
+                    rec = json.loads(block[s:s + ln], parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+                except _DuplicateKeys as exc:
+                    aid = next((v for k2, v in exc.pairs if k2 == "account_id" and isinstance(v, str)), None)
+                    unreadable += [(row, aid, k2, "Appears more than once in the record.") for k2 in exc.keys]
+                    continue
                 except (ValueError, UnicodeDecodeError) as exc:
                     unreadable.append((row, None, "(row)", f"Is not valid JSON ({exc})."))
                     continue
                 if not isinstance(rec, dict):
                     unreadable.append((row, None, "(row)", "Must be a JSON object."))
                     continue
-                unknown = sorted(k2 for k2 in rec if k2 not in _KNOWN)
-                if unknown:
-                    aid = rec.get("account_id")
-                    aid = aid if isinstance(aid, str) else None
-                    unreadable += [(row, aid, k2, "Unknown field.") for k2 in unknown]
+                aid = rec.get("account_id")
+                aid = aid if isinstance(aid, str) else None
+                bad = [(k2, "Unknown field.") for k2 in sorted(k2 for k2 in rec if k2 not in _KNOWN)]
+                bad += [(c, m) for c in INPUT_COLUMNS if c in rec and (m := json_type_error(c, rec[c]))]
+                if bad:
+                    unreadable += [(row, aid, k2, m) for k2, m in bad]
                     continue
                 numbers.append(row)
                 for c in INPUT_COLUMNS:
@@ -342,6 +730,7 @@ def _jsonl_chunks(path: str, chunk_size: int) -> Iterator[Chunk]:
             first += len(starts)
             cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
             yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
+        snap.check(consumed=pos)
 
 
 def _no_constant(name):
@@ -350,65 +739,220 @@ def _no_constant(name):
 
 # ----------------------------------------------------------------------------- Parquet
 
-def _parquet_chunks(pf, chunk_size: int) -> Iterator[Chunk]:
-    first = 1
-    done = 0
-    for batch in pf.iter_batches(batch_size=chunk_size):
-        cols = {}
-        for name in batch.schema.names:
-            col = batch.column(name)
-            if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
-                col = pc.binary_join(pc.cast(col, pa.list_(pa.string())), DATE_SEPARATOR)
-            elif not pa.types.is_string(col.type):
-                col = pc.cast(col, pa.string())
-            cols[name] = col
-        n = batch.num_rows
-        done += n
-        yield Chunk(cols, np.arange(first, first + n, dtype=np.int64), [], done)
-        first += n
+def _parquet_batch_rows(pf, chunk_size: int, chunk_bytes: int) -> int:
+    """Rows per batch: ``chunk_size``, fewer when the file's rows are wide (uncompressed bytes per row)."""
+    md = pf.metadata
+    rows = md.num_rows
+    size = sum(md.row_group(k).total_byte_size for k in range(md.num_row_groups))
+    per_row = size / rows if rows else 1
+    return max(1, min(chunk_size, int(chunk_bytes // max(per_row, 1))))
+
+
+def _parquet_chunks(pf, fh, path: str, chunk_size: int) -> Iterator[Chunk]:
+    with fh:
+        snap = _Snapshot(fh, path)
+        batches = pf.iter_batches(batch_size=chunk_size)
+        first = 1
+        while True:
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError) as exc:
+                snap.check()
+                raise BatchRunError(f"cannot read {path} after row {first - 1:,}: {exc}; nothing written") from None
+            snap.check()
+            if batch is None:
+                break
+            yield _parquet_chunk(batch, first)
+            first += batch.num_rows
+
+
+_LIST_COLUMNS = ("reage_dates", "arrangement_dates")
+
+
+def _scalar_type_ok(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        return _scalar_type_ok(t.value_type)
+    return (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+            or pa.types.is_large_binary(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+            or pa.types.is_decimal(t) or pa.types.is_date(t) or pa.types.is_timestamp(t)
+            or pa.types.is_boolean(t) or pa.types.is_null(t))
+
+
+def check_parquet_types(schema: pa.Schema, path: str) -> None:
+    """Column types the job can read as text; anything else (structs, maps, nested lists) names the column."""
+    bad = []
+    for f in schema:
+        t = f.type
+        if f.name in _LIST_COLUMNS and (pa.types.is_list(t) or pa.types.is_large_list(t)):
+            t = t.value_type
+        if not _scalar_type_ok(t):
+            bad.append(f"{f.name} ({f.type})")
+    if bad:
+        raise BatchInputError(f"{path}: column types the job cannot read as text: {', '.join(bad)} (use text, "
+                              "numbers, dates or booleans; a list of dates only for reage_dates and "
+                              "arrangement_dates)")
+
+
+def _as_text(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """A Parquet column as text cells, and the rows whose bytes are not UTF-8.
+
+    Timestamps at midnight are dates (what pandas writes for a date);
+    any other time of day keeps its time, so a date field rejects it.
+    """
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    t = col.type
+    bad = np.zeros(len(col), dtype=bool)
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        values, vbad = _as_text(col.values)
+        lists = type(col).from_arrays(col.offsets, values, mask=col.is_null())
+        text = pc.binary_join(lists, DATE_SEPARATOR)
+        if vbad.any():      # a list with a bad value: its row
+            starts, ends = col.offsets.to_numpy()[:-1], col.offsets.to_numpy()[1:]
+            where = np.flatnonzero(vbad)
+            bad = (np.searchsorted(where, starts) < np.searchsorted(where, ends))
+        return text, bad
+    if pa.types.is_timestamp(t):
+        midnight = pc.fill_null(pc.equal(pc.floor_temporal(col, unit="day"), col), False)
+        return pc.if_else(midnight, pc.strftime(col, format="%Y-%m-%d"), pc.cast(col, pa.string())), bad
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        try:
+            return pc.cast(col, pa.string()), bad
+        except pa.ArrowInvalid:
+            cells = col.to_pylist()
+            for k, v in enumerate(cells):
+                if v is not None:
+                    try:
+                        v.decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad[k] = True
+            text = pc.cast(pc.if_else(pa.array(bad), pa.scalar(None, col.type), col), pa.string())
+            return text, bad
+    if pa.types.is_string(t):
+        return col, bad
+    return pc.cast(col, pa.string()), bad
+
+
+def _parquet_chunk(batch: pa.RecordBatch, first: int) -> Chunk:
+    cols = {}
+    bad_cells: dict[str, np.ndarray] = {}
+    for name in batch.schema.names:
+        cols[name], bad = _as_text(batch.column(name))
+        if bad.any():
+            bad_cells[name] = bad
+    n = batch.num_rows
+    numbers = np.arange(first, first + n, dtype=np.int64)
+    unreadable = []
+    if bad_cells:
+        bad_row = np.logical_or.reduce(list(bad_cells.values()))
+        ids = cols.get("account_id", pa.nulls(n, pa.string())).to_pylist()
+        for k in np.flatnonzero(bad_row):
+            unreadable += [(int(numbers[k]), ids[k] or None, name, NOT_UTF8)
+                           for name, bad in bad_cells.items() if bad[k]]
+        keep = pa.array(np.flatnonzero(~bad_row))
+        cols = {c: pc.take(a, keep) for c, a in cols.items()}
+        numbers = numbers[~bad_row]
+    return Chunk(cols, numbers, unreadable, first + n - 1)
 
 
 # ----------------------------------------------------------------------------- writers
 
-class Sink:
-    """Writes Arrow tables to ``path`` through a hidden temporary file."""
-
-    def __init__(self, path: str, schema: pa.Schema):
-        self.path = Path(path)
-        self.format = file_format(path)
-        self.schema = schema
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
-        self.rows = 0
+def _remove_stale_parts(path: Path) -> None:
+    """Delete ``.NAME.PID.part`` files beside ``path`` left by a job that was killed (its PID is gone)."""
+    for part in path.parent.glob(f".{glob_escape(path.name)}.*.part"):
+        pid = part.name[len(path.name) + 2:-len(".part")]
+        if not pid.isdigit():
+            continue
         try:
-            self.fh = open(self.tmp, "wb")  # noqa: SIM115
-        except OSError as exc:
-            raise BatchInputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            part.unlink(missing_ok=True)
+        except PermissionError:     # alive, someone else's
+            pass
+
+
+class Sink:
+    """Writes Arrow tables to ``path`` through a hidden temporary file (``-``: streamed to standard output).
+
+    ``fmt`` names the format of ``-`` (csv or jsonl); ``bom`` starts a CSV
+    with a UTF-8 byte-order mark, for spreadsheets that need one to read
+    UTF-8. ``metadata`` goes into a Parquet file's key-value metadata, each
+    key prefixed with ``negotiator.``.
+    """
+
+    def __init__(self, path: str, schema: pa.Schema, fmt: str | None = None, bom: bool = False,
+                 metadata: dict[str, str] | None = None):
+        self.streaming = path == "-"
+        self.path = Path(path)
+        self.format = (fmt or "csv") if self.streaming else file_format(path)
+        if self.streaming and self.format not in ("csv", "jsonl"):
+            raise BatchInputError(f"standard output takes csv or jsonl, not {self.format} (Parquet needs a file)")
+        self.schema = schema
+        self.tmp = None if self.streaming else self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        self.rows = 0
+        if self.streaming:
+            self.fh = sys.stdout.buffer
+        else:
+            _remove_stale_parts(self.path)
+            try:
+                self.fh = open(self.tmp, "xb")  # noqa: SIM115
+            except OSError as exc:
+                raise BatchInputError(f"cannot write {path}: {exc.strerror or exc}") from None
         self.writer = None
-        if self.format == "csv":
-            self.writer = pacsv.CSVWriter(self.fh, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
-        elif self.format == "parquet":
-            import pyarrow.parquet as pq
-            self.writer = pq.ParquetWriter(self.fh, schema, compression="zstd")
+        try:
+            with self._writing():
+                if self.format == "csv":
+                    if bom:
+                        self.fh.write(b"\xef\xbb\xbf")
+                    self.writer = pacsv.CSVWriter(self.fh, schema,
+                                                  write_options=pacsv.WriteOptions(quoting_style="needed"))
+                elif self.format == "parquet":
+                    import pyarrow.parquet as pq
+                    meta = {f"negotiator.{k}": v for k, v in (metadata or {}).items()}
+                    self.writer = pq.ParquetWriter(self.fh, schema.with_metadata(meta), compression="zstd")
+        except BaseException:
+            self.abort()
+            raise
 
     def write(self, table: pa.Table) -> None:
         self.rows += table.num_rows
-        if self.format == "jsonl":
-            if table.num_rows:
-                self.fh.write(jsonl_bytes(table))
-        else:
-            self.writer.write_table(table)
+        with self._writing():
+            if self.format == "jsonl":
+                if table.num_rows:
+                    self.fh.write(jsonl_bytes(table))
+            elif self.format == "csv":
+                self.writer.write_table(neutralise_formulas(table))
+            else:
+                self.writer.write_table(table)
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
-        if self.writer is not None:
-            self.writer.close()
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self.tmp, self.path)
+        with self._writing():
+            if self.writer is not None:
+                self.writer.close()
+            self.fh.flush()
+            if self.streaming:
+                return
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            os.replace(self.tmp, self.path)
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """A failed write (full disk, quota, I/O error) as a message naming the file, not a traceback."""
+        try:
+            yield
+        except BrokenPipeError:
+            raise       # the reader of standard output went away (e.g. `head`): not the job's failure
+        except OSError as exc:
+            where = "standard output" if self.streaming else str(self.path)
+            done = "the output is incomplete" if self.streaming else "nothing written"
+            raise BatchRunError(f"cannot write {where}: {exc.strerror or exc}; {done}") from None
 
     def abort(self) -> None:
-        """Drop the temporary file; the target is left as it was."""
+        """Drop the temporary file; the target is left as it was (standard output: stop writing)."""
+        if self.streaming:
+            return
         try:
             if self.writer is not None:
                 self.writer.close()
@@ -416,6 +960,67 @@ class Sink:
             pass
         self.fh.close()
         self.tmp.unlink(missing_ok=True)
+
+
+#: A cell a spreadsheet would take for a formula starts with one of these: OWASP's leading characters
+#: (= + - @ tab CR), and LF, NUL and the full-width forms (＝＋－＠) that East Asian spreadsheets accept.
+_FORMULA_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_BYTES[[ord(c) for c in "=+-@\t\r\n\x00"]] = True
+_FULL_WIDTH_LAST = np.zeros(256, dtype=bool)      # U+FF1D U+FF0B U+FF0D U+FF20 are EF BC xx in UTF-8
+_FULL_WIDTH_LAST[[0x9D, 0x8B, 0x8D, 0xA0]] = True
+
+
+def _formula_like(col: pa.Array) -> np.ndarray:
+    """Cells whose first character starts a formula, from the first bytes (no string is copied)."""
+    n = len(col)
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int32, count=n + 1, offset=col.offset * 4)
+    data = col.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    if not len(data):
+        return np.zeros(n, dtype=bool)
+    last = len(data) - 1
+    b0 = data[np.minimum(starts, last)]
+    hit = (lengths > 0) & _FORMULA_BYTES[b0]
+    wide = np.flatnonzero((lengths >= 3) & (b0 == 0xEF))
+    if len(wide):
+        s = starts[wide]
+        hit[wide] = (data[np.minimum(s + 1, last)] == 0xBC) & _FULL_WIDTH_LAST[data[np.minimum(s + 2, last)]]
+    if col.null_count:
+        hit &= _np_valid(col)
+    return hit
+
+
+def _np_valid(col: pa.Array) -> np.ndarray:
+    return pc.is_valid(col).to_numpy(zero_copy_only=False)
+#: ... unless it is a plain negative number, as the job writes amounts (``-12.50``).
+_NEGATIVE_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
+
+
+def neutralise_formulas(table: pa.Table) -> pa.Table:
+    r"""Text cells a spreadsheet would evaluate, prefixed with ``'`` (the OWASP rule for CSV files).
+
+    Every string column is checked, whatever its name, so new columns are
+    covered. Parquet and JSON Lines keep the true value.
+
+    >>> t = pa.table({"id": ["=HYPERLINK(1)", "@SUM(1+1)", "-2+3+cmd", "\t=1+1", "A-1", "-12.50", None]})
+    >>> neutralise_formulas(t).column("id").to_pylist()
+    ["'=HYPERLINK(1)", "'@SUM(1+1)", "'-2+3+cmd", "'\t=1+1", 'A-1', '-12.50', None]
+    """
+    for k, name in enumerate(table.schema.names):
+        if not pa.types.is_string(table.schema.field(name).type):
+            continue
+        col = table.column(name).combine_chunks()
+        risky = _formula_like(col)
+        if not risky.any():
+            continue
+        rows = np.flatnonzero(risky)
+        number = pc.fill_null(pc.match_substring_regex(pc.take(col, pa.array(rows)), _NEGATIVE_NUMBER), False)
+        risky[rows[number.to_numpy(zero_copy_only=False)]] = False
+        if risky.any():
+            mask = pa.array(risky)
+            table = table.set_column(k, name, pc.if_else(mask, pc.binary_join_element_wise("'", col, ""), col))
+    return table
 
 
 _NEEDS_ESCAPE = r'["\\\x00-\x1f\x7f]'

@@ -75,6 +75,29 @@ def cmd_batch(args, registry) -> int:
     return batch_main(args, registry)
 
 
+BATCH_EPILOG = """\
+formats:
+  input   CSV (UTF-8, LF or CRLF, RFC 4180 quoting), JSON Lines (one flat object a line)
+          or Parquet; the columns are the flattened quote request (docs/BATCH.md)
+  output  by suffix: .csv (spreadsheet-safe: formula-like cells get a leading '),
+          .jsonl, .parquet (zstd; provenance in the file metadata); - is standard
+          output (--format csv|jsonl)
+  rejects --rejects, default OUTPUT with .rejects.csv: row_number, account_id, field, reason
+
+exit codes:
+  0    completed: every row offered or rejected (see the summary)
+  1    unexpected error; nothing written
+  2    unusable input or options: missing/unreadable file, unknown suffix or columns,
+       input/OUTPUT/--rejects naming one file, output a folder, bad --as-of; nothing read
+  3    unknown policy          4  invalid policy file
+  5    failed part-way: the input changed while read, or an output could not be
+       written (disk full); nothing written
+  6    more rows rejected than --max-reject-rate: rejects written, offers not
+  130  interrupted (SIGINT)    143  SIGTERM    129  SIGHUP: nothing written, earlier
+       files left as they were
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="negotiator", description=__doc__.splitlines()[0])
     ap.add_argument("--policy-dir", help="a folder of extra policy YAML files")
@@ -93,17 +116,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
     p.set_defaults(fn=cmd_serve)
-    p = sub.add_parser("batch", help="offers for a whole portfolio: INPUT -> OUTPUT (csv, jsonl, parquet)")
-    p.add_argument("input")
-    p.add_argument("output")
-    p.add_argument("--policy", default="default")
-    p.add_argument("--as-of", dest="as_of", help="as-of date for every row (default today)")
+    p = sub.add_parser("batch", help="offers for a whole portfolio: INPUT -> OUTPUT (csv, jsonl, parquet)",
+                       description="Offers for a whole portfolio, streamed in chunks through the quote engine:\n"
+                                   "one output row per account and visible option, one reject record per bad\n"
+                                   "field. Both files are written atomically (renamed into place at the end).",
+                       epilog=BATCH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", help="portfolio file: .csv (UTF-8, header row), .jsonl/.ndjson or .parquet/.pq")
+    p.add_argument("output", help="offers file (.csv, .jsonl or .parquet by suffix), or - for standard output")
+    p.add_argument("--policy", default="default", help="policy name (negotiator policies lists them)")
+    p.add_argument("--as-of", dest="as_of",
+                   help="as-of date for every row (default today: pass it for reproducible runs)")
     p.add_argument("--rejects", help="rejects file (default OUTPUT's name + .rejects.csv)")
-    p.add_argument("--chunk-size", dest="chunk_size", type=int, default=100_000)
-    p.add_argument("--channel", choices=["agent", "batch"], default="batch")
+    p.add_argument("--chunk-size", dest="chunk_size", type=int, default=None, metavar="ROWS",
+                   help="rows per chunk (default 100000 with one worker, fewer with more)")
+    p.add_argument("--chunk-mib", dest="chunk_mib", type=float, default=None, metavar="MIB",
+                   help="input bytes per chunk, in MiB, whatever the rows (default 16): bounds memory on wide rows")
+    p.add_argument("--channel", choices=["agent", "batch"], default="batch",
+                   help="whose rules and figures (default batch)")
     p.add_argument("--workers", type=int, default=1,
                    help="processes working chunks out in parallel (one per core; the output is the same)")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--format", choices=["csv", "jsonl"], default=None,
+                   help="format of OUTPUT - (standard output; default csv)")
+    p.add_argument("--bom", action="store_true", help="start CSV files with a UTF-8 byte-order mark (for Excel)")
+    p.add_argument("--max-reject-rate", dest="max_reject_rate", type=float, default=None, metavar="SHARE",
+                   help="fail with exit 6 (rejects written, offers not) when more than this share of the rows "
+                        "read is rejected (0-1, default 0.5; 1 never fails)")
+    p.add_argument("--summary-json", dest="summary_json", metavar="PATH",
+                   help="also write the summary as JSON (counts, by option, duplicates, provenance, exit code); "
+                        "- for standard output")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (it shows only on a terminal anyway)")
     p.set_defaults(fn=cmd_batch)
     return ap
 
@@ -121,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     except (NegotiatorError, ValueError) as exc:
         bad_policy = isinstance(exc, PolicyError)
         print(f"negotiator: {'invalid policy: ' if bad_policy else ''}{exc}", file=sys.stderr)
+        if getattr(exc, "exit_code", None):
+            return exc.exit_code
         return EXIT_POLICY if isinstance(exc, UnknownPolicyError) else EXIT_BAD_POLICY if bad_policy else EXIT_INVALID
     except BrokenPipeError:   # the reader (e.g. `head`) went away: not an error of ours
         sys.stderr.close()

@@ -188,6 +188,10 @@ class PolicySchema(_Strict):
     approval = fields.Nested(Approval, required=True)
     portal = fields.Nested(Portal, load_default=lambda: Portal().load({}))
     reage = fields.Nested(Reage, load_default=None, allow_none=True)
+    # Keeping arrangements (issue 8): how long a quote can be accepted, and when a plan is broken.
+    quote_valid_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    grace_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=90))
+    missed_instalments_allowed = fields.Integer(load_default=1, validate=validate.Range(min=0, max=12))
 
     @validates_schema
     def _tiers_ordered(self, data, **_):

@@ -18,7 +18,7 @@ from .money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
 from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
 
 LOCALES = ("en", "zh-CN")
-CHANNELS = ("agent", "portal", "batch")
+CHANNELS = ("agent", "portal", "batch", "supervisor")
 MAX_LINES = 50
 MAX_TEXT = 200
 
@@ -83,6 +83,10 @@ class HistorySchema(_Strict):
 
 
 class AccountSchema(_Strict):
+    account_id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9._:@-]{1,64}$", error=(
+        "Must be 1 to 64 letters, digits or . _ : @ -.")), metadata={
+        "description": "The lender's account id (no names or contact details): optional for a quote, required "
+                       "to accept one; the account's stored arrangements then feed the re-age rules."})
     currency = fields.String(required=True, validate=validate.OneOf(sorted(CURRENCIES)))
     balance = Amount(required=True)
     arrears = Amount(required=True)

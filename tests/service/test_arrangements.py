@@ -476,3 +476,86 @@ def test_a_worker_killed_mid_request_leaves_nothing_behind(app, client, db, data
     # The lock the killed worker held is gone: the same request goes through now.
     r = accept(client, q, idem="killed-key-1")
     assert r.status_code == 201 and len(r.json["instalments"]) == 3
+
+
+# --------------------------------------------------------------------------- the contract
+
+def test_the_chain_quote_accept_pay_read_matches_the_document(app, client, db):
+    """Every answer of the chain, and of its refusals, is what api_spec/openapi.yaml says (both databases)."""
+    import yaml
+
+    from .conftest import ROOT
+    from .test_contract import check
+    doc = yaml.safe_load((ROOT / "api_spec" / "openapi.yaml").read_text(encoding="utf-8"))
+    h = {"X-API-Key": PORTAL_KEY}
+    r = client.post("/v1/quotes", json=body_for(), headers=h)
+    check(doc, "/v1/quotes", "post", r)
+    qid = r.json["quote_id"]
+    check(doc, "/v1/quotes/{quote_id}", "get", client.get(f"/v1/quotes/{qid}", headers=h))
+    check(doc, "/v1/quotes/{quote_id}", "get", client.get("/v1/quotes/q_none", headers=h))
+    r = accept(client, r.json)
+    check(doc, "/v1/arrangements", "post", r)
+    aid = r.json["arrangement_id"]
+    check(doc, "/v1/arrangements", "post", accept(client, {"quote_id": qid, "options": [{"option_id": "x"}]}))
+    check(doc, "/v1/arrangements", "post", client.post("/v1/arrangements", json={}, headers=h))
+    for payment in ({"reference": "P1", "amount": "100.00", "paid_on": "2026-12-20", "as_of": "2026-12-21"},
+                    {"reference": "P1", "amount": "100.00", "paid_on": "2026-12-20", "as_of": "2026-12-21"},
+                    {"reference": "P2", "amount": "0", "paid_on": "2026-12-20"}):
+        check(doc, "/v1/arrangements/{arrangement_id}/payments", "post",
+              client.post(f"/v1/arrangements/{aid}/payments", json=payment, headers=h))
+    for url in (f"/v1/arrangements/{aid}?as_of=2027-02-07", f"/v1/arrangements/{aid}?as_of=never",
+                "/v1/arrangements/a_none"):
+        check(doc, "/v1/arrangements/{arrangement_id}", "get", client.get(url, headers=h))
+    check(doc, "/v1/arrangements/{arrangement_id}/events", "get",
+          client.get(f"/v1/arrangements/{aid}/events", headers=h))
+    check(doc, "/v1/accounts/{account_id}/arrangements", "get",
+          client.get("/v1/accounts/ACC-1/arrangements", headers=h))
+    check(doc, "/v1/arrangements/{arrangement_id}/decision", "post",
+          client.post(f"/v1/arrangements/{aid}/decision", json={"decision": "approve", "decided_by": "s"},
+                      headers={"X-API-Key": SUPERVISOR_KEY}))
+
+
+def test_the_client_demo_runs_the_whole_flow_on_the_live_server(live_server):
+    """examples/client.py against gunicorn (two workers) on the embedded SQLite store."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    p = subprocess.run([sys.executable, str(ROOT / "examples" / "client.py"), "--url", live_server["url"],
+                        "arrangement-demo"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "accepted: a_" in out and "active, 3 instalments" in out
+    assert "#1 2026-12-23    1100.00 paid    1100.00  paid" in out
+    assert "#2 2027-01-23    1100.00 paid     100.00  part_paid" in out
+    assert ": broken (2 missed, 1 allowed" in out
+    assert "events: quote_issued, accepted, payment_recorded, payment_recorded" in out
+
+
+def test_schemathesis_checks_every_step_of_the_chain(app):
+    """quote, read it, accept, pay, replay, read, events, account: each step with Schemathesis's checks."""
+    import schemathesis
+    from schemathesis import checks
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    portal = {"X-API-Key": PORTAL_KEY}
+
+    def call(path, method, **kw):
+        case = schema[path][method].Case(**kw)
+        return case.call_and_validate(excluded_checks=[checks.positive_data_acceptance])
+
+    q = call("/v1/quotes", "POST", body=body_for(), headers=portal).json()
+    call("/v1/quotes/{quote_id}", "GET", path_parameters={"quote_id": q["quote_id"]}, headers=portal)
+    a = call("/v1/arrangements", "POST", headers={**portal, "Idempotency-Key": "chain-key-0001"},
+             body={"quote_id": q["quote_id"], "option_id": q["options"][0]["option_id"], "accepted_by": "borrower"})
+    aid = a.json()["arrangement_id"]
+    ids = {"arrangement_id": aid}
+    payment = {"reference": "CHAIN-1", "amount": "1100.00", "paid_on": "2026-12-23", "as_of": "2026-12-24"}
+    assert call("/v1/arrangements/{arrangement_id}/payments", "POST", path_parameters=ids, body=payment,
+                headers=portal).status_code == 201
+    assert call("/v1/arrangements/{arrangement_id}/payments", "POST", path_parameters=ids, body=payment,
+                headers=portal).status_code == 200
+    got = call("/v1/arrangements/{arrangement_id}", "GET", path_parameters=ids, query={"as_of": "2026-12-24"},
+               headers=portal).json()
+    assert [i["state"] for i in got["instalments"]] == ["paid", "due", "due"]
+    call("/v1/arrangements/{arrangement_id}/events", "GET", path_parameters=ids, headers=portal)
+    call("/v1/accounts/{account_id}/arrangements", "GET", path_parameters={"account_id": "ACC-1"}, headers=portal)

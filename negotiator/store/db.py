@@ -96,7 +96,8 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers (Database.reading) never take the write lock; WAL lets them read beside the writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
@@ -105,18 +106,24 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
 
 @dataclass
 class Database:
-    """An engine and its session factory: one session per request, one transaction per change."""
+    """An engine and its session factories: one session per request, one transaction per change.
+
+    ``sessions`` write (on SQLite their transactions take the write lock at
+    once); ``reading`` sessions only read.
+    """
 
     url: str
     engine: Engine
     sessions: sessionmaker
+    reading: sessionmaker
 
     @classmethod
     def open(cls, url: str, pool_size: int = 5) -> Database:
         engine = make_engine(url, pool_size)
         # A forked worker (gunicorn) must not reuse its parent's connections.
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-        return cls(url, engine, sessionmaker(engine, expire_on_commit=False))
+        return cls(url, engine, sessionmaker(engine, expire_on_commit=False),
+                   sessionmaker(engine.execution_options(read_only=True), expire_on_commit=False))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

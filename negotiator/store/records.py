@@ -21,7 +21,21 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from marshmallow import ValidationError as MmError
-from sqlalchemy import and_, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,7 +91,7 @@ class Records:
     # ------------------------------------------------------------------ quotes
     def history(self, account_id: str, as_of: dt.date) -> tuple[list[dt.date], list[dt.date]]:
         """Stored ``(arrangement_dates, reage_dates)`` of an account, on or before ``as_of``."""
-        with self.db.sessions() as s:
+        with self.db.reading() as s:
             rows = s.execute(select(Arrangement.starts_on, Arrangement.option_type).where(
                 Arrangement.account_id == account_id, Arrangement.status.in_(COUNTED),
                 Arrangement.starts_on <= as_of)).all()
@@ -109,7 +123,7 @@ class Records:
             pass   # the same quote, stored by a concurrent request: nothing to add
 
     def get_quote(self, quote_id: str, channel: str) -> dict:
-        with self.db.sessions() as s:
+        with self.db.reading() as s:
             row = s.get(Quote, quote_id)
         if row is None or not _visible(channel, row.channel):
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
@@ -338,7 +352,7 @@ class Records:
         return arr
 
     def arrangement(self, arrangement_id: str, channel: str, as_of: dt.date | None = None) -> dict:
-        with self.db.sessions() as s:
+        with self.db.reading() as s:
             return self._read(s, self._get(s, arrangement_id, channel), as_of or self.clock().date())
 
     def _read(self, s: Session, arr: Arrangement, as_of: dt.date) -> dict:
@@ -371,7 +385,7 @@ class Records:
                              "paid": m(x.paid), "state": x.state} for x in states]}
 
     def events(self, arrangement_id: str, channel: str) -> dict:
-        with self.db.sessions() as s:
+        with self.db.reading() as s:
             arr = self._get(s, arrangement_id, channel)
             rows = s.scalars(select(Event).where(
                 (Event.arrangement_id == arrangement_id)
@@ -383,7 +397,7 @@ class Records:
 
     def account(self, account_id: str, channel: str, as_of: dt.date | None = None) -> dict:
         as_of = as_of or self.clock().date()
-        with self.db.sessions() as s:
+        with self.db.reading() as s:
             rows = s.scalars(select(Arrangement).where(Arrangement.account_id == account_id)
                              .order_by(Arrangement.created_at, Arrangement.arrangement_id)).all()
             out = [self._read(s, a, as_of) for a in rows if _visible(channel, a.channel)]
@@ -397,48 +411,63 @@ class Records:
         in SQL: payments made by ``as_of`` cover instalments oldest first; an
         instalment is missed when its grace has ended and the payments do
         not reach its cumulative amount due. Newly missed instalments get an
-        ``instalment_missed`` event each (once).
+        ``instalment_missed`` event each (once). Each step is one statement
+        over every arrangement; intermediate sets live in temporary tables.
         """
         now = self.clock()
-        paid = (select(Payment.arrangement_id, func.sum(Payment.amount).label("paid"))
-                .where(Payment.paid_on <= as_of).group_by(Payment.arrangement_id).subquery("paid"))
-        paid_amt = func.coalesce(paid.c.paid, 0)
+        md = MetaData()
+        paid_t = Table("review_paid", md, Column("arrangement_id", String(40), primary_key=True),
+                       Column("paid", BigInteger), prefixes=["TEMPORARY"])
+        missed_t = Table("review_missed", md, Column("arrangement_id", String(40)), Column("number", Integer),
+                         Column("account_id", String(64)), prefixes=["TEMPORARY"])
+        moves_t = Table("review_moves", md, Column("arrangement_id", String(40), primary_key=True),
+                        Column("account_id", String(64)), Column("status", String(20)), prefixes=["TEMPORARY"])
         active = Arrangement.status == "active"
-        missed_lines = (select(Instalment.arrangement_id, Instalment.number)
-                        .join(Arrangement, Arrangement.arrangement_id == Instalment.arrangement_id)
-                        .outerjoin(paid, paid.c.arrangement_id == Instalment.arrangement_id)
-                        .where(active, Instalment.grace_ends < as_of, Instalment.cum_due > paid_amt))
-        counts = missed_lines.subquery("m")
-        missed = (select(counts.c.arrangement_id, func.count().label("n"))
-                  .group_by(counts.c.arrangement_id).subquery("missed"))
-        completed_ids = (select(Arrangement.arrangement_id)
-                         .outerjoin(paid, paid.c.arrangement_id == Arrangement.arrangement_id)
-                         .where(active, paid_amt >= Arrangement.total_payable))
-        broken_ids = (select(Arrangement.arrangement_id)
-                      .join(missed, missed.c.arrangement_id == Arrangement.arrangement_id)
-                      .outerjoin(paid, paid.c.arrangement_id == Arrangement.arrangement_id)
-                      .where(active, paid_amt < Arrangement.total_payable, missed.c.n > Arrangement.missed_allowed))
+        paid_amt = func.coalesce(paid_t.c.paid, 0)
         cols = ["type", "at", "channel", "actor", "account_id", "arrangement_id", "instalment_number",
                 "status_before", "status_after"]
+        at = literal(now, Event.at.type)
         with self.db.transaction() as s:
-            new_missed = missed_lines.add_columns(Arrangement.account_id).where(~select(Event.event_id).where(
-                Event.arrangement_id == Instalment.arrangement_id, Event.type == "instalment_missed",
-                Event.instalment_number == Instalment.number).exists())
-            nm = new_missed.subquery("nm")
-            n_missed = s.execute(insert(Event).from_select(cols, select(
-                literal("instalment_missed"), literal(now, Event.at.type), literal("system"), literal("review"),
-                nm.c.account_id, nm.c.arrangement_id, nm.c.number, literal("active"), literal("active")))).rowcount
+            conn = s.connection()
+            md.drop_all(conn, checkfirst=True)
+            md.create_all(conn)
+            conn.execute(insert(paid_t).from_select(["arrangement_id", "paid"], select(
+                Payment.arrangement_id, func.sum(Payment.amount)).join(
+                Arrangement, Arrangement.arrangement_id == Payment.arrangement_id).where(
+                active, Payment.paid_on <= as_of).group_by(Payment.arrangement_id)))
+            conn.execute(insert(missed_t).from_select(["arrangement_id", "number", "account_id"], select(
+                Instalment.arrangement_id, Instalment.number, Arrangement.account_id)
+                .join(Arrangement, Arrangement.arrangement_id == Instalment.arrangement_id)
+                .outerjoin(paid_t, paid_t.c.arrangement_id == Instalment.arrangement_id)
+                .where(active, Instalment.grace_ends < as_of, Instalment.cum_due > paid_amt)))
+            n_missed = conn.execute(insert(Event).from_select(cols, select(
+                literal("instalment_missed"), at, literal("system"), literal("review"), missed_t.c.account_id,
+                missed_t.c.arrangement_id, missed_t.c.number, literal("active"), literal("active"))
+                .where(~select(Event.event_id).where(
+                    Event.arrangement_id == missed_t.c.arrangement_id, Event.type == "instalment_missed",
+                    Event.instalment_number == missed_t.c.number).exists()))).rowcount
+            conn.execute(insert(moves_t).from_select(["arrangement_id", "account_id", "status"], select(
+                Arrangement.arrangement_id, Arrangement.account_id, literal("completed"))
+                .join(paid_t, paid_t.c.arrangement_id == Arrangement.arrangement_id)
+                .where(active, paid_t.c.paid >= Arrangement.total_payable)))
+            counts = (select(missed_t.c.arrangement_id, func.count().label("n"))
+                      .group_by(missed_t.c.arrangement_id).subquery("counts"))
+            conn.execute(insert(moves_t).from_select(["arrangement_id", "account_id", "status"], select(
+                Arrangement.arrangement_id, Arrangement.account_id, literal("broken"))
+                .join(counts, counts.c.arrangement_id == Arrangement.arrangement_id)
+                .outerjoin(paid_t, paid_t.c.arrangement_id == Arrangement.arrangement_id)
+                .where(active, paid_amt < Arrangement.total_payable, counts.c.n > Arrangement.missed_allowed)))
+            conn.execute(insert(Event).from_select(cols, select(
+                moves_t.c.status, at, literal("system"), literal("review"), moves_t.c.account_id,
+                moves_t.c.arrangement_id, literal(None, Integer()), literal("active"), moves_t.c.status)
+                .order_by(moves_t.c.arrangement_id)))
             moved = {}
-            for status, ids in (("completed", completed_ids), ("broken", broken_ids)):
-                target = ids.subquery("t")
-                moved[status] = s.execute(insert(Event).from_select(cols, select(
-                    literal(status), literal(now, Event.at.type), literal("system"), literal("review"),
-                    Arrangement.account_id, Arrangement.arrangement_id, literal(None, Event.instalment_number.type),
-                    literal("active"), literal(status)).join(target, target.c.arrangement_id ==
-                                                           Arrangement.arrangement_id))).rowcount
-                s.execute(update(Arrangement).where(Arrangement.arrangement_id.in_(select(target.c.arrangement_id)))
-                          .values(status=status, updated_at=now).execution_options(synchronize_session=False))
-            still = s.scalar(select(func.count()).select_from(Arrangement).where(active))
+            for status in ("completed", "broken"):
+                moved[status] = conn.execute(update(Arrangement).where(Arrangement.arrangement_id.in_(
+                    select(moves_t.c.arrangement_id).where(moves_t.c.status == status)))
+                    .values(status=status, updated_at=now).execution_options(synchronize_session=False)).rowcount
+            md.drop_all(conn)
+            still = conn.execute(select(func.count()).select_from(Arrangement).where(active)).scalar_one()
         return {"as_of": as_of.isoformat(), "completed": moved["completed"], "broken": moved["broken"],
                 "instalments_missed": n_missed, "still_active": still}
 

@@ -109,21 +109,23 @@ class Database:
     """An engine and its session factories: one session per request, one transaction per change.
 
     ``sessions`` write (on SQLite their transactions take the write lock at
-    once); ``reading`` sessions only read.
+    once); ``reading`` sessions and the ``reader`` engine only read.
     """
 
     url: str
     engine: Engine
     sessions: sessionmaker
     reading: sessionmaker
+    reader: Engine
 
     @classmethod
     def open(cls, url: str, pool_size: int = 5) -> Database:
         engine = make_engine(url, pool_size)
         # A forked worker (gunicorn) must not reuse its parent's connections.
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+        reader = engine.execution_options(read_only=True)
         return cls(url, engine, sessionmaker(engine, expire_on_commit=False),
-                   sessionmaker(engine.execution_options(read_only=True), expire_on_commit=False))
+                   sessionmaker(reader, expire_on_commit=False), reader)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -30,7 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: Statuses an arrangement is stored in (``at_risk`` is only ever computed on read).
 STORED_STATUSES = ("pending_approval", "active", "broken", "completed", "cancelled", "superseded", "rejected")
@@ -127,8 +127,6 @@ class Arrangement(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
-
-    instalments: Mapped[list[Instalment]] = relationship(order_by="Instalment.number", lazy="selectin")
 
     __table_args__ = (
         CheckConstraint(_in("status", STORED_STATUSES), name="status"),

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -87,40 +88,57 @@ class Records:
 
     def __init__(self, db: Database, registry: PolicyRegistry, clock: Callable[[], dt.datetime] = utcnow):
         self.db, self.registry, self.clock = db, registry, clock
+        # Statements run on every quote, built once (values are bound at execution).
+        self._history_q = select(Arrangement.starts_on, Arrangement.option_type).where(
+            Arrangement.account_id == bindparam("b_account"), Arrangement.status.in_(COUNTED),
+            Arrangement.starts_on <= bindparam("b_as_of"))
+        self._quote_insert = self._insert_new(Quote)
+        self._quote_extend = update(Quote).where(Quote.quote_id == bindparam("b_qid"),
+                                                 Quote.expires_at < bindparam("b_expires")).values(
+            expires_at=bindparam("b_expires"))
+        self._event_insert = insert(Event)
 
     # ------------------------------------------------------------------ quotes
     def history(self, account_id: str, as_of: dt.date) -> tuple[list[dt.date], list[dt.date]]:
         """Stored ``(arrangement_dates, reage_dates)`` of an account, on or before ``as_of``."""
-        with self.db.reading() as s:
-            rows = s.execute(select(Arrangement.starts_on, Arrangement.option_type).where(
-                Arrangement.account_id == account_id, Arrangement.status.in_(COUNTED),
-                Arrangement.starts_on <= as_of)).all()
+        with self.db.reader.connect() as conn:
+            rows = conn.execute(self._history_q, {"b_account": account_id, "b_as_of": as_of}).all()
         dates = sorted({d for d, _ in rows})
         reages = sorted({d for d, t in rows if t in REAGING_TYPES})
         return dates, reages
 
     def keep_quote(self, answer: dict, request: dict, channel: str, actor: str, request_id: str | None) -> None:
-        """Store a quote as issued; the same quote again (same id) extends its expiry, never duplicates it."""
+        """Store a quote as issued; the same quote again (same id) restarts its expiry, never duplicates it.
+
+        Core statements on one connection (no ORM unit of work): this runs on
+        every quote, so it is kept to an insert that does nothing on a known
+        id, then either the ``quote_issued`` event or the new expiry.
+        """
         policy = self.registry.get(answer["policy"]["name"])
         now = self.clock()
         expires = now + dt.timedelta(days=policy.quote_valid_days)
         account_id = (request.get("account") or {}).get("account_id")
         qid = answer["quote_id"]
-        try:
-            with self.db.transaction() as s:
-                row = s.get(Quote, qid)
-                if row is not None:
-                    row.expires_at = max(row.expires_at, expires)
-                    return
-                s.add(Quote(quote_id=qid, channel=channel, account_id=account_id, policy_name=policy.name,
-                            policy_version=answer["policy"]["version"], currency=answer["currency"],
-                            as_of=dt.date.fromisoformat(answer["as_of"]), request=request, response=answer,
-                            created_at=now, expires_at=expires))
-                s.flush()
-                s.add(Event(type="quote_issued", at=now, channel=channel, actor=actor, request_id=request_id,
-                            account_id=account_id, quote_id=qid, detail={"options": len(answer["options"])}))
-        except IntegrityError:
-            pass   # the same quote, stored by a concurrent request: nothing to add
+        values = dict(quote_id=qid, channel=channel, account_id=account_id, policy_name=policy.name,
+                      policy_version=answer["policy"]["version"], currency=answer["currency"],
+                      as_of=dt.date.fromisoformat(answer["as_of"]), request=request, response=answer,
+                      created_at=now, expires_at=expires)
+        with self.db.engine.begin() as conn:
+            if conn.execute(self._quote_insert, values).rowcount:
+                conn.execute(self._event_insert, dict(
+                    type="quote_issued", at=now, channel=channel, actor=actor, request_id=request_id,
+                    account_id=account_id, quote_id=qid, arrangement_id=None, instalment_number=None,
+                    status_before=None, status_after=None, detail={"options": len(answer["options"])}))
+            else:
+                conn.execute(self._quote_extend, {"b_qid": qid, "b_expires": expires})
+
+    def _insert_new(self, table):
+        """``INSERT`` that does nothing when the primary key exists (SQLite and PostgreSQL alike)."""
+        if self.db.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+            return pg_insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return sqlite_insert(table).on_conflict_do_nothing()
 
     def get_quote(self, quote_id: str, channel: str) -> dict:
         with self.db.reading() as s:

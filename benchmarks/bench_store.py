@@ -18,7 +18,14 @@ from the ``pgserver`` wheel in a temporary folder):
     them, generated straight into a SQLite file; the wall time of the
     set-wise review and what it moved.
 
-    .venv/bin/python benchmarks/bench_store.py [quotes] [chain] [review] [--duration 10] [--arrangements 1000000]
+``inprocess``
+    the same quotes through the app in one process (Flask's test client,
+    no HTTP): milliseconds a quote with storage off, on SQLite and on
+    PostgreSQL, alternated over rounds (steadier than HTTP on a shared
+    machine).
+
+    .venv/bin/python benchmarks/bench_store.py [quotes] [chain] [review] [inprocess] [--duration 10]
+        [--arrangements 1000000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,11 +126,12 @@ def _wrk_quotes(url: str, connections: int, duration: int, tmp: Path, tag: str) 
     return {"rps": rps, "p50_ms": lat["50"], "p99_ms": lat["99"], "errors": int(status.group(1)) + int(status.group(2))}
 
 
-def bench_quotes(backends: Backends, tmp: Path, duration: int, workers: int, connections: int) -> list[dict]:
+def bench_quotes(backends: Backends, tmp: Path, duration: int, workers: int, connections: int,
+                 rounds: int) -> list[dict]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
     results = []
-    for rnd in range(2):            # alternate the backends twice: the machine's speed drifts
+    for rnd in range(rounds):       # alternate the backends: the machine's speed drifts
         for name, env in backends.envs.items():
             port = _port()
             proc = _serve(port, workers, env)
@@ -133,6 +142,32 @@ def bench_quotes(backends: Backends, tmp: Path, duration: int, workers: int, con
                 proc.wait(timeout=40)
             results.append({"bench": "quotes", "store": name, "round": rnd, "connections": connections, **r})
     return results
+
+
+def bench_inprocess(backends: Backends, rounds: int, n: int = 200) -> list[dict]:
+    """The same quotes through the app in this process (no HTTP, one worker): the store's own cost per quote."""
+    import logging
+
+    from negotiator.service import Config, create_app
+    logging.getLogger("negotiator.access").disabled = True
+    keys = "agent:bench-agent-key-0123456789"
+    apps = {}
+    for name, env in backends.envs.items():
+        over = {"store": False} if name == "off" else (
+            {"data_dir": env["NEGOTIATOR_DATA_DIR"]} if name == "sqlite" else {"database_url": env[
+                "NEGOTIATOR_DATABASE_URL"]})
+        apps[name] = create_app(Config(api_keys=keys, portal_rate_limit="off", **over)).test_client()
+    out = []
+    for rnd in range(rounds):
+        for name, client in apps.items():
+            t0 = time.perf_counter()
+            for i in range(n):
+                body = {**REQUEST, "account": {**REQUEST["account"], "account_id": f"IP-{name}-{rnd}-{i}"}}
+                r = client.post("/v1/quotes", json=body, headers={"X-API-Key": "bench-agent-key-0123456789"})
+                assert r.status_code == 200
+            out.append({"bench": "inprocess", "store": name, "round": rnd,
+                        "ms_per_quote": round((time.perf_counter() - t0) / n * 1000, 3)})
+    return out
 
 
 def _call(base: str, method: str, path: str, body=None, key=AGENT, headers=None) -> dict:
@@ -271,16 +306,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--arrangements", type=int, default=1_000_000)
+    ap.add_argument("--rounds", type=int, default=3, help="quotes: rounds over the three backends (default 3)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     results: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
-        if "quotes" in args.which or "chain" in args.which:
+        if {"quotes", "chain", "inprocess"} & set(args.which):
             backends = Backends(tmp)
             try:
+                if "inprocess" in args.which:
+                    results += bench_inprocess(backends, args.rounds)
                 if "quotes" in args.which:
-                    results += bench_quotes(backends, tmp, args.duration, args.workers, args.connections)
+                    results += bench_quotes(backends, tmp, args.duration, args.workers, args.connections,
+                                            args.rounds)
                 if "chain" in args.which:
                     results += bench_chain(backends, args.duration, args.workers, args.connections)
             finally:
@@ -292,10 +331,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(r))
     quotes = [r for r in results if r["bench"] == "quotes"]
     if quotes:
-        mean = {s: sum(r["rps"] for r in quotes if r["store"] == s) / 2 for s in ("off", "sqlite", "postgresql")}
-        print(f"quotes/s (mean of 2 rounds): off {mean['off']:.0f}, sqlite {mean['sqlite']:.0f} "
+        stores = ("off", "sqlite", "postgresql")
+        rps = {st: [r["rps"] for r in quotes if r["store"] == st] for st in stores}
+        mean = {st: statistics.median(v) for st, v in rps.items()}
+        ratios = {st: statistics.median(a / b for a, b in zip(rps[st], rps["off"])) for st in stores[1:]}
+        print(f"same-round ratios to storage off (median): sqlite {ratios['sqlite']:.0%}, "
+              f"postgresql {ratios['postgresql']:.0%}")
+        print(f"quotes/s (median of {args.rounds} rounds): off {mean['off']:.0f}, sqlite {mean['sqlite']:.0f} "
               f"({mean['sqlite'] / mean['off'] - 1:+.0%}), postgresql {mean['postgresql']:.0f} "
               f"({mean['postgresql'] / mean['off'] - 1:+.0%})")
+    inproc = [r for r in results if r["bench"] == "inprocess"]
+    if inproc:
+        med = {st: statistics.median(r["ms_per_quote"] for r in inproc if r["store"] == st)
+               for st in ("off", "sqlite", "postgresql")}
+        print(f"in process, ms a quote (median of {args.rounds} rounds): off {med['off']:.2f}, sqlite "
+              f"{med['sqlite']:.2f} ({med['sqlite'] / med['off'] - 1:+.0%}), postgresql {med['postgresql']:.2f} "
+              f"({med['postgresql'] / med['off'] - 1:+.0%})")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

@@ -35,6 +35,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -90,7 +91,8 @@ class Records:
         self.db, self.registry, self.clock = db, registry, clock
         # Statements run on every quote, built once (values are bound at execution).
         self._history_q = select(Arrangement.starts_on, Arrangement.option_type).where(
-            Arrangement.account_id == bindparam("b_account"), Arrangement.status.in_(COUNTED),
+            Arrangement.account_id == bindparam("b_account"),
+            text("arrangements.status IN (" + ", ".join(f"'{c}'" for c in COUNTED) + ")"),   # no expanding IN
             Arrangement.starts_on <= bindparam("b_as_of"))
         self._quote_insert = self._insert_new(Quote)
         self._quote_extend = update(Quote).where(Quote.quote_id == bindparam("b_qid"),

@@ -230,6 +230,8 @@ def build_spec() -> dict:
     from .openapi_records import add_record_operations
     add_record_operations(spec, _ok, _problem, secured)
     doc = _plain(copy.deepcopy(spec.to_dict()))
+    from .openapi_records import add_record_links
+    add_record_links(doc)
     schemas = doc["components"]["schemas"]
     # Cross-field rules the engine enforces, stated where a client can see them.
     schemas["Proposal"].update(minProperties=1, maxProperties=1,

@@ -140,3 +140,23 @@ def add_record_operations(spec, ok, problem, secured) -> None:
                                      503: p(503, "The store is switched off.")})}})
     spec.tag({"name": "arrangements", "description": "Stored quotes, accepted arrangements, payments and their "
                                                      "audit trail."})
+
+
+def add_record_links(doc: dict) -> None:
+    """OpenAPI links for the quote -> accept -> pay -> read chain (followed by Schemathesis's stateful tests)."""
+    arrangement = {"arrangement_id": "$response.body#/arrangement_id"}
+    paths = doc["paths"]
+    paths["/v1/quotes"]["post"]["responses"]["200"]["links"] = {
+        "GetQuote": {"operationId": "getQuote", "parameters": {"quote_id": "$response.body#/quote_id"},
+                     "description": "Read the stored quote back."},
+        "AcceptFirstOption": {"operationId": "createArrangement", "description": "Accept the first option.",
+                              "requestBody": {"quote_id": "$response.body#/quote_id",
+                                              "option_id": "$response.body#/options/0/option_id",
+                                              "accepted_by": "borrower"}}}
+    paths["/v1/arrangements"]["post"]["responses"]["201"]["links"] = {
+        "GetArrangement": {"operationId": "getArrangement", "parameters": arrangement},
+        "RecordPayment": {"operationId": "recordPayment", "parameters": arrangement},
+        "ListEvents": {"operationId": "listArrangementEvents", "parameters": arrangement},
+        "Decide": {"operationId": "decideArrangement", "parameters": arrangement},
+        "ListAccount": {"operationId": "listAccountArrangements",
+                        "parameters": {"account_id": "$response.body#/account_id"}}}

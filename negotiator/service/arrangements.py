@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, g, request
 
 from ..errors import RecordError
 from ..record_schemas import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
+from ..schemas import MAX_LINES
 from .body import read_json
 from .problems import Problem, problem_response
 from .quotes import json_response
@@ -87,7 +88,8 @@ def with_stored_history(body):
         if not stored or (given is not None and not (isinstance(given, list)
                                                      and all(isinstance(d, str) for d in given))):
             continue   # nothing to add, or a malformed list the engine will report
-        history[key] = sorted({*(given or []), *(d.isoformat() for d in stored)})
+        # The most recent dates, within the request's limit on list lengths.
+        history[key] = sorted({*(given or []), *(d.isoformat() for d in stored)})[-MAX_LINES:]
     return {**body, "account": {**account, "history": history}}
 
 

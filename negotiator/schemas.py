@@ -307,6 +307,12 @@ class PolicyDetailSchema(Schema):
     approval = fields.Dict(metadata={"description": "Agent and batch keys only."})
     portal = fields.Dict(metadata={"description": "Agent and batch keys only."})
     reage = fields.Dict(allow_none=True, metadata={"description": "Agent and batch keys only."})
+    quote_valid_days = fields.Integer(metadata={"description": "Agent and batch keys only: days a quote can be "
+                                                               "accepted."})
+    grace_days = fields.Integer(metadata={"description": "Agent and batch keys only: days after a due date "
+                                                         "before an unpaid instalment is missed."})
+    missed_instalments_allowed = fields.Integer(metadata={"description": "Agent and batch keys only: missed "
+                                                                         "instalments before a plan is broken."})
 
 
 class FieldErrorSchema(Schema):

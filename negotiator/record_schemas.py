@@ -44,6 +44,11 @@ class DecisionRequestSchema(_Strict):
     reason = fields.String(validate=validate.Length(min=1, max=200))
 
 
+class CancelRequestSchema(_Strict):
+    cancelled_by = _id(required=True, metadata={"description": "The agent's or supervisor's id."})
+    reason = fields.String(validate=validate.Length(min=1, max=200))
+
+
 class PaymentRequestSchema(_Strict):
     reference = _id(required=True, metadata={
         "description": "The payment's reference; the same reference is recorded once (replays answer the same)."})

@@ -3,6 +3,7 @@
 ``GET /v1/quotes/{quote_id}``, ``POST /v1/arrangements`` (with an
 ``Idempotency-Key`` header), ``GET /v1/arrangements/{id}?as_of=DATE``,
 ``POST /v1/arrangements/{id}/decision`` (supervisor keys),
+``POST /v1/arrangements/{id}/cancel`` (agent and supervisor keys),
 ``POST /v1/arrangements/{id}/payments``, ``GET /v1/arrangements/{id}/events``
 and ``GET /v1/accounts/{account_id}/arrangements``. The views are thin: the
 rules are in :mod:`negotiator.store.records` and
@@ -172,6 +173,13 @@ def get_arrangement(arrangement_id: str):
 def decide(arrangement_id: str):
     """A supervisor approves or rejects an arrangement pending approval."""
     answer = _records().decide(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
+    return json_response(answer)
+
+
+@bp.post("/v1/arrangements/<arrangement_id>/cancel")
+def cancel(arrangement_id: str):
+    """An agent or supervisor cancels a live arrangement."""
+    answer = _records().cancel(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
     return json_response(answer)
 
 

@@ -12,6 +12,7 @@ from ..record_schemas import (
     AcceptRequestSchema,
     ArrangementListSchema,
     ArrangementSchema,
+    CancelRequestSchema,
     DecisionRequestSchema,
     EventListSchema,
     PaymentRequestSchema,
@@ -42,6 +43,7 @@ _CODES = ("Refusals carry a stable code as the problem type (`urn:negotiator:pro
 def add_record_operations(spec, ok, problem, secured) -> None:
     """Register the schemas and paths; ``ok``/``problem`` build responses as the rest of the document does."""
     for name, schema in (("AcceptRequest", AcceptRequestSchema), ("DecisionRequest", DecisionRequestSchema),
+                         ("CancelRequest", CancelRequestSchema),
                          ("PaymentRequest", PaymentRequestSchema), ("Arrangement", ArrangementSchema),
                          ("PaymentResponse", PaymentResponseSchema), ("EventList", EventListSchema),
                          ("ArrangementList", ArrangementListSchema), ("StoredQuote", StoredQuoteSchema)):
@@ -110,6 +112,15 @@ def add_record_operations(spec, ok, problem, secured) -> None:
                                             404: p(404, "No such arrangement."),
                                             409: p(409, "The arrangement is not pending approval."),
                                             422: p(422, "Invalid input.")})}})
+    spec.path(path="/v1/arrangements/{arrangement_id}/cancel", operations={"post": {
+        "operationId": "cancelArrangement", "summary": "An agent or supervisor cancels a live arrangement",
+        "tags": ["arrangements"], "security": secured, "parameters": [_ARR_ID],
+        "requestBody": body("CancelRequest", {"cancelled_by": "agent-7", "reason": "borrower asked to stop"}),
+        "responses": responses((200, ok("Arrangement", "The arrangement, cancelled.")),
+                               more={**writes, 403: p(403, "Only agent and supervisor keys cancel."),
+                                     404: p(404, "No such arrangement in the caller's view."),
+                                     409: p(409, "The arrangement is not live (`not_live`)."),
+                                     422: p(422, "Invalid input.")})}})
     spec.path(path="/v1/arrangements/{arrangement_id}/payments", operations={"post": {
         "operationId": "recordPayment", "summary": "Record a payment (idempotent by reference)",
         "tags": ["arrangements"], "security": secured, "parameters": [_ARR_ID],
@@ -158,5 +169,6 @@ def add_record_links(doc: dict) -> None:
         "RecordPayment": {"operationId": "recordPayment", "parameters": arrangement},
         "ListEvents": {"operationId": "listArrangementEvents", "parameters": arrangement},
         "Decide": {"operationId": "decideArrangement", "parameters": arrangement},
+        "Cancel": {"operationId": "cancelArrangement", "parameters": arrangement},
         "ListAccount": {"operationId": "listAccountArrangements",
                         "parameters": {"account_id": "$response.body#/account_id"}}}

@@ -43,11 +43,12 @@ from ..arrangements import Due, instalment_states, next_due, status_as_of
 from ..errors import FieldError, RecordError, ValidationError, flatten_messages
 from ..money import exponent, format_minor, to_minor
 from ..policy import PolicyRegistry
-from ..record_schemas import AcceptRequestSchema, DecisionRequestSchema, PaymentRequestSchema
+from ..record_schemas import AcceptRequestSchema, CancelRequestSchema, DecisionRequestSchema, PaymentRequestSchema
 from .db import Database
 from .models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalment, Payment, Quote
 
 _ACCEPT, _DECIDE, _PAY = AcceptRequestSchema(), DecisionRequestSchema(), PaymentRequestSchema()
+_CANCEL = CancelRequestSchema()
 #: Plans that re-age the account (the whole balance re-amortised, the account brought current): FFIEC's
 #: re-age limits count them whatever they are called.
 REAGING_TYPES = ("instalment", "interest_reduction", "fee_waiver")
@@ -313,6 +314,25 @@ class Records:
                         actor=req["decided_by"], request_id=request_id, account_id=arr.account_id,
                         arrangement_id=arrangement_id, status_before="pending_approval", status_after=after,
                         detail={"reason": req["reason"]} if req.get("reason") else None))
+            s.flush()
+            return self._read(s, arr, now.date())
+
+    def cancel(self, arrangement_id: str, body, channel: str, request_id: str | None) -> dict:
+        """An agent or supervisor cancels a live arrangement (pending approval or active); it stops being live."""
+        if channel not in ("agent", "supervisor"):
+            raise RecordError(403, "wrong_channel", "X-API-Key", "Only agent and supervisor keys cancel arrangements.")
+        req = load(_CANCEL, body)
+        with self.db.transaction() as s:
+            arr = self._get(s, arrangement_id, channel, lock=True)
+            if arr.status not in LIVE_STATUSES:
+                raise RecordError(409, "not_live", "arrangement_id",
+                                  f"The arrangement is {arr.status}; only a live one can be cancelled.")
+            now = self.clock()
+            before = arr.status
+            arr.status, arr.updated_at = "cancelled", now   # the row is locked
+            s.add(Event(type="cancelled", at=now, channel=channel, actor=req["cancelled_by"], request_id=request_id,
+                        account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
+                        status_after="cancelled", detail={"reason": req["reason"]} if req.get("reason") else None))
             s.flush()
             return self._read(s, arr, now.date())
 

@@ -559,3 +559,19 @@ def test_schemathesis_checks_every_step_of_the_chain(app):
     assert [i["state"] for i in got["instalments"]] == ["paid", "due", "due"]
     call("/v1/arrangements/{arrangement_id}/events", "GET", path_parameters=ids, headers=portal)
     call("/v1/accounts/{account_id}/arrangements", "GET", path_parameters={"account_id": "ACC-1"}, headers=portal)
+
+
+def test_an_agent_cancels_a_live_arrangement_and_the_account_is_free_again(client, db, arrangement):
+    body = {"cancelled_by": "agent-7", "reason": "borrower asked to stop"}
+    problem(client.post(f"/v1/arrangements/{arrangement}/cancel", json=body, headers={"X-API-Key": PORTAL_KEY}),
+            403, "X-API-Key", "wrong_channel")
+    r = client.post(f"/v1/arrangements/{arrangement}/cancel", json=body, headers={"X-API-Key": AGENT_KEY})
+    assert r.status_code == 200 and r.json["status"] == "cancelled" and r.json["next_due_date"] is None
+    again = client.post(f"/v1/arrangements/{arrangement}/cancel", json=body, headers={"X-API-Key": AGENT_KEY})
+    problem(again, 409, "arrangement_id", "not_live")
+    problem(pay(client, arrangement, "P1", "10.00", "2026-12-01"), 409, "arrangement_id", "arrangement_not_active")
+    events = client.get(f"/v1/arrangements/{arrangement}/events", headers={"X-API-Key": AGENT_KEY}).json["events"]
+    assert events[-1]["type"] == "cancelled" and events[-1]["actor"] == "agent-7"
+    assert events[-1]["status_before"] == "active" and events[-1]["detail"] == {"reason": "borrower asked to stop"}
+    # Not live any more: the borrower can take another plan without `replaces`.
+    assert accept(client, quote(client), idem="idem-after-cancel").status_code == 201

@@ -3,6 +3,7 @@
 Usage::
 
     python examples/client.py demo                       # every endpoint once
+    python examples/client.py arrangement-demo           # quote on the portal, accept, pay twice, read, events
     python examples/client.py quote examples/requests/card_cny.json
     python examples/client.py propose examples/requests/proposal_payment.json
     python examples/client.py policies [NAME]
@@ -16,6 +17,7 @@ where and as whom. Errors arrive as :class:`ApiError` holding the
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -42,10 +44,11 @@ class Client:
         self.url, self.key, self.timeout = url.rstrip("/"), key, timeout
         self.last_request_id: str | None = None
 
-    def _call(self, method: str, path: str, body: dict | None = None, auth: bool = True):
-        headers = {"Accept": "application/json", "X-Request-ID": uuid.uuid4().hex}
+    def _call(self, method: str, path: str, body: dict | None = None, auth: bool = True, key: str | None = None,
+              headers: dict | None = None):
+        headers = {"Accept": "application/json", "X-Request-ID": uuid.uuid4().hex, **(headers or {})}
         if auth:
-            headers["X-API-Key"] = self.key
+            headers["X-API-Key"] = key or self.key
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -88,6 +91,39 @@ class Client:
     def openapi(self) -> dict:
         return self._call("GET", "/openapi.json", auth=False)
 
+    # Stored records (issue 8). ``key`` overrides the client's key for one call (e.g. a portal key).
+    def stored_quote(self, quote_id: str, key: str | None = None) -> dict:
+        return self._call("GET", f"/v1/quotes/{quote_id}", key=key)
+
+    def accept(self, quote_id: str, option_id: str, accepted_by: str, idempotency_key: str | None = None,
+               replaces: str | None = None, key: str | None = None) -> dict:
+        """Accept an option. Keep ``idempotency_key`` to retry safely: the same key and body answer the same."""
+        body = {"quote_id": quote_id, "option_id": option_id, "accepted_by": accepted_by}
+        if replaces:
+            body["replaces"] = replaces
+        return self._call("POST", "/v1/arrangements", body, key=key,
+                          headers={"Idempotency-Key": idempotency_key or uuid.uuid4().hex})
+
+    def decide(self, arrangement_id: str, decision: str, decided_by: str, key: str | None = None) -> dict:
+        return self._call("POST", f"/v1/arrangements/{arrangement_id}/decision",
+                          {"decision": decision, "decided_by": decided_by}, key=key)
+
+    def pay(self, arrangement_id: str, reference: str, amount: str, paid_on: str, as_of: str | None = None,
+            key: str | None = None) -> dict:
+        body = {"reference": reference, "amount": amount, "paid_on": paid_on, **({"as_of": as_of} if as_of else {})}
+        return self._call("POST", f"/v1/arrangements/{arrangement_id}/payments", body, key=key)
+
+    def arrangement(self, arrangement_id: str, as_of: str | None = None, key: str | None = None) -> dict:
+        query = f"?as_of={as_of}" if as_of else ""
+        return self._call("GET", f"/v1/arrangements/{arrangement_id}{query}", key=key)
+
+    def events(self, arrangement_id: str, key: str | None = None) -> list[dict]:
+        return self._call("GET", f"/v1/arrangements/{arrangement_id}/events", key=key)["events"]
+
+    def account_arrangements(self, account_id: str, as_of: str | None = None, key: str | None = None) -> list[dict]:
+        query = f"?as_of={as_of}" if as_of else ""
+        return self._call("GET", f"/v1/accounts/{account_id}/arrangements{query}", key=key)["arrangements"]
+
 
 def _load(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -115,12 +151,43 @@ def demo(c: Client) -> None:
           "series | openapi:", c.openapi()["openapi"])
 
 
+def arrangement_demo(c: Client, portal_key: str) -> None:
+    """The borrower's path: quote on the portal, accept the first option, pay twice, read back, see it break."""
+    request = _load(HERE / "requests" / "card_cny.json")
+    request["account"]["account_id"] = account = f"DEMO-{uuid.uuid4().hex[:8]}"
+    q = c.quote(request) if portal_key is None else c._call("POST", "/v1/quotes", request, key=portal_key)
+    first = q["options"][0]
+    print(f"portal quote {q['quote_id']} for {account}: first option {first['type']} "
+          f"{first['monthly_payment']} x {first['term_months']}")
+    a = c.accept(q["quote_id"], first["option_id"], "borrower", key=portal_key)
+    aid, dues = a["arrangement_id"], a["instalments"]
+    print(f"accepted: {aid} {a['status']}, {len(dues)} instalments from {a['first_payment_date']}")
+    c.pay(aid, "PAY-1", dues[0]["amount"], dues[0]["due_date"], as_of=dues[0]["due_date"])
+    c.pay(aid, "PAY-2", "100.00", dues[1]["due_date"], as_of=dues[1]["due_date"])
+    now = c.arrangement(aid, as_of=dues[1]["due_date"], key=portal_key)
+    print(f"as of {now['as_of']}: {now['status']}, paid {now['paid']}, outstanding {now['outstanding']}, "
+          f"next due {now['next_due_date']}")
+    for i in now["instalments"]:
+        print(f"  #{i['number']} {i['due_date']} {i['amount']:>10} paid {i['paid']:>10}  {i['state']}")
+    late = c.arrangement(aid, as_of=dues[-1]["due_date"], key=portal_key)
+    late_day = late["as_of"]
+    later = (dt.date.fromisoformat(dues[-1]["due_date"]) + dt.timedelta(days=late["grace_days"] + 1)).isoformat()
+    after = c.arrangement(aid, as_of=later, key=portal_key)
+    print(f"as of {late_day}: {late['status']}; as of {later}: {after['status']} "
+          f"({sum(1 for i in after['instalments'] if i['state'] == 'missed')} missed, "
+          f"{after['missed_instalments_allowed']} allowed; `negotiator arrangements review --as-of {later}` "
+          "records it)")
+    print("events:", ", ".join(e["type"] for e in c.events(aid, key=portal_key)))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", default=os.environ.get("NEGOTIATOR_URL", "http://127.0.0.1:8080"))
     ap.add_argument("--key", default=os.environ.get("NEGOTIATOR_KEY", "dev-agent-key"))
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("demo")
+    sub.add_parser("arrangement-demo").add_argument(
+        "--portal-key", default=os.environ.get("NEGOTIATOR_PORTAL_KEY", "dev-portal-key"))
     for name in ("quote", "propose"):
         sub.add_parser(name).add_argument("request")
     sub.add_parser("policies").add_argument("name", nargs="?")
@@ -129,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "demo":
             demo(c)
+            return 0
+        if args.cmd == "arrangement-demo":
+            arrangement_demo(c, args.portal_key)
             return 0
         if args.cmd == "quote":
             out = c.quote(_load(args.request))

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 2 invalid input (the errors go to stderr as JSON, one
 ``{field, message}`` per bad field); 3 unknown policy; 4 a policy file is
-invalid; 1 anything unexpected.
+invalid; 5 the store cannot be used (unreachable, or its schema not at head:
+``negotiator db check`` exits 5 then); 1 anything unexpected.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 
-from .errors import NegotiatorError, PolicyError, UnknownPolicyError, ValidationError
+from .errors import NegotiatorError, PolicyError, StoreError, UnknownPolicyError, ValidationError
 from .policy import PolicyRegistry
 
-EXIT_INVALID, EXIT_POLICY, EXIT_BAD_POLICY = 2, 3, 4
+EXIT_INVALID, EXIT_POLICY, EXIT_BAD_POLICY, EXIT_STORE = 2, 3, 4, 5
 
 
 def _read_json(path: str):
@@ -96,6 +98,60 @@ exit codes:
   130  interrupted (SIGINT)    143  SIGTERM    129  SIGHUP: nothing written, earlier
        files left as they were
 """
+def _store_url(args) -> str:
+    from .store.db import resolve_url
+    return resolve_url(args.database_url or os.environ.get("NEGOTIATOR_DATABASE_URL", ""), args.data_dir or "")
+
+
+def cmd_db(args, registry) -> int:
+    """``db upgrade`` migrates to head; ``db check`` exits 5 unless at head; ``db purge`` drops stale quotes."""
+    from .store.db import check_at_head, revision_status, safe_url, upgrade
+    url = _store_url(args)
+    if args.action == "upgrade":
+        before, after = upgrade(url)
+        print(f"negotiator: {safe_url(url)}: {before or 'empty'} -> {after} (head)")
+        return 0
+    if args.action == "check":
+        current, head = revision_status(url)
+        print(f"negotiator: {safe_url(url)}: at {current or 'nothing (empty)'}, head is {head}")
+        return 0 if current == head else EXIT_STORE
+    if not args.before:
+        raise ValidationError([_fe("--before", "required for purge (YYYY-MM-DD)")])
+    before = _date_arg("--before", args.before)
+    check_at_head(url)
+    from .store.db import Database
+    from .store.records import Records
+    db = Database.open(url, pool_size=1)
+    try:
+        n = Records(db, registry).purge(before)
+    finally:
+        db.dispose()
+    print(f"negotiator: purged {n} quote(s) never accepted that expired before {before.isoformat()}")
+    return 0
+
+
+def cmd_arrangements(args, registry) -> int:
+    """``arrangements review --as-of DATE``: move arrangements to broken or completed, set-wise."""
+    from .store.db import Database, check_at_head
+    from .store.records import Records
+    url = _store_url(args)
+    check_at_head(url)
+    as_of = _date_arg("--as-of", args.as_of) if args.as_of else dt.date.today()
+    db = Database.open(url, pool_size=1)
+    try:
+        result = Records(db, registry).review(as_of)
+    finally:
+        db.dispose()
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _date_arg(name: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError([_fe(name, f"not a date (YYYY-MM-DD): {value!r}")]) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,6 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "- for standard output")
     p.add_argument("--quiet", action="store_true", help="no progress bar (it shows only on a terminal anyway)")
     p.set_defaults(fn=cmd_batch)
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--database-url", dest="database_url", default="",
+                       help="SQLAlchemy URL (default $NEGOTIATOR_DATABASE_URL, else the embedded SQLite file)")
+    store.add_argument("--data-dir", dest="data_dir", default="",
+                       help="folder of the embedded SQLite file (default $NEGOTIATOR_DATA_DIR)")
+    p = sub.add_parser("db", help="the store: upgrade (migrate to head), check (exit 5 unless at head), purge",
+                       parents=[store])
+    p.add_argument("action", choices=["upgrade", "check", "purge"])
+    p.add_argument("--before", help="purge: quotes never accepted that expired before this date (YYYY-MM-DD)")
+    p.set_defaults(fn=cmd_db)
+    p = sub.add_parser("arrangements", help="arrangements: review (nightly: move to broken or completed)",
+                       parents=[store])
+    p.add_argument("action", choices=["review"])
+    p.add_argument("--as-of", dest="as_of", help="the day reviewed (default today)")
+    p.set_defaults(fn=cmd_arrangements)
     return ap
 
 
@@ -165,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(exc, "exit_code", None):
             return exc.exit_code
         return EXIT_POLICY if isinstance(exc, UnknownPolicyError) else EXIT_BAD_POLICY if bad_policy else EXIT_INVALID
+    except StoreError as exc:
+        print(f"negotiator: store: {exc}", file=sys.stderr)
+        return EXIT_STORE
     except BrokenPipeError:   # the reader (e.g. `head`) went away: not an error of ours
         sys.stderr.close()
         return 0

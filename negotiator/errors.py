@@ -82,3 +82,22 @@ class PolicyError(NegotiatorError):
         self.source = source
         self.key = key
         super().__init__(f"{source}: {key}: {message}")
+
+
+class RecordError(NegotiatorError):
+    """A request the stored records refuse: unknown or expired quote, conflict, wrong channel.
+
+    ``code`` is stable and machine-readable (``quote_expired``,
+    ``arrangement_exists``, ...); ``field`` names the input at fault.
+    Nothing is written when one is raised.
+    """
+
+    title = "Refused"
+
+    def __init__(self, status: int, code: str, field: str, message: str):
+        self.status, self.code, self.field, self.message = status, code, field, message
+        super().__init__(f"{field}: {message}")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as configured (bad URL, unreachable, schema not at head)."""

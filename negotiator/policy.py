@@ -255,6 +255,10 @@ class PolicySchema(_Strict):
     approval = fields.Nested(ApprovalSchema, required=True)
     portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
     reage = fields.Nested(ReageSchema, load_default=None, allow_none=True)
+    # Keeping arrangements (issue 8): how long a quote can be accepted, and when a plan is broken.
+    quote_valid_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    grace_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=90))
+    missed_instalments_allowed = fields.Integer(load_default=1, validate=validate.Range(min=0, max=12))
 
     @validates_schema
     def _consistent(self, data, **_):
@@ -452,6 +456,9 @@ class Policy:
     first_payment_max_days: int = 45
     charge_off_dpd: int = 180
     apr_method: str = "nominal"
+    quote_valid_days: int = 30
+    grace_days: int = 14
+    missed_instalments_allowed: int = 1
     affordability: AffordabilityRule = None  # type: ignore[assignment]
     options: Options = None  # type: ignore[assignment]
     approval: Approval = None  # type: ignore[assignment]
@@ -558,7 +565,8 @@ def _freeze(data: dict, source: str) -> Policy:
         min_payment=data["min_payment"], max_term_months=data["max_term_months"],
         first_payment_offset_days=data["first_payment_offset_days"],
         first_payment_max_days=data["first_payment_max_days"], charge_off_dpd=data["charge_off_dpd"],
-        apr_method=data["disclosure"]["apr_method"],
+        apr_method=data["disclosure"]["apr_method"], quote_valid_days=data["quote_valid_days"],
+        grace_days=data["grace_days"], missed_instalments_allowed=data["missed_instalments_allowed"],
         affordability=AffordabilityRule(aff["surplus_share"], aff["max_payment_to_income"], guides,
                                         aff["expense_guidelines"]),
         options=Options(rules),

@@ -20,7 +20,7 @@ from .money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
 from .policy import APR_METHODS, EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
 
 LOCALES = ("en", "zh-CN")
-CHANNELS = ("agent", "portal", "batch")
+CHANNELS = ("agent", "portal", "batch", "supervisor")
 MAX_LINES = 50
 MAX_TEXT = 200
 #: Dates a request may hold; 600 months past the last still fits well inside ``datetime.date``.
@@ -124,6 +124,10 @@ class FeeBreakdownSchema(_Strict):
 
 
 class AccountSchema(_Strict):
+    account_id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9._:@-]{1,64}$", error=(
+        "Must be 1 to 64 letters, digits or . _ : @ -.")), metadata={
+        "description": "The lender's account id (no names or contact details): optional for a quote, required "
+                       "to accept one; the account's stored arrangements then feed the re-age rules."})
     currency = fields.String(required=True, validate=validate.OneOf(sorted(CURRENCIES)))
     balance = Amount(required=True)
     arrears = Amount(required=True)
@@ -375,6 +379,12 @@ class PolicyDetailSchema(Schema):
     approval = fields.Dict(metadata={"description": "Agent and batch keys only."})
     portal = fields.Dict(metadata={"description": "Agent and batch keys only."})
     reage = fields.Dict(allow_none=True, metadata={"description": "Agent and batch keys only."})
+    quote_valid_days = fields.Integer(metadata={"description": "Agent and batch keys only: days a quote can be "
+                                                               "accepted."})
+    grace_days = fields.Integer(metadata={"description": "Agent and batch keys only: days after a due date "
+                                                         "before an unpaid instalment is missed."})
+    missed_instalments_allowed = fields.Integer(metadata={"description": "Agent and batch keys only: missed "
+                                                                         "instalments before a plan is broken."})
 
 
 class FieldErrorSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,103 @@ def quote_of(registry):
     def _quote(b, channel="agent", reg=None):
         return quote(copy.deepcopy(b), reg or registry, channel=channel, today=TODAY)
     return _quote
+
+
+
+_SAVED_ENV: dict = {}
+
+
+def pytest_configure(config):
+    """Every app the tests build uses an embedded SQLite store in a temporary data folder, migrated once.
+
+    Set through ``XDG_DATA_HOME`` (the embedded store's default location)
+    before collection (some test modules build their app at import), so
+    servers that tests start with every ``NEGOTIATOR_*`` variable removed
+    find it too.
+    """
+    import shutil
+    import tempfile
+
+    from negotiator.store import resolve_url, upgrade
+    names = ("XDG_DATA_HOME", "NEGOTIATOR_DATA_DIR", "NEGOTIATOR_DATABASE_URL")
+    _SAVED_ENV.update({k: os.environ.get(k) for k in names})
+    base = tempfile.mkdtemp(prefix="negotiator-tests-")
+    config.add_cleanup(lambda: shutil.rmtree(base, ignore_errors=True))
+    os.environ["XDG_DATA_HOME"] = base
+    os.environ.pop("NEGOTIATOR_DATA_DIR", None)
+    os.environ.pop("NEGOTIATOR_DATABASE_URL", None)
+    upgrade(resolve_url())
+
+
+def pytest_unconfigure(config):
+    for k, v in _SAVED_ENV.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+# --------------------------------------------------------------------------- real databases (issue 8)
+# The store's tests run on SQLite and on a real PostgreSQL 16 that the tests start themselves from the
+# `pgserver` wheel (loopback only: a Unix socket in a temporary folder). A machine where PostgreSQL cannot
+# start fails these tests loudly; nothing is skipped.
+
+PG_START_SECONDS = 120
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A PostgreSQL server for the whole session; its base URL (``postgresql+psycopg://...``)."""
+    import threading
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # platformdirs warns about XDG_RUNTIME_DIR on import
+        import pgserver
+    folder = tmp_path_factory.mktemp("pgdata")
+    box: dict = {}
+
+    def start():
+        try:
+            box["server"] = pgserver.get_server(str(folder), cleanup_mode="stop")
+        except BaseException as exc:   # reported below
+            box["error"] = exc
+
+    t = threading.Thread(target=start, daemon=True)
+    t.start()
+    t.join(PG_START_SECONDS)
+    if "server" not in box:
+        pytest.fail(f"PostgreSQL (pgserver) did not start within {PG_START_SECONDS} s: "
+                    f"{box.get('error', 'timed out')!r}", pytrace=False)
+    server = box["server"]
+    yield {"server": server, "socket_dir": str(folder)}
+    server.cleanup()
+
+
+_DB_COUNTER = iter(range(1_000_000))
+
+
+def _fresh_postgres_url(pg) -> str:
+    import sqlalchemy as sa
+    name = f"t{os.getpid()}_{next(_DB_COUNTER)}"
+    admin = sa.create_engine(f"postgresql+psycopg://postgres@/postgres?host={pg['socket_dir']}",
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return f"postgresql+psycopg://postgres@/{name}?host={pg['socket_dir']}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path):
+    """A new, empty database on each backend (never migrated)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return _fresh_postgres_url(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def database_url(empty_database_url):
+    """A new database on each backend, migrated to head."""
+    from negotiator.store import upgrade
+    upgrade(empty_database_url)
+    return empty_database_url

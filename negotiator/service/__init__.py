@@ -5,7 +5,8 @@ configuration (``NEGOTIATOR_*`` environment variables over embedded
 defaults, or the :class:`~negotiator.service.config.Config` or mapping
 given), loads the policies once, and wires the blueprints: ``quotes``
 (``POST /v1/quotes``, ``POST /v1/proposals``), ``policies``
-(``GET /v1/policies[/{name}]``) and ``ops`` (health, readiness, metrics and
+(``GET /v1/policies[/{name}]``), ``arrangements`` (stored quotes,
+arrangements, payments, events; see :mod:`.arrangements`) and ``ops`` (health, readiness, metrics and
 the OpenAPI document).
 
 Each request, in order: a request id (``X-Request-ID`` accepted when sane,
@@ -31,7 +32,7 @@ __all__ = ["create_app", "Config", "ConfigError"]
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-PROTECTED = {"quotes", "policies"}
+PROTECTED = {"quotes", "policies", "arrangements"}
 
 
 def create_app(config: Config | Mapping | None = None) -> Flask:
@@ -40,6 +41,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
 
     from ..policy import PolicyRegistry
     from . import logs, problems
+    from .arrangements import bp as arrangements_bp
+    from .arrangements import open_records
     from .auth import KeyRing, authenticate
     from .metrics import Metrics
     from .openapi import build_spec
@@ -68,6 +71,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),
         "spec": build_spec(), "started": time.time(), "limiter": limiter,
     }
+    state["records"] = open_records(cfg, registry)   # None when NEGOTIATOR_STORE=0
     access = logging.getLogger("negotiator.access")
     if cfg.dev:
         logging.getLogger("negotiator.service").warning(
@@ -95,13 +99,15 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         if not allowed:
             raise Problem(429, "Too Many Requests", f"Too many requests for this key ({limiter.text}); "
                           f"retry after {wait} s.", "rate-limited", headers={"Retry-After": str(wait)})
+
     app.register_blueprint(quotes_bp)
     app.register_blueprint(policies_bp)
+    app.register_blueprint(arrangements_bp)
     app.register_blueprint(ops_bp)
     if cfg.origins:
         CORS(app, resources={r"/v1/*": {"origins": cfg.origins}}, allow_headers=["Content-Type", "X-API-Key",
-             "Authorization", "X-Request-ID"], expose_headers=["X-Request-ID", "Retry-After"], max_age=600,
-             methods=["GET", "POST", "OPTIONS"])
+             "Authorization", "X-Request-ID", "Idempotency-Key"], expose_headers=["X-Request-ID", "Retry-After"],
+             max_age=600, methods=["GET", "POST", "OPTIONS"])
     problems.register(app)
 
     @app.after_request

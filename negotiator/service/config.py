@@ -20,7 +20,8 @@ from pathlib import Path
 from ..schemas import CHANNELS
 
 #: The keys of development mode, printed by ``negotiator serve``; never use them in production.
-DEV_KEYS = {"dev-agent-key": "agent", "dev-portal-key": "portal", "dev-batch-key": "batch"}
+DEV_KEYS = {"dev-agent-key": "agent", "dev-portal-key": "portal", "dev-batch-key": "batch",
+            "dev-supervisor-key": "supervisor"}
 MIN_KEY_LENGTH = 16
 _RATE_RE = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*"
                       r"(;\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*)*$")
@@ -62,6 +63,12 @@ class Config:
     log_level: str = "INFO"
     #: Folder shared by gunicorn workers to add up their metrics ("" = this process only).
     metrics_dir: str = ""
+    #: Keep quotes, arrangements, payments and events (off: quotes only, nothing stored).
+    store: bool = True
+    #: SQLAlchemy URL of the store ("" = the embedded SQLite file in data_dir); postgresql+psycopg://... for PostgreSQL.
+    database_url: str = ""
+    #: Folder of the embedded SQLite store ("" = $XDG_DATA_HOME/negotiator or ~/.local/share/negotiator).
+    data_dir: str = ""
     keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -100,6 +107,12 @@ class Config:
                                   f"not an origin like https://portal.example.com: {origin!r}")
         if self.policy_dir and not Path(self.policy_dir).is_dir():
             raise ConfigError("NEGOTIATOR_POLICY_DIR", f"not a folder: {self.policy_dir}")
+        if self.database_url.strip():
+            from ..store.db import StoreError, resolve_url
+            try:
+                resolve_url(self.database_url)
+            except StoreError as exc:
+                raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc).partition(": ")[2]) from None
         keys = dict(_parse_keys("NEGOTIATOR_API_KEYS", self.api_keys.replace(",", "\n"), sep=":"))
         if self.api_keys_file:
             try:

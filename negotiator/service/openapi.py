@@ -229,7 +229,11 @@ def build_spec() -> dict:
     spec.tag({"name": "quotes", "description": "Options and what-if proposals."})
     spec.tag({"name": "policies", "description": "The lender policies the service applies."})
     spec.tag({"name": "operations", "description": "Health, readiness, metrics and this document."})
+    from .openapi_records import add_record_operations
+    add_record_operations(spec, _ok, _problem, secured)
     doc = _plain(copy.deepcopy(spec.to_dict()))
+    from .openapi_records import add_record_links
+    add_record_links(doc)
     schemas = doc["components"]["schemas"]
     # Cross-field rules the engine enforces, stated where a client can see them.
     schemas["Proposal"].update(minProperties=1, maxProperties=1,

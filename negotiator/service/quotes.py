@@ -65,7 +65,11 @@ def _answer(result: dict) -> Response:
 @bp.post("/v1/quotes")
 def create_quote():
     """Every option for one account, with the recommendation."""
-    return _answer(quote(_body(), _state()["registry"], channel=g.channel))
+    from .arrangements import keep_quote, with_stored_history
+    body = with_stored_history(_body())
+    result = quote(body, _state()["registry"], channel=g.channel)
+    keep_quote(result, body)
+    return _answer(result)
 
 
 @bp.post("/v1/proposals")

@@ -1,0 +1,206 @@
+"""Stored quotes and arrangements over HTTP: read a quote back, accept it, decide, pay, read, audit.
+
+``GET /v1/quotes/{quote_id}``, ``POST /v1/arrangements`` (with an
+``Idempotency-Key`` header), ``GET /v1/arrangements/{id}?as_of=DATE``,
+``POST /v1/arrangements/{id}/decision`` (supervisor keys),
+``POST /v1/arrangements/{id}/cancel`` (agent and supervisor keys),
+``POST /v1/arrangements/{id}/payments``, ``GET /v1/arrangements/{id}/events``
+and ``GET /v1/accounts/{account_id}/arrangements``. The views are thin: the
+rules are in :mod:`negotiator.store.records` and
+:mod:`negotiator.arrangements`; a refusal there becomes a problem+json here
+naming the field, with the refusal's code as its type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Blueprint, current_app, g, request
+
+from ..errors import RecordError
+from ..record_schemas import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
+from ..schemas import MAX_LINES
+from .body import read_json
+from .problems import Problem, problem_response
+from .quotes import json_response
+
+bp = Blueprint("arrangements", __name__)
+
+_KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
+_ACCOUNT_RE = re.compile(ID_PATTERN)
+_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Invalid input"}
+
+
+def open_records(cfg, registry):
+    """The app's :class:`~negotiator.store.records.Records`, or None when the store is off.
+
+    Refuses (a ``ConfigError`` naming ``NEGOTIATOR_DATABASE_URL``) a database
+    whose schema is not at head, saying what to run.
+    """
+    if not cfg.store:
+        return None
+    from ..store.db import Database, StoreError, check_at_head, resolve_url
+    from ..store.records import Records
+    from .config import ConfigError
+    url = resolve_url(cfg.database_url, cfg.data_dir)
+    try:
+        check_at_head(url)
+    except StoreError as exc:
+        raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc)) from None
+    return Records(Database.open(url), registry)
+
+
+def _records():
+    records = current_app.extensions["negotiator"].get("records")
+    if records is None:
+        raise Problem(503, "Service Unavailable", "The store is switched off (NEGOTIATOR_STORE=0).", "store-off")
+    return records
+
+
+def _actor() -> str:
+    return f"{g.channel}:{g.key_id}"
+
+
+def with_stored_history(body):
+    """The quote request with the account's stored arrangement dates merged into ``account.history``.
+
+    Only for a well-formed body naming an ``account.account_id`` while the
+    store is on; anything else is returned as is (the engine reports bad
+    input). Dates the request brings are kept; stored ones are added.
+    """
+    records = current_app.extensions["negotiator"].get("records")
+    account = body.get("account") if isinstance(body, dict) else None
+    if records is None or not isinstance(account, dict) or not isinstance(account.get("account_id"), str):
+        return body
+    history = account.get("history", {})
+    if not isinstance(history, dict):
+        return body
+    try:
+        as_of = dt.date.fromisoformat(body["as_of"]) if "as_of" in body else records.clock().date()
+    except (TypeError, ValueError):
+        return body
+    dates, reages = records.history(account["account_id"][:64], as_of)
+    if not dates:
+        return body
+    history = dict(history)
+    for key, stored in (("arrangement_dates", dates), ("reage_dates", reages)):
+        given = history.get(key)
+        if not stored or (given is not None and not (isinstance(given, list)
+                                                     and all(isinstance(d, str) for d in given))):
+            continue   # nothing to add, or a malformed list the engine will report
+        # The most recent dates, within the request's limit on list lengths.
+        history[key] = sorted({*(given or []), *(d.isoformat() for d in stored)})[-MAX_LINES:]
+    return {**body, "account": {**account, "history": history}}
+
+
+def keep_quote(result: dict, body: dict) -> None:
+    """Store an issued quote (when the store is on)."""
+    records = current_app.extensions["negotiator"].get("records")
+    if records is not None:
+        records.keep_quote(result, body, g.channel, _actor(), g.get("request_id"))
+
+
+def _body():
+    cfg = current_app.extensions["negotiator"]["config"]
+    return read_json(cfg.max_body_bytes, cfg.max_json_depth)
+
+
+def _as_of():
+    raw = request.args.get("as_of")
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
+    except ValueError:
+        return _bad_date()
+
+
+def _id(value: str, field: str) -> str:
+    """A record id from the path; one longer than any id is simply not found."""
+    if len(value) > 40:
+        what = "quote" if field == "quote_id" else "arrangement"
+        raise RecordError(404, f"unknown_{what}", field, f"No {what} with this id.")
+    return value
+
+
+def _bad_date():
+    raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
+                  errors=[{"field": "as_of", "message": "Not a valid date (YYYY-MM-DD)."}])
+
+
+@bp.errorhandler(RecordError)
+def _refused(exc: RecordError):
+    return problem_response(exc.status, _TITLES.get(exc.status, "Refused"), exc.message, exc.code,
+                            errors=[{"field": exc.field, "message": exc.message}])
+
+
+@bp.get("/v1/quotes/<quote_id>")
+def get_quote(quote_id: str):
+    """A stored quote in the caller's view (a portal key reads only portal quotes)."""
+    return json_response(_records().get_quote(_id(quote_id, "quote_id"), g.channel))
+
+
+@bp.post("/v1/arrangements")
+def accept():
+    """Accept a quoted option; the Idempotency-Key makes a retry safe."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None or not _KEY_RE.match(key):
+        what = "is required" if key is None else "must be 8 to 128 letters, digits or . _ : -"
+        raise Problem(400, "Bad request", f"The Idempotency-Key header {what}.", "idempotency-key",
+                      errors=[{"field": "Idempotency-Key", "message": f"The header {what}."}])
+    records = _records()
+
+    def requote(req: dict, channel: str) -> dict:
+        from ..engine import quote
+        return quote(req, records.registry, channel=channel)
+
+    status, answer, replayed = records.accept(_body(), key, g.key_id, g.channel, g.get("request_id"), requote)
+    resp = json_response(answer, status)
+    resp.headers["Location"] = f"/v1/arrangements/{answer['arrangement_id']}"
+    if replayed:
+        resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+@bp.get("/v1/arrangements/<arrangement_id>")
+def get_arrangement(arrangement_id: str):
+    """The plan with every instalment's state, as of a date (default today)."""
+    return json_response(_records().arrangement(_id(arrangement_id, "arrangement_id"), g.channel, _as_of()))
+
+
+@bp.post("/v1/arrangements/<arrangement_id>/decision")
+def decide(arrangement_id: str):
+    """A supervisor approves or rejects an arrangement pending approval."""
+    answer = _records().decide(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
+    return json_response(answer)
+
+
+@bp.post("/v1/arrangements/<arrangement_id>/cancel")
+def cancel(arrangement_id: str):
+    """An agent or supervisor cancels a live arrangement."""
+    answer = _records().cancel(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
+    return json_response(answer)
+
+
+@bp.post("/v1/arrangements/<arrangement_id>/payments")
+def pay(arrangement_id: str):
+    """Record a payment (idempotent by reference); it goes to the oldest instalment due."""
+    status, answer = _records().pay(_id(arrangement_id, "arrangement_id"), _body(), g.channel, _actor(),
+                                    g.get("request_id"))
+    return json_response(answer, status)
+
+
+@bp.get("/v1/arrangements/<arrangement_id>/events")
+def events(arrangement_id: str):
+    """The arrangement's audit trail, oldest first, from the quote it was made from."""
+    return json_response(_records().events(_id(arrangement_id, "arrangement_id"), g.channel))
+
+
+@bp.get("/v1/accounts/<account_id>/arrangements")
+def account_arrangements(account_id: str):
+    """Every arrangement of an account (in the caller's view), oldest first."""
+    if not _ACCOUNT_RE.match(account_id):
+        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
+                      errors=[{"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}])
+    return json_response(_records().account(account_id, g.channel, _as_of()))

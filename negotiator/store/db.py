@@ -1,0 +1,202 @@
+"""The one owner of the database engine, its sessions and its migrations.
+
+The database is chosen by ``NEGOTIATOR_DATABASE_URL`` (any SQLAlchemy URL;
+PostgreSQL as ``postgresql+psycopg://user:pass@host/db``). Without one, the
+embedded default is a SQLite file ``negotiator.sqlite3`` in the data folder
+(``NEGOTIATOR_DATA_DIR``, else ``$XDG_DATA_HOME/negotiator``, else
+``~/.local/share/negotiator``), in WAL mode so readers never wait for the
+writer.
+
+SQLite transactions start with ``BEGIN IMMEDIATE``: a writer takes the
+write lock when its transaction begins, so two requests cannot both read
+"no live arrangement" and then both write one; others wait (up to the busy
+timeout) instead of failing. PostgreSQL relies on its constraints and row
+locks for the same guarantee.
+
+Migrations are Alembic's, shipped in :mod:`negotiator.store.migrations`;
+:func:`upgrade` brings a database to head, :func:`revision_status` says
+where it is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import StoreError
+
+__all__ = ["Database", "StoreError", "check_at_head", "resolve_url", "upgrade", "revision_status"]
+
+SQLITE_FILE = "negotiator.sqlite3"
+BUSY_TIMEOUT_S = 30
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_data_dir(environ=None) -> Path:
+    environ = os.environ if environ is None else environ
+    if environ.get("NEGOTIATOR_DATA_DIR", "").strip():
+        return Path(environ["NEGOTIATOR_DATA_DIR"].strip())
+    base = environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return Path(base) / "negotiator"
+
+
+def resolve_url(database_url: str = "", data_dir: str = "", environ=None) -> str:
+    """The SQLAlchemy URL to use: ``database_url`` when given, else the embedded SQLite file.
+
+    >>> resolve_url("", "/srv/negotiator")
+    'sqlite:////srv/negotiator/negotiator.sqlite3'
+    >>> resolve_url("postgresql+psycopg://u:p@127.0.0.1/neg")
+    'postgresql+psycopg://u:p@127.0.0.1/neg'
+    """
+    if database_url.strip():
+        url = database_url.strip()
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StoreError("NEGOTIATOR_DATABASE_URL: not a database URL "
+                             "(e.g. postgresql+psycopg://user:password@host/db or sqlite:////path/file)") from None
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise StoreError(f"NEGOTIATOR_DATABASE_URL: {parsed.get_backend_name()} is not supported; "
+                             "use sqlite or postgresql+psycopg")
+        return url
+    folder = Path(data_dir) if data_dir.strip() else default_data_dir(environ)
+    return f"sqlite:///{(folder / SQLITE_FILE).absolute()}"
+
+
+def is_embedded(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created, WAL and foreign keys switched on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+                               pool_size=pool_size, max_overflow=20, pool_timeout=BUSY_TIMEOUT_S)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None      # let BEGIN below start every transaction
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # Readers (Database.reading) never take the write lock; WAL lets them read beside the writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
+                         pool_timeout=BUSY_TIMEOUT_S)
+
+
+@dataclass
+class Database:
+    """An engine and its session factories: one session per request, one transaction per change.
+
+    ``sessions`` write (on SQLite their transactions take the write lock at
+    once); ``reading`` sessions and the ``reader`` engine only read.
+    """
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker
+    reading: sessionmaker
+    reader: Engine
+
+    @classmethod
+    def open(cls, url: str, pool_size: int = 5) -> Database:
+        engine = make_engine(url, pool_size)
+        # A forked worker (gunicorn) must not reuse its parent's connections.
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+        reader = engine.execution_options(read_only=True)
+        return cls(url, engine, sessionmaker(engine, expire_on_commit=False),
+                   sessionmaker(reader, expire_on_commit=False), reader)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits at the end of the block, or rolls back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(url: str):
+    from alembic.config import Config as AlembicConfig
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+    return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def revision_status(url: str) -> tuple[str | None, str]:
+    """``(current, head)`` revisions of the database at ``url`` (current is None when never migrated)."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        return current_revision(engine), head_revision()
+    except Exception as exc:   # unreachable server, bad credentials, unreadable file
+        raise StoreError(f"cannot read the database at {safe_url(url)}: {type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+    finally:
+        engine.dispose()
+
+
+def check_at_head(url: str) -> None:
+    """Raise :class:`StoreError`, saying what to run, unless the schema is at head."""
+    current, head = revision_status(url)
+    if current != head:
+        where = "is empty" if current is None else f"is at revision {current}"
+        raise StoreError(f"the database schema {where}, not at head {head}; run `negotiator db upgrade` "
+                         f"(with the same NEGOTIATOR_DATABASE_URL / NEGOTIATOR_DATA_DIR) and start again")
+
+
+def upgrade(url: str, revision: str = "head") -> tuple[str | None, str]:
+    """Migrate the database at ``url`` to ``revision``; returns ``(before, after)``."""
+    from alembic import command
+    before, _ = revision_status(url)
+    command.upgrade(_alembic_config(url), revision)
+    after, _ = revision_status(url)
+    return before, after
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable URL)"
+
+
+def table_names(engine: Engine) -> list[str]:
+    return sorted(inspect(engine).get_table_names())

@@ -1,0 +1,541 @@
+"""Operations on the stored records, one transaction each: keep a quote, accept it, decide, pay, read, review.
+
+Framework-free: callers pass plain dicts (request bodies) and get plain
+dicts (wire shapes) back. Every refusal is a :class:`~negotiator.errors.RecordError`
+(or a :class:`~negotiator.errors.ValidationError` for malformed input)
+raised before anything is written; a failure part-way rolls the whole
+transaction back.
+
+Visibility: a portal key sees only records made through the portal (a
+quote or arrangement of another channel is "not found", never
+"forbidden"); agent, supervisor and batch keys see every record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+
+from marshmallow import ValidationError as MmError
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..arrangements import Due, instalment_states, next_due, status_as_of
+from ..errors import FieldError, RecordError, ValidationError, flatten_messages
+from ..money import exponent, format_minor, to_minor
+from ..policy import PolicyRegistry
+from ..record_schemas import AcceptRequestSchema, CancelRequestSchema, DecisionRequestSchema, PaymentRequestSchema
+from .db import Database
+from .models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalment, Payment, Quote
+
+_ACCEPT, _DECIDE, _PAY = AcceptRequestSchema(), DecisionRequestSchema(), PaymentRequestSchema()
+_CANCEL = CancelRequestSchema()
+#: Plans that re-age the account (the whole balance re-amortised, the account brought current): FFIEC's
+#: re-age limits count them whatever they are called.
+REAGING_TYPES = ("instalment", "interest_reduction", "fee_waiver")
+#: Arrangements that count in an account's history (made and not refused).
+COUNTED = ("active", "broken", "completed", "cancelled", "superseded")
+ACCEPTING_CHANNELS = ("agent", "portal", "supervisor")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def load(schema, body) -> dict:
+    """Validate a request body's shape; every bad field at once, as a :class:`ValidationError`."""
+    if not isinstance(body, dict):
+        raise ValidationError([FieldError("(body)", "Must be a JSON object.")])
+    try:
+        return schema.load(body)
+    except MmError as exc:
+        raise ValidationError([FieldError(f, m) for f, m in flatten_messages(exc.messages)]) from None
+
+
+def body_hash(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def _visible(channel: str, record_channel: str) -> bool:
+    return channel != "portal" or record_channel == "portal"
+
+
+def _minor(amount: str, digits: int) -> int:
+    return to_minor(Decimal(amount), digits)
+
+
+class Records:
+    """The store's operations for one database and policy registry; ``clock`` gives the current UTC time."""
+
+    def __init__(self, db: Database, registry: PolicyRegistry, clock: Callable[[], dt.datetime] = utcnow):
+        self.db, self.registry, self.clock = db, registry, clock
+
+    # ------------------------------------------------------------------ quotes
+    # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
+    # through SQLAlchemy's statement machinery they cost about three times as much (benchmarks/bench_store.py).
+    _HISTORY_SQL = ("SELECT starts_on, option_type FROM arrangements WHERE account_id = {p} AND status IN ("
+                    + ", ".join(f"'{c}'" for c in COUNTED) + ") AND starts_on <= {p}")
+    _QUOTE_SQL = ("INSERT INTO quotes (quote_id, channel, account_id, policy_name, policy_version, currency, as_of, "
+                  "request, response, created_at, expires_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+                  "{p}, {p}) ON CONFLICT (quote_id) DO NOTHING")
+    _EVENT_SQL = ("INSERT INTO events (type, at, channel, actor, request_id, account_id, quote_id, detail) "
+                  "VALUES ('quote_issued', {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+    _EXTEND_SQL = "UPDATE quotes SET expires_at = {p} WHERE quote_id = {p} AND expires_at < {p}"
+
+    def _sql(self, template: str) -> str:
+        return template.format(p="?" if self.db.dialect == "sqlite" else "%s")
+
+    def _stamp(self, when: dt.datetime):
+        """A UTC time as the driver takes it: SQLite's text (the form SQLAlchemy stores), else the datetime."""
+        if self.db.dialect == "sqlite":
+            return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return when
+
+    def history(self, account_id: str, as_of: dt.date) -> tuple[list[dt.date], list[dt.date]]:
+        """Stored ``(arrangement_dates, reage_dates)`` of an account, on or before ``as_of``."""
+        raw = self.db.reader.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(self._sql(self._HISTORY_SQL), (account_id, as_of.isoformat()))
+            rows = [(d if isinstance(d, dt.date) else dt.date.fromisoformat(d), t) for d, t in cur.fetchall()]
+            cur.close()
+        finally:
+            raw.close()   # back to the pool, rolled back
+        dates = sorted({d for d, _ in rows})
+        reages = sorted({d for d, t in rows if t in REAGING_TYPES})
+        return dates, reages
+
+    def keep_quote(self, answer: dict, request: dict, channel: str, actor: str, request_id: str | None) -> None:
+        """Store a quote as issued; the same quote again (same id) restarts its expiry, never duplicates it.
+
+        One transaction: an insert that does nothing on a known id, then
+        either the ``quote_issued`` event or the new expiry.
+        """
+        policy = self.registry.get(answer["policy"]["name"])
+        now = self.clock()
+        created, expires = self._stamp(now), self._stamp(now + dt.timedelta(days=policy.quote_valid_days))
+        account_id = (request.get("account") or {}).get("account_id")
+        qid = answer["quote_id"]
+        sqlite = self.db.dialect == "sqlite"
+        raw = self.db.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if sqlite:
+                cur.execute("BEGIN IMMEDIATE")
+            try:
+                cur.execute(self._sql(self._QUOTE_SQL), (
+                    qid, channel, account_id, policy.name, answer["policy"]["version"], answer["currency"],
+                    answer["as_of"], json.dumps(request, default=str), json.dumps(answer), created, expires))
+                if cur.rowcount:
+                    cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, request_id, account_id, qid,
+                                                             json.dumps({"options": len(answer["options"])})))
+                else:
+                    cur.execute(self._sql(self._EXTEND_SQL), (expires, qid, expires))
+                if sqlite:
+                    cur.execute("COMMIT")
+                else:
+                    raw.commit()
+            except BaseException:
+                if sqlite:
+                    cur.execute("ROLLBACK")
+                else:
+                    raw.rollback()
+                raise
+            finally:
+                cur.close()
+        finally:
+            raw.close()
+
+    def get_quote(self, quote_id: str, channel: str) -> dict:
+        with self.db.reading() as s:
+            row = s.get(Quote, quote_id)
+        if row is None or not _visible(channel, row.channel):
+            raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
+        return {**row.response, "account_id": row.account_id, "created_at": row.created_at.isoformat(),
+                "expires_at": row.expires_at.isoformat()}
+
+    # ------------------------------------------------------------------ accepting
+    def accept(self, body, idempotency_key: str, scope: str, channel: str, request_id: str | None,
+               requote: Callable[[dict, str], dict]) -> tuple[int, dict, bool]:
+        """Accept a quoted option: ``(status, answer, replayed)``.
+
+        ``scope`` (the API key's id) and ``idempotency_key`` identify the
+        request: the same key and body answer the same, from the record; the
+        same key with another body is refused. ``requote(request, channel)``
+        re-runs a stored quote request (for an option stored without its
+        schedule).
+        """
+        if channel not in ACCEPTING_CHANNELS:
+            raise RecordError(403, "wrong_channel", "X-API-Key", f"A {channel} key cannot accept offers.")
+        req = load(_ACCEPT, body)
+        digest = body_hash(req)
+        for _ in range(5):
+            try:
+                with self.db.transaction() as s:
+                    seen = s.get(IdempotencyKey, (scope, idempotency_key))
+                    if seen is not None:
+                        return self._replay(seen, digest)
+                    now = self.clock()
+                    s.add(IdempotencyKey(scope=scope, key=idempotency_key, request_hash=digest, status=0,
+                                         response={}, created_at=now))
+                    s.flush()   # a concurrent request with this key waits here, then fails and replays
+                    answer = self._accept(s, req, channel, request_id, requote, now)
+                    s.execute(update(IdempotencyKey).where(IdempotencyKey.scope == scope,
+                                                           IdempotencyKey.key == idempotency_key)
+                              .values(status=201, response=answer))
+                return 201, answer, False
+            except IntegrityError as exc:
+                if "idempotency" in str(exc.orig).lower():
+                    continue   # the same key committed by another request: read and replay it
+                if "arrangements" in str(exc.orig).lower():
+                    raise RecordError(409, "arrangement_exists", "replaces",
+                                      "The account already has a live arrangement; name it in `replaces` to "
+                                      "supersede it.") from None
+                raise
+        raise RecordError(409, "idempotency_conflict", "Idempotency-Key",
+                          "Another request with this key is in progress; retry.")
+
+    @staticmethod
+    def _replay(seen: IdempotencyKey, digest: str) -> tuple[int, dict, bool]:
+        if seen.request_hash != digest:
+            raise RecordError(422, "idempotency_key_reused", "Idempotency-Key",
+                              "This key was used with another body; use a new key for a new request.")
+        return seen.status, seen.response, True
+
+    def _accept(self, s: Session, req: dict, channel: str, request_id, requote, now: dt.datetime) -> dict:
+        quote = s.get(Quote, req["quote_id"])
+        if quote is None or not _visible(channel, quote.channel):
+            raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
+        if quote.expires_at < now:
+            raise RecordError(409, "quote_expired", "quote_id",
+                              f"The quote expired at {quote.expires_at.isoformat()}; quote again.")
+        if not quote.account_id:
+            raise RecordError(422, "account_id_required", "quote_id",
+                              "The quote was made without account.account_id; quote again with it.")
+        option = next((o for o in quote.response["options"] if o["option_id"] == req["option_id"]), None)
+        if option is None:
+            raise RecordError(422, "unknown_option", "option_id", "Not an option of this quote.")
+        if not option["affordable"] or not option["within_policy"]:
+            raise RecordError(422, "option_not_acceptable", "option_id",
+                              "Only an affordable option within policy can be accepted.")
+        if channel == "portal":
+            if option["approval"] != "none":
+                raise RecordError(422, "approval_required", "option_id", "This option needs an agent's approval.")
+            if req["accepted_by"] != "borrower":
+                raise RecordError(422, "borrower_only", "accepted_by", "On the portal the borrower accepts: "
+                                                                       "send `borrower`.")
+        status = "pending_approval" if channel == "agent" and option["approval"] == "supervisor" else "active"
+        policy = self.registry.get(quote.policy_name)
+        schedule = option.get("schedule")
+        if not schedule:
+            again = requote({**quote.request, "as_of": quote.as_of.isoformat(), "schedules": "all"}, quote.channel)
+            schedule = next(o for o in again["options"] if o["option_id"] == option["option_id"])["schedule"]
+
+        live = s.scalars(select(Arrangement).where(Arrangement.account_id == quote.account_id,
+                                                   Arrangement.status.in_(LIVE_STATUSES)).with_for_update()).first()
+        replaces = req.get("replaces")
+        if live is not None and replaces != live.arrangement_id:
+            raise RecordError(409, "arrangement_exists", "replaces",
+                              f"The account already has a live arrangement ({live.arrangement_id}); name it in "
+                              "`replaces` to supersede it.")
+        if replaces is not None and live is None:
+            raise RecordError(422, "not_live", "replaces", "Not the live arrangement of this account.")
+        digits = exponent(quote.currency)
+        aid = "a_" + uuid.uuid4().hex[:20]
+        actor = req["accepted_by"]
+        if live is not None:
+            done = s.execute(update(Arrangement).where(Arrangement.arrangement_id == live.arrangement_id,
+                                                       Arrangement.status.in_(LIVE_STATUSES))
+                             .values(status="superseded", updated_at=now)).rowcount
+            if done != 1:
+                raise RecordError(409, "arrangement_exists", "replaces", "The live arrangement changed; retry.")
+            s.add(Event(type="superseded", at=now, channel=channel, actor=actor, request_id=request_id,
+                        account_id=live.account_id, arrangement_id=live.arrangement_id, status_before=live.status,
+                        status_after="superseded", detail={"by": aid}))
+            s.flush()
+        lines, cum = [], 0
+        for line in schedule:
+            amount = _minor(line["payment"], digits)
+            cum += amount
+            due = dt.date.fromisoformat(line["due_date"])
+            lines.append(Instalment(arrangement_id=aid, number=line["number"], due_date=due,
+                                    grace_ends=due + dt.timedelta(days=policy.grace_days), amount=amount,
+                                    cum_due=cum))
+        arr = Arrangement(
+            arrangement_id=aid, account_id=quote.account_id, quote_id=quote.quote_id, option_id=option["option_id"],
+            option_type=option["type"], approval=option["approval"], channel=channel, accepted_by=actor,
+            status=status, currency=quote.currency, digits=digits, policy_name=quote.policy_name,
+            policy_version=quote.policy_version, starts_on=quote.as_of, first_due=lines[0].due_date,
+            last_due=lines[-1].due_date, monthly_payment=_minor(option["monthly_payment"], digits),
+            total_payable=cum, paid_total=0, term_months=option["term_months"], grace_days=policy.grace_days,
+            missed_allowed=policy.missed_instalments_allowed, replaces=replaces, created_at=now, updated_at=now)
+        s.add(arr)
+        s.flush()   # the one-live-arrangement index refuses a concurrent second one here
+        s.add_all(lines)
+        s.add(Event(type="accepted", at=now, channel=channel, actor=actor, request_id=request_id,
+                    account_id=arr.account_id, quote_id=quote.quote_id, arrangement_id=aid, status_after=status,
+                    detail={"option_id": option["option_id"], "type": option["type"], "approval": option["approval"]}))
+        s.flush()
+        return self._view(arr, lines, [], quote.as_of)
+
+    # ------------------------------------------------------------------ supervisor
+    def decide(self, arrangement_id: str, body, channel: str, request_id: str | None) -> dict:
+        if channel != "supervisor":
+            raise RecordError(403, "wrong_channel", "X-API-Key", "Only a supervisor key decides on arrangements.")
+        req = load(_DECIDE, body)
+        with self.db.transaction() as s:
+            arr = self._get(s, arrangement_id, channel, lock=True)
+            if arr.status != "pending_approval":
+                raise RecordError(409, "not_pending", "arrangement_id",
+                                  f"The arrangement is {arr.status}, not pending_approval.")
+            now = self.clock()
+            after = "active" if req["decision"] == "approve" else "rejected"
+            arr.status, arr.decided_by, arr.updated_at = after, req["decided_by"], now   # the row is locked
+            s.add(Event(type="approved" if after == "active" else "rejected", at=now, channel=channel,
+                        actor=req["decided_by"], request_id=request_id, account_id=arr.account_id,
+                        arrangement_id=arrangement_id, status_before="pending_approval", status_after=after,
+                        detail={"reason": req["reason"]} if req.get("reason") else None))
+            s.flush()
+            return self._read(s, arr, now.date())
+
+    def cancel(self, arrangement_id: str, body, channel: str, request_id: str | None) -> dict:
+        """An agent or supervisor cancels a live arrangement (pending approval or active); it stops being live."""
+        if channel not in ("agent", "supervisor"):
+            raise RecordError(403, "wrong_channel", "X-API-Key", "Only agent and supervisor keys cancel arrangements.")
+        req = load(_CANCEL, body)
+        with self.db.transaction() as s:
+            arr = self._get(s, arrangement_id, channel, lock=True)
+            if arr.status not in LIVE_STATUSES:
+                raise RecordError(409, "not_live", "arrangement_id",
+                                  f"The arrangement is {arr.status}; only a live one can be cancelled.")
+            now = self.clock()
+            before = arr.status
+            arr.status, arr.updated_at = "cancelled", now   # the row is locked
+            s.add(Event(type="cancelled", at=now, channel=channel, actor=req["cancelled_by"], request_id=request_id,
+                        account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
+                        status_after="cancelled", detail={"reason": req["reason"]} if req.get("reason") else None))
+            s.flush()
+            return self._read(s, arr, now.date())
+
+    # ------------------------------------------------------------------ payments
+    def pay(self, arrangement_id: str, body, channel: str, actor: str, request_id: str | None) -> tuple[int, dict]:
+        """Record a payment: ``(201, answer)``, or ``(200, answer)`` when its reference was already recorded."""
+        req = load(_PAY, body)
+        for _ in range(3):
+            try:
+                with self.db.transaction() as s:
+                    return self._pay(s, arrangement_id, req, channel, actor, request_id)
+            except IntegrityError as exc:
+                if "payments" in str(exc.orig).lower():
+                    continue   # the same reference recorded concurrently: replay it
+                raise
+        raise RecordError(409, "payment_conflict", "reference", "Another request with this reference is in progress.")
+
+    def _pay(self, s: Session, arrangement_id: str, req: dict, channel: str, actor: str, request_id):
+        arr = self._get(s, arrangement_id, channel, lock=True)
+        now = self.clock()
+        as_of = req.get("as_of") or now.date()
+        digits = arr.digits
+        try:
+            amount = to_minor(req["amount"], digits)
+        except ValueError as exc:
+            raise ValidationError([FieldError("amount", f"Amount {exc} for {arr.currency}.")]) from None
+        seen = s.scalars(select(Payment).where(Payment.arrangement_id == arrangement_id,
+                                               Payment.reference == req["reference"])).first()
+        if seen is not None:
+            if seen.amount != amount or seen.paid_on != req["paid_on"]:
+                raise RecordError(422, "reference_reused", "reference",
+                                  "This reference is already recorded with another amount or date.")
+            return 200, self._payment_answer(s, arr, seen, True, as_of)
+        if arr.status != "active":
+            raise RecordError(409, "arrangement_not_active", "arrangement_id",
+                              f"The arrangement is {arr.status}; payments are recorded on active arrangements.")
+        errors = []
+        if amount <= 0:
+            errors.append(FieldError("amount", "Must be more than zero."))
+        elif amount > arr.total_payable - arr.paid_total:
+            errors.append(FieldError("amount", "More than is outstanding "
+                                               f"({format_minor(arr.total_payable - arr.paid_total, digits)})."))
+        if req["paid_on"] < arr.starts_on:
+            errors.append(FieldError("paid_on", f"Before the plan starts ({arr.starts_on.isoformat()})."))
+        if req["paid_on"] > as_of:
+            errors.append(FieldError("paid_on", f"After the as-of date ({as_of.isoformat()})."))
+        if errors:
+            raise ValidationError(errors)
+        pay = Payment(arrangement_id=arrangement_id, reference=req["reference"], amount=amount, paid_on=req["paid_on"],
+                      channel=channel, recorded_at=now)
+        s.add(pay)
+        s.flush()
+        before = arr.status
+        after = "completed" if arr.paid_total + amount == arr.total_payable else before
+        arr.paid_total, arr.status, arr.updated_at = arr.paid_total + amount, after, now   # the row is locked
+        s.add(Event(type="payment_recorded", at=now, channel=channel, actor=actor, request_id=request_id,
+                    account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
+                    status_after=before, detail={"reference": req["reference"],
+                                                     "amount": format_minor(amount, digits),
+                                                     "paid_on": req["paid_on"].isoformat()}))
+        if after == "completed":
+            s.add(Event(type="completed", at=now, channel=channel, actor=actor, request_id=request_id,
+                        account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
+                        status_after="completed"))
+        s.flush()
+        return 201, self._payment_answer(s, arr, pay, False, as_of)
+
+    def _payment_answer(self, s: Session, arr: Arrangement, pay: Payment, replayed: bool, as_of: dt.date) -> dict:
+        return {"payment": {"reference": pay.reference, "amount": format_minor(pay.amount, arr.digits),
+                            "paid_on": pay.paid_on.isoformat(), "recorded_at": pay.recorded_at.isoformat()},
+                "replayed": replayed, "arrangement": self._read(s, arr, as_of)}
+
+    # ------------------------------------------------------------------ reading
+    def _get(self, s: Session, arrangement_id: str, channel: str, lock: bool = False) -> Arrangement:
+        q = select(Arrangement).where(Arrangement.arrangement_id == arrangement_id)
+        arr = s.scalars(q.with_for_update() if lock else q).first()
+        if arr is None or not _visible(channel, arr.channel):
+            raise RecordError(404, "unknown_arrangement", "arrangement_id", "No arrangement with this id.")
+        return arr
+
+    def arrangement(self, arrangement_id: str, channel: str, as_of: dt.date | None = None) -> dict:
+        with self.db.reading() as s:
+            return self._read(s, self._get(s, arrangement_id, channel), as_of or self.clock().date())
+
+    def _read(self, s: Session, arr: Arrangement, as_of: dt.date) -> dict:
+        lines = s.scalars(select(Instalment).where(Instalment.arrangement_id == arr.arrangement_id)
+                          .order_by(Instalment.number)).all()
+        pays = s.scalars(select(Payment).where(Payment.arrangement_id == arr.arrangement_id)).all()
+        return self._view(arr, lines, pays, as_of)
+
+    @staticmethod
+    def _view(arr: Arrangement, lines, pays, as_of: dt.date) -> dict:
+        due = [Due(i.number, i.due_date, i.grace_ends, i.amount, i.cum_due) for i in lines]
+        paid = sum(p.amount for p in pays if p.paid_on <= as_of)
+        states = instalment_states(due, paid, as_of)
+        status = status_as_of(arr.status, due, paid, arr.total_payable, as_of, arr.missed_allowed)
+        m = lambda v: format_minor(v, arr.digits)   # noqa: E731
+        return {
+            "arrangement_id": arr.arrangement_id, "account_id": arr.account_id, "quote_id": arr.quote_id,
+            "option_id": arr.option_id, "type": arr.option_type, "approval": arr.approval, "status": status,
+            "channel": arr.channel, "accepted_by": arr.accepted_by, "decided_by": arr.decided_by,
+            "replaces": arr.replaces, "currency": arr.currency,
+            "policy": {"name": arr.policy_name, "version": arr.policy_version},
+            "monthly_payment": m(arr.monthly_payment), "total_payable": m(arr.total_payable), "paid": m(paid),
+            "outstanding": m(arr.total_payable - paid), "term_months": arr.term_months,
+            "first_payment_date": arr.first_due.isoformat(),
+            "next_due_date": None if status in ("completed", "cancelled", "superseded", "rejected") else
+            (d.isoformat() if (d := next_due(states)) else None),
+            "grace_days": arr.grace_days, "missed_instalments_allowed": arr.missed_allowed,
+            "as_of": as_of.isoformat(), "created_at": arr.created_at.isoformat(),
+            "instalments": [{"number": x.number, "due_date": x.due_date.isoformat(), "amount": m(x.amount),
+                             "paid": m(x.paid), "state": x.state} for x in states]}
+
+    def events(self, arrangement_id: str, channel: str) -> dict:
+        with self.db.reading() as s:
+            arr = self._get(s, arrangement_id, channel)
+            rows = s.scalars(select(Event).where(
+                (Event.arrangement_id == arrangement_id)
+                | and_(Event.quote_id == arr.quote_id, Event.type == "quote_issued")).order_by(Event.event_id)).all()
+        return {"arrangement_id": arrangement_id, "events": [{
+            "event_id": e.event_id, "type": e.type, "at": e.at.isoformat(), "channel": e.channel, "actor": e.actor,
+            "request_id": e.request_id, "quote_id": e.quote_id, "instalment_number": e.instalment_number,
+            "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows]}
+
+    def account(self, account_id: str, channel: str, as_of: dt.date | None = None) -> dict:
+        as_of = as_of or self.clock().date()
+        with self.db.reading() as s:
+            rows = s.scalars(select(Arrangement).where(Arrangement.account_id == account_id)
+                             .order_by(Arrangement.created_at, Arrangement.arrangement_id)).all()
+            out = [self._read(s, a, as_of) for a in rows if _visible(channel, a.channel)]
+        return {"account_id": account_id, "arrangements": out}
+
+    # ------------------------------------------------------------------ nightly jobs
+    def review(self, as_of: dt.date) -> dict:
+        """Move active arrangements to ``completed`` or ``broken`` as of ``as_of``, set-wise, in one transaction.
+
+        The rules are :func:`negotiator.arrangements.status_as_of`'s, stated
+        in SQL: payments made by ``as_of`` cover instalments oldest first; an
+        instalment is missed when its grace has ended and the payments do
+        not reach its cumulative amount due. Newly missed instalments get an
+        ``instalment_missed`` event each (once). Each step is one statement
+        over every arrangement; intermediate sets live in temporary tables.
+        """
+        now = self.clock()
+        md = MetaData()
+        paid_t = Table("review_paid", md, Column("arrangement_id", String(40), primary_key=True),
+                       Column("paid", BigInteger), prefixes=["TEMPORARY"])
+        missed_t = Table("review_missed", md, Column("arrangement_id", String(40)), Column("number", Integer),
+                         Column("account_id", String(64)), prefixes=["TEMPORARY"])
+        moves_t = Table("review_moves", md, Column("arrangement_id", String(40), primary_key=True),
+                        Column("account_id", String(64)), Column("status", String(20)), prefixes=["TEMPORARY"])
+        active = Arrangement.status == "active"
+        paid_amt = func.coalesce(paid_t.c.paid, 0)
+        cols = ["type", "at", "channel", "actor", "account_id", "arrangement_id", "instalment_number",
+                "status_before", "status_after"]
+        at = literal(now, Event.at.type)
+        with self.db.transaction() as s:
+            conn = s.connection()
+            md.drop_all(conn, checkfirst=True)
+            md.create_all(conn)
+            conn.execute(insert(paid_t).from_select(["arrangement_id", "paid"], select(
+                Payment.arrangement_id, func.sum(Payment.amount)).join(
+                Arrangement, Arrangement.arrangement_id == Payment.arrangement_id).where(
+                active, Payment.paid_on <= as_of).group_by(Payment.arrangement_id)))
+            conn.execute(insert(missed_t).from_select(["arrangement_id", "number", "account_id"], select(
+                Instalment.arrangement_id, Instalment.number, Arrangement.account_id)
+                .join(Arrangement, Arrangement.arrangement_id == Instalment.arrangement_id)
+                .outerjoin(paid_t, paid_t.c.arrangement_id == Instalment.arrangement_id)
+                .where(active, Instalment.grace_ends < as_of, Instalment.cum_due > paid_amt)))
+            n_missed = conn.execute(insert(Event).from_select(cols, select(
+                literal("instalment_missed"), at, literal("system"), literal("review"), missed_t.c.account_id,
+                missed_t.c.arrangement_id, missed_t.c.number, literal("active"), literal("active"))
+                .where(~select(Event.event_id).where(
+                    Event.arrangement_id == missed_t.c.arrangement_id, Event.type == "instalment_missed",
+                    Event.instalment_number == missed_t.c.number).exists()))).rowcount
+            conn.execute(insert(moves_t).from_select(["arrangement_id", "account_id", "status"], select(
+                Arrangement.arrangement_id, Arrangement.account_id, literal("completed"))
+                .join(paid_t, paid_t.c.arrangement_id == Arrangement.arrangement_id)
+                .where(active, paid_t.c.paid >= Arrangement.total_payable)))
+            counts = (select(missed_t.c.arrangement_id, func.count().label("n"))
+                      .group_by(missed_t.c.arrangement_id).subquery("counts"))
+            conn.execute(insert(moves_t).from_select(["arrangement_id", "account_id", "status"], select(
+                Arrangement.arrangement_id, Arrangement.account_id, literal("broken"))
+                .join(counts, counts.c.arrangement_id == Arrangement.arrangement_id)
+                .outerjoin(paid_t, paid_t.c.arrangement_id == Arrangement.arrangement_id)
+                .where(active, paid_amt < Arrangement.total_payable, counts.c.n > Arrangement.missed_allowed)))
+            conn.execute(insert(Event).from_select(cols, select(
+                moves_t.c.status, at, literal("system"), literal("review"), moves_t.c.account_id,
+                moves_t.c.arrangement_id, literal(None, Integer()), literal("active"), moves_t.c.status)
+                .order_by(moves_t.c.arrangement_id)))
+            moved = {}
+            for status in ("completed", "broken"):
+                moved[status] = conn.execute(update(Arrangement).where(Arrangement.arrangement_id.in_(
+                    select(moves_t.c.arrangement_id).where(moves_t.c.status == status)))
+                    .values(status=status, updated_at=now).execution_options(synchronize_session=False)).rowcount
+            md.drop_all(conn)
+            still = conn.execute(select(func.count()).select_from(Arrangement).where(active)).scalar_one()
+        return {"as_of": as_of.isoformat(), "completed": moved["completed"], "broken": moved["broken"],
+                "instalments_missed": n_missed, "still_active": still}
+
+    def purge(self, before: dt.date) -> int:
+        """Delete quotes that expired before ``before`` and were never accepted; arrangements and events stay."""
+        cutoff = dt.datetime.combine(before, dt.time(), dt.UTC)
+        with self.db.transaction() as s:
+            return s.execute(delete(Quote).where(Quote.expires_at < cutoff, ~Quote.quote_id.in_(
+                select(Arrangement.quote_id))).execution_options(synchronize_session=False)).rowcount

@@ -1,0 +1,170 @@
+"""The store itself, on SQLite and on a real PostgreSQL: URLs, migrations, the rules held by the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+from service.conftest import ROOT, make_config  # tests/ is on sys.path (rootdir conftest)
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from negotiator.errors import StoreError
+from negotiator.service import ConfigError, create_app
+from negotiator.store import db as store_db
+from negotiator.store.models import Base
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+def test_embedded_default_is_a_sqlite_file_in_the_data_folder(tmp_path):
+    assert store_db.resolve_url("", str(tmp_path)) == f"sqlite:///{tmp_path}/negotiator.sqlite3"
+    env = {"NEGOTIATOR_DATA_DIR": str(tmp_path / "d")}
+    assert store_db.resolve_url("", "", env) == f"sqlite:///{tmp_path}/d/negotiator.sqlite3"
+    assert store_db.resolve_url("", "", {"XDG_DATA_HOME": str(tmp_path)}).endswith("/negotiator/negotiator.sqlite3")
+
+
+@pytest.mark.parametrize("url", ["not a url", "mysql://u@h/db", "://"])
+def test_a_bad_database_url_stops_the_start_naming_the_variable(url):
+    with pytest.raises(ConfigError, match="NEGOTIATOR_DATABASE_URL"):
+        make_config(database_url=url).checked()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(database_url):
+    engine = store_db.make_engine(database_url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        else:
+            assert conn.exec_driver_sql("SHOW server_version").scalar().startswith("16")
+    engine.dispose()
+
+
+def test_upgrade_brings_an_empty_database_to_head_and_check_says_so(empty_database_url):
+    head = store_db.head_revision()
+    assert store_db.revision_status(empty_database_url) == (None, head)
+    with pytest.raises(StoreError, match="negotiator db upgrade"):
+        store_db.check_at_head(empty_database_url)
+    assert store_db.upgrade(empty_database_url) == (None, head)
+    store_db.check_at_head(empty_database_url)
+    assert store_db.upgrade(empty_database_url) == (head, head)   # again: nothing to do
+
+
+def test_the_migrations_create_exactly_the_models(database_url):
+    """A model changed without a migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    engine = store_db.make_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_the_service_refuses_a_schema_not_at_head_saying_what_to_run(empty_database_url):
+    with pytest.raises(ConfigError, match=r"NEGOTIATOR_DATABASE_URL.*run `negotiator db upgrade`"):
+        create_app(make_config(database_url=empty_database_url))
+
+
+def test_the_service_starts_without_a_store_when_it_is_off(empty_database_url):
+    app = create_app(make_config(database_url=empty_database_url, store=False))
+    assert app.extensions["negotiator"]["records"] is None
+
+
+def test_db_commands(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "NEGOTIATOR_DATA_DIR": str(tmp_path), "HOME": str(tmp_path)}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "negotiator.cli", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    first = run("db", "check")
+    assert first.returncode == 5 and "empty" in first.stdout
+    up = run("db", "upgrade")
+    assert up.returncode == 0 and "-> 0001 (head)" in up.stdout
+    assert run("db", "check").returncode == 0
+    bad = run("db", "purge", "--before", "yesterday")
+    assert bad.returncode == 2 and "--before" in bad.stderr
+    review = run("arrangements", "review", "--as-of", "2027-01-01")
+    assert review.returncode == 0 and '"broken": 0' in review.stdout
+    assert (tmp_path / "negotiator.sqlite3").exists()
+
+
+# --------------------------------------------------------------------------- rules the database holds
+
+def _arrangement(aid: str, account: str, status: str = "active", **over) -> dict:
+    row = dict(arrangement_id=aid, account_id=account, quote_id="q1", option_id="o", option_type="instalment",
+               approval="none", channel="agent", accepted_by="a1", status=status, currency="CNY", digits=2,
+               policy_name="default", policy_version="1", starts_on=dt.date(2026, 11, 23),
+               first_due=dt.date(2026, 12, 23), last_due=dt.date(2027, 1, 23), monthly_payment=100,
+               total_payable=200, paid_total=0, term_months=2, grace_days=14, missed_allowed=1,
+               created_at=NOW, updated_at=NOW)
+    row.update(over)
+    return row
+
+
+@pytest.fixture
+def engine(database_url):
+    from negotiator.store.models import Quote
+    eng = store_db.make_engine(database_url)
+    with eng.begin() as conn:
+        conn.execute(sa.insert(Quote), [dict(
+            quote_id="q1", channel="agent", account_id="A1", policy_name="default", policy_version="1",
+            currency="CNY", as_of=dt.date(2026, 11, 23), request={}, response={}, created_at=NOW,
+            expires_at=NOW)])
+    yield eng
+    eng.dispose()
+
+
+def test_one_live_arrangement_per_account_is_a_database_rule(engine):
+    from negotiator.store.models import Arrangement
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Arrangement), [_arrangement("a1", "A1")])
+        conn.execute(sa.insert(Arrangement), [_arrangement("a0", "A1", "broken")])      # not live: fine
+        conn.execute(sa.insert(Arrangement), [_arrangement("a2", "A2", "pending_approval")])
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(Arrangement), [_arrangement("a3", "A1", "pending_approval")])
+
+
+@pytest.mark.parametrize("over", [{"status": "at_risk"}, {"total_payable": 0}, {"paid_total": 201},
+                                  {"channel": "fax"}, {"quote_id": "no-such-quote"}])
+def test_the_database_refuses_impossible_arrangements(engine, over):
+    from negotiator.store.models import Arrangement
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(Arrangement), [_arrangement("a1", "A1", **over)])
+
+
+def test_a_payment_of_zero_and_a_reference_twice_are_refused_by_the_database(engine):
+    from negotiator.store.models import Arrangement, Payment
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Arrangement), [_arrangement("a1", "A1")])
+    pay = dict(arrangement_id="a1", reference="R1", amount=100, paid_on=dt.date(2026, 12, 1), channel="agent",
+               recorded_at=NOW)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(Payment), [{**pay, "amount": 0}])
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Payment), [pay])
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(Payment), [pay])
+
+
+@pytest.mark.parametrize("statement", ["UPDATE events SET actor = 'someone else'", "DELETE FROM events"])
+def test_events_cannot_be_rewritten_or_deleted(engine, statement):
+    from negotiator.store.models import Event
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Event), [dict(type="quote_issued", at=NOW, channel="agent", actor="a1",
+                                             quote_id="q1")])
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Event.actor)).scalars().all() == ["a1"]
+
+
+def test_times_come_back_in_utc(engine):
+    from negotiator.store.models import Quote
+    with engine.connect() as conn:
+        created = conn.execute(sa.select(Quote.created_at)).scalar_one()
+    assert created == NOW and created.tzinfo is not None

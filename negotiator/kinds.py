@@ -169,6 +169,8 @@ def _reage_declines(ctx: Context, decline: np.ndarray) -> None:
     and deferrals are not re-ages under it.
     """
     rules = ctx.policy.reage
+    if rules is None:
+        return
     acc = ctx.acc
     open_end = ~acc.is_loan
     unknown = (acc.age_months < 0) | (acc.consecutive < 0) | (acc.reages_12m < 0)
@@ -189,7 +191,7 @@ def _set(ctx, kind, decline, plans, regular=None, waived=None, forgiven=None, **
     z = _zero(ctx.n)
     return OptionSet(kind.name, decline == None, decline, plans,  # noqa: E711
                      z.copy() if regular is None else regular, z.copy() if waived is None else waived,
-                     z.copy() if forgiven is None else forgiven, kind=kind, extra=extra)
+                     z.copy() if forgiven is None else forgiven, kind, extra=extra)
 
 
 # --------------------------------------------------------------------------- the rungs

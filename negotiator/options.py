@@ -25,6 +25,7 @@ from .policy import TIERS, Policy
 
 RUNGS = LADDER
 BEYOND = 3
+_NONE = np.zeros(0, dtype=np.int64)      # not worked out yet
 __all__ = ["ORDER", "TIERS", "RUNGS", "BEYOND", "OptionSet", "Context", "build", "complete", "acceptable"]
 
 
@@ -39,21 +40,21 @@ class OptionSet:
     regular: np.ndarray                  # regular contractual payment paid on top (catch-up)
     fees_waived: np.ndarray
     principal_forgiven: np.ndarray
-    solved: Solved | None = None
-    kind: Kind | None = None
+    kind: Kind
+    solved: Solved = field(default_factory=lambda: Solved(_NONE, _NONE, _NONE))   # set by solve_sets
     extra: dict[str, np.ndarray] = field(default_factory=dict)   # the kind's own working figures
     # filled by _finish
-    monthly_payment: np.ndarray | None = None
-    max_payment: np.ndarray | None = None
-    total: np.ndarray | None = None
-    effective_apr: np.ndarray | None = None    # annualised rate disclosed under the policy's method, float
-    value: np.ndarray | None = None            # concession value at PV, minor units
-    tier: np.ndarray | None = None             # 0 none, 1 agent, 2 supervisor, 3 beyond
-    affordable: np.ndarray | None = None
-    npv: np.ndarray | None = None              # lender NPV, minor units (float)
-    plan_apr: np.ndarray | None = None         # nominal interest rate of the plan, ppm (a catch-up: the account's)
-    total_interest: np.ndarray | None = None   # interest paid (flat fees excluded)
-    total_fees: np.ndarray | None = None       # plan fees charged (flat-fee pricing)
+    monthly_payment: np.ndarray = field(default_factory=lambda: _NONE)
+    max_payment: np.ndarray = field(default_factory=lambda: _NONE)
+    total: np.ndarray = field(default_factory=lambda: _NONE)
+    effective_apr: np.ndarray = field(default_factory=lambda: _NONE)   # annualised rate disclosed, float
+    value: np.ndarray = field(default_factory=lambda: _NONE)           # concession value at PV, minor units
+    tier: np.ndarray = field(default_factory=lambda: _NONE)            # 0 none, 1 agent, 2 supervisor, 3 beyond
+    affordable: np.ndarray = field(default_factory=lambda: _NONE)
+    npv: np.ndarray = field(default_factory=lambda: _NONE)             # lender NPV, minor units (float)
+    plan_apr: np.ndarray = field(default_factory=lambda: _NONE)        # nominal rate, ppm (a catch-up: the account's)
+    total_interest: np.ndarray = field(default_factory=lambda: _NONE)  # interest paid (flat fees excluded)
+    total_fees: np.ndarray = field(default_factory=lambda: _NONE)      # plan fees charged (flat-fee pricing)
 
     @property
     def within_policy(self) -> np.ndarray:
@@ -64,8 +65,7 @@ class OptionSet:
         def cut(a):
             return np.array(a[idx]) if isinstance(a, np.ndarray) else a
         out = OptionSet(self.type, cut(self.offered), cut(self.decline), self.plans.take(idx), cut(self.regular),
-                        cut(self.fees_waived), cut(self.principal_forgiven),
-                        self.solved.take(idx) if self.solved is not None else None, self.kind,
+                        cut(self.fees_waived), cut(self.principal_forgiven), self.kind, self.solved.take(idx),
                         {k: cut(v) for k, v in self.extra.items()})
         for name in _FINISHED:
             setattr(out, name, cut(getattr(self, name)))
@@ -117,7 +117,7 @@ def solve_sets(sets: list[OptionSet], rounding: str, rows: dict[str, np.ndarray]
         if len(idx):
             parts.append(s.plans.take(idx))
             where.append((s, idx))
-        if s.solved is None:
+        if len(s.solved.level) != len(s.offered):
             s.solved = Solved(level=np.zeros(len(s.offered), np.int64), final=np.zeros(len(s.offered), np.int64),
                               term=s.plans.term.copy())
     if not parts:
@@ -246,7 +246,7 @@ def _declined(kind: str, n: int) -> OptionSet:
     """A set whose every account a lower rung already served."""
     z = np.zeros(n, dtype=np.int64)
     s = OptionSet(kind, np.zeros(n, dtype=bool), np.full(n, "lesser_concession_affordable", dtype=object),
-                  Plans.build(z, term=1), z, z, z, Solved(z, z, z + 1), KINDS[kind])
+                  Plans.build(z, term=1), z, z, z, KINDS[kind], Solved(z, z, z + 1))
     s.monthly_payment = s.max_payment = s.total = s.value = s.tier = s.plan_apr = s.total_interest = z
     s.total_fees = z
     s.effective_apr = s.npv = np.zeros(n)
@@ -268,8 +268,8 @@ def _expand(part: OptionSet, rows: np.ndarray, n: int) -> OptionSet:
 
     out = OptionSet(part.type, grow(part.offered), grow(part.decline),
                     Plans(*(grow(v) for v in part.plans.columns())), grow(part.regular),
-                    grow(part.fees_waived), grow(part.principal_forgiven),
-                    Solved(*(grow(getattr(part.solved, k)) for k in ("level", "final", "term"))), part.kind,
+                    grow(part.fees_waived), grow(part.principal_forgiven), part.kind,
+                    Solved(*(grow(getattr(part.solved, k)) for k in ("level", "final", "term"))),
                     {k: grow(v) for k, v in part.extra.items()})
     for name in _FINISHED:
         setattr(out, name, grow(getattr(part, name)))

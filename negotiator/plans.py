@@ -156,7 +156,7 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
             interest = interest + fee
         c_out = np.where(live, c_out + interest - pay, c_out)
         c[0] = c_out
-        if record:
+        if pays is not None and ints is not None:
             pays[:, k] = np.where(live & (k >= hold), level, pays[:, k])
             ints[:, k] = np.where(live, interest, 0)
     c_out = c[0]
@@ -173,7 +173,7 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
         # A candidate level below the interest compounds without bound: a huge last payment.
         final = np.clip(np.nan_to_num(final, nan=2.0**62, posinf=2.0**62), -(2.0**62), 2.0**62)
     final = final.astype(np.int64)
-    if record:
+    if pays is not None and ints is not None:
         rows = np.arange(n)
         pays[rows, term - 1] = final
         ints[rows, term - 1] = np.where(term > hold, interest, 0).astype(np.int64)

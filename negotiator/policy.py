@@ -177,7 +177,7 @@ OPTION_SCHEMAS = {
 OptionsSchema = Schema.from_dict(
     {k: fields.Nested(v, load_default=(lambda v=v: v().load({}))) for k, v in OPTION_SCHEMAS.items()},
     name="OptionsSchema")
-OptionsSchema.Meta.unknown = RAISE  # type: ignore[attr-defined]
+OptionsSchema.Meta.unknown = RAISE
 
 
 class GuidelineSchema(_Strict):
@@ -545,7 +545,9 @@ def _freeze(data: dict, source: str) -> Policy:
             holiday_payment=_convert(opts["payment_holiday"]["payment"], rate, cur),
             token_payment=_convert(opts["token_payment"]["payment"], rate, cur),
             portal_max_balance=_convert(data["portal"]["max_balance"], rate, cur),
-            tier_max=tuple(_convert(data["approval"][t]["max_concession"], rate, cur) for t in TIERS))
+            tier_max=(_convert(data["approval"]["none"]["max_concession"], rate, cur),
+                      _convert(data["approval"]["agent"]["max_concession"], rate, cur),
+                      _convert(data["approval"]["supervisor"]["max_concession"], rate, cur)))
     rules = {}
     for name, o in opts.items():
         common = {k: o[k] for k in ("enabled", "min_dpd", "max_dpd", "min_approval")}

@@ -86,10 +86,11 @@ class Renderer:
         elif a.now[0] < a.affordable[0]:
             flags.append(self.reason("hardship_budget", amount=self.money(a.now[0]),
                                      months=int(acc.hardship_months[0])))
-        fits = decision is not None and any(d[0] == "no_extension_needed" for d in decision.decline.values())
-        if fits and decision.recommended[0] < 0:
+        if decision is None:
+            pass
+        elif decision.recommended[0] < 0 and any(d[0] == "no_extension_needed" for d in decision.decline.values()):
             flags.append(self.reason("contract_fits"))
-        elif decision is not None and decision.recommended[0] < 0:
+        elif decision.recommended[0] < 0:
             if decision.nearest[0] >= 0 and decision.shortfall[0] > 0:
                 flags.append(self.reason("no_affordable_option", shortfall=self.money(decision.shortfall[0])))
             else:
@@ -184,9 +185,9 @@ class Renderer:
     def decline(self, t: str, code: str) -> dict:
         params = {}
         rules = self.policy.reage
-        if code == "account_too_new":
+        if code == "account_too_new" and rules is not None:
             params = {"months": rules.min_account_age_months}
-        elif code == "insufficient_payments":
+        elif code == "insufficient_payments" and rules is not None:
             params = {"count": rules.min_consecutive_payments}
         elif code == "term_at_maximum":
             params = {"months": min(self.policy.options.term_extension.max_total_months, self.ctx.cap_total)}
@@ -246,9 +247,9 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
     fmt = format_minor
     lines = []
     rest_p = rest_f = apr = 0
-    runs_on = s.kind is not None and s.kind.contract_runs_on and acc is not None
-    left = s.kind.balance_left(s, row) if s.kind is not None and s.kind.leaves_balance else 0
-    if runs_on:
+    runs_on = s.kind.contract_runs_on and acc is not None
+    left = s.kind.balance_left(s, row) if s.kind.leaves_balance else 0
+    if acc is not None and runs_on:
         rest_p = int(acc.balance[row] - acc.arrears[row])
         rest_f = int(acc.fees[row])
         apr = int(acc.apr_ppm[row])

@@ -209,6 +209,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "proposal_term_too_long": {
         "en": "At this payment the debt would take {months} months, longer than the {max_months} allowed.",
         "zh-CN": "按此还款额需 {months} 个月还清，超过允许的 {max_months} 个月。"},
+    "proposal_term_longer": {
+        "en": "A plan over {months} months is longer than the {max_months} months the policy allows.",
+        "zh-CN": "{months} 个月的方案超过政策允许的 {max_months} 个月。"},
+    "proposal_term_longer_portal": {
+        "en": "A plan over {months} months can't be set up online.",
+        "zh-CN": "{months} 个月的方案无法在线办理。"},
     "proposal_never_repays": {
         "en": "This payment does not cover the interest, so the debt would never be repaid.",
         "zh-CN": "该还款额不足以覆盖利息，欠款将无法还清。"},
@@ -265,7 +271,8 @@ PORTAL_HIDDEN = {"beyond_authority", "approval_agent", "approval_supervisor", "c
 #: Codes a portal reads in other words: the same fact without a limit or a lender motive in it.
 PORTAL_WORDING = {"recommended": "recommended_borrower", "below_minimum_payment": "below_minimum_payment_portal",
                   "payment_to_income_high": "payment_to_income_high_portal",
-                  "proposal_term_too_long": "proposal_term_too_long_portal"}
+                  "proposal_term_too_long": "proposal_term_too_long_portal",
+                  "proposal_term_longer": "proposal_term_longer_portal"}
 
 CURRENCY_NAMES = {"zh-CN": {"CNY": "元", "USD": "美元", "GBP": "英镑", "EUR": "欧元", "JPY": "日元", "HKD": "港元",
                             "TWD": "新台币", "SGD": "新加坡元", "AUD": "澳元", "CAD": "加元"}}

@@ -188,7 +188,7 @@ def _by_term(acc, real, policy, channel, term, r):
     if not plan.within_policy[0]:
         ctx = r.ctx
         if term > ctx.max_term:
-            reasons.append(("proposal_term_too_long", {"months": term, "max_months": ctx.max_term}))
+            reasons.append(("proposal_term_longer", {"months": term, "max_months": ctx.max_term}))
         elif term < ctx.min_term:
             reasons.append(("proposal_term_too_short", {"min_months": ctx.min_term}))
     if not plan.affordable[0]:

@@ -100,6 +100,9 @@ def test_term_proposals(registry, body, term, within):
     if within:
         assert out["counter_offer"] is None
     else:
+        if term > 60:
+            longer = next(r for r in out["reasons"] if r["code"] == "proposal_term_longer")
+            assert "payment" not in longer["message"] and "90 months" in longer["message"]
         best = _least_concession(registry, body)
         assert (out["counter_offer"]["type"], out["counter_offer"]["monthly_payment"]) == \
             (best["type"], best["monthly_payment"])

@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
-from marshmallow import ValidationError as MmError
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -40,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..arrangements import Due, instalment_states, next_due, status_as_of
-from ..errors import FieldError, RecordError, ValidationError, flatten_messages
+from ..errors import FieldError, RecordError, ValidationError
 from ..money import exponent, format_minor, to_minor
 from ..policy import PolicyRegistry
 from ..record_schemas import AcceptRequestSchema, CancelRequestSchema, DecisionRequestSchema, PaymentRequestSchema
@@ -63,12 +62,8 @@ def utcnow() -> dt.datetime:
 
 def load(schema, body) -> dict:
     """Validate a request body's shape; every bad field at once, as a :class:`ValidationError`."""
-    if not isinstance(body, dict):
-        raise ValidationError([FieldError("(body)", "Must be a JSON object.")])
-    try:
-        return schema.load(body)
-    except MmError as exc:
-        raise ValidationError([FieldError(f, m) for f, m in flatten_messages(exc.messages)]) from None
+    from ..engine import load_request
+    return load_request(body, schema)
 
 
 def body_hash(body) -> str:

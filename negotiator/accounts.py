@@ -27,7 +27,7 @@ UNKNOWN = -1
 #: interest and charges and forbids asking for payment.
 HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
                   "reduced_income", "other")
-MORATORIUM_KINDS = ("breathing_space", "mental_health_crisis", "moratorium")
+MORATORIUM_KINDS = HARDSHIP_KINDS[:3]     # the moratoria come first
 #: What ``account.fees`` may be made of, in the order a waiver takes them: 罚息, 违约金, 其他费用.
 FEE_PARTS = ("penalty_interest", "late_fees", "other_charges")
 
@@ -116,7 +116,11 @@ class Accounts:
     @property
     def in_moratorium(self) -> np.ndarray:
         """A breathing space or other moratorium: no payment may be asked, interest and charges frozen."""
-        return np.isin(self.hardship_kind, [HARDSHIP_KINDS.index(k) for k in MORATORIUM_KINDS])
+        cached = self.__dict__.get("_in_moratorium")
+        if cached is None or len(cached) != len(self.hardship_kind):
+            cached = (self.hardship_kind >= 0) & (self.hardship_kind < len(MORATORIUM_KINDS))
+            self.__dict__["_in_moratorium"] = cached
+        return cached
 
     @property
     def unit(self) -> np.ndarray:

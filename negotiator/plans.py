@@ -356,6 +356,18 @@ def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", roun
     >>> [round(float(x) * 12, 4) for x in disclosed_rate(p, solve(p))]
     [0.12, 0.1382]
     """
+    # A plan whose only cost is interest at one rate discloses that rate: no schedule needed.
+    # Flat fees and held months (a rate or payment of their own) are what moves the IRR.
+    out = plans.apr_ppm / MONTHLY_DEN
+    hard = np.flatnonzero((plans.flat_fee > 0) | (plans.hold > 0))
+    if len(hard) == 0:
+        return out
+    out[hard] = _irr(plans.take(hard), solved.take(hard), rounding, rounds, block)
+    return out
+
+
+def _irr(plans: Plans, solved: Solved, rounding: str, rounds: int, block: int) -> np.ndarray:
+    """Newton's method on the exact schedules, ``block`` plans at a time (see :func:`disclosed_rate`)."""
     n = len(plans)
     out = np.zeros(n)
     for lo in range(0, n, block):

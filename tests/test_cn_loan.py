@@ -223,3 +223,11 @@ def test_interest_free_instalment_on_declared_hardship(quote_of):
     assert [p["payment"] for p in ifi["schedule"]] == ["400.00"] * 6
     assert ifi["approval"] == "agent"
     assert ifi["reasons"][0]["message"] == "停息挂账：2,400.00 元 停止计息、不再收取罚息和费用，分 6 期等额偿还。"
+
+
+def test_the_flag_line_is_shown_to_agents_not_to_the_portal(registry):
+    """GET /v1/policies/cn-loan: agents read apr_flag_above; the portal's whitelist leaves it out."""
+    from negotiator.service.policies import PUBLIC_KEYS
+    assert registry.get("cn-loan").public_dict()["apr_flag_above"] == "0.24"
+    assert registry.get("default").public_dict()["apr_flag_above"] is None
+    assert "apr_flag_above" not in PUBLIC_KEYS

@@ -77,6 +77,8 @@ def assess(acc: Accounts, policy: Policy, channel: str = "agent", during_hardshi
         "capped_by_income": by_share > by_income,
         "payment_to_income_high": acc.contractual * RATE_SCALE > income * pti_ppm,
         "below_minimum_payment": (affordable > 0) & (affordable < min_pay),
+        "apr_above_flag_limit": (acc.apr_ppm > rate_to_ppm(policy.apr_flag_above) if policy.apr_flag_above
+                                 is not None else np.zeros(len(acc), dtype=bool)),
     }
     expense_flags = {}
     guides_by_cur = aff_policy.guidelines

@@ -27,6 +27,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "below_minimum_payment": {
         "en": "The affordable payment of {amount} is below the smallest plan payment of {minimum}.",
         "zh-CN": "可负担还款额 {amount} 低于最低计划还款额 {minimum}。"},
+    "apr_above_flag_limit": {
+        "en": "The account's rate of {apr} a year is above {limit}, the limit the policy flags (e.g. the rate "
+              "courts protect); interest above it may not be recoverable: review the plan before agreeing it.",
+        "zh-CN": "该账户年利率 {apr} 高于政策提示线 {limit}（如司法保护上限）；超出部分的利息可能不受法律支持，"
+                 "请在确定方案前复核。"},
     "expense_above_guideline": {
         "en": "Spending on {category} of {amount} is above the usual range for your household; please check it.",
         "zh-CN": "{category} 支出 {amount} 高于同等家庭的常见范围，请核实。"},
@@ -264,8 +269,10 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 #: Codes a self-service portal never shows: they name internal limits or
 #: concessions the lender weighs. Portal declines with these codes are left out.
-PORTAL_HIDDEN = {"beyond_authority", "approval_agent", "approval_supervisor", "capped_by_income",
-                 "lesser_concession_affordable", "term_at_maximum", "counter_offer_settlement",
+#: ``apr_above_flag_limit`` is a note for the agent: it names the policy's flag line and
+#: asks for a legal review of the plan, which a self-service borrower cannot act on.
+PORTAL_HIDDEN = {"apr_above_flag_limit", "beyond_authority", "approval_agent", "approval_supervisor",
+                 "capped_by_income", "lesser_concession_affordable", "term_at_maximum", "counter_offer_settlement",
                  "proposal_discount_too_high"}
 
 #: Codes a portal reads in other words: the same fact without a limit or a lender motive in it.

@@ -242,6 +242,9 @@ class PolicySchema(_Strict):
         "description": "Units of each currency per unit of amounts_currency, to convert the policy's amounts."})
     rounding = fields.String(load_default="half_up", validate=validate.OneOf(ROUNDING_MODES))
     max_apr = _rate(load_default=Decimal("0.6"))
+    apr_flag_above = _rate(load_default=None, allow_none=True, metadata={
+        "description": "Accounts whose apr is above this (and at most max_apr) are quoted but flagged "
+                       "(apr_above_flag_limit), e.g. above a court protection limit."})
     discount_rate = _rate(load_default=Decimal("0.1"))
     min_payment = _amount(load_default=Decimal(10))
     max_term_months = _months(load_default=60, metadata={
@@ -279,6 +282,9 @@ class PolicySchema(_Strict):
                                  opts["interest_free_instalment"]["max_months"])):
                 if months > cap:
                     raise ValidationError(f"{months} is above max_term_months ({cap})", f"options.{key}")
+        flag = data.get("apr_flag_above")
+        if flag is not None and flag >= data.get("max_apr", Decimal("0.6")):
+            raise ValidationError("must be below max_apr (accounts above max_apr are refused)", "apr_flag_above")
         base = data.get("amounts_currency")
         listed = data.get("currencies")
         if base is None and listed is not None and len(listed) == 1:
@@ -449,6 +455,7 @@ class Policy:
     exchange_rates: dict = field(hash=False, compare=False)
     rounding: str = "half_up"
     max_apr: Decimal = Decimal("0.6")
+    apr_flag_above: Decimal | None = None
     discount_rate: Decimal = Decimal("0.1")
     min_payment: Decimal = Decimal(10)
     max_term_months: int = 60
@@ -563,7 +570,8 @@ def _freeze(data: dict, source: str) -> Policy:
     return Policy(
         name=data["name"], version=data["version"], description=data["description"], source=source,
         currencies=tuple(listed) if listed else None, amounts_currency=base, exchange_rates=rates,
-        rounding=data["rounding"], max_apr=data["max_apr"], discount_rate=data["discount_rate"],
+        rounding=data["rounding"], max_apr=data["max_apr"], apr_flag_above=data["apr_flag_above"],
+        discount_rate=data["discount_rate"],
         min_payment=data["min_payment"], max_term_months=data["max_term_months"],
         first_payment_offset_days=data["first_payment_offset_days"],
         first_payment_max_days=data["first_payment_max_days"], charge_off_dpd=data["charge_off_dpd"],

@@ -73,6 +73,8 @@ class Renderer:
                                        "share": _pct(aff.max_payment_to_income)},
             "below_minimum_payment": {"amount": self.money(a.affordable[0]),
                                       "minimum": self.money(pol.amounts(self.cur).min_payment)},
+            "apr_above_flag_limit": {"apr": _pct(Decimal(int(acc.apr_ppm[0])).scaleb(-6)),
+                                     "limit": _pct(pol.apr_flag_above or Decimal(0))},
         }
         for code, arr in a.flags.items():
             if arr[0]:

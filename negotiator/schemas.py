@@ -371,6 +371,8 @@ class PolicyDetailSchema(Schema):
     rounding = fields.String(metadata={"description": "Public."})
     first_payment_offset_days = fields.Integer(metadata={"description": "Public."})
     max_apr = Rate(description="Agent and batch keys only.")
+    apr_flag_above = Rate(allow_none=True, description="Agent and batch keys only. Accounts above this rate "
+                          "(and at most max_apr) are quoted with the apr_above_flag_limit flag; null: no flag.")
     discount_rate = Rate(description="Agent and batch keys only.")
     min_payment = Money(description="Agent and batch keys only.")
     charge_off_dpd = fields.Integer(metadata={"description": "Agent and batch keys only."})

@@ -20,9 +20,9 @@ from negotiator.policy import PolicyRegistry
 ISO_DIGITS = {"USD": 2, "CNY": 2, "GBP": 2, "EUR": 2, "INR": 2, "JPY": 0, "KRW": 0, "VND": 0, "KWD": 3, "BHD": 3}
 
 _REGISTRY = PolicyRegistry.load()
-POLICY_NAMES = ("default", "cn-card", "us-card", "uk-conc")
+POLICY_NAMES = ("default", "cn-card", "cn-loan", "us-card", "uk-conc")
 #: The currency each market preset accepts (None: any).
-POLICY_CURRENCY = {"default": None, "cn-card": "CNY", "us-card": "USD", "uk-conc": "GBP"}
+POLICY_CURRENCY = {"default": None, "cn-card": "CNY", "cn-loan": "CNY", "us-card": "USD", "uk-conc": "GBP"}
 MAX_APR_PPM = {name: int(_REGISTRY.get(name).max_apr * 1_000_000) for name in POLICY_NAMES}
 
 #: Longest remaining loan term the wire accepts.

@@ -101,11 +101,11 @@ def test_unknown_policy_exits_3(tmp_path, capsys):
     assert "atlantis" in capsys.readouterr().err
 
 
-def test_policies_lists_four_presets_with_versions(capsys):
+def test_policies_lists_five_presets_with_versions(capsys):
     assert main(["policies"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     rows = [line.split("\t") for line in lines]
-    assert [r[0] for r in rows] == ["cn-card", "default", "uk-conc", "us-card"]
+    assert [r[0] for r in rows] == ["cn-card", "cn-loan", "default", "uk-conc", "us-card"]
     assert all(r[1] for r in rows)
 
 

@@ -1,4 +1,4 @@
-"""policy: the four presets, validation on load naming the key, the registry."""
+"""policy: the five presets, validation on load naming the key, the registry."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import pytest
 from negotiator.errors import PolicyError, UnknownPolicyError
 from negotiator.policy import PolicyRegistry, load_policy, load_policy_text
 
-PRESETS = ("cn-card", "default", "uk-conc", "us-card")
+PRESETS = ("cn-card", "cn-loan", "default", "uk-conc", "us-card")
 
 
 def preset_text(name: str) -> str:
     return resources.files("negotiator.policies").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def test_four_presets_with_versions(registry):
+def test_five_presets_with_versions(registry):
     assert registry.names() == list(PRESETS)
     for p in registry:
         assert p.version and p.source.startswith("presets/")

@@ -18,7 +18,7 @@ def test_healthz(client):
 
 
 def test_readyz_counts_policies(client):
-    assert client.get("/readyz").get_json() == {"status": "ready", "policies": 4, "rate_limit_store": "ok"}
+    assert client.get("/readyz").get_json() == {"status": "ready", "policies": 5, "rate_limit_store": "ok"}
 
 
 def test_readyz_503_without_policies(app):
@@ -70,7 +70,7 @@ def test_metrics_count_and_time_each_route_and_status(client):
     assert 0 < s[f"negotiator_http_request_duration_seconds_sum{{{ok}}}"] < 10
     cumulative = [s[f'negotiator_http_request_duration_seconds_bucket{{{ok},le="{b}"}}'] for b in BUCKETS]
     assert cumulative == sorted(cumulative) and cumulative[-1] <= 2
-    assert s["negotiator_policies_loaded"] == 4
+    assert s["negotiator_policies_loaded"] == 5
 
 
 def test_metrics_add_up_the_files_of_other_workers(tmp_path):

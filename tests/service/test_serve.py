@@ -116,7 +116,7 @@ def test_python_client_demo(live_server):
     assert p.returncode == 0, p.stderr
     out = p.stdout
     assert "health: ok | ready: ready" in out
-    assert "policies: cn-card, default, uk-conc, us-card" in out
+    assert "policies: cn-card, cn-loan, default, uk-conc, us-card" in out
     assert "recommended catch_up" in out
     assert "proposal: plan " in out
     assert "invalid request: 422" in out

@@ -611,20 +611,24 @@ def _prefetch(chunks: Iterator[Chunk], depth: int = 1) -> Iterator[Chunk]:
     stop = threading.Event()
     done = object()
 
+    def offer(item) -> bool:
+        """Hand ``item`` to the consumer unless it has stopped listening (never blocks for good)."""
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def work():
         try:
             for c in chunks:
-                while not stop.is_set():
-                    try:
-                        q.put(c, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(c):
                     return
-            q.put(done)
+            offer(done)
         except BaseException as exc:  # noqa: BLE001  (re-raised in the consumer)
-            q.put(exc)
+            offer(exc)
 
     t = threading.Thread(target=work, name="batch-reader", daemon=True)
     t.start()
@@ -783,11 +787,19 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
             yield done, _wait(fut)
         finished = True
     finally:
-        if not finished:    # an error or a signal: stop the workers now rather than let them finish their chunks
-            for p in list(getattr(procs, "_processes", {}).values()):
+        if finished:
+            procs.shutdown(wait=True)
+        else:
+            # An error or a signal: stop the workers now rather than let them finish their chunks, and do
+            # not wait on the pool's bookkeeping (it can stall on a killed worker); wait on the processes.
+            live = list(getattr(procs, "_processes", {}).values())
+            for p in live:
                 with contextlib.suppress(Exception):
                     p.kill()
-        procs.shutdown(wait=True, cancel_futures=True)
+            procs.shutdown(wait=False, cancel_futures=True)
+            for p in live:
+                with contextlib.suppress(Exception):
+                    p.join(timeout=10)
 
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,

@@ -28,6 +28,8 @@ UNKNOWN = -1
 HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
                   "reduced_income", "other")
 MORATORIUM_KINDS = HARDSHIP_KINDS[:3]     # the moratoria come first
+#: Payment frequencies and their payments a year.
+FREQUENCIES = {"monthly": 12, "fortnightly": 26, "weekly": 52}
 #: What ``account.fees`` may be made of, in the order a waiver takes them: 罚息, 违约金, 其他费用.
 FEE_PARTS = ("penalty_interest", "late_fees", "other_charges")
 
@@ -84,6 +86,7 @@ class Accounts:
     income_during: np.ndarray = None        # type: ignore[assignment]  # income during the hardship, minor
     first_due_days: np.ndarray = None       # type: ignore[assignment]  # chosen first payment, days after as-of; 0 none
     fee_parts: np.ndarray = None            # type: ignore[assignment]  # (n, 3) minor units by FEE_PARTS; -1 unknown
+    ppy: np.ndarray = None                  # type: ignore[assignment]  # payments a year the borrower asks for
 
     def __post_init__(self):
         n = len(self.balance)
@@ -95,6 +98,8 @@ class Accounts:
             self.first_due_days = np.zeros(n, dtype=np.int64)
         if self.fee_parts is None:
             self.fee_parts = np.full((n, len(FEE_PARTS)), -1, dtype=np.int64)
+        if self.ppy is None:
+            self.ppy = np.full(n, 12, dtype=np.int64)
 
     @property
     def fee_parts_known(self) -> np.ndarray:
@@ -174,6 +179,7 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
     kind = np.full(n, -1, dtype=np.int64)
     during = np.zeros(n, dtype=np.int64)
     parts = np.full((n, len(FEE_PARTS)), -1, dtype=np.int64)
+    ppy = np.full(n, 12, dtype=np.int64)
     first_days = np.zeros(n, dtype=np.int64)
     errors: list[tuple[int, str, str]] = []
     for i, rec in enumerate(records):
@@ -239,12 +245,13 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
                 parts[i, j] = _minor(breakdown.get(part), digits, f"account.fee_breakdown.{part}", errors, i)
             if int(parts[i].sum()) != cols["fees"][i]:
                 errors.append((i, "account.fee_breakdown", "Must add up to account.fees."))
+        ppy[i] = FREQUENCIES[rec.get("frequency", "monthly")]
         first = rec.get("first_payment_date")
         if first is not None:
             first_days[i] = (first - as_of).days
     acc = Accounts(currency=currency, is_loan=is_loan, **cols,
                    expense_lines={k: v for k, v in lines.items() if has_lines},
-                   hardship_kind=kind, income_during=during, first_due_days=first_days, fee_parts=parts)
+                   hardship_kind=kind, income_during=during, first_due_days=first_days, fee_parts=parts, ppy=ppy)
     return acc, errors
 
 
@@ -313,6 +320,8 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
         ((acc.consecutive != UNKNOWN) & _outside(acc.consecutive, "consecutive"),
          "account.history.consecutive_payments", _between("consecutive")),
     ]
+    allowed = np.isin(acc.ppy, [FREQUENCIES[f] for f in policy.frequencies])
+    rules.append((~allowed, "frequency", f"Policy {policy.name} offers {', '.join(policy.frequencies)} payments."))
     chosen = acc.first_due_days != 0
     rules.append((chosen & ((acc.first_due_days < 1) | (acc.first_due_days > policy.first_payment_max_days)),
                   "first_payment_date", f"Must be between 1 and {policy.first_payment_max_days} days after as_of."))

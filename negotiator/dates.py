@@ -25,13 +25,18 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, day)
 
 
-def due_dates(first: dt.date, count: int) -> list[dt.date]:
-    """``count`` monthly due dates anchored on ``first``.
+def due_dates(first: dt.date, count: int, per_year: int = 12) -> list[dt.date]:
+    """``count`` due dates from ``first``: monthly (anchored on its day), fortnightly (26) or weekly (52).
 
     >>> [d.isoformat() for d in due_dates(dt.date(2026, 12, 31), 3)]
     ['2026-12-31', '2027-01-31', '2027-02-28']
+    >>> [d.isoformat() for d in due_dates(dt.date(2026, 12, 31), 3, 52)]
+    ['2026-12-31', '2027-01-07', '2027-01-14']
     """
-    return [add_months(first, k) for k in range(count)]
+    if per_year == 12:
+        return [add_months(first, k) for k in range(count)]
+    step = {26: 14, 52: 7}[per_year]
+    return [first + dt.timedelta(days=step * k) for k in range(count)]
 
 
 def first_payment_date(as_of: dt.date, offset_days: int) -> dt.date:

@@ -88,6 +88,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_affordable": {
         "en": "The monthly payment of {payment} is {shortfall} more than you can afford ({affordable}).",
         "zh-CN": "每月还款 {payment} 超出您的还款能力（{affordable}）{shortfall}。"},
+    "affordable_per_payment": {
+        "en": "Each payment of {payment} is within what you can afford for that period ({affordable}).",
+        "zh-CN": "每期还款 {payment} 在您该期的还款能力（{affordable}）以内。"},
+    "not_affordable_per_payment": {
+        "en": "Each payment of {payment} is {shortfall} more than you can afford for that period ({affordable}).",
+        "zh-CN": "每期还款 {payment} 超出您该期的还款能力（{affordable}）{shortfall}。"},
+    "payments_weekly": {
+        "en": "You pay every week: {count} payments of {payment}.",
+        "zh-CN": "每周还款一次，共 {count} 期，每期 {payment}。"},
+    "payments_fortnightly": {
+        "en": "You pay every two weeks: {count} payments of {payment}.",
+        "zh-CN": "每两周还款一次，共 {count} 期，每期 {payment}。"},
+    "monthly_only": {
+        "en": "This option is paid monthly only.",
+        "zh-CN": "此方案仅支持按月还款。"},
     "term_at_maximum": {
         "en": "This is already the longest term allowed ({months} months).",
         "zh-CN": "已是允许的最长期限（{months} 个月）。"},

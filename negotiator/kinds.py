@@ -41,9 +41,9 @@ def months_from(n_star, lo, hi) -> np.ndarray:
     return np.clip(m, lo, np.maximum(hi, lo)).astype(np.int64)
 
 
-def amortising_months(principal, fees, apr_ppm, flat_fee, afford) -> np.ndarray:
-    """Fractional months a payment of ``afford`` needs: principal first, then fees."""
-    r = apr_ppm / MONTHLY_DEN
+def amortising_months(principal, fees, apr_ppm, flat_fee, afford, den: int = MONTHLY_DEN) -> np.ndarray:
+    """Fractional periods (months by default) a payment of ``afford`` needs: principal first, then fees."""
+    r = apr_ppm / den
     pay = afford - flat_fee
     with np.errstate(divide="ignore", invalid="ignore"):
         n = finance.periods(principal, r, pay) + np.where(pay > 0, fees / np.where(pay > 0, pay, 1), np.inf)
@@ -69,6 +69,8 @@ class Kind:
     leaves_balance: ClassVar[bool] = False
     #: The held first payment comes from the declared lump sum, not the monthly budget.
     held_from_lump: ClassVar[bool] = False
+    #: Weekly and fortnightly payments are offered (otherwise the kind is monthly only).
+    any_frequency: ClassVar[bool] = False
 
     # -- where the policy offers it
     def window(self, ctx: Context) -> np.ndarray:
@@ -84,6 +86,8 @@ class Kind:
             decline[acc.in_moratorium] = "moratorium_in_force"
         decline[~dpd_ok] = "dpd_out_of_range"
         decline[~prod_ok] = "product_not_eligible"
+        if ctx.ppy != 12 and not self.any_frequency:
+            decline[:] = "monthly_only"
         if not opt.enabled:
             decline[:] = "option_disabled"
         return decline
@@ -120,7 +124,7 @@ class Kind:
     def forgone(self, ctx: Context, s: OptionSet) -> np.ndarray:
         """Interest forgone against the contract, at present value (minor units, float)."""
         twin = self.contract_twin(ctx, s)
-        d = ctx.policy.discount_monthly
+        d = ctx.d
         n, h = s.solved.term, s.plans.hold
         gap = np.maximum(estimate_level(twin) - estimate_level(s.plans), 0)
         return gap * (finance.annuity_factor(d, n) - finance.annuity_factor(d, h))
@@ -260,17 +264,18 @@ class Instalment(Kind):
 
     name = "instalment"
     reages = True
+    any_frequency = True
 
     def build(self, ctx):
         acc = ctx.acc
         decline = self.window(ctx)
         fee = flat_fee(acc.balance, ctx.flat_ppm)
         apr = _zero(ctx.n) if ctx.flat else ctx.base_apr
-        n_star = amortising_months(acc.balance, acc.fees, apr, fee, ctx.A)
+        n_star = amortising_months(acc.balance, acc.fees, apr, fee, ctx.A, ctx.den)
         term = months_from(n_star, ctx.min_term, ctx.max_term)
         if "term" in ctx.fixed:
             term = np.full(ctx.n, ctx.fixed["term"])
-        plans = Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=apr, flat_fee=fee, term=term)
+        plans = Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=apr, flat_fee=fee, term=term, ppy=ctx.ppy)
         return _set(ctx, self, decline, plans)
 
     def longest(self, ctx, s):
@@ -281,13 +286,13 @@ class Instalment(Kind):
 
     def explain(self, r, s, i):
         out = [("balance_reaged", {"amount": r.money(r.acc.balance[i] + r.acc.fees[i]),
-                                   "months": int(s.solved.term[i])})]
+                                   "months": r.months_of(s, i)})]
         if s.plans.apr_ppm[i] < r.acc.apr_ppm[i] and not s.plans.flat_fee[i]:
             out.append(("rate_reduced", {"from_apr": _pct_ppm(r.acc.apr_ppm[i]), "apr": _pct_ppm(s.plans.apr_ppm[i])}))
         return out
 
     def concessions(self, r, s, i):
-        out = [{"type": "instalment", "term_months": int(s.solved.term[i])}]
+        out = [{"type": "instalment", "term_months": r.months_of(s, i)}]
         if s.plans.apr_ppm[i] < r.acc.apr_ppm[i] and not s.plans.flat_fee[i]:
             out.append({"type": "interest_reduction", "from_apr": _rate(r.acc.apr_ppm[i]),
                         "apr": _rate(s.plans.apr_ppm[i])})
@@ -298,6 +303,7 @@ class _Priced(Kind):
     """Kinds that cut the plan's price: the rate grid and its explanation."""
 
     reages = True
+    any_frequency = True
 
     def grid(self, ctx) -> tuple[np.ndarray, int, int]:
         """(base, floor, step) of the plan's price in ppm: APR, or the monthly flat-fee rate."""
@@ -327,7 +333,7 @@ class _Priced(Kind):
         return []
 
     def concessions(self, r, s, i):
-        out = [{"type": "instalment", "term_months": int(s.solved.term[i])}]
+        out = [{"type": "instalment", "term_months": r.months_of(s, i)}]
         contract = r.acc.apr_ppm[i] if not r.ctx.flat else r.ctx.flat_ppm * 12
         rate = s.extra["rate"][i] * (12 if r.ctx.flat else 1)
         if rate < contract:
@@ -353,12 +359,12 @@ class InterestReduction(_Priced):
         else:
             r0 = finance.solve_rate(P + F, A, m)
             r1 = finance.solve_rate(P + F * finance.discount(np.nan_to_num(r0), m), A, m)
-            need = r1 * MONTHLY_DEN
+            need = r1 * ctx.den
         need = np.where(np.isfinite(need), np.floor(need), -1).astype(np.int64)
         cut = np.maximum(_ceil_div(base - np.minimum(need, base - 1), step), 1) * step
         rate = np.maximum(base - cut, floor)
         apr, fee = self.price(ctx, acc.balance, rate)
-        plans = Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=apr, flat_fee=fee, term=m)
+        plans = Plans.build(principal=acc.balance, fees=acc.fees, apr_ppm=apr, flat_fee=fee, term=m, ppy=ctx.ppy)
         return _set(ctx, self, decline, plans, rate=rate)
 
     def fit(self, ctx, s, over):
@@ -391,11 +397,12 @@ class FeeWaiver(_Priced):
         cap = waivable * rate_to_ppm(ctx.policy.options.fee_waiver.max_share) // RATE_SCALE
         decline[(decline == None) & (cap == 0)] = "no_fees"  # noqa: E711
         P, F, A = acc.balance.astype(float), acc.fees.astype(float), ctx.A.astype(float)
-        r = apr / MONTHLY_DEN
+        r = apr / ctx.den
         keep = (A - fee - finance.payment(P, r, m)) * finance.annuity_factor(r, m) / finance.discount(r, m)
         waive = np.clip(np.ceil(F - np.maximum(keep, 0)), 1, np.maximum(cap, 1)).astype(np.int64)
         waive = np.minimum(waive, cap)
-        plans = Plans.build(principal=acc.balance, fees=acc.fees - waive, apr_ppm=apr, flat_fee=fee, term=m)
+        plans = Plans.build(principal=acc.balance, fees=acc.fees - waive, apr_ppm=apr, flat_fee=fee, term=m,
+                            ppy=ctx.ppy)
         return _set(ctx, self, decline, plans, waived=waive, cap=cap, rate=rate)
 
     def fit(self, ctx, s, over):

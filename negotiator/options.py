@@ -86,8 +86,17 @@ class Context:
         self.assessment = assessment
         self.acc, self.policy, self.channel = acc, policy, channel
         self.n = len(acc)
-        self.A = assessment.now              # what a plan starting now may take
-        self.A_after = assessment.affordable  # what it may take once a declared hardship ends
+        # Payments a year: one frequency per context (a quote is one account; the batch is monthly).
+        ppys = np.unique(acc.ppy) if self.n else np.array([12])
+        if len(ppys) != 1:
+            raise ValueError("accounts of one context share one payment frequency")
+        self.ppy = int(ppys[0])
+        self.den = self.ppy * RATE_SCALE
+        #: The policy's discount rate for one period.
+        self.d = float((1 + policy.discount_monthly) ** (12 / self.ppy) - 1)
+        # What a plan may take each period, from the monthly budget, rounded down.
+        self.A = assessment.now * 12 // self.ppy              # what a plan starting now may take
+        self.A_after = assessment.affordable * 12 // self.ppy  # what it may take once a declared hardship ends
         self.unit = acc.unit
         self.owed = acc.balance + acc.fees
         self.rounding = policy.rounding
@@ -95,14 +104,22 @@ class Context:
         self.cap_total = policy.max_term_months
         if channel == "portal":
             self.cap_total = min(self.cap_total, policy.portal.max_term_months)
-        self.max_term = min(inst.max_months, self.cap_total)
-        self.min_term = min(inst.min_months, self.max_term)
+        self.max_term = self.periods(min(inst.max_months, self.cap_total))
+        self.min_term = min(self.periods(inst.min_months), self.max_term)
+        self.cap_total = self.periods(self.cap_total)
         self.flat = inst.pricing == "flat_fee"
         cap = inst.apr_cap
         self.base_apr = acc.apr_ppm if cap is None else np.minimum(acc.apr_ppm, rate_to_ppm(cap))
         self.flat_ppm = rate_to_ppm(inst.flat_fee_rate) if self.flat else 0
         self.amounts_holiday = policy.amount_array("holiday_payment", acc.currency)
         self.tier_limits = policy.tier_limits(acc.currency)
+
+    def periods(self, months: int) -> int:
+        """A span of months as a number of payments at this context's frequency (whole payments, down).
+
+        60 months are 260 weekly or 130 fortnightly payments.
+        """
+        return months * self.ppy // 12
 
     def take(self, idx: np.ndarray) -> Context:
         """The same context for the accounts at ``idx`` only."""
@@ -151,7 +168,7 @@ def _finish(ctx: Context, s: OptionSet) -> None:
     s.total_fees = p.flat_fee * np.maximum(n - p.hold, 0)
     s.total_interest = s.total - (p.principal + p.fees) - s.regular * n - s.total_fees
     s.plan_apr = acc.apr_ppm.copy() if s.type == "catch_up" else p.apr_ppm.copy()
-    d = pol.discount_monthly
+    d = ctx.d
     s.value = np.round(s.kind.forgone(ctx, s)).astype(np.int64) + s.fees_waived + s.principal_forgiven
     tier = np.full(ctx.n, BEYOND, dtype=np.int64)
     for t in reversed(range(3)):
@@ -219,21 +236,26 @@ def disclose(ctx: Context, sets: list[OptionSet]) -> None:
         m = monthly[start:start + len(idx)]
         if s.type == "catch_up":
             m = ctx.acc.apr_ppm[idx] / MONTHLY_DEN
-        s.effective_apr[idx] = annualise(m, ctx.policy.apr_method)
+            s.effective_apr[idx] = annualise(m, ctx.policy.apr_method)
+        else:
+            s.effective_apr[idx] = annualise(m, ctx.policy.apr_method, ctx.ppy)
         start += len(idx)
 
 
-def annualise(monthly, method: str) -> np.ndarray:
-    """A monthly rate as the annual rate the policy discloses.
+def annualise(periodic, method: str, ppy: int = 12) -> np.ndarray:
+    """A rate per period (``ppy`` periods a year) as the annual rate the policy discloses.
 
-    ``nominal``: 12 times the monthly rate (Regulation Z's actuarial APR,
-    China's IRR-based 年化利率); ``compound``: (1 + i) ** 12 - 1 (CONC App 1.1).
+    ``nominal``: the periodic rate times the periods in a year (Regulation Z's
+    actuarial APR, China's IRR-based 年化利率); ``compound``: (1 + i) ** ppy - 1
+    (CONC App 1.1).
 
     >>> float(annualise(0.299 / 12, "nominal")), round(float(annualise(0.299 / 12, "compound")), 4)
     (0.299, 0.3436)
+    >>> round(float(annualise(0.299 / 52, "compound", 52)), 4)
+    0.3474
     """
-    m = np.asarray(monthly, dtype=float)
-    return np.expm1(12 * np.log1p(m)) if method == "compound" else m * 12
+    m = np.asarray(periodic, dtype=float)
+    return np.expm1(ppy * np.log1p(m)) if method == "compound" else m * ppy
 
 
 def acceptable(s: OptionSet, channel: str) -> np.ndarray:

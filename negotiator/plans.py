@@ -42,14 +42,20 @@ class Plans:
     hold: np.ndarray
     hold_payment: np.ndarray
     hold_apr_ppm: np.ndarray
+    ppy: np.ndarray                 # payments a year: 12 monthly, 26 fortnightly, 52 weekly
 
     @classmethod
     def build(cls, principal, fees=0, apr_ppm=0, flat_fee=0, term=1, hold=0, hold_payment=0,
-              hold_apr_ppm=0) -> Plans:
+              hold_apr_ppm=0, ppy=12) -> Plans:
         arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.int64) for v in
                                        (principal, fees, apr_ppm, flat_fee, term, hold, hold_payment,
-                                        hold_apr_ppm)))
+                                        hold_apr_ppm, ppy)))
         return cls(*(a.copy() for a in arrays))
+
+    @property
+    def den(self) -> np.ndarray:
+        """The divisor of an annual rate in ppm for one period's rate (12 x 10**6 for monthly plans)."""
+        return self.ppy * RATE_SCALE
 
     def __len__(self) -> int:
         return len(self.principal)
@@ -128,9 +134,10 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
             pays[:, k] = np.where(k < hold, plans.hold_payment, 0)
     result = out
     idx = None                      # rows still in the loop (None: all of them)
-    c = [out, fees, apr, flat, lvl, term, hold, skip, h_apr, h_pay]
+    den = plans.den
+    c = [out, fees, apr, flat, lvl, term, hold, skip, h_apr, h_pay, den]
     for k in range(int(skip.min()), max_term - 1):
-        c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay = c
+        c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay, c_den = c
         if not record and k % 4 == 0:
             keep = c_term - 1 > k
             if keep.sum() < 0.75 * len(keep):
@@ -140,7 +147,7 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
                 result[idx[~keep]] = c_out[~keep]
                 idx = idx[keep]
                 c = [a[keep] for a in c]
-                c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay = c
+                c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay, c_den = c
                 if not len(idx):
                     break
         live = (c_term - 1 > k) & (k >= c_skip)
@@ -151,7 +158,7 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
             fee = np.where(held, 0, c_flat) if any_flat else 0
         else:
             rate, pay, fee = c_apr, c_lvl, (c_flat if any_flat else 0)
-        interest = round_div(np.maximum(c_out - c_fees, 0) * rate, MONTHLY_DEN, rounding)
+        interest = round_div(np.maximum(c_out - c_fees, 0) * rate, c_den, rounding)
         if any_flat:
             interest = interest + fee
         c_out = np.where(live, c_out + interest - pay, c_out)
@@ -164,7 +171,7 @@ def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
         result = c_out
     else:
         result[idx] = c_out
-    interest = round_div(np.maximum(result - fees, 0) * apr, MONTHLY_DEN, rounding) + flat
+    interest = round_div(np.maximum(result - fees, 0) * apr, den, rounding) + flat
     # Outstanding only falls while the level exceeds the interest, so a plan
     # overpaid before its last month is at or below zero here: report that
     # (not the last month's flat fee on nothing) so the solver shortens it.
@@ -186,9 +193,9 @@ def estimate_level(plans: Plans) -> np.ndarray:
 
     Fees are paid last, so they weigh as a sum due near the end.
     """
-    r = plans.apr_ppm / MONTHLY_DEN
+    r = plans.apr_ppm / plans.den
     m = np.maximum(plans.term - plans.hold, 1)
-    rh = plans.hold_apr_ppm / MONTHLY_DEN
+    rh = plans.hold_apr_ppm / plans.den
     grown = plans.principal * finance.growth(rh, plans.hold)
     base = grown - plans.hold_payment * finance.growth(rh, plans.hold) * finance.annuity_factor(rh, plans.hold)
     fee_pv = plans.fees * finance.discount(r, m)
@@ -197,7 +204,7 @@ def estimate_level(plans: Plans) -> np.ndarray:
 
 def _growth(plans: Plans) -> np.ndarray:
     """How much one more minor unit of level payment lowers the last payment."""
-    r = plans.apr_ppm / MONTHLY_DEN
+    r = plans.apr_ppm / plans.den
     m = np.maximum(plans.term - plans.hold - 1, 0)
     with np.errstate(all="ignore"):
         g = np.where(r > finance.TINY_RATE, np.expm1(m * np.log1p(r)) / np.where(r > 0, r, 1), m)
@@ -261,7 +268,7 @@ def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solv
         sub = Plans(*(v[idx] for v in plans.__dict__.values()))
         # Jump straight to the months the level needs (a continuous estimate),
         # never more than one month less than now; re-solving finishes the job.
-        r = sub.apr_ppm / MONTHLY_DEN
+        r = sub.apr_ppm / sub.den
         pay = (level[idx] - sub.flat_fee).astype(float)
         base = (sub.principal - sub.hold * sub.hold_payment).astype(float)
         with np.errstate(all="ignore"):
@@ -318,7 +325,7 @@ def effective_rate(plans: Plans, solved: Solved, rounds: int = 8) -> np.ndarray:
     amount = (plans.principal + plans.fees).astype(float)
     n = solved.term.astype(float)
     flat_guess = 2 * plans.flat_fee / np.maximum(plans.principal, 1) * n / (n + 1)
-    r = np.maximum(plans.apr_ppm / MONTHLY_DEN + flat_guess, 1e-4)
+    r = np.maximum(plans.apr_ppm / plans.den + flat_guess, 1e-4)
     todo = np.arange(len(r))          # later rounds work on the unconverged rows only
     p, sv, amt = plans, solved, amount
     with np.errstate(all="ignore"):
@@ -358,7 +365,7 @@ def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", roun
     """
     # A plan whose only cost is interest at one rate discloses that rate: no schedule needed.
     # Flat fees and held months (a rate or payment of their own) are what moves the IRR.
-    out = plans.apr_ppm / MONTHLY_DEN
+    out = plans.apr_ppm / plans.den
     hard = np.flatnonzero((plans.flat_fee > 0) | (plans.hold > 0))
     if len(hard) == 0:
         return out
@@ -378,7 +385,7 @@ def _irr(plans: Plans, solved: Solved, rounding: str, rounds: int, block: int) -
         amount = p.principal.astype(float)
         months = np.arange(1, flows.shape[1] + 1, dtype=float)
         costs = flows.sum(axis=1) > amount + 0.5
-        r = np.maximum(p.apr_ppm / MONTHLY_DEN + 2 * p.flat_fee / np.maximum(p.principal, 1), 1e-4)
+        r = np.maximum(p.apr_ppm / p.den + 2 * p.flat_fee / np.maximum(p.principal, 1), 1e-4)
         with np.errstate(all="ignore"):
             for _ in range(rounds):
                 disc = (1.0 + r[:, None]) ** -months

@@ -251,6 +251,10 @@ class PolicySchema(_Strict):
         "description": "Longest plan of any kind, held months included."})
     first_payment_offset_days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=90))
     first_payment_max_days = fields.Integer(load_default=45, validate=validate.Range(min=1, max=120))
+    frequencies = fields.List(fields.String(validate=validate.OneOf(["monthly", "fortnightly", "weekly"])),
+                              load_default=["monthly"], validate=validate.Length(min=1), metadata={
+        "description": "Payment frequencies a plan may have; weekly and fortnightly apply to the instalment, "
+                       "interest-reduction and fee-waiver plans."})
     charge_off_dpd = fields.Integer(load_default=180, validate=validate.Range(min=1))
     disclosure = fields.Nested(DisclosureSchema, load_default=lambda: DisclosureSchema().load({}))
     affordability = fields.Nested(AffordabilitySchema, load_default=lambda: AffordabilitySchema().load({}))
@@ -274,6 +278,9 @@ class PolicySchema(_Strict):
         opts = data.get("options")
         if opts is not None and opts["instalment"]["requires_reage_rules"] and data.get("reage") is None:
             raise ValidationError("required when options.instalment.requires_reage_rules is true", "reage")
+        if opts is not None and opts["instalment"]["pricing"] == "flat_fee" and \
+                set(data.get("frequencies") or ["monthly"]) != {"monthly"}:
+            raise ValidationError("flat-fee pricing is monthly: offer monthly payments only", "frequencies")
         cap = data.get("max_term_months", 60)
         if opts is not None:
             for key, months in (("instalment.max_months", opts["instalment"]["max_months"]),
@@ -461,6 +468,7 @@ class Policy:
     max_term_months: int = 60
     first_payment_offset_days: int = 30
     first_payment_max_days: int = 45
+    frequencies: tuple[str, ...] = ("monthly",)
     charge_off_dpd: int = 180
     apr_method: str = "nominal"
     quote_valid_days: int = 30
@@ -574,7 +582,8 @@ def _freeze(data: dict, source: str) -> Policy:
         discount_rate=data["discount_rate"],
         min_payment=data["min_payment"], max_term_months=data["max_term_months"],
         first_payment_offset_days=data["first_payment_offset_days"],
-        first_payment_max_days=data["first_payment_max_days"], charge_off_dpd=data["charge_off_dpd"],
+        first_payment_max_days=data["first_payment_max_days"], frequencies=tuple(data["frequencies"]),
+        charge_off_dpd=data["charge_off_dpd"],
         apr_method=data["disclosure"]["apr_method"], quote_valid_days=data["quote_valid_days"],
         grace_days=data["grace_days"], missed_instalments_allowed=data["missed_instalments_allowed"],
         affordability=AffordabilityRule(aff["surplus_share"], aff["max_payment_to_income"], guides,

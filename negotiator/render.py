@@ -27,6 +27,8 @@ from .policy import TIERS, Policy
 if TYPE_CHECKING:
     from .engine import Decision
 
+FREQUENCY_NAMES = {12: "monthly", 26: "fortnightly", 52: "weekly"}
+
 
 class Renderer:
     """Turns row 0 of solved option arrays into the wire response."""
@@ -48,6 +50,10 @@ class Renderer:
     def money(self, minor) -> str:
         """An amount as the borrower reads it: "CNY 1,234.50", or "1,234.50 元" in Chinese."""
         return explain.money(self.amt(minor), self.cur, self.locale)
+
+    def months_of(self, s: OptionSet, i: int) -> int:
+        """A plan's length in months (its payments, for weekly or fortnightly plans, rounded up to months)."""
+        return -(-int(s.solved.term[i]) * 12 // int(s.plans.ppy[i]))
 
     def review_date(self, held: int) -> str:
         """When a plan's held months end and the borrower's situation is looked at again."""
@@ -111,11 +117,12 @@ class Renderer:
         interest = int(s.total_interest[0])
         plan_fees = int(s.total_fees[0])
         eff = float(s.effective_apr[0])
+        ppy = int(p.ppy[0])
         out = {
             "option_id": s.type,
             "type": s.type,
             "monthly_payment": self.amt(s.monthly_payment[0]),
-            "term_months": n,
+            "term_months": self.months_of(s, 0),
             "apr": format_effective_rate(eff),
             "apr_method": self.policy.apr_method,
             "interest_rate": format_rate(int(s.plan_apr[0])),
@@ -131,6 +138,9 @@ class Renderer:
         }
         if s.fees_waived[0] and self.acc.fee_parts_known[0]:
             out["fees_waived_detail"] = self.fee_detail(int(s.fees_waived[0]))
+        if ppy != 12:
+            out["frequency"] = FREQUENCY_NAMES[ppy]
+            out["number_of_payments"] = n
         if s.regular[0]:
             out["regular_payment"] = self.amt(s.regular[0])
         if s.kind.leaves_balance:
@@ -167,12 +177,18 @@ class Renderer:
                               fees=self.money(plan_fees))
         elif interest > 0:
             yield self.reason("annual_rate_disclosed", apr=_rate_pct(eff), interest=self.money(interest))
-        A = int(self.a.now[0])
+        ppy = int(p.ppy[0])
+        A = int(self.a.now[0]) * 12 // ppy
+        if ppy != 12:
+            yield self.reason(f"payments_{FREQUENCY_NAMES[ppy]}", count=int(s.solved.term[0]),
+                              payment=self.money(s.monthly_payment[0]))
+        suffix = "" if ppy == 12 else "_per_payment"
         if s.affordable[0]:
-            yield self.reason("affordable", payment=self.money(s.monthly_payment[0]), affordable=self.money(A))
+            yield self.reason("affordable" + suffix, payment=self.money(s.monthly_payment[0]),
+                              affordable=self.money(A))
         else:
-            yield self.reason("not_affordable", payment=self.money(s.max_payment[0]), affordable=self.money(A),
-                              shortfall=self.money(max(int(s.max_payment[0]) - A, 0)))
+            yield self.reason("not_affordable" + suffix, payment=self.money(s.max_payment[0]),
+                              affordable=self.money(A), shortfall=self.money(max(int(s.max_payment[0]) - A, 0)))
             hi = s.kind.longest(self.ctx, s)
             if hi is not None and int(s.solved.term[0]) >= int(hi[0]):
                 yield self.reason("term_at_maximum", months=int(s.solved.term[0]))
@@ -255,7 +271,7 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
         rest_p = int(acc.balance[row] - acc.arrears[row])
         rest_f = int(acc.fees[row])
         apr = int(acc.apr_ppm[row])
-    for k, due in enumerate(due_dates(first_due, n)):
+    for k, due in enumerate(due_dates(first_due, n, int(p.ppy[0]))):
         fee_k = flat if (flat and k >= hold) else 0
         line = {"number": k + 1, "due_date": due.isoformat(), "payment": fmt(int(pays[k]) + regular, digits),
                 "interest": fmt(int(ints[k]) - fee_k, digits), "principal": fmt(int(prin[k]), digits),

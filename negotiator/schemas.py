@@ -190,6 +190,10 @@ class QuoteRequestSchema(_Strict):
                           metadata={"description": "Restrict to these option types (default: all)."})
     schedules = fields.String(load_default="all", validate=validate.OneOf(["all", "recommended", "none"]),
                               metadata={"description": "Which options carry a full schedule."})
+    frequency = fields.String(load_default="monthly", validate=validate.OneOf(["monthly", "fortnightly", "weekly"]),
+                              metadata={"description": "How often the borrower pays (the policy's `frequencies`); "
+                                                       "weekly and fortnightly apply to instalment, "
+                                                       "interest-reduction and fee-waiver plans."})
     first_payment_date = fields.Date(metadata={
         "description": "The borrower's chosen first due date: 1 to the policy's first_payment_max_days after as_of."})
 
@@ -276,6 +280,10 @@ class OptionSchema(Schema):
     holiday_payment = Money(description="Plans with held months (holiday, step-up, hardship programme, down "
                                         "payment, lump sum first): the payment in those months.")
     review_date = fields.Date(metadata={"description": "When the held months end and the situation is reviewed."})
+    frequency = fields.String(validate=validate.OneOf(["fortnightly", "weekly"]), metadata={
+        "description": "Weekly or fortnightly plans: how often `monthly_payment` (then the payment per period) is "
+                       "due; `term_months` is the span in months, rounded up."})
+    number_of_payments = fields.Integer(metadata={"description": "Weekly or fortnightly plans: payments in all."})
     balance_at_review = Money(description="Token payment plans: what is still owed at the review (the plan does "
                                           "not clear the debt; `balance_after` includes it).")
     lender_npv = Money(description="Agent and batch keys only: present value to the lender.")

@@ -314,3 +314,72 @@ def test_policy_amounts_are_minor_units_of_each_currency(registry, name):
         assert all(isinstance(v, int) for v in amounts.tier_max)
         assert amounts.tier_max == tuple(sorted(amounts.tier_max))
     assert np.all(p.tier_limits(np.array([p.amounts_currency], dtype=object)) >= 0)
+
+
+# --------------------------------------------------------------------------- weekly and fortnightly plans
+
+WEEKLY = {"policy": "default", "as_of": "2026-11-23", "frequency": "weekly",
+          "options": ["instalment", "interest_reduction", "catch_up"],
+          "account": {"currency": "USD", "balance": "10000.00", "arrears": "0", "fees": "0", "apr": "0.12",
+                      "days_past_due": 0, "product": "credit_card", "contractual_payment": "300.00"},
+          "finances": {"monthly_income": "3000.00", "monthly_expenses": "2650.00"}}
+
+
+def test_a_weekly_instalment_by_hand(registry):
+    """Affordable 280.00 a month is 280 x 12 / 52 = 64.61 a week. 10,000 at 12 % a year, 0.12/52 a week:
+    the level payment is pmt(0.12/52, 192, -10000) = 64.5302, so 192 weekly payments of 64.54 (the
+    smallest whole cent whose rounded schedule ends at or below it); 192 weeks span 45 months."""
+    q = _q(WEEKLY, registry)
+    o = _only(q, "instalment")
+    assert (o["frequency"], o["number_of_payments"], o["term_months"]) == ("weekly", 192, 45)
+    assert o["monthly_payment"] == "64.54"
+    assert D(0) < D(o["monthly_payment"]) - D(str(npf.pmt(0.12 / 52, 192, -10000))) < D("0.01")
+    assert o["apr"] == "0.12" and o["affordable"]
+    dates = [dt.date.fromisoformat(x["due_date"]) for x in o["schedule"]]
+    assert len(dates) == 192 and {(b - a).days for a, b in zip(dates, dates[1:])} == {7}
+    assert o["schedule"][0]["interest"] == "23.08"                  # 10,000 x 0.12 / 52 = 23.077
+    assert {d["type"]: d["reasons"][0]["code"] for d in q["declined"]}["catch_up"] == "monthly_only"
+
+
+def test_uk_weekly_apr_compounds_weekly(registry):
+    """CONC App 1.1 with weekly payments: (1 + 0.299/52)^52 - 1 = 34.74 % (monthly it is 34.36 %)."""
+    body = copy.deepcopy(WEEKLY) | {"policy": "uk-conc", "options": ["instalment"]}
+    body["account"].update(currency="GBP", apr="0.299")
+    o = _only(_q(body, registry), "instalment")
+    assert D(o["apr"]) == pytest.approx(D("0.3474"), abs=D("0.0001"))
+
+
+def test_a_policy_without_weekly_plans_refuses_them(registry):
+    from negotiator.errors import ValidationError
+    body = copy.deepcopy(WEEKLY) | {"policy": "cn-card"}
+    body["account"]["currency"] = "CNY"
+    with pytest.raises(ValidationError) as err:
+        _q(body, registry)
+    assert [e.field for e in err.value.errors] == ["frequency"]
+
+
+@PROPS
+@given(st.sampled_from(["default", "uk-conc"]).flatmap(lambda p: requests(policy=p)),
+       st.sampled_from([("weekly", 52), ("fortnightly", 26)]))
+def test_weekly_and_fortnightly_plans_keep_every_invariant(registry, body, freq):
+    name, ppy = freq
+    body = copy.deepcopy(body) | {"frequency": name}
+    q = _q(body, registry)
+    policy = registry.get(body["policy"])
+    per_payment = D(q["affordability"].get("affordable_during_hardship", q["affordability"]["affordable_payment"]))
+    digits = -per_payment.as_tuple().exponent
+    per_payment = (per_payment * 12 / ppy).quantize(D(1).scaleb(-digits), rounding="ROUND_FLOOR")
+    step = 7 if ppy == 52 else 14
+    for o in q["options"]:
+        if o["type"] == "settlement":       # paid in full from the lump sum: one payment, no frequency
+            assert len(o["schedule"]) == 1 and "funded_by_lump_sum" in {r["code"] for r in o["reasons"]}
+            continue
+        assert o["type"] in ("instalment", "interest_reduction", "fee_waiver")
+        pays = [D(x["payment"]) for x in o["schedule"]]
+        assert o["frequency"] == name and len(pays) == o["number_of_payments"]
+        assert o["number_of_payments"] <= policy.max_term_months * ppy // 12
+        assert sum(pays) == D(o["total_payable"]) and D(o["schedule"][-1]["balance_after"]) == 0
+        assert pays[-1] <= D(o["monthly_payment"]) and set(pays[:-1]) <= {D(o["monthly_payment"])}
+        assert o["affordable"] == (max(pays) <= per_payment)
+        dates = [dt.date.fromisoformat(x["due_date"]) for x in o["schedule"]]
+        assert all((b - a).days == step for a, b in zip(dates, dates[1:]))

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from .accounts import FIELD_PATHS, LIMITS, UNKNOWN, Accounts, check
 from .money import CURRENCIES, MAX_AMOUNT, AmountError, rate_to_ppm, read_amount, to_minor
 from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS, Policy
-from .schemas import MAX_LINES, MAX_TEXT
+from .schemas import MAX_DATE, MAX_LINES, MAX_TEXT, MIN_DATE
 
 # ----------------------------------------------------------------------------- columns
 
@@ -82,6 +82,7 @@ MISSING = "Missing data for required field."
 NOT_NUMBER = "Not a valid number (a decimal string or a JSON number)."
 NOT_INTEGER = "Not a valid integer."
 NOT_DATE = "Not a valid date."
+DATE_RANGE = f"Must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}."   # the schema's words
 NEGATIVE = "Must not be negative."
 
 OK, ABSENT, INVALID, NEG, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE = range(7)
@@ -214,14 +215,15 @@ def parse_integers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """ISO dates to days since 1970-01-01, as marshmallow's ``Date`` field reads them.
+    """ISO dates to days since 1970-01-01, by the wire schema's rule (:class:`negotiator.schemas.IsoDate`).
 
-    ``YYYY-MM-DD`` goes through Arrow; any other spelling through
-    ``datetime.date.fromisoformat`` (what the schema calls).
+    Only ``YYYY-MM-DD`` in ASCII digits, a real calendar day, between
+    1900-01-01 and 2199-12-31 (``OUT_OF_RANGE`` outside); ``20261123`` and
+    week dates are not dates here either.
 
-    >>> d, s = parse_dates(pa.array(["1970-01-02", "2020-02-30", "20200301", None]))
+    >>> d, s = parse_dates(pa.array(["1970-01-02", "2020-02-30", "20200301", None, "9999-12-31"]))
     >>> d.tolist()[:1], s.tolist()
-    ([1], [0, 2, 0, 1])
+    ([1], [0, 2, 2, 1, 6])
     """
     n = len(arr)
     has = present(arr)
@@ -240,14 +242,8 @@ def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         days = np.where(ok, secs // 86400, 0)
         status[ok] = OK
         fast = ok
-    slow = np.flatnonzero(has & ~fast)
-    epoch = dt.date(1970, 1, 1)
-    for row, text in zip(slow, _slow_strings(arr, slow)):
-        try:
-            days[row] = (dt.date.fromisoformat(text) - epoch).days
-            status[row] = OK
-        except (TypeError, ValueError):
-            pass
+    lo, hi = ((d - dt.date(1970, 1, 1)).days for d in (MIN_DATE, MAX_DATE))
+    status[(status == OK) & ((days < lo) | (days > hi))] = OUT_OF_RANGE
     return days, status
 
 
@@ -270,8 +266,8 @@ def months_between(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
 def parse_date_lists(arr: pa.Array, as_of_day: int):
     """``;``-separated date lists: counts within 12 and 60 months, and errors per row.
 
-    Returns ``(present, n12, n5y, invalid, too_long, future)``; ``none`` is
-    an empty list.
+    Returns ``(present, n12, n5y, invalid, too_long, future, out_of_range)``;
+    ``none`` is an empty list.
     """
     n = len(arr)
     has = present(arr)
@@ -280,8 +276,9 @@ def parse_date_lists(arr: pa.Array, as_of_day: int):
     invalid = np.zeros(n, dtype=bool)
     too_long = np.zeros(n, dtype=bool)
     future = np.zeros(n, dtype=bool)
+    out_of_range = np.zeros(n, dtype=bool)
     if not has.any():
-        return has, n12, n5y, invalid, too_long, future
+        return has, n12, n5y, invalid, too_long, future, out_of_range
     cells = pc.if_else(pa.array(has & ~_np_bool(pc.equal(arr, NO_DATES))), arr, pa.scalar(None, pa.string()))
     lists = pc.split_pattern(cells, DATE_SEPARATOR)
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False)
@@ -291,14 +288,15 @@ def parse_date_lists(arr: pa.Array, as_of_day: int):
         parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
         days, st = parse_dates(flat)
         bad = st != OK
-        invalid = np.bincount(parents[bad], minlength=n) > 0
+        invalid = np.bincount(parents[st == INVALID], minlength=n) > 0
+        out_of_range = np.bincount(parents[st == OUT_OF_RANGE], minlength=n) > 0
         ok = ~bad
         months = months_between(days[ok], np.full(int(ok.sum()), as_of_day))
         p = parents[ok]
         future = np.bincount(p[days[ok] > as_of_day], minlength=n) > 0
         n12 = np.bincount(p[months < 12], minlength=n).astype(np.int64)
         n5y = np.bincount(p[months < 60], minlength=n).astype(np.int64)
-    return has, n12, n5y, invalid, too_long, future
+    return has, n12, n5y, invalid, too_long, future, out_of_range
 
 
 # ----------------------------------------------------------------------------- a whole chunk
@@ -418,15 +416,18 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
     as_of_day = (as_of - dt.date(1970, 1, 1)).days
     opened, st = parse_dates(get("opened_on"))
     err.add("schema", st == INVALID, "opened_on", NOT_DATE)
+    err.add("schema", st == OUT_OF_RANGE, "opened_on", DATE_RANGE)
     has_opened = st == OK
     err.add("convert", has_opened & (opened > as_of_day), "opened_on", "Is after the as-of date.")
     age = np.where(has_opened, months_between(opened, np.full(n, as_of_day)), UNKNOWN)
-    reage_has, n12, n5y, invalid, too_long, future = parse_date_lists(get("reage_dates"), as_of_day)
+    reage_has, n12, n5y, invalid, too_long, future, far = parse_date_lists(get("reage_dates"), as_of_day)
     err.add("schema", invalid, "reage_dates", NOT_DATE)
+    err.add("schema", far, "reage_dates", DATE_RANGE)
     err.add("schema", too_long, "reage_dates", f"Longer than maximum length {MAX_LINES}.")
     err.add("convert", future, "reage_dates", "A date is after the as-of date.")
-    _, _, _, a_invalid, a_long, _ = parse_date_lists(get("arrangement_dates"), as_of_day)
+    _, _, _, a_invalid, a_long, _, a_far = parse_date_lists(get("arrangement_dates"), as_of_day)
     err.add("schema", a_invalid, "arrangement_dates", NOT_DATE)
+    err.add("schema", a_far, "arrangement_dates", DATE_RANGE)
     err.add("schema", a_long, "arrangement_dates", f"Longer than maximum length {MAX_LINES}.")
 
     # itemised lines: a column per category

@@ -194,7 +194,7 @@ class QuoteRequestSchema(_Strict):
                               metadata={"description": "How often the borrower pays (the policy's `frequencies`); "
                                                        "weekly and fortnightly apply to instalment, "
                                                        "interest-reduction and fee-waiver plans."})
-    first_payment_date = fields.Date(metadata={
+    first_payment_date = IsoDate(metadata={
         "description": "The borrower's chosen first due date: 1 to the policy's first_payment_max_days after as_of."})
 
 

@@ -309,44 +309,6 @@ def present_value(plans: Plans, solved: Solved, rate) -> np.ndarray:
             + solved.final * finance.discount(rate, n))
 
 
-def effective_rate(plans: Plans, solved: Solved, rounds: int = 8) -> np.ndarray:
-    """Monthly internal rate of return of each plan on the amount it repays.
-
-    The rate at which the payments' present value equals principal plus
-    fees: the plan's true cost (for flat-fee plans, the rate to disclose).
-    Newton's method from the plan's nominal rate (or the usual flat-to-APR
-    approximation), with a numerical derivative; plans that cost nothing
-    (payments add up to the amount) have rate zero.
-
-    >>> p = Plans.build(principal=[1_000_000], apr_ppm=120_000, term=36)
-    >>> round(float(effective_rate(p, solve(p))[0]) * 12, 4)
-    0.12
-    """
-    amount = (plans.principal + plans.fees).astype(float)
-    n = solved.term.astype(float)
-    flat_guess = 2 * plans.flat_fee / np.maximum(plans.principal, 1) * n / (n + 1)
-    r = np.maximum(plans.apr_ppm / plans.den + flat_guess, 1e-4)
-    todo = np.arange(len(r))          # later rounds work on the unconverged rows only
-    p, sv, amt = plans, solved, amount
-    with np.errstate(all="ignore"):
-        for _ in range(rounds):
-            x = r[todo]
-            h = np.maximum(x * 1e-6, 1e-10)
-            f = present_value(p, sv, x) - amt
-            slope = (present_value(p, sv, x + h) - f - amt) / h
-            step = f / np.where(slope < 0, slope, -1.0)
-            r[todo] = np.clip(x - step, 0.0, 1.0)
-            moving = np.abs(step) > 1e-11
-            if not moving.any():
-                break
-            todo = todo[moving]
-            p = Plans(*(v[todo] for v in plans.__dict__.values()))
-            sv = Solved(solved.level[todo], solved.final[todo], solved.term[todo])
-            amt = amount[todo]
-    costs = solved.total(plans) > plans.principal + plans.fees
-    return np.where(costs & np.isfinite(r), r, 0.0)
-
-
 def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", rounds: int = 30,
                    block: int = 20_000) -> np.ndarray:
     """Monthly internal rate of return of each plan's cost of credit, on its principal.

@@ -16,7 +16,7 @@ from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from negotiator.plans import Plans, Solved, effective_rate, schedule_arrays, solve
+from negotiator.plans import Plans, Solved, disclosed_rate, schedule_arrays, solve
 
 SHEETS = sorted(p.stem for p in (DATA / "schedules").glob("*.csv"))
 
@@ -129,20 +129,20 @@ def test_solve_rule_and_schedule_reconcile(p, rounding):
             assert last > s.level[i] - 1
 
 
-def test_effective_rate_of_an_amortising_plan_is_its_apr():
+def test_disclosed_rate_of_an_amortising_plan_is_its_apr():
     p = Plans.build(principal=[1_000_000], apr_ppm=120_000, term=36)
-    assert float(effective_rate(p, solve(p))[0]) * 12 == pytest.approx(0.12, abs=1e-4)
+    assert float(disclosed_rate(p, solve(p))[0]) * 12 == pytest.approx(0.12, abs=1e-4)
 
 
-def test_effective_rate_of_a_flat_fee_plan_against_numpy_financial_rate():
+def test_disclosed_rate_of_a_flat_fee_plan_against_numpy_financial_rate():
     """12 payments of 1000 + 60 flat fee on 12,000: npf.rate gives the disclosed monthly rate."""
     import numpy_financial as npf
     p = Plans.build(principal=[1_200_000], flat_fee=[6_000], term=[12])
     s = solve(p)
     assert int(s.level[0]) == 106_000
-    assert float(effective_rate(p, s)[0]) == pytest.approx(npf.rate(12, -1060, 12000, 0), abs=1e-6)
+    assert float(disclosed_rate(p, s)[0]) == pytest.approx(npf.rate(12, -1060, 12000, 0), abs=1e-6)
 
 
-def test_effective_rate_of_a_free_plan_is_zero():
+def test_disclosed_rate_of_a_free_plan_is_zero():
     p = Plans.build(principal=[50_000], term=[5])
-    assert float(effective_rate(p, solve(p))[0]) == 0.0
+    assert float(disclosed_rate(p, solve(p))[0]) == 0.0

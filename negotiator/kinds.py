@@ -71,6 +71,8 @@ class Kind:
     held_from_lump: ClassVar[bool] = False
     #: Weekly and fortnightly payments are offered (otherwise the kind is monthly only).
     any_frequency: ClassVar[bool] = False
+    #: Offered only when a hardship is declared.
+    needs_hardship: ClassVar[bool] = False
 
     # -- where the policy offers it
     def window(self, ctx: Context) -> np.ndarray:
@@ -90,6 +92,8 @@ class Kind:
             decline[:] = "monthly_only"
         if not opt.enabled:
             decline[:] = "option_disabled"
+        if self.needs_hardship:
+            decline[(decline == None) & (acc.hardship_months == 0)] = "no_hardship_declared"  # noqa: E711
         return decline
 
     def build(self, ctx: Context) -> OptionSet:
@@ -562,12 +566,12 @@ class PaymentHoliday(Kind):
     name = "payment_holiday"
     reages = True
     in_moratorium = True
+    needs_hardship = True
 
     def build(self, ctx):
         acc = ctx.acc
         opt = ctx.policy.options.payment_holiday
         decline = self.window(ctx)
-        decline[(decline == None) & (acc.hardship_months == 0)] = "no_hardship_declared"  # noqa: E711
         mor = acc.in_moratorium
         if ctx.policy.reage is not None:
             # A moratorium is the law's: no re-age rule stands in its way.
@@ -627,6 +631,7 @@ class StepUp(Kind):
 
     name = "step_up"
     reages = True
+    needs_hardship = True
     #: Offered only when the budget during the hardship is below the usual one.
     needs_recovery: ClassVar[bool] = True
 
@@ -639,7 +644,6 @@ class StepUp(Kind):
     def build(self, ctx):
         acc = ctx.acc
         decline = self.window(ctx)
-        decline[(decline == None) & (acc.hardship_months == 0)] = "no_hardship_declared"  # noqa: E711
         h = np.minimum(self.hold_months(ctx), ctx.cap_total - 1)
         rate = self.hold_rate(ctx)
         interest = _ceil_div(acc.balance * rate, MONTHLY_DEN)

@@ -1,10 +1,15 @@
-"""Vectorised time-value-of-money, the one adapter over numpy-financial.
+"""Vectorised time-value-of-money: numpy-financial's formulas, run over arrays.
 
 numpy-financial follows the spreadsheet sign convention (money paid out is
 negative). Every function here takes and returns *positive* amounts and
 guards the edges numpy-financial 1.0.0 leaves open (zero rates, tiny rates,
-payments at or below the interest, non-convergence), so no NaN or infinity
-leaves this module. Rates are monthly decimal fractions as float arrays.
+payments at or below the interest, non-convergence), so no NaN leaves this
+module. Rates are decimal fractions per period, as float arrays.
+
+The formulas are written once, per item, in :mod:`negotiator.kernels`
+(``tests/test_finance.py`` holds them to numpy-financial's own functions);
+these functions broadcast their arguments and run the kernel over them, as
+plain Python for a few items and compiled for many.
 """
 
 from __future__ import annotations
@@ -12,9 +17,27 @@ from __future__ import annotations
 import numpy as np
 import numpy_financial as npf
 
-#: Below this monthly rate an annuity is treated as interest-free; ``pmt``
+from . import compiled, kernels
+
+#: Below this rate per period an annuity is treated as interest-free; ``pmt``
 #: loses precision near 1e-9 and overflows near 1e-16 (BRIEF, known pitfalls).
-TINY_RATE = 1e-9
+TINY_RATE = kernels.TINY_RATE
+
+
+def _map(name: str, *args, extra: tuple = ()) -> np.ndarray:
+    """The kernel ``name + '_many'`` over the broadcast ``args`` (floats), shaped like them."""
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+    shape = arrays[0].shape
+    n = arrays[0].size
+    k, plain = compiled.way(n)
+    run = getattr(k, name + "_many")
+    if plain:
+        out: list = [0.0] * n
+        run(*(a.ravel().tolist() for a in arrays), *extra, out)
+        return np.asarray(out, dtype=np.float64).reshape(shape)
+    res = np.zeros(n)
+    run(*(np.ascontiguousarray(a.ravel()) for a in arrays), *extra, res)
+    return res.reshape(shape)
 
 
 def payment(principal, rate, nper):
@@ -50,13 +73,7 @@ def payment(principal, rate, nper):
     >>> float(payment(1200, 0.0, 12))
     100.0
     """
-    p = np.asarray(principal, dtype=float)
-    r = np.asarray(rate, dtype=float)
-    n = np.asarray(nper, dtype=float)
-    tiny = np.abs(r) < TINY_RATE
-    safe_r = np.where(tiny, 1.0, r)
-    amort = p * safe_r / -np.expm1(-n * np.log1p(safe_r))
-    return np.where(tiny, p / n, amort)
+    return _map("payment", principal, rate, nper)
 
 
 def periods(principal, rate, pay):
@@ -74,19 +91,7 @@ def periods(principal, rate, pay):
     >>> float(periods(1200, 0.0, 100)), float(periods(1000, 0.01, 10))
     (12.0, inf)
     """
-    p = np.asarray(principal, dtype=float)
-    r = np.asarray(rate, dtype=float)
-    a = np.asarray(pay, dtype=float)
-    p, r, a = np.broadcast_arrays(p, r, a)
-    out = np.full(p.shape, np.inf)
-    zero = np.abs(r) < TINY_RATE
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(zero & (a > 0), p / np.where(a > 0, a, 1.0), out)
-        amort = ~zero & (a > p * r)
-        if amort.any():
-            out[amort] = npf.nper(r[amort], -a[amort], p[amort])
-    out = np.where(p <= 0, 0.0, out)
-    return np.where(np.isfinite(out) & (out >= 0), out, np.inf)
+    return _map("periods", principal, rate, pay)
 
 
 def solve_rate(principal, pay, nper, rounds=12):
@@ -107,28 +112,7 @@ def solve_rate(principal, pay, nper, rounds=12):
     >>> bool(np.isnan(solve_rate(1000, 10, 12)))
     True
     """
-    p = np.asarray(principal, dtype=float)
-    a = np.asarray(pay, dtype=float)
-    n = np.asarray(nper, dtype=float)
-    p, a, n = np.broadcast_arrays(p, a, n)
-    feasible = (a * n >= p - 1e-9) & (p > 0)
-    r = np.where(feasible, a / np.where(p > 0, p, 1.0), 0.0)
-    todo = np.arange(r.size)
-    pt, at, nt = p.ravel(), a.ravel(), n.ravel()
-    flat = r.reshape(-1)
-    with np.errstate(all="ignore"):
-        for _ in range(rounds):
-            x = flat[todo]
-            h = np.maximum(x * 1e-6, 1e-12)
-            f = payment(pt, x, nt) - at
-            slope = (payment(pt, x + h, nt) - f - at) / h
-            step = f / np.where(slope > 0, slope, 1.0)
-            flat[todo] = np.maximum(x - step, 0.0)
-            moving = np.abs(step) > 1e-13
-            if not moving.any():
-                break
-            todo, pt, at, nt = todo[moving], pt[moving], at[moving], nt[moving]
-    return np.where(feasible, flat.reshape(r.shape), np.nan)
+    return _map("solve_rate", principal, pay, nper, extra=(rounds,))
 
 
 def annuity_factor(rate, nper):
@@ -144,11 +128,7 @@ def annuity_factor(rate, nper):
     >>> float(annuity_factor(0.0, 5)), float(annuity_factor(0.01, 0))
     (5.0, 0.0)
     """
-    r = np.asarray(rate, dtype=float)
-    n = np.asarray(nper, dtype=float)
-    tiny = np.abs(r) < TINY_RATE
-    safe = np.where(tiny, 1.0, r)
-    return np.where(tiny, n, -np.expm1(-n * np.log1p(safe)) / safe)
+    return _map("annuity", rate, nper)
 
 
 def discount(rate, nper):
@@ -157,7 +137,7 @@ def discount(rate, nper):
     >>> round(float(discount(0.01, 12)), 6)
     0.887449
     """
-    return (1.0 + np.asarray(rate, dtype=float)) ** -np.asarray(nper, dtype=float)
+    return _map("discount", rate, nper)
 
 
 def growth(rate, nper):
@@ -166,7 +146,7 @@ def growth(rate, nper):
     >>> round(float(growth(0.01, 12)), 6)
     1.126825
     """
-    return (1.0 + np.asarray(rate, dtype=float)) ** np.asarray(nper, dtype=float)
+    return _map("growth", rate, nper)
 
 
 def npv(rate, cashflows):

@@ -14,8 +14,10 @@ remains, never more than ``level``. Each month:
 2. the payment goes to that interest, then to principal, then to fees.
 
 Fees are paid last, so the principal outstanding is ``max(outstanding -
-fees, 0)`` and one number per plan carries the whole state: the same loop
-serves one plan or a million.
+fees, 0)`` and one number per plan carries the whole state. The month loop
+is written once, per plan, in :mod:`negotiator.kernels`; this module holds
+plans as columns and runs the kernels over them, as plain Python for a few
+plans and compiled for many (:mod:`negotiator.compiled`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import finance
-from .money import RATE_SCALE, round_div
+from . import compiled
+from .kernels import MODES
+from .money import RATE_SCALE
 
 MONTHLY_DEN = 12 * RATE_SCALE
 
@@ -96,126 +99,31 @@ class Solved:
         return Solved(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("level", "final", "term")))
 
 
-EXACT_FLOAT = 2.0 ** 53
+def _columns(plans: Plans, plain: bool) -> list:
+    """The plan terms a kernel takes, in its order: Python lists for the plain way, arrays compiled."""
+    cols = [plans.principal, plans.fees, plans.apr_ppm, plans.flat_fee, plans.term, plans.hold,
+            plans.hold_payment, plans.hold_apr_ppm, plans.den]
+    return [c.tolist() for c in cols] if plain else [np.ascontiguousarray(c, dtype=np.int64) for c in cols]
 
 
-def _run(plans: Plans, level: np.ndarray, rounding: str, record: bool = False):
-    """Outstanding before the last payment, and the last payment, for each plan.
-
-    With ``record`` it also returns the (n, max_term) arrays of payment and
-    interest per month. Rows are dropped from the loop once their term is
-    done. Arithmetic runs in float64 when every interest product is below
-    2**53 (whole numbers there are exact), else in int64. Held months with
-    interest frozen are settled before the loop (nothing compounds there);
-    held months that bear interest run in the loop at ``hold_apr_ppm``.
-    """
-    frozen = plans.hold_apr_ppm == 0
-    out = plans.principal + plans.fees - np.where(frozen, plans.hold * plans.hold_payment, 0)
-    n = len(out)
-    if n == 0:
-        return (out, out.reshape(0, 0), out.reshape(0, 0)) if record else out
-    top_rate = float(max(plans.apr_ppm.max(), plans.hold_apr_ppm.max()) + 1)
-    bound = float(np.abs(out).max() + np.abs(level).max() + np.abs(plans.hold_payment).max() + 1) * top_rate
-    dt_ = np.float64 if bound < EXACT_FLOAT / 4 else np.int64
-    out = out.astype(dt_)
-    fees, apr, flat = plans.fees.astype(dt_), plans.apr_ppm.astype(dt_), plans.flat_fee.astype(dt_)
-    h_apr, h_pay = plans.hold_apr_ppm.astype(dt_), plans.hold_payment.astype(dt_)
-    lvl = np.broadcast_to(level, (n,)).astype(dt_)
-    term, hold = plans.term, plans.hold
-    any_flat, any_hold = bool(flat.any()), bool(hold.any())
-    # Held months bearing interest must run month by month from the start.
-    skip = np.where(frozen, hold, 0)
-    max_term = int(term.max())
-    pays = ints = None
-    if record:
-        pays = np.zeros((n, max_term), dtype=np.int64)
-        ints = np.zeros((n, max_term), dtype=np.int64)
-        for k in range(int(hold.max())):
-            pays[:, k] = np.where(k < hold, plans.hold_payment, 0)
-    result = out
-    idx = None                      # rows still in the loop (None: all of them)
-    den = plans.den
-    c = [out, fees, apr, flat, lvl, term, hold, skip, h_apr, h_pay, den]
-    for k in range(int(skip.min()), max_term - 1):
-        c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay, c_den = c
-        if not record and k % 4 == 0:
-            keep = c_term - 1 > k
-            if keep.sum() < 0.75 * len(keep):
-                if idx is None:
-                    result = out.copy()
-                    idx = np.arange(n)
-                result[idx[~keep]] = c_out[~keep]
-                idx = idx[keep]
-                c = [a[keep] for a in c]
-                c_out, c_fees, c_apr, c_flat, c_lvl, c_term, c_hold, c_skip, c_hapr, c_hpay, c_den = c
-                if not len(idx):
-                    break
-        live = (c_term - 1 > k) & (k >= c_skip)
-        if any_hold:
-            held = k < c_hold
-            rate = np.where(held, c_hapr, c_apr)
-            pay = np.where(held, c_hpay, c_lvl)
-            fee = np.where(held, 0, c_flat) if any_flat else 0
-        else:
-            rate, pay, fee = c_apr, c_lvl, (c_flat if any_flat else 0)
-        interest = round_div(np.maximum(c_out - c_fees, 0) * rate, c_den, rounding)
-        if any_flat:
-            interest = interest + fee
-        c_out = np.where(live, c_out + interest - pay, c_out)
-        c[0] = c_out
-        if pays is not None and ints is not None:
-            pays[:, k] = np.where(live & (k >= hold), level, pays[:, k])
-            ints[:, k] = np.where(live, interest, 0)
-    c_out = c[0]
-    if idx is None:
-        result = c_out
-    else:
-        result[idx] = c_out
-    interest = round_div(np.maximum(result - fees, 0) * apr, den, rounding) + flat
-    # Outstanding only falls while the level exceeds the interest, so a plan
-    # overpaid before its last month is at or below zero here: report that
-    # (not the last month's flat fee on nothing) so the solver shortens it.
-    final = np.where(term > hold, np.where(result > 0, result + interest, result), result)
-    if final.dtype.kind == "f":
-        # A candidate level below the interest compounds without bound: a huge last payment.
-        final = np.clip(np.nan_to_num(final, nan=2.0**62, posinf=2.0**62), -(2.0**62), 2.0**62)
-    final = final.astype(np.int64)
-    if pays is not None and ints is not None:
-        rows = np.arange(n)
-        pays[rows, term - 1] = final
-        ints[rows, term - 1] = np.where(term > hold, interest, 0).astype(np.int64)
-        return final, pays, ints
-    return final
+def _out(n: int, plain: bool, dtype=np.int64):
+    """Where a kernel driver writes its ``n`` results: a list for the plain way, an array compiled."""
+    return ([0.0] * n if dtype == np.float64 else [0] * n) if plain else np.zeros(n, dtype=dtype)
 
 
 def estimate_level(plans: Plans) -> np.ndarray:
-    """Continuous level payment (float), the solver's starting point.
-
-    Fees are paid last, so they weigh as a sum due near the end.
-    """
-    r = plans.apr_ppm / plans.den
-    m = np.maximum(plans.term - plans.hold, 1)
-    rh = plans.hold_apr_ppm / plans.den
-    grown = plans.principal * finance.growth(rh, plans.hold)
-    base = grown - plans.hold_payment * finance.growth(rh, plans.hold) * finance.annuity_factor(rh, plans.hold)
-    fee_pv = plans.fees * finance.discount(r, m)
-    return finance.payment(np.maximum(base, 0) + fee_pv, r, m) + plans.flat_fee
-
-
-def _growth(plans: Plans) -> np.ndarray:
-    """How much one more minor unit of level payment lowers the last payment."""
-    r = plans.apr_ppm / plans.den
-    m = np.maximum(plans.term - plans.hold - 1, 0)
-    with np.errstate(all="ignore"):
-        g = np.where(r > finance.TINY_RATE, np.expm1(m * np.log1p(r)) / np.where(r > 0, r, 1), m)
-    return 1.0 + np.minimum(g, 1e300)
+    """Continuous level payment (float) of each plan: :func:`negotiator.kernels.estimate_level`."""
+    k, plain = compiled.way(len(plans))
+    out = _out(len(plans), plain, np.float64)
+    k.estimate_many(*_columns(plans, plain), out)
+    return np.asarray(out, dtype=np.float64)
 
 
 def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solved:
-    """The smallest level payment whose rounded schedule ends at or below it.
+    """The smallest level payment whose rounded schedule ends at or below it, for each plan.
 
-    Each round checks ``level - 1`` and ``level`` for every plan at once and
-    moves the unresolved ones by a Newton step. A plan whose level would pay
+    :func:`negotiator.kernels.solve_one` per plan: as plain Python for a few
+    plans, compiled over the arrays for many. A plan whose level would pay
     it off before its term is shortened to the months it really takes, so
     no payment is ever zero.
 
@@ -230,55 +138,12 @@ def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solv
     >>> int(s.level[0]), int(s.final[0]), int(s.term[0])
     (33215, 33185, 36)
     """
-    plans = Plans(**{k: v.copy() for k, v in plans.__dict__.items()})
-    level = np.maximum(np.ceil(estimate_level(plans)).astype(np.int64), 1)
-    final = np.zeros(len(plans), dtype=np.int64)
-    todo = np.arange(len(plans))          # plans not yet resolved; later rounds run only these
-    for _ in range(max_rounds):
-        sub = plans if len(todo) == len(plans) else Plans(*(v[todo] for v in plans.__dict__.values()))
-        lvl = level[todo]
-        m = len(todo)
-        both = Plans(*(np.concatenate([v, v]) for v in sub.__dict__.values()))
-        finals = _run(both, np.concatenate([lvl - 1, lvl]), rounding)
-        f_lo, f_hi = finals[:m], finals[m:]
-        ok_hi = f_hi <= lvl
-        ok_lo = (f_lo <= lvl - 1) & (lvl > 1)
-        done = ok_hi & ~ok_lo
-        final[todo[done]] = f_hi[done]
-        if done.all():
-            break
-        # Secant step on the measured drop of the last payment per unit of level
-        # (exact where fees, which bear no interest, dominate); the analytic
-        # growth factor where rounding hides the drop.
-        measured = (f_lo - f_hi).astype(float)
-        slope = np.where(measured >= 2, measured, _growth(sub)) + 1.0
-        with np.errstate(all="ignore"):
-            up = np.clip(np.nan_to_num(np.ceil((f_hi - lvl) / slope), nan=1.0), 1, 2.0**52).astype(np.int64)
-            down = np.clip(np.nan_to_num(np.floor(((lvl - 1) - f_lo) / slope), nan=1.0), 1, 2.0**52).astype(np.int64)
-        moved = np.maximum(np.where(ok_lo, lvl - down, lvl + up), 1)
-        keep = ~done
-        level[todo[keep]] = moved[keep]
-        todo = todo[keep]
-    else:
-        raise ArithmeticError("level payment search did not converge")
-    short = (final <= 0) & (plans.term > plans.hold + 1)
-    if short.any():
-        # The level clears the plan early: drop the empty months and re-solve those.
-        idx = np.flatnonzero(short)
-        sub = Plans(*(v[idx] for v in plans.__dict__.values()))
-        # Jump straight to the months the level needs (a continuous estimate),
-        # never more than one month less than now; re-solving finishes the job.
-        r = sub.apr_ppm / sub.den
-        pay = (level[idx] - sub.flat_fee).astype(float)
-        base = (sub.principal - sub.hold * sub.hold_payment).astype(float)
-        with np.errstate(all="ignore"):
-            need = sub.hold + finance.periods(np.maximum(base, 0), r, pay) + sub.fees / np.maximum(pay, 1)
-        need = np.where(np.isfinite(need), np.ceil(need), sub.term - 1)
-        sub.term = np.clip(need, sub.hold + 1, sub.term - 1).astype(np.int64)
-        again = solve(sub, rounding, max_rounds)
-        level[idx], final[idx] = again.level, again.final
-        plans.term[idx] = again.term
-    return Solved(level=level, final=final, term=plans.term)
+    n = len(plans)
+    k, plain = compiled.way(n)
+    level, final, term = _out(n, plain), _out(n, plain), _out(n, plain)
+    k.solve_many(*_columns(plans, plain), MODES[rounding], max_rounds, level, final, term)
+    return Solved(level=np.asarray(level, dtype=np.int64), final=np.asarray(final, dtype=np.int64),
+                  term=np.asarray(term, dtype=np.int64))
 
 
 def schedule_arrays(plans: Plans, solved: Solved, rounding: str = "half_up"):
@@ -288,9 +153,20 @@ def schedule_arrays(plans: Plans, solved: Solved, rounding: str = "half_up"):
     plan's term are zero). Every row's payments add up to ``solved.total``
     and its balance ends at zero.
     """
-    p = Plans(**{k: v.copy() for k, v in plans.__dict__.items()})
+    p = plans.copy()
     p.term = solved.term
-    _, pays, ints = _run(p, solved.level, rounding, record=True)
+    n = len(p)
+    width = int(p.term.max()) if n else 0
+    k, plain = compiled.way(n)
+    if plain:
+        rows_p, rows_i = [[0] * width for _ in range(n)], [[0] * width for _ in range(n)]
+        k.schedule_many(*_columns(p, plain), solved.level.tolist(), MODES[rounding], rows_p, rows_i)
+        pays = np.array(rows_p, dtype=np.int64).reshape(n, width)
+        ints = np.array(rows_i, dtype=np.int64).reshape(n, width)
+    else:
+        pays, ints = np.zeros((n, width), dtype=np.int64), np.zeros((n, width), dtype=np.int64)
+        k.schedule_many(*_columns(p, plain), np.ascontiguousarray(solved.level, dtype=np.int64), MODES[rounding],
+                        pays, ints)
     out = (p.principal + p.fees)[:, None]
     paid_off = np.cumsum(pays - ints, axis=1)
     balance = out - paid_off
@@ -302,23 +178,29 @@ def schedule_arrays(plans: Plans, solved: Solved, rounding: str = "half_up"):
 
 
 def present_value(plans: Plans, solved: Solved, rate) -> np.ndarray:
-    """Present value of each plan's payments at a monthly ``rate`` (float)."""
-    h, n = plans.hold, solved.term
-    level = solved.level * (finance.annuity_factor(rate, n - 1) - finance.annuity_factor(rate, h))
-    return (plans.hold_payment * finance.annuity_factor(rate, h) + level
-            + solved.final * finance.discount(rate, n))
+    """Present value of each plan's payments at ``rate`` per period: :func:`negotiator.kernels.present_value`."""
+    n = len(plans)
+    k, plain = compiled.way(n)
+    rates = np.broadcast_to(np.asarray(rate, dtype=np.float64), (n,))
+    cols = [plans.hold, plans.hold_payment, solved.level, solved.final, solved.term]
+    if plain:
+        out: list = [0.0] * n
+        k.present_value_many(*(c.tolist() for c in cols), rates.tolist(), out)
+        return np.asarray(out, dtype=np.float64)
+    res = np.zeros(n)
+    k.present_value_many(*(np.ascontiguousarray(c, dtype=np.int64) for c in cols), np.ascontiguousarray(rates), res)
+    return res
 
 
-def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", rounds: int = 30,
-                   block: int = 20_000) -> np.ndarray:
-    """Monthly internal rate of return of each plan's cost of credit, on its principal.
+def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", rounds: int = 30) -> np.ndarray:
+    """Rate per period (IRR) of each plan's cost of credit, on its principal.
 
     The cash flows are the payments less the part of each that repays the
     carried fees (fees bear no interest and are not credit extended), so an
     amortising plan discloses its nominal rate and a flat-fee plan the rate
-    its fees really cost. Newton's method on the exact schedule, ``block``
-    plans at a time; a plan that costs nothing has rate zero. The second
-    example agrees with numpy-financial's ``irr`` of the same flows.
+    its fees really cost: :func:`negotiator.kernels.cost_rate`. A plan that
+    costs nothing has rate zero. The second example agrees with
+    numpy-financial's ``irr`` of the same flows.
 
     >>> p = Plans.build(principal=[1_000_000, 500_000], fees=[0, 25_000], apr_ppm=[120_000, 0],
     ...                 flat_fee=[0, 3_000], term=[36, 24])
@@ -331,31 +213,11 @@ def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", roun
     hard = np.flatnonzero((plans.flat_fee > 0) | (plans.hold > 0))
     if len(hard) == 0:
         return out
-    out[hard] = _irr(plans.take(hard), solved.take(hard), rounding, rounds, block)
-    return out
-
-
-def _irr(plans: Plans, solved: Solved, rounding: str, rounds: int, block: int) -> np.ndarray:
-    """Newton's method on the exact schedules, ``block`` plans at a time (see :func:`disclosed_rate`)."""
-    n = len(plans)
-    out = np.zeros(n)
-    for lo in range(0, n, block):
-        sl = slice(lo, min(lo + block, n))
-        p, sv = plans.take(sl), solved.take(sl)
-        pays, ints, _, fee_part, _ = schedule_arrays(p, sv, rounding)
-        flows = (pays - fee_part).astype(float)
-        amount = p.principal.astype(float)
-        months = np.arange(1, flows.shape[1] + 1, dtype=float)
-        costs = flows.sum(axis=1) > amount + 0.5
-        r = np.maximum(p.apr_ppm / p.den + 2 * p.flat_fee / np.maximum(p.principal, 1), 1e-4)
-        with np.errstate(all="ignore"):
-            for _ in range(rounds):
-                disc = (1.0 + r[:, None]) ** -months
-                f = (flows * disc).sum(axis=1) - amount
-                slope = -(flows * months * disc / (1.0 + r[:, None])).sum(axis=1)
-                step = f / np.where(slope < 0, slope, -1.0)
-                r = np.clip(r - step, 0.0, 1.0)
-                if not (np.abs(step) > 1e-12).any():
-                    break
-        out[sl] = np.where(costs & np.isfinite(r), r, 0.0)
+    p, sv = plans.take(hard), solved.take(hard)
+    p.term = sv.term
+    k, plain = compiled.way(len(hard))
+    res = _out(len(hard), plain, np.float64)
+    k.cost_rate_many(*_columns(p, plain), sv.level.tolist() if plain else np.ascontiguousarray(sv.level),
+                     MODES[rounding], rounds, res)
+    out[hard] = res
     return out

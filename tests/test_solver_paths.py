@@ -1,8 +1,8 @@
-"""The engine's fast paths give the same answers as the plain ones.
+"""The engine's two speeds give the same answers.
 
-Two scheduling choices exist only for speed, and both must be invisible:
-the month loop runs in float64 when every product is below 2**53 and in
-int64 otherwise; the ladder is solved rung by rung for many accounts and
+Two choices exist only for speed, and both must be invisible: the plan
+kernels run as plain Python for a few plans and compiled by numba over
+arrays for many; the ladder is solved rung by rung for many accounts and
 stacked for few. These tests force each alternative and compare.
 """
 
@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from negotiator import kernels as K
 from negotiator import plans as P
 from negotiator.accounts import from_records
 from negotiator.affordability import assess
@@ -39,33 +40,77 @@ def random_plans(seed: int, n: int) -> P.Plans:
     return plans
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_float_and_int_kernels_agree(mode, monkeypatch):
-    plans = random_plans(5, 20_000)
-    rng = np.random.default_rng(6)
-    level = np.ceil(P.estimate_level(plans)).astype(np.int64) + rng.integers(-3, 4, len(plans))
-    fast = P._run(plans, level, mode)
-    monkeypatch.setattr(P, "EXACT_FLOAT", 0.0)      # every bound fails: the int64 path
-    exact = P._run(plans, level, mode)
-    assert np.array_equal(fast, exact)
+def both_ways(monkeypatch, fn):
+    """``fn()`` with the kernels as plain Python, then compiled by numba."""
+    monkeypatch.setenv("NEGOTIATOR_KERNELS", "python")
+    plain = fn()
+    monkeypatch.setenv("NEGOTIATOR_KERNELS", "compiled")
+    return plain, fn()
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_solve_same_on_both_kernels_and_keeps_its_rule(mode, monkeypatch):
-    plans = random_plans(9, 5_000)
-    fast = P.solve(plans, mode)
-    monkeypatch.setattr(P, "EXACT_FLOAT", 0.0)
-    exact = P.solve(plans, mode)
-    assert np.array_equal(fast.level, exact.level) and np.array_equal(fast.final, exact.final)
-    assert np.array_equal(fast.term, exact.term)
+def test_solve_same_both_ways_and_keeps_its_rule(mode, monkeypatch):
+    plans = random_plans(9, 3_000)
+    plain, fast = both_ways(monkeypatch, lambda: P.solve(plans, mode))
+    assert np.array_equal(fast.level, plain.level) and np.array_equal(fast.final, plain.final)
+    assert np.array_equal(fast.term, plain.term)
     # The rule: the last payment is positive and never above the level one,
     # and one unit less of level would break that.
     assert (fast.final > 0).all() and (fast.final <= fast.level).all()
-    cut = P.Plans(**{k: v.copy() for k, v in plans.__dict__.items()})
-    cut.term = fast.term
-    lower = P._run(cut, fast.level - 1, mode)
-    multi = fast.term > cut.hold + 1
-    assert ((lower > fast.level - 1) | (fast.level == 1))[multi].all()
+    m = K.MODES[mode]
+    for i in range(len(plans)):
+        if fast.term[i] > plans.hold[i] + 1 and fast.level[i] > 1:
+            cols = [int(c[i]) for c in (plans.principal, plans.fees, plans.apr_ppm, plans.flat_fee)]
+            lower = K.run_final(*cols, int(fast.term[i]), int(plans.hold[i]), int(plans.hold_payment[i]),
+                                int(plans.hold_apr_ppm[i]), int(plans.den[i]), int(fast.level[i]) - 1, m)
+            assert lower > fast.level[i] - 1, i
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_schedules_rates_and_values_same_both_ways(mode, monkeypatch):
+    plans = random_plans(13, 800)
+    plans.hold_payment = np.where(plans.hold > 0, plans.principal // 200, 0)
+    plans.hold_apr_ppm = np.where(np.arange(len(plans)) % 3 == 0, plans.apr_ppm // 2, 0)
+    solved = P.solve(plans, mode)
+
+    def work():
+        return (P.estimate_level(plans), P.schedule_arrays(plans, solved, mode),
+                P.disclosed_rate(plans, solved, mode), P.present_value(plans, solved, 0.008))
+
+    (e1, s1, r1, v1), (e2, s2, r2, v2) = both_ways(monkeypatch, work)
+    assert np.array_equal(e1, e2)
+    for a, b in zip(s1, s2):
+        assert np.array_equal(a, b)
+    assert np.array_equal(r1, r2) and np.array_equal(v1, v2)
+    # Every schedule adds up to its plan's total, to the minor unit.
+    assert np.array_equal(s1[0].sum(axis=1), solved.total(plans))
+
+
+@given(st.lists(st.tuples(st.integers(1, 10**12), st.integers(0, 10**5), st.integers(0, 10**6),
+                          st.integers(0, 10**4), st.integers(1, 400), st.integers(0, 6)), min_size=1, max_size=60),
+       st.sampled_from(MODES))
+@settings(max_examples=60, deadline=None)
+def test_any_plans_same_both_ways(rows, mode):
+    """Hypothesis over the whole range of terms: the compiled kernels and plain Python give the same plans.
+
+    A flat fee is a monthly share of the principal (at most 1 %), as the engine prices it.
+    """
+    import os
+    cols = list(zip(*rows))
+    flat = [p * f // 10**6 for p, f in zip(cols[0], cols[3])]
+    plans = P.Plans.build(principal=cols[0], fees=cols[1], apr_ppm=cols[2], flat_fee=flat, term=cols[4],
+                          hold=cols[5], hold_payment=[c // 100 for c in cols[0]])
+    plans.term = np.maximum(plans.term, plans.hold + 1)
+    old = os.environ.get("NEGOTIATOR_KERNELS")
+    try:
+        os.environ["NEGOTIATOR_KERNELS"] = "python"
+        plain = P.solve(plans, mode)
+        os.environ["NEGOTIATOR_KERNELS"] = "compiled"
+        fast = P.solve(plans, mode)
+    finally:
+        os.environ.pop("NEGOTIATOR_KERNELS") if old is None else os.environ.__setitem__("NEGOTIATOR_KERNELS", old)
+    for k in ("level", "final", "term"):
+        assert np.array_equal(getattr(plain, k), getattr(fast, k)), k
 
 
 @given(st.lists(st.tuples(st.integers(0, 2**52 // 10**6), st.integers(0, 10**6)), min_size=1, max_size=50),

@@ -1,0 +1,83 @@
+"""The kernels of :mod:`negotiator.kernels`, compiled by numba for arrays; and the choice of way.
+
+:func:`way` chooses, for ``n`` items, between the kernels as plain Python
+(a quote: a handful of plans, no compiler in the process) and the same
+kernels compiled with numba (the array path and the batch). The compiled
+functions are made from the very code objects of the plain ones, re-bound
+so that a kernel calls the compiled version of another: there is one source.
+
+``NEGOTIATOR_KERNELS`` chooses the way for every call: ``auto`` (default:
+compiled from :data:`COMPILE_FROM` items, if numba imports), ``python`` or
+``compiled`` (the equivalence tests run both).
+
+Compiling needs no C compiler (numba brings LLVM in its wheel). The machine
+code is cached on disk so later processes load it in milliseconds: in a
+``__pycache__`` beside this package when that is writable, else in the
+user's cache folder (``~/.cache/numba``), or wherever ``NUMBA_CACHE_DIR``
+says; a read-only install works (see ``tests/test_kernels.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import types
+
+import numpy as np
+
+from . import kernels
+
+#: From how many items an array call runs compiled (below it, plain Python is faster than a call into numba).
+COMPILE_FROM = 48
+_lock = threading.Lock()
+_compiled: types.SimpleNamespace | None = None
+_failed: str | None = None
+
+
+def mode() -> str:
+    """``auto``, ``python`` or ``compiled``, from ``NEGOTIATOR_KERNELS`` (read on every call: tests switch it)."""
+    value = os.environ.get("NEGOTIATOR_KERNELS", "auto").strip().lower() or "auto"
+    if value not in ("auto", "python", "compiled"):
+        raise ValueError(f"NEGOTIATOR_KERNELS must be auto, python or compiled, not {value!r}")
+    return value
+
+
+def way(n: int) -> tuple[types.SimpleNamespace | types.ModuleType, bool]:
+    """``(kernels, plain)`` to run ``n`` items with: ``plain`` says they take Python lists, else arrays."""
+    m = mode()
+    if m == "python" or (m == "auto" and n < COMPILE_FROM):
+        return kernels, True
+    c = load(required=m == "compiled")
+    return (kernels, True) if c is None else (c, False)
+
+
+def _zeros_int(n):
+    return np.zeros(n, dtype=np.int64)
+
+
+def _zeros_float(n):
+    return np.zeros(n, dtype=np.float64)
+
+
+def load(required: bool = False) -> types.SimpleNamespace | None:
+    """The compiled kernels (compiled or loaded from the cache on first use), or None when numba is missing."""
+    global _compiled, _failed
+    if _compiled is not None:
+        return _compiled
+    with _lock:
+        if _compiled is None and _failed is None:
+            try:
+                import numba
+            except ImportError as exc:             # pragma: no cover - numba is a dependency
+                _failed = str(exc)
+            else:
+                ns = dict(vars(kernels))
+                jit = numba.njit(cache=True, nogil=True)
+                ns["int_row"], ns["float_row"] = jit(_zeros_int), jit(_zeros_float)
+                for name in kernels.KERNELS:
+                    f = getattr(kernels, name)
+                    ns[name] = jit(types.FunctionType(f.__code__, ns, name, f.__defaults__))
+                _compiled = types.SimpleNamespace(**{k: ns[k] for k in kernels.KERNELS})
+    if _compiled is None and required:
+        raise RuntimeError(f"NEGOTIATOR_KERNELS=compiled, but numba cannot be imported: {_failed}")
+    return _compiled

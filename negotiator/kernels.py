@@ -1,0 +1,422 @@
+"""Per-plan kernels: the plan maths for ONE plan over plain numbers, one source run two ways.
+
+Every function here takes Python ints (minor units, rates in parts per
+million) and floats (the time value of money) and returns the same, using
+nothing numba cannot compile: no objects, strings or containers, only
+``math``, arithmetic, loops and (for schedules) one-dimensional numpy rows.
+
+They run two ways, and nowhere else is their maths written:
+
+- **as plain Python**, for a quote or a what-if (a handful of plans, where
+  numpy's per-call price is the whole cost); :mod:`negotiator.plans` and
+  :mod:`negotiator.finance` call the ``*_many`` drivers below with lists;
+- **compiled by numba over arrays** (:mod:`negotiator.compiled`), for the
+  array path and the batch: the very same function objects' code, each
+  re-bound so that the kernels it calls are the compiled ones.
+
+Integers never overflow in Python, and in int64 they cannot here either:
+a candidate level below the interest (which compounds without bound while
+the solver searches) stops at :data:`BIG`, the same in both ways.
+
+Examples
+--------
+10,000.00 at 12 % over 36 months, each month's interest rounded half up
+to the cent, needs 332.15 (the textbook 332.14 would leave a larger last
+payment):
+
+>>> solve_one(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000, HALF_UP, 40)
+(33215, 33185, 36)
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Rounding rules by number (kernels take no strings): see :func:`negotiator.money.round_div`.
+HALF_UP, HALF_EVEN, DOWN = 0, 1, 2
+MODES = {"half_up": HALF_UP, "half_even": HALF_EVEN, "down": DOWN}
+#: A last payment that stands for "never repays": what an unbounded balance stops at.
+BIG = 2 ** 62
+#: Below this rate per period an annuity is treated as interest-free (BRIEF, known pitfalls).
+TINY_RATE = 1e-9
+#: exp() of more than this overflows a float: growth past it is "without bound".
+_EXP_MAX = 700.0
+
+
+# ---------------------------------------------------------------- time value of money (floats)
+
+def payment(principal: float, rate: float, nper: float) -> float:
+    """Level payment repaying ``principal`` over ``nper`` periods at ``rate`` per period.
+
+    >>> round(payment(10000.0, 0.01, 36.0), 2), payment(1200.0, 0.0, 12.0)
+    (332.14, 100.0)
+    """
+    if abs(rate) < TINY_RATE:
+        return principal / nper
+    return principal * rate / -math.expm1(-nper * math.log1p(rate))
+
+
+def annuity(rate: float, nper: float) -> float:
+    """Present value of 1 paid at the end of each of ``nper`` periods.
+
+    >>> round(annuity(0.01, 36.0), 4), annuity(0.0, 5.0), annuity(0.01, 0.0)
+    (30.1075, 5.0, 0.0)
+    """
+    if abs(rate) < TINY_RATE:
+        return nper
+    return -math.expm1(-nper * math.log1p(rate)) / rate
+
+
+def discount(rate: float, nper: float) -> float:
+    """Present value of 1 paid at the end of period ``nper``.
+
+    >>> round(discount(0.01, 12.0), 6)
+    0.887449
+    """
+    return (1.0 + rate) ** float(-nper)      # a float power: numba raises to an int by multiplying
+
+
+def growth(rate: float, nper: float) -> float:
+    """What 1 grows to after ``nper`` periods (the inverse of :func:`discount`); ``inf`` past a float.
+
+    >>> round(growth(0.01, 12.0), 6)
+    1.126825
+    """
+    if nper * math.log1p(rate) > _EXP_MAX:
+        return math.inf
+    return (1.0 + rate) ** float(nper)
+
+
+def periods(principal: float, rate: float, pay: float) -> float:
+    """Periods (fractional) a level ``pay`` needs to repay ``principal``; ``inf`` where it never does.
+
+    numpy-financial's ``nper`` formula, ``log(z / (P + z)) / log(1 + r)`` with
+    ``z = -pay / r``, its edges guarded (a zero rate is ``P / pay``).
+
+    >>> round(periods(10000.0, 0.01, 332.14), 3), periods(1200.0, 0.0, 100.0), periods(1000.0, 0.01, 10.0)
+    (36.0, 12.0, inf)
+    """
+    if principal <= 0:
+        return 0.0
+    if abs(rate) < TINY_RATE:
+        return principal / pay if pay > 0 else math.inf
+    if not pay > principal * rate:
+        return math.inf
+    z = -pay / rate
+    n = math.log(z / (principal + z)) / math.log(1.0 + rate)
+    return n if (n >= 0 and n < math.inf) else math.inf
+
+
+def solve_rate(principal: float, pay: float, nper: float, rounds: int) -> float:
+    """Rate per period at which ``nper`` payments of ``pay`` repay ``principal``; NaN where none does.
+
+    Newton's method from ``pay / principal``, which lies above the root (the
+    payment is convex and increasing in the rate), so the iterates fall onto it.
+
+    >>> round(solve_rate(10000.0, 332.1431, 36.0, 12), 6), math.isnan(solve_rate(1000.0, 10.0, 12.0, 12))
+    (0.01, True)
+    """
+    if not (pay * nper >= principal - 1e-9 and principal > 0):
+        return math.nan
+    r = pay / principal
+    for _ in range(rounds):
+        h = max(r * 1e-6, 1e-12)
+        f = payment(principal, r, nper) - pay
+        slope = (payment(principal, r + h, nper) - f - pay) / h
+        step = f / (slope if slope > 0 else 1.0)
+        r = max(r - step, 0.0)
+        if not abs(step) > 1e-13:
+            break
+    return r
+
+
+# ---------------------------------------------------------------- exact plans (integers)
+
+def int_row(n: int) -> list[int]:
+    """A row of ``n`` zeros to fill: a list here, an int64 array where compiled."""
+    return [0] * n
+
+
+def float_row(n: int) -> list[float]:
+    """A row of ``n`` float zeros to fill: a list here, a float64 array where compiled."""
+    return [0.0] * n
+
+
+def rdiv(num: int, den: int, mode: int) -> int:
+    """``num / den`` (both >= 0) rounded by rule ``mode``.
+
+    >>> [rdiv(x, 10, HALF_UP) for x in (5, 15, 25, 7)], [rdiv(x, 10, HALF_EVEN) for x in (5, 15, 25, 7)]
+    ([1, 2, 3, 1], [0, 2, 2, 1])
+    """
+    q = num // den
+    twice = 2 * (num - q * den)
+    if mode == HALF_UP:
+        return q + (1 if twice >= den else 0)
+    if mode == HALF_EVEN:
+        return q + (1 if (twice > den or (twice == den and q % 2 == 1)) else 0)
+    return q
+
+
+def run_final(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+              hold_apr: int, den: int, level: int, mode: int) -> int:
+    """The last payment of a plan paying ``level`` after its held months (see :mod:`negotiator.plans`).
+
+    Each month: interest on the principal outstanding (fees are paid last and
+    bear none) at the month's rate, rounded; plus the flat fee after the held
+    months; less the payment. A last payment at or below zero says the level
+    clears the plan early; :data:`BIG` says it never does.
+
+    >>> run_final(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000, 33215, HALF_UP)
+    33185
+    """
+    frozen = hold_apr == 0
+    out = principal + fees - (hold * hold_pay if frozen else 0)
+    limit = BIG // (max(apr, hold_apr) + 1)
+    for k in range(hold if frozen else 0, term - 1):
+        if k < hold:
+            interest = rdiv(max(out - fees, 0) * hold_apr, den, mode)
+            out = out + interest - hold_pay
+        else:
+            interest = rdiv(max(out - fees, 0) * apr, den, mode) + flat
+            out = out + interest - level
+        if out > limit:
+            return BIG
+    if term <= hold:
+        return out
+    if out <= 0:
+        return out
+    return out + rdiv(max(out - fees, 0) * apr, den, mode) + flat
+
+
+def estimate_level(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+                   hold_apr: int, den: int) -> float:
+    """Continuous level payment (float): the solver's start, and a plan's cost in concession values.
+
+    Fees are paid last, so they weigh as a sum due near the end.
+
+    >>> round(estimate_level(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000), 2)
+    33214.31
+    """
+    r = apr / den
+    m = max(term - hold, 1)
+    rh = hold_apr / den
+    g = growth(rh, hold)
+    base = principal * g - hold_pay * g * annuity(rh, hold)
+    return payment(max(base, 0.0) + fees * discount(r, m), r, m) + flat
+
+
+def _slope(apr: int, den: int, months: int) -> float:
+    """How much one more minor unit of level lowers the last payment, analytically (1 + annuity growth)."""
+    r = apr / den
+    if r > TINY_RATE:
+        x = months * math.log1p(r)
+        g = 1e300 if x > _EXP_MAX else min(math.expm1(x) / r, 1e300)
+    else:
+        g = float(months)
+    return 1.0 + g
+
+
+def solve_one(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+              hold_apr: int, den: int, mode: int, max_rounds: int) -> tuple[int, int, int]:
+    """``(level, last payment, term)``: the smallest level whose rounded schedule ends at or below it.
+
+    Each round tries ``level - 1`` and ``level`` and moves by a secant step on
+    the measured drop of the last payment (exact where fees dominate), or the
+    analytic one where rounding hides it. A level that clears the plan early
+    shortens the term to the months it really takes (a continuous estimate,
+    never more than one month less per pass) and solves again, so no payment
+    is ever zero.
+    """
+    while True:
+        est = estimate_level(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den)
+        level = max(math.ceil(est), 1) if est < 2.0 ** 52 else 1      # NaN or a huge estimate: climb from 1
+        final = 0
+        for i in range(max_rounds + 1):
+            if i == max_rounds:
+                raise ArithmeticError("level payment search did not converge")
+            f_lo = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level - 1, mode)
+            f_hi = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode)
+            ok_lo = f_lo <= level - 1 and level > 1
+            if f_hi <= level and not ok_lo:
+                final = f_hi
+                break
+            measured = float(f_lo - f_hi)
+            slope = (measured if measured >= 2 else _slope(apr, den, max(term - hold - 1, 0))) + 1.0
+            if ok_lo:
+                down = min(max(math.floor(((level - 1) - f_lo) / slope), 1.0), 2.0 ** 52)
+                level = max(level - int(down), 1)
+            else:
+                up = min(max(math.ceil((f_hi - level) / slope), 1.0), 2.0 ** 52)
+                level = level + int(up)
+        if final > 0 or term <= hold + 1:
+            return level, final, term
+        # The level clears the plan early: jump to the months it needs, then solve again.
+        pay = float(level - flat)
+        r = apr / den
+        need = hold + periods(max(float(principal - hold * hold_pay), 0.0), r, pay) + fees / max(pay, 1.0)
+        need = math.ceil(need) if need < math.inf else term - 1
+        term = int(min(max(need, hold + 1), term - 1))
+
+
+def schedule_one(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+                 hold_apr: int, den: int, level: int, mode: int, pays, ints) -> None:
+    """Fill ``pays`` and ``ints`` (rows of at least ``term`` months) with each month's payment and interest.
+
+    The same months as :func:`run_final`; the last payment is what remains.
+    """
+    frozen = hold_apr == 0
+    out = principal + fees - (hold * hold_pay if frozen else 0)
+    for k in range(min(hold, term)):
+        pays[k] = hold_pay
+        ints[k] = 0
+    for k in range(hold if frozen else 0, term - 1):
+        if k < hold:
+            interest = rdiv(max(out - fees, 0) * hold_apr, den, mode)
+            pay = hold_pay
+        else:
+            interest = rdiv(max(out - fees, 0) * apr, den, mode) + flat
+            pay = level
+        pays[k] = pay
+        ints[k] = interest
+        out = out + interest - pay
+    interest = rdiv(max(out - fees, 0) * apr, den, mode) + flat
+    if term > hold:
+        pays[term - 1] = out + interest if out > 0 else out
+        ints[term - 1] = interest
+    else:
+        pays[term - 1] = out
+        ints[term - 1] = 0
+
+
+def present_value(hold: int, hold_pay: int, level: int, final: int, term: int, rate: float) -> float:
+    """Present value at ``rate`` per period of a plan's payments: held, level, then the last.
+
+    >>> round(present_value(0, 0, 33215, 33185, 36, 0.01), 2)    # numpy-financial's npv: 999999.8120645701
+    999999.81
+    """
+    return (hold_pay * annuity(rate, hold) + level * (annuity(rate, term - 1) - annuity(rate, hold))
+            + final * discount(rate, term))
+
+
+def cost_rate(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+              hold_apr: int, den: int, level: int, mode: int, rounds: int) -> float:
+    """Rate per period (IRR) of a plan's cost of credit, on its principal; zero for a plan that costs nothing.
+
+    The flows are the payments less the part of each that repays the carried
+    fees (fees bear no interest and are not credit extended): an amortising
+    plan discloses its nominal rate, a flat-fee plan what its fees really cost.
+    Newton's method on the exact schedule, from above the root.
+
+    >>> round(cost_rate(500_000, 25_000, 0, 3_000, 24, 0, 0, 0, 12_000_000, 24_875, HALF_UP, 30) * 12, 4)
+    0.1382
+    """
+    pays = int_row(term)
+    ints = int_row(term)
+    schedule_one(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode, pays, ints)
+    flows = float_row(term)
+    balance = principal + fees
+    fees_left = fees
+    total = 0.0
+    for k in range(term):
+        balance -= pays[k] - ints[k]
+        left = min(balance, fees)
+        flows[k] = float(pays[k] - (fees_left - left))
+        fees_left = left
+        total += flows[k]
+    amount = float(principal)
+    if not total > amount + 0.5:
+        return 0.0
+    r = max(apr / den + 2.0 * flat / max(principal, 1), 1e-4)
+    for _ in range(rounds):
+        v = 1.0 / (1.0 + r)
+        d = 1.0
+        f = -amount
+        slope = 0.0
+        for k in range(term):
+            d *= v
+            f += flows[k] * d
+            slope -= flows[k] * (k + 1) * d * v
+        step = f / (slope if slope < 0 else -1.0)
+        r = min(max(r - step, 0.0), 1.0)
+        if not abs(step) > 1e-12:
+            break
+    return r if r == r else 0.0
+
+
+# ---------------------------------------------------------------- drivers: one loop per kernel
+
+def solve_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, mode, max_rounds,
+               level_out, final_out, term_out) -> None:
+    """:func:`solve_one` for every plan (sequences in, arrays out)."""
+    for i in range(len(principal)):
+        lv, fi, tm = solve_one(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i],
+                               hold_apr[i], den[i], mode, max_rounds)
+        level_out[i] = lv
+        final_out[i] = fi
+        term_out[i] = tm
+
+
+def estimate_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, out) -> None:
+    """:func:`estimate_level` for every plan."""
+    for i in range(len(principal)):
+        out[i] = estimate_level(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i],
+                                hold_apr[i], den[i])
+
+
+def schedule_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode,
+                  pays, ints) -> None:
+    """:func:`schedule_one` for every plan, row ``i`` of ``pays`` and ``ints``."""
+    for i in range(len(principal)):
+        schedule_one(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i], hold_apr[i],
+                     den[i], level[i], mode, pays[i], ints[i])
+
+
+def cost_rate_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode, rounds,
+                   out) -> None:
+    """:func:`cost_rate` for every plan."""
+    for i in range(len(principal)):
+        out[i] = cost_rate(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i], hold_apr[i],
+                           den[i], level[i], mode, rounds)
+
+
+def present_value_many(hold, hold_pay, level, final, term, rate, out) -> None:
+    """:func:`present_value` for every plan."""
+    for i in range(len(hold)):
+        out[i] = present_value(hold[i], hold_pay[i], level[i], final[i], term[i], rate[i])
+
+
+def payment_many(principal, rate, nper, out) -> None:
+    for i in range(len(principal)):
+        out[i] = payment(principal[i], rate[i], nper[i])
+
+
+def annuity_many(rate, nper, out) -> None:
+    for i in range(len(rate)):
+        out[i] = annuity(rate[i], nper[i])
+
+
+def discount_many(rate, nper, out) -> None:
+    for i in range(len(rate)):
+        out[i] = discount(rate[i], nper[i])
+
+
+def growth_many(rate, nper, out) -> None:
+    for i in range(len(rate)):
+        out[i] = growth(rate[i], nper[i])
+
+
+def periods_many(principal, rate, pay, out) -> None:
+    for i in range(len(principal)):
+        out[i] = periods(principal[i], rate[i], pay[i])
+
+
+def solve_rate_many(principal, pay, nper, rounds, out) -> None:
+    for i in range(len(principal)):
+        out[i] = solve_rate(principal[i], pay[i], nper[i], rounds)
+
+
+#: Every kernel, callees before callers: what :mod:`negotiator.compiled` compiles, in this order.
+KERNELS = ("payment", "annuity", "discount", "growth", "periods", "solve_rate", "rdiv", "run_final",
+           "estimate_level", "_slope", "solve_one", "schedule_one", "present_value", "cost_rate",
+           "solve_many", "estimate_many", "schedule_many", "cost_rate_many", "present_value_many",
+           "payment_many", "annuity_many", "discount_many", "growth_many", "periods_many", "solve_rate_many")

@@ -127,6 +127,24 @@ class Accounts:
             self.__dict__["_in_moratorium"] = cached
         return cached
 
+    def currency_groups(self) -> list[tuple[str, np.ndarray | None]]:
+        """``(currency, rows)`` for each currency present; ``rows`` is None when every account has it.
+
+        Worked out once per set of accounts (a portfolio is mostly one currency).
+        """
+        cached = self.__dict__.get("_currency_groups")
+        if cached is None or cached[0] != len(self.currency):
+            cur = self.currency
+            if len(cur) == 0:
+                groups: list = []
+            elif (first := cur[0]) is not None and bool((cur == first).all()):
+                groups = [(str(first), None)]
+            else:
+                groups = [(str(c), np.flatnonzero(cur == c)) for c in np.unique(cur.astype(str))]
+            cached = (len(cur), groups)
+            self.__dict__["_currency_groups"] = cached
+        return cached[1]
+
     @property
     def unit(self) -> np.ndarray:
         """10 ** digits: one major unit in minor units."""

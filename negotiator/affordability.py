@@ -70,7 +70,7 @@ def assess(acc: Accounts, policy: Policy, channel: str = "agent", during_hardshi
     by_share = np.maximum(disposable, 0) * share_ppm // RATE_SCALE
     by_income = income * pti_ppm // RATE_SCALE
     affordable = np.minimum(by_share, by_income)
-    min_pay = policy.amount_array("min_payment", acc.currency)
+    min_pay = policy.amount_array("min_payment", acc)
     flags = {
         "negative_surplus": disposable < 0,
         "no_surplus": disposable == 0,

@@ -6,7 +6,7 @@ kernels compiled with numba (the array path and the batch). The compiled
 functions are made from the very code objects of the plain ones, re-bound
 so that a kernel calls the compiled version of another: there is one source.
 
-``NEGOTIATOR_KERNELS`` chooses the way for every call: ``auto`` (default:
+``NEGOTIATOR_KERNELS`` (read at start-up, :data:`MODE`) chooses the way for every call: ``auto`` (default:
 compiled from :data:`COMPILE_FROM` items, if numba imports), ``python`` or
 ``compiled`` (the equivalence tests run both).
 
@@ -35,16 +35,20 @@ _failed: str | None = None
 
 
 def mode() -> str:
-    """``auto``, ``python`` or ``compiled``, from ``NEGOTIATOR_KERNELS`` (read on every call: tests switch it)."""
+    """``auto``, ``python`` or ``compiled``, from ``NEGOTIATOR_KERNELS``."""
     value = os.environ.get("NEGOTIATOR_KERNELS", "auto").strip().lower() or "auto"
     if value not in ("auto", "python", "compiled"):
         raise ValueError(f"NEGOTIATOR_KERNELS must be auto, python or compiled, not {value!r}")
     return value
 
 
+#: The way chosen at start-up; tests set it to run both ways in one process.
+MODE = mode()
+
+
 def way(n: int) -> tuple[types.SimpleNamespace | types.ModuleType, bool]:
     """``(kernels, plain)`` to run ``n`` items with: ``plain`` says they take Python lists, else arrays."""
-    m = mode()
+    m = MODE
     if m == "python" or (m == "auto" and n < COMPILE_FROM):
         return kernels, True
     c = load(required=m == "compiled")

@@ -49,7 +49,7 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
     decline = {t: s.decline.copy() for t, s in sets.items()}
     good = {t: acceptable(s, channel) for t, s in sets.items()}
     if channel == "portal":
-        too_high = acc.balance + acc.fees > policy.amount_array("portal_max_balance", acc.currency)
+        too_high = acc.balance + acc.fees > policy.amount_array("portal_max_balance", acc)
         for t, s in sets.items():
             d = decline[t]
             d[(d == None) & (s.tier > 0)] = "requires_agent"  # noqa: E711

@@ -26,15 +26,17 @@ TINY_RATE = kernels.TINY_RATE
 
 def _map(name: str, *args, extra: tuple = ()) -> np.ndarray:
     """The kernel ``name + '_many'`` over the broadcast ``args`` (floats), shaped like them."""
-    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
-    shape = arrays[0].shape
-    n = arrays[0].size
+    arrays = [np.asarray(a, dtype=np.float64) for a in args]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    n = int(np.prod(shape))
     k, plain = compiled.way(n)
     run = getattr(k, name + "_many")
     if plain:
         out: list = [0.0] * n
-        run(*(a.ravel().tolist() for a in arrays), *extra, out)
+        run(*(a.ravel().tolist() if a.size == n else [float(a.flat[0])] * n if a.size == 1
+              else np.broadcast_to(a, shape).ravel().tolist() for a in arrays), *extra, out)
         return np.asarray(out, dtype=np.float64).reshape(shape)
+    arrays = np.broadcast_arrays(*arrays)
     res = np.zeros(n)
     run(*(np.ascontiguousarray(a.ravel()) for a in arrays), *extra, res)
     return res.reshape(shape)

@@ -234,8 +234,14 @@ def solve_one(principal: int, fees: int, apr: int, flat: int, term: int, hold: i
         for i in range(max_rounds + 1):
             if i == max_rounds:
                 raise ArithmeticError("level payment search did not converge")
-            f_lo = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level - 1, mode)
             f_hi = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode)
+            # One unit less of level leaves at least one unit more outstanding after each level month
+            # (rounding is monotone), so the last payment rises by at least those months: where that
+            # alone breaks the rule, level - 1 need not be run.
+            if f_hi <= level and (level == 1 or f_hi + (term - hold - 1) > level - 1):
+                final = f_hi
+                break
+            f_lo = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level - 1, mode)
             ok_lo = f_lo <= level - 1 and level > 1
             if f_hi <= level and not ok_lo:
                 final = f_hi

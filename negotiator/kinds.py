@@ -722,7 +722,7 @@ class TokenPayment(Kind):
         # Only when what the borrower can pay now would not clear the debt within the longest
         # term even without interest: otherwise a real plan is the answer.
         decline[(decline == None) & (ctx.A * ctx.max_term >= ctx.owed)] = "payment_affordable"  # noqa: E711
-        token = np.maximum(ctx.policy.amount_array("token_payment", acc.currency), 1)
+        token = np.maximum(ctx.policy.amount_array("token_payment", acc), 1)
         m = min(opt.review_months, ctx.cap_total)
         paid = np.minimum(token * m, ctx.owed - 1)
         decline[(decline == None) & (paid <= 0)] = "payment_affordable"  # noqa: E711

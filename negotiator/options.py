@@ -87,10 +87,9 @@ class Context:
         self.acc, self.policy, self.channel = acc, policy, channel
         self.n = len(acc)
         # Payments a year: one frequency per context (a quote is one account; the batch is monthly).
-        ppys = np.unique(acc.ppy) if self.n else np.array([12])
-        if len(ppys) != 1:
+        self.ppy = int(acc.ppy[0]) if self.n else 12
+        if self.n and not bool((acc.ppy == self.ppy).all()):
             raise ValueError("accounts of one context share one payment frequency")
-        self.ppy = int(ppys[0])
         self.den = self.ppy * RATE_SCALE
         #: The policy's discount rate for one period.
         self.d = float((1 + policy.discount_monthly) ** (12 / self.ppy) - 1)
@@ -111,8 +110,8 @@ class Context:
         cap = inst.apr_cap
         self.base_apr = acc.apr_ppm if cap is None else np.minimum(acc.apr_ppm, rate_to_ppm(cap))
         self.flat_ppm = rate_to_ppm(inst.flat_fee_rate) if self.flat else 0
-        self.amounts_holiday = policy.amount_array("holiday_payment", acc.currency)
-        self.tier_limits = policy.tier_limits(acc.currency)
+        self.amounts_holiday = policy.amount_array("holiday_payment", acc)
+        self.tier_limits = policy.tier_limits(acc)
 
     def periods(self, months: int) -> int:
         """A span of months as a number of payments at this context's frequency (whole payments, down).
@@ -122,8 +121,12 @@ class Context:
         return months * self.ppy // 12
 
     def take(self, idx: np.ndarray) -> Context:
-        """The same context for the accounts at ``idx`` only."""
-        return Context(self.acc.take(idx), self.assessment.take(idx), self.policy, self.channel, self.fixed)
+        """The same context for the accounts at ``idx`` only: its per-account arrays sliced, not worked out again."""
+        out = object.__new__(Context)
+        for k, v in self.__dict__.items():
+            out.__dict__[k] = v[idx] if isinstance(v, np.ndarray) and v.ndim and len(v) == self.n else v
+        out.acc, out.assessment, out.n = self.acc.take(idx), self.assessment.take(idx), len(idx)
+        return out
 
 
 def solve_sets(sets: list[OptionSet], rounding: str, rows: dict[str, np.ndarray] | None = None) -> None:

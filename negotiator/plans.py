@@ -50,10 +50,14 @@ class Plans:
     @classmethod
     def build(cls, principal, fees=0, apr_ppm=0, flat_fee=0, term=1, hold=0, hold_payment=0,
               hold_apr_ppm=0, ppy=12) -> Plans:
-        arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.int64) for v in
-                                       (principal, fees, apr_ppm, flat_fee, term, hold, hold_payment,
-                                        hold_apr_ppm, ppy)))
-        return cls(*(a.copy() for a in arrays))
+        arrays = [np.asarray(v, dtype=np.int64) for v in
+                  (principal, fees, apr_ppm, flat_fee, term, hold, hold_payment, hold_apr_ppm, ppy)]
+        # Scalars and arrays of one length (what the kinds pass): no general broadcast, which costs
+        # more than the rest of the call for a quote's single account.
+        n = max((a.shape[0] for a in arrays if a.ndim), default=None)
+        if n is None or any(a.ndim > 1 or (a.ndim and a.shape[0] != n) for a in arrays):
+            return cls(*(a.copy() for a in np.broadcast_arrays(*arrays)))
+        return cls(*(a.copy() if a.ndim else np.full(n, a) for a in arrays))
 
     @property
     def den(self) -> np.ndarray:

@@ -508,20 +508,18 @@ class Policy:
                 f"Policy {self.name} has no exchange rate for {currency}: its limits are in "
                 f"{self.amounts_currency}.") from None
 
-    def amount_array(self, name: str, currency: np.ndarray) -> np.ndarray:
-        """One of :class:`Amounts`' fields, per account, in minor units (``tier_max`` excluded)."""
-        out = np.zeros(len(currency), dtype=np.int64)
-        if len(currency) == 0:
-            return out
-        for cur in np.unique(currency.astype(str)):
-            out[currency == cur] = getattr(self.amounts(str(cur)), name)
+    def amount_array(self, name: str, acc) -> np.ndarray:
+        """One of :class:`Amounts`' fields, per account of ``acc``, in minor units (``tier_max`` excluded)."""
+        out = np.zeros(len(acc), dtype=np.int64)
+        for cur, rows in acc.currency_groups():
+            out[slice(None) if rows is None else rows] = getattr(self.amounts(cur), name)
         return out
 
-    def tier_limits(self, currency: np.ndarray) -> np.ndarray:
-        """Approval limits per account: an (n, 3) array of minor units."""
-        out = np.zeros((len(currency), 3), dtype=np.int64)
-        for cur in np.unique(currency.astype(str)) if len(currency) else ():
-            out[currency == cur] = self.amounts(str(cur)).tier_max
+    def tier_limits(self, acc) -> np.ndarray:
+        """Approval limits per account of ``acc``: an (n, 3) array of minor units."""
+        out = np.zeros((len(acc), 3), dtype=np.int64)
+        for cur, rows in acc.currency_groups():
+            out[slice(None) if rows is None else rows] = self.amounts(cur).tier_max
         return out
 
     def public_dict(self) -> dict:

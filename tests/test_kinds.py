@@ -13,7 +13,6 @@ import copy
 import datetime as dt
 from decimal import Decimal
 
-import numpy as np
 import numpy_financial as npf
 import pytest
 from conftest import TODAY
@@ -21,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import POLICY_NAMES, requests
 
+from negotiator.accounts import from_records
 from negotiator.engine import quote
 from negotiator.policy import PolicyRegistry
 from negotiator.proposals import propose
@@ -313,7 +313,18 @@ def test_policy_amounts_are_minor_units_of_each_currency(registry, name):
     for amounts in p.by_currency.values():
         assert all(isinstance(v, int) for v in amounts.tier_max)
         assert amounts.tier_max == tuple(sorted(amounts.tier_max))
-    assert np.all(p.tier_limits(np.array([p.amounts_currency], dtype=object)) >= 0)
+    # Per account, by each account's own currency (a mixed portfolio: the first and last rows differ).
+    currencies = sorted(p.by_currency)
+    rows = [{"account": {"currency": c, "balance": Decimal("1000"), "arrears": Decimal("100"), "fees": Decimal(0),
+                         "apr": Decimal("0.1"), "days_past_due": 40, "product": "credit_card",
+                         "contractual_payment": Decimal("50")},
+             "finances": {"monthly_income": Decimal("3000"), "monthly_expenses": Decimal("1000")}}
+            for c in (currencies[0], currencies[-1], currencies[0])]
+    acc, errors = from_records(rows, TODAY)
+    assert not errors
+    limits = p.tier_limits(acc)
+    assert [list(r) for r in limits] == [list(p.amounts(c).tier_max) for c in (currencies[0], currencies[-1],
+                                                                               currencies[0])]
 
 
 # --------------------------------------------------------------------------- weekly and fortnightly plans

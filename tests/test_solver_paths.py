@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from negotiator import compiled
 from negotiator import kernels as K
 from negotiator import plans as P
 from negotiator.accounts import from_records
@@ -42,9 +43,9 @@ def random_plans(seed: int, n: int) -> P.Plans:
 
 def both_ways(monkeypatch, fn):
     """``fn()`` with the kernels as plain Python, then compiled by numba."""
-    monkeypatch.setenv("NEGOTIATOR_KERNELS", "python")
+    monkeypatch.setattr(compiled, "MODE", "python")
     plain = fn()
-    monkeypatch.setenv("NEGOTIATOR_KERNELS", "compiled")
+    monkeypatch.setattr(compiled, "MODE", "compiled")
     return plain, fn()
 
 
@@ -95,20 +96,19 @@ def test_any_plans_same_both_ways(rows, mode):
 
     A flat fee is a monthly share of the principal (at most 1 %), as the engine prices it.
     """
-    import os
     cols = list(zip(*rows))
     flat = [p * f // 10**6 for p, f in zip(cols[0], cols[3])]
     plans = P.Plans.build(principal=cols[0], fees=cols[1], apr_ppm=cols[2], flat_fee=flat, term=cols[4],
                           hold=cols[5], hold_payment=[c // 100 for c in cols[0]])
     plans.term = np.maximum(plans.term, plans.hold + 1)
-    old = os.environ.get("NEGOTIATOR_KERNELS")
+    old = compiled.MODE
     try:
-        os.environ["NEGOTIATOR_KERNELS"] = "python"
+        compiled.MODE = "python"
         plain = P.solve(plans, mode)
-        os.environ["NEGOTIATOR_KERNELS"] = "compiled"
+        compiled.MODE = "compiled"
         fast = P.solve(plans, mode)
     finally:
-        os.environ.pop("NEGOTIATOR_KERNELS") if old is None else os.environ.__setitem__("NEGOTIATOR_KERNELS", old)
+        compiled.MODE = old
     for k in ("level", "final", "term"):
         assert np.array_equal(getattr(plain, k), getattr(fast, k)), k
 

@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import compiled, kernels
 from .accounts import FIELD_PATHS, LIMITS, UNKNOWN, Accounts, check
 from .money import CURRENCIES, MAX_AMOUNT, AmountError, rate_to_ppm, read_amount, to_minor
 from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS, Policy
@@ -86,8 +87,9 @@ DATE_RANGE = f"Must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}
 NEGATIVE = "Must not be negative."
 
 OK, ABSENT, INVALID, NEG, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE = range(7)
+assert (kernels.CELL_OK, kernels.CELL_ABSENT, kernels.CELL_TOO_LARGE, kernels.CELL_TOO_PRECISE) == \
+    (OK, ABSENT, TOO_LARGE, TOO_PRECISE)
 
-_DECIMAL_RE = r"^(?P<i>[0-9]{0,12})(?:\.(?P<f>[0-9]{0,12}))?$"
 _INT_RE = r"^-?[0-9]{1,18}$"
 _ANY_INT_RE = r"^-?[0-9]+$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -147,24 +149,29 @@ def parse_amounts(arr: pa.Array, digits: np.ndarray, maximum: Decimal = MAX_AMOU
     has = present(arr)
     if not has.any():
         return values, status
-    m = pc.extract_regex(arr, _DECIMAL_RE)
-    ip, fp = m.field("i"), m.field("f")
-    fast = has & _np_bool(m.is_valid()) & _np_bool(pc.greater(pc.add(pc.utf8_length(ip), pc.utf8_length(fp)), 0))
-    if fast.any():
-        ftrim = pc.utf8_rtrim(fp, characters="0")
-        flen = pc.fill_null(pc.utf8_length(ftrim), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-        ival = pc.cast(pc.binary_join_element_wise("0", pc.fill_null(ip, ""), ""), pa.int64())
-        fval = pc.cast(pc.binary_join_element_wise("0", pc.fill_null(ftrim, ""), ""), pa.int64())
-        ival = pc.fill_null(ival, 0).to_numpy(zero_copy_only=False)
-        fval = pc.fill_null(fval, 0).to_numpy(zero_copy_only=False)
-        top = int(maximum)
-        large = (ival > top) | ((ival == top) & (flen > 0)) | (int(maximum) != maximum)
-        precise = flen > digits
-        scale = 10 ** np.minimum(digits, 18)
-        v = ival * scale + fval * 10 ** np.clip(digits - flen, 0, 18)
-        st = np.where(large, TOO_LARGE, np.where(precise, TOO_PRECISE, OK)).astype(np.int8)
-        values = np.where(fast & (st == OK), v, 0)
-        status = np.where(fast, st, status)
+    # Plain digits[.digits] text is read by a kernel over the column's bytes; anything else (a sign,
+    # an exponent, spaces, 13 or more digits) by the single quote's own functions, cell by cell.
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    _, off_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    offsets = offsets[arr.offset: arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    top, whole = int(maximum), int(maximum) == maximum
+    k, plain = compiled.way(n)
+    if plain:
+        vals: list = [0] * n
+        sts: list = [0] * n
+        k.decimal_many(data.tobytes(), offsets.tolist(), has.tolist(), digits.tolist(), top, whole, vals, sts)
+        values, cell = np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
+    else:
+        cell = np.zeros(n, dtype=np.int8)
+        k.decimal_many(data, offsets, np.ascontiguousarray(has), np.ascontiguousarray(digits), top, whole,
+                       values, cell)
+    fast = cell != kernels.CELL_SLOW
+    status = np.where(fast, cell, status).astype(np.int8)
     slow = np.flatnonzero(has & ~fast)
     if len(slow):
         for row, text in zip(slow, _slow_strings(arr, slow)):

@@ -349,6 +349,63 @@ def cost_rate(principal: int, fees: int, apr: int, flat: int, term: int, hold: i
     return r if r == r else 0.0
 
 
+# ---------------------------------------------------------------- decimal text (the batch's amounts)
+
+#: Statuses of a decimal cell, as :mod:`negotiator.batch_parse` numbers them; ``SLOW``: not plain
+#: ``digits[.digits]`` text, to be read by the single quote's own functions instead.
+CELL_OK, CELL_ABSENT, CELL_TOO_LARGE, CELL_TOO_PRECISE, CELL_SLOW = 0, 1, 4, 5, -1
+
+
+def decimal_cell(data, start: int, end: int, digits: int, top: int, whole_top: bool) -> tuple[int, int]:
+    """``(minor units, status)`` of the text ``data[start:end]`` (bytes): up to 12 digits, a point, up to 12.
+
+    ``top`` is the largest value (whole, major units; ``whole_top`` False
+    when the maximum has a fraction, so every fast value counts as too
+    large, as the batch has always read it). Trailing zeros of the fraction
+    do not count as precision.
+
+    >>> decimal_cell(b"12.50", 0, 5, 2, 10**9, True), decimal_cell(b"1.505", 0, 5, 2, 10**9, True)
+    ((1250, 0), (0, 5))
+    >>> decimal_cell(b"-1", 0, 2, 2, 10**9, True), decimal_cell(b"3.100", 0, 5, 2, 10**9, True)
+    ((0, -1), (310, 0))
+    """
+    if start >= end:
+        return 0, CELL_ABSENT
+    i = start
+    ival = 0
+    ni = 0
+    while i < end and 48 <= data[i] <= 57:
+        ival = ival * 10 + (data[i] - 48)
+        ni += 1
+        i += 1
+    if ni > 12:
+        return 0, CELL_SLOW
+    nf = 0
+    full = 0
+    ftrim = 0
+    flen = 0
+    if i < end:
+        if data[i] != 46:                     # "."
+            return 0, CELL_SLOW
+        i += 1
+        while i < end and 48 <= data[i] <= 57:
+            full = full * 10 + (data[i] - 48)
+            nf += 1
+            if data[i] != 48:
+                flen = nf
+                ftrim = full
+            i += 1
+        if nf > 12:
+            return 0, CELL_SLOW
+    if i != end or ni + nf == 0:
+        return 0, CELL_SLOW
+    if ival > top or (ival == top and flen > 0) or not whole_top:
+        return 0, CELL_TOO_LARGE
+    if flen > digits:
+        return 0, CELL_TOO_PRECISE
+    return ival * 10 ** min(digits, 18) + ftrim * 10 ** min(digits - flen, 18), CELL_OK
+
+
 # ---------------------------------------------------------------- drivers: one loop per kernel
 
 def solve_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, mode, max_rounds,
@@ -391,6 +448,18 @@ def present_value_many(hold, hold_pay, level, final, term, rate, out) -> None:
         out[i] = present_value(hold[i], hold_pay[i], level[i], final[i], term[i], rate[i])
 
 
+def decimal_many(data, offsets, has, digits, top: int, whole_top: bool, values, status) -> None:
+    """:func:`decimal_cell` for every cell of a string column (its bytes and ``n + 1`` offsets)."""
+    for i in range(len(has)):
+        if has[i]:
+            v, st = decimal_cell(data, offsets[i], offsets[i + 1], digits[i], top, whole_top)
+            values[i] = v
+            status[i] = st
+        else:
+            values[i] = 0
+            status[i] = CELL_ABSENT
+
+
 def payment_many(principal, rate, nper, out) -> None:
     for i in range(len(principal)):
         out[i] = payment(principal[i], rate[i], nper[i])
@@ -424,5 +493,6 @@ def solve_rate_many(principal, pay, nper, rounds, out) -> None:
 #: Every kernel, callees before callers: what :mod:`negotiator.compiled` compiles, in this order.
 KERNELS = ("payment", "annuity", "discount", "growth", "periods", "solve_rate", "rdiv", "run_final",
            "estimate_level", "_slope", "solve_one", "schedule_one", "present_value", "cost_rate",
-           "solve_many", "estimate_many", "schedule_many", "cost_rate_many", "present_value_many",
+           "decimal_cell", "decimal_many", "solve_many", "estimate_many", "schedule_many", "cost_rate_many",
+           "present_value_many",
            "payment_many", "annuity_many", "discount_many", "growth_many", "periods_many", "solve_rate_many")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError as MmValidationError
 
+from negotiator import compiled
 from negotiator.batch import format_effective_array, format_minor_array, format_rate_array
 from negotiator.batch_parse import (
     ABSENT,
@@ -53,19 +56,39 @@ def scalar(text: str, digits: int, maximum: Decimal = MAX_AMOUNT, rate: bool = F
         return 0, TOO_PRECISE
 
 
+@contextmanager
+def kernels_run(way: str):
+    """The kernels as plain Python or compiled by numba, for the block."""
+    old = compiled.MODE
+    compiled.MODE = way
+    try:
+        yield
+    finally:
+        compiled.MODE = old
+
+
+@pytest.mark.parametrize("way", ["python", "compiled"])
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(decimal_text, st.sampled_from([0, 2, 3])), min_size=1, max_size=20))
-def test_amounts_agree_with_parse_decimal_and_to_minor(cells):
+@given(cells=st.lists(st.tuples(decimal_text, st.sampled_from([0, 2, 3])), min_size=1, max_size=20),
+       sliced=st.booleans())
+def test_amounts_agree_with_parse_decimal_and_to_minor(way, cells, sliced):
     texts = [t for t, _ in cells]
     digits = np.array([d for _, d in cells])
-    values, status = parse_amounts(pa.array(texts, type=pa.string()), digits)
+    arr = pa.array(texts, type=pa.string())
+    if sliced:      # a column that is a slice of a larger one: its offsets do not start at 0
+        arr = pa.array(["7.25", *texts, "x"], type=pa.large_string()).slice(1, len(texts))
+    with kernels_run(way):
+        values, status = parse_amounts(arr, digits)
     assert [(int(v), int(s)) for v, s in zip(values, status)] == [scalar(t, int(d)) for t, d in cells]
 
 
+@pytest.mark.parametrize("way", ["python", "compiled"])
 @settings(max_examples=200, deadline=None)
-@given(st.lists(decimal_text, min_size=1, max_size=20))
-def test_rates_agree_with_rate_to_ppm(texts):
-    values, status = parse_amounts(pa.array(texts, type=pa.string()), np.full(len(texts), 6), Decimal(1), rate=True)
+@given(texts=st.lists(decimal_text, min_size=1, max_size=20))
+def test_rates_agree_with_rate_to_ppm(way, texts):
+    with kernels_run(way):
+        values, status = parse_amounts(pa.array(texts, type=pa.string()), np.full(len(texts), 6), Decimal(1),
+                                       rate=True)
     assert [(int(v), int(s)) for v, s in zip(values, status)] == [scalar(t, 6, Decimal(1), True) for t in texts]
 
 

@@ -45,6 +45,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import compiled
 from .affordability import assess
 from .batch_io import (
     DEFAULT_CHUNK_BYTES,
@@ -59,7 +60,6 @@ from .batch_io import (
 from .batch_parse import INPUT_COLUMNS, present, to_accounts
 from .dates import first_payment_date
 from .engine import decide, format_effective_rate
-from .money import RATE_SCALE
 from .options import ORDER, TIERS, build
 from .policy import Policy
 
@@ -102,22 +102,7 @@ def format_minor_array(values: np.ndarray, digits: np.ndarray, valid: np.ndarray
     >>> format_minor_array(np.array([123450, -5, 700]), np.array([2, 2, 0])).to_pylist()
     ['1234.50', '-0.05', '700']
     """
-    values = np.asarray(values, dtype=np.int64)
-    digits = np.asarray(digits, dtype=np.int64)
-    # Arrow renders a decimal128 of scale d exactly as format_minor does: build one from the
-    # integers themselves (16-byte two's complement, low word first) and cast it to text.
-    words = np.empty((len(values), 2), dtype=np.int64)
-    words[:, 0] = values
-    words[:, 1] = values >> 63
-    buf = pa.py_buffer(words.tobytes())
-    out = None
-    for d in np.unique(digits):
-        d = int(d)
-        dec = pa.Array.from_buffers(pa.decimal128(38, d), len(values), [None, buf])
-        text = pc.cast(dec, pa.string())
-        out = text if out is None else pc.if_else(pa.array(digits == d), text, out)
-    if out is None:
-        out = pa.array([], type=pa.string())
+    out = _decimal_texts(values, digits, False)
     if valid is not None and not valid.all():
         out = pc.if_else(pa.array(valid), out, pa.scalar(None, pa.string()))
     return out
@@ -130,13 +115,34 @@ def format_rate_array(ppm: np.ndarray) -> pa.Array:
     ['0.18', '0.0725', '0', '1']
     """
     ppm = np.asarray(ppm, dtype=np.int64)
-    if (ppm < 0).any():
-        from .money import format_rate
-        return pa.array([format_rate(v) for v in ppm], type=pa.string())
-    whole, frac = np.divmod(ppm, RATE_SCALE)
-    ws = pc.cast(pa.array(whole), pa.string())
-    fs = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), 6, "0"), "0")
-    return pc.if_else(pa.array(frac == 0), ws, pc.binary_join_element_wise(ws, fs, "."))
+    return _decimal_texts(ppm, np.full(len(ppm), 6), True)
+
+
+def _decimal_texts(values: np.ndarray, digits: np.ndarray, trim: bool) -> pa.Array:
+    """A string column of :func:`negotiator.kernels.minor_text`: lengths first, then one buffer written."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    digits = np.ascontiguousarray(digits, dtype=np.int64)
+    n = len(values)
+    k, plain = compiled.way(n)
+    if plain:
+        lengths: list | np.ndarray = [0] * n
+        k.minor_text_lens(values.tolist(), digits.tolist(), trim, lengths)
+    else:
+        lengths = np.zeros(n, dtype=np.int64)
+        k.minor_text_lens(values, digits, trim, lengths)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    if offsets[-1] >= 2**31:
+        raise ValueError("a column of more than 2 GiB of text: use smaller chunks")
+    if plain:
+        data = bytearray(int(offsets[-1]))
+        k.minor_text_many(values.tolist(), digits.tolist(), trim, offsets.tolist(), data)
+        body = pa.py_buffer(bytes(data))
+    else:
+        raw = np.zeros(int(offsets[-1]), dtype=np.uint8)
+        k.minor_text_many(values, digits, trim, offsets, raw)
+        body = pa.py_buffer(raw)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets.astype(np.int32)), body])
 
 
 def format_effective_array(x: np.ndarray) -> pa.Array:

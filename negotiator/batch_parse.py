@@ -87,11 +87,9 @@ DATE_RANGE = f"Must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}
 NEGATIVE = "Must not be negative."
 
 OK, ABSENT, INVALID, NEG, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE = range(7)
-assert (kernels.CELL_OK, kernels.CELL_ABSENT, kernels.CELL_TOO_LARGE, kernels.CELL_TOO_PRECISE) == \
-    (OK, ABSENT, TOO_LARGE, TOO_PRECISE)
+assert (kernels.CELL_OK, kernels.CELL_ABSENT, kernels.CELL_INVALID, kernels.CELL_TOO_LARGE, kernels.CELL_TOO_PRECISE,
+        kernels.CELL_OUT_OF_RANGE) == (OK, ABSENT, INVALID, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE)
 
-_INT_RE = r"^-?[0-9]{1,18}$"
-_ANY_INT_RE = r"^-?[0-9]+$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -103,6 +101,24 @@ def _np_bool(arr) -> np.ndarray:
 def present(arr: pa.Array) -> np.ndarray:
     """Cells that hold something (neither null nor empty)."""
     return _np_bool(pc.greater(pc.binary_length(arr), 0))
+
+
+def _text_kernel_args(arr: pa.Array, n: int):
+    """``(kernels, plain, bytes, offsets)`` for a text kernel over a string column's own buffers.
+
+    Plain Python gets ``bytes`` and a list, compiled code the arrays; a
+    sliced column's offsets are its own (they need not start at zero).
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    _, off_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    offsets = offsets[arr.offset: arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    k, plain = compiled.way(n)
+    return (k, True, data.tobytes(), offsets.tolist()) if plain else (k, False, data, offsets)
 
 
 def _slow_strings(arr: pa.Array, rows: np.ndarray) -> list[str]:
@@ -151,20 +167,12 @@ def parse_amounts(arr: pa.Array, digits: np.ndarray, maximum: Decimal = MAX_AMOU
         return values, status
     # Plain digits[.digits] text is read by a kernel over the column's bytes; anything else (a sign,
     # an exponent, spaces, 13 or more digits) by the single quote's own functions, cell by cell.
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    _, off_buf, data_buf = arr.buffers()
-    offsets = np.frombuffer(off_buf, dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
-    offsets = offsets[arr.offset: arr.offset + n + 1].astype(np.int64)
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    k, plain, data, offsets = _text_kernel_args(arr, n)
     top, whole = int(maximum), int(maximum) == maximum
-    k, plain = compiled.way(n)
     if plain:
         vals: list = [0] * n
         sts: list = [0] * n
-        k.decimal_many(data.tobytes(), offsets.tolist(), has.tolist(), digits.tolist(), top, whole, vals, sts)
+        k.decimal_many(data, offsets, has.tolist(), digits.tolist(), top, whole, vals, sts)
         values, cell = np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
     else:
         cell = np.zeros(n, dtype=np.int8)
@@ -206,18 +214,13 @@ def parse_integers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     status = np.where(has, INVALID, ABSENT).astype(np.int8)
     if not has.any():
         return values, status
-    fast = has & _np_bool(pc.match_substring_regex(arr, _INT_RE))
-    if fast.any():
-        v = pc.cast(pc.if_else(pa.array(fast), arr, "0"), pa.int64())
-        values = np.where(fast, pc.fill_null(v, 0).to_numpy(zero_copy_only=False), 0)
-        status[fast] = OK
-    long = np.flatnonzero(has & ~fast & _np_bool(pc.match_substring_regex(arr, _ANY_INT_RE)))
-    for row, text in zip(long, _slow_strings(arr, long)):    # many digits: leading zeros, or huge
-        v = int(text)
-        if abs(v) < 10**18:
-            values[row], status[row] = v, OK
-        else:
-            status[row] = OUT_OF_RANGE
+    k, plain, data, offsets = _text_kernel_args(arr, n)
+    if plain:
+        vals: list = [0] * n
+        sts: list = [0] * n
+        k.integer_many(data, offsets, has.tolist(), vals, sts)
+        return np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
+    k.integer_many(data, offsets, np.ascontiguousarray(has), values, status)
     return values, status
 
 

@@ -406,6 +406,115 @@ def decimal_cell(data, start: int, end: int, digits: int, top: int, whole_top: b
     return ival * 10 ** min(digits, 18) + ftrim * 10 ** min(digits - flen, 18), CELL_OK
 
 
+CELL_INVALID, CELL_OUT_OF_RANGE = 2, 6
+
+
+def integer_cell(data, start: int, end: int) -> tuple[int, int]:
+    """``(value, status)`` of the text ``data[start:end]``: ``-?[0-9]+`` below 10**18 in size, else not.
+
+    >>> integer_cell(b"-45", 0, 3), integer_cell(b"4.0", 0, 3), integer_cell(b"0" * 30 + b"7", 0, 31)
+    ((-45, 0), (0, 2), (7, 0))
+    """
+    if start >= end:
+        return 0, CELL_ABSENT
+    i = start
+    neg = data[i] == 45                       # "-"
+    if neg:
+        i += 1
+    if i >= end:
+        return 0, CELL_INVALID
+    value = 0
+    significant = 0
+    while i < end:
+        c = data[i]
+        if c < 48 or c > 57:
+            return 0, CELL_INVALID
+        if significant or c != 48:
+            significant += 1
+            if significant <= 18:
+                value = value * 10 + (c - 48)
+        i += 1
+    if significant > 18:
+        return 0, CELL_OUT_OF_RANGE
+    return (-value if neg else value), CELL_OK
+
+
+def integer_many(data, offsets, has, values, status) -> None:
+    """:func:`integer_cell` for every cell of a string column."""
+    for i in range(len(has)):
+        if has[i]:
+            v, st = integer_cell(data, offsets[i], offsets[i + 1])
+            values[i] = v
+            status[i] = st
+        else:
+            values[i] = 0
+            status[i] = CELL_ABSENT
+
+
+def _places(v: int, digits: int, trim: bool) -> int:
+    """Decimal places written for ``v >= 0`` minor units: ``digits``, or without trailing zeros when ``trim``."""
+    if not trim:
+        return digits
+    f = v % 10 ** digits
+    if f == 0:
+        return 0
+    p = digits
+    while f % 10 == 0:
+        f //= 10
+        p -= 1
+    return p
+
+
+def minor_text_len(value: int, digits: int, trim: bool) -> int:
+    """Characters of an amount in minor units written as a decimal (see :func:`minor_text`).
+
+    >>> minor_text_len(123450, 2, False), minor_text_len(-5, 2, False), minor_text_len(180000, 6, True)
+    (7, 5, 4)
+    """
+    v = -value if value < 0 else value
+    p = _places(v, digits, trim)
+    q = v // 10 ** digits
+    n = 1
+    while q >= 10:
+        q //= 10
+        n += 1
+    return (1 if value < 0 else 0) + n + (p + 1 if p > 0 else 0)
+
+
+def minor_text(value: int, digits: int, trim: bool, out, end: int) -> None:
+    """Write an amount in minor units as a decimal: ``-`` sign, whole part, ``.``, the places.
+
+    ASCII bytes into ``out``, right to left, ending before ``end``. Without
+    ``trim``, ``digits`` places: :func:`negotiator.money.format_minor`'s text;
+    with it, no trailing zeros (nor a bare point): a rate in ppm as
+    :func:`negotiator.money.format_rate` writes it. The tests compare both.
+
+    >>> buf = bytearray(7); minor_text(123450, 2, False, buf, 7); bytes(buf)
+    b'1234.50'
+    >>> buf = bytearray(6); minor_text(72500, 6, True, buf, 6); bytes(buf)
+    b'0.0725'
+    """
+    v = -value if value < 0 else value
+    p = _places(v, digits, trim)
+    v //= 10 ** (digits - p)
+    i = end - 1
+    for k in range(p):
+        out[i] = 48 + v % 10
+        v //= 10
+        i -= 1
+        if k == p - 1:
+            out[i] = 46                      # "."
+            i -= 1
+    while True:
+        out[i] = 48 + v % 10
+        v //= 10
+        i -= 1
+        if v == 0:
+            break
+    if value < 0:
+        out[i] = 45                          # "-"
+
+
 # ---------------------------------------------------------------- drivers: one loop per kernel
 
 def solve_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, mode, max_rounds,
@@ -460,6 +569,18 @@ def decimal_many(data, offsets, has, digits, top: int, whole_top: bool, values, 
             status[i] = CELL_ABSENT
 
 
+def minor_text_lens(values, digits, trim: bool, lengths) -> None:
+    """:func:`minor_text_len` of every amount."""
+    for i in range(len(values)):
+        lengths[i] = minor_text_len(values[i], digits[i], trim)
+
+
+def minor_text_many(values, digits, trim: bool, offsets, out) -> None:
+    """:func:`minor_text` of every amount, amount ``i`` into ``out[offsets[i]:offsets[i + 1]]``."""
+    for i in range(len(values)):
+        minor_text(values[i], digits[i], trim, out, offsets[i + 1])
+
+
 def payment_many(principal, rate, nper, out) -> None:
     for i in range(len(principal)):
         out[i] = payment(principal[i], rate[i], nper[i])
@@ -493,6 +614,7 @@ def solve_rate_many(principal, pay, nper, rounds, out) -> None:
 #: Every kernel, callees before callers: what :mod:`negotiator.compiled` compiles, in this order.
 KERNELS = ("payment", "annuity", "discount", "growth", "periods", "solve_rate", "rdiv", "run_final",
            "estimate_level", "_slope", "solve_one", "schedule_one", "present_value", "cost_rate",
-           "decimal_cell", "decimal_many", "solve_many", "estimate_many", "schedule_many", "cost_rate_many",
-           "present_value_many",
-           "payment_many", "annuity_many", "discount_many", "growth_many", "periods_many", "solve_rate_many")
+           "decimal_cell", "decimal_many", "integer_cell", "integer_many", "_places", "minor_text_len",
+           "minor_text", "minor_text_lens", "minor_text_many", "solve_many", "estimate_many", "schedule_many",
+           "cost_rate_many", "present_value_many", "payment_many", "annuity_many", "discount_many", "growth_many",
+           "periods_many", "solve_rate_many")

@@ -92,18 +92,23 @@ def test_rates_agree_with_rate_to_ppm(way, texts):
     assert [(int(v), int(s)) for v, s in zip(values, status)] == [scalar(t, 6, Decimal(1), True) for t in texts]
 
 
+@pytest.mark.parametrize("way", ["python", "compiled"])
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(-10**15, 10**15), st.sampled_from([0, 2, 3])), min_size=1, max_size=20))
-def test_money_formatting_agrees_with_format_minor(cells):
-    v = np.array([m for m, _ in cells])
-    d = np.array([k for _, k in cells])
-    assert format_minor_array(v, d).to_pylist() == [format_minor(m, k) for m, k in cells]
+@given(cells=st.lists(st.tuples(st.integers(-10**15, 10**15), st.sampled_from([0, 2, 3, 6])), min_size=0,
+                      max_size=20))
+def test_money_formatting_agrees_with_format_minor(way, cells):
+    v = np.array([m for m, _ in cells], dtype=np.int64)
+    d = np.array([k for _, k in cells], dtype=np.int64)
+    with kernels_run(way):
+        assert format_minor_array(v, d).to_pylist() == [format_minor(m, k) for m, k in cells]
 
 
+@pytest.mark.parametrize("way", ["python", "compiled"])
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 10**9), min_size=1, max_size=20))
-def test_rate_formatting_agrees_with_format_rate(ppm):
-    assert format_rate_array(np.array(ppm)).to_pylist() == [format_rate(p) for p in ppm]
+@given(ppm=st.lists(st.integers(-10**9, 10**9), min_size=1, max_size=20))
+def test_rate_formatting_agrees_with_format_rate(way, ppm):
+    with kernels_run(way):
+        assert format_rate_array(np.array(ppm)).to_pylist() == [format_rate(p) for p in ppm]
 
 
 @settings(max_examples=300, deadline=None)
@@ -114,16 +119,19 @@ def test_effective_rate_formatting_agrees_with_the_quote(xs):
     assert format_effective_array(np.array(xs, dtype=float)).to_pylist() == [format_effective_rate(x) for x in xs]
 
 
+@pytest.mark.parametrize("way", ["python", "compiled"])
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.from_regex(r"\A-?[0-9]{1,20}\Z"), st.text(max_size=6)), min_size=1, max_size=20))
-def test_integers_read_as_strict_json_integers(texts):
-    values, status = parse_integers(pa.array(texts, type=pa.string()))
+@given(texts=st.lists(st.one_of(st.from_regex(r"\A-?0{0,3}[0-9]{1,20}\Z"), st.text(max_size=6)), min_size=1,
+                      max_size=20))
+def test_integers_read_as_strict_json_integers(way, texts):
+    with kernels_run(way):
+        values, status = parse_integers(pa.array(texts, type=pa.string()))
     for t, v, s in zip(texts, values, status):
         if t == "":
             assert s == ABSENT
         elif t.isascii() and t.lstrip("-").isdigit() and t.count("-") <= 1 and not t.endswith("-") \
                 and (t[0] == "-" or t[0].isdigit()):
-            assert (s == OK and v == int(t)) or (s == OUT_OF_RANGE and abs(int(t)) >= 10**18)
+            assert (s == OK and v == int(t)) if abs(int(t)) < 10**18 else s == OUT_OF_RANGE
         else:
             assert s == INVALID
 

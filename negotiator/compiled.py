@@ -14,11 +14,15 @@ Compiling needs no C compiler (numba brings LLVM in its wheel). The machine
 code is cached on disk so later processes load it in milliseconds: in a
 ``__pycache__`` beside this package when that is writable, else in the
 user's cache folder (``~/.cache/numba``), or wherever ``NUMBA_CACHE_DIR``
-says; a read-only install works (see ``tests/test_kernels.py``).
+says; a read-only install works (see ``tests/test_kernels.py``). With no
+writable folder at all, each process compiles in memory (a warning says so).
+A cold compile of every kernel takes some seconds, once; a cached load,
+about half a second (numba's own import included).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import types
@@ -63,6 +67,17 @@ def _zeros_float(n):
     return np.zeros(n, dtype=np.float64)
 
 
+def _bind(numba, cache: bool) -> types.SimpleNamespace:
+    """Every kernel compiled lazily (on first call), each calling the compiled versions of the others."""
+    ns = dict(vars(kernels))
+    jit = numba.njit(cache=cache, nogil=True)
+    ns["int_row"], ns["float_row"] = jit(_zeros_int), jit(_zeros_float)
+    for name in kernels.KERNELS:
+        f = getattr(kernels, name)
+        ns[name] = jit(types.FunctionType(f.__code__, ns, name, f.__defaults__))
+    return types.SimpleNamespace(**{k: ns[k] for k in kernels.KERNELS})
+
+
 def load(required: bool = False) -> types.SimpleNamespace | None:
     """The compiled kernels (compiled or loaded from the cache on first use), or None when numba is missing."""
     global _compiled, _failed
@@ -75,13 +90,11 @@ def load(required: bool = False) -> types.SimpleNamespace | None:
             except ImportError as exc:             # pragma: no cover - numba is a dependency
                 _failed = str(exc)
             else:
-                ns = dict(vars(kernels))
-                jit = numba.njit(cache=True, nogil=True)
-                ns["int_row"], ns["float_row"] = jit(_zeros_int), jit(_zeros_float)
-                for name in kernels.KERNELS:
-                    f = getattr(kernels, name)
-                    ns[name] = jit(types.FunctionType(f.__code__, ns, name, f.__defaults__))
-                _compiled = types.SimpleNamespace(**{k: ns[k] for k in kernels.KERNELS})
+                try:
+                    _compiled = _bind(numba, cache=True)
+                except RuntimeError as exc:          # no folder to cache in: compile in memory, each process
+                    logging.getLogger("negotiator").warning("compiled kernels are not cached: %s", exc)
+                    _compiled = _bind(numba, cache=False)
     if _compiled is None and required:
         raise RuntimeError(f"NEGOTIATOR_KERNELS=compiled, but numba cannot be imported: {_failed}")
     return _compiled

@@ -27,6 +27,10 @@ TINY_RATE = kernels.TINY_RATE
 def _map(name: str, *args, extra: tuple = ()) -> np.ndarray:
     """The kernel ``name + '_many'`` over the broadcast ``args`` (floats), shaped like them."""
     arrays = [np.asarray(a, dtype=np.float64) for a in args]
+    if all(a.size == 1 for a in arrays):
+        # One account (a quote): the kernel itself on plain floats, shaped like the arguments.
+        one = getattr(kernels, name)(*(float(a.flat[0]) for a in arrays), *extra)
+        return np.full(max((a.shape for a in arrays), key=len), one)
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     n = int(np.prod(shape))
     k, plain = compiled.way(n)

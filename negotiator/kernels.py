@@ -199,9 +199,12 @@ def estimate_level(principal: int, fees: int, apr: int, flat: int, term: int, ho
     """
     r = apr / den
     m = max(term - hold, 1)
-    rh = hold_apr / den
-    g = growth(rh, hold)
-    base = principal * g - hold_pay * g * annuity(rh, hold)
+    if hold == 0:
+        base = float(principal)                # what the held months' growth and annuity come to with none
+    else:
+        rh = hold_apr / den
+        g = growth(rh, hold)
+        base = principal * g - hold_pay * g * annuity(rh, hold)
     return payment(max(base, 0.0) + fees * discount(r, m), r, m) + flat
 
 

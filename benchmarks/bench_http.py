@@ -62,10 +62,14 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _start(cmd: list[str], port: int, workers: int) -> subprocess.Popen:
+def _start(cmd: list[str], port: int, workers: int, data_dir: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEGOTIATOR_")}
     env.update(NEGOTIATOR_PORT=str(port), NEGOTIATOR_WORKERS=str(workers), NEGOTIATOR_DEV="1",
-               NEGOTIATOR_PORTAL_RATE_LIMIT="off", PYTHONPATH=str(ROOT / "benchmarks"))
+               NEGOTIATOR_PORTAL_RATE_LIMIT="off", NEGOTIATOR_DATA_DIR=data_dir,
+               PYTHONPATH=os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT / "benchmarks")) if p))
+    # The service keeps every quote in its store (issue 8): an embedded one, migrated as scripts/run does.
+    subprocess.run([str(Path(sys.executable).with_name("negotiator")), "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -128,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     klass = ["-k", args.worker_class] if args.worker_class else []
     conf = [gunicorn, "-c", "python:negotiator.gunicorn_conf", *klass]
-    servers = [_start([*conf, "negotiator.service:create_app()"], qport, args.workers),
-               _start([*conf, "bench_http:echo_app()"], eport, args.workers)]
+    data = tempfile.TemporaryDirectory()
+    servers = [_start([*conf, "negotiator.service:create_app()"], qport, args.workers, data.name),
+               _start([*conf, "bench_http:echo_app()"], eport, args.workers, data.name)]
     results: list[dict] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -145,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             s.terminate()
         for s in servers:
             s.wait(timeout=40)
+        data.cleanup()
     print(f"gunicorn workers={args.workers} ({args.worker_class or _worker_class()}), "
           f"{args.duration}s per row, wrk on 127.0.0.1, "
           f"{os.cpu_count()} CPUs, body {len(bodies['quote (schedules: all)'])} bytes")

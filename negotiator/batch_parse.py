@@ -90,7 +90,6 @@ OK, ABSENT, INVALID, NEG, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE = range(7)
 assert (kernels.CELL_OK, kernels.CELL_ABSENT, kernels.CELL_INVALID, kernels.CELL_TOO_LARGE, kernels.CELL_TOO_PRECISE,
         kernels.CELL_OUT_OF_RANGE) == (OK, ABSENT, INVALID, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE)
 
-_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _np_bool(arr) -> np.ndarray:
@@ -241,19 +240,14 @@ def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     status = np.where(has, INVALID, ABSENT).astype(np.int8)
     if not has.any():
         return days, status
-    fast = has & _np_bool(pc.match_substring_regex(arr, _DATE_RE)) & ~_np_bool(pc.starts_with(arr, "0000"))
-    if fast.any():
-        parsed = pc.strptime(pc.if_else(pa.array(fast), arr, "1970-01-01"), format="%Y-%m-%d", unit="s",
-                             error_is_null=True)
-        # Arrow's strptime rolls 30 February over into March: a valid date prints back as it was written.
-        same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), arr)
-        ok = _np_bool(same) & fast
-        secs = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
-        days = np.where(ok, secs // 86400, 0)
-        status[ok] = OK
-        fast = ok
     lo, hi = ((d - dt.date(1970, 1, 1)).days for d in (MIN_DATE, MAX_DATE))
-    status[(status == OK) & ((days < lo) | (days > hi))] = OUT_OF_RANGE
+    k, plain, data, offsets = _text_kernel_args(arr, n)
+    if plain:
+        vals: list = [0] * n
+        sts: list = [0] * n
+        k.date_many(data, offsets, has.tolist(), lo, hi, vals, sts)
+        return np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
+    k.date_many(data, offsets, np.ascontiguousarray(has), lo, hi, days, status)
     return days, status
 
 

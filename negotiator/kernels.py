@@ -454,6 +454,67 @@ def integer_many(data, offsets, has, values, status) -> None:
             status[i] = CELL_ABSENT
 
 
+def days_from_civil(y: int, m: int, d: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+
+    >>> days_from_civil(1970, 1, 2), days_from_civil(2000, 3, 1), days_from_civil(1900, 1, 1)
+    (1, 11017, -25567)
+    """
+    y -= 1 if m <= 2 else 0
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def date_cell(data, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """``(days since 1970-01-01, status)`` of ``YYYY-MM-DD`` text: a real calendar day, within ``[lo, hi]`` days.
+
+    ASCII digits only; year 0000 is no year; a day outside the range is
+    ``OUT_OF_RANGE``, anything else that is not such a date ``INVALID``.
+
+    >>> date_cell(b"1970-01-02", 0, 10, -25567, 83603), date_cell(b"2020-02-30", 0, 10, -25567, 83603)
+    ((1, 0), (0, 2))
+    """
+    if start >= end:
+        return 0, CELL_ABSENT
+    if end - start != 10 or data[start + 4] != 45 or data[start + 7] != 45:
+        return 0, CELL_INVALID
+    v = 0
+    for k in range(10):
+        if k == 4 or k == 7:
+            continue
+        c = data[start + k]
+        if c < 48 or c > 57:
+            return 0, CELL_INVALID
+        v = v * 10 + (c - 48)
+    y, m, d = v // 10000, v // 100 % 100, v % 100
+    if y == 0 or m < 1 or m > 12 or d < 1:
+        return 0, CELL_INVALID
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    month_days = 29 if (m == 2 and leap) else (28 if m == 2 else (30 if (m == 4 or m == 6 or m == 9 or m == 11)
+                                                                  else 31))
+    if d > month_days:
+        return 0, CELL_INVALID
+    days = days_from_civil(y, m, d)
+    if days < lo or days > hi:
+        return 0, CELL_OUT_OF_RANGE
+    return days, CELL_OK
+
+
+def date_many(data, offsets, has, lo: int, hi: int, values, status) -> None:
+    """:func:`date_cell` for every cell of a string column."""
+    for i in range(len(has)):
+        if has[i]:
+            v, st = date_cell(data, offsets[i], offsets[i + 1], lo, hi)
+            values[i] = v
+            status[i] = st
+        else:
+            values[i] = 0
+            status[i] = CELL_ABSENT
+
+
 def _places(v: int, digits: int, trim: bool) -> int:
     """Decimal places written for ``v >= 0`` minor units: ``digits``, or without trailing zeros when ``trim``."""
     if not trim:
@@ -617,7 +678,7 @@ def solve_rate_many(principal, pay, nper, rounds, out) -> None:
 #: Every kernel, callees before callers: what :mod:`negotiator.compiled` compiles, in this order.
 KERNELS = ("payment", "annuity", "discount", "growth", "periods", "solve_rate", "rdiv", "run_final",
            "estimate_level", "_slope", "solve_one", "schedule_one", "present_value", "cost_rate",
-           "decimal_cell", "decimal_many", "integer_cell", "integer_many", "_places", "minor_text_len",
-           "minor_text", "minor_text_lens", "minor_text_many", "solve_many", "estimate_many", "schedule_many",
-           "cost_rate_many", "present_value_many", "payment_many", "annuity_many", "discount_many", "growth_many",
-           "periods_many", "solve_rate_many")
+           "decimal_cell", "decimal_many", "integer_cell", "integer_many", "days_from_civil", "date_cell",
+           "date_many", "_places", "minor_text_len", "minor_text", "minor_text_lens", "minor_text_many",
+           "solve_many", "estimate_many", "schedule_many", "cost_rate_many", "present_value_many", "payment_many",
+           "annuity_many", "discount_many", "growth_many", "periods_many", "solve_rate_many")

@@ -351,7 +351,7 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
     table = pa.table({
         "row_number": pa.array(row_numbers[pos]),
         "account_id": pc.take(account_id, pa.array(pos)),
-        "currency": pa.array(acc.currency[pos].astype(str)),
+        "currency": _currency_column(acc, pos),
         "option_type": pc.if_else(opt_mask, pc.take(pa.array(ORDER), pa.array(np.maximum(tidx, 0))), null),
         "recommended": nullable_bool(rec_idx == tidx),
         "nearest": nullable_bool(near_idx == tidx),
@@ -382,6 +382,16 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         "channel": pa.repeat(channel, m),
     }, schema=OFFER_SCHEMA)
     return table, len(lonely)
+
+
+def _currency_column(acc, pos: np.ndarray) -> pa.Array:
+    """Each output row's currency code, taken from the few codes the chunk holds (not one string per row)."""
+    groups = acc.currency_groups()
+    codes = np.zeros(len(acc), dtype=np.int32)
+    for k, (_, rows) in enumerate(groups):
+        if rows is not None:
+            codes[rows] = k
+    return pc.take(pa.array([c for c, _ in groups], type=pa.string()), pa.array(codes[pos]))
 
 
 # ----------------------------------------------------------------------------- other engines

@@ -109,6 +109,22 @@ def _worker_class() -> str:
     return gunicorn_conf.worker_class.rsplit(".", 1)[-1] + " workers"
 
 
+def _worker_rss_mib(master: int) -> list[float]:
+    """Resident memory (VmRSS) of each worker process of the gunicorn whose master is ``master``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            out.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(out)
+
+
 def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
@@ -145,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, body in bodies.items():
                     r = _wrk(f"http://127.0.0.1:{qport}/v1/quotes", body, c, args.duration, Path(tmp))
                     results.append({"endpoint": name, "connections": c, **r, "ratio": r["rps"] / echo["rps"]})
+        worker_mib = _worker_rss_mib(servers[0].pid)
     finally:
         for s in servers:
             s.terminate()
@@ -159,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         ratio = f"{r['ratio']:.0%}" if "ratio" in r else "-"
         print(f"{r['endpoint']:<32}{r['connections']:>6}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
               f"{ratio:>9}{r['non2xx'] + r['socket_errors']:>9}")
+    print("resident memory per quote worker after the run: " + ", ".join(f"{m:.0f} MiB" for m in worker_mib))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"rows": results, "worker_rss_mib": worker_mib}, indent=2),
+                                   encoding="utf-8")
     return 0
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 
-#: Rounding rules by number (kernels take no strings): see :func:`negotiator.money.round_div`.
+#: Rounding rules by number (kernels take no strings): the policy's ``rounding``, see :func:`rdiv`.
 HALF_UP, HALF_EVEN, DOWN = 0, 1, 2
 MODES = {"half_up": HALF_UP, "half_even": HALF_EVEN, "down": DOWN}
 #: A last payment that stands for "never repays": what an unbounded balance stops at.
@@ -143,7 +143,8 @@ def float_row(n: int) -> list[float]:
 
 
 def rdiv(num: int, den: int, mode: int) -> int:
-    """``num / den`` (both >= 0) rounded by rule ``mode``.
+    """``num / den`` (both >= 0) rounded by rule ``mode``: ``HALF_UP`` (ties away from zero), ``HALF_EVEN``
+    (banker's) or ``DOWN`` (truncated). The only rounding of interest there is.
 
     >>> [rdiv(x, 10, HALF_UP) for x in (5, 15, 25, 7)], [rdiv(x, 10, HALF_EVEN) for x in (5, 15, 25, 7)]
     ([1, 2, 3, 1], [0, 2, 2, 1])

@@ -18,8 +18,9 @@ from . import explain
 from .accounts import FEE_PARTS, Accounts
 from .affordability import Assessment
 from .dates import add_months, due_dates, first_payment_date
+from .kernels import MODES, rdiv
 from .kinds import ORDER
-from .money import format_minor, format_rate, round_div
+from .money import format_minor, format_rate
 from .options import BEYOND, Context, OptionSet
 from .plans import MONTHLY_DEN, schedule_arrays
 from .policy import TIERS, Policy
@@ -282,7 +283,7 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
             line["regular_payment"] = fmt(regular, digits)
         if runs_on:
             # The contract runs on: interest on the rest, the regular payment to it, fees last.
-            i = int(round_div(np.array([rest_p * apr]), MONTHLY_DEN, rounding)[0])
+            i = rdiv(rest_p * apr, MONTHLY_DEN, MODES[rounding])
             spare = regular - i
             to_p = min(max(spare, 0), rest_p)
             rest_p = rest_p - to_p + max(-spare, 0)

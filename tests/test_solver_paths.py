@@ -21,7 +21,6 @@ from negotiator import kernels as K
 from negotiator import plans as P
 from negotiator.accounts import from_records
 from negotiator.affordability import assess
-from negotiator.money import round_div
 from negotiator.options import build
 from negotiator.policy import PolicyRegistry
 
@@ -111,17 +110,6 @@ def test_any_plans_same_both_ways(rows, mode):
         compiled.MODE = old
     for k in ("level", "final", "term"):
         assert np.array_equal(getattr(plain, k), getattr(fast, k)), k
-
-
-@given(st.lists(st.tuples(st.integers(0, 2**52 // 10**6), st.integers(0, 10**6)), min_size=1, max_size=50),
-       st.sampled_from(MODES))
-@settings(max_examples=200, deadline=None)
-def test_round_div_float_path_matches_integer_path(pairs, mode):
-    num = np.array([a * b for a, b in pairs], dtype=np.int64)
-    den = 12_000_000
-    exact = round_div(num, den, mode)
-    fast = round_div(num.astype(np.float64), den, mode)
-    assert np.array_equal(exact, fast.astype(np.int64))
 
 
 def _records(seed: int, n: int, currency: str = "CNY") -> list[dict]:

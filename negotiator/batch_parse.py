@@ -102,12 +102,14 @@ def present(arr: pa.Array) -> np.ndarray:
     return _np_bool(pc.greater(pc.binary_length(arr), 0))
 
 
-def _text_kernel_args(arr: pa.Array, n: int):
-    """``(kernels, plain, bytes, offsets)`` for a text kernel over a string column's own buffers.
+def _read_cells(arr: pa.Array, has: np.ndarray, kernel: str, *args) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, status)`` of a string column's cells by a text kernel (``kernels.<kernel>``) over its bytes.
 
-    Plain Python gets ``bytes`` and a list, compiled code the arrays; a
+    Plain Python gets ``bytes`` and lists, compiled code the arrays; a
     sliced column's offsets are its own (they need not start at zero).
+    ``args`` are the kernel's own (per-row arrays or numbers).
     """
+    n = len(arr)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
@@ -117,7 +119,17 @@ def _text_kernel_args(arr: pa.Array, n: int):
     offsets = offsets[arr.offset: arr.offset + n + 1].astype(np.int64)
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
     k, plain = compiled.way(n)
-    return (k, True, data.tobytes(), offsets.tolist()) if plain else (k, False, data, offsets)
+    run = getattr(k, kernel)
+    if plain:
+        vals: list = [0] * n
+        sts: list = [0] * n
+        run(data.tobytes(), offsets.tolist(), has.tolist(),
+            *(a.tolist() if isinstance(a, np.ndarray) else a for a in args), vals, sts)
+        return np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
+    values, status = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int8)
+    run(data, offsets, np.ascontiguousarray(has),
+        *(np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in args), values, status)
+    return values, status
 
 
 def _slow_strings(arr: pa.Array, rows: np.ndarray) -> list[str]:
@@ -166,17 +178,7 @@ def parse_amounts(arr: pa.Array, digits: np.ndarray, maximum: Decimal = MAX_AMOU
         return values, status
     # Plain digits[.digits] text is read by a kernel over the column's bytes; anything else (a sign,
     # an exponent, spaces, 13 or more digits) by the single quote's own functions, cell by cell.
-    k, plain, data, offsets = _text_kernel_args(arr, n)
-    top, whole = int(maximum), int(maximum) == maximum
-    if plain:
-        vals: list = [0] * n
-        sts: list = [0] * n
-        k.decimal_many(data, offsets, has.tolist(), digits.tolist(), top, whole, vals, sts)
-        values, cell = np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
-    else:
-        cell = np.zeros(n, dtype=np.int8)
-        k.decimal_many(data, offsets, np.ascontiguousarray(has), np.ascontiguousarray(digits), top, whole,
-                       values, cell)
+    values, cell = _read_cells(arr, has, "decimal_many", digits, int(maximum), int(maximum) == maximum)
     fast = cell != kernels.CELL_SLOW
     status = np.where(fast, cell, status).astype(np.int8)
     slow = np.flatnonzero(has & ~fast)
@@ -213,14 +215,7 @@ def parse_integers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     status = np.where(has, INVALID, ABSENT).astype(np.int8)
     if not has.any():
         return values, status
-    k, plain, data, offsets = _text_kernel_args(arr, n)
-    if plain:
-        vals: list = [0] * n
-        sts: list = [0] * n
-        k.integer_many(data, offsets, has.tolist(), vals, sts)
-        return np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
-    k.integer_many(data, offsets, np.ascontiguousarray(has), values, status)
-    return values, status
+    return _read_cells(arr, has, "integer_many")
 
 
 def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -241,14 +236,7 @@ def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if not has.any():
         return days, status
     lo, hi = ((d - dt.date(1970, 1, 1)).days for d in (MIN_DATE, MAX_DATE))
-    k, plain, data, offsets = _text_kernel_args(arr, n)
-    if plain:
-        vals: list = [0] * n
-        sts: list = [0] * n
-        k.date_many(data, offsets, has.tolist(), lo, hi, vals, sts)
-        return np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
-    k.date_many(data, offsets, np.ascontiguousarray(has), lo, hi, days, status)
-    return days, status
+    return _read_cells(arr, has, "date_many", lo, hi)
 
 
 def months_between(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:

@@ -87,7 +87,11 @@ class InvitationInvalid(Exception):
 
 
 class InvitationExpired(Exception):
-    """A genuine token past its expiry."""
+    """A genuine token past its expiry; ``locale`` is its language (for the page that says so)."""
+
+    def __init__(self, locale: str = "en"):
+        super().__init__(locale)
+        self.locale = locale
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
@@ -113,7 +117,7 @@ def verify(token: str, secret: str, now: float | None = None) -> Invitation:
     except (KeyError, TypeError, ValueError):
         raise InvitationInvalid() from None
     if (now if now is not None else time.time()) >= inv.expires:
-        raise InvitationExpired()
+        raise InvitationExpired(inv.locale if inv.locale in LOCALES else "en")
     return inv
 
 

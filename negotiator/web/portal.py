@@ -39,15 +39,15 @@ def _lang(inv: Invitation | None = None) -> str:
     return lang_of(request.values.get("lang"), inv.locale if inv else "en")
 
 
-def _page(template: str, status: int = 200, inv: Invitation | None = None, **ctx):
-    lang = _lang(inv)
+def _page(template: str, status: int = 200, inv: Invitation | None = None, lang: str | None = None, **ctx):
+    lang = lang or _lang(inv)
     return render_template(template, **helpers(lang), inv=inv, token=request.view_args.get("token")
                            if request.view_args else None, **ctx), status
 
 
-def _refused(kind: str, status: int):
-    lang = _lang()
-    return _page("portal/message.html", status, title=t(f"{kind}_title", lang), text=t(kind, lang))
+def _refused(kind: str, status: int, locale: str = "en"):
+    lang = lang_of(request.values.get("lang"), locale)
+    return _page("portal/message.html", status, lang=lang, title=t(f"{kind}_title", lang), text=t(kind, lang))
 
 
 @bp.before_request
@@ -61,8 +61,8 @@ def _invitation():
         return _refused("link_invalid", 400)
     try:
         g.invitation = verify(token, secret)
-    except InvitationExpired:
-        return _refused("link_expired", 410)
+    except InvitationExpired as exc:
+        return _refused("link_expired", 410, exc.locale)
     except InvitationInvalid:
         return _refused("link_invalid", 400)
     g.channel, g.key_id, g.policy = "portal", g.invitation.invitation_id, g.invitation.policy
@@ -127,7 +127,9 @@ def options(token: str):
     if records is not None:
         records.keep_quote(result, merged, "portal", f"portal:{inv.invitation_id}", g.get("request_id"))
     first = result.get("recommended_option_id")
-    shown = sorted(result["options"], key=lambda o: o["option_id"] != first)
+    # Only what the borrower can take here: the portal's options (no approval needed) that fit their budget.
+    shown = sorted((o for o in result["options"] if o["affordable"] and o["within_policy"]),
+                   key=lambda o: o["option_id"] != first)
     return _page("portal/options.html", 200, inv, result=result, options=shown, values=values,
                  idem=uuid.uuid4().hex, can_accept=records is not None)
 

@@ -163,7 +163,8 @@ def _check_web(cfg: Config) -> None:
             raise ConfigError("NEGOTIATOR_SECRET_KEY", "the console (NEGOTIATOR_CONSOLE_AGENT_HEADER) needs a "
                                                        "secret key for its forms")
     if cfg.public_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.public_url):
-        raise ConfigError("NEGOTIATOR_PUBLIC_URL", f"not an address like https://portal.example.com: {cfg.public_url!r}")
+        raise ConfigError("NEGOTIATOR_PUBLIC_URL",
+                          f"not an address like https://portal.example.com: {cfg.public_url!r}")
     if not 1 <= cfg.invitation_hours <= 720:
         raise ConfigError("NEGOTIATOR_INVITATION_HOURS", "must be between 1 and 720 (30 days)")
 

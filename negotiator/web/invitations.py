@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from marshmallow import Schema, ValidationError as MmError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import ValidationError as MmError
 
 from ..errors import FieldError, ValidationError, flatten_messages
 from ..policy import NAME_RE

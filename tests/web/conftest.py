@@ -16,10 +16,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from service.conftest import KEYS
 
 from negotiator.service import Config, create_app
-
-from service.conftest import KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"

@@ -13,20 +13,20 @@ import time
 import urllib.request
 
 import pytest
+from service.conftest import AGENT_KEY
+from service.test_portal_walk import LIMIT_WORDS
 
 from negotiator.web.invitations import Invitation, sign
 from negotiator.web.text import WORDS, amount, option_name
 
-from service.conftest import AGENT_KEY
-from service.test_portal_walk import LIMIT_WORDS
 from .conftest import AGENT_HEADER, AXE, DEVICES, SECRET, SHOTS
 
 LANGS = ("en", "zh-CN")
 ACCOUNT = {"currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00", "apr": "0.18",
            "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
 #: Words no portal page may hold: approval tiers, internal figures, the lender's measures (and LIMIT_WORDS).
-INTERNAL_WORDS = re.compile(r"approv|supervisor|npv|concession|tier|lender|recovers|审批|批准|主管|净现值|让步|贷方|回收",
-                            re.IGNORECASE)
+INTERNAL_WORDS = re.compile(r"approv|supervisor|npv|concession|tier|lender|recovers|"
+                            r"审批|批准|主管|净现值|让步|贷方|回收", re.IGNORECASE)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 

@@ -68,7 +68,26 @@ def _invitation():
     g.channel, g.key_id, g.policy = "portal", g.invitation.invitation_id, g.invitation.policy
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
+        return _limit(g.invitation)
     return None
+
+
+def _limit(inv: Invitation):
+    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on what it posts."""
+    from ..service.ratelimit import StoreUnavailable
+    limiter = _state().get("limiter")
+    if limiter is None:
+        return None
+    lang = _lang(inv)
+    try:
+        allowed, wait = limiter.check("invitation:" + inv.invitation_id)
+    except StoreUnavailable:
+        return _page("portal/message.html", 503, inv, title=t("busy_title", lang), text=t("busy", lang, seconds=60))
+    if allowed:
+        return None
+    body, status = _page("portal/message.html", 429, inv, title=t("busy_title", lang),
+                         text=t("busy", lang, seconds=wait))
+    return body, status, {"Retry-After": str(wait)}
 
 
 @bp.errorhandler(CSRFError)

@@ -108,6 +108,9 @@ WORDS: dict[str, dict[str, str]] = {
     "link_expired_title": {"en": "This link has expired", "zh-CN": "此链接已过期"},
     "link_expired": {"en": "For your security, links work for a short time only. Please ask us for a new one.",
                      "zh-CN": "为保障您的安全，链接仅在短时间内有效。请联系我们获取新链接。"},
+    "busy_title": {"en": "Please wait a moment", "zh-CN": "请稍候"},
+    "busy": {"en": "There have been many requests from this link. Please try again in {seconds} seconds.",
+             "zh-CN": "此链接的请求过于频繁，请在 {seconds} 秒后重试。"},
     # console
     "console_title": {"en": "Agent console", "zh-CN": "坐席工作台"},
     "signed_in": {"en": "Signed in as {agent}", "zh-CN": "当前坐席：{agent}"},
@@ -199,6 +202,18 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+#: Income categories in Chinese (spending categories are :data:`negotiator.explain.CATEGORY_NAMES`).
+INCOME_NAMES = {"zh-CN": {"salary": "工资", "self_employment": "经营收入", "benefits": "补贴", "pension": "养老金",
+                          "other": "其他"}}
+
+
+def category_name(kind: str, category: str, lang: str) -> str:
+    """An income or spending category in ``lang`` (its code in English)."""
+    from ..explain import CATEGORY_NAMES
+    names = (INCOME_NAMES if kind == "income" else CATEGORY_NAMES).get(lang, {})
+    return names.get(category, category)
+
+
 def t(key: str, lang: str, **params) -> str:
     """The page text ``key`` in ``lang`` (English when missing), with ``params`` filled in."""
     texts = WORDS[key]
@@ -242,4 +257,5 @@ def helpers(lang: str) -> dict:
     """What every template is given: the language and its text and formatting functions."""
     return {"lang": lang, "t": lambda key, **p: t(key, lang, **p), "other_lang": "zh-CN" if lang == "en" else "en",
             "money": lambda v, cur: amount(v, cur, lang), "percent": percent,
-            "option_name": lambda k: option_name(k, lang), "status_name": lambda s: status_name(s, lang)}
+            "option_name": lambda k: option_name(k, lang), "status_name": lambda s: status_name(s, lang),
+            "category_name": lambda kind, c: category_name(kind, c, lang)}

@@ -278,3 +278,16 @@ def test_hostile_input_is_escaped_and_inline_script_blocked(live, context_for):
                              document.body.appendChild(s); }""")
     assert page.evaluate("window.__ran === undefined")
     assert dialogs == []
+
+
+def test_the_accessibility_check_finds_what_it_should(live, context_for):
+    """axe() is not a check that cannot fail: an unlabelled field and low contrast are reported."""
+    page = context_for("phone", "en", bypass_csp=True).new_page()
+    page.goto(invite(live, "AXE-1", "en"))
+    axe(page, "clean page")
+    page.evaluate("""() => { const i = document.createElement('input'); document.querySelector('main').appendChild(i);
+                             const p = document.createElement('p'); p.textContent = 'faint';
+                             p.style.color = '#ddd'; document.querySelector('main').appendChild(p); }""")
+    with pytest.raises(AssertionError) as exc:
+        axe(page, "broken page")
+    assert "label" in str(exc.value) and "color-contrast" in str(exc.value)

@@ -93,3 +93,21 @@ def test_tampered_and_expired_links(web_client):
     r = web_client.get(f"/portal/{old}")
     assert r.status_code == 410 and "此链接已过期" in r.get_data(as_text=True)
     assert web_client.post(f"/portal/{old}", data=FINANCES).status_code == 410
+
+
+def test_posts_share_the_portal_rate_limit_per_invitation(tmp_path):
+    from negotiator.service import create_app
+    from negotiator.store import upgrade
+
+    from .conftest import web_config
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    upgrade(url)
+    client = create_app(web_config(database_url=url, portal_rate_limit="2/minute",
+                                   rate_limit_storage="memory://")).test_client()
+    link, other = _link(client, "ACC-R1"), _link(client, "ACC-R2")
+    assert [_options(client, link).status_code for _ in range(2)] == [200, 200]
+    r = _options(client, link)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert "Please try again in" in r.get_data(as_text=True)
+    assert client.get(link).status_code == 200          # reading the page is not limited
+    assert _options(client, other).status_code == 200   # another invitation has its own budget

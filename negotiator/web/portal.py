@@ -29,6 +29,9 @@ bp.after_request(page_headers)
 BORROWER_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "household_size",
                    "lump_sum_available")
 _LIVE = ("active", "pending_approval")
+#: The store's refusals in the borrower's words (the codes of :class:`~negotiator.errors.RecordError`).
+REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": "not_taken_exists",
+            "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
 
 
 def _state() -> dict:
@@ -175,10 +178,11 @@ def accept(token: str):
         _, answer, _ = records.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
                                       "portal-" + key, f"portal:{inv.invitation_id}", "portal", g.get("request_id"),
                                       requote)
-    except (RecordError, ValidationError) as exc:
-        status = exc.status if isinstance(exc, RecordError) else 422
-        message = exc.message if isinstance(exc, RecordError) else "; ".join(e.message for e in exc.errors)
-        return _page("portal/message.html", status, inv, title=t("errors_title", lang), text=message)
+    except RecordError as exc:
+        return _page("portal/message.html", exc.status, inv, title=t("not_taken_title", lang),
+                     text=t(REFUSALS.get(exc.code, "not_taken"), lang), live=_live_plan(inv))
+    except ValidationError:
+        return _page("portal/message.html", 422, inv, title=t("not_taken_title", lang), text=t("not_taken", lang))
     return redirect(url_for("portal.done", token=token, arrangement_id=answer["arrangement_id"], lang=lang), 303)
 
 

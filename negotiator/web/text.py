@@ -108,6 +108,13 @@ WORDS: dict[str, dict[str, str]] = {
     "link_expired_title": {"en": "This link has expired", "zh-CN": "此链接已过期"},
     "link_expired": {"en": "For your security, links work for a short time only. Please ask us for a new one.",
                      "zh-CN": "为保障您的安全，链接仅在短时间内有效。请联系我们获取新链接。"},
+    "not_taken_title": {"en": "This plan could not be set up", "zh-CN": "无法办理此方案"},
+    "not_taken": {"en": "This plan cannot be set up online just now. Please contact us and we will help you.",
+                  "zh-CN": "此方案暂时无法在线办理。请联系我们，我们会协助您。"},
+    "not_taken_exists": {"en": "You already have a plan for this account.", "zh-CN": "该账户已有还款方案。"},
+    "not_taken_expired": {"en": "These plans were worked out a while ago. Please enter your figures again to see "
+                                "them as they are today.",
+                          "zh-CN": "这些方案已超过有效时间。请重新填写您的信息，查看最新方案。"},
     "busy_title": {"en": "Please wait a moment", "zh-CN": "请稍候"},
     "busy": {"en": "There have been many requests from this link. Please try again in {seconds} seconds.",
              "zh-CN": "此链接的请求过于频繁，请在 {seconds} 秒后重试。"},

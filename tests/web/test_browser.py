@@ -172,6 +172,11 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     assert page.get_by_text(amount("12300.00", "CNY", lang)).is_visible()      # total owed: balance + fees
     for label in ("income", "spending", "other_debts", "household", "lump_sum"):
         assert page.get_by_label(w(label, lang)).is_visible()
+    # The keyboard: the first Tab reaches the skip link, which moves focus to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
     isolated(page, f"{name} start")
     axe(page, f"{name} start")
     shot(page, f"{name}-1-owed")

@@ -111,3 +111,17 @@ def test_posts_share_the_portal_rate_limit_per_invitation(tmp_path):
     assert "Please try again in" in r.get_data(as_text=True)
     assert client.get(link).status_code == 200          # reading the page is not limited
     assert _options(client, other).status_code == 200   # another invitation has its own budget
+
+
+def test_choosing_twice_is_answered_in_plain_words(web_client):
+    link = _link(web_client, "ACC-TWICE")
+    r = _options(web_client, link)
+    form = {"csrf_token": csrf(r), "quote_id": hidden(r, "quote_id")[0], "option_id": "instalment",
+            "idem": hidden(r, "idem")[0]}
+    assert web_client.post(link + "/accept", data=form).status_code == 303
+    again = _options(web_client, link)
+    second = web_client.post(link + "/accept", data={**form, "csrf_token": csrf(again),
+                                                     "idem": hidden(again, "idem")[0]})
+    text = second.get_data(as_text=True)
+    assert second.status_code == 409 and "You already have a plan for this account." in text
+    assert "See your plan" in text and "replaces" not in text and "Idempotency" not in text

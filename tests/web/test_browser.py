@@ -255,6 +255,7 @@ def test_tampered_and_expired_links(live, context_for, lang):
     r = page.goto(f"{head}/{sign(old, SECRET)}")
     assert r.status == 410
     assert page.get_by_role("heading", name=w("link_expired_title", lang)).is_visible()
+    isolated(page, f"expired {lang}")
     axe(page, f"expired {lang}")
     shot(page, f"portal-{lang}-phone-expired")
 

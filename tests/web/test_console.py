@@ -137,3 +137,28 @@ def test_booking_with_the_store_off_says_so(tmp_path):
     r = client.post("/console/book", data={"csrf_token": token, "quote_id": "q_x", "option_id": "catch_up",
                                            "idem": "0" * 32}, headers=AGENT)
     assert r.status_code == 503 and "store is switched off" in r.get_data(as_text=True)
+
+
+def test_whatif_by_term_and_by_lump_sum(web_client):
+    q = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
+    base = {"csrf_token": csrf(q), "lang": "zh-CN", "request": html.unescape(hidden(q, "request")[0])}
+    by_term = web_client.post("/console/propose", data={**base, "p_term": "36"}, headers=AGENT)
+    text = by_term.get_data(as_text=True)
+    assert by_term.status_code == 200 and "对应方案" in text and "<dd>36</dd>" in text
+    by_lump = web_client.post("/console/propose", data={**base, "p_lump": "9000"}, headers=AGENT)
+    text = by_lump.get_data(as_text=True)
+    # At 45 days past due the default policy settles nothing: the answer says so and counters with a plan.
+    assert by_lump.status_code == 200 and "没有与该提议相符的方案。" in text and "还价方案" in text
+    bad = web_client.post("/console/propose", data={**base, "p_term": "abc"}, headers=AGENT)
+    assert bad.status_code == 422 and "proposal.term_months" in bad.get_data(as_text=True)
+
+
+def test_the_language_link_works_from_every_page(web_client):
+    import re
+    q = web_client.post("/console/quote", data=_form(web_client, account_id="ACC-LANG"), headers=AGENT)
+    pages = [q, web_client.get("/console/accounts?account_id=ACC-LANG", headers=AGENT)]
+    for page in pages:
+        link = html.unescape(re.search(r'<a href="([^"]+)" lang="zh-CN"', page.get_data(as_text=True)).group(1))
+        r = web_client.get(link, headers=AGENT)
+        assert r.status_code == 200 and '<html lang="zh-CN">' in r.get_data(as_text=True)
+    assert "account_id=ACC-LANG" in link

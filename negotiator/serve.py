@@ -32,6 +32,11 @@ def banner(host: str, port: int, dev: bool, workers: int | None) -> str:
     if dev:
         lines += ["  DEVELOPMENT MODE: no API keys configured (set NEGOTIATOR_API_KEYS=channel:key,... for real keys).",
                   "  Development keys: " + ", ".join(f"{k} ({ch})" for k, ch in DEV_KEYS.items())]
+    if dev:
+        lines += [f"  Agent console: {base}/console/?example=1   (development agent; behind a sign-on proxy set "
+                  "NEGOTIATOR_CONSOLE_AGENT_HEADER)",
+                  f"  Portal invitation: curl -s {base}/v1/invitations -H 'X-API-Key: {key}' -H 'Content-Type: "
+                  "application/json' -d @examples/invitation.json"]
     lines += [f"  OpenAPI document: {base}/openapi.yaml   health: {base}/healthz   metrics: {base}/metrics",
               "  Try:",
               f"    curl -s {base}/v1/policies -H 'X-API-Key: {key}'",

@@ -32,7 +32,7 @@ __all__ = ["create_app", "Config", "ConfigError"]
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-PROTECTED = {"quotes", "policies", "arrangements"}
+PROTECTED = {"quotes", "policies", "arrangements", "invitations"}
 
 
 def create_app(config: Config | Mapping | None = None) -> Flask:
@@ -104,6 +104,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     app.register_blueprint(policies_bp)
     app.register_blueprint(arrangements_bp)
     app.register_blueprint(ops_bp)
+    from ..web import register as register_pages
+    register_pages(app)   # the console, the portal and POST /v1/invitations (negotiator.web)
     if cfg.origins:
         CORS(app, resources={r"/v1/*": {"origins": cfg.origins}}, allow_headers=["Content-Type", "X-API-Key",
              "Authorization", "X-Request-ID", "Idempotency-Key"], expose_headers=["X-Request-ID", "Retry-After"],

@@ -69,6 +69,15 @@ class Config:
     database_url: str = ""
     #: Folder of the embedded SQLite store ("" = $XDG_DATA_HOME/negotiator or ~/.local/share/negotiator).
     data_dir: str = ""
+    #: Signs portal invitations and the pages' CSRF tokens (32+ characters); "" = the portal is off
+    #: (development mode makes a random one per start).
+    secret_key: str = ""
+    #: The header the lender's sign-on proxy sets to the agent's id; set, it switches the console on.
+    console_agent_header: str = ""
+    #: The portal's public address for invitation links (https://portal.example.com); "" = this request's host.
+    public_url: str = ""
+    #: How long an invitation is valid by default, in hours (a request may ask for less or more, up to 30 days).
+    invitation_hours: int = 72
     keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -113,6 +122,7 @@ class Config:
                 resolve_url(self.database_url)
             except StoreError as exc:
                 raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc).partition(": ")[2]) from None
+        _check_web(self)
         keys = dict(_parse_keys("NEGOTIATOR_API_KEYS", self.api_keys.replace(",", "\n"), sep=":"))
         if self.api_keys_file:
             try:
@@ -140,6 +150,23 @@ class Config:
     @property
     def rate_limit_enabled(self) -> bool:
         return self.portal_rate_limit.strip().lower() not in ("", "off")
+
+
+def _check_web(cfg: Config) -> None:
+    """The pages' settings (console, portal); see :mod:`negotiator.web`."""
+    if cfg.secret_key and (len(cfg.secret_key) < 32 or not re.fullmatch(r"[\x21-\x7e]+", cfg.secret_key)):
+        raise ConfigError("NEGOTIATOR_SECRET_KEY", "must be at least 32 printable characters, no spaces")
+    if cfg.console_agent_header:
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", cfg.console_agent_header):
+            raise ConfigError("NEGOTIATOR_CONSOLE_AGENT_HEADER", "must be a header name like X-Forwarded-User")
+        if not cfg.secret_key and not cfg.dev:
+            raise ConfigError("NEGOTIATOR_SECRET_KEY", "the console (NEGOTIATOR_CONSOLE_AGENT_HEADER) needs a "
+                                                       "secret key for its forms")
+    if cfg.public_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.public_url):
+        raise ConfigError("NEGOTIATOR_PUBLIC_URL",
+                          f"not an address like https://portal.example.com: {cfg.public_url!r}")
+    if not 1 <= cfg.invitation_hours <= 720:
+        raise ConfigError("NEGOTIATOR_INVITATION_HOURS", "must be between 1 and 720 (30 days)")
 
 
 def _coerce(var: str, raw: str, default):

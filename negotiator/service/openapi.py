@@ -231,7 +231,10 @@ def build_spec() -> dict:
     spec.tag({"name": "operations", "description": "Health, readiness, metrics and this document."})
     from .openapi_records import add_record_operations
     add_record_operations(spec, _ok, _problem, secured)
+    from ..web.openapi_invitations import add_invitation_operation, require_account_id
+    add_invitation_operation(spec, _ok, _problem, secured)
     doc = _plain(copy.deepcopy(spec.to_dict()))
+    require_account_id(doc)
     from .openapi_records import add_record_links
     add_record_links(doc)
     schemas = doc["components"]["schemas"]

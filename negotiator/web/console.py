@@ -1,0 +1,227 @@
+"""The agent console (``/console``): quote mid-call, try the borrower's proposal, book a plan, read the trail.
+
+Each step is one form post answered by one page: a quote
+(:func:`negotiator.engine.quote` on the agent channel, stored as the API
+stores it), a what-if (:func:`negotiator.proposals.propose`, with the quote
+beside it), booking an option (:meth:`Records.accept
+<negotiator.store.records.Records.accept>`, so a supervisor's plan waits for
+approval), and an account's arrangements with their events.
+
+Access: off unless ``NEGOTIATOR_CONSOLE_AGENT_HEADER`` names the header the
+lender's sign-on proxy sets to the agent's id (a request without a sane id is
+refused), or in development mode, where the agent is ``dev-agent``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+
+from ..engine import quote
+from ..errors import RecordError, UnknownPolicyError, ValidationError
+from ..money import CURRENCIES
+from ..policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS
+from ..record_schemas import ID_PATTERN
+from . import forms, page_headers
+from .text import helpers, lang_of, t
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+bp.after_request(page_headers)
+
+DEV_AGENT = "dev-agent"
+_ID_RE = re.compile(ID_PATTERN)
+HARDSHIP_KINDS = ("unemployment", "illness", "reduced_income", "breathing_space", "mental_health_crisis",
+                  "moratorium", "other")
+
+
+def _state() -> dict:
+    return current_app.extensions["negotiator"]
+
+
+def _lang() -> str:
+    return lang_of(request.values.get("lang"))
+
+
+@bp.before_request
+def _sign_on():
+    """Who the agent is: the sign-on proxy's header, or the development agent; POSTs need the form's token."""
+    cfg = _state()["config"]
+    if not (cfg.console_agent_header or cfg.dev):
+        abort(404)
+    if cfg.console_agent_header:
+        agent = request.headers.get(cfg.console_agent_header, "")
+        if not _ID_RE.match(agent):
+            return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
+    else:
+        agent = DEV_AGENT
+    g.agent, g.channel, g.key_id = agent, "agent", "console"
+    if request.method == "POST":
+        current_app.extensions["csrf_protect"].protect()
+    return None
+
+
+@bp.errorhandler(CSRFError)
+def _csrf(exc):
+    return _page("console/message.html", 400, title=t("errors_title", _lang()), text=t("form_expired", _lang()))
+
+
+def _page(template: str, status: int = 200, **ctx):
+    lang = ctx.pop("lang", None) or _lang()
+    ctx.setdefault("agent", g.get("agent"))
+    return render_template(template, **helpers(lang), **ctx), status
+
+
+def _choices() -> dict:
+    return {"currencies": sorted(CURRENCIES), "products": PRODUCTS, "policies": _state()["registry"].names(),
+            "income_categories": INCOME_CATEGORIES, "expense_categories": EXPENSE_CATEGORIES,
+            "hardship_kinds": HARDSHIP_KINDS, "store_on": _state().get("records") is not None}
+
+
+def example_form() -> dict:
+    """The example account of the README and the API document, to start from."""
+    from ..service.openapi import EXAMPLE_QUOTE
+    body = {**EXAMPLE_QUOTE, "account": {"account_id": "ACC-1001", **EXAMPLE_QUOTE["account"]}}
+    return forms.form_values(body)
+
+
+def _errors(exc: Exception) -> list[dict]:
+    if isinstance(exc, ValidationError):
+        return [e.as_dict() for e in exc.errors]
+    if isinstance(exc, UnknownPolicyError):
+        return [{"field": "policy", "message": "Unknown policy."}]
+    assert isinstance(exc, RecordError)
+    return [{"field": exc.field, "message": exc.message}]
+
+
+def _ordered(result: dict) -> list[dict]:
+    """The options with the recommended (else the nearest) first, the ladder's order after it."""
+    first = result.get("recommended_option_id") or result.get("nearest_option_id")
+    return sorted(result["options"], key=lambda o: o["option_id"] != first)
+
+
+def _quote(body: dict) -> dict:
+    """The quote for a request, as ``POST /v1/quotes`` gives it to an agent, stored when the store is on."""
+    from ..service.arrangements import with_stored_history
+    merged = with_stored_history(body)
+    result = quote(merged, _state()["registry"], channel="agent")
+    records = _state().get("records")
+    if records is not None:
+        records.keep_quote(result, merged, "agent", f"agent:{g.agent}", g.get("request_id"))
+    return result
+
+
+def _quote_page(body: dict, status: int = 200, **ctx):
+    return _page("console/index.html", status, values=forms.form_values(body),
+                 request_json=json.dumps(body, ensure_ascii=False), idem=uuid.uuid4().hex, **_choices(), **ctx)
+
+
+@bp.get("/")
+def index():
+    """The empty console, or the example account filled in (``?example=1``)."""
+    values = example_form() if request.args.get("example") else {}
+    return _page("console/index.html", values=values, idem=uuid.uuid4().hex, **_choices())
+
+
+@bp.post("/quote")
+def make_quote():
+    """Affordability, flags and the ladder of options for the account typed or pasted."""
+    lang = _lang()
+    try:
+        body = forms.quote_request(request.form, lang)
+    except ValidationError as exc:
+        return _page("console/index.html", 422, values=forms.form_values({}) | {"paste": request.form.get("paste", "")},
+                     errors=_errors(exc), idem=uuid.uuid4().hex, **_choices())
+    try:
+        result = _quote(body)
+    except (ValidationError, UnknownPolicyError) as exc:
+        return _quote_page(body, 422, errors=_errors(exc))
+    return _quote_page(body, result=result, options=_ordered(result))
+
+
+@bp.post("/propose")
+def make_proposal():
+    """The what-if answer to the borrower's payment, term or lump sum, with the quote beside it."""
+    from ..proposals import propose
+    lang = _lang()
+    try:
+        body = json.loads(request.form.get("request", ""))
+        if not isinstance(body, dict):
+            raise ValueError
+    except ValueError:
+        return _page("console/message.html", 400, title=t("errors_title", lang), text=t("form_expired", lang))
+    body["locale"] = lang
+    proposal = {k: v for k, v in (("monthly_payment", forms.value(request.form.get("p_payment"))),
+                                  ("term_months", forms.value(request.form.get("p_term"))),
+                                  ("lump_sum", forms.value(request.form.get("p_lump")))) if v is not None}
+    for k in ("monthly_payment", "lump_sum"):
+        if isinstance(proposal.get(k), int):
+            proposal[k] = str(proposal[k])
+    typed = {k: request.form.get(n, "") for k, n in (("monthly_payment", "p_payment"), ("term_months", "p_term"),
+                                                     ("lump_sum", "p_lump"))}
+    try:
+        result = _quote(body)
+    except (ValidationError, UnknownPolicyError) as exc:
+        return _quote_page(body, 422, errors=_errors(exc))
+    try:
+        whatif = propose({**body, "proposal": proposal}, _state()["registry"], channel="agent")
+    except (ValidationError, UnknownPolicyError) as exc:
+        return _quote_page(body, 422, result=result, options=_ordered(result), proposal=typed,
+                           whatif_errors=_errors(exc))
+    counter = whatif.get("counter_offer")
+    bookable = None
+    if counter is not None:
+        bookable = next((o["option_id"] for o in result["options"] if o["option_id"] == counter["option_id"]
+                         and o["monthly_payment"] == counter["monthly_payment"]
+                         and o["term_months"] == counter["term_months"]), None)
+    return _quote_page(body, result=result, options=_ordered(result), whatif=whatif, proposal=typed,
+                       counter_bookable=bookable)
+
+
+@bp.post("/book")
+def book():
+    """Book a quoted option for the borrower: active, or pending a supervisor's approval."""
+    lang = _lang()
+    records = _state().get("records")
+    if records is None:
+        return _page("console/message.html", 503, title=t("errors_title", lang), text=t("store_off", lang))
+    key = request.form.get("idem", "")
+    accept = {"quote_id": request.form.get("quote_id", ""), "option_id": request.form.get("option_id", ""),
+              "accepted_by": g.agent}
+
+    def requote(req: dict, channel: str) -> dict:
+        return quote(req, records.registry, channel=channel)
+
+    try:
+        if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
+            raise RecordError(400, "idempotency-key", "idem", "The form is incomplete; quote again.")
+        _, answer, _ = records.accept(accept, "console-" + key, f"console:{g.agent}", "agent", g.get("request_id"),
+                                      requote)
+    except (RecordError, ValidationError) as exc:
+        status = exc.status if isinstance(exc, RecordError) else 422
+        return _page("console/message.html", status, title=t("errors_title", lang), errors=_errors(exc))
+    return redirect(url_for("console.account", account_id=answer["account_id"], booked=answer["arrangement_id"],
+                            lang=lang), 303)
+
+
+@bp.get("/accounts")
+def account():
+    """An account's arrangements (each with its instalments) and their events, oldest first."""
+    lang = _lang()
+    account_id = request.args.get("account_id", "").strip()
+    records = _state().get("records")
+    ctx: dict = {"account_id": account_id, "booked": request.args.get("booked")}
+    if not account_id:
+        return _page("console/account.html", **ctx)
+    if records is None:
+        return _page("console/message.html", 503, title=t("errors_title", lang), text=t("store_off", lang))
+    if not _ID_RE.match(account_id):
+        return _page("console/account.html", 422, errors=[
+            {"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}], **ctx)
+    listing = records.account(account_id, "agent")["arrangements"]
+    for arr in listing:
+        arr["events"] = records.events(arr["arrangement_id"], "agent")["events"]
+    return _page("console/account.html", arrangements=listing, **ctx)

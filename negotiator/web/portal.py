@@ -1,0 +1,208 @@
+"""The borrower's page (``/portal/<token>``): what is owed, income and spending, the plans, the agreement.
+
+The token is a signed invitation (:mod:`.invitations`): the account's
+figures come from it alone, never from the form. The borrower's income and
+spending are quoted by :func:`negotiator.engine.quote` on the portal channel,
+so only plans that need no approval are shown, without internal figures;
+choosing one is :meth:`Records.accept <negotiator.store.records.Records.accept>`
+on the portal channel, for a quote of this account only. The confirmation
+shows the whole schedule, to print or save.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+
+from ..engine import quote
+from ..errors import RecordError, UnknownPolicyError, ValidationError
+from . import forms, page_headers
+from .invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
+from .text import helpers, lang_of, t
+
+bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
+bp.after_request(page_headers)
+
+BORROWER_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "household_size",
+                   "lump_sum_available")
+_LIVE = ("active", "pending_approval")
+#: The store's refusals in the borrower's words (the codes of :class:`~negotiator.errors.RecordError`).
+REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": "not_taken_exists",
+            "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
+
+
+def _state() -> dict:
+    return current_app.extensions["negotiator"]
+
+
+def _lang(inv: Invitation | None = None) -> str:
+    return lang_of(request.values.get("lang"), inv.locale if inv else "en")
+
+
+def _page(template: str, status: int = 200, inv: Invitation | None = None, lang: str | None = None, **ctx):
+    lang = lang or _lang(inv)
+    return render_template(template, **helpers(lang), inv=inv, token=request.view_args.get("token")
+                           if request.view_args else None, **ctx), status
+
+
+def _refused(kind: str, status: int, locale: str = "en"):
+    lang = lang_of(request.values.get("lang"), locale)
+    return _page("portal/message.html", status, lang=lang, title=t(f"{kind}_title", lang), text=t(kind, lang))
+
+
+@bp.before_request
+def _invitation():
+    """Every portal page needs a genuine, unexpired invitation; POSTs need the form's token too."""
+    secret = _state().get("secret")
+    if not secret:
+        abort(404)
+    token = (request.view_args or {}).get("token", "")
+    if not TOKEN_RE.match(token):
+        return _refused("link_invalid", 400)
+    try:
+        g.invitation = verify(token, secret)
+    except InvitationExpired as exc:
+        return _refused("link_expired", 410, exc.locale)
+    except InvitationInvalid:
+        return _refused("link_invalid", 400)
+    g.channel, g.key_id, g.policy = "portal", g.invitation.invitation_id, g.invitation.policy
+    if request.method == "POST":
+        current_app.extensions["csrf_protect"].protect()
+        return _limit(g.invitation)
+    return None
+
+
+def _limit(inv: Invitation):
+    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on what it posts."""
+    from ..service.ratelimit import StoreUnavailable
+    limiter = _state().get("limiter")
+    if limiter is None:
+        return None
+    lang = _lang(inv)
+    try:
+        allowed, wait = limiter.check("invitation:" + inv.invitation_id)
+    except StoreUnavailable:
+        return _page("portal/message.html", 503, inv, title=t("busy_title", lang), text=t("busy", lang, seconds=60))
+    if allowed:
+        return None
+    body, status = _page("portal/message.html", 429, inv, title=t("busy_title", lang),
+                         text=t("busy", lang, seconds=wait))
+    return body, status, {"Retry-After": str(wait)}
+
+
+@bp.errorhandler(CSRFError)
+def _csrf(exc):
+    return _page("portal/message.html", 400, g.get("invitation"), title=t("errors_title", _lang()),
+                 text=t("form_expired", _lang()))
+
+
+def _live_plan(inv: Invitation) -> dict | None:
+    """The account's live arrangement made through the portal, if any."""
+    records = _state().get("records")
+    if records is None:
+        return None
+    found = [a for a in records.account(inv.account_id, "portal")["arrangements"] if a["status"] in _LIVE]
+    return found[-1] if found else None
+
+
+def _owed(inv: Invitation) -> dict:
+    from decimal import Decimal
+    acc = inv.account
+    fees = acc.get("fees") or "0"
+    total = Decimal(str(acc["balance"])) + Decimal(str(fees))
+    return {"currency": acc["currency"], "balance": acc["balance"], "arrears": acc["arrears"], "fees": fees,
+            "total": str(total)}
+
+
+def _start_page(inv: Invitation, status: int = 200, **ctx):
+    return _page("portal/start.html", status, inv, owed=_owed(inv), live=_live_plan(inv), **ctx)
+
+
+@bp.get("/<token>")
+def start(token: str):
+    """What is owed, and the questions about income and spending."""
+    return _start_page(g.invitation, values={})
+
+
+@bp.post("/<token>")
+def options(token: str):
+    """The plans open to the borrower online, from the income and spending given."""
+    inv = g.invitation
+    lang = _lang(inv)
+    fin = forms.pick(request.form, ("monthly_income", "monthly_expenses", "other_debt_payments",
+                                    "lump_sum_available"), ("household_size",))
+    body = {"policy": inv.policy, "locale": lang, "schedules": "all", "account": dict(inv.account), "finances": fin}
+    values = {k: request.form.get(k, "") for k in BORROWER_FIELDS}
+    from ..service.arrangements import with_stored_history
+    try:
+        merged = with_stored_history(body)
+        result = quote(merged, _state()["registry"], channel="portal")
+    except ValidationError as exc:
+        errors = [e.as_dict() for e in exc.errors]
+        return _start_page(inv, 422, values=values, errors=errors, invalid={e["field"] for e in errors})
+    except UnknownPolicyError:
+        return _refused("link_invalid", 400)
+    records = _state().get("records")
+    if records is not None:
+        records.keep_quote(result, merged, "portal", f"portal:{inv.invitation_id}", g.get("request_id"))
+    first = result.get("recommended_option_id")
+    # Only what the borrower can take here: the portal's options (no approval needed) that fit their budget.
+    shown = sorted((o for o in result["options"] if o["affordable"] and o["within_policy"]),
+                   key=lambda o: o["option_id"] != first)
+    return _page("portal/options.html", 200, inv, result=result, options=shown, values=values,
+                 idem=uuid.uuid4().hex, can_accept=records is not None)
+
+
+@bp.post("/<token>/accept")
+def accept(token: str):
+    """The borrower agrees to a plan of a quote of this account: an arrangement through the portal."""
+    inv = g.invitation
+    lang = _lang(inv)
+    records = _state().get("records")
+    if records is None:
+        abort(404)
+    quote_id, option_id, key = (request.form.get(k, "") for k in ("quote_id", "option_id", "idem"))
+
+    def requote(req: dict, channel: str) -> dict:
+        return quote(req, records.registry, channel=channel)
+
+    try:
+        if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
+            raise RecordError(400, "incomplete_form", "idem", t("form_expired", lang))
+        stored = records.get_quote(quote_id[:40], "portal")
+        if stored.get("account_id") != inv.account_id:
+            raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
+        _, answer, _ = records.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
+                                      "portal-" + key, f"portal:{inv.invitation_id}", "portal", g.get("request_id"),
+                                      requote)
+    except RecordError as exc:
+        return _page("portal/message.html", exc.status, inv, title=t("not_taken_title", lang),
+                     text=t(REFUSALS.get(exc.code, "not_taken"), lang), live=_live_plan(inv))
+    except ValidationError:
+        return _page("portal/message.html", 422, inv, title=t("not_taken_title", lang), text=t("not_taken", lang))
+    return redirect(url_for("portal.done", token=token, arrangement_id=answer["arrangement_id"], lang=lang), 303)
+
+
+@bp.get("/<token>/plans/<arrangement_id>")
+def done(token: str, arrangement_id: str):
+    """The agreed plan with its full schedule, to print or save."""
+    inv = g.invitation
+    records = _state().get("records")
+    if records is None or len(arrangement_id) > 40:
+        abort(404)
+    try:
+        arr = records.arrangement(arrangement_id, "portal")
+    except RecordError:
+        abort(404)
+    if arr["account_id"] != inv.account_id:
+        abort(404)
+    plan = None
+    try:
+        stored = records.get_quote(arr["quote_id"], "portal")
+        plan = next((o for o in stored["options"] if o["option_id"] == arr["option_id"]), None)
+    except RecordError:
+        pass
+    return _page("portal/done.html", 200, inv, arr=arr, plan=plan)

@@ -1,0 +1,299 @@
+"""Both flows end to end in a real browser (Debian's Chromium through Playwright), in both languages, on a
+desktop and a phone-sized viewport: the agent console (quote, what-if, booking, the account's trail) and the
+borrower's page (invitation, income and spending, plans, agreement, confirmation), a tampered and an expired
+link, the portal view's isolation on every page, escaping of hostile input, and axe-core's WCAG 2.1 A/AA
+rules on every page. Screenshots of each step go to ``SHOTS`` (see conftest).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+
+import pytest
+from service.conftest import AGENT_KEY
+from service.test_portal_walk import LIMIT_WORDS
+
+from negotiator.web.invitations import Invitation, sign
+from negotiator.web.text import WORDS, amount, option_name
+
+from .conftest import AGENT_HEADER, AXE, DEVICES, SECRET, SHOTS
+
+LANGS = ("en", "zh-CN")
+ACCOUNT = {"currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00", "apr": "0.18",
+           "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
+#: Words no portal page may hold: approval tiers, internal figures, the lender's measures (and LIMIT_WORDS).
+INTERNAL_WORDS = re.compile(r"approv|supervisor|npv|concession|tier|lender|recovers|"
+                            r"审批|批准|主管|净现值|让步|贷方|回收", re.IGNORECASE)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def w(key: str, lang: str, **p) -> str:
+    text = WORDS[key].get(lang, WORDS[key]["en"])
+    return text.format(**p) if p else text
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def axe(page, where: str) -> None:
+    """axe-core (vendored) on the page as it stands: no WCAG 2.1 A/AA violation."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))
+        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""", AXE_TAGS)
+    assert found == [], f"{where}: {json.dumps(found, ensure_ascii=False)}"
+
+
+def isolated(page, where: str) -> None:
+    """The portal view: no approval, internal figure, lender motive or limit in the page's words or source."""
+    text = page.inner_text("body")
+    source = page.content()
+    for pattern, what in ((LIMIT_WORDS, "limit"), (INTERNAL_WORDS, "internal")):
+        m = pattern.search(text)
+        assert m is None, f"{where}: {what} word {m.group(0)!r} in: {text[max(0, m.start() - 80):m.end() + 80]!r}"
+    for key in ("lender_npv", "concession_value", "within_policy", "approval", "max_", "floor"):
+        assert key not in source, f"{where}: {key} in the page source"
+
+
+def invite(live, account_id: str, locale: str, **over) -> str:
+    body = json.dumps({"account": {"account_id": account_id, **ACCOUNT}, "locale": locale, **over}).encode()
+    req = urllib.request.Request(live["url"] + "/v1/invitations", data=body, method="POST", headers={
+        "X-API-Key": AGENT_KEY, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 201
+        return json.loads(r.read())["url"]
+
+
+def api_quote(live, body: dict, key: str) -> dict:
+    req = urllib.request.Request(live["url"] + "/v1/quotes", data=json.dumps(body).encode(), method="POST",
+                                 headers={"X-API-Key": key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+@pytest.fixture
+def context_for(browser):
+    made = []
+
+    def make(device: str, lang: str, agent: str | None = None, **extra):
+        headers = {AGENT_HEADER: agent} if agent else {}
+        ctx = browser.new_context(**DEVICES[device], locale=lang, extra_http_headers=headers, **extra)
+        ctx.set_default_timeout(15_000)
+        made.append(ctx)
+        return ctx
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_console_quote_whatif_book_and_trail(live, context_for, lang, device):
+    page = context_for(device, lang, agent="agent-7", bypass_csp=True).new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    name = f"console-{lang}-{device}"
+    account_id = f"C-{lang}-{device}"
+    r = page.goto(f"{live['url']}/console/?example=1&lang={lang}")
+    assert r.status == 200 and "default-src 'none'" in r.headers["content-security-policy"]
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.get_by_text(w("signed_in", lang, agent="agent-7")).is_visible()
+    page.fill("#f-account_id", account_id)
+    axe(page, f"{name} form")
+    shot(page, f"{name}-1-form")
+
+    # The quote, submitted from the keyboard (Enter in a field).
+    page.focus("#f-monthly_income")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#result").is_visible()
+    options = page.locator("#opt-h ~ article.option")
+    assert options.count() >= 2
+    first = options.first
+    assert "recommended" in first.get_attribute("class")
+    assert first.get_by_text(w("recommended", lang), exact=True).is_visible()
+    assert first.locator("h3 code").inner_text() == "catch_up"
+    assert page.get_by_text(amount("1350.00", "CNY", lang)).first.is_visible()
+    # Every option says its approval tier; a tier other than none is shown to the agent.
+    assert page.locator(".badge.tier-agent").count() >= 1
+    # The schedule on demand, opened with the keyboard.
+    summary = first.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert first.locator("table.schedule tbody tr").count() == 2
+    axe(page, f"{name} quote")
+    shot(page, f"{name}-2-quote")
+
+    # The borrower's counter-proposal: 300 a month is below what they can pay, so a counter-offer comes back.
+    page.fill("#f-p_payment", "300")
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("try", lang)).click()
+    whatif = page.locator("#whatif")
+    assert whatif.is_visible()
+    assert whatif.get_by_role("heading", name=w("counter", lang)).is_visible()
+    assert whatif.get_by_text(amount("299.85", "CNY", lang)).first.is_visible()   # the plan 300 implies
+    assert page.evaluate("document.activeElement.id") == "whatif"
+    axe(page, f"{name} what-if")
+    shot(page, f"{name}-3-whatif")
+
+    # Book the recommended plan; the account's arrangements and events follow.
+    with page.expect_navigation():
+        page.locator("#opt-h ~ article.option").first.get_by_role("button").click()
+    assert "/console/accounts" in page.url
+    notice = page.get_by_role("status")
+    assert re.search(r"a_[0-9a-f]{20}", notice.inner_text())
+    assert w("booked", lang, id="x", status="y")[:3] in notice.inner_text()
+    events = page.locator("table.events tbody tr")
+    assert [events.nth(i).locator("code").inner_text() for i in range(events.count())] == ["quote_issued",
+                                                                                          "accepted"]
+    assert "agent-7" in page.locator("table.events").inner_text()
+    axe(page, f"{name} booked")
+    shot(page, f"{name}-4-booked")
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
+    name = f"portal-{lang}-{device}"
+    account_id = f"P-{lang}-{device}"
+    url = invite(live, account_id, lang)
+    page = context_for(device, lang, bypass_csp=True).new_page()
+    r = page.goto(url)
+    assert r.status == 200 and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.get_by_text(amount("12300.00", "CNY", lang)).is_visible()      # total owed: balance + fees
+    for label in ("income", "spending", "other_debts", "household", "lump_sum"):
+        assert page.get_by_label(w(label, lang)).is_visible()
+    # The keyboard: the first Tab reaches the skip link, which moves focus to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    isolated(page, f"{name} start")
+    axe(page, f"{name} start")
+    shot(page, f"{name}-1-owed")
+
+    page.get_by_label(w("income", lang)).fill("3500")
+    page.get_by_label(w("spending", lang)).fill("2000")
+    page.get_by_label(w("other_debts", lang)).fill("200")
+    page.get_by_label(w("household", lang)).fill("3")
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("see_options", lang)).click()
+    shown = page.locator("article.option")
+    # The options the API gives a portal key for the same figures (none needing approval) that the borrower
+    # can take: affordable and within policy.
+    body = {"account": {"account_id": account_id, **ACCOUNT}, "locale": lang, "finances": {
+        "monthly_income": "3500", "monthly_expenses": "2000", "other_debt_payments": "200", "household_size": 3}}
+    portal = api_quote(live, body, "portal-key-0123456789abcdef")
+    assert all(o["approval"] == "none" for o in portal["options"])
+    takeable = [o for o in portal["options"] if o["affordable"] and o["within_policy"]]
+    assert [o["type"] for o in takeable] == ["instalment"]
+    assert [h.split("\n")[0].strip() for h in shown.locator("h2").all_inner_texts()] == [
+        option_name("instalment", lang) + " " + w("suggested", lang)]
+    first = shown.first
+    for label in ("monthly_amount", "months", "apr", "total_cost"):
+        assert first.get_by_text(w(label, lang), exact=True).is_visible()
+    first.locator("summary").click()
+    assert first.locator("table.schedule tbody tr").count() == takeable[0]["term_months"] > 2
+    isolated(page, f"{name} options")
+    axe(page, f"{name} options")
+    shot(page, f"{name}-2-options")
+
+    with page.expect_navigation():
+        first.get_by_role("button", name=w("choose", lang)).click()
+    assert page.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
+    rows = page.locator("table.schedule tbody tr")
+    assert rows.count() == takeable[0]["term_months"]
+    assert page.get_by_text(amount(takeable[0]["total_payable"], "CNY", lang)).first.is_visible()
+    assert page.get_by_role("button", name=w("print", lang)).is_visible()
+    isolated(page, f"{name} confirmation")
+    axe(page, f"{name} confirmation")
+    shot(page, f"{name}-3-confirmation")
+
+    # Opening the link again says there is a plan already.
+    page.goto(url)
+    assert page.get_by_role("link", name=w("see_plan", lang)).is_visible()
+    isolated(page, f"{name} again")
+
+    # The agent sees the arrangement and its events in the console.
+    console = context_for(device, lang, agent="agent-7", bypass_csp=True).new_page()
+    console.goto(f"{live['url']}/console/accounts?lang={lang}")
+    console.get_by_label(w("account_id", lang)).fill(account_id)
+    with console.expect_navigation():
+        console.get_by_role("button", name=w("lookup", lang)).click()
+    events = console.locator("table.events tbody tr")
+    assert [events.nth(i).locator("code").inner_text() for i in range(events.count())] == ["quote_issued",
+                                                                                          "accepted"]
+    assert "portal" in console.locator("table.events").inner_text()
+    axe(console, f"{name} console lookup")
+    shot(console, f"{name}-4-console")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tampered_and_expired_links(live, context_for, lang):
+    page = context_for("phone", lang, bypass_csp=True).new_page()
+    url = invite(live, f"T-{lang}", lang)
+    head, token = url.rsplit("/", 1)
+    i = len(token) - 5
+    tampered = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+    r = page.goto(f"{head}/{tampered}?lang={lang}")
+    assert r.status == 400
+    assert page.get_by_role("heading", name=w("link_invalid_title", lang)).is_visible()
+    isolated(page, f"tampered {lang}")
+    axe(page, f"tampered {lang}")
+    shot(page, f"portal-{lang}-phone-tampered")
+
+    old = Invitation("i_expired", {"account_id": f"T-{lang}", **ACCOUNT}, "default", lang, int(time.time()) - 5)
+    r = page.goto(f"{head}/{sign(old, SECRET)}")
+    assert r.status == 410
+    assert page.get_by_role("heading", name=w("link_expired_title", lang)).is_visible()
+    isolated(page, f"expired {lang}")
+    axe(page, f"expired {lang}")
+    shot(page, f"portal-{lang}-phone-expired")
+
+
+def test_hostile_input_is_escaped_and_inline_script_blocked(live, context_for):
+    page = context_for("desktop", "en", agent="agent-7").new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{live['url']}/console/?example=1")
+    hostile = "<script>alert(1)</script>"
+    page.fill("#f-account_id", hostile)
+    page.fill("#f-hardship_reason", '"><img src=x onerror=alert(2)>')
+    with page.expect_navigation():
+        page.get_by_role("button", name="Quote").click()
+    errors = page.get_by_role("alert")
+    assert "account.account_id" in errors.inner_text()
+    assert page.input_value("#f-account_id") == hostile
+    assert page.input_value("#f-hardship_reason") == '"><img src=x onerror=alert(2)>'
+    assert page.locator("img").count() == 0
+    shot(page, "console-en-desktop-hostile")
+    r = page.goto(f"{live['url']}/console/accounts?account_id=%3Cscript%3Ealert(3)%3C%2Fscript%3E")
+    assert r.status == 422
+    assert page.input_value("#f-account_id") == "<script>alert(3)</script>"
+    # The Content-Security-Policy stops a script that got into the page anyway.
+    page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';
+                             document.body.appendChild(s); }""")
+    assert page.evaluate("window.__ran === undefined")
+    assert dialogs == []
+
+
+def test_the_accessibility_check_finds_what_it_should(live, context_for):
+    """axe() is not a check that cannot fail: an unlabelled field and low contrast are reported."""
+    page = context_for("phone", "en", bypass_csp=True).new_page()
+    page.goto(invite(live, "AXE-1", "en"))
+    axe(page, "clean page")
+    page.evaluate("""() => { const i = document.createElement('input'); document.querySelector('main').appendChild(i);
+                             const p = document.createElement('p'); p.textContent = 'faint';
+                             p.style.color = '#ddd'; document.querySelector('main').appendChild(p); }""")
+    with pytest.raises(AssertionError) as exc:
+        axe(page, "broken page")
+    assert "label" in str(exc.value) and "color-contrast" in str(exc.value)

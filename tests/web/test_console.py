@@ -1,0 +1,164 @@
+"""The agent console through Flask's test client: access, CSRF, quoting from fields or a paste, what-if,
+booking (a supervisor's plan waits for approval) and the account's trail, on a real SQLite store."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from service.conftest import REQUESTS
+
+from negotiator.service import Config, ConfigError, create_app
+
+from .conftest import AGENT_HEADER, web_config
+from .pages import csrf, hidden
+
+AGENT = {AGENT_HEADER: "agent-7"}
+EXAMPLE = {"account_id": "ACC-1001", "currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00",
+           "apr": "0.18", "days_past_due": "45", "product": "credit_card", "contractual_payment": "600.00",
+           "policy": "default", "as_of": "2026-11-23", "monthly_income": "8000.00", "monthly_expenses": "5200.00",
+           "other_debt_payments": "500.00", "household_size": "3"}
+
+
+def _form(client, **fields) -> dict:
+    return {"csrf_token": csrf(client.get("/console/", headers=AGENT)), "lang": "en", **EXAMPLE, **fields}
+
+
+def test_off_unless_configured():
+    client = create_app(Config(api_keys="agent:agent-key-0123456789abcdef")).test_client()
+    assert client.get("/console/", headers=AGENT).status_code == 404
+
+
+def test_the_sign_on_header_is_required(web_client):
+    assert web_client.get("/console/").status_code == 401
+    assert "Sign-on required" in web_client.get("/console/").get_data(as_text=True)
+    assert web_client.get("/console/", headers={AGENT_HEADER: "<b>x</b>"}).status_code == 401
+    r = web_client.get("/console/", headers=AGENT)
+    assert r.status_code == 200 and "Signed in as agent-7" in r.get_data(as_text=True)
+    assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+
+
+def test_development_mode_has_a_development_agent(tmp_path):
+    client = create_app(Config(dev=True, data_dir=str(tmp_path), store=False)).test_client()
+    assert "Signed in as dev-agent" in client.get("/console/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("over,variable", [
+    ({"console_agent_header": AGENT_HEADER, "secret_key": ""}, "NEGOTIATOR_SECRET_KEY"),
+    ({"secret_key": "short"}, "NEGOTIATOR_SECRET_KEY"),
+    ({"console_agent_header": "X Bad: header"}, "NEGOTIATOR_CONSOLE_AGENT_HEADER"),
+    ({"public_url": "javascript:alert(1)"}, "NEGOTIATOR_PUBLIC_URL"),
+    ({"invitation_hours": 0}, "NEGOTIATOR_INVITATION_HOURS"),
+])
+def test_bad_settings_stop_the_start_naming_the_variable(over, variable):
+    with pytest.raises(ConfigError) as exc:
+        web_config(**over).checked()
+    assert exc.value.variable == variable
+
+
+def test_a_post_without_the_form_token_is_refused(web_client):
+    r = web_client.post("/console/quote", data=EXAMPLE, headers=AGENT)
+    assert r.status_code == 400 and "This form has expired" in r.get_data(as_text=True)
+    r = web_client.post("/console/quote", data={**EXAMPLE, "csrf_token": "forged"}, headers=AGENT)
+    assert r.status_code == 400
+
+
+def test_quote_from_fields_shows_the_ladder_recommended_first(web_client):
+    r = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert text.index("<code>catch_up</code>") < text.index("Recommended</span>")
+    assert "CNY 2,300.00" in text           # disposable income, 8000 - 5200 - 500
+    assert hidden(r, "option_id")[0] == "catch_up"
+
+
+def test_itemised_lines_and_a_pasted_request(web_client):
+    fields = {"monthly_income": "", "monthly_expenses": "", "income_salary": "6000", "income_benefits": "2000",
+              "expense_housing": "3000", "expense_food": "2200"}
+    r = web_client.post("/console/quote", data=_form(web_client, **fields), headers=AGENT)
+    assert r.status_code == 200 and "CNY 2,300.00" in r.get_data(as_text=True)
+    pasted = (REQUESTS / "card_cny.json").read_text(encoding="utf-8")
+    r = web_client.post("/console/quote", data={"csrf_token": csrf(web_client.get("/console/", headers=AGENT)),
+                                                "paste": pasted}, headers=AGENT)
+    assert r.status_code == 200 and 'value="12000.00"' in r.get_data(as_text=True)
+    r = web_client.post("/console/quote", data=_form(web_client, paste="{not json"), headers=AGENT)
+    assert r.status_code == 422 and "<strong>paste</strong>" in r.get_data(as_text=True)
+
+
+def test_invalid_fields_are_named_and_escaped(web_client):
+    r = web_client.post("/console/quote", data=_form(web_client, account_id="<script>alert(1)</script>",
+                                                     balance="12,000"), headers=AGENT)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "<strong>account.account_id</strong>" in text and "<strong>account.balance</strong>" in text
+    assert "<script>alert(1)</script>" not in text and html.escape("<script>alert(1)</script>") in text
+    r = web_client.get("/console/accounts?account_id=%3Cscript%3E", headers=AGENT)
+    assert r.status_code == 422 and "<script>" not in r.get_data(as_text=True)
+
+
+def test_whatif_needs_exactly_one_proposal_and_answers_with_a_counter_offer(web_client):
+    q = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
+    base = {"csrf_token": csrf(q), "lang": "en", "request": html.unescape(hidden(q, "request")[0])}
+    r = web_client.post("/console/propose", data={**base, "p_payment": "300", "p_term": "12"}, headers=AGENT)
+    assert r.status_code == 422 and "Give exactly one of" in r.get_data(as_text=True)
+    r = web_client.post("/console/propose", data={**base, "p_payment": "300"}, headers=AGENT)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Counter-offer" in text and "CNY 299.85" in text
+    assert "Book this plan: Catch up on missed payments" in text
+
+
+def test_booking_a_supervisor_plan_waits_for_approval(web_app, web_client):
+    fields = {"account_id": "ACC-SUP", "monthly_income": "2200", "monthly_expenses": "1900",
+              "other_debt_payments": "0", "lump_sum_available": "2000"}
+    q = web_client.post("/console/quote", data=_form(web_client, **fields), headers=AGENT)
+    result = json.loads(html.unescape(hidden(q, "request")[0]))
+    assert result["account"]["account_id"] == "ACC-SUP"
+    assert "interest_reduction" in hidden(q, "option_id")
+    book = {"csrf_token": csrf(q), "lang": "en", "quote_id": hidden(q, "quote_id")[0],
+            "option_id": "interest_reduction", "idem": hidden(q, "idem")[0]}
+    r = web_client.post("/console/book", data=book, headers=AGENT)
+    assert r.status_code == 303 and "/console/accounts?account_id=ACC-SUP" in r.headers["Location"]
+    page = web_client.get(r.headers["Location"], headers=AGENT).get_data(as_text=True)
+    assert "Waiting for a supervisor" in page and "<code>accepted</code>" in page
+    records = web_app.extensions["negotiator"]["records"]
+    arr = records.account("ACC-SUP", "agent")["arrangements"]
+    assert [(a["status"], a["approval"], a["accepted_by"]) for a in arr] == [("pending_approval", "supervisor",
+                                                                              "agent-7")]
+    # The same form again (a double click) books nothing more.
+    again = web_client.post("/console/book", data=book, headers=AGENT)
+    assert again.status_code == 303
+    assert len(records.account("ACC-SUP", "agent")["arrangements"]) == 1
+
+
+def test_booking_with_the_store_off_says_so(tmp_path):
+    client = create_app(web_config(store=False)).test_client()
+    token = csrf(client.get("/console/", headers=AGENT))
+    r = client.post("/console/book", data={"csrf_token": token, "quote_id": "q_x", "option_id": "catch_up",
+                                           "idem": "0" * 32}, headers=AGENT)
+    assert r.status_code == 503 and "store is switched off" in r.get_data(as_text=True)
+
+
+def test_whatif_by_term_and_by_lump_sum(web_client):
+    q = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
+    base = {"csrf_token": csrf(q), "lang": "zh-CN", "request": html.unescape(hidden(q, "request")[0])}
+    by_term = web_client.post("/console/propose", data={**base, "p_term": "36"}, headers=AGENT)
+    text = by_term.get_data(as_text=True)
+    assert by_term.status_code == 200 and "对应方案" in text and "<dd>36</dd>" in text
+    by_lump = web_client.post("/console/propose", data={**base, "p_lump": "9000"}, headers=AGENT)
+    text = by_lump.get_data(as_text=True)
+    # At 45 days past due the default policy settles nothing: the answer says so and counters with a plan.
+    assert by_lump.status_code == 200 and "没有与该提议相符的方案。" in text and "还价方案" in text
+    bad = web_client.post("/console/propose", data={**base, "p_term": "abc"}, headers=AGENT)
+    assert bad.status_code == 422 and "proposal.term_months" in bad.get_data(as_text=True)
+
+
+def test_the_language_link_works_from_every_page(web_client):
+    import re
+    q = web_client.post("/console/quote", data=_form(web_client, account_id="ACC-LANG"), headers=AGENT)
+    pages = [q, web_client.get("/console/accounts?account_id=ACC-LANG", headers=AGENT)]
+    for page in pages:
+        link = html.unescape(re.search(r'<a href="([^"]+)" lang="zh-CN"', page.get_data(as_text=True)).group(1))
+        r = web_client.get(link, headers=AGENT)
+        assert r.status_code == 200 and '<html lang="zh-CN">' in r.get_data(as_text=True)
+    assert "account_id=ACC-LANG" in link

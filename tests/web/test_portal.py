@@ -1,0 +1,127 @@
+"""The borrower's page through Flask's test client: the invitation's scope, the form's token, bad input,
+and the portal view (only plans needing no approval, no internal figure), on a real SQLite store."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from service.conftest import headers
+
+from negotiator.web.invitations import Invitation, sign
+
+from .conftest import SECRET
+from .pages import ACCOUNT, csrf, hidden
+
+FINANCES = {"monthly_income": "3500", "monthly_expenses": "2000", "other_debt_payments": "200",
+            "household_size": "3"}
+
+
+def _link(client, account_id: str = "ACC-1001", locale: str = "en") -> str:
+    r = client.post("/v1/invitations", json={"account": {**ACCOUNT, "account_id": account_id}, "locale": locale},
+                    headers=headers())
+    return "/portal/" + r.get_json()["url"].rsplit("/portal/", 1)[1]
+
+
+def _options(client, link: str, **fields):
+    return client.post(link, data={"csrf_token": csrf(client.get(link)), **FINANCES, **fields})
+
+
+def test_the_figures_come_from_the_invitation_not_the_form(web_client):
+    link = _link(web_client)
+    page = web_client.get(link).get_data(as_text=True)
+    assert "CNY 12,300.00" in page and "ACC-1001" in page
+    r = _options(web_client, link, balance="1.00", account_id="ACC-9")   # not fields of this form: not read
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "CNY 12,300.00" in text   # the instalment plan re-ages 12,300.00
+
+
+def test_only_plans_needing_no_approval_and_no_internal_figures(web_client):
+    link = _link(web_client)
+    tight = {"monthly_income": "2200", "monthly_expenses": "1900", "other_debt_payments": "0",
+             "lump_sum_available": "2000"}
+    agent = web_client.post("/v1/quotes", json={"as_of": time.strftime("%Y-%m-%d"), "account": ACCOUNT,
+                                               "finances": {**tight, "household_size": 3}}, headers=headers())
+    needs = [o["type"] for o in agent.get_json()["options"] if o["approval"] != "none"]
+    assert "interest_reduction" in needs    # an agent is offered it; the borrower is not
+    text = _options(web_client, link, **tight).get_data(as_text=True)
+    assert "Instalments at a lower rate" not in text
+    assert not re.search(r"approv|npv|concession|supervisor|tier|limit", text, re.IGNORECASE)
+    assert "We cannot offer a plan online" in text
+
+
+def test_a_quote_of_another_account_cannot_be_taken_with_this_link(web_app, web_client):
+    mine, theirs = _link(web_client, "ACC-MINE"), _link(web_client, "ACC-THEIRS")
+    other = _options(web_client, theirs)
+    r = _options(web_client, mine)
+    form = {"csrf_token": csrf(r), "quote_id": hidden(other, "quote_id")[0], "option_id": "instalment",
+            "idem": hidden(r, "idem")[0]}
+    refused = web_client.post(mine + "/accept", data=form)
+    assert refused.status_code == 404
+    records = web_app.extensions["negotiator"]["records"]
+    assert records.account("ACC-THEIRS", "agent")["arrangements"] == []
+    taken = web_client.post(mine + "/accept", data={**form, "quote_id": hidden(r, "quote_id")[0]})
+    assert taken.status_code == 303
+    done = taken.headers["Location"]
+    assert web_client.get(done).status_code == 200
+    assert web_client.get(done.replace(mine, theirs)).status_code == 404   # another link cannot read it
+    [arr] = records.account("ACC-MINE", "agent")["arrangements"]
+    assert (arr["channel"], arr["accepted_by"], arr["approval"]) == ("portal", "borrower", "none")
+
+
+def test_bad_income_is_named_and_nothing_is_quoted(web_client):
+    link = _link(web_client, locale="zh-CN")
+    r = _options(web_client, link, monthly_income="abc", household_size="-1")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 422 and "请修改以下各项" in text
+    assert "finances.monthly_income" in text and 'id="f-monthly_income"' in text
+    assert re.search(r'id="f-monthly_income"[^>]*aria-invalid="true"', text, re.S)
+
+
+def test_posts_need_the_form_token(web_client):
+    link = _link(web_client)
+    assert web_client.post(link, data=FINANCES).status_code == 400
+
+
+def test_tampered_and_expired_links(web_client):
+    link = _link(web_client)
+    tampered = link[:-3] + ("x" if link[-3] != "x" else "y") + link[-2:]
+    r = web_client.get(tampered)
+    assert r.status_code == 400 and "This link does not work" in r.get_data(as_text=True)
+    assert web_client.get("/portal/short").status_code == 400
+    old = sign(Invitation("i_old", ACCOUNT, "default", "zh-CN", int(time.time()) - 1), SECRET)
+    r = web_client.get(f"/portal/{old}")
+    assert r.status_code == 410 and "此链接已过期" in r.get_data(as_text=True)
+    assert web_client.post(f"/portal/{old}", data=FINANCES).status_code == 410
+
+
+def test_posts_share_the_portal_rate_limit_per_invitation(tmp_path):
+    from negotiator.service import create_app
+    from negotiator.store import upgrade
+
+    from .conftest import web_config
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    upgrade(url)
+    client = create_app(web_config(database_url=url, portal_rate_limit="2/minute",
+                                   rate_limit_storage="memory://")).test_client()
+    link, other = _link(client, "ACC-R1"), _link(client, "ACC-R2")
+    assert [_options(client, link).status_code for _ in range(2)] == [200, 200]
+    r = _options(client, link)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert "Please try again in" in r.get_data(as_text=True)
+    assert client.get(link).status_code == 200          # reading the page is not limited
+    assert _options(client, other).status_code == 200   # another invitation has its own budget
+
+
+def test_choosing_twice_is_answered_in_plain_words(web_client):
+    link = _link(web_client, "ACC-TWICE")
+    r = _options(web_client, link)
+    form = {"csrf_token": csrf(r), "quote_id": hidden(r, "quote_id")[0], "option_id": "instalment",
+            "idem": hidden(r, "idem")[0]}
+    assert web_client.post(link + "/accept", data=form).status_code == 303
+    again = _options(web_client, link)
+    second = web_client.post(link + "/accept", data={**form, "csrf_token": csrf(again),
+                                                     "idem": hidden(again, "idem")[0]})
+    text = second.get_data(as_text=True)
+    assert second.status_code == 409 and "You already have a plan for this account." in text
+    assert "See your plan" in text and "replaces" not in text and "Idempotency" not in text

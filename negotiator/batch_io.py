@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from . import strict_json
 from .batch_parse import (
     AMOUNTS,
     DATE_SEPARATOR,
@@ -706,7 +707,8 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
                     unreadable.append((row, None, "(row)", LINE_TOO_LONG))
                     continue
                 try:
-                    rec = json.loads(block[s:s + ln], parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+                    rec = json.loads(block[s:s + ln], parse_constant=strict_json.reject_constant,
+                                     object_pairs_hook=_unique_keys)
                 except _DuplicateKeys as exc:
                     aid = next((v for k2, v in exc.pairs if k2 == "account_id" and isinstance(v, str)), None)
                     unreadable += [(row, aid, k2, "Appears more than once in the record.") for k2 in exc.keys]
@@ -731,10 +733,6 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
             cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
             yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
         snap.check(consumed=pos)
-
-
-def _no_constant(name):
-    raise ValueError(f"{name} is not valid JSON")
 
 
 # ----------------------------------------------------------------------------- Parquet

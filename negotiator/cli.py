@@ -21,17 +21,15 @@ EXIT_INVALID, EXIT_POLICY, EXIT_BAD_POLICY, EXIT_STORE = 2, 3, 4, 5
 
 
 def _read_json(path: str):
+    """A request file (or stdin) read by the same strict rule as the HTTP body."""
+    from .strict_json import loads
     try:
         with (sys.stdin if path == "-" else open(path, encoding="utf-8")) as fh:
-            return json.load(fh, parse_constant=_reject_constant)
+            return loads(fh.read())
     except OSError as exc:
         raise ValidationError([_fe("(file)", f"cannot read {path}: {exc.strerror}")]) from None
-    except (json.JSONDecodeError, ValueError) as exc:
-        raise ValidationError([_fe("(body)", f"not valid JSON: {exc}")]) from None
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+    except (ValueError, RecursionError) as exc:
+        raise ValidationError([_fe("(body)", f"not valid JSON: {str(exc)[:200]}")]) from None
 
 
 def _fe(field: str, message: str):

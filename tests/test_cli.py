@@ -84,8 +84,10 @@ def test_invalid_input_exits_2_with_every_field_on_stderr(tmp_path, capsys):
     assert all(e["message"] for e in err["errors"])
 
 
-@pytest.mark.parametrize("text", ["{not json", '{"a": NaN}', '{"a": Infinity}', "[]", ""])
+@pytest.mark.parametrize("text", ["{not json", '{"a": NaN}', '{"a": Infinity}', "[]", "",
+                                  '{"policy": "default", "policy": "x"}', '{"a": 1e999}', '{"a": ' + "9" * 41 + "}"])
 def test_bad_json_exits_2(tmp_path, capsys, text):
+    """The command line reads a request file by the HTTP body's rule: duplicate keys and huge numbers included."""
     assert main(["quote", _write(tmp_path, text)]) == 2
     assert json.loads(capsys.readouterr().err)["errors"]
 

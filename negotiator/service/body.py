@@ -9,11 +9,11 @@ or holding the same key twice.
 from __future__ import annotations
 
 import json
-import math
 
 from flask import request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
+from .. import strict_json
 from .problems import Problem
 
 JSON_TYPES = ("application/json",)
@@ -37,36 +37,6 @@ _READ_ERRORS = _read_errors()
 def _bad(detail: str, field: str = "(body)") -> Problem:
     return Problem(400, "Malformed request body", detail, "malformed-body",
                    errors=[{"field": field, "message": detail}])
-
-
-def _constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("a number is too large")
-    return value
-
-
-#: Longest integer literal read; longer ones are refused before Python converts them.
-MAX_INT_DIGITS = 40
-
-
-def _int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
-    return int(text)
-
-
-def _pairs(pairs):
-    out = {}
-    for k, v in pairs:
-        if k in out:
-            raise ValueError(f"duplicate key {json.dumps(k[:40], ensure_ascii=False)}")
-        out[k] = v
-    return out
 
 
 def _depth(value, limit: int) -> bool:
@@ -117,8 +87,7 @@ def read_json(max_bytes: int, max_depth: int):
     if not text.strip():
         raise _bad("The body is empty; a JSON object is required.")
     try:
-        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int,
-                           object_pairs_hook=_pairs)
+        value = strict_json.loads(text)
     except json.JSONDecodeError as exc:
         raise _bad(f"Not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
     except RecursionError:

@@ -21,6 +21,7 @@ import uuid
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from .. import strict_json
 from ..engine import quote
 from ..errors import RecordError, UnknownPolicyError, ValidationError
 from ..money import CURRENCIES
@@ -148,10 +149,10 @@ def make_proposal():
     from ..proposals import propose
     lang = _lang()
     try:
-        body = json.loads(request.form.get("request", ""))
+        body = strict_json.loads(request.form.get("request", ""))
         if not isinstance(body, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):
         return _page("console/message.html", 400, title=t("errors_title", lang), text=t("form_expired", lang))
     body["locale"] = lang
     proposal = {k: v for k, v in (("monthly_payment", forms.value(request.form.get("p_payment"))),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+from .. import strict_json
 from ..errors import FieldError, ValidationError
 from ..policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
@@ -70,9 +71,11 @@ def pasted(text: str | None) -> dict:
     if not text:
         return {}
     try:
-        data = json.loads(text)
-    except ValueError as exc:
+        data = strict_json.loads(text)
+    except json.JSONDecodeError as exc:
         raise ValidationError([FieldError("paste", f"Not valid JSON: {exc.msg} (line {exc.lineno}).")]) from None
+    except (ValueError, RecursionError) as exc:     # NaN, huge numbers, a key given twice: the API's own rule
+        raise ValidationError([FieldError("paste", f"Not valid JSON: {str(exc)[:120]}.")]) from None
     if not isinstance(data, dict):
         raise ValidationError([FieldError("paste", "Must be a JSON object: a quote request or an account.")])
     return data if "account" in data else {"account": data}

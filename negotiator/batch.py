@@ -796,16 +796,21 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
         if finished:
             procs.shutdown(wait=True)
         else:
-            # An error or a signal: stop the workers now rather than let them finish their chunks, and do
-            # not wait on the pool's bookkeeping (it can stall on a killed worker); wait on the processes.
+            # An error or a signal: stop the workers now rather than let them finish their chunks, wait on the
+            # processes, and do not wait on the pool's bookkeeping (it can stall on a killed worker).
             live = list(getattr(procs, "_processes", {}).values())
             for p in live:
                 with contextlib.suppress(Exception):
                     p.kill()
-            procs.shutdown(wait=False, cancel_futures=True)
+            # A worker killed while writing its result leaves half a message in the result pipe: the pool's
+            # manager thread would wait for the rest for ever (and the interpreter's exit joins it). With our
+            # own copy of the pipe's write end closed too, the rest reads as end of file: the pool breaks.
             for p in live:
                 with contextlib.suppress(Exception):
                     p.join(timeout=10)
+            with contextlib.suppress(Exception):
+                procs._result_queue._writer.close()
+            procs.shutdown(wait=False, cancel_futures=True)
 
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,

@@ -17,7 +17,10 @@ kind ``KP``; each account as ``NX`` integers of ``X`` (indices ``X_*``);
 each wanted kind has a slot (``K_SLOT``, -1: not wanted) and writes, for
 account ``i`` of ``n``, field ``O_*`` of ``OI`` at ``(slot * NO + O_*) * n + i``
 and field ``F_*`` of ``OF`` at ``(slot * NF + F_*) * n + i``: each field of a
-kind is one contiguous column over the accounts.
+kind is one contiguous column over the accounts. ``OI`` and ``OF`` start at
+zero. A kind that is not offered to an account is not worked out: its row
+holds the decline reason and the plan's terms as far as they were needed
+to decide it (a declined instalment still has its price), never a solution.
 
 Examples
 --------
@@ -244,8 +247,6 @@ def _price(P, principal: int, rate: int) -> tuple[int, int]:
 
 def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
     """Kind ``k``'s plan for the account at ``X[x:]``, its decline reason and its own figures, into ``OI[b:]``."""
-    for g in range(NO):
-        OI[b + g * st] = 0
     decline = window(k, P, KP, X, x)
     balance, fees, apr = X[x + X_BALANCE], X[x + X_FEES], X[x + X_APR]
     owed = balance + fees
@@ -271,8 +272,10 @@ def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
             decline = D_TERM_MAX
         if P[P_FIXED_TERM] >= 0:
             term = P[P_FIXED_TERM]
-        else:
+        elif decline == D_NONE:
             term = months_from(amortising_months(balance, fees, apr, 0, A, MONTHLY_DEN), lo, hi)
+        else:
+            term = lo                 # not offered: the plan is not worked out
         _plan(OI, b, st, balance, fees, apr, 0, term, 0, 0, 0, 12)
         longest = max(hi, lo)
     elif k == INSTALMENT:
@@ -280,8 +283,10 @@ def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
         rate = 0 if P[P_FLAT] else X[x + X_BASE_APR]
         if P[P_FIXED_TERM] >= 0:
             term = P[P_FIXED_TERM]
-        else:
+        elif decline == D_NONE:
             term = months_from(amortising_months(balance, fees, rate, fee, A, den), P[P_MIN_TERM], P[P_MAX_TERM])
+        else:
+            term = P[P_MIN_TERM]
         _plan(OI, b, st, balance, fees, rate, fee, term, 0, 0, 0, ppy)
         longest = P[P_MAX_TERM]
     elif k == INTEREST_REDUCTION:
@@ -289,17 +294,19 @@ def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
         if decline == D_NONE and base <= floor:
             decline = D_RATE_FLOOR
         m = P[P_MAX_TERM]
-        Pf, Ff, Af = float(balance), float(fees), float(A)
-        if P[P_FLAT]:
-            need = ((Af - (Pf + Ff) / m) / Pf if balance > 0 else -1.0) * RATE_SCALE
-        else:
-            r0 = solve_rate(Pf + Ff, Af, float(m), 12)
-            r0 = 0.0 if r0 != r0 else r0
-            r1 = solve_rate(Pf + Ff * discount(r0, float(m)), Af, float(m), 12)
-            need = r1 * den
-        needed = int(math.floor(need)) if (need == need and abs(need) < math.inf) else -1
-        cut = max(ceil_div(base - min(needed, base - 1), step), 1) * step
-        rate = max(base - cut, floor)
+        rate = base
+        if decline == D_NONE:
+            Pf, Ff, Af = float(balance), float(fees), float(A)
+            if P[P_FLAT]:
+                need = ((Af - (Pf + Ff) / m) / Pf if balance > 0 else -1.0) * RATE_SCALE
+            else:
+                r0 = solve_rate(Pf + Ff, Af, float(m), 12)
+                r0 = 0.0 if r0 != r0 else r0
+                r1 = solve_rate(Pf + Ff * discount(r0, float(m)), Af, float(m), 12)
+                need = r1 * den
+            needed = int(math.floor(need)) if (need == need and abs(need) < math.inf) else -1
+            cut = max(ceil_div(base - min(needed, base - 1), step), 1) * step
+            rate = max(base - cut, floor)
         a, fee = _price(P, balance, rate)
         _plan(OI, b, st, balance, fees, a, fee, m, 0, 0, 0, ppy)
         OI[b + O_RATE * st] = rate
@@ -314,10 +321,13 @@ def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
         cap = X[x + X_WAIVABLE] * P[P_FW_SHARE] // RATE_SCALE
         if decline == D_NONE and cap == 0:
             decline = D_NO_FEES
-        r = a / den
-        keep = (float(A) - fee - payment(float(balance), r, float(m))) * annuity(r, float(m)) / discount(r, float(m))
-        w = math.ceil(float(fees) - nan_max(keep, 0.0))
-        waive = min(min(max(w, 1), max(cap, 1)), cap)
+        waive = 0
+        if decline == D_NONE:
+            r = a / den
+            keep = ((float(A) - fee - payment(float(balance), r, float(m))) * annuity(r, float(m))
+                    / discount(r, float(m)))
+            w = math.ceil(float(fees) - nan_max(keep, 0.0))
+            waive = min(min(max(w, 1), max(cap, 1)), cap)
         _plan(OI, b, st, balance, fees - waive, a, fee, m, 0, 0, 0, ppy)
         OI[b + O_WAIVED * st] = waive
         OI[b + O_CAP * st] = cap
@@ -376,8 +386,10 @@ def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
         fee = flat_fee(balance, P[P_FLAT_PPM])
         rate = 0 if P[P_FLAT] else X[x + X_BASE_APR]
         after_hi = min(P[P_PH_AFTER], cap_total - h)
-        n_star = amortising_months(balance - h * R, fees, rate, fee, A_after, MONTHLY_DEN)
-        m = months_from(n_star, 1, max(after_hi, 1))
+        m = 1
+        if decline == D_NONE:
+            n_star = amortising_months(balance - h * R, fees, rate, fee, A_after, MONTHLY_DEN)
+            m = months_from(n_star, 1, max(after_hi, 1))
         _plan(OI, b, st, balance, fees, rate, fee, h + m, h, R, 0, 12)
         OI[b + O_CAPPED * st] = 1 if (months > h and not mor) else 0
         longest = h + max(after_hi, 1)
@@ -395,11 +407,14 @@ def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
             decline = D_NO_STEP
         if decline == D_NONE and interest + (1 if rate == 0 else 0) > R:
             decline = D_BELOW_INTEREST
-        rr = rate / MONTHLY_DEN
-        left_f = balance * growth(rr, float(h)) - R * growth(rr, float(h)) * annuity(rr, float(h))
         after_hi = max(cap_total - h, 1)
-        n_star = amortising_months(nan_max(left_f, 0.0), fees, apr, 0, A_after, MONTHLY_DEN)
-        _plan(OI, b, st, balance, fees, apr, 0, h + months_from(n_star, 1, after_hi), h, R, rate, 12)
+        m = 1
+        if decline == D_NONE:
+            rr = rate / MONTHLY_DEN
+            left_f = balance * growth(rr, float(h)) - R * growth(rr, float(h)) * annuity(rr, float(h))
+            n_star = amortising_months(nan_max(left_f, 0.0), fees, apr, 0, A_after, MONTHLY_DEN)
+            m = months_from(n_star, 1, after_hi)
+        _plan(OI, b, st, balance, fees, apr, 0, h + m, h, R, rate, 12)
         longest = h + after_hi
     elif k == TOKEN_PAYMENT:
         if decline == D_NONE and A * P[P_MAX_TERM] >= owed:
@@ -581,7 +596,7 @@ def finish(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> Non
 
 
 def work_out(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> None:
-    """One kind for one account, whole: build, solve, up to three fitting steps, assess, disclose."""
+    """One kind for one account, whole: build and, if offered, solve, up to three fitting steps, assess, disclose."""
     build(k, P, KP, X, x, OI, b, st)
     if OI[b + O_OFFERED * st]:
         mode = P[P_MODE]
@@ -591,13 +606,11 @@ def work_out(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> N
                 if not fit(k, P, X, x, OI, b, st):
                     break
                 solve(OI, b, st, mode)
-    finish(k, P, PF, KP, X, x, OI, OF, b, f, st)
+        finish(k, P, PF, KP, X, x, OI, OF, b, f, st)
 
 
 def declined(OI, OF, b: int, f: int, st: int) -> None:
     """A kind a lower rung already served: nothing offered, a plan of one empty period."""
-    for g in range(NO):
-        OI[b + g * st] = 0
     OI[b + O_DECLINE * st] = D_LESSER
     OI[b + O_TERM * st] = 1
     OI[b + O_STERM * st] = 1

@@ -1,7 +1,8 @@
 """Engine benchmarks (issue 2).
 
 1. A single quote in-process: all options, schedule for the recommended one;
-   median and p99 over many runs.
+   median and p99 over many runs. Also a quote where nothing is affordable,
+   so that every rung of the ladder is worked out.
 2. The array path for N accounts (default 100,000): option summaries without
    schedules, accounts per second; and the same work as a per-account loop of
    numpy-financial scalar calls (pmt / nper / rate per option), as a ratio.
@@ -51,10 +52,22 @@ def synthetic(n: int, seed: int = 7) -> Accounts:
         reages_12m=np.zeros(n, dtype=np.int64), reages_5y=np.zeros(n, dtype=np.int64))
 
 
-def bench_single(runs: int) -> dict:
+def nothing_affordable(body: dict) -> dict:
+    """The example card with a debt its holder cannot carry: every rung is worked out, none is affordable."""
+    body = json.loads(json.dumps(body))
+    body["account"].update(balance="48000.00", arrears="6000.00", fees="2400.00", days_past_due=100)
+    body["finances"].update(monthly_income="6000.00", monthly_expenses="5600.00", other_debt_payments="300.00",
+                            lump_sum_available="1000.00")
+    return body
+
+
+def bench_single(runs: int, hard: bool = False) -> dict:
     registry = PolicyRegistry.load()
     body = json.loads((ROOT / "examples/requests/card_cny.json").read_text())
     body["schedules"] = "recommended"
+    if hard:
+        body = nothing_affordable(body)
+        assert quote(body, registry)["recommended_option_id"] is None
     for _ in range(50):
         quote(body, registry)
     times = []
@@ -110,6 +123,9 @@ def main() -> None:
     single = bench_single(args.runs)
     print(f"single quote (all options, schedule for the recommended): median {single['median_ms']:.3f} ms, "
           f"p99 {single['p99_ms']:.3f} ms over {single['runs']} runs")
+    hard = bench_single(args.runs, hard=True)
+    print(f"single quote, nothing affordable (every rung worked out): median {hard['median_ms']:.3f} ms, "
+          f"p99 {hard['p99_ms']:.3f} ms over {hard['runs']} runs")
     arr = bench_array(args.accounts)
     print(f"array path (median of 5 warm runs): {arr['accounts']:,} accounts in {arr['seconds']:.3f} s = "
           f"{arr['accounts_per_s']:,.0f} "
@@ -119,7 +135,7 @@ def main() -> None:
     per = scalar_loop(acc, assess(acc, policy).affordable, args.sample)
     print(f"scalar numpy-financial loop: {1 / per:,.0f} accounts/s; array path is {arr['accounts_per_s'] * per:,.1f}x "
           f"faster")
-    print(json.dumps({"single": single, "array": arr, "scalar_accounts_per_s": 1 / per,
+    print(json.dumps({"single": single, "nothing_affordable": hard, "array": arr, "scalar_accounts_per_s": 1 / per,
                       "date": dt.date.today().isoformat()}))
 
 

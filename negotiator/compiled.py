@@ -1,4 +1,4 @@
-"""The kernels of :mod:`negotiator.kernels`, compiled by numba for arrays; and the choice of way.
+"""The kernels of :mod:`negotiator.kernels` and :mod:`negotiator.ladder`, compiled by numba; and the choice of way.
 
 :func:`way` chooses, for ``n`` items, between the kernels as plain Python
 (a quote: a handful of plans, no compiler in the process) and the same
@@ -29,7 +29,7 @@ import types
 
 import numpy as np
 
-from . import kernels
+from . import kernels, ladder
 
 #: From how many items an array call runs compiled (below it, plain Python is faster than a call into numba).
 COMPILE_FROM = 48
@@ -75,7 +75,13 @@ def _bind(numba, cache: bool) -> types.SimpleNamespace:
     for name in kernels.KERNELS:
         f = getattr(kernels, name)
         ns[name] = jit(types.FunctionType(f.__code__, ns, name, f.__defaults__))
-    return types.SimpleNamespace(**{k: ns[k] for k in kernels.KERNELS})
+    # The per-account kernels of the option kinds and the ladder call the plan kernels: compiled ones.
+    lns = dict(vars(ladder))
+    lns.update({k: ns[k] for k in kernels.KERNELS})
+    for name in ladder.KERNELS:
+        f = getattr(ladder, name)
+        lns[name] = jit(types.FunctionType(f.__code__, lns, name, f.__defaults__))
+    return types.SimpleNamespace(**{k: ns[k] for k in kernels.KERNELS}, **{k: lns[k] for k in ladder.KERNELS})
 
 
 def load(required: bool = False) -> types.SimpleNamespace | None:

@@ -40,9 +40,9 @@ def _map(name: str, *args, extra: tuple = ()) -> np.ndarray:
         run(*(a.ravel().tolist() if a.size == n else [float(a.flat[0])] * n if a.size == 1
               else np.broadcast_to(a, shape).ravel().tolist() for a in arrays), *extra, out)
         return np.asarray(out, dtype=np.float64).reshape(shape)
-    arrays = np.broadcast_arrays(*arrays)
+    full = np.broadcast_arrays(*arrays)
     res = np.zeros(n)
-    run(*(np.ascontiguousarray(a.ravel()) for a in arrays), *extra, res)
+    run(*(np.ascontiguousarray(a.ravel()) for a in full), *extra, res)
     return res.reshape(shape)
 
 

@@ -174,12 +174,11 @@ def run_final(principal: int, fees: int, apr: int, flat: int, term: int, hold: i
     out = principal + fees - (hold * hold_pay if frozen else 0)
     limit = BIG // (max(apr, hold_apr) + 1)
     for k in range(hold if frozen else 0, term - 1):
+        owing = out - fees if out > fees else 0       # principal outstanding: fees are paid last
         if k < hold:
-            interest = rdiv(max(out - fees, 0) * hold_apr, den, mode)
-            out = out + interest - hold_pay
+            out = out + rdiv(owing * hold_apr, den, mode) - hold_pay
         else:
-            interest = rdiv(max(out - fees, 0) * apr, den, mode) + flat
-            out = out + interest - level
+            out = out + rdiv(owing * apr, den, mode) + flat - level
         if out > limit:
             return BIG
     if term <= hold:

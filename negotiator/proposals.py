@@ -29,7 +29,8 @@ from .accounts import MAX_TERM, _minor
 from .affordability import Assessment, assess
 from .engine import Decision, decide, load_request, prepare, quote_id
 from .errors import FieldError, ValidationError
-from .kinds import LADDER, ORDER, amortising_months
+from .kinds import LADDER, ORDER
+from .ladder import MONTHLY_DEN, affordable_one, amortising_months
 from .money import RATE_SCALE, rate_to_ppm
 from .options import BEYOND, OptionSet, acceptable, build
 from .policy import TIERS, PolicyRegistry
@@ -152,8 +153,14 @@ def _judge(sets: dict[str, OptionSet], real: Assessment, ctx_acc, policy) -> Non
     """Affordability against what the borrower can really pay, not the proposal."""
     from .options import Context
     ctx = Context(ctx_acc, real, policy, "agent")
+    a_now, a_after, lump = ctx.A.tolist(), ctx.A_after.tolist(), ctx_acc.lump_sum.tolist()
     for s in sets.values():
-        s.affordable = s.kind.affordable(ctx, s)
+        k = ORDER.index(s.type)
+        funded = s.extra["lump_funded"] if "lump_funded" in s.extra else np.zeros(len(lump), dtype=bool)
+        s.affordable = np.array([
+            affordable_one(k, int(s.monthly_payment[i]), int(s.max_payment[i]), int(s.solved.level[i]),
+                           int(s.plans.hold_payment[i]), int(s.plans.hold[i]), lump[i], int(funded[i]),
+                           a_now[i], a_after[i]) != 0 for i in range(len(lump))], dtype=bool)
 
 
 def _by_payment(acc, real, policy, channel, pay, r):
@@ -166,10 +173,11 @@ def _by_payment(acc, real, policy, channel, pay, r):
         return plan, []
     # Nothing in policy fits: what the payment really takes at the plan price, uncapped.
     base = build(acc, real, policy, channel, ("instalment",))["instalment"].plans
-    months = amortising_months(acc.balance, acc.fees, base.apr_ppm, base.flat_fee, np.array([pay]))
-    if not np.isfinite(months[0]) or months[0] > MAX_TERM:
+    months = amortising_months(float(acc.balance[0]), int(acc.fees[0]), int(base.apr_ppm[0]), int(base.flat_fee[0]),
+                               pay, MONTHLY_DEN)
+    if not np.isfinite(months) or months > MAX_TERM:
         return None, [("proposal_never_repays", {})]
-    term = int(np.ceil(months[0] - 1e-9))
+    term = int(np.ceil(months - 1e-9))
     fixed = build(acc, real, policy, channel, ("instalment",), fixed={"term": term})["instalment"]
     fixed.tier[:] = BEYOND
     return fixed, [("proposal_term_too_long", {"months": term, "max_months": r.ctx.max_term})]

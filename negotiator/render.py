@@ -190,8 +190,8 @@ class Renderer:
         else:
             yield self.reason("not_affordable" + suffix, payment=self.money(s.max_payment[0]),
                               affordable=self.money(A), shortfall=self.money(max(int(s.max_payment[0]) - A, 0)))
-            hi = s.kind.longest(self.ctx, s)
-            if hi is not None and int(s.solved.term[0]) >= int(hi[0]):
+            hi = int(s.longest[0])
+            if hi >= 0 and int(s.solved.term[0]) >= hi:
                 yield self.reason("term_at_maximum", months=int(s.solved.term[0]))
         tier = int(s.tier[0])
         if tier == BEYOND:

@@ -1,15 +1,12 @@
 """The engine's two speeds give the same answers.
 
-Two choices exist only for speed, and both must be invisible: the plan
-kernels run as plain Python for a few plans and compiled by numba over
-arrays for many; the ladder is solved rung by rung for many accounts and
-stacked for few. These tests force each alternative and compare.
+One choice exists only for speed, and it must be invisible: the plan
+kernels and the ladder's per-account kernels run as plain Python for a few
+plans or accounts and compiled by numba over arrays for many. These tests
+force each way and compare.
 """
 
 from __future__ import annotations
-
-import datetime as dt
-from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -19,7 +16,7 @@ from hypothesis import strategies as st
 from negotiator import compiled
 from negotiator import kernels as K
 from negotiator import plans as P
-from negotiator.accounts import from_records
+from negotiator.accounts import Accounts
 from negotiator.affordability import assess
 from negotiator.options import build
 from negotiator.policy import PolicyRegistry
@@ -112,46 +109,69 @@ def test_any_plans_same_both_ways(rows, mode):
         assert np.array_equal(getattr(plain, k), getattr(fast, k)), k
 
 
-def _records(seed: int, n: int, currency: str = "CNY") -> list[dict]:
+def _portfolio(n: int, seed: int, currency: str, ppy: int) -> Accounts:
+    """Accounts of every shape the ladder meets: hardship of every kind (moratoria too), lump sums,
+    fee breakdowns, unknown histories, tiny balances, loans and cards."""
     rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(n):
-        balance = int(rng.integers(10_000, 5_000_000))
-        dpd = int(rng.choice([0, 20, 45, 75, 100, 150, 200]))
-        arrears = balance * int(rng.integers(5, 40)) // 100 if dpd else 0
-        loan = bool(rng.random() < 0.35)
-        income = int(rng.integers(100_000, 2_000_000))
-        account = {"currency": currency, "balance": Decimal(balance) / 100, "arrears": Decimal(arrears) / 100,
-                   "fees": Decimal(balance * int(rng.integers(0, 5)) // 100) / 100,
-                   "apr": Decimal(int(rng.choice([0, 120_000, 180_000, 240_000]))) / 1_000_000,
-                   "days_past_due": dpd, "product": "loan" if loan else "credit_card",
-                   "contractual_payment": Decimal(balance // 20) / 100}
-        if loan:
-            account["remaining_term_months"] = int(rng.integers(6, 60))
-        finances = {"monthly_income": Decimal(income) / 100,
-                    "monthly_expenses": Decimal(income * int(rng.integers(40, 99)) // 100) / 100,
-                    "lump_sum_available": Decimal(balance // 3) / 100 if rng.random() < 0.2 else Decimal(0)}
-        if rng.random() < 0.2:
-            finances["hardship"] = {"reason": "illness", "expected_months": int(rng.integers(1, 6))}
-        out.append({"account": account, "finances": finances})
-    return out
+    balance = rng.integers(1_000, 5_000_000, n)
+    balance[: n // 50] = rng.integers(1, 500, n // 50)
+    dpd = rng.choice([0, 15, 45, 75, 105, 135, 165, 200, 400], n)
+    fees = np.where(rng.random(n) < 0.8, balance * rng.integers(0, 8, n) // 100, 0)
+    is_loan = rng.random(n) < 0.35
+    income = rng.integers(50_000, 2_000_000, n)
+    hardship = np.where(rng.random(n) < 0.35, rng.integers(1, 24, n), 0)
+    p1 = fees * rng.integers(0, 60, n) // 100
+    p2 = (fees - p1) * rng.integers(0, 100, n) // 100
+    parts = np.where((rng.random(n) < 0.5)[:, None], np.stack([p1, p2, fees - p1 - p2], axis=1), -1)
+    return Accounts(
+        currency=np.full(n, currency, dtype=object), digits=np.full(n, 2), balance=balance,
+        arrears=np.where(dpd > 0, balance * rng.integers(0, 40, n) // 100, 0), fees=fees,
+        contractual=np.maximum(balance // rng.integers(10, 40, n), 1),
+        apr_ppm=rng.choice([0, 50_000, 120_000, 180_000, 240_000, 299_000, 360_000], n), dpd=dpd, is_loan=is_loan,
+        remaining_term=np.where(is_loan, rng.integers(1, 72, n), 0), income=income,
+        expenses=income * rng.integers(30, 110, n) // 100, other_debt=income * rng.integers(0, 10, n) // 100,
+        household=rng.integers(1, 6, n),
+        lump_sum=np.where(rng.random(n) < 0.3, (balance + fees) * rng.integers(5, 130, n) // 100, 0),
+        hardship_months=hardship, age_months=np.where(rng.random(n) < 0.1, -1, rng.integers(1, 120, n)),
+        consecutive=np.where(rng.random(n) < 0.05, -1, rng.integers(0, 12, n)),
+        reages_12m=rng.choice([0, 0, 0, 1, 2], n), reages_5y=rng.choice([0, 0, 1, 2, 3], n),
+        hardship_kind=np.where(hardship > 0, rng.integers(0, 7, n), -1),
+        income_during=income * rng.integers(0, 100, n) // 100, fee_parts=parts, ppy=np.full(n, ppy, dtype=np.int64))
 
 
-@pytest.mark.parametrize("policy_name", ["default", "cn-card", "uk-conc"])
-def test_stacked_and_staged_ladders_agree(policy_name):
-    registry = PolicyRegistry.load()
-    policy = registry.get(policy_name)
-    acc, errors = from_records(_records(11, 400, (policy.currencies or ("CNY",))[0]), dt.date(2026, 11, 23))
-    assert not errors
-    a = assess(acc, policy)
-    stacked = build(acc, a, policy, "agent", stack_below=10**9)
-    staged = build(acc, a, policy, "agent", stack_below=0)
-    assert stacked.keys() == staged.keys()
-    for t in stacked:
-        s, g = stacked[t], staged[t]
-        assert np.array_equal(s.offered, g.offered), t
+_OUTPUTS = ("offered", "monthly_payment", "max_payment", "total", "effective_apr", "value", "tier", "affordable", "npv",
+            "plan_apr", "total_interest", "total_fees", "regular", "fees_waived", "principal_forgiven", "longest")
+_CASES = [(p, ch, ppy, what) for p in ("default", "cn-card", "us-card", "uk-conc", "cn-loan")
+          for ch, ppy, what in (("agent", 12, None), ("portal", 12, None), ("agent", 52, None), ("agent", 26, None),
+                                ("portal", 26, "term"), ("agent", 12, "term"), ("agent", 12, "lump"),
+                                ("agent", 12, "ceiling"))]
+
+
+@pytest.mark.parametrize("policy_name,channel,ppy,what", _CASES)
+def test_ladder_same_both_ways(policy_name, channel, ppy, what, monkeypatch):
+    """Every output of every kind, worked out by the ladder kernels as plain Python and compiled, agrees exactly."""
+    policy = PolicyRegistry.load().get(policy_name)
+    acc = _portfolio(300, len(policy_name) * 100 + ppy, (policy.currencies or ("CNY",))[0], ppy)
+    a = assess(acc, policy, channel)
+    types, fixed = None, None
+    if what == "ceiling":        # a what-if payment: the proposal is the ceiling
+        a = a.with_ceiling(np.random.default_rng(5).integers(1, 300_000, len(acc)))
+    elif what == "term":
+        types, fixed = ("instalment", "term_extension"), {"term": 40}
+    elif what == "lump":
+        types, fixed = ("settlement",), {"lump": 1_234_567}
+    plain, fast = both_ways(monkeypatch, lambda: build(acc, a, policy, channel, types, fixed=fixed))
+    assert plain.keys() == fast.keys() and plain
+    for t in plain:
+        s, g = plain[t], fast[t]
         assert list(s.decline) == list(g.decline), t
-        rows = s.offered
-        for name in ("monthly_payment", "total", "value", "tier", "affordable"):
-            assert np.array_equal(getattr(s, name)[rows], getattr(g, name)[rows]), (t, name)
-        assert np.allclose(s.npv[rows], g.npv[rows]) and np.allclose(s.effective_apr[rows], g.effective_apr[rows])
+        for name in _OUTPUTS:
+            assert np.array_equal(getattr(s, name), getattr(g, name)), (t, name)
+        for name, v in s.plans.__dict__.items():
+            assert np.array_equal(v, getattr(g.plans, name)), (t, name)
+        for name in ("level", "final", "term"):
+            assert np.array_equal(getattr(s.solved, name), getattr(g.solved, name)), (t, name)
+        assert s.extra.keys() == g.extra.keys(), t
+        for name, v in s.extra.items():
+            assert np.array_equal(v, g.extra[name]), (t, name)
+    assert any(s.offered.any() for s in plain.values())

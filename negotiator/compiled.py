@@ -29,7 +29,7 @@ import types
 
 import numpy as np
 
-from . import kernels, ladder
+from . import kernels
 
 #: From how many items an array call runs compiled (below it, plain Python is faster than a call into numba).
 COMPILE_FROM = 48
@@ -76,6 +76,7 @@ def _bind(numba, cache: bool) -> types.SimpleNamespace:
         f = getattr(kernels, name)
         ns[name] = jit(types.FunctionType(f.__code__, ns, name, f.__defaults__))
     # The per-account kernels of the option kinds and the ladder call the plan kernels: compiled ones.
+    from . import ladder  # here, not at the top: the ladder reads constants of modules that import this one
     lns = dict(vars(ladder))
     lns.update({k: ns[k] for k in kernels.KERNELS})
     for name in ladder.KERNELS:

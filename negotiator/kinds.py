@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from . import ladder
+
 if TYPE_CHECKING:
     from .options import OptionSet
 
@@ -318,11 +320,10 @@ def _rate(ppm) -> str:
 KINDS: dict[str, Kind] = {k.name: k for k in (
     CatchUp(), TermExtension(), Instalment(), PaymentHoliday(), StepUp(), HardshipProgramme(), TokenPayment(),
     InterestReduction(), FeeWaiver(), InterestFreeInstalment(), Settlement())}
+#: Display order: least concession first, the hardship plans beside the re-age (the kernels number kinds by it).
+ORDER = ladder.ORDER
 #: The ladder, least concession first.
-LADDER = ("catch_up", "term_extension", "instalment", "interest_reduction", "fee_waiver",
-          "interest_free_instalment", "settlement")
+LADDER = tuple(ORDER[k] for k in ladder.LADDER_IDS)
 #: Offered beside the ladder when a hardship is declared.
-BESIDE = ("payment_holiday", "step_up", "hardship_programme", "token_payment")
-#: Display order: least concession first, the hardship plans beside the re-age.
-ORDER = ("catch_up", "term_extension", "instalment", "payment_holiday", "step_up", "hardship_programme",
-         "token_payment", "interest_reduction", "fee_waiver", "interest_free_instalment", "settlement")
+BESIDE = tuple(ORDER[k] for k in ladder.BESIDE_IDS)
+assert set(KINDS) == set(ORDER), "every kind has its kernels' number"

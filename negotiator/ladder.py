@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 
+from .accounts import MAX_TERM
 from .kernels import (
     annuity,
     cost_rate,
@@ -49,10 +50,9 @@ from .kernels import (
     solve_one,
     solve_rate,
 )
+from .money import RATE_SCALE  # plain ints: numba reads them as constants
 
-RATE_SCALE = 1_000_000
 MONTHLY_DEN = 12 * RATE_SCALE
-MAX_TERM = 600
 #: What a value that is not a number becomes (numpy's cast of NaN to int64).
 _INT_MIN = -(2 ** 63)
 #: Approval tiers: 0 none, 1 agent, 2 supervisor; beyond every authority.

@@ -619,10 +619,25 @@ def declined(OI, OF, b: int, f: int, st: int) -> None:
     OF[f + F_NPV * st] = 0.0
 
 
+def acceptable(offered: bool, affordable: bool, tier: int, portal: bool) -> bool:
+    """Offered, affordable, within policy, and (on a portal) needing no approval: an option the borrower can take.
+
+    >>> acceptable(True, True, 1, False), acceptable(True, True, 1, True), acceptable(True, True, BEYOND, False)
+    (True, False, False)
+    """
+    return offered and affordable and tier < BEYOND and (tier == 0 or not portal)
+
+
 def acceptable_one(P, OI, b: int, st: int) -> bool:
-    """Offered, affordable, within policy, and (on a portal) needing no approval."""
-    ok = OI[b + O_OFFERED * st] != 0 and OI[b + O_AFFORDABLE * st] != 0 and OI[b + O_TIER * st] < BEYOND
-    return ok and (OI[b + O_TIER * st] == 0 or not P[P_PORTAL])
+    """:func:`acceptable` of one option of the outputs."""
+    return acceptable(OI[b + O_OFFERED * st] != 0, OI[b + O_AFFORDABLE * st] != 0, OI[b + O_TIER * st],
+                      P[P_PORTAL] != 0)
+
+
+def acceptable_many(offered, affordable, tier, portal: bool, out) -> None:
+    """:func:`acceptable` of every account's option (the decision reads it)."""
+    for i in range(len(offered)):
+        out[i] = acceptable(offered[i], affordable[i], tier[i], portal)
 
 
 # ---------------------------------------------------------------- the ladder for one account
@@ -690,4 +705,5 @@ def ladder_many(P, PF, KP, X, n: int, OI, OF) -> None:
 #: Every kernel here, callees before callers: what :mod:`negotiator.compiled` compiles.
 KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee",
            "annualise", "affordable_one", "window", "_plan", "_grid", "_price", "build", "solve", "fit", "forgone",
-           "finish", "work_out", "declined", "acceptable_one", "ladder_one", "ladder_many")
+           "finish", "work_out", "declined", "acceptable", "acceptable_one", "acceptable_many", "ladder_one",
+           "ladder_many")

@@ -128,9 +128,17 @@ class Context:
 
 
 def acceptable(s: OptionSet, channel: str) -> np.ndarray:
-    """Offered, affordable, within policy, and (on a portal) needing no approval."""
-    ok = s.offered & s.affordable & s.within_policy
-    return ok & (s.tier == 0) if channel == "portal" else ok
+    """Offered, affordable, within policy, and (on a portal) needing no approval: :func:`ladder.acceptable`."""
+    n = len(s.offered)
+    k, plain = compiled.way(n)
+    if plain:
+        out: list = [False] * n
+        L.acceptable_many(s.offered.tolist(), s.affordable.tolist(), s.tier.tolist(), channel == "portal", out)
+        return np.array(out, dtype=bool)
+    res = np.zeros(n, dtype=np.bool_)
+    k.acceptable_many(np.ascontiguousarray(s.offered), np.ascontiguousarray(s.affordable), np.ascontiguousarray(s.tier),
+        channel == "portal", res)
+    return res
 
 
 # --------------------------------------------------------------------------- the kernels' inputs

@@ -1,8 +1,8 @@
 """Run a benchmark on this tree and on an earlier commit, alternately, in the same run; print both and the ratio.
 
 The earlier engine is checked out into a temporary git worktree and run from
-there (``PYTHONPATH`` points at it), with this tree's interpreter and
-packages, so the two differ only in negotiator's own code. Each side runs
+there (``PYTHONPATH`` points at it), with this tree's interpreter, packages
+and benchmark script, so the two differ only in negotiator's own code. Each side runs
 ``--repeat`` times, interleaved, and the median of each figure is kept.
 
     .venv/bin/python benchmarks/same_run.py --ref 651cfe2 engine -- --runs 1000
@@ -66,7 +66,8 @@ def _run(tree: Path, which: str, extra: list[str], tmp: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
     json_path = tmp / f"http-{os.getpid()}-{len(os.listdir(tmp))}.json"
     args = [*extra, "--json", str(json_path)] if which == "http" else extra
-    done = subprocess.run([sys.executable, str(tree / "benchmarks" / SCRIPTS[which]), *args], cwd=tree, env=env,
+    # This tree's benchmark script for both sides (the same measurement), importing each side's negotiator.
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / SCRIPTS[which]), *args], cwd=tree, env=env,
                           capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{SCRIPTS[which]} failed in {tree}:\n{done.stderr[-3000:]}")

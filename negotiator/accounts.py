@@ -358,7 +358,7 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
         rules.append((~accepted, "account.currency",
                       f"Policy {policy.name} accepts only {', '.join(policy.currencies)}."))
     # Every rule's breaches at once, by row and then in the rules' order.
-    rows, which = np.nonzero(np.stack([np.broadcast_to(bad, (len(acc),)) for bad, _, _ in rules], axis=1))
+    rows, which = np.nonzero(np.stack([bad for bad, _, _ in rules], axis=1))
     return [(int(r), rules[k][1], rules[k][2]) for r, k in zip(rows.tolist(), which.tolist())]
 
 

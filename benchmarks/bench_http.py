@@ -68,9 +68,11 @@ def _start(cmd: list[str], port: int, workers: int, data_dir: str) -> subprocess
                NEGOTIATOR_PORTAL_RATE_LIMIT="off", NEGOTIATOR_DATA_DIR=data_dir,
                PYTHONPATH=os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT / "benchmarks")) if p))
     # The service keeps every quote in its store (issue 8): an embedded one, migrated as scripts/run does.
-    subprocess.run([str(Path(sys.executable).with_name("negotiator")), "db", "upgrade"], cwd=ROOT, env=env,
+    # From the current folder: gunicorn puts it first on sys.path, so the negotiator measured is the one
+    # PYTHONPATH and the folder name (benchmarks/same_run.py runs an earlier tree this way).
+    subprocess.run([str(Path(sys.executable).with_name("negotiator")), "db", "upgrade"], cwd=os.getcwd(), env=env,
                    check=True, capture_output=True)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=os.getcwd(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

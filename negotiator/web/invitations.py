@@ -23,7 +23,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MmError
 
-from ..errors import FieldError, ValidationError, flatten_messages
+from ..engine import load_request
+from ..errors import ValidationError
 from ..policy import NAME_RE
 from ..schemas import LOCALES, AccountSchema, StrictInt, _Strict
 from ..service.body import read_json
@@ -151,13 +152,8 @@ def _wire(account: dict) -> dict:
 
 
 def load(body) -> dict:
-    """Validate an invitation request; every bad field at once."""
-    if not isinstance(body, dict):
-        raise ValidationError([FieldError("(body)", "Must be a JSON object.")])
-    try:
-        return _REQUEST.load(body)
-    except MmError as exc:
-        raise ValidationError([FieldError(f, m) for f, m in flatten_messages(exc.messages)]) from None
+    """Validate an invitation request; every bad field at once (the quote's own reader, this schema)."""
+    return load_request(body, schema=_REQUEST)
 
 
 def portal_url(token: str) -> str:

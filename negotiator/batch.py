@@ -817,9 +817,10 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
                 with contextlib.suppress(Exception):
                     p.join(timeout=10)
             # A worker killed while sending its chunk's result leaves half a message in the result pipe, and
-            # the pool's manager thread would wait for the rest for ever (the interpreter joins it at exit:
-            # a hang seen about once in 25 signalled runs). With every worker gone, closing this process's
-            # own copy of the pipe's write end lets that read end in EOF, which the pool handles as broken.
+            # the pool's manager thread can wait for the rest for ever (the interpreter joins it at exit).
+            # With every worker gone, closing this process's own copy of the write end lets that read end
+            # in EOF, which the pool handles as broken. This did not cure every case under load; the
+            # command itself leaves with os._exit after an interrupted run (negotiator.cli.main).
             with contextlib.suppress(Exception):
                 procs._result_queue._writer.close()
 

@@ -211,7 +211,7 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[list[int], list[float
 
 def accounts_matrix(ctx: Context) -> np.ndarray:
     """Every account's figures as the ladder kernels read them: an ``(n, NX)`` int64 array."""
-    acc, a, pol = ctx.acc, ctx.assessment, ctx.policy
+    acc, pol = ctx.acc, ctx.policy
     X = np.empty((ctx.n, L.NX), dtype=np.int64)
     cap = pol.options.instalment.apr_cap
     cols = {
@@ -219,7 +219,7 @@ def accounts_matrix(ctx: Context) -> np.ndarray:
         L.X_APR: acc.apr_ppm, L.X_DPD: acc.dpd, L.X_LOAN: acc.is_loan, L.X_REMAINING: acc.remaining_term,
         L.X_LUMP: acc.lump_sum, L.X_HARDSHIP: acc.hardship_months, L.X_AGE: acc.age_months,
         L.X_CONSECUTIVE: acc.consecutive, L.X_REAGES_12M: acc.reages_12m, L.X_REAGES_5Y: acc.reages_5y,
-        L.X_MORATORIUM: acc.in_moratorium, L.X_A: a.now * 12 // ctx.ppy, L.X_A_AFTER: a.affordable * 12 // ctx.ppy,
+        L.X_MORATORIUM: acc.in_moratorium, L.X_A: ctx.A, L.X_A_AFTER: ctx.A_after,
         L.X_BASE_APR: acc.apr_ppm if cap is None else np.minimum(acc.apr_ppm, rate_to_ppm(cap)),
         L.X_WAIVABLE: acc.fees_of(tuple(pol.options.fee_waiver.parts)),
         L.X_IFI_WAIVE: (acc.fees_of(("penalty_interest", "late_fees"))

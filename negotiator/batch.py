@@ -120,28 +120,16 @@ def format_rate_array(ppm: np.ndarray) -> pa.Array:
 
 def _decimal_texts(values: np.ndarray, digits: np.ndarray, trim: bool) -> pa.Array:
     """A string column of :func:`negotiator.kernels.minor_text`: lengths first, then one buffer written."""
-    values = np.ascontiguousarray(values, dtype=np.int64)
-    digits = np.ascontiguousarray(digits, dtype=np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    digits = np.asarray(digits, dtype=np.int64)
     n = len(values)
-    k, plain = compiled.way(n)
-    if plain:
-        lengths: list | np.ndarray = [0] * n
-        k.minor_text_lens(values.tolist(), digits.tolist(), trim, lengths)
-    else:
-        lengths = np.zeros(n, dtype=np.int64)
-        k.minor_text_lens(values, digits, trim, lengths)
+    lengths = compiled.run("minor_text_lens", n, [values, digits, trim], [(n, np.int64)])[0]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     if offsets[-1] >= 2**31:
         raise ValueError("a column of more than 2 GiB of text: use smaller chunks")
-    if plain:
-        data = bytearray(int(offsets[-1]))
-        k.minor_text_many(values.tolist(), digits.tolist(), trim, offsets.tolist(), data)
-        body = pa.py_buffer(bytes(data))
-    else:
-        raw = np.zeros(int(offsets[-1]), dtype=np.uint8)
-        k.minor_text_many(values, digits, trim, offsets, raw)
-        body = pa.py_buffer(raw)
+    raw = compiled.run("minor_text_many", n, [values, digits, trim, offsets], [(int(offsets[-1]), np.uint8)])[0]
+    body = pa.py_buffer(raw)
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets.astype(np.int32)), body])
 
 

@@ -105,8 +105,7 @@ def present(arr: pa.Array) -> np.ndarray:
 def _read_cells(arr: pa.Array, has: np.ndarray, kernel: str, *args) -> tuple[np.ndarray, np.ndarray]:
     """``(values, status)`` of a string column's cells by a text kernel (``kernels.<kernel>``) over its bytes.
 
-    Plain Python gets ``bytes`` and lists, compiled code the arrays; a
-    sliced column's offsets are its own (they need not start at zero).
+    A sliced column's offsets are its own (they need not start at zero).
     ``args`` are the kernel's own (per-row arrays or numbers).
     """
     n = len(arr)
@@ -118,18 +117,7 @@ def _read_cells(arr: pa.Array, has: np.ndarray, kernel: str, *args) -> tuple[np.
     offsets = np.frombuffer(off_buf, dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
     offsets = offsets[arr.offset: arr.offset + n + 1].astype(np.int64)
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
-    k, plain = compiled.way(n)
-    run = getattr(k, kernel)
-    if plain:
-        vals: list = [0] * n
-        sts: list = [0] * n
-        run(data.tobytes(), offsets.tolist(), has.tolist(),
-            *(a.tolist() if isinstance(a, np.ndarray) else a for a in args), vals, sts)
-        return np.array(vals, dtype=np.int64), np.array(sts, dtype=np.int8)
-    values, status = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int8)
-    run(data, offsets, np.ascontiguousarray(has),
-        *(np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in args), values, status)
-    return values, status
+    return tuple(compiled.run(kernel, n, [data, offsets, has, *args], [(n, np.int64), (n, np.int8)]))
 
 
 def _slow_strings(arr: pa.Array, rows: np.ndarray) -> list[str]:

@@ -59,6 +59,53 @@ def way(n: int) -> tuple[types.SimpleNamespace | types.ModuleType, bool]:
     return (kernels, True) if c is None else (c, False)
 
 
+def run(driver: str, n: int, args, outs) -> list[np.ndarray]:
+    """The kernel driver ``driver`` (of :mod:`.kernels` or :mod:`.ladder`) over ``n`` items, as :func:`way` picks.
+
+    ``args`` go in order: numpy arrays become Python lists for the plain way
+    and contiguous arrays for compiled code; numbers and flags pass as they
+    are. ``outs`` are the ``(shape, dtype)`` of the outputs the driver fills,
+    made as zeroed lists or arrays; they come back as arrays.
+
+    >>> run("payment_many", 2, [np.array([10000.0, 1200.0]), np.array([0.01, 0.0]), np.array([36.0, 12.0])],
+    ...     [(2, np.float64)])[0].round(2).tolist()
+    [332.14, 100.0]
+    """
+    k, plain = way(n)
+    filled: list
+    if plain:
+        fn = _PLAIN.get(driver) or _plain(driver)
+        given = [a.tolist() if isinstance(a, np.ndarray) else a for a in args]
+        filled = [_zeros_list(shape, dtype) for shape, dtype in outs]
+    else:
+        fn = getattr(k, driver)
+        given = [np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in args]
+        filled = [np.zeros(shape, dtype=dtype) for shape, dtype in outs]
+    fn(*given, *filled)
+    return [np.asarray(f, dtype=dtype) if not isinstance(shape, tuple) else np.asarray(f, dtype=dtype).reshape(shape)
+            for f, (shape, dtype) in zip(filled, outs)]
+
+
+_PLAIN: dict = {}
+
+
+def _plain(driver: str):
+    """The plain Python driver of that name, looked up once."""
+    fn = getattr(kernels, driver, None)
+    if fn is None:
+        from . import ladder
+        fn = getattr(ladder, driver)
+    _PLAIN[driver] = fn
+    return fn
+
+
+def _zeros_list(shape, dtype) -> list:
+    zero = False if dtype is np.bool_ else 0.0 if dtype is np.float64 else 0
+    if isinstance(shape, tuple) and len(shape) == 2:
+        return [[zero] * shape[1] for _ in range(shape[0])]
+    return [zero] * (shape[0] if isinstance(shape, tuple) else shape)
+
+
 def _zeros_int(n):
     return np.zeros(n, dtype=np.int64)
 

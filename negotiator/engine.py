@@ -20,7 +20,7 @@ from .accounts import Accounts, check, from_records
 from .affordability import assess
 from .errors import FieldError, ValidationError, flatten_messages
 from .kinds import ORDER
-from .options import OptionSet, acceptable, build
+from .options import OptionSet, acceptable_sets, build
 from .policy import Policy, PolicyRegistry
 from .schemas import QuoteRequestSchema
 
@@ -47,7 +47,7 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
     """
     n = len(acc)
     decline = {t: s.decline.copy() for t, s in sets.items()}
-    good = {t: acceptable(s, channel) for t, s in sets.items()}
+    good = dict(zip(sets, acceptable_sets(list(sets.values()), channel)))
     if channel == "portal":
         too_high = acc.balance + acc.fees > policy.amount_array("portal_max_balance", acc)
         for t, s in sets.items():

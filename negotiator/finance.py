@@ -31,19 +31,10 @@ def _map(name: str, *args, extra: tuple = ()) -> np.ndarray:
         # One account (a quote): the kernel itself on plain floats, shaped like the arguments.
         one = getattr(kernels, name)(*(float(a.flat[0]) for a in arrays), *extra)
         return np.full(max((a.shape for a in arrays), key=len), one)
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    n = int(np.prod(shape))
-    k, plain = compiled.way(n)
-    run = getattr(k, name + "_many")
-    if plain:
-        out: list = [0.0] * n
-        run(*(a.ravel().tolist() if a.size == n else [float(a.flat[0])] * n if a.size == 1
-              else np.broadcast_to(a, shape).ravel().tolist() for a in arrays), *extra, out)
-        return np.asarray(out, dtype=np.float64).reshape(shape)
     full = np.broadcast_arrays(*arrays)
-    res = np.zeros(n)
-    run(*(np.ascontiguousarray(a.ravel()) for a in full), *extra, res)
-    return res.reshape(shape)
+    n, shape = full[0].size, full[0].shape
+    out = compiled.run(name + "_many", n, [*(a.ravel() for a in full), *extra], [(n, np.float64)])[0]
+    return out.reshape(shape)
 
 
 def payment(principal, rate, nper):

@@ -129,16 +129,22 @@ class Context:
 
 def acceptable(s: OptionSet, channel: str) -> np.ndarray:
     """Offered, affordable, within policy, and (on a portal) needing no approval: :func:`ladder.acceptable`."""
-    n = len(s.offered)
-    k, plain = compiled.way(n)
-    if plain:
-        out: list = [False] * n
-        L.acceptable_many(s.offered.tolist(), s.affordable.tolist(), s.tier.tolist(), channel == "portal", out)
-        return np.array(out, dtype=bool)
-    res = np.zeros(n, dtype=np.bool_)
-    k.acceptable_many(np.ascontiguousarray(s.offered), np.ascontiguousarray(s.affordable), np.ascontiguousarray(s.tier),
-        channel == "portal", res)
-    return res
+    return acceptable_sets([s], channel)[0]
+
+
+def acceptable_sets(sets: list[OptionSet], channel: str) -> list[np.ndarray]:
+    """:func:`acceptable` of several option sets, in one run of the kernel over all of them."""
+    if not sets:
+        return []
+    offered, affordable, tier = (np.concatenate([getattr(s, k) for s in sets]) for k in ("offered", "affordable",
+                                                                                         "tier"))
+    n = len(offered)
+    ok = compiled.run("acceptable_many", n, [offered, affordable, tier, channel == "portal"], [(n, np.bool_)])[0]
+    out, start = [], 0
+    for s in sets:
+        out.append(ok[start:start + len(s.offered)])
+        start += len(s.offered)
+    return out
 
 
 # --------------------------------------------------------------------------- the kernels' inputs
@@ -151,7 +157,7 @@ def _ppm(rate) -> int:
     return rate_to_ppm(rate) if rate is not None else 0
 
 
-def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[list[int], list[float], list[int]]:
+def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(P, PF, KP)``: the policy's figures as the ladder kernels read them (see :mod:`negotiator.ladder`).
 
     Built once per policy, channel, frequency, what-if and set of kinds, then cached.
@@ -202,7 +208,7 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[list[int], list[float
                L.K_FROM_LUMP: kind.held_from_lump, L.K_RECOVERY: kind.needs_recovery}
         for j, v in row.items():
             KP[k * L.NK + j] = int(v)
-    out = (P, PF, KP)
+    out = (np.array(P, dtype=np.int64), np.array(PF, dtype=np.float64), np.array(KP, dtype=np.int64))
     if len(_PARAMS) > 256:
         _PARAMS.clear()
     _PARAMS[key] = (pol, out)
@@ -285,16 +291,8 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
     n = ctx.n
     X = accounts_matrix(ctx)
     slots = len(wanted)
-    k, plain = compiled.way(n)
-    if plain:
-        oi: list = [0] * (slots * L.NO * n)
-        of: list = [0.0] * (slots * L.NF * n)
-        L.ladder_many(P, PF, KP, X.ravel().tolist(), n, oi, of)
-        OI, OF = np.array(oi, dtype=np.int64), np.array(of, dtype=np.float64)
-    else:
-        OI, OF = np.zeros(slots * L.NO * n, dtype=np.int64), np.zeros(slots * L.NF * n)
-        k.ladder_many(np.array(P, dtype=np.int64), np.array(PF, dtype=np.float64), np.array(KP, dtype=np.int64),
-                      np.ascontiguousarray(X.ravel()), n, OI, OF)
+    OI, OF = compiled.run("ladder_many", n, [P, PF, KP, X.ravel(), n],
+                          [(slots * L.NO * n, np.int64), (slots * L.NF * n, np.float64)])
     OI, OF = OI.reshape(slots, L.NO, n), OF.reshape(slots, L.NF, n)
     # Each field of each kind is a row of these arrays: the option sets' columns are views of them.
     return {t: _option_set(t, OI[j], OF[j]) for j, t in enumerate(wanted)}

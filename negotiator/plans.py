@@ -103,24 +103,15 @@ class Solved:
         return Solved(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("level", "final", "term")))
 
 
-def _columns(plans: Plans, plain: bool) -> list:
-    """The plan terms a kernel takes, in its order: Python lists for the plain way, arrays compiled."""
-    cols = [plans.principal, plans.fees, plans.apr_ppm, plans.flat_fee, plans.term, plans.hold,
+def _columns(plans: Plans) -> list[np.ndarray]:
+    """The plan terms a kernel takes, in its order."""
+    return [plans.principal, plans.fees, plans.apr_ppm, plans.flat_fee, plans.term, plans.hold,
             plans.hold_payment, plans.hold_apr_ppm, plans.den]
-    return [c.tolist() for c in cols] if plain else [np.ascontiguousarray(c, dtype=np.int64) for c in cols]
-
-
-def _out(n: int, plain: bool, dtype=np.int64):
-    """Where a kernel driver writes its ``n`` results: a list for the plain way, an array compiled."""
-    return ([0.0] * n if dtype == np.float64 else [0] * n) if plain else np.zeros(n, dtype=dtype)
 
 
 def estimate_level(plans: Plans) -> np.ndarray:
     """Continuous level payment (float) of each plan: :func:`negotiator.kernels.estimate_level`."""
-    k, plain = compiled.way(len(plans))
-    out = _out(len(plans), plain, np.float64)
-    k.estimate_many(*_columns(plans, plain), out)
-    return np.asarray(out, dtype=np.float64)
+    return compiled.run("estimate_many", len(plans), _columns(plans), [(len(plans), np.float64)])[0]
 
 
 def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solved:
@@ -143,11 +134,9 @@ def solve(plans: Plans, rounding: str = "half_up", max_rounds: int = 40) -> Solv
     (33215, 33185, 36)
     """
     n = len(plans)
-    k, plain = compiled.way(n)
-    level, final, term = _out(n, plain), _out(n, plain), _out(n, plain)
-    k.solve_many(*_columns(plans, plain), MODES[rounding], max_rounds, level, final, term)
-    return Solved(level=np.asarray(level, dtype=np.int64), final=np.asarray(final, dtype=np.int64),
-                  term=np.asarray(term, dtype=np.int64))
+    level, final, term = compiled.run("solve_many", n, [*_columns(plans), MODES[rounding], max_rounds],
+                                      [(n, np.int64)] * 3)
+    return Solved(level=level, final=final, term=term)
 
 
 def schedule_arrays(plans: Plans, solved: Solved, rounding: str = "half_up"):
@@ -161,16 +150,8 @@ def schedule_arrays(plans: Plans, solved: Solved, rounding: str = "half_up"):
     p.term = solved.term
     n = len(p)
     width = int(p.term.max()) if n else 0
-    k, plain = compiled.way(n)
-    if plain:
-        rows_p, rows_i = [[0] * width for _ in range(n)], [[0] * width for _ in range(n)]
-        k.schedule_many(*_columns(p, plain), solved.level.tolist(), MODES[rounding], rows_p, rows_i)
-        pays = np.array(rows_p, dtype=np.int64).reshape(n, width)
-        ints = np.array(rows_i, dtype=np.int64).reshape(n, width)
-    else:
-        pays, ints = np.zeros((n, width), dtype=np.int64), np.zeros((n, width), dtype=np.int64)
-        k.schedule_many(*_columns(p, plain), np.ascontiguousarray(solved.level, dtype=np.int64), MODES[rounding],
-                        pays, ints)
+    pays, ints = compiled.run("schedule_many", n, [*_columns(p), solved.level, MODES[rounding]],
+                              [((n, width), np.int64)] * 2)
     out = (p.principal + p.fees)[:, None]
     paid_off = np.cumsum(pays - ints, axis=1)
     balance = out - paid_off
@@ -184,16 +165,9 @@ def schedule_arrays(plans: Plans, solved: Solved, rounding: str = "half_up"):
 def present_value(plans: Plans, solved: Solved, rate) -> np.ndarray:
     """Present value of each plan's payments at ``rate`` per period: :func:`negotiator.kernels.present_value`."""
     n = len(plans)
-    k, plain = compiled.way(n)
     rates = np.broadcast_to(np.asarray(rate, dtype=np.float64), (n,))
-    cols = [plans.hold, plans.hold_payment, solved.level, solved.final, solved.term]
-    if plain:
-        out: list = [0.0] * n
-        k.present_value_many(*(c.tolist() for c in cols), rates.tolist(), out)
-        return np.asarray(out, dtype=np.float64)
-    res = np.zeros(n)
-    k.present_value_many(*(np.ascontiguousarray(c, dtype=np.int64) for c in cols), np.ascontiguousarray(rates), res)
-    return res
+    return compiled.run("present_value_many", n, [plans.hold, plans.hold_payment, solved.level, solved.final,
+                                                  solved.term, rates], [(n, np.float64)])[0]
 
 
 def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", rounds: int = 30) -> np.ndarray:
@@ -219,9 +193,6 @@ def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", roun
         return out
     p, sv = plans.take(hard), solved.take(hard)
     p.term = sv.term
-    k, plain = compiled.way(len(hard))
-    res = _out(len(hard), plain, np.float64)
-    k.cost_rate_many(*_columns(p, plain), sv.level.tolist() if plain else np.ascontiguousarray(sv.level),
-                     MODES[rounding], rounds, res)
-    out[hard] = res
+    out[hard] = compiled.run("cost_rate_many", len(hard), [*_columns(p), sv.level, MODES[rounding], rounds],
+                             [(len(hard), np.float64)])[0]
     return out

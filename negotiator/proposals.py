@@ -27,7 +27,7 @@ import numpy as np
 
 from .accounts import MAX_TERM, _minor
 from .affordability import Assessment, assess
-from .engine import Decision, decide, load_request, prepare, quote_id
+from .engine import Decision, decide, load_request, prepare, quote, quote_id
 from .errors import FieldError, ValidationError
 from .kinds import LADDER, ORDER
 from .ladder import MONTHLY_DEN, affordable_one, amortising_months
@@ -115,6 +115,15 @@ def propose(body: object, registry: PolicyRegistry, channel: str = "agent", toda
         out["reasons"].append(r.reason("proposal_not_available_online"))
     out["counter_offer"] = _render(r, counter, schedule) if counter is not None else None
     return out
+
+
+def reissue(req: dict, registry: PolicyRegistry, channel: str) -> dict:
+    """A stored request run again as issued: a proposal's through :func:`propose`, a quote's through ``quote``.
+
+    The store re-runs a request to rebuild a schedule it did not keep; the
+    answer is the same one, the request carrying its own ``as_of``.
+    """
+    return (propose if "proposal" in req else quote)(req, registry, channel=channel)
 
 
 def _visible(s: OptionSet, channel: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from .arrangements import ALL_STATUSES, INSTALMENT_STATES
-from .schemas import CHANNELS, Amount, Money, PolicyRefSchema, QuoteResponseSchema
+from .schemas import CHANNELS, Amount, Money, PolicyRefSchema, ProposalResponseSchema, QuoteResponseSchema
 from .store.models import EVENT_TYPES
 
 ID_PATTERN = r"^[A-Za-z0-9._:@-]{1,64}$"
@@ -134,6 +134,14 @@ class ArrangementListSchema(Schema):
 
 class StoredQuoteSchema(QuoteResponseSchema):
     """A quote as issued, with when it was made and until when it can be accepted."""
+
+    account_id = fields.String(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class StoredProposalSchema(ProposalResponseSchema):
+    """A what-if as issued: its plan (when acceptable) or counter-offer can be accepted until it expires."""
 
     account_id = fields.String(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)

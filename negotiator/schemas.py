@@ -335,7 +335,9 @@ class ProposalEchoSchema(Schema):
 
 
 class ProposalResponseSchema(Schema):
-    quote_id = fields.String(required=True)
+    quote_id = fields.String(required=True, metadata={
+        "description": "The what-if as kept (when the store is on): accept its plan, when `acceptable`, or its "
+                       "`counter_offer` with this id and the option's `option_id` (`POST /v1/arrangements`)."})
     policy = fields.Nested(PolicyRefSchema, required=True)
     as_of = fields.Date(required=True)
     currency = fields.String(required=True)

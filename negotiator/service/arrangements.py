@@ -149,13 +149,7 @@ def accept():
         what = "is required" if key is None else "must be 8 to 128 letters, digits or . _ : -"
         raise Problem(400, "Bad request", f"The Idempotency-Key header {what}.", "idempotency-key",
                       errors=[{"field": "Idempotency-Key", "message": f"The header {what}."}])
-    records = _records()
-
-    def requote(req: dict, channel: str) -> dict:
-        from ..engine import quote
-        return quote(req, records.registry, channel=channel)
-
-    status, answer, replayed = records.accept(_body(), key, g.key_id, g.channel, g.get("request_id"), requote)
+    status, answer, replayed = _records().accept(_body(), key, g.key_id, g.channel, g.get("request_id"))
     resp = json_response(answer, status)
     resp.headers["Location"] = f"/v1/arrangements/{answer['arrangement_id']}"
     if replayed:

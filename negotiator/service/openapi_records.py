@@ -17,6 +17,7 @@ from ..record_schemas import (
     EventListSchema,
     PaymentRequestSchema,
     PaymentResponseSchema,
+    StoredProposalSchema,
     StoredQuoteSchema,
 )
 
@@ -46,7 +47,8 @@ def add_record_operations(spec, ok, problem, secured) -> None:
                          ("CancelRequest", CancelRequestSchema),
                          ("PaymentRequest", PaymentRequestSchema), ("Arrangement", ArrangementSchema),
                          ("PaymentResponse", PaymentResponseSchema), ("EventList", EventListSchema),
-                         ("ArrangementList", ArrangementListSchema), ("StoredQuote", StoredQuoteSchema)):
+                         ("ArrangementList", ArrangementListSchema), ("StoredQuote", StoredQuoteSchema),
+                         ("StoredProposal", StoredProposalSchema)):
         spec.components.schema(name, schema=schema)
 
     def body(schema: str, example: dict) -> dict:
@@ -66,18 +68,26 @@ def add_record_operations(spec, ok, problem, secured) -> None:
         out.update({str(k): v for k, v in {**base, **(more or {})}.items()})
         return out
 
+    stored = ok("StoredQuote", "The quote or what-if as issued, with its expiry.")
+    stored["content"]["application/json"]["schema"] = {"oneOf": [
+        {"$ref": "#/components/schemas/StoredQuote"}, {"$ref": "#/components/schemas/StoredProposal"}]}
     spec.path(path="/v1/quotes/{quote_id}", operations={"get": {
-        "operationId": "getQuote", "summary": "A stored quote, in the caller's view", "tags": ["arrangements"],
-        "description": "Portal keys read only quotes made through the portal: any other is 404.",
+        "operationId": "getQuote", "summary": "A stored quote or what-if, in the caller's view",
+        "tags": ["arrangements"],
+        "description": "A quote (`POST /v1/quotes`) or a what-if (`POST /v1/proposals`) as issued, by its "
+                       "`quote_id`. Portal keys read only those made through the portal: any other is 404.",
         "security": secured,
         "parameters": [{"name": "quote_id", "in": "path", "required": True, "example": "q_c9e4455d70de28b7d505",
                         "schema": {"type": "string", "maxLength": 40}}],
-        "responses": responses((200, ok("StoredQuote", "The quote as issued, with its expiry.")),
+        "responses": responses((200, stored),
                                more={404: p(404, "No such quote in the caller's view."),
                                   503: p(503, "The store is switched off.")})}})
     spec.path(path="/v1/arrangements", operations={"post": {
-        "operationId": "createArrangement", "summary": "Accept a quoted option", "tags": ["arrangements"],
-        "description": "The option must be in the caller's view, affordable and within policy; the portal accepts "
+        "operationId": "createArrangement", "summary": "Accept a quoted option or a what-if's plan",
+        "tags": ["arrangements"],
+        "description": "`quote_id` names a quote or a what-if (`POST /v1/proposals`); of a what-if, the plan can "
+                       "be accepted when the answer is `acceptable`, else its `counter_offer`. "
+                       "The option must be in the caller's view, affordable and within policy; the portal accepts "
                        "only options needing no approval, agents `none` and `agent` (a `supervisor` option waits "
                        "in `pending_approval`). One live arrangement per account: name it in `replaces` to "
                        "supersede it. " + _CODES,

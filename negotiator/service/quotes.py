@@ -79,4 +79,8 @@ def create_proposal():
         from ..proposals import propose
     except ImportError:   # pragma: no cover - the module ships with the package
         raise Problem(501, "Not Implemented", "Proposals are not available in this build.", "not-implemented") from None
-    return _answer(propose(_body(), _state()["registry"], channel=g.channel))
+    from .arrangements import keep_quote, with_stored_history
+    body = with_stored_history(_body())
+    result = propose(body, _state()["registry"], channel=g.channel)
+    keep_quote(result, body)   # its plan (or counter-offer) can be accepted like a quoted option
+    return _answer(result)

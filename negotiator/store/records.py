@@ -74,6 +74,30 @@ def _visible(channel: str, record_channel: str) -> bool:
     return channel != "portal" or record_channel == "portal"
 
 
+def offered(answer: dict) -> list[dict]:
+    """The plans a stored answer offers to be accepted.
+
+    A quote offers its options. A proposal (what-if) offers its plan when it
+    is acceptable as proposed, else its counter-offer, else nothing: the
+    plan of a proposal the policy would not agree to as proposed is never
+    booked.
+
+    >>> offered({"plan": {"option_id": "instalment"}, "acceptable": False, "counter_offer": None})
+    []
+    >>> offered({"plan": {"option_id": "a"}, "acceptable": False, "counter_offer": {"option_id": "b"}})
+    [{'option_id': 'b'}]
+    """
+    if "options" in answer:
+        return answer["options"]
+    plan = answer.get("plan") if answer.get("acceptable") else answer.get("counter_offer")
+    return [plan] if plan else []
+
+
+def _issued(answer: dict) -> dict:
+    """The ``quote_issued`` event's detail: how many plans can be accepted, and whether it was a what-if."""
+    return {"options": len(offered(answer)), **({} if "options" in answer else {"proposal": True})}
+
+
 def _minor(amount: str, digits: int) -> int:
     return to_minor(Decimal(amount), digits)
 
@@ -142,7 +166,7 @@ class Records:
                     answer["as_of"], json.dumps(request, default=str), json.dumps(answer), created, expires))
                 if cur.rowcount:
                     cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, request_id, account_id, qid,
-                                                             json.dumps({"options": len(answer["options"])})))
+                                                             json.dumps(_issued(answer))))
                 else:
                     cur.execute(self._sql(self._EXTEND_SQL), (expires, qid, expires))
                 if sqlite:
@@ -170,15 +194,20 @@ class Records:
 
     # ------------------------------------------------------------------ accepting
     def accept(self, body, idempotency_key: str, scope: str, channel: str, request_id: str | None,
-               requote: Callable[[dict, str], dict]) -> tuple[int, dict, bool]:
-        """Accept a quoted option: ``(status, answer, replayed)``.
+               requote: Callable[[dict, str], dict] | None = None) -> tuple[int, dict, bool]:
+        """Accept a quoted option, or a proposal's plan: ``(status, answer, replayed)``.
 
         ``scope`` (the API key's id) and ``idempotency_key`` identify the
         request: the same key and body answer the same, from the record; the
         same key with another body is refused. ``requote(request, channel)``
-        re-runs a stored quote request (for an option stored without its
-        schedule).
+        re-runs a stored request (for an option stored without its schedule);
+        by default the engine's :func:`negotiator.proposals.reissue`.
         """
+        if requote is None:
+            from ..proposals import reissue
+
+            def requote(req: dict, ch: str) -> dict:
+                return reissue(req, self.registry, ch)
         if channel not in ACCEPTING_CHANNELS:
             raise RecordError(403, "wrong_channel", "X-API-Key", f"A {channel} key cannot accept offers.")
         req = load(_ACCEPT, body)
@@ -226,7 +255,7 @@ class Records:
         if not quote.account_id:
             raise RecordError(422, "account_id_required", "quote_id",
                               "The quote was made without account.account_id; quote again with it.")
-        option = next((o for o in quote.response["options"] if o["option_id"] == req["option_id"]), None)
+        option = next((o for o in offered(quote.response) if o["option_id"] == req["option_id"]), None)
         if option is None:
             raise RecordError(422, "unknown_option", "option_id", "Not an option of this quote.")
         if not option["affordable"] or not option["within_policy"]:
@@ -243,7 +272,7 @@ class Records:
         schedule = option.get("schedule")
         if not schedule:
             again = requote({**quote.request, "as_of": quote.as_of.isoformat(), "schedules": "all"}, quote.channel)
-            schedule = next(o for o in again["options"] if o["option_id"] == option["option_id"])["schedule"]
+            schedule = next(o for o in offered(again) if o["option_id"] == option["option_id"])["schedule"]
 
         live = s.scalars(select(Arrangement).where(Arrangement.account_id == quote.account_id,
                                                    Arrangement.status.in_(LIVE_STATUSES)).with_for_update()).first()

@@ -575,3 +575,91 @@ def test_an_agent_cancels_a_live_arrangement_and_the_account_is_free_again(clien
     assert events[-1]["status_before"] == "active" and events[-1]["detail"] == {"reason": "borrower asked to stop"}
     # Not live any more: the borrower can take another plan without `replaces`.
     assert accept(client, quote(client), idem="idem-after-cancel").status_code == 201
+
+
+# --------------------------------------------------------------------------- what-if plans booked
+
+def propose(client, payment: str, key=AGENT_KEY, **kw) -> dict:
+    r = client.post("/v1/proposals", json=body_for(proposal={"monthly_payment": payment}, **kw),
+                    headers={"X-API-Key": key})
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def test_an_acceptable_what_if_is_kept_and_its_plan_booked_with_its_own_schedule(app, client, db):
+    """800 a month at 8,000 income: an 18-month instalment plan the quote itself does not list."""
+    p = propose(client, "800.00", schedules="all")
+    assert p["acceptable"] and p["counter_offer"] is None
+    plan = p["plan"]
+    assert plan["option_id"] not in [o["option_id"] for o in quote(client, key=AGENT_KEY)["options"]]
+    with db.sessions() as s:
+        row = s.get(Quote, p["quote_id"])
+        assert row.request["proposal"] == {"monthly_payment": "800.00"} and row.account_id == "ACC-1"
+        issued = s.scalars(sa.select(Event).where(Event.quote_id == p["quote_id"])).one()
+        assert issued.type == "quote_issued" and issued.detail == {"options": 1, "proposal": True}
+    r = accept(client, p, option_id=plan["option_id"], key=AGENT_KEY, accepted_by="agent-7")
+    assert r.status_code == 201, r.json
+    arr = r.json
+    assert (arr["type"], arr["quote_id"], arr["status"]) == (plan["type"], p["quote_id"], "active")
+    assert arr["term_months"] == plan["term_months"] == len(arr["instalments"])
+    assert [(i["due_date"], i["amount"]) for i in arr["instalments"]] == [
+        (line["due_date"], line["payment"]) for line in plan["schedule"]]
+    assert arr["total_payable"] == plan["total_payable"]
+
+
+def test_a_what_if_below_capacity_books_only_its_counter_offer(client, db):
+    """300 a month asks a concession 8,000 of income does not need: the plan is refused, the counter-offer booked."""
+    p = propose(client, "300.00")
+    assert not p["acceptable"] and p["plan"] is not None and p["counter_offer"] is not None
+    assert p["plan"]["option_id"] != p["counter_offer"]["option_id"]
+    problem(accept(client, p, option_id=p["plan"]["option_id"], key=AGENT_KEY, accepted_by="agent-7",
+                   idem="idem-key-0002"), 422, "option_id", "unknown_option")
+    assert count(db, Arrangement) == 0
+    counter = p["counter_offer"]
+    r = accept(client, p, option_id=counter["option_id"], key=AGENT_KEY, accepted_by="agent-7")
+    assert r.status_code == 201, r.json
+    assert (r.json["type"], r.json["monthly_payment"], r.json["term_months"]) == (
+        counter["type"], counter["monthly_payment"], counter["term_months"])
+
+
+def test_a_what_if_kept_without_schedules_is_booked_with_the_schedule_it_implies(client):
+    """The store keeps no schedule here: accepting runs the proposal again (not a quote) to rebuild it."""
+    from negotiator.policy import PolicyRegistry
+    from negotiator.proposals import propose as engine_propose
+    p = propose(client, "800.00", schedules="none")
+    assert "schedule" not in p["plan"]
+    r = accept(client, p, option_id=p["plan"]["option_id"], key=AGENT_KEY, accepted_by="agent-7")
+    assert r.status_code == 201, r.json
+    want = engine_propose(body_for(proposal={"monthly_payment": "800.00"}, schedules="all"), PolicyRegistry.load())
+    assert [(i["due_date"], i["amount"]) for i in r.json["instalments"]] == [
+        (line["due_date"], line["payment"]) for line in want["plan"]["schedule"]]
+
+
+def test_the_portal_books_a_what_if_needing_no_approval_and_reads_it_back_as_documented(client, db):
+    import yaml
+
+    from .conftest import ROOT
+    from .test_contract import check
+    doc = yaml.safe_load((ROOT / "api_spec" / "openapi.yaml").read_text(encoding="utf-8"))
+    p = propose(client, "800.00", key=PORTAL_KEY)
+    assert p["acceptable"] and p["plan"]["approval"] == "none"
+    got = client.get(f"/v1/quotes/{p['quote_id']}", headers={"X-API-Key": PORTAL_KEY})
+    check(doc, "/v1/quotes/{quote_id}", "get", got)
+    assert got.json["plan"] == p["plan"] and "lender_npv" not in got.json["plan"]
+    r = accept(client, p, option_id=p["plan"]["option_id"])
+    check(doc, "/v1/arrangements", "post", r)
+    assert r.status_code == 201 and r.json["status"] == "active" and r.json["accepted_by"] == "borrower"
+    # An agent's what-if is not in the portal's view.
+    agent = propose(client, "800.00", account_id="ACC-2")
+    problem(accept(client, agent, option_id=agent["plan"]["option_id"], idem="idem-key-0003"), 404, "quote_id",
+            "unknown_quote")
+
+
+def test_a_what_if_knows_the_accounts_stored_arrangements(client, db):
+    """Like a quote, a what-if is worked out with the account's stored arrangement dates (re-age limits)."""
+    q = quote(client, key=AGENT_KEY, income="6500.00")
+    assert accept(client, q, option_id="instalment", key=AGENT_KEY, accepted_by="agent-7").status_code == 201
+    p = propose(client, "700.00", as_of="2026-12-15")
+    with db.sessions() as s:
+        history = s.get(Quote, p["quote_id"]).request["account"]["history"]
+    assert history["arrangement_dates"] == ["2026-11-23"] and history["reage_dates"] == ["2026-11-23"]

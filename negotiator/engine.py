@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import compiled
 from .accounts import Accounts, check, from_records
 from .affordability import assess
 from .errors import FieldError, ValidationError, flatten_messages
@@ -58,18 +59,15 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
                 d[:] = "portal_disabled"
     visible = {t: decline[t] == None for t in sets}  # noqa: E711
     types = [t for t in ORDER if t in sets]
-    if types:
-        score = np.stack([np.where(visible[t] & good[t], np.round(sets[t].npv), -np.inf) for t in types])
-        best = np.argmax(score, axis=0)
-        has = np.isfinite(score.max(axis=0))
-        never = np.iinfo(np.int64).max
-        gap = np.stack([np.where(visible[t], sets[t].max_payment - affordable, never) for t in types])
-        near = np.argmin(gap, axis=0)
-        has_near = gap.min(axis=0) < never
-        order_idx = np.array([ORDER.index(t) for t in types])
-        recommended = np.where(has, order_idx[best], -1)
-        nearest = np.where(~has & has_near, order_idx[near], -1)
-        shortfall = np.where(nearest >= 0, np.maximum(gap.min(axis=0), 0), 0)
+    k = len(types)
+    if k:
+        npv, usable, shown, max_payment = (np.concatenate(parts) for parts in zip(*(
+            (sets[t].npv, visible[t] & good[t], visible[t], sets[t].max_payment) for t in types)))
+        order = np.array([ORDER.index(t) for t in types], dtype=np.int64)
+        picked = compiled.run("pick_many", n, [npv.astype(np.float64), usable, shown, max_payment.astype(np.int64),
+                                               np.asarray(affordable, dtype=np.int64), order, k, n],
+                              [(3 * n, np.int64)])[0].reshape(n, 3)
+        recommended, nearest, shortfall = picked[:, 0], picked[:, 1], picked[:, 2]
     else:
         recommended = nearest = np.full(n, -1)
         shortfall = np.zeros(n, dtype=np.int64)

@@ -640,6 +640,56 @@ def acceptable_many(offered, affordable, tier, portal: bool, out) -> None:
         out[i] = acceptable(offered[i], affordable[i], tier[i], portal)
 
 
+def round_even(x: float) -> float:
+    """``x`` rounded to a whole number, halves to even (as ``numpy.round``), for plain and compiled code alike.
+
+    >>> round_even(2.5), round_even(3.5), round_even(-2.5), round_even(1234.49)
+    (2.0, 4.0, -2.0, 1234.0)
+    """
+    f = float(math.floor(x))
+    d = x - f
+    if d > 0.5 or (d == 0.5 and f % 2 == 1):
+        return f + 1.0
+    return f
+
+
+NEVER = 9223372036854775807   # no visible plan: a gap larger than any
+
+
+def pick_one(npv, usable, visible, max_payment, affordable: int, order, k: int, i: int, n: int, out) -> None:
+    """The recommendation for account ``i`` of ``n``, over ``k`` option kinds (row ``j`` of each input is kind ``j``).
+
+    Recommended: the usable plan (visible and acceptable) with the largest
+    NPV in whole units, the first in ladder order on a tie. Else the nearest:
+    the visible plan whose largest payment is least over what is affordable,
+    and that shortfall. ``out`` gets ``(recommended, nearest, shortfall)``,
+    kinds as their ``order`` number, -1 for none.
+    """
+    best, best_score = -1, 0.0
+    near, gap = -1, NEVER
+    for j in range(k):
+        c = j * n + i
+        if visible[c]:
+            if usable[c]:
+                score = round_even(npv[c])
+                if best < 0 or score > best_score:
+                    best, best_score = j, score
+            g = max_payment[c] - affordable
+            if g < gap:
+                near, gap = j, g
+    rec = order[best] if best >= 0 else -1
+    nearest = order[near] if best < 0 and near >= 0 else -1
+    out[3 * i] = rec
+    out[3 * i + 1] = nearest
+    out[3 * i + 2] = max(gap, 0) if nearest >= 0 else 0
+
+
+def pick_many(npv, usable, visible, max_payment, affordable, order, k: int, n: int, out) -> None:
+    """:func:`pick_one` of every account (the decision's recommendation)."""
+    for i in range(n):
+        pick_one(npv, usable, visible, max_payment, affordable[i], order, k, i, n, out)
+
+
 # ---------------------------------------------------------------- the ladder for one account
 
 def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
@@ -705,5 +755,5 @@ def ladder_many(P, PF, KP, X, n: int, OI, OF) -> None:
 #: Every kernel here, callees before callers: what :mod:`negotiator.compiled` compiles.
 KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee",
            "annualise", "affordable_one", "window", "_plan", "_grid", "_price", "build", "solve", "fit", "forgone",
-           "finish", "work_out", "declined", "acceptable", "acceptable_one", "acceptable_many", "ladder_one",
-           "ladder_many")
+           "finish", "work_out", "declined", "acceptable", "acceptable_one", "acceptable_many", "round_even",
+           "pick_one", "pick_many", "ladder_one", "ladder_many")

@@ -18,6 +18,7 @@ from negotiator import kernels as K
 from negotiator import plans as P
 from negotiator.accounts import Accounts
 from negotiator.affordability import assess
+from negotiator.engine import decide
 from negotiator.options import build
 from negotiator.policy import PolicyRegistry
 
@@ -175,3 +176,38 @@ def test_ladder_same_both_ways(policy_name, channel, ppy, what, monkeypatch):
         for name, v in s.extra.items():
             assert np.array_equal(v, g.extra[name]), (t, name)
     assert any(s.offered.any() for s in plain.values())
+    # The decision over those sets: the recommendation kernel, both ways.
+    dp, dg = both_ways(monkeypatch, lambda: decide(acc, plain, a.now, policy, channel))
+    for name in ("recommended", "nearest", "shortfall"):
+        assert np.array_equal(getattr(dp, name), getattr(dg, name)), name
+    assert (dp.recommended >= 0).any() or (dp.nearest >= 0).any() or not any(v.any() for v in dp.visible.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 5), st.data())
+def test_the_pick_is_the_largest_rounded_npv_else_the_nearest_plan(k, n, data):
+    """:func:`ladder.pick_many` against its definition, with NPVs on and beside halves so ties and rounding count."""
+    from negotiator.ladder import pick_many
+    npv = np.array(data.draw(st.lists(st.sampled_from([-3.5, -2.5, 0.0, 0.5, 1.5, 2.49, 2.5, 2.51, 3.5, 100.0]),
+                                      min_size=k * n, max_size=k * n)))
+    visible = np.array(data.draw(st.lists(st.booleans(), min_size=k * n, max_size=k * n)))
+    usable = visible & np.array(data.draw(st.lists(st.booleans(), min_size=k * n, max_size=k * n)))
+    pay = np.array(data.draw(st.lists(st.integers(0, 50), min_size=k * n, max_size=k * n)), dtype=np.int64)
+    afford = np.array(data.draw(st.lists(st.integers(0, 50), min_size=n, max_size=n)), dtype=np.int64)
+    order = np.array(sorted(data.draw(st.sets(st.integers(0, 9), min_size=k, max_size=k))), dtype=np.int64)
+    out = [0] * (3 * n)
+    pick_many(npv.tolist(), usable.tolist(), visible.tolist(), pay.tolist(), afford.tolist(), order.tolist(), k, n, out)
+    for i in range(n):
+        rows = [j * n + i for j in range(k)]
+        scores = [np.round(npv[c]) if usable[c] else None for c in rows]
+        if any(x is not None for x in scores):
+            top = max(x for x in scores if x is not None)
+            want = (order[next(j for j, x in enumerate(scores) if x == top)], -1, 0)
+        else:
+            gaps = [pay[c] - afford[i] if visible[c] else None for c in rows]
+            if any(g is not None for g in gaps):
+                low = min(g for g in gaps if g is not None)
+                want = (-1, order[gaps.index(low)], max(low, 0))
+            else:
+                want = (-1, -1, 0)
+        assert tuple(out[3 * i:3 * i + 3]) == want, i

@@ -332,7 +332,7 @@ def message(code: str, locale: str = "en", **params) -> str:
     if "category" in params:
         params["category"] = CATEGORY_NAMES.get(locale, {}).get(params["category"], params["category"])
     text = texts.get(locale, texts["en"]).format(**params)
-    return re.sub(r"\b1 months\b", "1 month", text) if locale == "en" else text
+    return re.sub(r"\b1 months\b", "1 month", text) if locale == "en" and "1 months" in text else text
 
 
 def reason(code: str, locale: str = "en", **params) -> dict[str, str]:

@@ -139,9 +139,8 @@ def format_minor(minor: int | np.integer, digits: int) -> str:
     m = int(minor)
     if digits == 0:
         return str(m)
-    sign = "-" if m < 0 else ""
-    q, r = divmod(abs(m), 10**digits)
-    return f"{sign}{q}.{r:0{digits}d}"
+    s = str(abs(m)).rjust(digits + 1, "0")
+    return ("-" if m < 0 else "") + s[:-digits] + "." + s[-digits:]
 
 
 #: Rates are held as integers in parts per million (1e-6), so monthly

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, request
+from werkzeug.exceptions import HTTPException
 
 #: Sent with every page: nothing but this site's own files, no framing, forms posted only here.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -57,6 +58,21 @@ def register(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(portal_bp)
+    for code in (404, 405):
+        app.register_error_handler(code, _not_here)
+
+
+def _not_here(exc: HTTPException):
+    """404 and 405: a page under ``/portal``, elsewhere what the app answers other HTTP errors with.
+
+    Registered on the app, not the portal's blueprint: an address no view
+    matches belongs to no blueprint.
+    """
+    if request.path == "/portal" or request.path.startswith("/portal/"):
+        from .portal import error_page
+        return error_page(exc)
+    fallback = current_app.error_handler_spec[None][None].get(HTTPException)
+    return fallback(exc) if fallback else exc
 
 
 def page_headers(resp):

@@ -1,8 +1,8 @@
 """Both flows end to end in a real browser (Debian's Chromium through Playwright), in both languages, on a
 desktop and a phone-sized viewport: the agent console (quote, what-if, booking, the account's trail) and the
 borrower's page (invitation, income and spending, plans, agreement, confirmation), a tampered and an expired
-link, the portal view's isolation on every page, escaping of hostile input, and axe-core's WCAG 2.1 A/AA
-rules on every page. Screenshots of each step go to ``SHOTS`` (see conftest).
+link, a plan not found, the portal view's isolation on every page, escaping of hostile input, and
+axe-core's WCAG 2.1 A/AA rules on every page. Screenshots of each step go to ``SHOTS`` (see conftest).
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from negotiator.web.invitations import Invitation, sign
 from negotiator.web.text import WORDS, amount, option_name
 
 from .conftest import AGENT_HEADER, AXE, DEVICES, SECRET, SHOTS
+from .pages import INTERNAL_WORDS
 
 LANGS = ("en", "zh-CN")
 ACCOUNT = {"currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00", "apr": "0.18",
            "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
-#: Words no portal page may hold: approval tiers, internal figures, the lender's measures (and LIMIT_WORDS).
-INTERNAL_WORDS = re.compile(r"approv|supervisor|npv|concession|tier|lender|recovers|"
-                            r"审批|批准|主管|净现值|让步|贷方|回收", re.IGNORECASE)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -258,6 +256,19 @@ def test_tampered_and_expired_links(live, context_for, lang):
     isolated(page, f"expired {lang}")
     axe(page, f"expired {lang}")
     shot(page, f"portal-{lang}-phone-expired")
+
+    # A genuine link to a plan that is not there: a page in the link's language, the way back to its start.
+    r = page.goto(f"{url}/plans/a_{'0' * 20}")
+    assert r.status == 404 and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.get_by_role("heading", name=w("not_found_title", lang)).is_visible()
+    assert "a_000" not in page.content()
+    isolated(page, f"not found {lang}")
+    axe(page, f"not found {lang}")
+    shot(page, f"portal-{lang}-phone-not-found")
+    with page.expect_navigation():
+        page.get_by_role("link", name=w("portal_title", lang)).click()
+    assert page.get_by_label(w("income", lang)).is_visible()
 
 
 def test_hostile_input_is_escaped_and_inline_script_blocked(live, context_for):

@@ -48,6 +48,23 @@ def axe(page, where: str) -> None:
     assert found == [], f"{where}: {json.dumps(found, ensure_ascii=False)}"
 
 
+def fits(page, where: str) -> None:
+    """Nothing scrolls sideways: not the page, not a schedule's own region (each schedule shown, on a phone as
+    blocks of labelled lines), and no schedule runs past the window's edge."""
+    over = page.evaluate("""() => {
+        const out = [], doc = document.documentElement;
+        if (doc.scrollWidth > window.innerWidth) out.push(`page ${doc.scrollWidth} > ${window.innerWidth}`);
+        for (const t of document.querySelectorAll('table.schedule')) {
+            if (!t.getClientRects().length) continue;   // in a closed <details>
+            const box = t.closest('.scroll');
+            if (box.scrollWidth > box.clientWidth) out.push(`schedule region ${box.scrollWidth} > ${box.clientWidth}`);
+            if (t.getBoundingClientRect().right > window.innerWidth) out.push('schedule past the edge');
+        }
+        return out; }""")
+    shown = page.locator("table.schedule:visible").count()
+    assert shown and over == [], f"{where}: {shown} schedules shown; {over}"
+
+
 def isolated(page, where: str) -> None:
     """The portal view: no approval, internal figure, lender motive or limit in the page's words or source."""
     text = page.inner_text("body")
@@ -125,6 +142,7 @@ def test_console_quote_whatif_book_and_trail(live, context_for, lang, device):
     summary.focus()
     page.keyboard.press("Enter")
     assert first.locator("table.schedule tbody tr").count() == 2
+    fits(page, f"{name} quote")
     axe(page, f"{name} quote")
     shot(page, f"{name}-2-quote")
 
@@ -201,6 +219,7 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
         assert first.get_by_text(w(label, lang), exact=True).is_visible()
     first.locator("summary").click()
     assert first.locator("table.schedule tbody tr").count() == takeable[0]["term_months"] > 2
+    fits(page, f"{name} options")
     isolated(page, f"{name} options")
     axe(page, f"{name} options")
     shot(page, f"{name}-2-options")
@@ -212,6 +231,14 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     assert rows.count() == takeable[0]["term_months"]
     assert page.get_by_text(amount(takeable[0]["total_payable"], "CNY", lang)).first.is_visible()
     assert page.get_by_role("button", name=w("print", lang)).is_visible()
+    fits(page, f"{name} confirmation")
+    # Still a table to assistive technology (header cells named), and the whole grid in print.
+    assert page.get_by_role("columnheader", name=w("due_date", lang)).count() == 1
+    cell = "getComputedStyle(document.querySelector('table.schedule td')).display"
+    assert page.evaluate(cell) == "flex"        # the portal's column is narrow on every device
+    page.emulate_media(media="print")
+    assert page.evaluate(cell) == "table-cell"
+    page.emulate_media(media="screen")
     isolated(page, f"{name} confirmation")
     axe(page, f"{name} confirmation")
     shot(page, f"{name}-3-confirmation")
@@ -231,6 +258,8 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     assert [events.nth(i).locator("code").inner_text() for i in range(events.count())] == ["quote_issued",
                                                                                           "accepted"]
     assert "portal" in console.locator("table.events").inner_text()
+    console.locator("main details summary").first.click()      # the plan's instalments
+    fits(console, f"{name} console lookup")
     axe(console, f"{name} console lookup")
     shot(console, f"{name}-4-console")
 

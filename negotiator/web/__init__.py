@@ -111,14 +111,22 @@ def register(app: Flask) -> None:
 
 
 def _not_here(exc: HTTPException):
-    """404 and 405: a page under ``/portal``, elsewhere what the app answers other HTTP errors with.
+    """404 and 405: a page under ``/portal``, and under ``/console`` while it is on; elsewhere what the app
+    answers other HTTP errors with (the API's problem+json).
 
-    Registered on the app, not the portal's blueprint: an address no view
+    Registered on the app, not on the blueprints: an address no view
     matches belongs to no blueprint.
     """
-    if request.path == "/portal" or request.path.startswith("/portal/"):
+    def under(prefix: str) -> bool:
+        return request.path == prefix or request.path.startswith(prefix + "/")
+
+    cfg = current_app.extensions["negotiator"]["config"]
+    if under("/portal"):
         from .portal import error_page
         return error_page(exc)
+    if under("/console") and (cfg.console_agent_header or cfg.dev):
+        from .console import error_page as console_page
+        return console_page(exc)
     fallback = current_app.error_handler_spec[None][None].get(HTTPException)
     return fallback(exc) if fallback else exc
 

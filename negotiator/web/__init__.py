@@ -13,14 +13,20 @@ the store's :class:`~negotiator.store.records.Records`).
 Switches (see :class:`negotiator.service.config.Config`): the console is on
 behind a sign-on proxy (``NEGOTIATOR_CONSOLE_AGENT_HEADER``) or in
 development mode (agent ``dev-agent``); the portal and invitations need
-``NEGOTIATOR_SECRET_KEY`` (development mode makes one per start).
+``NEGOTIATOR_SECRET_KEY`` (development mode keeps one in the data folder,
+see :func:`dev_secret`).
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 import secrets
+from pathlib import Path
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, request
+from werkzeug.exceptions import HTTPException
 
 #: Sent with every page: nothing but this site's own files, no framing, forms posted only here.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -29,11 +35,54 @@ PAGE_HEADERS = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"
                 "Cache-Control": "no-store"}
 
 
+#: The development secret's file, in the data folder (``NEGOTIATOR_DATA_DIR``, the embedded store's folder).
+DEV_SECRET_FILE = "dev-secret-key"
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{32,200}")
+log = logging.getLogger("negotiator.web")
+
+
 def secret_key(cfg) -> str | None:
-    """The configured secret, a random one in development mode, or None (portal off)."""
+    """The configured secret; in development mode the one kept in the data folder; else None (portal off)."""
     if cfg.secret_key:
         return cfg.secret_key
-    return secrets.token_urlsafe(32) if cfg.dev else None
+    if not cfg.dev:
+        return None
+    from ..store.db import default_data_dir
+    return dev_secret(Path(cfg.data_dir) if cfg.data_dir.strip() else default_data_dir())
+
+
+def dev_secret(folder: Path) -> str:
+    """The development secret kept in ``folder/dev-secret-key``, made on first use (mode 0600), so that
+    invitations and forms outlive a restart and all of a server's workers share it.
+
+    Made in a private temporary file and linked into place, so that
+    processes starting together agree on the first one. A file that is not
+    the owner's alone, or not a secret this function writes, is left as it
+    is and a random secret is used for this start only, as is one where the
+    folder cannot hold the file; both are logged.
+    """
+    path = folder / DEV_SECRET_FILE
+    try:
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{DEV_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+                f.write(secrets.token_urlsafe(32) + "\n")
+            try:
+                os.link(tmp, path)      # fails if another process made it first: theirs is kept
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        kept = path.read_text(encoding="ascii").strip()
+        if path.stat().st_mode & 0o077 or not _SECRET_RE.fullmatch(kept):
+            log.warning("development secret %s is readable by others or malformed; using one for this start "
+                        "only (delete the file to make a new one)", path)
+            return secrets.token_urlsafe(32)
+        return kept
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("development secret cannot be kept in %s (%s); using one for this start only", folder, exc)
+        return secrets.token_urlsafe(32)
 
 
 def register(app: Flask) -> None:
@@ -57,6 +106,29 @@ def register(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(portal_bp)
+    for code in (404, 405):
+        app.register_error_handler(code, _not_here)
+
+
+def _not_here(exc: HTTPException):
+    """404 and 405: a page under ``/portal``, and under ``/console`` while it is on; elsewhere what the app
+    answers other HTTP errors with (the API's problem+json).
+
+    Registered on the app, not on the blueprints: an address no view
+    matches belongs to no blueprint.
+    """
+    def under(prefix: str) -> bool:
+        return request.path == prefix or request.path.startswith(prefix + "/")
+
+    cfg = current_app.extensions["negotiator"]["config"]
+    if under("/portal"):
+        from .portal import error_page
+        return error_page(exc)
+    if under("/console") and (cfg.console_agent_header or cfg.dev):
+        from .console import error_page as console_page
+        return console_page(exc)
+    fallback = current_app.error_handler_spec[None][None].get(HTTPException)
+    return fallback(exc) if fallback else exc
 
 
 def page_headers(resp):

@@ -18,7 +18,7 @@ import json
 import re
 import uuid
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from .. import strict_json
@@ -68,6 +68,15 @@ def _sign_on():
 @bp.errorhandler(CSRFError)
 def _csrf(exc):
     return _page("console/message.html", 400, title=t("errors_title", _lang()), text=t("form_expired", _lang()))
+
+
+def error_page(exc):
+    """A 404 or 405 under ``/console`` (while the console is on) as a console page, with the pages' headers."""
+    title = t("not_found_title" if exc.code == 404 else "wrong_way_title", _lang())
+    resp = page_headers(make_response(*_page("console/message.html", exc.code, title=title)))
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return resp
 
 
 def _page(template: str, status: int = 200, **ctx):

@@ -6,7 +6,10 @@ spending are quoted by :func:`negotiator.engine.quote` on the portal channel,
 so only plans that need no approval are shown, without internal figures;
 choosing one is :meth:`Records.accept <negotiator.store.records.Records.accept>`
 on the portal channel, for a quote of this account only. The confirmation
-shows the whole schedule, to print or save.
+shows the whole schedule, to print or save. An invitation books one plan:
+once used, its link leads to that plan (see :func:`_plans`). Unknown
+pages and wrong methods under ``/portal`` are plain pages too
+(:func:`error_page`).
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from ..engine import quote
 from ..errors import RecordError, UnknownPolicyError, ValidationError
 from . import forms, page_headers
 from .invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
-from .text import helpers, lang_of, t
+from .text import LANGS, helpers, lang_of, t
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 bp.after_request(page_headers)
@@ -38,19 +42,61 @@ def _state() -> dict:
     return current_app.extensions["negotiator"]
 
 
-def _lang(inv: Invitation | None = None) -> str:
-    return lang_of(request.values.get("lang"), inv.locale if inv else "en")
+def _lang(inv: Invitation | None = None, locale: str | None = None) -> str:
+    """The language asked for (``lang``), else the invitation's (or ``locale``), else the browser's, else English."""
+    asked = request.values.get("lang")
+    if asked in LANGS:
+        return asked
+    own = inv.locale if inv else locale
+    return lang_of(own, "") or request.accept_languages.best_match(LANGS) or "en"
 
 
-def _page(template: str, status: int = 200, inv: Invitation | None = None, lang: str | None = None, **ctx):
+def _page(template: str, status: int = 200, inv: Invitation | None = None, lang: str | None = None,
+          token: str | None = None, **ctx):
     lang = lang or _lang(inv)
-    return render_template(template, **helpers(lang), inv=inv, token=request.view_args.get("token")
-                           if request.view_args else None, **ctx), status
+    token = token or (request.view_args or {}).get("token")
+    return render_template(template, **helpers(lang), inv=inv, token=token, **ctx), status
 
 
-def _refused(kind: str, status: int, locale: str = "en"):
-    lang = lang_of(request.values.get("lang"), locale)
+def _refused(kind: str, status: int, locale: str | None = None):
+    lang = _lang(None, locale)
     return _page("portal/message.html", status, lang=lang, title=t(f"{kind}_title", lang), text=t(kind, lang))
+
+
+#: What a borrower is told of a page that is not there, or not there for this method (404, 405).
+ERRORS = {404: ("not_found_title", "not_found"), 405: ("wrong_way_title", "wrong_way")}
+
+
+def error_page(exc: HTTPException):
+    """A 404 or 405 under ``/portal`` as a plain page in the borrower's language, with the pages' headers.
+
+    Says nothing of the cause (an unknown plan, another account's, the
+    store off, no such address): the same sentence for all.
+    """
+    inv, token, locale = (g.invitation, None, None) if g.get("invitation") else _from_path()
+    lang = _lang(inv, locale)
+    title, text = ERRORS.get(exc.code, ERRORS[404])
+    body, status = _page("portal/message.html", exc.code, inv, lang, token if inv else None,
+                         title=t(title, lang), text=t(text, lang))
+    resp = page_headers(make_response(body, status))
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return resp
+
+
+def _from_path() -> tuple[Invitation | None, str | None, str | None]:
+    """``(invitation, token, locale)`` of an address no view answered (``/portal/<token>/...``), where genuine."""
+    secret = _state().get("secret")
+    parts = request.path.split("/")     # "", "portal", token, ...
+    token = parts[2] if len(parts) > 2 else ""
+    if not secret or not TOKEN_RE.match(token):
+        return None, None, None
+    try:
+        return verify(token, secret), token, None
+    except InvitationExpired as exc:
+        return None, None, exc.locale
+    except InvitationInvalid:
+        return None, None, None
 
 
 @bp.before_request
@@ -99,13 +145,29 @@ def _csrf(exc):
                  text=t("form_expired", _lang()))
 
 
-def _live_plan(inv: Invitation) -> dict | None:
-    """The account's live arrangement made through the portal, if any."""
+def _plans(inv: Invitation) -> tuple[dict | None, dict | None]:
+    """``(live, used)``: the account's live plan made through the portal, and the plan this invitation agreed.
+
+    An invitation books one plan. Its quotes are kept with the actor
+    ``portal:<invitation_id>``, so its plan is the arrangement whose quote
+    it issued (whatever the plan's status since). A quote is stored once
+    under its id: if two invitations with the same figures quote the same
+    finances on the same day, the quote is the first one's.
+    """
     records = _state().get("records")
     if records is None:
-        return None
-    found = [a for a in records.account(inv.account_id, "portal")["arrangements"] if a["status"] in _LIVE]
-    return found[-1] if found else None
+        return None, None
+    plans = records.account(inv.account_id, "portal")["arrangements"]
+    live = next((a for a in reversed(plans) if a["status"] in _LIVE), None)
+    actor = f"portal:{inv.invitation_id}"
+    used = next((a for a in reversed(plans) if any(
+        e["type"] == "quote_issued" and e["actor"] == actor
+        for e in records.events(a["arrangement_id"], "portal")["events"])), None)
+    return live, used
+
+
+def _to_plan(token: str, arr: dict, lang: str):
+    return redirect(url_for("portal.done", token=token, arrangement_id=arr["arrangement_id"], lang=lang), 303)
 
 
 def _owed(inv: Invitation) -> dict:
@@ -118,7 +180,8 @@ def _owed(inv: Invitation) -> dict:
 
 
 def _start_page(inv: Invitation, status: int = 200, **ctx):
-    return _page("portal/start.html", status, inv, owed=_owed(inv), live=_live_plan(inv), **ctx)
+    live, used = _plans(inv)
+    return _page("portal/start.html", status, inv, owed=_owed(inv), live=used or live, used=used, **ctx)
 
 
 @bp.get("/<token>")
@@ -132,6 +195,9 @@ def options(token: str):
     """The plans open to the borrower online, from the income and spending given."""
     inv = g.invitation
     lang = _lang(inv)
+    used = _plans(inv)[1]
+    if used:
+        return _to_plan(token, used, lang)
     fin = forms.pick(request.form, ("monthly_income", "monthly_expenses", "other_debt_payments",
                                     "lump_sum_available"), ("household_size",))
     body = {"policy": inv.policy, "locale": lang, "schedules": "all", "account": dict(inv.account), "finances": fin}
@@ -164,6 +230,9 @@ def accept(token: str):
     records = _state().get("records")
     if records is None:
         abort(404)
+    used = _plans(inv)[1]
+    if used:    # this link has booked its plan: the same form again, or another plan, shows it
+        return _to_plan(token, used, lang)
     quote_id, option_id, key = (request.form.get(k, "") for k in ("quote_id", "option_id", "idem"))
 
     def requote(req: dict, channel: str) -> dict:
@@ -179,11 +248,14 @@ def accept(token: str):
                                       "portal-" + key, f"portal:{inv.invitation_id}", "portal", g.get("request_id"),
                                       requote)
     except RecordError as exc:
+        live, used = _plans(inv)
+        if used:    # a request of this link booked it meanwhile
+            return _to_plan(token, used, lang)
         return _page("portal/message.html", exc.status, inv, title=t("not_taken_title", lang),
-                     text=t(REFUSALS.get(exc.code, "not_taken"), lang), live=_live_plan(inv))
+                     text=t(REFUSALS.get(exc.code, "not_taken"), lang), live=live)
     except ValidationError:
         return _page("portal/message.html", 422, inv, title=t("not_taken_title", lang), text=t("not_taken", lang))
-    return redirect(url_for("portal.done", token=token, arrangement_id=answer["arrangement_id"], lang=lang), 303)
+    return _to_plan(token, answer, lang)
 
 
 @bp.get("/<token>/plans/<arrangement_id>")

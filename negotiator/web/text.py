@@ -58,7 +58,13 @@ WORDS: dict[str, dict[str, str]] = {
     "balance_after": {"en": "Left to pay after", "zh-CN": "剩余欠款"},
     "status": {"en": "Status", "zh-CN": "状态"},
     "print": {"en": "Print or save this page", "zh-CN": "打印或保存本页"},
-    "not_found_title": {"en": "Not found", "zh-CN": "未找到"},
+    "not_found_title": {"en": "Page not found", "zh-CN": "未找到该页面"},
+    "not_found": {"en": "We could not find this page. Please use the link exactly as you received it, or ask us "
+                        "for a new one.",
+                  "zh-CN": "未找到该页面。请使用您收到的原始链接，或联系我们获取新链接。"},
+    "wrong_way_title": {"en": "This page cannot be opened this way", "zh-CN": "无法以这种方式打开此页面"},
+    "wrong_way": {"en": "Please go back to the start of your link and try again.",
+                  "zh-CN": "请返回链接的首页后重试。"},
     "form_expired": {"en": "This form has expired. Please go back, reload the page and try again.",
                      "zh-CN": "表单已过期，请返回并刷新页面后重试。"},
     # portal

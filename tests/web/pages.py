@@ -1,4 +1,5 @@
-"""Helpers of the pages' test-client tests: the CSRF token of a page, the account of the examples."""
+"""Helpers of the pages' tests: the CSRF token of a page, the account of the examples, the words no portal
+page may hold."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import re
 
 ACCOUNT = {"account_id": "ACC-1001", "currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00",
            "apr": "0.18", "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
+
+
+#: Words no portal page may hold: approval tiers, internal figures, the lender's measures (and LIMIT_WORDS).
+INTERNAL_WORDS = re.compile(r"approv|supervisor|npv|concession|tier|lender|recovers|"
+                            r"审批|批准|主管|净现值|让步|贷方|回收", re.IGNORECASE)
 
 
 def csrf(response) -> str:

@@ -1,8 +1,8 @@
 """Both flows end to end in a real browser (Debian's Chromium through Playwright), in both languages, on a
 desktop and a phone-sized viewport: the agent console (quote, what-if, booking, the account's trail) and the
 borrower's page (invitation, income and spending, plans, agreement, confirmation), a tampered and an expired
-link, the portal view's isolation on every page, escaping of hostile input, and axe-core's WCAG 2.1 A/AA
-rules on every page. Screenshots of each step go to ``SHOTS`` (see conftest).
+link, a plan not found, the portal view's isolation on every page, escaping of hostile input, and
+axe-core's WCAG 2.1 A/AA rules on every page. Screenshots of each step go to ``SHOTS`` (see conftest).
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from negotiator.web.invitations import Invitation, sign
 from negotiator.web.text import WORDS, amount, option_name
 
 from .conftest import AGENT_HEADER, AXE, DEVICES, SECRET, SHOTS
+from .pages import INTERNAL_WORDS
 
 LANGS = ("en", "zh-CN")
 ACCOUNT = {"currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00", "apr": "0.18",
            "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
-#: Words no portal page may hold: approval tiers, internal figures, the lender's measures (and LIMIT_WORDS).
-INTERNAL_WORDS = re.compile(r"approv|supervisor|npv|concession|tier|lender|recovers|"
-                            r"审批|批准|主管|净现值|让步|贷方|回收", re.IGNORECASE)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -48,6 +46,23 @@ def axe(page, where: str) -> None:
         .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""", AXE_TAGS)
     assert found == [], f"{where}: {json.dumps(found, ensure_ascii=False)}"
+
+
+def fits(page, where: str) -> None:
+    """Nothing scrolls sideways: not the page, not a schedule's own region (each schedule shown, on a phone as
+    blocks of labelled lines), and no schedule runs past the window's edge."""
+    over = page.evaluate("""() => {
+        const out = [], doc = document.documentElement;
+        if (doc.scrollWidth > window.innerWidth) out.push(`page ${doc.scrollWidth} > ${window.innerWidth}`);
+        for (const t of document.querySelectorAll('table.schedule')) {
+            if (!t.getClientRects().length) continue;   // in a closed <details>
+            const box = t.closest('.scroll');
+            if (box.scrollWidth > box.clientWidth) out.push(`schedule region ${box.scrollWidth} > ${box.clientWidth}`);
+            if (t.getBoundingClientRect().right > window.innerWidth) out.push('schedule past the edge');
+        }
+        return out; }""")
+    shown = page.locator("table.schedule:visible").count()
+    assert shown and over == [], f"{where}: {shown} schedules shown; {over}"
 
 
 def isolated(page, where: str) -> None:
@@ -127,6 +142,7 @@ def test_console_quote_whatif_book_and_trail(live, context_for, lang, device):
     summary.focus()
     page.keyboard.press("Enter")
     assert first.locator("table.schedule tbody tr").count() == 2
+    fits(page, f"{name} quote")
     axe(page, f"{name} quote")
     shot(page, f"{name}-2-quote")
 
@@ -203,6 +219,7 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
         assert first.get_by_text(w(label, lang), exact=True).is_visible()
     first.locator("summary").click()
     assert first.locator("table.schedule tbody tr").count() == takeable[0]["term_months"] > 2
+    fits(page, f"{name} options")
     isolated(page, f"{name} options")
     axe(page, f"{name} options")
     shot(page, f"{name}-2-options")
@@ -214,6 +231,14 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     assert rows.count() == takeable[0]["term_months"]
     assert page.get_by_text(amount(takeable[0]["total_payable"], "CNY", lang)).first.is_visible()
     assert page.get_by_role("button", name=w("print", lang)).is_visible()
+    fits(page, f"{name} confirmation")
+    # Still a table to assistive technology (header cells named), and the whole grid in print.
+    assert page.get_by_role("columnheader", name=w("due_date", lang)).count() == 1
+    cell = "getComputedStyle(document.querySelector('table.schedule td')).display"
+    assert page.evaluate(cell) == "flex"        # the portal's column is narrow on every device
+    page.emulate_media(media="print")
+    assert page.evaluate(cell) == "table-cell"
+    page.emulate_media(media="screen")
     isolated(page, f"{name} confirmation")
     axe(page, f"{name} confirmation")
     shot(page, f"{name}-3-confirmation")
@@ -233,6 +258,8 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     assert [events.nth(i).locator("code").inner_text() for i in range(events.count())] == ["quote_issued",
                                                                                           "accepted"]
     assert "portal" in console.locator("table.events").inner_text()
+    console.locator("main details summary").first.click()      # the plan's instalments
+    fits(console, f"{name} console lookup")
     axe(console, f"{name} console lookup")
     shot(console, f"{name}-4-console")
 
@@ -258,6 +285,19 @@ def test_tampered_and_expired_links(live, context_for, lang):
     isolated(page, f"expired {lang}")
     axe(page, f"expired {lang}")
     shot(page, f"portal-{lang}-phone-expired")
+
+    # A genuine link to a plan that is not there: a page in the link's language, the way back to its start.
+    r = page.goto(f"{url}/plans/a_{'0' * 20}")
+    assert r.status == 404 and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.get_by_role("heading", name=w("not_found_title", lang)).is_visible()
+    assert "a_000" not in page.content()
+    isolated(page, f"not found {lang}")
+    axe(page, f"not found {lang}")
+    shot(page, f"portal-{lang}-phone-not-found")
+    with page.expect_navigation():
+        page.get_by_role("link", name=w("portal_title", lang)).click()
+    assert page.get_by_label(w("income", lang)).is_visible()
 
 
 def test_hostile_input_is_escaped_and_inline_script_blocked(live, context_for):

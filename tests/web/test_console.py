@@ -39,6 +39,19 @@ def test_the_sign_on_header_is_required(web_client):
     assert "default-src 'none'" in r.headers["Content-Security-Policy"]
 
 
+def test_unknown_console_pages_are_pages_while_the_console_is_on(web_client):
+    from negotiator.web import PAGE_HEADERS
+    for r, status in ((web_client.get("/console/nope?lang=zh-CN", headers=AGENT), 404),
+                      (web_client.get("/console/quote", headers=AGENT), 405)):
+        assert r.status_code == status and r.mimetype == "text/html"
+        assert {k: r.headers.get(k) for k in PAGE_HEADERS} == PAGE_HEADERS
+    assert "<h1>未找到该页面</h1>" in web_client.get("/console/nope?lang=zh-CN", headers=AGENT).get_data(as_text=True)
+    assert r.headers["Allow"] == "OPTIONS, POST"
+    off = create_app(web_config(console_agent_header="", store=False)).test_client()
+    for path in ("/console/", "/console/nope"):       # switched off: nothing there, as for any unknown address
+        assert off.get(path).mimetype == "application/problem+json"
+
+
 def test_development_mode_has_a_development_agent(tmp_path):
     client = create_app(Config(dev=True, data_dir=str(tmp_path), store=False)).test_client()
     assert "Signed in as dev-agent" in client.get("/console/").get_data(as_text=True)

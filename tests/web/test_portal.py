@@ -113,15 +113,50 @@ def test_posts_share_the_portal_rate_limit_per_invitation(tmp_path):
     assert _options(client, other).status_code == 200   # another invitation has its own budget
 
 
-def test_choosing_twice_is_answered_in_plain_words(web_client):
-    link = _link(web_client, "ACC-TWICE")
-    r = _options(web_client, link)
-    form = {"csrf_token": csrf(r), "quote_id": hidden(r, "quote_id")[0], "option_id": "instalment",
-            "idem": hidden(r, "idem")[0]}
-    assert web_client.post(link + "/accept", data=form).status_code == 303
-    again = _options(web_client, link)
-    second = web_client.post(link + "/accept", data={**form, "csrf_token": csrf(again),
-                                                     "idem": hidden(again, "idem")[0]})
-    text = second.get_data(as_text=True)
-    assert second.status_code == 409 and "You already have a plan for this account." in text
+def _choose(client, link: str, option_id: str = "instalment", **fields):
+    """The options page for ``link`` and the accept form of one of its plans."""
+    r = _options(client, link, **fields)
+    return r, {"csrf_token": csrf(r), "quote_id": hidden(r, "quote_id")[0], "option_id": option_id,
+               "idem": hidden(r, "idem")[0]}
+
+
+def test_another_link_to_an_account_with_a_plan_is_answered_in_plain_words(web_client):
+    first, second = _link(web_client, "ACC-TWICE"), _link(web_client, "ACC-TWICE")
+    _, form = _choose(web_client, first)
+    assert web_client.post(first + "/accept", data=form).status_code == 303
+    _, other = _choose(web_client, second)
+    refused = web_client.post(second + "/accept", data=other)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "You already have a plan for this account." in text
     assert "See your plan" in text and "replaces" not in text and "Idempotency" not in text
+
+
+def test_an_invitation_books_one_plan_then_leads_to_it(web_app, web_client):
+    link = _link(web_client, "ACC-ONCE")
+    page, form = _choose(web_client, link)
+    booked = web_client.post(link + "/accept", data=form)
+    assert booked.status_code == 303
+    plan = booked.headers["Location"]
+    records = web_app.extensions["negotiator"]["records"]
+    [arr] = records.account("ACC-ONCE", "agent")["arrangements"]
+    # The exact form again (a double click, a reload), then another option of the quote: the plan booked.
+    again = web_client.post(link + "/accept", data=form)
+    assert (again.status_code, again.headers["Location"]) == (303, plan)
+    lump = web_client.post(link + "/accept", data={**form, "option_id": "catch_up", "idem": "b" * 32})
+    assert (lump.status_code, lump.headers["Location"]) == (303, plan)
+    # The plan ends (an agent cancels it): the link still cannot quote or book another.
+    records.cancel(arr["arrangement_id"], {"cancelled_by": "agent-7"}, "agent", None)
+    fresh = web_client.post(link, data={"csrf_token": csrf(page), **FINANCES, "monthly_income": "5000"})
+    assert (fresh.status_code, fresh.headers["Location"]) == (303, plan)
+    stale = web_client.post(link + "/accept", data={**form, "idem": "c" * 32})
+    assert (stale.status_code, stale.headers["Location"]) == (303, plan)
+    assert [a["status"] for a in records.account("ACC-ONCE", "agent")["arrangements"]] == ["cancelled"]
+    start = web_client.get(link).get_data(as_text=True)
+    assert "See your plan" in start and 'name="monthly_income"' not in start
+    assert "Cancelled" in web_client.get(plan).get_data(as_text=True)
+    # A new invitation for the account can book again: the one-plan rule is the link's, not the account's.
+    new = _link(web_client, "ACC-ONCE")
+    assert 'name="monthly_income"' in web_client.get(new).get_data(as_text=True)
+    _, other = _choose(web_client, new, monthly_income="3600")
+    assert web_client.post(new + "/accept", data=other).status_code == 303
+    assert len(records.account("ACC-ONCE", "agent")["arrangements"]) == 2

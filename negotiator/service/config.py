@@ -70,7 +70,7 @@ class Config:
     #: Folder of the embedded SQLite store ("" = $XDG_DATA_HOME/negotiator or ~/.local/share/negotiator).
     data_dir: str = ""
     #: Signs portal invitations and the pages' CSRF tokens (32+ characters); "" = the portal is off
-    #: (development mode makes a random one per start).
+    #: (development mode keeps one in the data folder, `dev-secret-key`, mode 0600).
     secret_key: str = ""
     #: The header the lender's sign-on proxy sets to the agent's id; set, it switches the console on.
     console_agent_header: str = ""

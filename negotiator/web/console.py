@@ -27,6 +27,7 @@ from ..errors import RecordError, UnknownPolicyError, ValidationError
 from ..money import CURRENCIES
 from ..policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS
 from ..record_schemas import ID_PATTERN
+from ..store.records import offered
 from . import forms, page_headers
 from .text import helpers, lang_of, t
 
@@ -115,9 +116,19 @@ def _ordered(result: dict) -> list[dict]:
 
 def _quote(body: dict) -> dict:
     """The quote for a request, as ``POST /v1/quotes`` gives it to an agent, stored when the store is on."""
+    return _issued(body, quote)
+
+
+def _propose(body: dict) -> dict:
+    """The what-if for a request, as ``POST /v1/proposals`` gives it to an agent, stored when the store is on."""
+    from ..proposals import propose
+    return _issued(body, propose)
+
+
+def _issued(body: dict, engine) -> dict:
     from ..service.arrangements import with_stored_history
     merged = with_stored_history(body)
-    result = quote(merged, _state()["registry"], channel="agent")
+    result = engine(merged, _state()["registry"], channel="agent")
     records = _state().get("records")
     if records is not None:
         records.keep_quote(result, merged, "agent", f"agent:{g.agent}", g.get("request_id"))
@@ -155,7 +166,6 @@ def make_quote():
 @bp.post("/propose")
 def make_proposal():
     """The what-if answer to the borrower's payment, term or lump sum, with the quote beside it."""
-    from ..proposals import propose
     lang = _lang()
     try:
         body = strict_json.loads(request.form.get("request", ""))
@@ -177,18 +187,14 @@ def make_proposal():
     except (ValidationError, UnknownPolicyError) as exc:
         return _quote_page(body, 422, errors=_errors(exc))
     try:
-        whatif = propose({**body, "proposal": proposal}, _state()["registry"], channel="agent")
+        whatif = _propose({**body, "proposal": proposal})
     except (ValidationError, UnknownPolicyError) as exc:
         return _quote_page(body, 422, result=result, options=_ordered(result), proposal=typed,
                            whatif_errors=_errors(exc))
-    counter = whatif.get("counter_offer")
-    bookable = None
-    if counter is not None:
-        bookable = next((o["option_id"] for o in result["options"] if o["option_id"] == counter["option_id"]
-                         and o["monthly_payment"] == counter["monthly_payment"]
-                         and o["term_months"] == counter["term_months"]), None)
+    # The plan when it is acceptable, else the counter-offer: booked from the what-if itself.
+    offer = [o["option_id"] for o in offered(whatif)]
     return _quote_page(body, result=result, options=_ordered(result), whatif=whatif, proposal=typed,
-                       counter_bookable=bookable)
+                       whatif_offer=offer)
 
 
 @bp.post("/book")
@@ -202,14 +208,10 @@ def book():
     accept = {"quote_id": request.form.get("quote_id", ""), "option_id": request.form.get("option_id", ""),
               "accepted_by": g.agent}
 
-    def requote(req: dict, channel: str) -> dict:
-        return quote(req, records.registry, channel=channel)
-
     try:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
             raise RecordError(400, "idempotency-key", "idem", "The form is incomplete; quote again.")
-        _, answer, _ = records.accept(accept, "console-" + key, f"console:{g.agent}", "agent", g.get("request_id"),
-                                      requote)
+        _, answer, _ = records.accept(accept, "console-" + key, f"console:{g.agent}", "agent", g.get("request_id"))
     except (RecordError, ValidationError) as exc:
         status = exc.status if isinstance(exc, RecordError) else 422
         return _page("console/message.html", status, title=t("errors_title", lang), errors=_errors(exc))

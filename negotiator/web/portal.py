@@ -235,9 +235,6 @@ def accept(token: str):
         return _to_plan(token, used, lang)
     quote_id, option_id, key = (request.form.get(k, "") for k in ("quote_id", "option_id", "idem"))
 
-    def requote(req: dict, channel: str) -> dict:
-        return quote(req, records.registry, channel=channel)
-
     try:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
             raise RecordError(400, "incomplete_form", "idem", t("form_expired", lang))
@@ -245,8 +242,7 @@ def accept(token: str):
         if stored.get("account_id") != inv.account_id:
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
         _, answer, _ = records.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
-                                      "portal-" + key, f"portal:{inv.invitation_id}", "portal", g.get("request_id"),
-                                      requote)
+                                      "portal-" + key, f"portal:{inv.invitation_id}", "portal", g.get("request_id"))
     except RecordError as exc:
         live, used = _plans(inv)
         if used:    # a request of this link booked it meanwhile

@@ -144,6 +144,50 @@ def test_booking_a_supervisor_plan_waits_for_approval(web_app, web_client):
     assert len(records.account("ACC-SUP", "agent")["arrangements"]) == 1
 
 
+def _whatif(client, payment: str, **fields):
+    q = client.post("/console/quote", data=_form(client, **fields), headers=AGENT)
+    base = {"csrf_token": csrf(q), "lang": "en", "request": html.unescape(hidden(q, "request")[0])}
+    r = client.post("/console/propose", data={**base, "p_payment": payment}, headers=AGENT)
+    assert r.status_code == 200
+    return q, r
+
+
+def _book(client, page, option_id: str, quote_id: str):
+    form = {"csrf_token": csrf(page), "lang": "en", "quote_id": quote_id, "option_id": option_id,
+            "idem": hidden(page, "idem")[0]}
+    return client.post("/console/book", data=form, headers=AGENT)
+
+
+def test_an_acceptable_whatif_books_its_own_plan(web_app, web_client):
+    """800 a month: an 18-month instalment plan the ladder does not list, booked from the what-if itself."""
+    q, r = _whatif(web_client, "800", account_id="ACC-WI")
+    text = r.get_data(as_text=True)
+    assert "Book this plan: Instalment plan" in text and "Counter-offer" not in text
+    quote_ids = hidden(r, "quote_id")
+    whatif_id = next(i for i in quote_ids if i not in hidden(q, "quote_id"))   # the what-if's own, kept
+    assert 'name="option_id" value="instalment"' in text
+    booked = _book(web_client, r, "instalment", whatif_id)
+    assert booked.status_code == 303
+    arr = web_app.extensions["negotiator"]["records"].account("ACC-WI", "agent")["arrangements"]
+    assert [(a["type"], a["term_months"], a["monthly_payment"], a["quote_id"]) for a in arr] == [
+        ("instalment", 18, "780.32", whatif_id)]
+
+
+def test_an_under_offer_books_only_the_counter_offer(web_app, web_client):
+    """300 a month asks a concession the income does not need: its plan has no booking button, the counter has."""
+    _, r = _whatif(web_client, "300", account_id="ACC-UO")
+    text = r.get_data(as_text=True)
+    plan_part, counter_part = text.split("Counter-offer", 1)
+    whatif_plan = plan_part[plan_part.index('id="wi-h"'):]
+    assert "Book this plan" not in whatif_plan and "Book this plan: Catch up on missed payments" in counter_part
+    whatif_id = hidden(r, "quote_id")[-1]
+    refused = _book(web_client, r, "interest_reduction", whatif_id)   # the under-offer's plan, forged
+    assert refused.status_code == 422 and "Not an option of this quote" in refused.get_data(as_text=True)
+    assert _book(web_client, r, "catch_up", whatif_id).status_code == 303
+    arr = web_app.extensions["negotiator"]["records"].account("ACC-UO", "agent")["arrangements"]
+    assert [(a["type"], a["monthly_payment"], a["quote_id"]) for a in arr] == [("catch_up", "1350.00", whatif_id)]
+
+
 def test_booking_with_the_store_off_says_so(tmp_path):
     client = create_app(web_config(store=False)).test_client()
     token = csrf(client.get("/console/", headers=AGENT))

@@ -23,7 +23,7 @@ from ..record_schemas import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 from ..schemas import MAX_LINES
 from .body import read_json
 from .problems import Problem, problem_response
-from .quotes import json_response
+from .quotes import json_response, portal_view
 
 bp = Blueprint("arrangements", __name__)
 
@@ -138,7 +138,8 @@ def _refused(exc: RecordError):
 @bp.get("/v1/quotes/<quote_id>")
 def get_quote(quote_id: str):
     """A stored quote in the caller's view (a portal key reads only portal quotes)."""
-    return json_response(_records().get_quote(_id(quote_id, "quote_id"), g.channel))
+    stored = _records().get_quote(_id(quote_id, "quote_id"), g.channel)
+    return json_response(portal_view(stored) if g.channel == "portal" else stored)
 
 
 @bp.post("/v1/arrangements")

@@ -87,12 +87,26 @@ def test_portal_walk_every_endpoint_and_message():
     from negotiator.service import create_app
     client = create_app(make_config(portal_rate_limit="off")).test_client()
     problems: list[str] = []
+    stored = 0
+
+    def read_back(where: str, answer: dict) -> None:
+        """Each quote and what-if is kept: read back, it is the same portal view."""
+        nonlocal stored
+        if "quote_id" in answer:
+            r = client.get(f"/v1/quotes/{answer['quote_id']}", headers=headers(PORTAL_KEY))
+            assert r.status_code == 200, (where, r.get_json())
+            _check(f"stored {where}", r.get_json(), problems)
+            stored += 1
+
     for i, body in enumerate(_bodies()):
         r = client.post("/v1/quotes", json=body, headers=headers(PORTAL_KEY))
         _check(f"quote {i} ({r.status_code})", r.get_json(), problems)
+        read_back(f"quote {i}", r.get_json())
         for prop in _proposals(body):
             r = client.post("/v1/proposals", json={**body, "proposal": prop}, headers=headers(PORTAL_KEY))
             _check(f"proposal {i} {prop} ({r.status_code})", r.get_json(), problems)
+            read_back(f"proposal {i} {prop}", r.get_json())
+    assert stored > 20
     for bad in ({"proposal": {"lump_sum": "1"}}, {"account": {"apr": "0.99"}}):
         body = _bodies()[0]
         for k, v in bad.items():

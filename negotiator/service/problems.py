@@ -12,8 +12,8 @@ import json
 import logging
 import re
 
-from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import NegotiatorError, UnknownPolicyError, ValidationError
 
@@ -48,10 +48,28 @@ _SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-f
           415: "unsupported-media-type", 422: "invalid-input", 429: "rate-limited", 431: "headers-too-large"}
 
 
+def _page(exc: HTTPException) -> Response | None:
+    """The pages' own answer to an error at one of their addresses (the hook :mod:`negotiator.web` sets), else None.
+
+    A page that cannot be made falls back to problem+json (the failure is logged).
+    """
+    hook = current_app.extensions.get("negotiator", {}).get("error_page")
+    if hook is None:
+        return None
+    try:
+        return hook(exc)
+    except Exception:   # noqa: BLE001 - an error page must not fail the error's answer
+        log.exception("error page failed", extra={"request_id": getattr(g, "request_id", None)})
+        return None
+
+
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     if status >= 500:
         return _unexpected(exc)
+    page = _page(exc)
+    if page is not None:
+        return page
     headers = {}
     if status == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
@@ -112,6 +130,9 @@ def _own(exc: Problem) -> Response:
 def _unexpected(exc: BaseException) -> Response:
     log.error("unhandled error", exc_info=exc,
               extra={"request_id": getattr(g, "request_id", None), "route": _route()})
+    page = _page(exc if isinstance(exc, HTTPException) else InternalServerError())
+    if page is not None:
+        return page
     return problem_response(500, "Internal Server Error",
                             "The service failed to answer; the error is logged under this request id.", "internal")
 

@@ -106,16 +106,13 @@ def register(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(portal_bp)
-    for code in (404, 405):
-        app.register_error_handler(code, _not_here)
+    state["error_page"] = error_page
 
 
-def _not_here(exc: HTTPException):
-    """404 and 405: a page under ``/portal``, and under ``/console`` while it is on; elsewhere what the app
-    answers other HTTP errors with (the API's problem+json).
-
-    Registered on the app, not on the blueprints: an address no view
-    matches belongs to no blueprint.
+def error_page(exc: HTTPException):
+    """An error as a page under ``/portal``, and under ``/console`` while it is on; None elsewhere (the API's
+    problem+json). The service's error handlers call it (``negotiator.service.problems``), for an address no
+    view matches (which belongs to no blueprint) as for a failure inside a page.
     """
     def under(prefix: str) -> bool:
         return request.path == prefix or request.path.startswith(prefix + "/")
@@ -127,8 +124,7 @@ def _not_here(exc: HTTPException):
     if under("/console") and (cfg.console_agent_header or cfg.dev):
         from .console import error_page as console_page
         return console_page(exc)
-    fallback = current_app.error_handler_spec[None][None].get(HTTPException)
-    return fallback(exc) if fallback else exc
+    return None
 
 
 def page_headers(resp):

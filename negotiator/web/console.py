@@ -29,7 +29,7 @@ from ..policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS
 from ..record_schemas import ID_PATTERN
 from ..store.records import offered
 from . import forms, page_headers
-from .text import helpers, lang_of, t
+from .text import error_words, helpers, lang_of, t
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 bp.after_request(page_headers)
@@ -45,7 +45,7 @@ def _state() -> dict:
 
 
 def _lang() -> str:
-    return lang_of(request.values.get("lang"))
+    return lang_of(forms.asked_lang())
 
 
 @bp.before_request
@@ -72,8 +72,8 @@ def _csrf(exc):
 
 
 def error_page(exc):
-    """A 404 or 405 under ``/console`` (while the console is on) as a console page, with the pages' headers."""
-    title = t("not_found_title" if exc.code == 404 else "wrong_way_title", _lang())
+    """An error under ``/console`` (while the console is on) as a console page, with the pages' headers."""
+    title = t(error_words(exc.code or 500)[0], _lang())
     resp = page_headers(make_response(*_page("console/message.html", exc.code, title=title)))
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))

@@ -10,9 +10,22 @@ from __future__ import annotations
 import json
 import re
 
+from flask import request
+from werkzeug.exceptions import HTTPException
+
 from .. import strict_json
 from ..errors import FieldError, ValidationError
 from ..policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+
+
+def asked_lang() -> str | None:
+    """The ``lang`` a form or query asks for; the query's alone when the body cannot be read (an error page
+    for a form too large must not read it again)."""
+    try:
+        return request.values.get("lang")
+    except HTTPException:
+        return request.args.get("lang")
+
 
 ACCOUNT_TEXT = ("account_id", "currency", "balance", "arrears", "fees", "apr", "product", "contractual_payment")
 ACCOUNT_INTS = ("days_past_due", "remaining_term_months")

@@ -25,7 +25,7 @@ from ..engine import quote
 from ..errors import RecordError, UnknownPolicyError, ValidationError
 from . import forms, page_headers
 from .invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
-from .text import LANGS, helpers, lang_of, t
+from .text import LANGS, error_words, helpers, lang_of, t
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 bp.after_request(page_headers)
@@ -44,7 +44,7 @@ def _state() -> dict:
 
 def _lang(inv: Invitation | None = None, locale: str | None = None) -> str:
     """The language asked for (``lang``), else the invitation's (or ``locale``), else the browser's, else English."""
-    asked = request.values.get("lang")
+    asked = forms.asked_lang()
     if asked in LANGS:
         return asked
     own = inv.locale if inv else locale
@@ -64,18 +64,16 @@ def _refused(kind: str, status: int, locale: str | None = None):
 
 
 #: What a borrower is told of a page that is not there, or not there for this method (404, 405).
-ERRORS = {404: ("not_found_title", "not_found"), 405: ("wrong_way_title", "wrong_way")}
-
-
 def error_page(exc: HTTPException):
-    """A 404 or 405 under ``/portal`` as a plain page in the borrower's language, with the pages' headers.
+    """An error under ``/portal`` as a plain page in the borrower's language, with the pages' headers.
 
     Says nothing of the cause (an unknown plan, another account's, the
-    store off, no such address): the same sentence for all.
+    store off, no such address; a form too large; a failure of ours): one
+    sentence for each kind.
     """
     inv, token, locale = (g.invitation, None, None) if g.get("invitation") else _from_path()
     lang = _lang(inv, locale)
-    title, text = ERRORS.get(exc.code, ERRORS[404])
+    title, text = error_words(exc.code or 500)
     body, status = _page("portal/message.html", exc.code, inv, lang, token if inv else None,
                          title=t(title, lang), text=t(text, lang))
     resp = page_headers(make_response(body, status))

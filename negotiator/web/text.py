@@ -65,6 +65,10 @@ WORDS: dict[str, dict[str, str]] = {
     "wrong_way_title": {"en": "This page cannot be opened this way", "zh-CN": "无法以这种方式打开此页面"},
     "wrong_way": {"en": "Please go back to the start of your link and try again.",
                   "zh-CN": "请返回链接的首页后重试。"},
+    "unreadable_title": {"en": "We could not read what was sent", "zh-CN": "无法读取提交的内容"},
+    "our_fault_title": {"en": "Something went wrong on our side", "zh-CN": "我们这边出了问题"},
+    "our_fault": {"en": "Please try again in a few minutes. If it happens again, please contact us.",
+                  "zh-CN": "请几分钟后重试。如果问题仍然存在，请联系我们。"},
     "form_expired": {"en": "This form has expired. Please go back, reload the page and try again.",
                      "zh-CN": "表单已过期，请返回并刷新页面后重试。"},
     # portal
@@ -272,3 +276,18 @@ def helpers(lang: str) -> dict:
             "money": lambda v, cur: amount(v, cur, lang), "percent": percent,
             "option_name": lambda k: option_name(k, lang), "status_name": lambda s: status_name(s, lang),
             "category_name": lambda kind, c: category_name(kind, c, lang)}
+
+
+#: An error page's title and sentence by status (the sentence says nothing of the cause).
+ERROR_WORDS = {404: ("not_found_title", "not_found"), 405: ("wrong_way_title", "wrong_way"),
+               400: ("unreadable_title", "wrong_way"), 413: ("unreadable_title", "wrong_way"),
+               500: ("our_fault_title", "our_fault")}
+
+
+def error_words(code: int) -> tuple[str, str]:
+    """The text keys of an error page: its status's own, else those of its class.
+
+    >>> error_words(404), error_words(431), error_words(503)
+    (('not_found_title', 'not_found'), ('unreadable_title', 'wrong_way'), ('our_fault_title', 'our_fault'))
+    """
+    return ERROR_WORDS.get(code) or ERROR_WORDS[500 if code >= 500 else 400]

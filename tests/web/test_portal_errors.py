@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from service.conftest import AGENT_KEY
 from service.test_portal_walk import LIMIT_WORDS
 
 from negotiator.service import create_app
@@ -19,7 +20,9 @@ from .pages import ACCOUNT, INTERNAL_WORDS, csrf
 from .test_portal import _choose, _link
 
 TITLES = {404: {"en": "Page not found", "zh-CN": "未找到该页面"},
-          405: {"en": "This page cannot be opened this way", "zh-CN": "无法以这种方式打开此页面"}}
+          405: {"en": "This page cannot be opened this way", "zh-CN": "无法以这种方式打开此页面"},
+          413: {"en": "We could not read what was sent", "zh-CN": "无法读取提交的内容"},
+          500: {"en": "Something went wrong on our side", "zh-CN": "我们这边出了问题"}}
 NO_PLAN = "/plans/a_" + "0" * 20
 
 
@@ -87,3 +90,32 @@ def test_the_store_off_and_the_portal_off(tmp_path):
 def test_the_apis_errors_stay_problem_json(web_client):
     for r in (web_client.get("/v1/nope"), web_client.put("/v1/quotes")):
         assert r.mimetype == "application/problem+json" and r.status_code in (404, 405)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_form_too_large_is_a_page(web_client, lang):
+    link = _link(web_client, "ACC-BIG", locale=lang)
+    form = {"csrf_token": csrf(web_client.get(link)), "monthly_income": "1" * 70_000}   # over the 64 KiB limit
+    plain_page(web_client.post(link, data=form), 413, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_failure_of_ours_is_a_page_and_is_logged(web_client, monkeypatch, caplog, lang):
+    """Whatever breaks inside a portal page, the borrower reads a plain sentence; the log has the error."""
+    import negotiator.web.portal as portal
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine exploded: ACC-SECRET")
+    link = _link(web_client, "ACC-FAIL", locale=lang)
+    form = {"csrf_token": csrf(web_client.get(link)), "monthly_income": "8000", "monthly_expenses": "3000"}
+    monkeypatch.setattr(portal, "quote", broken)
+    with caplog.at_level("ERROR"):
+        r = web_client.post(link, data=form)
+    plain_page(r, 500, lang, "exploded", "ACC-SECRET", "RuntimeError")
+    assert any(rec.getMessage() == "unhandled error" and rec.exc_info for rec in caplog.records)
+    assert r.headers["X-Request-ID"]
+    # The API's own failures stay problem+json.
+    import negotiator.service.quotes as quotes
+    monkeypatch.setattr(quotes, "quote", broken)
+    api = web_client.post("/v1/quotes", json={"x": 1}, headers={"X-API-Key": AGENT_KEY})
+    assert api.status_code == 500 and api.mimetype == "application/problem+json"

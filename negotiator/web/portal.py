@@ -63,7 +63,6 @@ def _refused(kind: str, status: int, locale: str | None = None):
     return _page("portal/message.html", status, lang=lang, title=t(f"{kind}_title", lang), text=t(kind, lang))
 
 
-#: What a borrower is told of a page that is not there, or not there for this method (404, 405).
 def error_page(exc: HTTPException):
     """An error under ``/portal`` as a plain page in the borrower's language, with the pages' headers.
 

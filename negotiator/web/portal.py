@@ -7,9 +7,9 @@ so only plans that need no approval are shown, without internal figures;
 choosing one is :meth:`Records.accept <negotiator.store.records.Records.accept>`
 on the portal channel, for a quote of this account only. The confirmation
 shows the whole schedule, to print or save. An invitation books one plan:
-once used, its link leads to that plan (see :func:`_plans`). Unknown
-pages and wrong methods under ``/portal`` are plain pages too
-(:func:`error_page`).
+once used, its link leads to that plan (see :func:`_plans`). Errors under
+``/portal`` (an unknown page, a wrong method, a form too large, a failure
+of ours) are plain pages too (:func:`error_page`).
 """
 
 from __future__ import annotations

@@ -65,11 +65,7 @@ def _answer(result: dict) -> Response:
 @bp.post("/v1/quotes")
 def create_quote():
     """Every option for one account, with the recommendation."""
-    from .arrangements import keep_quote, with_stored_history
-    body = with_stored_history(_body())
-    result = quote(body, _state()["registry"], channel=g.channel)
-    keep_quote(result, body)
-    return _answer(result)
+    return _issue(quote)
 
 
 @bp.post("/v1/proposals")
@@ -79,8 +75,13 @@ def create_proposal():
         from ..proposals import propose
     except ImportError:   # pragma: no cover - the module ships with the package
         raise Problem(501, "Not Implemented", "Proposals are not available in this build.", "not-implemented") from None
+    return _issue(propose)   # kept: its plan (or counter-offer) can be accepted like a quoted option
+
+
+def _issue(engine) -> Response:
+    """The body (with the account's stored history) through ``engine``, the answer kept, then given."""
     from .arrangements import keep_quote, with_stored_history
     body = with_stored_history(_body())
-    result = propose(body, _state()["registry"], channel=g.channel)
-    keep_quote(result, body)   # its plan (or counter-offer) can be accepted like a quoted option
+    result = engine(body, _state()["registry"], channel=g.channel)
+    keep_quote(result, body)
     return _answer(result)

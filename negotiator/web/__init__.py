@@ -119,8 +119,8 @@ def error_page(exc: HTTPException):
 
     cfg = current_app.extensions["negotiator"]["config"]
     if under("/portal"):
-        from .portal import error_page
-        return error_page(exc)
+        from .portal import error_page as portal_page
+        return portal_page(exc)
     if under("/console") and (cfg.console_agent_header or cfg.dev):
         from .console import error_page as console_page
         return console_page(exc)

@@ -201,7 +201,7 @@ def _by_term(acc, real, policy, channel, term, r):
     reasons: list = []
     if not plan.offered[0]:
         code = plan.decline[0]
-        return None, [(code, {})] if code else []
+        return None, [(code, r.decline_params(code))] if code else []
     if not plan.within_policy[0]:
         ctx = r.ctx
         if term > ctx.max_term:

@@ -201,16 +201,19 @@ class Renderer:
         if recommended:
             yield self.reason("recommended")
 
-    def decline(self, t: str, code: str) -> dict:
-        params = {}
+    def decline_params(self, code: str) -> dict:
+        """The figures a decline reason's message names (the policy's re-age rules, the longest term)."""
         rules = self.policy.reage
         if code == "account_too_new" and rules is not None:
-            params = {"months": rules.min_account_age_months}
-        elif code == "insufficient_payments" and rules is not None:
-            params = {"count": rules.min_consecutive_payments}
-        elif code == "term_at_maximum":
-            params = {"months": min(self.policy.options.term_extension.max_total_months, self.ctx.cap_total)}
-        return {"type": t, "reasons": [r for r in [self.reason(code, **params)] if r]}
+            return {"months": rules.min_account_age_months}
+        if code == "insufficient_payments" and rules is not None:
+            return {"count": rules.min_consecutive_payments}
+        if code == "term_at_maximum":
+            return {"months": min(self.policy.options.term_extension.max_total_months, self.ctx.cap_total)}
+        return {}
+
+    def decline(self, t: str, code: str) -> dict:
+        return {"type": t, "reasons": [r for r in [self.reason(code, **self.decline_params(code))] if r]}
 
     def schedule(self, s: OptionSet) -> list[dict]:
         return schedule_lines(s, 0, self.first_due, self.digits, self.policy.rounding, self.acc)

@@ -149,3 +149,21 @@ def test_bad_proposals_name_the_field(registry, body, proposal, field):
     with pytest.raises(ValidationError) as err:
         propose(with_proposal(body, **proposal), registry)
     assert field in [e.field for e in err.value.errors]
+
+
+@pytest.mark.parametrize("history,code,text", [
+    ({"opened_on": "2025-11-22", "consecutive_payments": 0, "reage_dates": []}, "insufficient_payments", "Needs 3 consecutive payments"),
+    ({"opened_on": "2026-06-01", "consecutive_payments": 6, "reage_dates": []}, "account_too_new", "9 months"),
+])
+def test_a_term_what_if_the_reage_rules_decline_says_why(registry, history, code, text):
+    """A term what-if on an account the FFIEC re-age rules hold back answers with the rule's figures (it crashed)."""
+    b = {"policy": "us-card", "as_of": "2026-11-23", "locale": "en", "schedules": "none",
+         "account": {"currency": "USD", "balance": "1995.31", "arrears": "483.25", "fees": "0", "apr": "0.18",
+                     "days_past_due": 100, "product": "credit_card", "contractual_payment": "66.51",
+                     "history": history},
+         "finances": {"monthly_income": "806.00", "monthly_expenses": "403.00"},
+         "proposal": {"term_months": 24}}
+    out = propose(b, registry)
+    assert out["plan"] is None and not out["acceptable"]
+    reason = next(r for r in out["reasons"] if r["code"] == code)
+    assert text in reason["message"]

@@ -20,17 +20,15 @@ import numpy as np
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from . import finance
+from . import kernels
 from .errors import PolicyError, UnknownPolicyError, flatten_messages
+from .kinds import OPTION_SCHEMAS, ORDER
+from .kinds.base import PRODUCTS, TIERS, Strict, amount_field, months_field, rate_field
 from .money import CURRENCIES, ROUNDING_MODES, rate_to_ppm, to_minor
 
-PRODUCTS = ("credit_card", "loan")
-TIERS = ("none", "agent", "supervisor")
 #: Every option kind a policy can configure, least concession first (display order).
-OPTION_TYPES = (
-    "catch_up", "term_extension", "instalment", "payment_holiday", "step_up", "hardship_programme",
-    "token_payment", "interest_reduction", "fee_waiver", "interest_free_instalment", "settlement",
-)
+OPTION_TYPES = ORDER
+__all__ = ["OPTION_TYPES", "PRODUCTS", "TIERS", "EXPENSE_CATEGORIES", "INCOME_CATEGORIES", "APR_METHODS"]
 EXPENSE_CATEGORIES = (
     "housing", "utilities", "food", "transport", "childcare", "insurance",
     "communications", "health", "education", "other",
@@ -43,136 +41,7 @@ INCOME_CATEGORIES = ("salary", "self_employment", "benefits", "pension", "other"
 APR_METHODS = ("nominal", "compound")
 
 
-def _rate(**kw):
-    return fields.Decimal(validate=validate.Range(min=Decimal(0), max=Decimal(1)), **kw)
 
-
-def _amount(**kw):
-    return fields.Decimal(validate=validate.Range(min=Decimal(0)), **kw)
-
-
-def _months(lo=1, hi=600, **kw):
-    return fields.Integer(validate=validate.Range(min=lo, max=hi), **kw)
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class _OptionBase(_Strict):
-    enabled = fields.Boolean(load_default=True)
-    products = fields.List(fields.String(validate=validate.OneOf(PRODUCTS)), load_default=list(PRODUCTS))
-    min_dpd = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    max_dpd = fields.Integer(load_default=179, validate=validate.Range(min=0))
-    min_approval = fields.String(load_default="none", validate=validate.OneOf(TIERS))
-
-    @validates_schema
-    def _dpd_window(self, data, **_):
-        if data.get("min_dpd", 0) > data.get("max_dpd", 179):
-            raise ValidationError("min_dpd is above max_dpd", "min_dpd")
-
-
-class CatchUpSchema(_OptionBase):
-    min_dpd = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    max_months = _months(1, 24, load_default=6)
-
-
-class TermExtensionSchema(_OptionBase):
-    products = fields.List(fields.String(validate=validate.OneOf(PRODUCTS)), load_default=["loan"])
-    max_extra_months = _months(1, 240, load_default=24)
-    max_total_months = _months(load_default=60)
-
-
-class InstalmentSchema(_OptionBase):
-    min_months = _months(load_default=3)
-    max_months = _months(load_default=60)
-    apr_cap = _rate(load_default=None, allow_none=True)
-    pricing = fields.String(load_default="amortising", validate=validate.OneOf(["amortising", "flat_fee"]))
-    flat_fee_rate = fields.Decimal(load_default=None, allow_none=True,
-                                   validate=validate.Range(min=Decimal(0), max=Decimal("0.1")))
-    requires_reage_rules = fields.Boolean(load_default=False, metadata={
-        "description": "Kept for older files: the policy's `reage` rules now apply to every kind that re-ages."})
-
-    @validates_schema
-    def _flat(self, data, **_):
-        if data.get("pricing") == "flat_fee" and data.get("flat_fee_rate") is None:
-            raise ValidationError("required when pricing is flat_fee", "flat_fee_rate")
-        if data.get("min_months", 3) > data.get("max_months", 60):
-            raise ValidationError("min_months is above max_months", "min_months")
-
-
-class InterestReductionSchema(_OptionBase):
-    apr_floor = _rate(load_default=Decimal(0))
-    step = fields.Decimal(load_default=Decimal("0.0025"),
-                          validate=validate.Range(min=Decimal("0.000001"), max=Decimal("0.1")))
-
-
-class FeeWaiverSchema(_OptionBase):
-    max_share = _rate(load_default=Decimal(1))
-    parts = fields.List(fields.String(validate=validate.OneOf(["penalty_interest", "late_fees", "other_charges"])),
-                        load_default=["penalty_interest", "late_fees", "other_charges"], metadata={
-        "description": "Which parts of the fees may be waived, in the order they are waived."})
-
-
-class SettlementSchema(_OptionBase):
-    min_dpd = fields.Integer(load_default=91, validate=validate.Range(min=0))
-    max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
-    min_discount = _rate(load_default=Decimal(0))
-    max_discount = _rate(load_default=Decimal("0.4"))
-    step = fields.Decimal(load_default=Decimal("0.01"),
-                          validate=validate.Range(min=Decimal("0.000001"), max=Decimal("0.5")))
-    max_payments = _months(1, 24, load_default=3)
-    min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
-
-
-class PaymentHolidaySchema(_OptionBase):
-    max_months = _months(1, 12, load_default=3)
-    payment = _amount(load_default=Decimal(0))
-    max_months_after = _months(load_default=60)
-    moratorium_months = _months(1, 24, load_default=2, metadata={
-        "description": "Months a breathing space or other moratorium freezes interest and asks no payment."})
-
-
-class StepUpSchema(_OptionBase):
-    enabled = fields.Boolean(load_default=False)
-    max_months = _months(1, 24, load_default=6, metadata={"description": "Longest low-payment period."})
-
-
-class HardshipProgrammeSchema(_OptionBase):
-    enabled = fields.Boolean(load_default=False)
-    max_months = _months(1, 24, load_default=12)
-    apr = _rate(load_default=Decimal(0), metadata={"description": "Rate during the programme."})
-    min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
-
-
-class TokenPaymentSchema(_OptionBase):
-    enabled = fields.Boolean(load_default=False)
-    payment = _amount(load_default=Decimal(1), metadata={"description": "The token payment, in amounts_currency."})
-    review_months = _months(1, 12, load_default=3)
-    max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
-
-
-class InterestFreeInstalmentSchema(_OptionBase):
-    enabled = fields.Boolean(load_default=False)
-    min_months = _months(load_default=12)
-    max_months = _months(load_default=60)
-    down_payment_share = _rate(load_default=Decimal(0), metadata={
-        "description": "Share of what is owed paid first (首付), from the declared lump sum."})
-    waive_fees = fields.Boolean(load_default=True, metadata={
-        "description": "Penalty interest and late fees waived (all fees when the account gives no breakdown)."})
-    requires_hardship = fields.Boolean(load_default=True)
-    max_dpd = fields.Integer(load_default=3650, validate=validate.Range(min=0))
-    min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
-
-
-OPTION_SCHEMAS = {
-    "catch_up": CatchUpSchema, "term_extension": TermExtensionSchema, "instalment": InstalmentSchema,
-    "payment_holiday": PaymentHolidaySchema, "step_up": StepUpSchema, "hardship_programme": HardshipProgrammeSchema,
-    "token_payment": TokenPaymentSchema, "interest_reduction": InterestReductionSchema,
-    "fee_waiver": FeeWaiverSchema, "interest_free_instalment": InterestFreeInstalmentSchema,
-    "settlement": SettlementSchema,
-}
 
 OptionsSchema = Schema.from_dict(
     {k: fields.Nested(v, load_default=(lambda v=v: v().load({}))) for k, v in OPTION_SCHEMAS.items()},
@@ -180,16 +49,16 @@ OptionsSchema = Schema.from_dict(
 OptionsSchema.Meta.unknown = RAISE
 
 
-class GuidelineSchema(_Strict):
-    min = _amount(load_default=Decimal(0))
-    max = _amount(required=True)
-    per_member_min = _amount(load_default=Decimal(0))
-    per_member_max = _amount(load_default=Decimal(0))
+class GuidelineSchema(Strict):
+    min = amount_field(load_default=Decimal(0))
+    max = amount_field(required=True)
+    per_member_min = amount_field(load_default=Decimal(0))
+    per_member_max = amount_field(load_default=Decimal(0))
 
 
-class AffordabilitySchema(_Strict):
-    surplus_share = _rate(load_default=Decimal("0.8"))
-    max_payment_to_income = _rate(load_default=Decimal("0.4"))
+class AffordabilitySchema(Strict):
+    surplus_share = rate_field(load_default=Decimal("0.8"))
+    max_payment_to_income = rate_field(load_default=Decimal("0.4"))
     expense_guidelines = fields.Dict(
         keys=fields.String(validate=validate.OneOf(sorted(CURRENCIES))),
         values=fields.Dict(keys=fields.String(validate=validate.OneOf(EXPENSE_CATEGORIES)),
@@ -197,36 +66,36 @@ class AffordabilitySchema(_Strict):
         load_default=dict)
 
 
-class TierSchema(_Strict):
-    max_concession = _amount(required=True)
-    max_share = _rate(required=True)
+class TierSchema(Strict):
+    max_concession = amount_field(required=True)
+    max_share = rate_field(required=True)
 
 
-class ApprovalSchema(_Strict):
+class ApprovalSchema(Strict):
     none = fields.Nested(TierSchema, required=True)
     agent = fields.Nested(TierSchema, required=True)
     supervisor = fields.Nested(TierSchema, required=True)
 
 
-class PortalSchema(_Strict):
+class PortalSchema(Strict):
     enabled = fields.Boolean(load_default=True)
-    max_balance = _amount(load_default=Decimal(30000))
-    max_term_months = _months(load_default=24)
-    surplus_share = _rate(load_default=Decimal("0.5"))
+    max_balance = amount_field(load_default=Decimal(30000))
+    max_term_months = months_field(load_default=24)
+    surplus_share = rate_field(load_default=Decimal("0.5"))
 
 
-class ReageSchema(_Strict):
+class ReageSchema(Strict):
     min_account_age_months = fields.Integer(load_default=9, validate=validate.Range(min=0))
     min_consecutive_payments = fields.Integer(load_default=3, validate=validate.Range(min=0))
     max_per_12_months = fields.Integer(load_default=1, validate=validate.Range(min=0))
     max_per_5_years = fields.Integer(load_default=2, validate=validate.Range(min=0))
 
 
-class DisclosureSchema(_Strict):
+class DisclosureSchema(Strict):
     apr_method = fields.String(load_default="nominal", validate=validate.OneOf(APR_METHODS))
 
 
-class PolicySchema(_Strict):
+class PolicySchema(Strict):
     name = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$"))
     version = fields.String(required=True, validate=validate.Length(min=1, max=64))
     description = fields.String(load_default="")
@@ -241,13 +110,13 @@ class PolicySchema(_Strict):
                                  load_default=dict, metadata={
         "description": "Units of each currency per unit of amounts_currency, to convert the policy's amounts."})
     rounding = fields.String(load_default="half_up", validate=validate.OneOf(ROUNDING_MODES))
-    max_apr = _rate(load_default=Decimal("0.6"))
-    apr_flag_above = _rate(load_default=None, allow_none=True, metadata={
+    max_apr = rate_field(load_default=Decimal("0.6"))
+    apr_flag_above = rate_field(load_default=None, allow_none=True, metadata={
         "description": "Accounts whose apr is above this (and at most max_apr) are quoted but flagged "
                        "(apr_above_flag_limit), e.g. above a court protection limit."})
-    discount_rate = _rate(load_default=Decimal("0.1"))
-    min_payment = _amount(load_default=Decimal(10))
-    max_term_months = _months(load_default=60, metadata={
+    discount_rate = rate_field(load_default=Decimal("0.1"))
+    min_payment = amount_field(load_default=Decimal(10))
+    max_term_months = months_field(load_default=60, metadata={
         "description": "Longest plan of any kind, held months included."})
     first_payment_offset_days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=90))
     first_payment_max_days = fields.Integer(load_default=45, validate=validate.Range(min=1, max=120))
@@ -330,8 +199,8 @@ def _instalment_forgone_share(max_apr: float, discount_rate: float, k: int) -> f
     if k <= 1:
         return 0.0
     r, d = max_apr / 12, discount_rate / 12
-    level = float(finance.payment(1.0, r, k))
-    return max(level - 1.0 / k, 0.0) * float(finance.annuity_factor(d, k))
+    level = kernels.payment(1.0, r, float(k))
+    return max(level - 1.0 / k, 0.0) * kernels.annuity(d, float(k))
 
 
 _SCHEMA = PolicySchema()

@@ -14,13 +14,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from .limits import MAX_DPD, MAX_HARDSHIP_MONTHS, MAX_HOUSEHOLD, MAX_TERM
 from .money import CURRENCIES, MAX_AMOUNT, rate_to_ppm, to_minor
 from .policy import EXPENSE_CATEGORIES, Policy
 
-MAX_DPD = 3650
-MAX_TERM = 600
-MAX_HOUSEHOLD = 20
-MAX_HARDSHIP_MONTHS = 24
 UNKNOWN = -1
 #: What a declared hardship is. A moratorium (the UK's breathing space or
 #: mental-health crisis breathing space, or another legal moratorium) freezes

@@ -1,4 +1,4 @@
-"""The kernels of :mod:`negotiator.kernels` and :mod:`negotiator.ladder`, compiled by numba; and the choice of way.
+"""The kernels (plans, kinds, ladder) compiled by numba; and the choice of way.
 
 :func:`way` chooses, for ``n`` items, between the kernels as plain Python
 (a quote: a handful of plans, no compiler in the process) and the same
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import types
 
@@ -115,21 +116,37 @@ def _zeros_float(n):
 
 
 def _bind(numba, cache: bool) -> types.SimpleNamespace:
-    """Every kernel compiled lazily (on first call), each calling the compiled versions of the others."""
-    ns = dict(vars(kernels))
+    """Every kernel compiled lazily (on first call), each calling the compiled versions of the others.
+
+    A kernel is re-made from its code object over a copy of its module's
+    globals in which every other kernel is replaced by its compiled twin
+    (matched by identity, so a kernel imported under another name, as the
+    kinds' dispatch does, is found too).
+    """
     jit = numba.njit(cache=cache, nogil=True)
-    ns["int_row"], ns["float_row"] = jit(_zeros_int), jit(_zeros_float)
-    for name in kernels.KERNELS:
-        f = getattr(kernels, name)
-        ns[name] = jit(types.FunctionType(f.__code__, ns, name, f.__defaults__))
-    # The per-account kernels of the option kinds and the ladder call the plan kernels: compiled ones.
-    from . import ladder  # here, not at the top: the ladder reads constants of modules that import this one
-    lns = dict(vars(ladder))
-    lns.update({k: ns[k] for k in kernels.KERNELS})
-    for name in ladder.KERNELS:
-        f = getattr(ladder, name)
-        lns[name] = jit(types.FunctionType(f.__code__, lns, name, f.__defaults__))
-    return types.SimpleNamespace(**{k: ns[k] for k in kernels.KERNELS}, **{k: lns[k] for k in ladder.KERNELS})
+    plain = _kernels()
+    spaces: dict[str, dict] = {}
+    twins: dict[int, object] = {}
+    for f in plain:
+        ns = spaces.setdefault(f.__module__, {})
+        twins[id(f)] = jit(types.FunctionType(f.__code__, ns, f.__name__, f.__defaults__))
+    for name, ns in spaces.items():
+        ns.update({k: twins.get(id(v), v) if callable(v) else v for k, v in vars(sys.modules[name]).items()})
+    spaces[kernels.__name__]["int_row"] = jit(_zeros_int)
+    spaces[kernels.__name__]["float_row"] = jit(_zeros_float)
+    from . import ladder
+    return types.SimpleNamespace(**{n: twins[id(getattr(m, n))] for m in (kernels, ladder) for n in m.KERNELS})
+
+
+def _kernels() -> list[types.FunctionType]:
+    """Every plain kernel: the plan kernels, the ladder's, the kinds' shared ones, the dispatch and each kind's own
+    (every function a kind module defines)."""
+    from . import kinds, ladder
+    from .kinds import dispatch, kernel
+    found = [getattr(m, n) for m in (kernels, kernel, dispatch, ladder) for n in m.KERNELS]
+    for m in kinds.MODULES:
+        found += [f for f in vars(m).values() if isinstance(f, types.FunctionType) and f.__module__ == m.__name__]
+    return found
 
 
 def load(required: bool = False) -> types.SimpleNamespace | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .kinds import messages as kind_messages
+
 MESSAGES: dict[str, dict[str, str]] = {
     # affordability
     "negative_surplus": {
@@ -41,16 +43,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_affordable_option": {
         "en": "No plan fits what you can afford; the nearest needs {shortfall} a month more.",
         "zh-CN": "目前没有与您的还款能力相符的方案；最接近的方案每月还需多付 {shortfall}。"},
-    # what each option does
-    "arrears_spread": {
-        "en": "Your arrears of {arrears} are spread over {months} months, on top of your regular payment of {regular}.",
-        "zh-CN": "您的逾期欠款 {arrears} 分 {months} 个月偿还，另加每月正常还款 {regular}。"},
-    "term_extended": {
-        "en": "The loan's remaining term goes from {from_months} to {months} months to lower the payment.",
-        "zh-CN": "贷款剩余期限由 {from_months} 个月延长至 {months} 个月，以降低每月还款额。"},
-    "balance_reaged": {
-        "en": "The whole balance of {amount} is repaid over {months} months and the account is brought up to date.",
-        "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还，账户的逾期状态恢复为正常。"},
+    # what options do (each kind's own messages are in its module: negotiator/kinds/)
     "flat_fee_pricing": {
         "en": "A fee of {fee} is charged each month on the original amount ({fees} in all); the annualised rate "
               "of this plan, fees included, is {apr}.",
@@ -64,21 +57,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fees_waived": {
         "en": "{amount} of fees and charges are waived.",
         "zh-CN": "减免罚息、违约金及其他费用共 {amount}。"},
-    "settlement_discount": {
-        "en": "Paying {amount} settles the account in full; {forgiven} is written off.",
-        "zh-CN": "还清 {amount} 即可结清账户，其余 {forgiven} 予以减免。"},
-    "paid_in_full": {
-        "en": "Paying {amount} clears the account in full.",
-        "zh-CN": "支付 {amount} 即可全额结清账户。"},
-    "funded_by_lump_sum": {
-        "en": "Paid in one sum from the {amount} you said you have available.",
-        "zh-CN": "由您表示可一次性支付的 {amount} 一次付清。"},
-    "payment_holiday": {
-        "en": "For {months} months you pay {payment} a month and no interest is charged; then {after} a month.",
-        "zh-CN": "在 {months} 个月内每月还款 {payment}，期间不计利息；之后每月还款 {after}。"},
-    "hardship_capped": {
-        "en": "The break is limited to {months} months; we can review it then.",
-        "zh-CN": "还款缓冲期最长 {months} 个月，届时可再行评估。"},
     "annual_rate_disclosed": {
         "en": "Annualised rate of this plan: {apr}. Total interest: {interest}.",
         "zh-CN": "本方案年化利率：{apr}；利息合计：{interest}。"},
@@ -139,48 +117,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_option_available": {
         "en": "No plan can be offered here at the moment; please talk to us about your situation.",
         "zh-CN": "目前无法在此提供还款方案，请与我们联系说明您的情况。"},
-    "moratorium": {
-        "en": "For {months} months nothing is due and no interest or charges are added; then {after} a month.",
-        "zh-CN": "{months} 个月内无需还款，也不计利息和费用；之后每月还款 {after}。"},
     "review_date": {
         "en": "We will look at your situation again on {date}.",
         "zh-CN": "我们将于 {date} 与您一起重新评估情况。"},
-    "step_up": {
-        "en": "For {months} months you pay {payment} a month while your income recovers; then {after} a month.",
-        "zh-CN": "收入恢复前的 {months} 个月内每月还款 {payment}；之后每月还款 {after}。"},
-    "hardship_programme": {
-        "en": "For {months} months the rate is {apr} and you pay {payment} a month; then the rate returns to "
-              "{contract_apr} and you pay {after} a month.",
-        "zh-CN": "{months} 个月内年利率为 {apr}，每月还款 {payment}；"
-                 "之后恢复合同利率 {contract_apr}，每月还款 {after}。"},
-    "payment_below_interest": {
-        "en": "The payment you can make now would not cover the interest, so the balance would grow.",
-        "zh-CN": "您目前可负担的还款额不足以覆盖利息，欠款会增加。"},
-    "no_step_needed": {
-        "en": "Your budget is the same during and after the hardship, so a plan with level payments fits.",
-        "zh-CN": "困难期间与之后的还款能力相同，等额还款方案即可。"},
-    "token_payment": {
-        "en": "A token payment of {payment} a month for {months} months, with no interest or charges added; "
-              "{left} is still owed at the review.",
-        "zh-CN": "{months} 个月内每月象征性还款 {payment}，期间不计利息和费用；复核时仍欠 {left}。"},
-    "payment_affordable": {
-        "en": "You can afford a regular plan, so a token payment is not needed.",
-        "zh-CN": "您可负担正常的还款方案，无需象征性还款。"},
-    "interest_free_instalment": {
-        "en": "Interest and charges stop on {amount}, repaid in {months} equal monthly instalments.",
-        "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用，分 {months} 期等额偿还。"},
-    "down_payment": {
-        "en": "A first payment of {amount} is due before the instalments start.",
-        "zh-CN": "分期开始前需先支付首付款 {amount}。"},
-    "hardship_required": {
-        "en": "Available when a hardship is declared (proof may be asked for).",
-        "zh-CN": "需申报困难情况（可能需要提供证明）。"},
-    "down_payment_required": {
-        "en": "Needs a first payment that the lump sum you have available does not cover.",
-        "zh-CN": "需支付首付款，而您可一次性支付的金额不足。"},
-    "settlement_lump_then_instalments": {
-        "en": "You pay {lump} first, then {months} monthly payments of {payment}.",
-        "zh-CN": "先支付 {lump}，之后分 {months} 个月每月支付 {payment}。"},
     # declines
     "option_disabled": {"en": "The policy does not offer this option.", "zh-CN": "当前政策不提供此方案。"},
     "product_not_eligible": {
@@ -192,8 +131,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_extension_needed": {
         "en": "The loan can be repaid within its current term.",
         "zh-CN": "贷款可在现有期限内还清。"},
-    "no_arrears": {"en": "There are no arrears to spread.", "zh-CN": "没有需要分期偿还的逾期欠款。"},
-    "no_fees": {"en": "There are no fees to waive.", "zh-CN": "没有可减免的费用。"},
     "no_hardship_declared": {
         "en": "Offered when a temporary hardship is reported.",
         "zh-CN": "仅在申报临时困难时提供。"},
@@ -281,6 +218,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The smallest settlement the policy allows is {amount}.",
         "zh-CN": "政策允许的最低结清金额为 {amount}。"},
 }
+MESSAGES.update(kind_messages())
 
 #: Codes a self-service portal never shows: they name internal limits or
 #: concessions the lender weighs. Portal declines with these codes are left out.

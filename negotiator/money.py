@@ -146,6 +146,8 @@ def format_minor(minor: int | np.integer, digits: int) -> str:
 #: Rates are held as integers in parts per million (1e-6), so monthly
 #: interest is exact integer arithmetic: ``balance * apr_ppm / (12 * 1e6)``.
 RATE_SCALE = 1_000_000
+#: The denominator of a month's interest at an annual rate in ppm.
+MONTHLY_DEN = 12 * RATE_SCALE
 
 
 def rate_to_ppm(rate: Decimal) -> int:

@@ -6,7 +6,8 @@ waiver, interest-free instalment, settlement. The hardship plans sit beside
 the ladder. Every rung includes the largest concession of the rungs below it
 (a fee waiver is priced at the floor rate over the longest term).
 
-The rules are written once, per account, in :mod:`negotiator.ladder`:
+The rules are written once, per account, in :mod:`negotiator.ladder` and
+each kind's module under :mod:`negotiator.kinds`:
 :func:`build` gathers the policy's figures (once per policy, channel,
 frequency and what-if) and each account's, runs the ladder over every
 account (plain Python for a quote, compiled by numba for a portfolio; see
@@ -21,10 +22,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import compiled
-from . import ladder as L
 from .accounts import Accounts
 from .affordability import Assessment
-from .kinds import KINDS, LADDER, ORDER, Kind
+from .kinds import KINDS, LADDER, ORDER, Kind, decline_codes
+from .kinds import dispatch as D
+from .kinds import kernel as L
+from .kinds.base import ppm as _ppm
 from .money import RATE_SCALE, rate_to_ppm
 from .plans import Plans, Solved
 from .policy import TIERS, Policy
@@ -150,11 +153,7 @@ def acceptable_sets(sets: list[OptionSet], channel: str) -> list[np.ndarray]:
 # --------------------------------------------------------------------------- the kernels' inputs
 
 _PARAMS: dict[tuple, tuple] = {}
-_DECLINE_CODES = np.array([None, *L.DECLINES[1:]], dtype=object)
-
-
-def _ppm(rate) -> int:
-    return rate_to_ppm(rate) if rate is not None else 0
+_DECLINE_CODES = {name: np.array(decline_codes(kind), dtype=object) for name, kind in KINDS.items()}
 
 
 def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -181,24 +180,14 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
         L.P_REAGE_PAYMENTS: reage.min_consecutive_payments if reage else 0,
         L.P_REAGE_12M: reage.max_per_12_months if reage else 0, L.P_REAGE_5Y: reage.max_per_5_years if reage else 0,
         L.P_SHARE0: tiers[0].max_share_ppm, L.P_SHARE1: tiers[1].max_share_ppm, L.P_SHARE2: tiers[2].max_share_ppm,
-        L.P_COMPOUND: int(pol.apr_method == "compound"), L.P_CU_MAX: o.catch_up.max_months,
-        L.P_TE_EXTRA: o.term_extension.max_extra_months, L.P_TE_TOTAL: o.term_extension.max_total_months,
+        L.P_COMPOUND: int(pol.apr_method == "compound"),
         L.P_IR_FLOOR: _ppm(o.interest_reduction.apr_floor), L.P_IR_STEP: _ppm(o.interest_reduction.step),
-        L.P_IR_ENABLED: int(o.interest_reduction.enabled), L.P_FW_SHARE: _ppm(o.fee_waiver.max_share),
-        L.P_IFI_HARDSHIP: int(o.interest_free_instalment.requires_hardship),
-        L.P_IFI_DOWN: _ppm(o.interest_free_instalment.down_payment_share),
-        L.P_IFI_MAX: o.interest_free_instalment.max_months, L.P_IFI_MIN: o.interest_free_instalment.min_months,
-        L.P_ST_ENABLED: int(o.settlement.enabled), L.P_ST_PAYMENTS: o.settlement.max_payments,
-        L.P_ST_STEP: _ppm(o.settlement.step), L.P_ST_MIN: _ppm(o.settlement.min_discount),
-        L.P_ST_MAX: _ppm(o.settlement.max_discount), L.P_PH_MAX: o.payment_holiday.max_months,
-        L.P_PH_MORATORIUM: o.payment_holiday.moratorium_months, L.P_PH_AFTER: o.payment_holiday.max_months_after,
-        L.P_SU_MAX: o.step_up.max_months, L.P_HP_MAX: o.hardship_programme.max_months,
-        L.P_HP_APR: _ppm(o.hardship_programme.apr), L.P_TK_REVIEW: o.token_payment.review_months,
+        L.P_IR_ENABLED: int(o.interest_reduction.enabled),
     }
     for i, v in values.items():
         P[i] = int(v)
     PF = [ctx.d, pol.discount_monthly]
-    KP = [0] * (len(ORDER) * L.NK)
+    KP = [0] * (len(ORDER) * D.NK)
     for k, name in enumerate(ORDER):
         rule, kind = pol.option(name), KINDS[name]
         row = {L.K_ENABLED: rule.enabled, L.K_CARD: "credit_card" in rule.products, L.K_LOAN: "loan" in rule.products,
@@ -207,7 +196,9 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
                L.K_NEEDS_HARDSHIP: kind.needs_hardship, L.K_SLOT: wanted.index(name) if name in wanted else -1,
                L.K_FROM_LUMP: kind.held_from_lump, L.K_RECOVERY: kind.needs_recovery}
         for j, v in row.items():
-            KP[k * L.NK + j] = int(v)
+            KP[k * D.NK + j] = int(v)
+        for j, v in enumerate(kind.params(rule)):
+            KP[k * D.NK + L.K_OWN + j] = int(v)
     out = (np.array(P, dtype=np.int64), np.array(PF, dtype=np.float64), np.array(KP, dtype=np.int64))
     if len(_PARAMS) > 256:
         _PARAMS.clear()
@@ -242,32 +233,14 @@ def accounts_matrix(ctx: Context) -> np.ndarray:
     return X
 
 
-def _extra(name: str, oi: np.ndarray) -> dict[str, np.ndarray]:
-    """The kind's own working figures, as the kinds' words and the renderer read them."""
-    if name in ("term_extension", "step_up", "hardship_programme"):
-        return {"hi": oi[L.O_LONGEST]}
-    if name == "interest_reduction":
-        return {"rate": oi[L.O_RATE]}
-    if name == "fee_waiver":
-        return {"cap": oi[L.O_CAP], "rate": oi[L.O_RATE]}
-    if name == "interest_free_instalment":
-        return {"hi": oi[L.O_LONGEST], "down": oi[L.O_DOWN]}
-    if name == "settlement":
-        return {"discount": oi[L.O_DISCOUNT], "lump_funded": oi[L.O_LUMP_FUNDED] != 0, "amount": oi[L.O_AMOUNT]}
-    if name == "payment_holiday":
-        return {"capped": oi[L.O_CAPPED] != 0, "hi": oi[L.O_LONGEST]}
-    if name == "token_payment":
-        return {"rest": oi[L.O_REST]}
-    return {}
-
-
 def _option_set(name: str, oi: np.ndarray, of: np.ndarray) -> OptionSet:
     """Kind ``name``'s outputs (``(NO, n)`` ints and ``(NF, n)`` floats, one row per field) as an option set."""
     plans = Plans(oi[L.O_PRINCIPAL], oi[L.O_FEES], oi[L.O_APR], oi[L.O_FLAT], oi[L.O_TERM], oi[L.O_HOLD],
                   oi[L.O_HOLD_PAY], oi[L.O_HOLD_APR], oi[L.O_PPY])
-    s = OptionSet(name, oi[L.O_OFFERED] != 0, _DECLINE_CODES[oi[L.O_DECLINE]], plans, oi[L.O_REGULAR],
-                  oi[L.O_WAIVED], oi[L.O_FORGIVEN], KINDS[name], Solved(oi[L.O_LEVEL], oi[L.O_FINAL], oi[L.O_STERM]),
-                  _extra(name, oi))
+    kind = KINDS[name]
+    s = OptionSet(name, oi[L.O_OFFERED] != 0, _DECLINE_CODES[name][oi[L.O_DECLINE]], plans, oi[L.O_REGULAR],
+                  oi[L.O_WAIVED], oi[L.O_FORGIVEN], kind, Solved(oi[L.O_LEVEL], oi[L.O_FINAL], oi[L.O_STERM]),
+                  kind.extra(oi))
     s.monthly_payment, s.max_payment, s.total = oi[L.O_MONTHLY], oi[L.O_MAX_PAY], oi[L.O_TOTAL]
     s.value, s.tier, s.affordable = oi[L.O_VALUE], oi[L.O_TIER], oi[L.O_AFFORDABLE] != 0
     s.plan_apr, s.total_interest, s.total_fees = oi[L.O_PLAN_APR], oi[L.O_INTEREST], oi[L.O_PLAN_FEES]
@@ -292,7 +265,7 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
     X = accounts_matrix(ctx)
     slots = len(wanted)
     OI, OF = compiled.run("ladder_many", n, [P, PF, KP, X.ravel(), n],
-                          [(slots * L.NO * n, np.int64), (slots * L.NF * n, np.float64)])
-    OI, OF = OI.reshape(slots, L.NO, n), OF.reshape(slots, L.NF, n)
+                          [(slots * D.NO * n, np.int64), (slots * L.NF * n, np.float64)])
+    OI, OF = OI.reshape(slots, D.NO, n), OF.reshape(slots, L.NF, n)
     # Each field of each kind is a row of these arrays: the option sets' columns are views of them.
     return {t: _option_set(t, OI[j], OF[j]) for j, t in enumerate(wanted)}

@@ -30,8 +30,6 @@ from . import compiled
 from .kernels import MODES
 from .money import RATE_SCALE
 
-MONTHLY_DEN = 12 * RATE_SCALE
-
 
 @dataclass
 class Plans:

@@ -25,13 +25,15 @@ import datetime as dt
 
 import numpy as np
 
-from .accounts import MAX_TERM, _minor
+from .accounts import _minor
 from .affordability import Assessment, assess
 from .engine import Decision, decide, load_request, prepare, quote, quote_id
 from .errors import FieldError, ValidationError
 from .kinds import LADDER, ORDER
-from .ladder import MONTHLY_DEN, affordable_one, amortising_months
-from .money import RATE_SCALE, rate_to_ppm
+from .kinds.dispatch import affordable as affordable_one
+from .kinds.kernel import amortising_months
+from .limits import MAX_TERM
+from .money import MONTHLY_DEN, RATE_SCALE, rate_to_ppm
 from .options import BEYOND, OptionSet, acceptable, build
 from .policy import TIERS, PolicyRegistry
 from .render import Renderer

@@ -20,9 +20,9 @@ from .affordability import Assessment
 from .dates import add_months, due_dates, first_payment_date
 from .kernels import MODES, rdiv
 from .kinds import ORDER
-from .money import format_minor, format_rate
+from .money import MONTHLY_DEN, format_minor, format_rate
 from .options import BEYOND, Context, OptionSet
-from .plans import MONTHLY_DEN, schedule_arrays
+from .plans import schedule_arrays
 from .policy import TIERS, Policy
 
 if TYPE_CHECKING:

@@ -63,7 +63,8 @@ def _request(rng: random.Random, policy: str, frequency: str) -> dict:
     if policy == "us-card" or rng.random() < 0.3:
         hist: dict = {}
         if rng.random() < 0.8:
-            hist["opened_on"] = (TODAY - dt.timedelta(days=rng.choice([100, 270, 364, 365, 366, 400, 2000]))).isoformat()
+            days = rng.choice([100, 270, 364, 365, 366, 400, 2000])
+            hist["opened_on"] = (TODAY - dt.timedelta(days=days)).isoformat()
         if rng.random() < 0.8:
             hist["consecutive_payments"] = rng.choice([0, 1, 2, 3, 4, 6])
         if rng.random() < 0.6:
@@ -131,10 +132,9 @@ def requests() -> list[tuple[str, str, dict]]:
 
 def answer(body: dict, channel: str) -> object:
     """The engine's answer to one body on one channel, or its errors."""
-    from negotiator.errors import ValidationError
-    from negotiator.policy import PolicyRegistry
-    from negotiator.proposals import propose
     from negotiator.engine import quote
+    from negotiator.errors import ValidationError
+    from negotiator.proposals import propose
     registry = _registry()
     try:
         if "proposal" in body:

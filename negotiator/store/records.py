@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from ..arrangements import Due, instalment_states, next_due, status_as_of
 from ..errors import FieldError, RecordError, ValidationError
+from ..kinds import REAGING
 from ..money import exponent, format_minor, to_minor
 from ..policy import PolicyRegistry
 from ..record_schemas import AcceptRequestSchema, CancelRequestSchema, DecisionRequestSchema, PaymentRequestSchema
@@ -48,9 +49,9 @@ from .models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalmen
 
 _ACCEPT, _DECIDE, _PAY = AcceptRequestSchema(), DecisionRequestSchema(), PaymentRequestSchema()
 _CANCEL = CancelRequestSchema()
-#: Plans that re-age the account (the whole balance re-amortised, the account brought current): FFIEC's
-#: re-age limits count them whatever they are called.
-REAGING_TYPES = ("instalment", "interest_reduction", "fee_waiver")
+#: Plans that re-age the account (the account brought current): FFIEC's re-age limits count them whatever they
+#: are called. The kinds' registry says which (a step-up and an interest-free instalment re-age too).
+REAGING_TYPES = REAGING
 #: Arrangements that count in an account's history (made and not refused).
 COUNTED = ("active", "broken", "completed", "cancelled", "superseded")
 ACCEPTING_CHANNELS = ("agent", "portal", "supervisor")

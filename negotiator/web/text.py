@@ -12,21 +12,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ..explain import money
+from ..kinds import names as kind_names
 
 LANGS = ("en", "zh-CN")
 
-#: Option types in plain words (the portal and the console).
-OPTION_NAMES = {
-    "en": {"catch_up": "Catch up on missed payments", "term_extension": "A longer loan term",
-           "instalment": "Instalment plan", "payment_holiday": "Payment break, then a plan",
-           "step_up": "Step-up plan", "hardship_programme": "Hardship plan", "token_payment": "Small payments for now",
-           "interest_reduction": "Instalments at a lower rate", "fee_waiver": "Instalments with fees waived",
-           "interest_free_instalment": "Interest-free instalments", "settlement": "Settle the account"},
-    "zh-CN": {"catch_up": "补缴逾期欠款", "term_extension": "延长贷款期限", "instalment": "分期还款",
-              "payment_holiday": "暂缓还款后分期", "step_up": "阶梯还款", "hardship_programme": "困难帮扶计划",
-              "token_payment": "暂付小额还款", "interest_reduction": "降低利率分期", "fee_waiver": "减免费用分期",
-              "interest_free_instalment": "停息分期", "settlement": "协商结清"},
-}
+#: Option types in plain words (the portal and the console), from each kind's module.
+OPTION_NAMES = {lang: kind_names(lang) for lang in LANGS}
 
 STATUS_NAMES = {
     "en": {"active": "Active", "pending_approval": "Waiting for a supervisor", "broken": "Broken",

@@ -1,0 +1,134 @@
+"""Catch-up: the arrears spread over a few months on top of the regular payment; no concession.
+
+The contract runs on for the rest of the balance, so the plan is valued as
+the catch-up payments plus the contractual stream that follows them.
+
+>>> from negotiator.kinds import KINDS
+>>> KINDS["catch_up"].rung, KINDS["catch_up"].reages
+(0, False)
+"""
+
+from __future__ import annotations
+
+import math
+
+from marshmallow import fields, validate
+
+from ..kernels import annuity, discount, payment, periods, present_value
+from ..limits import MAX_TERM
+from ..money import MONTHLY_DEN
+from .base import Kind, OptionSchema, months_field
+from .kernel import (
+    D_NONE,
+    D_OWN,
+    O_FINAL,
+    O_HOLD,
+    O_HOLD_PAY,
+    O_LEVEL,
+    O_REGULAR,
+    O_STERM,
+    P_CAP_TOTAL,
+    P_COMPOUND,
+    PF_D,
+    X_A,
+    X_APR,
+    X_ARREARS,
+    X_BALANCE,
+    X_CONTRACTUAL,
+    X_FEES,
+    X_LOAN,
+    X_REMAINING,
+    annualise,
+    months_from,
+    nan_max,
+    own_figure,
+    plan,
+)
+
+#: Own declines.
+NO_ARREARS = D_OWN
+#: Own policy figures.
+MAX_MONTHS = 0
+
+
+class Schema(OptionSchema):
+    min_dpd = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    max_months = months_field(1, 24, load_default=6)
+
+
+class CatchUp(Kind):
+    """The arrears spread over a few months on top of the regular payment; no concession."""
+
+    name = "catch_up"
+    rank = 0
+    rung = 0
+    contract_runs_on = True
+    schema = Schema
+    declines = ("no_arrears",)
+    names = {"en": "Catch up on missed payments", "zh-CN": "补缴逾期欠款"}
+    messages = {
+        "arrears_spread": {
+            "en": "Your arrears of {arrears} are spread over {months} months, on top of your regular payment of "
+                  "{regular}.",
+            "zh-CN": "您的逾期欠款 {arrears} 分 {months} 个月偿还，另加每月正常还款 {regular}。"},
+        "no_arrears": {"en": "There are no arrears to spread.", "zh-CN": "没有需要分期偿还的逾期欠款。"},
+    }
+
+    def params(self, rule):
+        return (rule.max_months,)
+
+    def explain(self, r, s, i):
+        acc = r.acc
+        return [("arrears_spread", {"arrears": r.money(acc.arrears[i]), "months": int(s.solved.term[i]),
+                                    "regular": r.money(acc.contractual[i])})]
+
+
+def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple[int, int]:
+    """The arrears over the fewest months the room above the regular payment allows."""
+    arrears = X[x + X_ARREARS]
+    if decline == D_NONE and arrears == 0:
+        decline = NO_ARREARS
+    room = X[x + X_A] - X[x + X_CONTRACTUAL]
+    n_star = arrears / room if room > 0 else math.inf
+    hi = min(own_figure(KP, kp, MAX_MONTHS), P[P_CAP_TOTAL])
+    plan(OI, b, st, arrears, 0, 0, 0, months_from(n_star, 1, hi), 0, 0, 0, 12)
+    OI[b + O_REGULAR * st] = X[x + X_CONTRACTUAL]
+    return decline, hi
+
+
+def forgone(P, PF, X, x: int, OI, b: int, st: int) -> float:
+    """Nothing: the catch-up is the contract's own payments, sooner."""
+    return 0.0
+
+
+def npv(P, PF, X, x: int, OI, b: int, st: int) -> float:
+    """The catch-up payments and the regular ones beside them, then the contract as it runs on.
+
+    The account is then current and the rest runs on under the contract: it is
+    valued as that stream (its remaining term for a loan; for a card, as long
+    as the contractual payment takes).
+    """
+    n = OI[b + O_STERM * st]
+    d = PF[PF_D]
+    value = present_value(OI[b + O_HOLD * st], OI[b + O_HOLD_PAY * st], OI[b + O_LEVEL * st], OI[b + O_FINAL * st],
+                          n, d)
+    contractual = X[x + X_CONTRACTUAL]
+    r = X[x + X_APR] / MONTHLY_DEN
+    g = (1.0 + r) ** float(n)
+    paid = contractual * (g - 1) / r if r > 0 else float(contractual * n)
+    rest = nan_max((X[x + X_BALANCE] - X[x + X_ARREARS] + X[x + X_FEES]) * g - paid, 0.0)
+    if X[x + X_LOAN]:
+        months = float(max(X[x + X_REMAINING] - n, 1))
+    else:
+        months = min(max(periods(rest, r, float(contractual)), 1.0), float(MAX_TERM))
+    stream = payment(rest, r, months) * annuity(d, months)
+    return value + contractual * annuity(d, float(n)) + stream * discount(d, float(n))
+
+
+def disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float]:
+    """The account's own rate: the catch-up changes nothing of the contract's price."""
+    apr = X[x + X_APR]
+    return apr, annualise(apr / MONTHLY_DEN, P[P_COMPOUND] != 0, 12)
+
+
+KIND = CatchUp()

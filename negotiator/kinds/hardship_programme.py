@@ -1,0 +1,70 @@
+"""US temporary hardship programme: a reduced rate for up to 12 months, then the contract rate.
+
+OCC 2003-1: temporary hardship programmes generally last no longer than
+12 months and return to the contract terms when they end.
+
+>>> from negotiator.kinds import KINDS
+>>> KINDS["hardship_programme"].needs_recovery, KINDS["hardship_programme"].reages
+(False, True)
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marshmallow import fields, validate
+
+from .base import TIERS, OptionSchema, months_field, pct_ppm, ppm, rate_field
+from .kernel import X_APR, X_HARDSHIP, affordable_held, fit_after, own_figure
+from .step_up import DECLINES, MESSAGES, StepUp, held_plan
+
+MAX_MONTHS, APR = 0, 1
+
+
+class Schema(OptionSchema):
+    enabled = fields.Boolean(load_default=False)
+    max_months = months_field(1, 24, load_default=12)
+    apr = rate_field(load_default=Decimal(0), metadata={"description": "Rate during the programme."})
+    min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
+
+
+class HardshipProgramme(StepUp):
+    """A reduced rate for up to 12 months, then the contract rate."""
+
+    name = "hardship_programme"
+    rank = 5
+    needs_recovery = False
+    schema = Schema
+    declines = DECLINES
+    names = {"en": "Hardship plan", "zh-CN": "困难帮扶计划"}
+    messages = {
+        "hardship_programme": {
+            "en": "For {months} months the rate is {apr} and you pay {payment} a month; then the rate returns to "
+                  "{contract_apr} and you pay {after} a month.",
+            "zh-CN": "{months} 个月内年利率为 {apr}，每月还款 {payment}；"
+                     "之后恢复合同利率 {contract_apr}，每月还款 {after}。"},
+        **MESSAGES,
+    }
+
+    def params(self, rule):
+        return (rule.max_months, ppm(rule.apr))
+
+    def explain(self, r, s, i):
+        p = s.plans
+        return [("hardship_programme", {"months": int(p.hold[i]), "apr": pct_ppm(p.hold_apr_ppm[i]),
+                                        "payment": r.money(p.hold_payment[i]),
+                                        "contract_apr": pct_ppm(r.acc.apr_ppm[i]),
+                                        "after": r.money(s.solved.level[i])}),
+                ("review_date", {"date": r.review_date(int(p.hold[i]))})]
+
+
+def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple[int, int]:
+    """The hardship's months (capped) at the programme's rate (never above the contract's), then level."""
+    return held_plan(decline, min(X[x + X_HARDSHIP], own_figure(KP, kp, MAX_MONTHS)),
+                     min(X[x + X_APR], own_figure(KP, kp, APR)), P, KP, kp, X, x, OI, b, st)
+
+
+fit = fit_after
+affordable = affordable_held
+
+KIND = HardshipProgramme()

@@ -1,0 +1,294 @@
+"""What every option kind's kernels share: the layout of their numbers, small rules and the default hooks.
+
+The kinds' kernels are plain Python over ints and floats, no objects,
+strings or containers, so that numba compiles the very same code for
+arrays (:mod:`negotiator.compiled`). Numbers stand for names, laid out here:
+
+- ``P``: the policy's figures for one (policy, channel, frequency, what-if), indices ``P_*``;
+  ``PF``: two floats, the discount rate per period and per month (``PF_*``);
+- ``KP``: one row per kind, ``NK`` integers long: the common window and flags (``K_*``),
+  then the kind's own policy figures from :data:`K_OWN` on (each kind module names its own);
+- ``X``: one account, ``NX`` integers (``X_*``);
+- ``OI``: one option of one account: its plan, solution and assessment (``O_*``), then the
+  kind's own figures from :data:`O_OWN` on; ``OF``: its floats (``F_*``).
+
+Field ``O_*`` of the option in slot ``s`` for account ``i`` of ``n`` is at
+``(s * NO + O_*) * n + i``: a kernel gets the base ``b`` and the stride
+``st`` (= ``n``) and reads ``OI[b + O_* * st]``. ``NK`` and ``NO`` are the
+common widths plus the widest kind's own (:mod:`negotiator.kinds.dispatch`).
+
+Decline reasons are numbers too: the common ones (:data:`DECLINES`, 0 is
+"offered") and, from :data:`D_OWN` on, each kind's own (its ``declines``).
+
+Each kind module defines a ``build`` kernel and may define the hooks below
+(``fit``, ``adjust``, ``forgone``, ``approve``, ``inside``, ``affordable``,
+``npv``, ``disclose``); where it does not, the ``default_*`` here applies.
+
+Examples
+--------
+Whole periods from a fractional count, within bounds; and the periods a
+payment of 400.00 needs for 10,000.00 at 12 % (principal first, then fees):
+
+>>> months_from(35.2, 1, 60), months_from(math.inf, 1, 60), months_from(0.4, 3, 60)
+(36, 60, 3)
+>>> round(amortising_months(1_000_000, 0, 120_000, 0, 40_000, 12_000_000), 3)
+28.912
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..kernels import annuity, cost_rate, estimate_level, periods, present_value
+from ..money import RATE_SCALE  # plain ints: numba reads them as constants
+
+#: Approval tiers: 0 none, 1 agent, 2 supervisor; beyond every authority.
+BEYOND = 3
+
+#: Common decline reasons by number; 0 is "offered". A kind's own follow from :data:`D_OWN`.
+DECLINES = ("", "lesser_concession_affordable", "moratorium_in_force", "dpd_out_of_range", "product_not_eligible",
+            "monthly_only", "option_disabled", "no_hardship_declared", "reaged_recently", "insufficient_payments",
+            "account_too_new", "history_required", "no_extension_needed")
+(D_NONE, D_LESSER, D_MORATORIUM, D_DPD, D_PRODUCT, D_MONTHLY_ONLY, D_DISABLED, D_NO_HARDSHIP, D_REAGED,
+ D_PAYMENTS, D_TOO_NEW, D_HISTORY, D_CONTRACT_SUFFICES) = range(13)
+D_OWN = 13
+#: The re-age rules' declines (a moratorium sets them aside).
+REAGE_DECLINES = (D_REAGED, D_PAYMENTS, D_TOO_NEW, D_HISTORY)
+
+#: Per kind (a row of ``KP``): the policy's window and the kind's flags; its own figures from ``K_OWN``.
+(K_ENABLED, K_CARD, K_LOAN, K_MIN_DPD, K_MAX_DPD, K_MIN_TIER, K_REAGES, K_IN_MORATORIUM, K_ANY_FREQUENCY,
+ K_NEEDS_HARDSHIP, K_SLOT, K_FROM_LUMP, K_RECOVERY) = range(13)
+K_OWN = 13
+
+#: The policy's figures for one context (``P``).
+(P_PPY, P_DEN, P_CAP_TOTAL, P_MAX_TERM, P_MIN_TERM, P_FLAT, P_FLAT_PPM, P_MODE, P_PORTAL, P_ADJUST, P_FIXED_TERM,
+ P_FIXED_LUMP, P_REAGE, P_REAGE_AGE, P_REAGE_PAYMENTS, P_REAGE_12M, P_REAGE_5Y, P_SHARE0, P_SHARE1, P_SHARE2,
+ P_COMPOUND, P_IR_FLOOR, P_IR_STEP, P_IR_ENABLED) = range(24)
+NP = 24
+#: Floats of ``PF``: the discount rate per period, and per month.
+PF_D, PF_MONTHLY = 0, 1
+
+#: One account (``X``): its columns and the context's per-account figures.
+(X_BALANCE, X_ARREARS, X_FEES, X_CONTRACTUAL, X_APR, X_DPD, X_LOAN, X_REMAINING, X_LUMP, X_HARDSHIP, X_AGE,
+ X_CONSECUTIVE, X_REAGES_12M, X_REAGES_5Y, X_MORATORIUM, X_A, X_A_AFTER, X_BASE_APR, X_HOLIDAY, X_TOKEN, X_TIER0,
+ X_TIER1, X_TIER2, X_WAIVABLE, X_IFI_WAIVE) = range(25)
+NX = 25
+
+#: One option of one account (``OI``): its plan, its solution, its assessment; the kind's own from ``O_OWN``.
+(O_OFFERED, O_DECLINE, O_PRINCIPAL, O_FEES, O_APR, O_FLAT, O_TERM, O_HOLD, O_HOLD_PAY, O_HOLD_APR, O_PPY,
+ O_REGULAR, O_WAIVED, O_FORGIVEN, O_LEVEL, O_FINAL, O_STERM, O_MONTHLY, O_MAX_PAY, O_TOTAL, O_VALUE, O_TIER,
+ O_AFFORDABLE, O_PLAN_APR, O_INTEREST, O_PLAN_FEES, O_LONGEST, O_LUMP_FUNDED) = range(28)
+O_OWN = 28
+#: Floats of ``OF``: the annualised rate disclosed, the lender's NPV.
+F_EFF_APR, F_NPV = 0, 1
+NF = 2
+
+
+# ---------------------------------------------------------------- small rules
+
+def ceil_div(a: int, b: int) -> int:
+    """``a / b`` rounded up (integers).
+
+    >>> ceil_div(7, 2), ceil_div(-7, 2)
+    (4, -3)
+    """
+    return -(-a // b)
+
+
+def nan_max(a: float, b: float) -> float:
+    """The larger of two floats, NaN where either is (numpy's ``maximum``).
+
+    >>> nan_max(1.0, 2.0), math.isnan(nan_max(math.nan, 0.0))
+    (2.0, True)
+    """
+    if a != a or b != b:
+        return math.nan
+    return a if a >= b else b
+
+
+def months_from(n_star: float, lo: int, hi: int) -> int:
+    """Whole periods from a fractional count, within ``[lo, hi]`` (``hi`` where the count is not finite)."""
+    m = math.ceil(min(n_star, 1000000.0) - 1e-09) if n_star == n_star and abs(n_star) < math.inf else hi
+    return min(max(m, lo), max(hi, lo))
+
+
+def amortising_months(principal: float, fees: int, apr: int, flat: int, afford: int, den: int) -> float:
+    """Fractional periods a payment of ``afford`` needs: principal first (with interest), then fees."""
+    pay = afford - flat
+    if pay <= 0:
+        return math.inf
+    return periods(float(principal), apr / den, float(pay)) + fees / pay
+
+
+def flat_fee(principal: int, flat_ppm: int) -> int:
+    """The monthly fee of flat-fee pricing on ``principal``.
+
+    >>> flat_fee(1_200_000, 5_000)
+    6000
+    """
+    return principal * flat_ppm // RATE_SCALE
+
+
+def annualise(periodic: float, compound: bool, ppy: int) -> float:
+    """A rate per period (``ppy`` a year) as the annual rate disclosed: nominal (x ppy) or compound.
+
+    >>> annualise(0.299 / 12, False, 12), round(annualise(0.299 / 12, True, 12), 4)
+    (0.299, 0.3436)
+    """
+    if compound:
+        return math.expm1(ppy * math.log1p(periodic))
+    return periodic * ppy
+
+
+def plan(OI, b: int, st: int, principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+         hold_apr: int, ppy: int) -> None:
+    """Write a plan's terms into the option at ``OI[b:]``."""
+    OI[b + O_PRINCIPAL * st] = principal
+    OI[b + O_FEES * st] = fees
+    OI[b + O_APR * st] = apr
+    OI[b + O_FLAT * st] = flat
+    OI[b + O_TERM * st] = term
+    OI[b + O_HOLD * st] = hold
+    OI[b + O_HOLD_PAY * st] = hold_pay
+    OI[b + O_HOLD_APR * st] = hold_apr
+    OI[b + O_PPY * st] = ppy
+
+
+def grid(P, base_apr: int) -> tuple[int, int, int]:
+    """(base, floor, step) of a plan's price in ppm: the APR, or under flat-fee pricing the monthly fee rate."""
+    if P[P_FLAT]:
+        return P[P_FLAT_PPM], P[P_IR_FLOOR] // 12, max(P[P_IR_STEP] // 12, 1)
+    return base_apr, P[P_IR_FLOOR], P[P_IR_STEP]
+
+
+def price(P, principal: int, rate: int) -> tuple[int, int]:
+    """(apr, flat fee) of a plan priced at ``rate`` ppm under the policy's pricing."""
+    if P[P_FLAT]:
+        return 0, flat_fee(principal, rate)
+    return rate, 0
+
+
+def own_figure(KP, kp: int, j: int) -> int:
+    """The kind's own policy figure ``j`` (its ``params`` order) from its ``KP`` row at ``kp``."""
+    return KP[kp + K_OWN + j]
+
+
+# ---------------------------------------------------------------- the default hooks
+
+def default_fit(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
+    """One month more where rounding left the plan above what the borrower can pay now; True if it moved."""
+    if OI[b + O_LEVEL * st] + OI[b + O_REGULAR * st] <= X[x + X_A]:
+        return False
+    return longer(OI, b, st)
+
+
+def longer(OI, b: int, st: int) -> bool:
+    """The plan one period longer, within the kind's longest term; True if it moved."""
+    hi = OI[b + O_LONGEST * st]
+    if hi < 0 or OI[b + O_TERM * st] >= hi:
+        return False
+    OI[b + O_TERM * st] = OI[b + O_TERM * st] + 1
+    return True
+
+
+def no_fit(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
+    """A plan the kind does not nudge (its terms are its whole point)."""
+    return False
+
+
+def fit_after(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
+    """:func:`default_fit` for a plan with held months: its level is judged against the budget after them."""
+    if OI[b + O_LEVEL * st] <= X[x + X_A_AFTER]:
+        return False
+    return longer(OI, b, st)
+
+
+def default_adjust(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> None:
+    """Nothing to revise once the plan is solved."""
+
+
+def default_forgone(P, PF, X, x: int, OI, b: int, st: int) -> float:
+    """Interest forgone against the contract, at present value (minor units).
+
+    The plan's contract twin is the same plan at the account's own rate (or
+    the policy's standard flat fee), its held months at the contract rate;
+    the gap between the twins' level payments is valued over the level months.
+    """
+    apr = X[x + X_APR]
+    if P[P_FLAT]:
+        return forgone_against(PF, OI, b, st, 0, flat_fee(OI[b + O_PRINCIPAL * st], P[P_FLAT_PPM]), apr)
+    return forgone_against(PF, OI, b, st, apr, 0, apr)
+
+
+def forgone_against(PF, OI, b: int, st: int, twin_apr: int, twin_flat: int, apr: int) -> float:
+    """The forgone interest of the plan at ``OI[b:]`` against a twin priced ``twin_apr``/``twin_flat``."""
+    n = OI[b + O_STERM * st]
+    principal, fees, term = OI[b + O_PRINCIPAL * st], OI[b + O_FEES * st], OI[b + O_TERM * st]
+    hold, hold_pay = OI[b + O_HOLD * st], OI[b + O_HOLD_PAY * st]
+    den = OI[b + O_PPY * st] * RATE_SCALE
+    twin = estimate_level(principal, fees, twin_apr, twin_flat, term, hold, hold_pay, apr if hold > 0 else 0, den)
+    own = estimate_level(principal, fees, OI[b + O_APR * st], OI[b + O_FLAT * st], term, hold, hold_pay,
+                         OI[b + O_HOLD_APR * st], den)
+    gap = nan_max(twin - own, 0.0)
+    d = PF[PF_D]
+    return gap * (annuity(d, float(n)) - annuity(d, float(hold)))
+
+
+def default_approve(tier: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> int:
+    """The tier the concession's value needs, raised to the kind's ``min_approval``; beyond stays beyond."""
+    if tier < BEYOND:
+        return max(tier, KP[kp + K_MIN_TIER])
+    return tier
+
+
+def default_inside(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
+    """Within the kind's longest term, held months included."""
+    hi = OI[b + O_LONGEST * st]
+    return hi < 0 or OI[b + O_STERM * st] <= hi
+
+
+def default_affordable(monthly: int, max_pay: int, level: int, hold_pay: int, hold: int, lump: int,
+                       lump_funded: int, a_now: int, a_after: int) -> int:
+    """1 where the plan's largest payment fits what the borrower can pay now (``a_now``).
+
+    >>> default_affordable(500, 520, 500, 0, 0, 0, 0, 510, 510)
+    0
+    """
+    return 1 if max_pay <= a_now else 0
+
+
+def affordable_held(monthly: int, max_pay: int, level: int, hold_pay: int, hold: int, lump: int,
+                    lump_funded: int, a_now: int, a_after: int) -> int:
+    """1 where the held payment fits the budget during the hardship (``a_now``), the level one the budget after.
+
+    >>> affordable_held(0, 900, 900, 100, 3, 0, 0, 100, 900), affordable_held(0, 900, 900, 101, 3, 0, 0, 100, 900)
+    (1, 0)
+    """
+    return 1 if (hold_pay <= a_now and level <= a_after) else 0
+
+
+def default_npv(P, PF, X, x: int, OI, b: int, st: int) -> float:
+    """The lender's NPV of the plan's payments at the policy's discount rate."""
+    return present_value(OI[b + O_HOLD * st], OI[b + O_HOLD_PAY * st], OI[b + O_LEVEL * st], OI[b + O_FINAL * st],
+                         OI[b + O_STERM * st], PF[PF_D])
+
+
+def default_disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float]:
+    """(nominal rate in ppm, annualised rate disclosed) of the plan: its cost rate where fees or held months
+    make it differ from the nominal one."""
+    n, hold = OI[b + O_STERM * st], OI[b + O_HOLD * st]
+    den = OI[b + O_PPY * st] * RATE_SCALE
+    if OI[b + O_FLAT * st] > 0 or hold > 0:
+        m = cost_rate(OI[b + O_PRINCIPAL * st], OI[b + O_FEES * st], OI[b + O_APR * st], OI[b + O_FLAT * st], n,
+                      hold, OI[b + O_HOLD_PAY * st], OI[b + O_HOLD_APR * st], den, OI[b + O_LEVEL * st],
+                      P[P_MODE], 30)
+    else:
+        m = OI[b + O_APR * st] / den
+    return OI[b + O_APR * st], annualise(m, P[P_COMPOUND] != 0, P[P_PPY])
+
+
+#: Every kernel here, callees before callers: what :mod:`negotiator.compiled` compiles.
+KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee", "annualise", "plan", "grid",
+           "price", "own_figure", "longer", "default_fit", "no_fit", "fit_after", "default_adjust",
+           "forgone_against", "default_forgone", "default_approve", "default_inside", "default_affordable",
+           "affordable_held", "default_npv", "default_disclose")

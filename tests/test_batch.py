@@ -60,7 +60,7 @@ _AMOUNT_COLS = {c for c, *_ in AMOUNTS}
 
 
 def request_for(cells: dict[str, str | None]) -> dict:
-    """The JSON request body a portfolio row means (the mapping docs/BATCH.md documents)."""
+    """The JSON request body a portfolio row means (the mapping docs/batch.md documents)."""
     account, finances, history, hardship = {}, {}, {}, {}
     income_lines, expense_lines = [], []
     for col, text in cells.items():

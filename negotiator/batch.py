@@ -12,7 +12,7 @@ pandas frame in, Arrow tables out, so Dask's ``map_partitions`` or Spark's
 ``mapInPandas`` can run it unchanged (:func:`process_pandas`,
 :func:`map_in_pandas`, :func:`dask_offers`). :func:`run` is the job on one
 machine; :func:`main` the command-line entry. Column names, output columns
-and exit codes are in ``docs/BATCH.md``.
+and exit codes are in ``docs/batch.md``.
 
 Exit codes: 0 the run completed (rejected rows are reported, not fatal);
 2 the input or output cannot be used at all (missing file, unknown suffix or
@@ -73,7 +73,7 @@ def _or(value, default):
     return default if value is None else value
 
 MONEY = pa.string()
-#: Output columns, one row per account and visible option (see docs/BATCH.md).
+#: Output columns, one row per account and visible option (see docs/batch.md).
 OFFER_SCHEMA = pa.schema([
     ("row_number", pa.int64()), ("account_id", pa.string()), ("currency", pa.string()),
     ("option_type", pa.string()), ("recommended", pa.bool_()), ("nearest", pa.bool_()),

@@ -174,7 +174,7 @@ def check_columns(names: list[str], path: str) -> None:
     if missing:
         problems.append(f"missing required columns {', '.join(missing)}")
     if problems:
-        raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/BATCH.md for the columns)")
+        raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/batch.md for the columns)")
 
 
 #: Input bytes per chunk, whatever the rows: a chunk of wide rows is cut short (memory is bounded by bytes).
@@ -619,7 +619,7 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
 # ----------------------------------------------------------------------------- JSON Lines
 
 def _json_cell(value) -> str | None:
-    """A JSON value as the cell text a CSV would hold (see docs/BATCH.md)."""
+    """A JSON value as the cell text a CSV would hold (see docs/batch.md)."""
     if value is None:
         return None
     if isinstance(value, str):

@@ -78,7 +78,7 @@ def cmd_batch(args, registry) -> int:
 BATCH_EPILOG = """\
 formats:
   input   CSV (UTF-8, LF or CRLF, RFC 4180 quoting), JSON Lines (one flat object a line)
-          or Parquet; the columns are the flattened quote request (docs/BATCH.md)
+          or Parquet; the columns are the flattened quote request (docs/batch.md)
   output  by suffix: .csv (spreadsheet-safe: formula-like cells get a leading '),
           .jsonl, .parquet (zstd; provenance in the file metadata); - is standard
           output (--format csv|jsonl)

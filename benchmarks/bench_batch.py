@@ -73,12 +73,12 @@ def run_job(inp: Path, out: Path, chunk: int | None, workers: int = 1) -> dict:
 
 def profile_chunk(inp: Path, chunk: int) -> dict:
     """Time each stage on the first chunk."""
-    from negotiator import batch
-    from negotiator.affordability import assess
-    from negotiator.batch_io import Sink, read_chunks
-    from negotiator.batch_parse import to_accounts
-    from negotiator.engine import decide
-    from negotiator.options import build
+    from negotiator.batch import job as batch
+    from negotiator.batch.io import Sink, read_chunks
+    from negotiator.batch.parse import to_accounts
+    from negotiator.engine.affordability import assess
+    from negotiator.engine.decide import decide
+    from negotiator.engine.options import build
     from negotiator.policy import PolicyRegistry
 
     policy = PolicyRegistry.load().get("default")
@@ -120,7 +120,7 @@ def single_quote_loop(inp: Path, sample: int) -> float:
     sys.path.insert(0, str(ROOT / "tests"))
     from test_batch import request_for  # the documented row -> request mapping
 
-    from negotiator.engine import quote
+    from negotiator.engine.quote import quote
     from negotiator.policy import PolicyRegistry
     registry = PolicyRegistry.load()
     cols, kind = make_portfolio.portfolio(sample, seed=99, bad_share=0.0, as_of=AS_OF)

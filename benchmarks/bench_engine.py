@@ -22,10 +22,11 @@ from pathlib import Path
 import numpy as np
 import numpy_financial as npf
 
-from negotiator.accounts import Accounts, check
-from negotiator.affordability import assess
-from negotiator.engine import decide, quote
-from negotiator.options import build
+from negotiator.engine.accounts import Accounts, check
+from negotiator.engine.affordability import assess
+from negotiator.engine.decide import decide
+from negotiator.engine.options import build
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
 
 ROOT = Path(__file__).resolve().parent.parent

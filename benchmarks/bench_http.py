@@ -36,7 +36,7 @@ def echo_app():
     """The baseline: Flask + marshmallow validation + JSON echo, nothing else."""
     from flask import Flask, Response, request
 
-    from negotiator.schemas import QuoteRequestSchema
+    from negotiator.wire.schemas import QuoteRequestSchema
 
     schema = QuoteRequestSchema()
     app = Flask("echo")

@@ -24,9 +24,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from negotiator.batch import format_minor_array
-from negotiator.batch_io import file_format
-from negotiator.batch_parse import DATE_SEPARATOR, INTEGERS, NO_DATES
+from negotiator.batch.io import file_format
+from negotiator.batch.job import format_minor_array
+from negotiator.batch.parse import DATE_SEPARATOR, INTEGERS, NO_DATES
 
 AS_OF = dt.date(2026, 11, 23)
 CURRENCIES = np.array(["CNY", "USD", "GBP", "JPY"])

@@ -14,15 +14,15 @@ import json
 import os
 import sys
 
-from .errors import NegotiatorError, PolicyError, StoreError, UnknownPolicyError, ValidationError
-from .policy import PolicyRegistry
+from negotiator.core.errors import NegotiatorError, PolicyError, StoreError, UnknownPolicyError, ValidationError
+from negotiator.policy import PolicyRegistry
 
 EXIT_INVALID, EXIT_POLICY, EXIT_BAD_POLICY, EXIT_STORE = 2, 3, 4, 5
 
 
 def _read_json(path: str):
     """A request file (or stdin) read by the same strict rule as the HTTP body."""
-    from .strict_json import loads
+    from negotiator.wire.strict_json import loads
     try:
         with (sys.stdin if path == "-" else open(path, encoding="utf-8")) as fh:
             return loads(fh.read())
@@ -33,7 +33,7 @@ def _read_json(path: str):
 
 
 def _fe(field: str, message: str):
-    from .errors import FieldError
+    from negotiator.core.errors import FieldError
     return FieldError(field, message)
 
 
@@ -42,12 +42,12 @@ def _today(value: str | None) -> dt.date | None:
 
 
 def cmd_quote(args, registry) -> int:
-    from .engine import quote
+    from negotiator.engine.quote import quote
     return _answer(quote, args, registry)
 
 
 def cmd_propose(args, registry) -> int:
-    from .proposals import propose
+    from negotiator.engine.proposals import propose
     return _answer(propose, args, registry)
 
 
@@ -66,12 +66,12 @@ def cmd_policies(args, registry) -> int:
 
 
 def cmd_serve(args, registry) -> int:
-    from .serve import main as serve_main
+    from negotiator.serve import main as serve_main
     return serve_main(args)
 
 
 def cmd_batch(args, registry) -> int:
-    from .batch import main as batch_main
+    from negotiator.batch.job import main as batch_main
     return batch_main(args, registry)
 
 
@@ -97,13 +97,13 @@ exit codes:
        files left as they were
 """
 def _store_url(args) -> str:
-    from .store.db import resolve_url
+    from negotiator.store.db import resolve_url
     return resolve_url(args.database_url or os.environ.get("NEGOTIATOR_DATABASE_URL", ""), args.data_dir or "")
 
 
 def cmd_db(args, registry) -> int:
     """``db upgrade`` migrates to head; ``db check`` exits 5 unless at head; ``db purge`` drops stale quotes."""
-    from .store.db import check_at_head, revision_status, safe_url, upgrade
+    from negotiator.store.db import check_at_head, revision_status, safe_url, upgrade
     url = _store_url(args)
     if args.action == "upgrade":
         before, after = upgrade(url)
@@ -117,8 +117,8 @@ def cmd_db(args, registry) -> int:
         raise ValidationError([_fe("--before", "required for purge (YYYY-MM-DD)")])
     before = _date_arg("--before", args.before)
     check_at_head(url)
-    from .store.db import Database
-    from .store.records import Records
+    from negotiator.store.db import Database
+    from negotiator.store.records import Records
     db = Database.open(url, pool_size=1)
     try:
         n = Records(db, registry).purge(before)
@@ -130,8 +130,8 @@ def cmd_db(args, registry) -> int:
 
 def cmd_arrangements(args, registry) -> int:
     """``arrangements review --as-of DATE``: move arrangements to broken or completed, set-wise."""
-    from .store.db import Database, check_at_head
-    from .store.records import Records
+    from negotiator.store.db import Database, check_at_head
+    from negotiator.store.records import Records
     url = _store_url(args)
     check_at_head(url)
     as_of = _date_arg("--as-of", args.as_of) if args.as_of else dt.date.today()
@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     code = _main(argv)
-    if argv is None and code >= 128 and "negotiator.batch" in sys.modules:
+    if argv is None and code >= 128 and "negotiator.batch.job" in sys.modules:
         # A batch stopped by a signal has already removed its parts and killed its workers. Leave now: a
         # worker killed while sending its result can leave the process pool's thread waiting on half a
         # message, which the interpreter would join at exit for ever (seen under load, about once in 25

@@ -8,9 +8,9 @@ nothing numba cannot compile: no objects, strings or containers, only
 They run two ways, and nowhere else is their maths written:
 
 - **as plain Python**, for a quote or a what-if (a handful of plans, where
-  numpy's per-call price is the whole cost); :mod:`negotiator.plans` and
-  :mod:`negotiator.finance` call the ``*_many`` drivers below with lists;
-- **compiled by numba over arrays** (:mod:`negotiator.compiled`), for the
+  numpy's per-call price is the whole cost); :mod:`negotiator.engine.plans` and
+  :mod:`negotiator.engine.finance` call the ``*_many`` drivers below with lists;
+- **compiled by numba over arrays** (:mod:`negotiator.engine.compiled`), for the
   array path and the batch: the very same function objects' code, each
   re-bound so that the kernels it calls are the compiled ones.
 
@@ -160,7 +160,7 @@ def rdiv(num: int, den: int, mode: int) -> int:
 
 def run_final(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
               hold_apr: int, den: int, level: int, mode: int) -> int:
-    """The last payment of a plan paying ``level`` after its held months (see :mod:`negotiator.plans`).
+    """The last payment of a plan paying ``level`` after its held months (see :mod:`negotiator.engine.plans`).
 
     Each month: interest on the principal outstanding (fees are paid last and
     bear none) at the month's rate, rounded; plus the flat fee after the held
@@ -354,7 +354,7 @@ def cost_rate(principal: int, fees: int, apr: int, flat: int, term: int, hold: i
 
 # ---------------------------------------------------------------- decimal text (the batch's amounts)
 
-#: Statuses of a decimal cell, as :mod:`negotiator.batch_parse` numbers them; ``SLOW``: not plain
+#: Statuses of a decimal cell, as :mod:`negotiator.batch.parse` numbers them; ``SLOW``: not plain
 #: ``digits[.digits]`` text, to be read by the single quote's own functions instead.
 CELL_OK, CELL_ABSENT, CELL_TOO_LARGE, CELL_TOO_PRECISE, CELL_SLOW = 0, 1, 4, 5, -1
 
@@ -549,9 +549,9 @@ def minor_text(value: int, digits: int, trim: bool, out, end: int) -> None:
     """Write an amount in minor units as a decimal: ``-`` sign, whole part, ``.``, the places.
 
     ASCII bytes into ``out``, right to left, ending before ``end``. Without
-    ``trim``, ``digits`` places: :func:`negotiator.money.format_minor`'s text;
+    ``trim``, ``digits`` places: :func:`negotiator.core.money.format_minor`'s text;
     with it, no trailing zeros (nor a bare point): a rate in ppm as
-    :func:`negotiator.money.format_rate` writes it. The tests compare both.
+    :func:`negotiator.core.money.format_rate` writes it. The tests compare both.
 
     >>> buf = bytearray(7); minor_text(123450, 2, False, buf, 7); bytes(buf)
     b'1234.50'
@@ -675,7 +675,7 @@ def solve_rate_many(principal, pay, nper, rounds, out) -> None:
         out[i] = solve_rate(principal[i], pay[i], nper[i], rounds)
 
 
-#: Every kernel, callees before callers: what :mod:`negotiator.compiled` compiles, in this order.
+#: Every kernel, callees before callers: what :mod:`negotiator.engine.compiled` compiles, in this order.
 KERNELS = ("payment", "annuity", "discount", "growth", "periods", "solve_rate", "rdiv", "run_final",
            "estimate_level", "_slope", "solve_one", "schedule_one", "present_value", "cost_rate",
            "decimal_cell", "decimal_many", "integer_cell", "integer_many", "days_from_civil", "date_cell",

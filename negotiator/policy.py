@@ -20,11 +20,11 @@ import numpy as np
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from . import kernels
-from .errors import PolicyError, UnknownPolicyError, flatten_messages
-from .kinds import OPTION_SCHEMAS, ORDER
-from .kinds.base import PRODUCTS, TIERS, Strict, amount_field, months_field, rate_field
-from .money import CURRENCIES, ROUNDING_MODES, rate_to_ppm, to_minor
+from negotiator import kernels
+from negotiator.core.errors import PolicyError, UnknownPolicyError, flatten_messages
+from negotiator.core.money import CURRENCIES, ROUNDING_MODES, rate_to_ppm, to_minor
+from negotiator.kinds import OPTION_SCHEMAS, ORDER
+from negotiator.kinds.base import PRODUCTS, TIERS, Strict, amount_field, months_field, rate_field
 
 #: Every option kind a policy can configure, least concession first (display order).
 OPTION_TYPES = ORDER

@@ -13,7 +13,7 @@ import ipaddress
 import os
 import sys
 
-from .service.config import DEV_KEYS, ConfigError
+from negotiator.service.config import DEV_KEYS, ConfigError
 
 
 def _is_loopback(host: str) -> bool:
@@ -78,12 +78,12 @@ def prepare_environment(args, environ=os.environ) -> tuple[str, int, bool]:
 
 
 def main(args) -> int:
-    from .errors import PolicyError
-    from .service import create_app
+    from negotiator.core.errors import PolicyError
+    from negotiator.service import create_app
     try:
         host, port, dev = prepare_environment(args)
         if not getattr(args, "dev", False):
-            from . import gunicorn_conf  # noqa: F401 - reads its settings, makes the shared metrics folder
+            from negotiator import gunicorn_conf  # noqa: F401 - reads its settings, makes the shared metrics folder
         app = create_app()
     except ConfigError as exc:
         print(f"negotiator: configuration: {exc}", file=sys.stderr)
@@ -97,7 +97,7 @@ def main(args) -> int:
         return 0
     from gunicorn.app.base import BaseApplication
 
-    from . import gunicorn_conf
+    from negotiator import gunicorn_conf
 
     class Server(BaseApplication):
         def load_config(self):

@@ -132,9 +132,9 @@ def requests() -> list[tuple[str, str, dict]]:
 
 def answer(body: dict, channel: str) -> object:
     """The engine's answer to one body on one channel, or its errors."""
-    from negotiator.engine import quote
-    from negotiator.errors import ValidationError
-    from negotiator.proposals import propose
+    from negotiator.core.errors import ValidationError
+    from negotiator.engine.proposals import propose
+    from negotiator.engine.quote import quote
     registry = _registry()
     try:
         if "proposal" in body:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from negotiator.engine import quote
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,7 +29,7 @@ MAX_APR_PPM = {name: int(_REGISTRY.get(name).max_apr * 1_000_000) for name in PO
 MAX_LOAN_TERM = 600
 
 
-MAX_BALANCE = 1_000_000_000       # major units: the wire's maximum (negotiator.money.MAX_AMOUNT)
+MAX_BALANCE = 1_000_000_000       # major units: the wire's maximum (negotiator.core.money.MAX_AMOUNT)
 HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
                   "reduced_income", "other")
 AS_OF = dt.date(2026, 11, 23)

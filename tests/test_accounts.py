@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from conftest import BASE_BODY, LOAN_BODY, TODAY
 
-from negotiator.accounts import check, from_records, months_between
-from negotiator.engine import load_request, quote
-from negotiator.errors import UnknownPolicyError, ValidationError
+from negotiator.core.errors import UnknownPolicyError, ValidationError
+from negotiator.engine.accounts import check, from_records, months_between
+from negotiator.engine.quote import quote
+from negotiator.wire.schemas import load_request
 
 
 def _errors(registry, body):

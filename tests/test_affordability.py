@@ -7,9 +7,9 @@ import copy
 import pytest
 from conftest import BASE_BODY, TODAY
 
-from negotiator.accounts import from_records
-from negotiator.affordability import assess
-from negotiator.engine import load_request
+from negotiator.engine.accounts import from_records
+from negotiator.engine.affordability import assess
+from negotiator.wire.schemas import load_request
 
 
 def _assess(registry, channel="agent", policy="default", **finances):

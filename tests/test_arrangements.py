@@ -1,4 +1,4 @@
-"""Instalment states and arrangement status (negotiator/arrangements.py): the rules, case by case.
+"""Instalment states and arrangement status (negotiator/engine/arrangements.py): the rules, case by case.
 
 One plan throughout: three instalments of 100 due 2027-01-10, 02-10 and 03-10, 14 grace days each
 (last day of grace 01-24, 02-24, 03-24); expected values worked out by hand from the module's rules.
@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from negotiator.arrangements import Due, instalment_states, missed_count, next_due, status_as_of
+from negotiator.engine.arrangements import Due, instalment_states, missed_count, next_due, status_as_of
 
 D = dt.date
 PLAN = [Due(1, D(2027, 1, 10), D(2027, 1, 24), 100, 100), Due(2, D(2027, 2, 10), D(2027, 2, 24), 100, 200),

@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from negotiator import batch
-from negotiator.batch_io import BatchInputError
-from negotiator.batch_parse import AMOUNTS, INTEGERS, NO_DATES
-from negotiator.engine import quote
-from negotiator.errors import ValidationError
+from negotiator.batch import job as batch
+from negotiator.batch.io import BatchInputError
+from negotiator.batch.parse import AMOUNTS, INTEGERS, NO_DATES
+from negotiator.core.errors import ValidationError
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -366,7 +366,7 @@ def test_progress_bar_only_on_a_terminal():
 
 
 def test_bad_lines_do_not_send_a_block_down_the_slow_path(portfolio_csv, monkeypatch):
-    from negotiator import batch_io
+    from negotiator.batch import io as batch_io
 
     def refuse(*a, **kw):
         raise AssertionError("a whole block was read line by line")

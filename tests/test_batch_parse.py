@@ -12,9 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError as MmValidationError
 
-from negotiator import compiled
-from negotiator.batch import format_effective_array, format_minor_array, format_rate_array
-from negotiator.batch_parse import (
+from negotiator.batch.job import format_effective_array, format_minor_array, format_rate_array
+from negotiator.batch.parse import (
     ABSENT,
     INVALID,
     NEG,
@@ -26,9 +25,10 @@ from negotiator.batch_parse import (
     parse_dates,
     parse_integers,
 )
-from negotiator.engine import format_effective_rate
-from negotiator.money import MAX_AMOUNT, format_minor, format_rate, rate_to_ppm, to_minor
-from negotiator.schemas import Amount
+from negotiator.core.money import MAX_AMOUNT, format_minor, format_rate, rate_to_ppm, to_minor
+from negotiator.engine import compiled
+from negotiator.engine.render import format_effective_rate
+from negotiator.wire.schemas import Amount
 
 decimal_text = st.one_of(
     st.integers(0, 5).flatmap(lambda p: st.decimals(min_value=-10**10, max_value=10**10, allow_nan=False,
@@ -149,7 +149,7 @@ def test_dates_read_as_the_schema_reads_them(way, texts):
 
     from marshmallow import ValidationError as MmError
 
-    from negotiator.schemas import IsoDate
+    from negotiator.wire.schemas import IsoDate
     field = IsoDate()
     with kernels_run(way):
         days, status = parse_dates(pa.array(texts, type=pa.string()))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from negotiator import batch
+from negotiator.batch import job as batch
 from negotiator.cli import main as cli
 from negotiator.policy import PolicyRegistry
 
@@ -469,8 +469,8 @@ _WIRE = {"currency": ("account", "currency"), "balance": ("account", "balance"),
 
 
 def _quote_errors(column, value, registry):
-    from negotiator.engine import quote
-    from negotiator.errors import ValidationError
+    from negotiator.core.errors import ValidationError
+    from negotiator.engine.quote import quote
     body = {"as_of": AS_OF.isoformat(), "account": {}, "finances": {}}
     for c, v in {**_FLAT, column: value}.items():
         if c == "account_id":
@@ -559,7 +559,7 @@ def test_quoted_line_breaks_make_one_record(tmp_path, registry, newline, chunk_s
 
 
 def test_the_slow_path_reads_quoted_line_breaks_as_the_fast_one(tmp_path):
-    from negotiator import batch_io
+    from negotiator.batch import io as batch_io
     path, _, _ = _csv_with_line_breaks(tmp_path)
     header, names = None, None
     with open(path, "rb") as fh:
@@ -663,7 +663,7 @@ def test_a_line_longer_than_a_chunk_is_rejected_unread(tmp_path, registry):
 def test_blocks_hold_at_most_the_bytes_asked_unless_one_line_is_longer(tmp_path):
     import io as _io
 
-    from negotiator import batch_io
+    from negotiator.batch import io as batch_io
     lines = [b"a" * n + b"\n" for n in (10, 3000, 5, 5000, 7, 20000, 2000, 2000, 1)]
     data = b"".join(lines)
     blocks = list(batch_io._line_blocks(_io.BytesIO(data), chunk_size=100, chunk_bytes=4096))
@@ -679,7 +679,7 @@ def test_parquet_batches_shrink_for_wide_rows(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from negotiator import batch_io
+    from negotiator.batch import io as batch_io
     t = _table(200)
     k = t.schema.get_field_index("hardship_reason")
     wide = pa.array([f"{i:05d}" + "x" * 50_000 for i in range(200)])
@@ -723,7 +723,7 @@ def test_spark_offers_equal_the_commands_offers(spark, tmp_path, registry):
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from negotiator.options import ORDER
+    from negotiator.engine.options import ORDER
     cols, kind = make_portfolio.portfolio(700, seed=31, bad_share=0.1, as_of=AS_OF)
     table = make_portfolio.to_table(cols)
     inp = tmp_path / "portfolio.csv"

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from conftest import EXAMPLES, TODAY
 
-from negotiator.engine import quote
-from negotiator.errors import PolicyError, ValidationError
-from negotiator.explain import PORTAL_HIDDEN, message
+from negotiator.core.errors import PolicyError, ValidationError
+from negotiator.engine.explain import PORTAL_HIDDEN, message
+from negotiator.engine.quote import quote
 from negotiator.policy import _instalment_forgone_share, load_policy_text
 
 TEXT = resources.files("negotiator.policies").joinpath("cn-loan.yaml").read_text(encoding="utf-8")

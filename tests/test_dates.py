@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import dates, month_ends
 
-from negotiator.dates import add_months, due_dates, first_payment_date
+from negotiator.core.dates import add_months, due_dates, first_payment_date
 
 
 @pytest.mark.parametrize("start, months, expected", [

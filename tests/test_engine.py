@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import ISO_DIGITS, POLICY_NAMES, requests
 
-from negotiator.engine import quote
-from negotiator.errors import UnknownPolicyError
-from negotiator.explain import PORTAL_HIDDEN
+from negotiator.core.errors import UnknownPolicyError
+from negotiator.engine.explain import PORTAL_HIDDEN
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry, load_policy_text
 
 PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,9 +8,9 @@ import re
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from negotiator.engine import quote
+from negotiator.engine.proposals import propose
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
-from negotiator.proposals import propose
 
 
 def _rows():

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from negotiator.explain import MESSAGES, PORTAL_HIDDEN, message, reason
+from negotiator.engine.explain import MESSAGES, PORTAL_HIDDEN, message, reason
 
 
 @pytest.mark.parametrize("code", sorted(MESSAGES))

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from negotiator import finance
+from negotiator.engine import finance
 
 
 # --------------------------------------------------------------------------- payment

@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from negotiator import compiled
-from negotiator import plans as P
+from negotiator.engine import compiled
+from negotiator.engine import plans as P
 
 ROOT = Path(__file__).resolve().parent.parent
 NOBODY = 65534
 PROBE = """
 import json, sys
-from negotiator import compiled, plans as P
+from negotiator.engine import compiled, plans as P
 plans = P.Plans.build(principal=[1_000_000, 500_000, 77_777], fees=[0, 25_000, 1_000], apr_ppm=[120_000, 0, 299_000],
                       flat_fee=[0, 3_000, 0], term=[36, 24, 18], hold=[0, 0, 2], hold_payment=[0, 0, 500])
 s = P.solve(plans)
@@ -95,7 +95,8 @@ def test_a_read_only_install_compiles_into_the_users_cache_and_agrees(open_dir):
 def test_a_single_quote_never_loads_the_compiler():
     """One account is a handful of plans: plain Python, so a CLI quote pays no compiler start-up."""
     body = (ROOT / "examples" / "requests" / "card_cny.json").read_text()
-    code = ("import json, sys\nfrom negotiator.engine import quote\nfrom negotiator.policy import PolicyRegistry\n"
+    code = ("import json, sys\nfrom negotiator.engine.quote import quote\n"
+            "from negotiator.policy import PolicyRegistry\n"
             f"quote(json.loads({body!r}), PolicyRegistry.load())\nprint('numba' in sys.modules)")
     env = {k: v for k, v in os.environ.items() if k != "NEGOTIATOR_KERNELS"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,

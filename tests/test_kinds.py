@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import POLICY_NAMES, requests
 
-from negotiator.accounts import from_records
-from negotiator.engine import quote
+from negotiator.engine.accounts import from_records
+from negotiator.engine.proposals import propose
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
-from negotiator.proposals import propose
 
 D = Decimal
 PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -301,7 +301,7 @@ def test_chosen_first_payment_date_within_the_window(registry, body):
     q = _q(body, registry)
     assert {o["first_payment_date"] for o in q["options"]} == {"2026-12-05"}
     assert q["options"][0]["schedule"][1]["due_date"] == "2027-01-05"
-    from negotiator.errors import ValidationError
+    from negotiator.core.errors import ValidationError
     with pytest.raises(ValidationError) as err:
         _q(body | {"first_payment_date": (TODAY + dt.timedelta(days=46)).isoformat()}, registry)
     assert [e.field for e in err.value.errors] == ["first_payment_date"]
@@ -361,7 +361,7 @@ def test_uk_weekly_apr_compounds_weekly(registry):
 
 
 def test_a_policy_without_weekly_plans_refuses_them(registry):
-    from negotiator.errors import ValidationError
+    from negotiator.core.errors import ValidationError
     body = copy.deepcopy(WEEKLY) | {"policy": "cn-card"}
     body["account"]["currency"] = "CNY"
     with pytest.raises(ValidationError) as err:

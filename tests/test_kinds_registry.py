@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from negotiator import compiled, ladder
-from negotiator.explain import MESSAGES
+from negotiator.engine import compiled, ladder
+from negotiator.engine.explain import MESSAGES
 from negotiator.kinds import (
     BESIDE,
     KINDS,

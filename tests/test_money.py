@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import ISO_DIGITS
 
-from negotiator.money import (
+from negotiator.core.money import (
     CURRENCIES,
     exponent,
     format_minor,
@@ -92,7 +92,8 @@ _DECIMAL_MODES = {"half_up": "ROUND_HALF_UP", "half_even": "ROUND_HALF_EVEN", "d
        st.sampled_from(sorted(_DECIMAL_MODES)))
 def test_rounding_matches_decimal_quantize_both_ways(nums, den, mode):
     """The kernels' one rounding rule, as plain Python and compiled, against Decimal's."""
-    from negotiator import compiled, kernels
+    from negotiator import kernels
+    from negotiator.engine import compiled
     fast = compiled.load(required=True)
     want = [int((Decimal(n) / Decimal(den)).quantize(Decimal(1), rounding=_DECIMAL_MODES[mode])) for n in nums]
     assert [kernels.rdiv(n, den, kernels.MODES[mode]) for n in nums] == want

@@ -16,7 +16,7 @@ from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from negotiator.plans import Plans, Solved, disclosed_rate, schedule_arrays, solve
+from negotiator.engine.plans import Plans, Solved, disclosed_rate, schedule_arrays, solve
 
 SHEETS = sorted(p.stem for p in (DATA / "schedules").glob("*.csv"))
 

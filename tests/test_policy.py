@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from negotiator.errors import PolicyError, UnknownPolicyError
+from negotiator.core.errors import PolicyError, UnknownPolicyError
 from negotiator.policy import PolicyRegistry, load_policy, load_policy_text
 
 PRESETS = ("cn-card", "cn-loan", "default", "uk-conc", "us-card")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from negotiator.engine import quote
-from negotiator.errors import ValidationError
+from negotiator.core.errors import ValidationError
+from negotiator.engine.proposals import propose
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
-from negotiator.proposals import propose
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from conftest import EXAMPLES
 
-from negotiator.engine import quote
-from negotiator.explain import PORTAL_HIDDEN
-from negotiator.plans import Plans, solve
+from negotiator.engine.explain import PORTAL_HIDDEN
+from negotiator.engine.plans import Plans, solve
+from negotiator.engine.quote import quote
 
 
 def test_loan_at_the_term_cap_is_declined_not_crashed(loan_body, quote_of):

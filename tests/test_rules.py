@@ -29,7 +29,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from negotiator.engine import quote
+from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry, load_policy_text
 
 TODAY = dt.date(2026, 11, 23)

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from negotiator import compiled
 from negotiator import kernels as K
-from negotiator import plans as P
-from negotiator.accounts import Accounts
-from negotiator.affordability import assess
-from negotiator.engine import decide
-from negotiator.options import build
+from negotiator.engine import compiled
+from negotiator.engine import plans as P
+from negotiator.engine.accounts import Accounts
+from negotiator.engine.affordability import assess
+from negotiator.engine.decide import decide
+from negotiator.engine.options import build
 from negotiator.policy import PolicyRegistry
 
 MODES = ["half_up", "half_even", "down"]
@@ -187,7 +187,7 @@ def test_ladder_same_both_ways(policy_name, channel, ppy, what, monkeypatch):
 @given(st.integers(1, 6), st.integers(1, 5), st.data())
 def test_the_pick_is_the_largest_rounded_npv_else_the_nearest_plan(k, n, data):
     """:func:`ladder.pick_many` against its definition, with NPVs on and beside halves so ties and rounding count."""
-    from negotiator.ladder import pick_many
+    from negotiator.engine.ladder import pick_many
     npv = np.array(data.draw(st.lists(st.sampled_from([-3.5, -2.5, 0.0, 0.5, 1.5, 2.49, 2.5, 2.51, 3.5, 100.0]),
                                       min_size=k * n, max_size=k * n)))
     visible = np.array(data.draw(st.lists(st.booleans(), min_size=k * n, max_size=k * n)))

@@ -28,7 +28,7 @@ import pkgutil
 import types
 from typing import Any
 
-from .base import Kind
+from negotiator.kinds.base import Kind
 
 #: Modules of this package that are not option kinds.
 _NOT_KINDS = {"base", "kernel", "dispatch"}
@@ -99,13 +99,13 @@ def names(locale: str) -> dict[str, str]:
 
 def decline_codes(kind: Kind) -> tuple[str | None, ...]:
     """The kind's decline reasons by the number its kernels write: None for offered, the common ones, its own."""
-    from .kernel import DECLINES
+    from negotiator.kinds.kernel import DECLINES
     return (None, *DECLINES[1:], *kind.declines)
 
 
 def dispatch_source() -> str:
     """The source of :mod:`negotiator.kinds.dispatch`, derived from the registry."""
-    from .kernel import K_OWN, O_OWN
+    from negotiator.kinds.kernel import K_OWN, O_OWN
     own_params, own_figures = own_widths()
     hooks_of = {m.KIND.name: [h for h in HOOKS if isinstance(getattr(m, h, None), types.FunctionType)]
                 for m in MODULES}
@@ -144,6 +144,6 @@ def dispatch_source() -> str:
             else:
                 lines += [f"    {test} k == {i}:", f"        return {fn}({call_args})"]
         lines.append("")
-    lines += ["", "#: Every kernel here: what :mod:`negotiator.compiled` compiles.",
+    lines += ["", "#: Every kernel here: what :mod:`negotiator.engine.compiled` compiles.",
               f"KERNELS = {tuple(HOOKS)!r}", ""]
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from . import dispatch_source
+from negotiator.kinds import dispatch_source
 
 target = Path(__file__).with_name("dispatch.py")
 target.write_text(dispatch_source(), encoding="utf-8")

@@ -14,11 +14,11 @@ import math
 
 from marshmallow import fields, validate
 
-from ..kernels import annuity, discount, payment, periods, present_value
-from ..limits import MAX_TERM
-from ..money import MONTHLY_DEN
-from .base import Kind, OptionSchema, months_field
-from .kernel import (
+from negotiator.core.limits import MAX_TERM
+from negotiator.core.money import MONTHLY_DEN
+from negotiator.kernels import annuity, discount, payment, periods, present_value
+from negotiator.kinds.base import Kind, OptionSchema, months_field
+from negotiator.kinds.kernel import (
     D_NONE,
     D_OWN,
     O_FINAL,

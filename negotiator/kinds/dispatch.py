@@ -267,5 +267,5 @@ def disclose(k, P, X, x, OI, b, st):
         return default_disclose(P, X, x, OI, b, st)
 
 
-#: Every kernel here: what :mod:`negotiator.compiled` compiles.
+#: Every kernel here: what :mod:`negotiator.engine.compiled` compiles.
 KERNELS = ('build', 'fit', 'adjust', 'forgone', 'approve', 'inside', 'affordable', 'npv', 'disclose')

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from ..kernels import annuity, discount, payment
-from ..money import RATE_SCALE
-from .base import OptionSchema, Priced, ppm, rate_field
-from .kernel import (
+from negotiator.core.money import RATE_SCALE
+from negotiator.kernels import annuity, discount, payment
+from negotiator.kinds.base import OptionSchema, Priced, ppm, rate_field
+from negotiator.kinds.kernel import (
     D_NONE,
     D_OWN,
     O_FEES,

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from .base import TIERS, OptionSchema, months_field, pct_ppm, ppm, rate_field
-from .kernel import X_APR, X_HARDSHIP, affordable_held, fit_after, own_figure
-from .step_up import DECLINES, MESSAGES, StepUp, held_plan
+from negotiator.kinds.base import TIERS, OptionSchema, months_field, pct_ppm, ppm, rate_field
+from negotiator.kinds.kernel import X_APR, X_HARDSHIP, affordable_held, fit_after, own_figure
+from negotiator.kinds.step_up import DECLINES, MESSAGES, StepUp, held_plan
 
 MAX_MONTHS, APR = 0, 1
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .base import Kind, OptionSchema, months_field, pct_ppm, rate, rate_field
-from .kernel import (
+from negotiator.kinds.base import Kind, OptionSchema, months_field, pct_ppm, rate, rate_field
+from negotiator.kinds.kernel import (
     D_NONE,
     O_TERM,
     P_DEN,

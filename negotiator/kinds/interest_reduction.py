@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from ..kernels import discount, solve_rate
-from ..money import RATE_SCALE
-from .base import OptionSchema, Priced, rate_field
-from .kernel import (
+from negotiator.core.money import RATE_SCALE
+from negotiator.kernels import discount, solve_rate
+from negotiator.kinds.base import OptionSchema, Priced, rate_field
+from negotiator.kinds.kernel import (
     D_NONE,
     D_OWN,
     O_APR,

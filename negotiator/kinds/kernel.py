@@ -2,7 +2,7 @@
 
 The kinds' kernels are plain Python over ints and floats, no objects,
 strings or containers, so that numba compiles the very same code for
-arrays (:mod:`negotiator.compiled`). Numbers stand for names, laid out here:
+arrays (:mod:`negotiator.engine.compiled`). Numbers stand for names, laid out here:
 
 - ``P``: the policy's figures for one (policy, channel, frequency, what-if), indices ``P_*``;
   ``PF``: two floats, the discount rate per period and per month (``PF_*``);
@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import math
 
-from ..kernels import annuity, cost_rate, estimate_level, periods, present_value
-from ..money import RATE_SCALE  # plain ints: numba reads them as constants
+from negotiator.core.money import RATE_SCALE  # plain ints: numba reads them as constants
+from negotiator.kernels import annuity, cost_rate, estimate_level, periods, present_value
 
 #: Approval tiers: 0 none, 1 agent, 2 supervisor; beyond every authority.
 BEYOND = 3
@@ -287,7 +287,7 @@ def default_disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float]:
     return OI[b + O_APR * st], annualise(m, P[P_COMPOUND] != 0, P[P_PPY])
 
 
-#: Every kernel here, callees before callers: what :mod:`negotiator.compiled` compiles.
+#: Every kernel here, callees before callers: what :mod:`negotiator.engine.compiled` compiles.
 KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee", "annualise", "plan", "grid",
            "price", "own_figure", "longer", "default_fit", "no_fit", "fit_after", "default_adjust",
            "forgone_against", "default_forgone", "default_approve", "default_inside", "default_affordable",

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..money import MONTHLY_DEN
-from .base import Kind, OptionSchema, amount_field, months_field
-from .kernel import (
+from negotiator.core.money import MONTHLY_DEN
+from negotiator.kinds.base import Kind, OptionSchema, amount_field, months_field
+from negotiator.kinds.kernel import (
     D_NONE,
     O_OWN,
     P_CAP_TOTAL,

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from ..money import RATE_SCALE
-from .base import TIERS, Kind, OptionSchema, months_field, ppm, rate_field
-from .kernel import (
+from negotiator.core.money import RATE_SCALE
+from negotiator.kinds.base import TIERS, Kind, OptionSchema, months_field, ppm, rate_field
+from negotiator.kinds.kernel import (
     BEYOND,
     D_NONE,
     K_ENABLED,

@@ -12,12 +12,14 @@ months at a reduced rate.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from marshmallow import fields
 
-from ..kernels import annuity, growth
-from ..money import MONTHLY_DEN
-from .base import Kind, OptionSchema, months_field
-from .kernel import (
+from negotiator.core.money import MONTHLY_DEN
+from negotiator.kernels import annuity, growth
+from negotiator.kinds.base import Kind, OptionSchema, months_field
+from negotiator.kinds.kernel import (
     D_NONE,
     D_OWN,
     K_RECOVERY,
@@ -64,7 +66,7 @@ class StepUp(Kind):
     reages = True
     needs_hardship = True
     needs_recovery = True
-    schema = Schema
+    schema: ClassVar[type[OptionSchema]] = Schema
     declines = DECLINES
     names = {"en": "Step-up plan", "zh-CN": "阶梯还款"}
     messages = {

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..money import MONTHLY_DEN
-from .base import PRODUCTS, Kind, OptionSchema, months_field
-from .kernel import (
+from negotiator.core.money import MONTHLY_DEN
+from negotiator.kinds.base import PRODUCTS, Kind, OptionSchema, months_field
+from negotiator.kinds.kernel import (
     D_CONTRACT_SUFFICES,
     D_NONE,
     D_OWN,

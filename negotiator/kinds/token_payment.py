@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from ..kernels import annuity
-from ..money import MONTHLY_DEN
-from .base import Kind, OptionSchema, amount_field, months_field
-from .kernel import (
+from negotiator.core.money import MONTHLY_DEN
+from negotiator.kernels import annuity
+from negotiator.kinds.base import Kind, OptionSchema, amount_field, months_field
+from negotiator.kinds.kernel import (
     D_NONE,
     D_OWN,
     O_OWN,

@@ -12,7 +12,7 @@ the OpenAPI document).
 Each request, in order: a request id (``X-Request-ID`` accepted when sane,
 else made, and echoed); for ``/v1`` routes the API key, mapped to its
 channel (401 otherwise); the portal rate limit (429 with a truthful ``Retry-After``,
-shared by every worker, see :mod:`~negotiator.service.ratelimit`);
+shared by every worker, see :mod:`~negotiator.app.ratelimit`);
 the view; then metrics and one JSON access log line.
 """
 
@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 from flask import Flask, g, request
 
-from .config import Config, ConfigError
+from negotiator.service.config import Config, ConfigError
 
 __all__ = ["create_app", "Config", "ConfigError"]
 
@@ -39,18 +39,19 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     """Build the service. ``config`` may be a :class:`Config`, a mapping of its fields, or None (environment)."""
     from flask_cors import CORS
 
-    from ..policy import PolicyRegistry
-    from . import logs, problems
-    from .arrangements import bp as arrangements_bp
-    from .arrangements import open_records
-    from .auth import KeyRing, authenticate
-    from .metrics import Metrics
-    from .openapi import build_spec
-    from .ops import bp as ops_bp
-    from .policies import bp as policies_bp
-    from .problems import Problem
-    from .quotes import bp as quotes_bp
-    from .ratelimit import RateLimiter, StoreUnavailable, open_store
+    from negotiator.app import problems
+    from negotiator.app.history import open_records
+    from negotiator.app.problems import Problem
+    from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store
+    from negotiator.policy import PolicyRegistry
+    from negotiator.service import logs
+    from negotiator.service.arrangements import bp as arrangements_bp
+    from negotiator.service.auth import KeyRing, authenticate
+    from negotiator.service.metrics import Metrics
+    from negotiator.service.openapi import build_spec
+    from negotiator.service.ops import bp as ops_bp
+    from negotiator.service.policies import bp as policies_bp
+    from negotiator.service.quotes import bp as quotes_bp
 
     if config is None:
         cfg = Config.from_env()
@@ -104,7 +105,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     app.register_blueprint(policies_bp)
     app.register_blueprint(arrangements_bp)
     app.register_blueprint(ops_bp)
-    from ..web import register as register_pages
+    from negotiator.web import register as register_pages
     register_pages(app)   # the console, the portal and POST /v1/invitations (negotiator.web)
     if cfg.origins:
         CORS(app, resources={r"/v1/*": {"origins": cfg.origins}}, allow_headers=["Content-Type", "X-API-Key",

@@ -7,7 +7,7 @@
 ``POST /v1/arrangements/{id}/payments``, ``GET /v1/arrangements/{id}/events``
 and ``GET /v1/accounts/{account_id}/arrangements``. The views are thin: the
 rules are in :mod:`negotiator.store.records` and
-:mod:`negotiator.arrangements`; a refusal there becomes a problem+json here
+:mod:`negotiator.engine.arrangements`; a refusal there becomes a problem+json here
 naming the field, with the refusal's code as its type.
 """
 
@@ -18,37 +18,17 @@ import re
 
 from flask import Blueprint, current_app, g, request
 
-from ..errors import RecordError
-from ..record_schemas import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
-from ..schemas import MAX_LINES
-from .body import read_json
-from .problems import Problem, problem_response
-from .quotes import json_response, portal_view
+from negotiator.app.body import read_json
+from negotiator.app.problems import Problem, problem_response
+from negotiator.app.responses import json_response, portal_view
+from negotiator.core.errors import RecordError
+from negotiator.wire.records import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 
 bp = Blueprint("arrangements", __name__)
 
 _KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _ACCOUNT_RE = re.compile(ID_PATTERN)
 _TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Invalid input"}
-
-
-def open_records(cfg, registry):
-    """The app's :class:`~negotiator.store.records.Records`, or None when the store is off.
-
-    Refuses (a ``ConfigError`` naming ``NEGOTIATOR_DATABASE_URL``) a database
-    whose schema is not at head, saying what to run.
-    """
-    if not cfg.store:
-        return None
-    from ..store.db import Database, StoreError, check_at_head, resolve_url
-    from ..store.records import Records
-    from .config import ConfigError
-    url = resolve_url(cfg.database_url, cfg.data_dir)
-    try:
-        check_at_head(url)
-    except StoreError as exc:
-        raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc)) from None
-    return Records(Database.open(url), registry)
 
 
 def _records():
@@ -60,45 +40,6 @@ def _records():
 
 def _actor() -> str:
     return f"{g.channel}:{g.key_id}"
-
-
-def with_stored_history(body):
-    """The quote request with the account's stored arrangement dates merged into ``account.history``.
-
-    Only for a well-formed body naming an ``account.account_id`` while the
-    store is on; anything else is returned as is (the engine reports bad
-    input). Dates the request brings are kept; stored ones are added.
-    """
-    records = current_app.extensions["negotiator"].get("records")
-    account = body.get("account") if isinstance(body, dict) else None
-    if records is None or not isinstance(account, dict) or not isinstance(account.get("account_id"), str):
-        return body
-    history = account.get("history", {})
-    if not isinstance(history, dict):
-        return body
-    try:
-        as_of = dt.date.fromisoformat(body["as_of"]) if "as_of" in body else records.clock().date()
-    except (TypeError, ValueError):
-        return body
-    dates, reages = records.history(account["account_id"][:64], as_of)
-    if not dates:
-        return body
-    history = dict(history)
-    for key, stored in (("arrangement_dates", dates), ("reage_dates", reages)):
-        given = history.get(key)
-        if not stored or (given is not None and not (isinstance(given, list)
-                                                     and all(isinstance(d, str) for d in given))):
-            continue   # nothing to add, or a malformed list the engine will report
-        # The most recent dates, within the request's limit on list lengths.
-        history[key] = sorted({*(given or []), *(d.isoformat() for d in stored)})[-MAX_LINES:]
-    return {**body, "account": {**account, "history": history}}
-
-
-def keep_quote(result: dict, body: dict) -> None:
-    """Store an issued quote (when the store is on)."""
-    records = current_app.extensions["negotiator"].get("records")
-    if records is not None:
-        records.keep_quote(result, body, g.channel, _actor(), g.get("request_id"))
 
 
 def _body():

@@ -12,7 +12,7 @@ import hmac
 
 from flask import g, request
 
-from .problems import Problem
+from negotiator.app.problems import Problem
 
 
 class KeyRing:

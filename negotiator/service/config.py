@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ..schemas import CHANNELS
+from negotiator.core.errors import ConfigError
+from negotiator.wire.schemas import CHANNELS
 
 #: The keys of development mode, printed by ``negotiator serve``; never use them in production.
 DEV_KEYS = {"dev-agent-key": "agent", "dev-portal-key": "portal", "dev-batch-key": "batch",
@@ -26,14 +27,6 @@ MIN_KEY_LENGTH = 16
 _RATE_RE = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*"
                       r"(;\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*)*$")
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
-
-
-class ConfigError(ValueError):
-    """A configuration value that cannot be used; the message starts with the variable's name."""
-
-    def __init__(self, variable: str, message: str):
-        self.variable = variable
-        super().__init__(f"{variable}: {message}")
 
 
 @dataclass(frozen=True)
@@ -117,7 +110,7 @@ class Config:
         if self.policy_dir and not Path(self.policy_dir).is_dir():
             raise ConfigError("NEGOTIATOR_POLICY_DIR", f"not a folder: {self.policy_dir}")
         if self.database_url.strip():
-            from ..store.db import StoreError, resolve_url
+            from negotiator.store.db import StoreError, resolve_url
             try:
                 resolve_url(self.database_url)
             except StoreError as exc:

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document, generated with apispec from the marshmallow schemas.
 
-The request and response schemas of :mod:`negotiator.schemas` are the one
+The request and response schemas of :mod:`negotiator.wire.schemas` are the one
 source of the wire format; this module adds the paths, the errors and the
 examples. ``api_spec/openapi.yaml`` is this module's output, committed; a
 test checks they are equal. Regenerate it with::
@@ -19,8 +19,9 @@ import yaml
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from .. import __version__
-from ..schemas import (
+from negotiator import __version__
+from negotiator.wire.examples import EXAMPLE_ACCOUNT, EXAMPLE_PROPOSAL, EXAMPLE_QUOTE
+from negotiator.wire.schemas import (
     Amount,
     HealthSchema,
     PolicyDetailSchema,
@@ -36,18 +37,6 @@ from ..schemas import (
 
 AMOUNT_STRING_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,8})?$"
 
-EXAMPLE_ACCOUNT = {"currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00",
-                   "apr": "0.18", "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
-EXAMPLE_FINANCES = {"monthly_income": "8000.00", "monthly_expenses": "5200.00", "other_debt_payments": "500.00",
-                    "household_size": 3, "lump_sum_available": "2000.00",
-                    "hardship": {"reason": "reduced working hours", "expected_months": 3}}
-#: The request of ``examples/requests/card_cny.json`` (schedules only for the recommended option).
-EXAMPLE_QUOTE = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "account": EXAMPLE_ACCOUNT,
-                 "finances": EXAMPLE_FINANCES, "schedules": "recommended"}
-EXAMPLE_PROPOSAL = {"policy": "default", "as_of": "2026-11-23", "locale": "en", "account": EXAMPLE_ACCOUNT,
-                    "finances": {k: v for k, v in EXAMPLE_FINANCES.items() if k != "hardship"},
-                    "proposal": {"monthly_payment": "300.00"}, "schedules": "none"}
-
 
 @functools.lru_cache(maxsize=1)
 def engine_examples() -> dict:
@@ -56,11 +45,11 @@ def engine_examples() -> dict:
     The document's examples are what the service really answers; after an engine change, regenerate
     ``api_spec/openapi.yaml``. The requests carry ``as_of``, so the answers (ids included) are fixed.
     """
-    from ..engine import quote
-    from ..errors import ValidationError
-    from ..policy import PolicyRegistry
-    from ..proposals import propose
-    from .policies import PUBLIC_KEYS
+    from negotiator.core.errors import ValidationError
+    from negotiator.engine.proposals import propose
+    from negotiator.engine.quote import quote
+    from negotiator.policy import PolicyRegistry
+    from negotiator.service.policies import PUBLIC_KEYS
 
     registry = PolicyRegistry.load(None)
     try:
@@ -229,13 +218,13 @@ def build_spec() -> dict:
     spec.tag({"name": "quotes", "description": "Options and what-if proposals."})
     spec.tag({"name": "policies", "description": "The lender policies the service applies."})
     spec.tag({"name": "operations", "description": "Health, readiness, metrics and this document."})
-    from .openapi_records import add_record_operations
+    from negotiator.service.openapi_records import add_record_operations
     add_record_operations(spec, _ok, _problem, secured)
-    from ..web.openapi_invitations import add_invitation_operation, require_account_id
+    from negotiator.web.openapi_invitations import add_invitation_operation, require_account_id
     add_invitation_operation(spec, _ok, _problem, secured)
     doc = _plain(copy.deepcopy(spec.to_dict()))
     require_account_id(doc)
-    from .openapi_records import add_record_links
+    from negotiator.service.openapi_records import add_record_links
     add_record_links(doc)
     schemas = doc["components"]["schemas"]
     # Cross-field rules the engine enforces, stated where a client can see them.

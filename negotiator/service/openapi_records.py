@@ -1,12 +1,12 @@
 """The OpenAPI operations of the stored records (quotes read back, arrangements, payments, events).
 
 Called by :func:`negotiator.service.openapi.build_spec`; the shapes are the
-marshmallow schemas of :mod:`negotiator.record_schemas`.
+marshmallow schemas of :mod:`negotiator.wire.records`.
 """
 
 from __future__ import annotations
 
-from ..record_schemas import (
+from negotiator.wire.records import (
     ID_PATTERN,
     IDEMPOTENCY_KEY_PATTERN,
     AcceptRequestSchema,

@@ -30,7 +30,7 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     """Readiness: what a request needs can be used now: policies loaded, the rate-limit store answering."""
-    from .ratelimit import StoreUnavailable
+    from negotiator.app.ratelimit import StoreUnavailable
 
     state = _state()
     n = len(state["registry"].names())
@@ -66,7 +66,7 @@ def openapi_json():
 @bp.get("/openapi.yaml")
 def openapi_yaml():
     """The OpenAPI 3.1 document, as committed in ``api_spec/openapi.yaml``."""
-    from .openapi import to_yaml
+    from negotiator.service.openapi import to_yaml
     state = _state()
     if "spec_yaml" not in state:
         state["spec_yaml"] = to_yaml(state["spec"])

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g
 
-from ..errors import UnknownPolicyError
-from ..policy import NAME_RE
-from .quotes import json_response
+from negotiator.app.responses import json_response
+from negotiator.core.errors import UnknownPolicyError
+from negotiator.policy import NAME_RE
 
 bp = Blueprint("policies", __name__)
 

@@ -8,22 +8,19 @@ is checked to hold no NaN or infinity.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, Response, current_app, g
 
-from ..engine import quote
-from ..policy import NAME_RE
-from .body import read_json
-from .problems import Problem
+from negotiator.app.body import read_json
+from negotiator.app.history import keep_quote, with_stored_history
+from negotiator.app.problems import Problem
+from negotiator.app.responses import json_response, portal_view
+from negotiator.engine.quote import quote
+from negotiator.policy import NAME_RE
 
 bp = Blueprint("quotes", __name__)
 log = logging.getLogger("negotiator.service")
-
-#: Keys a portal response must never carry, wherever an option appears.
-INTERNAL_KEYS = ("lender_npv", "concession_value")
-
 
 def _state() -> dict:
     return current_app.extensions["negotiator"]
@@ -36,24 +33,6 @@ def _body():
         name = body.get("policy", "default")
         g.policy = name if isinstance(name, str) and NAME_RE.match(name) else None
     return body
-
-
-def json_response(payload: dict, status: int = 200) -> Response:
-    """Serialise ``payload``; a non-finite number is a bug of ours, answered as a logged 500."""
-    try:
-        text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    except ValueError as exc:
-        raise RuntimeError("response holds a non-finite number") from exc
-    return Response(text, status=status, mimetype="application/json")
-
-
-def portal_view(result: dict) -> dict:
-    """Drop internal figures from every option of a response (the engine omits them already)."""
-    for opt in [*result.get("options", ()), result.get("plan"), result.get("counter_offer")]:
-        if isinstance(opt, dict):
-            for k in INTERNAL_KEYS:
-                opt.pop(k, None)
-    return result
 
 
 def _answer(result: dict) -> Response:
@@ -72,7 +51,7 @@ def create_quote():
 def create_proposal():
     """What-if: the plan a borrower's proposal implies, its concessions, verdict and counter-offer."""
     try:
-        from ..proposals import propose
+        from negotiator.engine.proposals import propose
     except ImportError:   # pragma: no cover - the module ships with the package
         raise Problem(501, "Not Implemented", "Proposals are not available in this build.", "not-implemented") from None
     return _issue(propose)   # kept: its plan (or counter-offer) can be accepted like a quoted option
@@ -80,7 +59,6 @@ def create_proposal():
 
 def _issue(engine) -> Response:
     """The body (with the account's stored history) through ``engine``, the answer kept, then given."""
-    from .arrangements import keep_quote, with_stored_history
     body = with_stored_history(_body())
     result = engine(body, _state()["registry"], channel=g.channel)
     keep_quote(result, body)

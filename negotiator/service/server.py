@@ -30,8 +30,8 @@ from gunicorn.glogging import Logger
 from gunicorn.http import errors as http_errors
 from gunicorn.workers.ggevent import GeventWorker
 
-from .logs import JsonFormatter
-from .problems import PROBLEM_TYPE, TYPE_BASE
+from negotiator.app.problems import PROBLEM_TYPE, TYPE_BASE
+from negotiator.service.logs import JsonFormatter
 
 access = logging.getLogger("negotiator.access")
 

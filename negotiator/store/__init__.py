@@ -4,6 +4,6 @@
 the tables; :mod:`.records` the operations on them (one transaction each).
 """
 
-from .db import Database, StoreError, check_at_head, resolve_url, upgrade
+from negotiator.store.db import Database, StoreError, check_at_head, resolve_url, upgrade
 
 __all__ = ["Database", "StoreError", "check_at_head", "resolve_url", "upgrade"]

@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import StoreError
+from negotiator.core.errors import StoreError
 
 __all__ = ["Database", "StoreError", "check_at_head", "resolve_url", "upgrade", "revision_status"]
 

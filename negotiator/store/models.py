@@ -32,13 +32,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from negotiator.core.vocabulary import EVENT_TYPES
+
 #: Statuses an arrangement is stored in (``at_risk`` is only ever computed on read).
 STORED_STATUSES = ("pending_approval", "active", "broken", "completed", "cancelled", "superseded", "rejected")
 #: Statuses in which an arrangement is the account's live one (at most one per account).
 LIVE_STATUSES = ("pending_approval", "active")
 CHANNELS = ("agent", "portal", "batch", "supervisor")
-EVENT_TYPES = ("quote_issued", "accepted", "approved", "rejected", "payment_recorded", "instalment_missed",
-               "broken", "completed", "cancelled", "superseded")
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s",

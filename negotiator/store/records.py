@@ -1,8 +1,8 @@
 """Operations on the stored records, one transaction each: keep a quote, accept it, decide, pay, read, review.
 
 Framework-free: callers pass plain dicts (request bodies) and get plain
-dicts (wire shapes) back. Every refusal is a :class:`~negotiator.errors.RecordError`
-(or a :class:`~negotiator.errors.ValidationError` for malformed input)
+dicts (wire shapes) back. Every refusal is a :class:`~negotiator.core.errors.RecordError`
+(or a :class:`~negotiator.core.errors.ValidationError` for malformed input)
 raised before anything is written; a failure part-way rolls the whole
 transaction back.
 
@@ -38,14 +38,20 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..arrangements import Due, instalment_states, next_due, status_as_of
-from ..errors import FieldError, RecordError, ValidationError
-from ..kinds import REAGING
-from ..money import exponent, format_minor, to_minor
-from ..policy import PolicyRegistry
-from ..record_schemas import AcceptRequestSchema, CancelRequestSchema, DecisionRequestSchema, PaymentRequestSchema
-from .db import Database
-from .models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalment, Payment, Quote
+from negotiator.core.errors import FieldError, RecordError, ValidationError
+from negotiator.core.money import exponent, format_minor, to_minor
+from negotiator.engine.arrangements import Due, instalment_states, next_due, status_as_of
+from negotiator.kinds import REAGING
+from negotiator.policy import PolicyRegistry
+from negotiator.store.db import Database
+from negotiator.store.models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalment, Payment, Quote
+from negotiator.wire.records import (
+    AcceptRequestSchema,
+    CancelRequestSchema,
+    DecisionRequestSchema,
+    PaymentRequestSchema,
+)
+from negotiator.wire.schemas import load_request
 
 _ACCEPT, _DECIDE, _PAY = AcceptRequestSchema(), DecisionRequestSchema(), PaymentRequestSchema()
 _CANCEL = CancelRequestSchema()
@@ -63,8 +69,11 @@ def utcnow() -> dt.datetime:
 
 def load(schema, body) -> dict:
     """Validate a request body's shape; every bad field at once, as a :class:`ValidationError`."""
-    from ..engine import load_request
     return load_request(body, schema)
+
+
+def _cannot_requote(req: dict, channel: str) -> dict:
+    raise RecordError(503, "no_requote", "quote_id", "This store was opened without the engine to re-run a quote.")
 
 
 def body_hash(body) -> str:
@@ -106,8 +115,11 @@ def _minor(amount: str, digits: int) -> int:
 class Records:
     """The store's operations for one database and policy registry; ``clock`` gives the current UTC time."""
 
-    def __init__(self, db: Database, registry: PolicyRegistry, clock: Callable[[], dt.datetime] = utcnow):
-        self.db, self.registry, self.clock = db, registry, clock
+    def __init__(self, db: Database, registry: PolicyRegistry, clock: Callable[[], dt.datetime] = utcnow,
+                 requote: Callable[[dict, str], dict] | None = None):
+        """``requote(request, channel)`` re-runs a stored request through the engine (for an option stored
+        without its schedule); the store is handed it and never imports the engine."""
+        self.db, self.registry, self.clock, self.requote = db, registry, clock, requote
 
     # ------------------------------------------------------------------ quotes
     # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
@@ -202,13 +214,9 @@ class Records:
         request: the same key and body answer the same, from the record; the
         same key with another body is refused. ``requote(request, channel)``
         re-runs a stored request (for an option stored without its schedule);
-        by default the engine's :func:`negotiator.proposals.reissue`.
+        by default the one this store was opened with.
         """
-        if requote is None:
-            from ..proposals import reissue
-
-            def requote(req: dict, ch: str) -> dict:
-                return reissue(req, self.registry, ch)
+        requote = requote or self.requote or _cannot_requote
         if channel not in ACCEPTING_CHANNELS:
             raise RecordError(403, "wrong_channel", "X-API-Key", f"A {channel} key cannot accept offers.")
         req = load(_ACCEPT, body)
@@ -494,7 +502,7 @@ class Records:
     def review(self, as_of: dt.date) -> dict:
         """Move active arrangements to ``completed`` or ``broken`` as of ``as_of``, set-wise, in one transaction.
 
-        The rules are :func:`negotiator.arrangements.status_as_of`'s, stated
+        The rules are :func:`negotiator.engine.arrangements.status_as_of`'s, stated
         in SQL: payments made by ``as_of`` cover instalments oldest first; an
         instalment is missed when its grace has ended and the payments do
         not reach its cumulative amount due. Newly missed instalments get an

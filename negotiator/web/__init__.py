@@ -7,7 +7,7 @@ server-rendered Jinja2 templates; every form carries a CSRF token
 pages: the JSON API is authenticated by keys, not cookies); every page is
 sent with a Content-Security-Policy that allows only this site's own
 scripts, styles and forms. The pages call the same functions as the API
-(:func:`negotiator.engine.quote`, :func:`negotiator.proposals.propose`,
+(:func:`negotiator.engine.quote.quote`, :func:`negotiator.engine.proposals.propose`,
 the store's :class:`~negotiator.store.records.Records`).
 
 Switches (see :class:`negotiator.service.config.Config`): the console is on
@@ -28,12 +28,9 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
-#: Sent with every page: nothing but this site's own files, no framing, forms posted only here.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
-PAGE_HEADERS = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
-                "Cache-Control": "no-store"}
+from negotiator.web.headers import PAGE_HEADERS, page_headers
 
+__all__ = ["register", "error_page", "PAGE_HEADERS", "page_headers"]
 
 #: The development secret's file, in the data folder (``NEGOTIATOR_DATA_DIR``, the embedded store's folder).
 DEV_SECRET_FILE = "dev-secret-key"
@@ -47,7 +44,7 @@ def secret_key(cfg) -> str | None:
         return cfg.secret_key
     if not cfg.dev:
         return None
-    from ..store.db import default_data_dir
+    from negotiator.store.db import default_data_dir
     return dev_secret(Path(cfg.data_dir) if cfg.data_dir.strip() else default_data_dir())
 
 
@@ -89,9 +86,9 @@ def register(app: Flask) -> None:
     """Add the console, the portal, their static files and the invitation endpoint to ``app``."""
     from flask_wtf.csrf import CSRFProtect
 
-    from .console import bp as console_bp
-    from .invitations import bp as invitations_bp
-    from .portal import bp as portal_bp
+    from negotiator.web.console import bp as console_bp
+    from negotiator.web.invitations import bp as invitations_bp
+    from negotiator.web.portal import bp as portal_bp
 
     state = app.extensions["negotiator"]
     cfg = state["config"]
@@ -111,7 +108,7 @@ def register(app: Flask) -> None:
 
 def error_page(exc: HTTPException):
     """An error as a page under ``/portal``, and under ``/console`` while it is on; None elsewhere (the API's
-    problem+json). The service's error handlers call it (``negotiator.service.problems``), for an address no
+    problem+json). The service's error handlers call it (``negotiator.app.problems``), for an address no
     view matches (which belongs to no blueprint) as for a failure inside a page.
     """
     def under(prefix: str) -> bool:
@@ -119,16 +116,9 @@ def error_page(exc: HTTPException):
 
     cfg = current_app.extensions["negotiator"]["config"]
     if under("/portal"):
-        from .portal import error_page as portal_page
+        from negotiator.web.portal import error_page as portal_page
         return portal_page(exc)
     if under("/console") and (cfg.console_agent_header or cfg.dev):
-        from .console import error_page as console_page
+        from negotiator.web.console import error_page as console_page
         return console_page(exc)
     return None
-
-
-def page_headers(resp):
-    """The pages' security headers (an ``after_request`` of each page blueprint)."""
-    for k, v in PAGE_HEADERS.items():
-        resp.headers[k] = v
-    return resp

@@ -1,8 +1,8 @@
 """The agent console (``/console``): quote mid-call, try the borrower's proposal, book a plan, read the trail.
 
 Each step is one form post answered by one page: a quote
-(:func:`negotiator.engine.quote` on the agent channel, stored as the API
-stores it), a what-if (:func:`negotiator.proposals.propose`, with the quote
+(:func:`negotiator.engine.quote.quote` on the agent channel, stored as the API
+stores it), a what-if (:func:`negotiator.engine.proposals.propose`, with the quote
 beside it), booking an option (:meth:`Records.accept
 <negotiator.store.records.Records.accept>`, so a supervisor's plan waits for
 approval), and an account's arrangements with their events.
@@ -21,15 +21,17 @@ import uuid
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from .. import strict_json
-from ..engine import quote
-from ..errors import RecordError, UnknownPolicyError, ValidationError
-from ..money import CURRENCIES
-from ..policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS
-from ..record_schemas import ID_PATTERN
-from ..store.records import offered
-from . import forms, page_headers
-from .text import error_words, helpers, lang_of, t
+from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
+from negotiator.core.money import CURRENCIES
+from negotiator.engine.quote import quote
+from negotiator.policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS
+from negotiator.store.records import offered
+from negotiator.web import forms
+from negotiator.web.headers import page_headers
+from negotiator.web.text import error_words, helpers, lang_of, t
+from negotiator.wire import strict_json
+from negotiator.wire.examples import EXAMPLE_QUOTE
+from negotiator.wire.records import ID_PATTERN
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 bp.after_request(page_headers)
@@ -94,7 +96,6 @@ def _choices() -> dict:
 
 def example_form() -> dict:
     """The example account of the README and the API document, to start from."""
-    from ..service.openapi import EXAMPLE_QUOTE
     body = {**EXAMPLE_QUOTE, "account": {"account_id": "ACC-1001", **EXAMPLE_QUOTE["account"]}}
     return forms.form_values(body)
 
@@ -121,12 +122,12 @@ def _quote(body: dict) -> dict:
 
 def _propose(body: dict) -> dict:
     """The what-if for a request, as ``POST /v1/proposals`` gives it to an agent, stored when the store is on."""
-    from ..proposals import propose
+    from negotiator.engine.proposals import propose
     return _issued(body, propose)
 
 
 def _issued(body: dict, engine) -> dict:
-    from ..service.arrangements import with_stored_history
+    from negotiator.app.history import with_stored_history
     merged = with_stored_history(body)
     result = engine(merged, _state()["registry"], channel="agent")
     records = _state().get("records")

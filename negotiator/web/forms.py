@@ -13,9 +13,9 @@ import re
 from flask import request
 from werkzeug.exceptions import HTTPException
 
-from .. import strict_json
-from ..errors import FieldError, ValidationError
-from ..policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from negotiator.core.errors import FieldError, ValidationError
+from negotiator.policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from negotiator.wire import strict_json
 
 
 def asked_lang() -> str | None:

@@ -23,13 +23,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MmError
 
-from ..engine import load_request
-from ..errors import ValidationError
-from ..policy import NAME_RE
-from ..schemas import LOCALES, AccountSchema, StrictInt, _Strict
-from ..service.body import read_json
-from ..service.problems import Problem
-from ..service.quotes import json_response
+from negotiator.app.body import read_json
+from negotiator.app.problems import Problem
+from negotiator.app.responses import json_response
+from negotiator.core.errors import ValidationError
+from negotiator.policy import NAME_RE
+from negotiator.wire.schemas import LOCALES, AccountSchema, StrictInt, _Strict, load_request
 
 bp = Blueprint("invitations", __name__)
 
@@ -125,7 +124,7 @@ def verify(token: str, secret: str, now: float | None = None) -> Invitation:
 
 def check_account(req: dict, registry) -> None:
     """The account's own rules under the policy, as a quote would check them (finances aside)."""
-    from ..engine import load_request, prepare
+    from negotiator.engine.quote import prepare
     body = {"policy": req["policy"], "account": _wire(req["account"]),
             "finances": {"monthly_income": "1", "monthly_expenses": "0"}}
     try:

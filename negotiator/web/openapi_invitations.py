@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .invitations import InvitationRequestSchema, InvitationSchema
+from negotiator.web.invitations import InvitationRequestSchema, InvitationSchema
 
 EXAMPLE_REQUEST = {"account": {"account_id": "ACC-1001", "currency": "CNY", "balance": "12000.00", "arrears": "1500.00",
                                "fees": "300.00", "apr": "0.18", "days_past_due": 45, "product": "credit_card",

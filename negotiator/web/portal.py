@@ -2,7 +2,7 @@
 
 The token is a signed invitation (:mod:`.invitations`): the account's
 figures come from it alone, never from the form. The borrower's income and
-spending are quoted by :func:`negotiator.engine.quote` on the portal channel,
+spending are quoted by :func:`negotiator.engine.quote.quote` on the portal channel,
 so only plans that need no approval are shown, without internal figures;
 choosing one is :meth:`Records.accept <negotiator.store.records.Records.accept>`
 on the portal channel, for a quote of this account only. The confirmation
@@ -21,11 +21,12 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..engine import quote
-from ..errors import RecordError, UnknownPolicyError, ValidationError
-from . import forms, page_headers
-from .invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
-from .text import LANGS, error_words, helpers, lang_of, t
+from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
+from negotiator.engine.quote import quote
+from negotiator.web import forms
+from negotiator.web.headers import page_headers
+from negotiator.web.invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
+from negotiator.web.text import LANGS, error_words, helpers, lang_of, t
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 bp.after_request(page_headers)
@@ -33,7 +34,7 @@ bp.after_request(page_headers)
 BORROWER_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "household_size",
                    "lump_sum_available")
 _LIVE = ("active", "pending_approval")
-#: The store's refusals in the borrower's words (the codes of :class:`~negotiator.errors.RecordError`).
+#: The store's refusals in the borrower's words (the codes of :class:`~negotiator.core.errors.RecordError`).
 REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": "not_taken_exists",
             "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
 
@@ -120,7 +121,7 @@ def _invitation():
 
 def _limit(inv: Invitation):
     """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on what it posts."""
-    from ..service.ratelimit import StoreUnavailable
+    from negotiator.app.ratelimit import StoreUnavailable
     limiter = _state().get("limiter")
     if limiter is None:
         return None
@@ -199,7 +200,7 @@ def options(token: str):
                                     "lump_sum_available"), ("household_size",))
     body = {"policy": inv.policy, "locale": lang, "schedules": "all", "account": dict(inv.account), "finances": fin}
     values = {k: request.form.get(k, "") for k in BORROWER_FIELDS}
-    from ..service.arrangements import with_stored_history
+    from negotiator.app.history import with_stored_history
     try:
         merged = with_stored_history(body)
         result = quote(merged, _state()["registry"], channel="portal")

@@ -1,9 +1,9 @@
 """The pages' own words, in English and Simplified Chinese, and the formatting of figures for people.
 
 Explanations of options, flags and refusals come from the engine already in
-the page's language (:mod:`negotiator.explain`); this module holds only the
+the page's language (:mod:`negotiator.engine.explain`); this module holds only the
 labels, headings and guidance of the pages. Amounts are formatted by
-:func:`negotiator.explain.money` from the decimal strings of the wire, never
+:func:`negotiator.engine.explain.money` from the decimal strings of the wire, never
 through a float.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ..explain import money
-from ..kinds import names as kind_names
+from negotiator.engine.explain import money
+from negotiator.kinds import names as kind_names
 
 LANGS = ("en", "zh-CN")
 
@@ -210,14 +210,14 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-#: Income categories in Chinese (spending categories are :data:`negotiator.explain.CATEGORY_NAMES`).
+#: Income categories in Chinese (spending categories are :data:`negotiator.engine.explain.CATEGORY_NAMES`).
 INCOME_NAMES = {"zh-CN": {"salary": "工资", "self_employment": "经营收入", "benefits": "补贴", "pension": "养老金",
                           "other": "其他"}}
 
 
 def category_name(kind: str, category: str, lang: str) -> str:
     """An income or spending category in ``lang`` (its code in English)."""
-    from ..explain import CATEGORY_NAMES
+    from negotiator.engine.explain import CATEGORY_NAMES
     names = (INCOME_NAMES if kind == "income" else CATEGORY_NAMES).get(lang, {})
     return names.get(category, category)
 

@@ -624,8 +624,8 @@ def test_a_what_if_below_capacity_books_only_its_counter_offer(client, db):
 
 def test_a_what_if_kept_without_schedules_is_booked_with_the_schedule_it_implies(client):
     """The store keeps no schedule here: accepting runs the proposal again (not a quote) to rebuild it."""
+    from negotiator.engine.proposals import propose as engine_propose
     from negotiator.policy import PolicyRegistry
-    from negotiator.proposals import propose as engine_propose
     p = propose(client, "800.00", schedules="none")
     assert "schedule" not in p["plan"]
     r = accept(client, p, option_id=p["plan"]["option_id"], key=AGENT_KEY, accepted_by="agent-7")

@@ -42,7 +42,7 @@ def test_portal_quote_hides_approval_options_and_internal_figures(client):
 
 
 def test_portal_view_strips_internal_keys_even_if_the_engine_sent_them():
-    from negotiator.service.quotes import portal_view
+    from negotiator.app.responses import portal_view
     out = portal_view({"options": [{"lender_npv": "1", "concession_value": "2", "type": "x"}],
                        "plan": {"lender_npv": "1"}, "counter_offer": None})
     assert out == {"options": [{"type": "x"}], "plan": {}, "counter_offer": None}

@@ -15,8 +15,7 @@ import urllib.request
 
 import pytest
 
-from negotiator.service import create_app
-from negotiator.service.ratelimit import (
+from negotiator.app.ratelimit import (
     MemoryStore,
     RedisStore,
     SQLiteStore,
@@ -24,6 +23,7 @@ from negotiator.service.ratelimit import (
     parse,
     retry_after,
 )
+from negotiator.service import create_app
 
 from .conftest import KEYS, PORTAL_KEY, PORTAL_KEY_2, free_port, make_config, serve
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from service.conftest import ROOT, make_config  # tests/ is on sys.path (rootdir conftest)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from negotiator.errors import StoreError
+from negotiator.core.errors import StoreError
 from negotiator.service import ConfigError, create_app
 from negotiator.store import db as store_db
 from negotiator.store.models import Base

@@ -30,7 +30,7 @@ import types
 
 import numpy as np
 
-from . import kernels
+from negotiator import kernels
 
 #: From how many items an array call runs compiled (below it, plain Python is faster than a call into numba).
 COMPILE_FROM = 48
@@ -94,7 +94,7 @@ def _plain(driver: str):
     """The plain Python driver of that name, looked up once."""
     fn = getattr(kernels, driver, None)
     if fn is None:
-        from . import ladder
+        from negotiator.engine import ladder
         fn = getattr(ladder, driver)
     _PLAIN[driver] = fn
     return fn
@@ -134,15 +134,16 @@ def _bind(numba, cache: bool) -> types.SimpleNamespace:
         ns.update({k: twins.get(id(v), v) if callable(v) else v for k, v in vars(sys.modules[name]).items()})
     spaces[kernels.__name__]["int_row"] = jit(_zeros_int)
     spaces[kernels.__name__]["float_row"] = jit(_zeros_float)
-    from . import ladder
+    from negotiator.engine import ladder
     return types.SimpleNamespace(**{n: twins[id(getattr(m, n))] for m in (kernels, ladder) for n in m.KERNELS})
 
 
 def _kernels() -> list[types.FunctionType]:
     """Every plain kernel: the plan kernels, the ladder's, the kinds' shared ones, the dispatch and each kind's own
     (every function a kind module defines)."""
-    from . import kinds, ladder
-    from .kinds import dispatch, kernel
+    from negotiator import kinds
+    from negotiator.engine import ladder
+    from negotiator.kinds import dispatch, kernel
     found = [getattr(m, n) for m in (kernels, kernel, dispatch, ladder) for n in m.KERNELS]
     for m in kinds.MODULES:
         found += [f for f in vars(m).values() if isinstance(f, types.FunctionType) and f.__module__ == m.__name__]

@@ -12,3 +12,13 @@ MAX_TERM = 600
 MAX_HOUSEHOLD = 20
 #: Longest declared hardship, in months.
 MAX_HARDSHIP_MONTHS = 24
+
+#: Inclusive ranges of the integer inputs, the one table both the wire schema
+#: and the engine's checks read.
+LIMITS = {
+    "dpd": (0, MAX_DPD),
+    "remaining_term": (1, MAX_TERM),
+    "household": (1, MAX_HOUSEHOLD),
+    "hardship_months": (1, MAX_HARDSHIP_MONTHS),
+    "consecutive": (0, MAX_TERM),
+}

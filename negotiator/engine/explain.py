@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .kinds import messages as kind_messages
+from negotiator.kinds import messages as kind_messages
 
 MESSAGES: dict[str, dict[str, str]] = {
     # affordability

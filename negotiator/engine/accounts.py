@@ -14,31 +14,13 @@ from decimal import Decimal
 
 import numpy as np
 
-from .limits import MAX_DPD, MAX_HARDSHIP_MONTHS, MAX_HOUSEHOLD, MAX_TERM
-from .money import CURRENCIES, MAX_AMOUNT, rate_to_ppm, to_minor
-from .policy import EXPENSE_CATEGORIES, Policy
+from negotiator.core.limits import LIMITS
+from negotiator.core.money import CURRENCIES, MAX_AMOUNT, rate_to_ppm, to_minor
+from negotiator.core.vocabulary import FEE_PARTS, FREQUENCIES, HARDSHIP_KINDS, MORATORIUM_KINDS
+from negotiator.policy import EXPENSE_CATEGORIES, Policy
 
 UNKNOWN = -1
-#: What a declared hardship is. A moratorium (the UK's breathing space or
-#: mental-health crisis breathing space, or another legal moratorium) freezes
-#: interest and charges and forbids asking for payment.
-HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
-                  "reduced_income", "other")
-MORATORIUM_KINDS = HARDSHIP_KINDS[:3]     # the moratoria come first
-#: Payment frequencies and their payments a year.
-FREQUENCIES = {"monthly": 12, "fortnightly": 26, "weekly": 52}
-#: What ``account.fees`` may be made of, in the order a waiver takes them: 罚息, 违约金, 其他费用.
-FEE_PARTS = ("penalty_interest", "late_fees", "other_charges")
 
-#: Inclusive ranges of the integer inputs, the one table both the wire schema
-#: and :func:`check` read.
-LIMITS = {
-    "dpd": (0, MAX_DPD),
-    "remaining_term": (1, MAX_TERM),
-    "household": (1, MAX_HOUSEHOLD),
-    "hardship_months": (1, MAX_HARDSHIP_MONTHS),
-    "consecutive": (0, MAX_TERM),
-}
 
 #: Wire path of each array that holds an input field (for error messages).
 FIELD_PATHS = {

@@ -6,12 +6,12 @@ waiver, interest-free instalment, settlement. The hardship plans sit beside
 the ladder. Every rung includes the largest concession of the rungs below it
 (a fee waiver is priced at the floor rate over the longest term).
 
-The rules are written once, per account, in :mod:`negotiator.ladder` and
+The rules are written once, per account, in :mod:`negotiator.engine.ladder` and
 each kind's module under :mod:`negotiator.kinds`:
 :func:`build` gathers the policy's figures (once per policy, channel,
 frequency and what-if) and each account's, runs the ladder over every
 account (plain Python for a quote, compiled by numba for a portfolio; see
-:mod:`negotiator.compiled`) and returns one :class:`OptionSet` per kind,
+:mod:`negotiator.engine.compiled`) and returns one :class:`OptionSet` per kind,
 arrays over the accounts, for the decision, rendering and the batch.
 """
 
@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import compiled
-from .accounts import Accounts
-from .affordability import Assessment
-from .kinds import KINDS, LADDER, ORDER, Kind, decline_codes
-from .kinds import dispatch as D
-from .kinds import kernel as L
-from .kinds.base import ppm as _ppm
-from .money import RATE_SCALE, rate_to_ppm
-from .plans import Plans, Solved
-from .policy import TIERS, Policy
+from negotiator.core.money import RATE_SCALE, rate_to_ppm
+from negotiator.engine import compiled
+from negotiator.engine.accounts import Accounts
+from negotiator.engine.affordability import Assessment
+from negotiator.engine.plans import Plans, Solved
+from negotiator.kinds import KINDS, LADDER, ORDER, Kind, decline_codes
+from negotiator.kinds import dispatch as D
+from negotiator.kinds import kernel as L
+from negotiator.kinds.base import ppm as _ppm
+from negotiator.policy import TIERS, Policy
 
 RUNGS = LADDER
 BEYOND = L.BEYOND
@@ -157,7 +157,7 @@ _DECLINE_CODES = {name: np.array(decline_codes(kind), dtype=object) for name, ki
 
 
 def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(P, PF, KP)``: the policy's figures as the ladder kernels read them (see :mod:`negotiator.ladder`).
+    """``(P, PF, KP)``: the policy's figures as the ladder kernels read them (see :mod:`negotiator.engine.ladder`).
 
     Built once per policy, channel, frequency, what-if and set of kinds, then cached.
     """
@@ -254,7 +254,7 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
     """Every requested option kind (default: those the policy enables) for every account, solved and assessed.
 
     Rungs above an account's first acceptable rung are declined with
-    ``lesser_concession_affordable`` (:func:`negotiator.ladder.ladder_one`).
+    ``lesser_concession_affordable`` (:func:`negotiator.engine.ladder.ladder_one`).
     """
     if types is None:
         types = tuple(t for t in ORDER if policy.option(t).enabled)

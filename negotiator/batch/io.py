@@ -33,8 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from . import strict_json
-from .batch_parse import (
+from negotiator.batch.parse import (
     AMOUNTS,
     DATE_SEPARATOR,
     INPUT_COLUMNS,
@@ -44,7 +43,8 @@ from .batch_parse import (
     NOT_NUMBER,
     REQUIRED_COLUMNS,
 )
-from .errors import NegotiatorError
+from negotiator.core.errors import NegotiatorError
+from negotiator.wire import strict_json
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 _KNOWN = frozenset(INPUT_COLUMNS)
@@ -128,7 +128,7 @@ def check_paths(input_path: str, output_path: str, rejects_path: str, summary_pa
     >>> check_paths("in.csv", "in.csv", "r.csv")
     Traceback (most recent call last):
     ...
-    negotiator.batch_io.BatchInputError: OUTPUT in.csv is the input file in.csv: refusing to overwrite the portfolio
+    negotiator.batch.io.BatchInputError: OUTPUT in.csv is the input file in.csv: refusing to overwrite the portfolio
     """
     named = (("input", input_path), ("OUTPUT", output_path), ("--rejects", rejects_path))
     if summary_path:

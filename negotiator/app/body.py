@@ -1,6 +1,6 @@
 """Reading a JSON request body defensively: size, media type, encoding, syntax, depth, numbers.
 
-Each failure is a :class:`~negotiator.service.problems.Problem` naming what
+Each failure is a :class:`~negotiator.app.problems.Problem` naming what
 is wrong: 413 too large, 415 not JSON, 400 not UTF-8, not valid JSON (NaN
 and Infinity included, and numbers too large for a float), nested too deep
 or holding the same key twice.
@@ -13,8 +13,8 @@ import json
 from flask import request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from .. import strict_json
-from .problems import Problem
+from negotiator.app.problems import Problem
+from negotiator.wire import strict_json
 
 JSON_TYPES = ("application/json",)
 

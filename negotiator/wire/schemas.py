@@ -2,7 +2,7 @@
 
 Request schemas check shape and types only (strings or numbers for amounts,
 no booleans, no unknown fields); the domain rules (ranges, cross-field
-consistency, policy limits) live in :mod:`negotiator.accounts` so the
+consistency, policy limits) live in :mod:`negotiator.engine.accounts` so the
 single-quote and batch paths share them. Response schemas dump exact money
 as decimal strings.
 """
@@ -15,9 +15,12 @@ from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .accounts import HARDSHIP_KINDS, LIMITS
-from .money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
-from .policy import APR_METHODS, EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
+from negotiator.core.errors import FieldError, flatten_messages
+from negotiator.core.errors import ValidationError as RequestError
+from negotiator.core.limits import LIMITS
+from negotiator.core.money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
+from negotiator.core.vocabulary import HARDSHIP_KINDS
+from negotiator.policy import APR_METHODS, EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
 
 LOCALES = ("en", "zh-CN")
 CHANNELS = ("agent", "portal", "batch", "supervisor")
@@ -62,7 +65,7 @@ class Amount(fields.Field):
 class StrictInt(fields.Integer):
     """An integer that refuses booleans, floats with a fraction and strings.
 
-    ``limits`` is a ``(min, max)`` pair from :data:`negotiator.accounts.LIMITS`.
+    ``limits`` is a ``(min, max)`` pair from :data:`negotiator.core.limits.LIMITS`.
     """
 
     def __init__(self, limits: tuple[int, int] | None = None, **kw):
@@ -426,3 +429,24 @@ class ReadySchema(Schema):
     rate_limit_store = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable", "off"]),
                                      metadata={"description": "The portal rate limit's store (unavailable: "
                                                               "not ready)."})
+
+
+#: The quote request's schema, made once (a schema instance costs more than a load).
+_QUOTE_REQUEST = QuoteRequestSchema()
+
+
+def load_request(body: object, schema: Schema | None = None) -> dict:
+    """Validate a request body's shape (a quote request's by default); every bad field is reported at once.
+
+    >>> load_request([])
+    Traceback (most recent call last):
+    ...
+    negotiator.core.errors.ValidationError: (body): Must be a JSON object.
+    """
+    schema = schema if schema is not None else _QUOTE_REQUEST
+    if not isinstance(body, dict):
+        raise RequestError([FieldError("(body)", "Must be a JSON object.")])
+    try:
+        return schema.load(body)
+    except ValidationError as exc:
+        raise RequestError([FieldError(f, m) for f, m in flatten_messages(exc.messages)]) from None

@@ -1,10 +1,10 @@
-"""Vectorised reading of a portfolio chunk: text cells to :class:`~negotiator.accounts.Accounts`.
+"""Vectorised reading of a portfolio chunk: text cells to :class:`~negotiator.engine.accounts.Accounts`.
 
 A portfolio row is the flattened form of a quote request (see
 :data:`INPUT_COLUMNS`), every cell read as text, an empty cell meaning the
 field is absent. The parsers here agree exactly with the single-quote path
-(:func:`negotiator.money.parse_decimal`, :func:`~negotiator.money.to_minor`,
-the marshmallow schema and :func:`negotiator.accounts.from_records`): the
+(:func:`negotiator.core.money.parse_decimal`, :func:`~negotiator.core.money.to_minor`,
+the marshmallow schema and :func:`negotiator.engine.accounts.from_records`): the
 common spellings (``1234.50``, ``45``, ``2024-03-01``) go through Arrow
 kernels, anything else through the very functions the single quote calls,
 one cell at a time.
@@ -12,7 +12,7 @@ one cell at a time.
 Errors are reported in three stages, as the single quote does: shape and
 type errors (the schema); when a row has none, conversion errors (too many
 decimals, dates after the as-of date, totals that disagree with their
-lines) and then the domain rules of :func:`negotiator.accounts.check`, the
+lines) and then the domain rules of :func:`negotiator.engine.accounts.check`, the
 one copy of those rules.
 """
 
@@ -25,11 +25,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import compiled, kernels
-from .accounts import FIELD_PATHS, LIMITS, UNKNOWN, Accounts, check
-from .money import CURRENCIES, MAX_AMOUNT, AmountError, rate_to_ppm, read_amount, to_minor
-from .policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS, Policy
-from .schemas import MAX_DATE, MAX_LINES, MAX_TEXT, MIN_DATE
+from negotiator import kernels
+from negotiator.core.limits import LIMITS
+from negotiator.core.money import CURRENCIES, MAX_AMOUNT, AmountError, rate_to_ppm, read_amount, to_minor
+from negotiator.engine import compiled
+from negotiator.engine.accounts import FIELD_PATHS, UNKNOWN, Accounts, check
+from negotiator.policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS, Policy
+from negotiator.wire.schemas import MAX_DATE, MAX_LINES, MAX_TEXT, MIN_DATE
 
 # ----------------------------------------------------------------------------- columns
 
@@ -139,14 +141,14 @@ def parse_amounts(arr: pa.Array, digits: np.ndarray, maximum: Decimal = MAX_AMOU
     maximum : Decimal
         Largest value accepted, in major units.
     rate : bool
-        Convert with :func:`~negotiator.money.rate_to_ppm` (ppm) instead of
-        :func:`~negotiator.money.to_minor`.
+        Convert with :func:`~negotiator.core.money.rate_to_ppm` (ppm) instead of
+        :func:`~negotiator.core.money.to_minor`.
 
     Returns
     -------
     values : ndarray of int64
         Minor units; 0 wherever the status is not ``OK`` (as
-        :func:`~negotiator.accounts.from_records` leaves a bad amount).
+        :func:`~negotiator.engine.accounts.from_records` leaves a bad amount).
     status : ndarray of int8
         ``OK``, ``ABSENT``, ``INVALID`` (not a number), ``NEG``,
         ``TOO_LARGE`` or ``TOO_PRECISE`` (more decimals than ``digits``).
@@ -207,7 +209,7 @@ def parse_integers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """ISO dates to days since 1970-01-01, by the wire schema's rule (:class:`negotiator.schemas.IsoDate`).
+    """ISO dates to days since 1970-01-01, by the wire schema's rule (:class:`negotiator.wire.schemas.IsoDate`).
 
     Only ``YYYY-MM-DD`` in ASCII digits, a real calendar day, between
     1900-01-01 and 2199-12-31 (``OUT_OF_RANGE`` outside); ``20261123`` and
@@ -228,7 +230,7 @@ def parse_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def months_between(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
-    """Whole months between day numbers, as :func:`negotiator.accounts.months_between`.
+    """Whole months between day numbers, as :func:`negotiator.engine.accounts.months_between`.
 
     >>> e = (np.datetime64("2026-01-15") - np.datetime64("1970-01-01")).astype(int)
     >>> l = (np.datetime64("2026-11-14") - np.datetime64("1970-01-01")).astype(int)

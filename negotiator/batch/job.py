@@ -45,9 +45,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import compiled
-from .affordability import assess
-from .batch_io import (
+from negotiator.batch.io import (
     DEFAULT_CHUNK_BYTES,
     BatchInputError,
     Chunk,
@@ -57,11 +55,14 @@ from .batch_io import (
     file_format,
     read_chunks,
 )
-from .batch_parse import INPUT_COLUMNS, present, to_accounts
-from .dates import first_payment_date
-from .engine import decide, format_effective_rate
-from .options import ORDER, TIERS, build
-from .policy import Policy
+from negotiator.batch.parse import INPUT_COLUMNS, present, to_accounts
+from negotiator.core.dates import first_payment_date
+from negotiator.engine import compiled
+from negotiator.engine.affordability import assess
+from negotiator.engine.decide import decide
+from negotiator.engine.options import ORDER, TIERS, build
+from negotiator.engine.render import format_effective_rate
+from negotiator.policy import Policy
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_FAILED_PART_WAY, EXIT_TOO_MANY_REJECTS = 5, 6
@@ -97,7 +98,7 @@ COMBINED_SCHEMA = pa.schema([("record", pa.string()), *OFFER_SCHEMA, REJECT_SCHE
 # ----------------------------------------------------------------------------- formatting
 
 def format_minor_array(values: np.ndarray, digits: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    """Decimal strings of minor-unit amounts, as :func:`negotiator.money.format_minor`.
+    """Decimal strings of minor-unit amounts, as :func:`negotiator.core.money.format_minor`.
 
     >>> format_minor_array(np.array([123450, -5, 700]), np.array([2, 2, 0])).to_pylist()
     ['1234.50', '-0.05', '700']
@@ -109,7 +110,7 @@ def format_minor_array(values: np.ndarray, digits: np.ndarray, valid: np.ndarray
 
 
 def format_rate_array(ppm: np.ndarray) -> pa.Array:
-    """Rates in ppm as decimal fractions, as :func:`negotiator.money.format_rate`.
+    """Rates in ppm as decimal fractions, as :func:`negotiator.core.money.format_rate`.
 
     >>> format_rate_array(np.array([180000, 72500, 0, 1000000])).to_pylist()
     ['0.18', '0.0725', '0', '1']
@@ -214,7 +215,7 @@ def process(frame, policy: Policy, as_of: dt.date, channel: str = "batch",
     Parameters
     ----------
     frame : pyarrow.Table, pyarrow.RecordBatch, pandas.DataFrame or dict of arrays
-        Input columns (see :data:`negotiator.batch_parse.INPUT_COLUMNS`),
+        Input columns (see :data:`negotiator.batch.parse.INPUT_COLUMNS`),
         any type (read as text; empty or null is absent). An optional
         ``row_number`` column numbers the rows; otherwise they are 1..n.
     policy, as_of, channel
@@ -742,7 +743,7 @@ def _worker_init(parent: int) -> None:
 def provenance(policy: Policy, as_of: dt.date, channel: str, input_path: str) -> dict[str, str]:
     """What made the output: stored in Parquet metadata and the JSON summary (nothing time-dependent, so
     the same run gives the same bytes)."""
-    from . import __version__
+    from negotiator import __version__
     return {"negotiator_version": __version__, "policy": policy.name, "policy_version": str(policy.version),
             "as_of": as_of.isoformat(), "channel": channel, "input": os.path.basename(input_path)}
 

@@ -2,8 +2,8 @@
 
 Per account, in the style of :mod:`negotiator.kernels`: plain Python over
 ints and floats, no objects, strings or containers, so that numba compiles
-the very same code for arrays (:mod:`negotiator.compiled`).
-:func:`negotiator.options.build` runs :func:`ladder_many` as plain Python
+the very same code for arrays (:mod:`negotiator.engine.compiled`).
+:func:`negotiator.engine.options.build` runs :func:`ladder_many` as plain Python
 for a quote (a handful of accounts) and compiled for a portfolio, and turns
 the flat outputs into option sets. The numbers' layout is
 :mod:`negotiator.kinds.kernel`'s; each kind's own rules are in its module
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import math
 
-from .kernels import solve_one
-from .kinds.dispatch import (
+from negotiator.core.money import RATE_SCALE
+from negotiator.kernels import solve_one
+from negotiator.kinds.dispatch import (
     BESIDE_IDS,
     LADDER_IDS,
     NK,
@@ -39,10 +40,10 @@ from .kinds.dispatch import (
     inside,
     npv,
 )
-from .kinds.dispatch import (
+from negotiator.kinds.dispatch import (
     build as build_kind,
 )
-from .kinds.kernel import (
+from negotiator.kinds.kernel import (
     BEYOND,
     D_CONTRACT_SUFFICES,
     D_DISABLED,
@@ -130,7 +131,6 @@ from .kinds.kernel import (
     X_TIER1,
     X_TIER2,
 )
-from .money import RATE_SCALE
 
 #: A concession value beyond any real one (the largest debt the wire takes is 1e12 minor units): a value that
 #: is not a number, or is this large, is one the engine cannot vouch for, and needs more than any authority.
@@ -427,6 +427,6 @@ def ladder_many(P, PF, KP, X, n: int, OI, OF) -> None:
         ladder_one(P, PF, KP, X, i, n, OI, OF)
 
 
-#: Every kernel here, callees before callers: what :mod:`negotiator.compiled` compiles.
-KERNELS = ("window", "build", "solve", "tier_of", "valued", "finish", "work_out", "declined", "acceptable", "acceptable_one",
-           "acceptable_many", "round_even", "pick_one", "pick_many", "ladder_one", "ladder_many")
+#: Every kernel here, callees before callers: what :mod:`negotiator.engine.compiled` compiles.
+KERNELS = ("window", "build", "solve", "tier_of", "valued", "finish", "work_out", "declined", "acceptable",
+           "acceptable_one", "acceptable_many", "round_even", "pick_one", "pick_many", "ladder_one", "ladder_many")

@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import numpy_financial as npf
 
-from . import compiled, kernels
+from negotiator import kernels
+from negotiator.engine import compiled
 
 #: Below this rate per period an annuity is treated as interest-free; ``pmt``
 #: loses precision near 1e-9 and overflows near 1e-16 (BRIEF, known pitfalls).

@@ -101,3 +101,11 @@ class RecordError(NegotiatorError):
 
 class StoreError(RuntimeError):
     """The store cannot be used as configured (bad URL, unreachable, schema not at head)."""
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message starts with the variable's name."""
+
+    def __init__(self, variable: str, message: str):
+        self.variable = variable
+        super().__init__(f"{variable}: {message}")

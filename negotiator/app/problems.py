@@ -15,7 +15,7 @@ import re
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..errors import NegotiatorError, UnknownPolicyError, ValidationError
+from negotiator.core.errors import NegotiatorError, UnknownPolicyError, ValidationError
 
 PROBLEM_TYPE = "application/problem+json"
 TYPE_BASE = "urn:negotiator:problem:"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .accounts import Accounts
-from .money import RATE_SCALE, rate_to_ppm
-from .policy import Policy
+from negotiator.core.money import RATE_SCALE, rate_to_ppm
+from negotiator.engine.accounts import Accounts
+from negotiator.policy import Policy
 
 
 @dataclass
@@ -50,7 +50,7 @@ def assess(acc: Accounts, policy: Policy, channel: str = "agent", during_hardshi
     40% of income (3,200).
 
     >>> from negotiator.policy import PolicyRegistry
-    >>> from negotiator.accounts import from_records
+    >>> from negotiator.engine.accounts import from_records
     >>> import datetime as dt
     >>> from decimal import Decimal as D
     >>> rec = {"account": {"currency": "CNY", "balance": D(12000), "arrears": D(1500), "fees": D(300),

@@ -17,7 +17,7 @@ Fees are paid last, so the principal outstanding is ``max(outstanding -
 fees, 0)`` and one number per plan carries the whole state. The month loop
 is written once, per plan, in :mod:`negotiator.kernels`; this module holds
 plans as columns and runs the kernels over them, as plain Python for a few
-plans and compiled for many (:mod:`negotiator.compiled`).
+plans and compiled for many (:mod:`negotiator.engine.compiled`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import compiled
-from .kernels import MODES
-from .money import RATE_SCALE
+from negotiator.core.money import RATE_SCALE
+from negotiator.engine import compiled
+from negotiator.kernels import MODES
 
 
 @dataclass

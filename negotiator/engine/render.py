@@ -1,6 +1,6 @@
 """Wire rendering: one account's solved options as the response of BRIEF section 4.
 
-Pure presentation: the decision is taken in :mod:`negotiator.engine`, the
+Pure presentation: the decision is taken in :mod:`negotiator.engine.decide`, the
 plans built by :mod:`negotiator.kinds`; this module formats them (amounts as
 decimal strings, reasons in the borrower's language) and never changes a
 figure. Each kind explains itself (:meth:`negotiator.kinds.Kind.explain`).
@@ -14,19 +14,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import explain
-from .accounts import FEE_PARTS, Accounts
-from .affordability import Assessment
-from .dates import add_months, due_dates, first_payment_date
-from .kernels import MODES, rdiv
-from .kinds import ORDER
-from .money import MONTHLY_DEN, format_minor, format_rate
-from .options import BEYOND, Context, OptionSet
-from .plans import schedule_arrays
-from .policy import TIERS, Policy
+from negotiator.core.dates import add_months, due_dates, first_payment_date
+from negotiator.core.money import MONTHLY_DEN, format_minor, format_rate
+from negotiator.core.vocabulary import FEE_PARTS
+from negotiator.engine import explain
+from negotiator.engine.accounts import Accounts
+from negotiator.engine.affordability import Assessment
+from negotiator.engine.options import BEYOND, Context, OptionSet
+from negotiator.engine.plans import schedule_arrays
+from negotiator.kernels import MODES, rdiv
+from negotiator.kinds import ORDER
+from negotiator.policy import TIERS, Policy
 
 if TYPE_CHECKING:
-    from .engine import Decision
+    from negotiator.engine.decide import Decision
 
 FREQUENCY_NAMES = {12: "monthly", 26: "fortnightly", 52: "weekly"}
 

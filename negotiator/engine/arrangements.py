@@ -42,12 +42,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-#: Statuses computed for a stored ``active`` arrangement.
-KEPT_STATUSES = ("active", "at_risk", "broken", "completed")
-ALL_STATUSES = ("pending_approval", "active", "at_risk", "broken", "completed", "cancelled", "superseded",
-                "rejected")
-INSTALMENT_STATES = ("paid", "part_paid", "due", "overdue", "missed")
-
 
 @dataclass(frozen=True)
 class Due:

@@ -1,8 +1,8 @@
 """What-if: the plan a borrower's proposal implies, and a negotiator's answer.
 
 A proposal is one of: a monthly payment, a term in months, or a lump sum.
-Each is worked out by the same :func:`negotiator.options.build` and
-:func:`negotiator.engine.decide` as a quote, so every cap, tier and channel
+Each is worked out by the same :func:`negotiator.engine.options.build` and
+:func:`negotiator.engine.quote.decide` as a quote, so every cap, tier and channel
 rule applies to the implied plan and the counter-offer alike.
 
 - A monthly payment runs the ladder with the proposal as the ceiling; the
@@ -25,19 +25,20 @@ import datetime as dt
 
 import numpy as np
 
-from .accounts import _minor
-from .affordability import Assessment, assess
-from .engine import Decision, decide, load_request, prepare, quote, quote_id
-from .errors import FieldError, ValidationError
-from .kinds import LADDER, ORDER
-from .kinds.dispatch import affordable as affordable_one
-from .kinds.kernel import amortising_months
-from .limits import MAX_TERM
-from .money import MONTHLY_DEN, RATE_SCALE, rate_to_ppm
-from .options import BEYOND, OptionSet, acceptable, build
-from .policy import TIERS, PolicyRegistry
-from .render import Renderer
-from .schemas import ProposalRequestSchema
+from negotiator.core.errors import FieldError, ValidationError
+from negotiator.core.limits import MAX_TERM
+from negotiator.core.money import MONTHLY_DEN, RATE_SCALE, rate_to_ppm
+from negotiator.engine.accounts import _minor
+from negotiator.engine.affordability import Assessment, assess
+from negotiator.engine.decide import Decision, decide
+from negotiator.engine.options import BEYOND, OptionSet, acceptable, build
+from negotiator.engine.quote import prepare, quote, quote_id
+from negotiator.engine.render import Renderer
+from negotiator.kinds import LADDER, ORDER
+from negotiator.kinds.dispatch import affordable as affordable_one
+from negotiator.kinds.kernel import amortising_months
+from negotiator.policy import TIERS, PolicyRegistry
+from negotiator.wire.schemas import ProposalRequestSchema, load_request
 
 _SCHEMA = ProposalRequestSchema()
 PAYMENT_RUNGS = tuple(t for t in ORDER if t != "settlement")
@@ -162,7 +163,7 @@ def _capacity(acc, real: Assessment, policy, channel) -> tuple[OptionSet | None,
 
 def _judge(sets: dict[str, OptionSet], real: Assessment, ctx_acc, policy) -> None:
     """Affordability against what the borrower can really pay, not the proposal."""
-    from .options import Context
+    from negotiator.engine.options import Context
     ctx = Context(ctx_acc, real, policy, "agent")
     a_now, a_after, lump = ctx.A.tolist(), ctx.A_after.tolist(), ctx_acc.lump_sum.tolist()
     for s in sets.values():

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from .arrangements import ALL_STATUSES, INSTALMENT_STATES
-from .schemas import CHANNELS, Amount, Money, PolicyRefSchema, ProposalResponseSchema, QuoteResponseSchema
-from .store.models import EVENT_TYPES
+from negotiator.core.vocabulary import ALL_STATUSES, EVENT_TYPES, INSTALMENT_STATES
+from negotiator.wire.schemas import (
+    CHANNELS,
+    Amount,
+    Money,
+    PolicyRefSchema,
+    ProposalResponseSchema,
+    QuoteResponseSchema,
+)
 
 ID_PATTERN = r"^[A-Za-z0-9._:@-]{1,64}$"
 #: Idempotency keys: 8 to 128 printable characters without spaces (a UUID fits).

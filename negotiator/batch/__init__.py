@@ -1,0 +1,1 @@
+"""Portfolio files in, offer files out: the batch job over the engine (see docs/batch.md)."""

@@ -152,7 +152,8 @@ def test_bad_proposals_name_the_field(registry, body, proposal, field):
 
 
 @pytest.mark.parametrize("history,code,text", [
-    ({"opened_on": "2025-11-22", "consecutive_payments": 0, "reage_dates": []}, "insufficient_payments", "Needs 3 consecutive payments"),
+    ({"opened_on": "2025-11-22", "consecutive_payments": 0, "reage_dates": []}, "insufficient_payments",
+     "Needs 3 consecutive payments"),
     ({"opened_on": "2026-06-01", "consecutive_payments": 6, "reage_dates": []}, "account_too_new", "9 months"),
 ])
 def test_a_term_what_if_the_reage_rules_decline_says_why(registry, history, code, text):

@@ -115,16 +115,16 @@ def cmd_db(args, registry) -> int:
         return 0 if current == head else EXIT_STORE
     if not args.before:
         raise ValidationError([_fe("--before", "required for purge (YYYY-MM-DD)")])
-    before = _date_arg("--before", args.before)
+    cutoff = _date_arg("--before", args.before)
     check_at_head(url)
     from negotiator.store.db import Database
     from negotiator.store.records import Records
     db = Database.open(url, pool_size=1)
     try:
-        n = Records(db, registry).purge(before)
+        n = Records(db, registry).purge(cutoff)
     finally:
         db.dispose()
-    print(f"negotiator: purged {n} quote(s) never accepted that expired before {before.isoformat()}")
+    print(f"negotiator: purged {n} quote(s) never accepted that expired before {cutoff.isoformat()}")
     return 0
 
 
@@ -244,8 +244,8 @@ def _main(argv: list[str] | None) -> int:
     except (NegotiatorError, ValueError) as exc:
         bad_policy = isinstance(exc, PolicyError)
         print(f"negotiator: {'invalid policy: ' if bad_policy else ''}{exc}", file=sys.stderr)
-        if getattr(exc, "exit_code", None):
-            return exc.exit_code
+        if exit_code := getattr(exc, "exit_code", None):
+            return exit_code
         return EXIT_POLICY if isinstance(exc, UnknownPolicyError) else EXIT_BAD_POLICY if bad_policy else EXIT_INVALID
     except StoreError as exc:
         print(f"negotiator: store: {exc}", file=sys.stderr)

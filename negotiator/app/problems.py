@@ -13,7 +13,7 @@ import logging
 import re
 
 from flask import Flask, Response, current_app, g, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from negotiator.core.errors import NegotiatorError, UnknownPolicyError, ValidationError
 
@@ -71,7 +71,7 @@ def _http_error(exc: HTTPException) -> Response:
     if page is not None:
         return page
     headers = {}
-    if status == 405 and exc.valid_methods:
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     detail = {404: f"No resource at {request.path}.",
               405: f"{request.method} is not allowed here."}.get(status, exc.description or exc.name)

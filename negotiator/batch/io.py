@@ -130,7 +130,7 @@ def check_paths(input_path: str, output_path: str, rejects_path: str, summary_pa
     ...
     negotiator.batch.io.BatchInputError: OUTPUT in.csv is the input file in.csv: refusing to overwrite the portfolio
     """
-    named = (("input", input_path), ("OUTPUT", output_path), ("--rejects", rejects_path))
+    named: tuple[tuple[str, str], ...] = (("input", input_path), ("OUTPUT", output_path), ("--rejects", rejects_path))
     if summary_path:
         named += (("--summary-json", summary_path),)
     for k, (what, path) in enumerate(named):
@@ -698,7 +698,8 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
             snap.check()
             starts, lengths = _line_starts(block)
             values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
-            numbers, unreadable = [], []
+            numbers: list[int] = []
+            unreadable: list[tuple[int, str | None, str, str]] = []
             for k, (s, ln) in enumerate(zip(starts, lengths)):
                 if ln == 0:
                     continue
@@ -892,6 +893,7 @@ class Sink:
             self.fh = sys.stdout.buffer
         else:
             _remove_stale_parts(self.path)
+            assert self.tmp is not None   # a file (not standard output) is written through its temporary file
             try:
                 self.fh = open(self.tmp, "xb")  # noqa: SIM115
             except OSError as exc:
@@ -919,8 +921,10 @@ class Sink:
                 if table.num_rows:
                     self.fh.write(jsonl_bytes(table))
             elif self.format == "csv":
+                assert self.writer is not None   # __init__ makes a writer for csv and parquet
                 self.writer.write_table(neutralise_formulas(table))
             else:
+                assert self.writer is not None
                 self.writer.write_table(table)
 
     def commit(self) -> None:
@@ -933,6 +937,7 @@ class Sink:
                 return
             os.fsync(self.fh.fileno())
             self.fh.close()
+            assert self.tmp is not None
             os.replace(self.tmp, self.path)
 
     @contextlib.contextmanager
@@ -957,6 +962,7 @@ class Sink:
         except Exception:  # noqa: BLE001, S110  (best effort on the way out)
             pass
         self.fh.close()
+        assert self.tmp is not None
         self.tmp.unlink(missing_ok=True)
 
 

@@ -37,7 +37,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -766,7 +766,7 @@ def _process_chunk(chunk: Chunk, policy: Policy, as_of: dt.date, channel: str) -
 
 
 def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: str,
-             workers: int) -> Iterator[tuple[Chunk, ChunkResult]]:
+             workers: int) -> Generator[tuple[Chunk, ChunkResult], None, None]:
     """Each chunk with its result, in input order; with ``workers`` > 1, worked out in
     that many processes with at most ``workers + 1`` chunks in flight (bounded memory)."""
     if workers <= 1:
@@ -811,7 +811,9 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
             # in EOF, which the pool handles as broken. This did not cure every case under load; the
             # command itself leaves with os._exit after an interrupted run (negotiator.cli.main).
             with contextlib.suppress(Exception):
-                procs._result_queue._writer.close()
+                writer = getattr(procs._result_queue, "_writer", None)   # private, so not in typeshed's SimpleQueue
+                if writer is not None:
+                    writer.close()
 
 
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,

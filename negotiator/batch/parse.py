@@ -119,7 +119,8 @@ def _read_cells(arr: pa.Array, has: np.ndarray, kernel: str, *args) -> tuple[np.
     offsets = np.frombuffer(off_buf, dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
     offsets = offsets[arr.offset: arr.offset + n + 1].astype(np.int64)
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
-    return tuple(compiled.run(kernel, n, [data, offsets, has, *args], [(n, np.int64), (n, np.int8)]))
+    values, status = compiled.run(kernel, n, [data, offsets, has, *args], [(n, np.int64), (n, np.int8)])
+    return values, status
 
 
 def _slow_strings(arr: pa.Array, rows: np.ndarray) -> list[str]:

@@ -87,9 +87,9 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         if request.blueprint in PROTECTED and request.method != "OPTIONS":
             authenticate(state["keys"])
             if limiter is not None and g.channel == "portal":
-                _limit(g.key_id)
+                _limit(limiter, g.key_id)
 
-    def _limit(key_id: str) -> None:
+    def _limit(limiter: RateLimiter, key_id: str) -> None:
         """One budget per portal key across every /v1 route, shared by every worker using the store."""
         try:
             allowed, wait = limiter.check("portal:" + key_id)

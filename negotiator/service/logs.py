@@ -58,16 +58,19 @@ def safe_traceback(exc: BaseException) -> str:
     """
     parts: list[str] = []
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
-        parts.append(f"Traceback (most recent call last):\n{frames}{_name(type(exc))} (message withheld)")
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}{_name(type(current))} (message withheld)")
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
     return "\n\nwhich was raised while handling:\n\n".join(parts)
 
 
 class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    _negotiator: bool   # set on the handlers configure() adds, so it adds them once
 
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stderr

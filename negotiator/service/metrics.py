@@ -81,6 +81,7 @@ class Metrics:
         self.buckets.clear()
         self._slots = {}
         self._map = None
+        assert self.directory is not None   # observe() opens a file only when there is a folder
         try:
             path = self.directory / f"metrics-{self._pid}.bin"
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -94,6 +95,7 @@ class Metrics:
             self._map = None   # metrics must never fail a request: this worker's figures stay in memory
 
     def _write(self, key: tuple) -> None:
+        assert self._map is not None   # observe() writes only to an open file
         slot = self._slots.get(key)
         if slot is None:
             labels = _encode(key)
@@ -106,6 +108,7 @@ class Metrics:
             self._pack(slot, None, key)
 
     def _pack(self, slot: int, labels: bytes | None, key: tuple) -> None:
+        assert self._map is not None
         offset = _HEADER.size + slot * _SLOT.size
         if labels is None:
             labels = self._map[offset:offset + _LABELS]
@@ -136,7 +139,7 @@ class Metrics:
                 add(key, n, total, b)
         return counts, sums, buckets
 
-    def render(self, extra: dict[str, float] | None = None) -> str:
+    def render(self, extra: dict[str, tuple[str, float]] | None = None) -> str:
         """The Prometheus text exposition format (version 0.0.4)."""
         counts, sums, buckets = self._merged()
         out = ["# HELP negotiator_http_requests_total HTTP requests answered, by route, method and status.",

@@ -14,6 +14,7 @@ import copy
 import functools
 import sys
 from decimal import Decimal
+from typing import Any
 
 import yaml
 from apispec import APISpec
@@ -101,6 +102,7 @@ _PROBLEMS = {
 
 
 def _problem(status: int, description: str | None = None, example: dict | None = None) -> dict:
+    out: dict[str, Any]
     out = {"description": description or _PROBLEMS[status],
            "headers": {"X-Request-ID": _RID},
            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -156,6 +158,7 @@ def build_spec() -> dict:
     spec = APISpec(title="negotiator", version=__version__, openapi_version="3.1.0", plugins=[ma],
                    info={"description": DESCRIPTION, "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
                    servers=[{"url": "http://127.0.0.1:8080", "description": "negotiator serve (local)"}])
+    assert ma.converter is not None   # the plugin makes its converter when APISpec(plugins=[ma]) initialises it
     ma.converter.add_attribute_function(_amount_attributes)
     for name, schema in (("QuoteRequest", QuoteRequestSchema), ("ProposalRequest", ProposalRequestSchema),
                          ("QuoteResponse", QuoteResponseSchema), ("ProposalResponse", ProposalResponseSchema),
@@ -164,7 +167,7 @@ def build_spec() -> dict:
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     spec.components.security_scheme("Bearer", {"type": "http", "scheme": "bearer"})
-    secured = [{"ApiKey": []}, {"Bearer": []}]
+    secured: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []}]
     ex = engine_examples()
 
     def post(path, op_id, summary, req, req_example, resp, resp_example, tag):

@@ -151,7 +151,10 @@ def _alembic_config(url: str):
 
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
-    return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+    if head is None:   # the package ships its migrations: none means a broken install
+        raise StoreError(f"no migrations in {MIGRATIONS}")
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -181,7 +184,7 @@ def check_at_head(url: str) -> None:
                          f"(with the same NEGOTIATOR_DATABASE_URL / NEGOTIATOR_DATA_DIR) and start again")
 
 
-def upgrade(url: str, revision: str = "head") -> tuple[str | None, str]:
+def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
     """Migrate the database at ``url`` to ``revision``; returns ``(before, after)``."""
     from alembic import command
     before, _ = revision_status(url)

@@ -19,10 +19,12 @@ import json
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    CursorResult,
     Integer,
     MetaData,
     String,
@@ -296,9 +298,11 @@ class Records:
         aid = "a_" + uuid.uuid4().hex[:20]
         actor = req["accepted_by"]
         if live is not None:
-            done = s.execute(update(Arrangement).where(Arrangement.arrangement_id == live.arrangement_id,
-                                                       Arrangement.status.in_(LIVE_STATUSES))
-                             .values(status="superseded", updated_at=now)).rowcount
+            # Session.execute is typed to give a Result; for an UPDATE without RETURNING it is a CursorResult.
+            done = cast(CursorResult, s.execute(
+                update(Arrangement).where(Arrangement.arrangement_id == live.arrangement_id,
+                                          Arrangement.status.in_(LIVE_STATUSES))
+                .values(status="superseded", updated_at=now))).rowcount
             if done != 1:
                 raise RecordError(409, "arrangement_exists", "replaces", "The live arrangement changed; retry.")
             s.add(Event(type="superseded", at=now, channel=channel, actor=actor, request_id=request_id,
@@ -570,5 +574,5 @@ class Records:
         """Delete quotes that expired before ``before`` and were never accepted; arrangements and events stay."""
         cutoff = dt.datetime.combine(before, dt.time(), dt.UTC)
         with self.db.transaction() as s:
-            return s.execute(delete(Quote).where(Quote.expires_at < cutoff, ~Quote.quote_id.in_(
-                select(Arrangement.quote_id))).execution_options(synchronize_session=False)).rowcount
+            return cast(CursorResult, s.execute(delete(Quote).where(Quote.expires_at < cutoff, ~Quote.quote_id.in_(
+                select(Arrangement.quote_id))).execution_options(synchronize_session=False))).rowcount

@@ -76,7 +76,7 @@ def _csrf(exc):
 def error_page(exc):
     """An error under ``/console`` (while the console is on) as a console page, with the pages' headers."""
     title = t(error_words(exc.code or 500)[0], _lang())
-    resp = page_headers(make_response(*_page("console/message.html", exc.code, title=title)))
+    resp = page_headers(make_response(*_page("console/message.html", exc.code or 500, title=title)))
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     return resp

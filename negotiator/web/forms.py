@@ -115,15 +115,17 @@ def quote_request(form, lang: str) -> dict:
 def form_values(body: dict) -> dict:
     """Flat form values from a request body, to fill the console's fields again."""
     out: dict = {k: body.get(k) for k in ("policy", "as_of")}
-    acc = body.get("account") if isinstance(body.get("account"), dict) else {}
-    fin = body.get("finances") if isinstance(body.get("finances"), dict) else {}
+    acc, fin = body.get("account"), body.get("finances")
+    acc = acc if isinstance(acc, dict) else {}
+    fin = fin if isinstance(fin, dict) else {}
     out.update({k: acc.get(k) for k in ACCOUNT_TEXT + ACCOUNT_INTS})
     out.update({k: fin.get(k) for k in FINANCE_TEXT + FINANCE_INTS})
     for key, prefix in (("income_lines", "income_"), ("expense_lines", "expense_")):
         for line in fin.get(key) or []:
             if isinstance(line, dict) and isinstance(line.get("category"), str):
                 out[prefix + line["category"]] = line.get("amount")
-    hardship = fin.get("hardship") if isinstance(fin.get("hardship"), dict) else {}
+    hardship = fin.get("hardship")
+    hardship = hardship if isinstance(hardship, dict) else {}
     out.update(hardship_kind=hardship.get("kind"), hardship_months=hardship.get("expected_months"),
                hardship_reason=hardship.get("reason"))
     return {k: ("" if v is None else str(v)) for k, v in out.items()}

@@ -74,11 +74,11 @@ def error_page(exc: HTTPException):
     inv, token, locale = (g.invitation, None, None) if g.get("invitation") else _from_path()
     lang = _lang(inv, locale)
     title, text = error_words(exc.code or 500)
-    body, status = _page("portal/message.html", exc.code, inv, lang, token if inv else None,
+    body, status = _page("portal/message.html", exc.code or 500, inv, lang, token if inv else None,
                          title=t(title, lang), text=t(text, lang))
     resp = page_headers(make_response(body, status))
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
-        resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    if exc.code == 405 and (allowed := getattr(exc, "valid_methods", None)):
+        resp.headers["Allow"] = ", ".join(sorted(allowed))
     return resp
 
 

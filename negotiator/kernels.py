@@ -37,7 +37,8 @@ HALF_UP, HALF_EVEN, DOWN = 0, 1, 2
 MODES = {"half_up": HALF_UP, "half_even": HALF_EVEN, "down": DOWN}
 #: A last payment that stands for "never repays": what an unbounded balance stops at.
 BIG = 2 ** 62
-#: Below this rate per period an annuity is treated as interest-free (BRIEF, known pitfalls).
+#: Below this rate per period an annuity is treated as interest-free: numpy-financial's closed forms
+#: lose precision there (tests/test_finance.py shows it).
 TINY_RATE = 1e-9
 #: exp() of more than this overflows a float: growth past it is "without bound".
 _EXP_MAX = 700.0

@@ -1,4 +1,4 @@
-"""engine.quote: the wire invariants of BRIEF section 4, under Hypothesis, and worked quotes.
+"""engine.quote: the wire invariants of QuoteResponse (api_spec/openapi.yaml), under Hypothesis, and worked quotes.
 
 Expected values come from the policy text and hand arithmetic (named at each
 test), the LibreOffice schedules under tests/data/schedules, or relations
@@ -60,7 +60,7 @@ def _lump_funded(opt) -> bool:
     return opt["type"] == "settlement" and "funded_by_lump_sum" in _reason_codes(opt)
 
 
-# --------------------------------------------------------------------------- invariants (BRIEF section 4)
+# --------------------------------------------------------------------------- invariants (QuoteResponse)
 
 @PROPS
 @given(requests())

@@ -2,7 +2,7 @@
 
 Sources: numpy-financial 1.0.0's own docstring examples (pmt, nper, pv, npv)
 and tests (rate); the textbook annuity 10,000 at 12% a year over 36 months,
-332.14; BRIEF section 6 for the edges numpy-financial leaves open.
+332.14; the edges numpy-financial leaves open are each shown below.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def test_payment_zero_rate_is_principal_over_term():
 
 @pytest.mark.parametrize("rate", [1e-9, 1e-12, 1e-16, 1e-20, 0.0])
 def test_payment_tiny_rates_stay_finite_and_near_the_zero_rate_limit(rate):
-    """BRIEF 6: npf.pmt loses precision below 1e-9 and returns -inf near 1e-16."""
+    """Edge: npf.pmt loses precision below 1e-9 and returns -inf near 1e-16."""
     got = float(finance.payment(1_000_000, rate, 36))
     assert np.isfinite(got)
     assert got == pytest.approx(1_000_000 / 36, rel=1e-6)
@@ -81,12 +81,12 @@ def test_periods_textbook_round_trip():
 
 
 def test_periods_zero_rate_has_the_right_sign():
-    """BRIEF 6: npf.nper with a zero rate returns the wrong sign (-12 here)."""
+    """Edge: npf.nper with a zero rate returns the wrong sign (-12 here)."""
     assert float(finance.periods(1200, 0.0, 100)) == 12.0
 
 
 def test_periods_one_zero_rate_does_not_spoil_the_others():
-    """BRIEF 6: if any rate in the array is 0, npf.nper uses the zero-rate formula for all."""
+    """Edge: if any rate in the array is 0, npf.nper uses the zero-rate formula for all."""
     got = finance.periods([1000, 1000, 8000], [0.0, 0.01, 0.07 / 12], [100, 100, 150])
     assert got[0] == 10.0
     assert got[1] == pytest.approx(npf.nper(0.01, -100, 1000), rel=1e-12)
@@ -113,7 +113,7 @@ def test_periods_matches_numpy_financial_nper(p, r, over):
 
 # --------------------------------------------------------------------------- solve_rate
 def test_solve_rate_where_numpy_financial_rate_diverges():
-    """BRIEF 6: 10 payments of 3,500 on 10,000. npf.rate from its default guess (0.1) runs off
+    """Edge: 10 payments of 3,500 on 10,000. npf.rate from its default guess (0.1) runs off
     to a negative rate; from a guess of 0.3 it finds the root, and pmt confirms it."""
     got = float(finance.solve_rate(10000, 3500, 10))
     assert npf.rate(10, -3500, 10000, 0) < 0
@@ -143,7 +143,7 @@ def test_solve_rate_matches_numpy_financial_rate(p, r, n):
 
 
 def test_solve_rate_one_bad_element_does_not_spoil_the_array():
-    """BRIEF 6: npf.rate can return all-NaN when one element fails."""
+    """Edge: npf.rate can return all-NaN when one element fails."""
     got = finance.solve_rate([10000, 1000, 1200], [332.1431, 10, 100], [36, 12, 12])
     assert got[0] == pytest.approx(0.01, abs=1e-7)
     assert np.isnan(got[1])

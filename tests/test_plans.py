@@ -72,7 +72,7 @@ def test_solve_picks_the_smallest_level_the_spreadsheet_allows(name):
 
 
 def test_textbook_332_14_becomes_332_15():
-    """BRIEF 6 / issue 2: textbook 332.14 leaves a last payment of 332.28; the rule picks 332.15, last 331.85."""
+    """Issue 2: textbook 332.14 leaves a last payment of 332.28; the rule picks 332.15, last 331.85."""
     s = solve(Plans.build(principal=[1_000_000], apr_ppm=120_000, term=36))
     assert (int(s.level[0]), int(s.final[0]), int(s.term[0])) == (33215, 33185, 36)
 

@@ -26,7 +26,7 @@ def test_five_presets_with_versions(registry):
 
 @pytest.mark.parametrize("name, max_months", [("cn-card", 60), ("us-card", 60), ("default", 60), ("uk-conc", 60)])
 def test_instalment_terms_follow_the_sources(registry, name, max_months):
-    """BRIEF 3: China art. 70 / 2022 notice 5 years; OCC 2003-1 60-month workouts."""
+    """China art. 70 / 2022 notice 5 years; OCC 2003-1 60-month workouts."""
     assert registry.get(name).options.instalment.max_months == max_months
 
 

@@ -65,7 +65,7 @@ from negotiator.engine.render import format_effective_rate
 from negotiator.policy import Policy
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-EXIT_FAILED_PART_WAY, EXIT_TOO_MANY_REJECTS = 5, 6
+EXIT_TOO_MANY_REJECTS = 6   # exit 5 (the run failed part-way) is BatchRunError.exit_code
 #: The command's ``--max-reject-rate``: a run that rejects more than half its rows fails.
 DEFAULT_MAX_REJECT_RATE = 0.5
 

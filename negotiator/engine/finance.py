@@ -21,7 +21,7 @@ from negotiator import kernels
 from negotiator.engine import compiled
 
 #: Below this rate per period an annuity is treated as interest-free; ``pmt``
-#: loses precision near 1e-9 and overflows near 1e-16 (BRIEF, known pitfalls).
+#: loses precision near 1e-9 and overflows near 1e-16 (tests/test_finance.py shows each).
 TINY_RATE = kernels.TINY_RATE
 
 

@@ -26,6 +26,7 @@ from negotiator.engine import compiled
 from negotiator.engine.accounts import Accounts
 from negotiator.engine.affordability import Assessment
 from negotiator.engine.plans import Plans, Solved
+from negotiator.kernels import MODES
 from negotiator.kinds import KINDS, LADDER, ORDER, Kind, decline_codes
 from negotiator.kinds import dispatch as D
 from negotiator.kinds import kernel as L
@@ -173,7 +174,7 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
     values = {
         L.P_PPY: ctx.ppy, L.P_DEN: ctx.den, L.P_CAP_TOTAL: ctx.cap_total, L.P_MAX_TERM: ctx.max_term,
         L.P_MIN_TERM: ctx.min_term, L.P_FLAT: int(ctx.flat), L.P_FLAT_PPM: ctx.flat_ppm,
-        L.P_MODE: {"half_up": 0, "half_even": 1, "down": 2}[pol.rounding], L.P_PORTAL: int(ctx.channel == "portal"),
+        L.P_MODE: MODES[pol.rounding], L.P_PORTAL: int(ctx.channel == "portal"),
         L.P_ADJUST: int(not ctx.fixed), L.P_FIXED_TERM: int(ctx.fixed.get("term", -1)),
         L.P_FIXED_LUMP: int(ctx.fixed.get("lump", -1)), L.P_REAGE: int(reage is not None),
         L.P_REAGE_AGE: reage.min_account_age_months if reage else 0,

@@ -75,11 +75,6 @@ class Plans:
     def copy(self) -> Plans:
         return Plans(*(v.copy() for v in self.columns()))
 
-    @staticmethod
-    def concat(parts: list[Plans]) -> Plans:
-        """One set of plans from several, in order."""
-        return Plans(*(np.concatenate(cols) for cols in zip(*(p.columns() for p in parts))))
-
 
 @dataclass
 class Solved:
@@ -95,10 +90,6 @@ class Solved:
 
     def take(self, idx) -> Solved:
         return Solved(np.array(self.level[idx]), np.array(self.final[idx]), np.array(self.term[idx]))
-
-    @staticmethod
-    def concat(parts: list[Solved]) -> Solved:
-        return Solved(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("level", "final", "term")))
 
 
 def _columns(plans: Plans) -> list[np.ndarray]:

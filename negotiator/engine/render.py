@@ -1,4 +1,4 @@
-"""Wire rendering: one account's solved options as the response of BRIEF section 4.
+"""Wire rendering: one account's solved options as ``QuoteResponse`` of ``api_spec/openapi.yaml``.
 
 Pure presentation: the decision is taken in :mod:`negotiator.engine.decide`, the
 plans built by :mod:`negotiator.kinds`; this module formats them (amounts as

@@ -113,7 +113,7 @@ def dispatch_source() -> str:
              "",
              "Do not edit: add or change a kind in its own module and generate this again",
              "(``tests/test_kinds.py`` checks it is current).",
-             '"""', "", "# ruff: noqa: E501, I001", "from __future__ import annotations", ""]
+             '"""', "", "# ruff: noqa", "from __future__ import annotations", ""]
     defaults = sorted({f"default_{h}" for h in HOOKS if h != "build"})
     lines.append(f"from .kernel import {', '.join(defaults)}")
     for m in MODULES:

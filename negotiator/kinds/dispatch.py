@@ -4,7 +4,7 @@ Do not edit: add or change a kind in its own module and generate this again
 (``tests/test_kinds.py`` checks it is current).
 """
 
-# ruff: noqa: E501, I001
+# ruff: noqa
 from __future__ import annotations
 
 from .kernel import default_adjust, default_affordable, default_approve, default_disclose, default_fit, default_forgone, default_inside, default_npv
@@ -61,7 +61,11 @@ def build(k, decline, P, KP, X, x, OI, b, st):
 
 def fit(k, P, KP, X, x, OI, b, st):
     """Kind ``k``'s ``fit``."""
-    if k == 0 or k == 1 or k == 2:
+    if k == 0:
+        return default_fit(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 1:
+        return default_fit(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 2:
         return default_fit(P, KP, k * NK, X, x, OI, b, st)
     elif k == 3:
         return payment_holiday__fit(P, KP, k * NK, X, x, OI, b, st)
@@ -87,7 +91,21 @@ def adjust(k, P, KP, X, x, OI, b, st):
         return default_adjust(P, KP, k * NK, X, x, OI, b, st)
     elif k == 1:
         return term_extension__adjust(P, KP, k * NK, X, x, OI, b, st)
-    elif k == 2 or k == 3 or k == 4 or k == 5 or k == 6 or k == 7 or k == 8 or k == 9:
+    elif k == 2:
+        return default_adjust(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 3:
+        return default_adjust(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 4:
+        return default_adjust(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 5:
+        return default_adjust(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 6:
+        return default_adjust(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 7:
+        return default_adjust(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 8:
+        return default_adjust(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 9:
         return default_adjust(P, KP, k * NK, X, x, OI, b, st)
     else:
         return default_adjust(P, KP, k * NK, X, x, OI, b, st)
@@ -97,11 +115,23 @@ def forgone(k, P, PF, X, x, OI, b, st):
     """Kind ``k``'s ``forgone``."""
     if k == 0:
         return catch_up__forgone(P, PF, X, x, OI, b, st)
-    elif k == 1 or k == 2 or k == 3 or k == 4 or k == 5:
+    elif k == 1:
+        return default_forgone(P, PF, X, x, OI, b, st)
+    elif k == 2:
+        return default_forgone(P, PF, X, x, OI, b, st)
+    elif k == 3:
+        return default_forgone(P, PF, X, x, OI, b, st)
+    elif k == 4:
+        return default_forgone(P, PF, X, x, OI, b, st)
+    elif k == 5:
         return default_forgone(P, PF, X, x, OI, b, st)
     elif k == 6:
         return token_payment__forgone(P, PF, X, x, OI, b, st)
-    elif k == 7 or k == 8 or k == 9:
+    elif k == 7:
+        return default_forgone(P, PF, X, x, OI, b, st)
+    elif k == 8:
+        return default_forgone(P, PF, X, x, OI, b, st)
+    elif k == 9:
         return default_forgone(P, PF, X, x, OI, b, st)
     else:
         return settlement__forgone(P, PF, X, x, OI, b, st)
@@ -109,11 +139,25 @@ def forgone(k, P, PF, X, x, OI, b, st):
 
 def approve(k, tier, P, KP, X, x, OI, b, st):
     """Kind ``k``'s ``approve``."""
-    if k == 0 or k == 1 or k == 2:
+    if k == 0:
+        return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
+    elif k == 1:
+        return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
+    elif k == 2:
         return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
     elif k == 3:
         return payment_holiday__approve(tier, P, KP, k * NK, X, x, OI, b, st)
-    elif k == 4 or k == 5 or k == 6 or k == 7 or k == 8 or k == 9:
+    elif k == 4:
+        return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
+    elif k == 5:
+        return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
+    elif k == 6:
+        return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
+    elif k == 7:
+        return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
+    elif k == 8:
+        return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
+    elif k == 9:
         return default_approve(tier, P, KP, k * NK, X, x, OI, b, st)
     else:
         return settlement__approve(tier, P, KP, k * NK, X, x, OI, b, st)
@@ -121,11 +165,25 @@ def approve(k, tier, P, KP, X, x, OI, b, st):
 
 def inside(k, P, KP, X, x, OI, b, st):
     """Kind ``k``'s ``inside``."""
-    if k == 0 or k == 1:
+    if k == 0:
+        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 1:
         return default_inside(P, KP, k * NK, X, x, OI, b, st)
     elif k == 2:
         return instalment__inside(P, KP, k * NK, X, x, OI, b, st)
-    elif k == 3 or k == 4 or k == 5 or k == 6 or k == 7 or k == 8 or k == 9:
+    elif k == 3:
+        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 4:
+        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 5:
+        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 6:
+        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 7:
+        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 8:
+        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+    elif k == 9:
         return default_inside(P, KP, k * NK, X, x, OI, b, st)
     else:
         return settlement__inside(P, KP, k * NK, X, x, OI, b, st)
@@ -133,7 +191,11 @@ def inside(k, P, KP, X, x, OI, b, st):
 
 def affordable(k, monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after):
     """Kind ``k``'s ``affordable``."""
-    if k == 0 or k == 1 or k == 2:
+    if k == 0:
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
+    elif k == 1:
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
+    elif k == 2:
         return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
     elif k == 3:
         return payment_holiday__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
@@ -141,7 +203,11 @@ def affordable(k, monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_
         return step_up__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
     elif k == 5:
         return hardship_programme__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
-    elif k == 6 or k == 7 or k == 8:
+    elif k == 6:
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
+    elif k == 7:
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
+    elif k == 8:
         return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
     elif k == 9:
         return interest_free_instalment__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after)
@@ -153,7 +219,23 @@ def npv(k, P, PF, X, x, OI, b, st):
     """Kind ``k``'s ``npv``."""
     if k == 0:
         return catch_up__npv(P, PF, X, x, OI, b, st)
-    elif k == 1 or k == 2 or k == 3 or k == 4 or k == 5 or k == 6 or k == 7 or k == 8 or k == 9:
+    elif k == 1:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 2:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 3:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 4:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 5:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 6:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 7:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 8:
+        return default_npv(P, PF, X, x, OI, b, st)
+    elif k == 9:
         return default_npv(P, PF, X, x, OI, b, st)
     else:
         return default_npv(P, PF, X, x, OI, b, st)
@@ -163,7 +245,23 @@ def disclose(k, P, X, x, OI, b, st):
     """Kind ``k``'s ``disclose``."""
     if k == 0:
         return catch_up__disclose(P, X, x, OI, b, st)
-    elif k == 1 or k == 2 or k == 3 or k == 4 or k == 5 or k == 6 or k == 7 or k == 8 or k == 9:
+    elif k == 1:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 2:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 3:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 4:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 5:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 6:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 7:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 8:
+        return default_disclose(P, X, x, OI, b, st)
+    elif k == 9:
         return default_disclose(P, X, x, OI, b, st)
     else:
         return default_disclose(P, X, x, OI, b, st)

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,10 +69,6 @@ def resolve_url(database_url: str = "", data_dir: str = "", environ=None) -> str
         return url
     folder = Path(data_dir) if data_dir.strip() else default_data_dir(environ)
     return f"sqlite:///{(folder / SQLITE_FILE).absolute()}"
-
-
-def is_embedded(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
@@ -200,6 +196,3 @@ def safe_url(url: str) -> str:
     except ArgumentError:
         return "(unparseable URL)"
 
-
-def table_names(engine: Engine) -> list[str]:
-    return sorted(inspect(engine).get_table_names())

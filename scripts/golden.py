@@ -19,6 +19,7 @@ in full: a schedule that changes is a changed answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import json
 import random
@@ -154,8 +155,9 @@ def _registry():
     return _REG[0]
 
 
-def answers() -> list[dict]:
-    return [{"name": n, "channel": c, "answer": answer(b, c)} for n, c, b in requests()]
+def answers(part: int = 0, parts: int = 1) -> list[dict]:
+    """The answers to the golden requests, or to every ``parts``-th one from ``part``."""
+    return [{"name": n, "channel": c, "answer": answer(b, c)} for n, c, b in requests()[part::parts]]
 
 
 def _canon(obj: object) -> str:
@@ -172,16 +174,24 @@ def write() -> int:
     return 0
 
 
-def differences() -> list[str]:
-    """The names of the golden requests whose answer differs from the one kept."""
-    kept = {}
+@functools.lru_cache(maxsize=1)
+def _kept() -> dict[tuple[str, str], str]:
+    """Every kept answer, canonical, by (name, channel)."""
     with gzip.open(GOLDEN, "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            kept[(row["name"], row["channel"])] = _canon(row["answer"])
-    now = answers()
+        return {(row["name"], row["channel"]): _canon(row["answer"]) for row in map(json.loads, f)}
+
+
+def kept_names() -> set[tuple[str, str]]:
+    """(name, channel) of every kept answer."""
+    return set(_kept())
+
+
+def differences(part: int = 0, parts: int = 1) -> list[str]:
+    """The names of the golden requests (every ``parts``-th from ``part``) whose answer differs from the one kept."""
+    kept = _kept()
+    now = answers(part, parts)
     diff = [f"{r['name']} ({r['channel']})" for r in now if kept.get((r["name"], r["channel"])) != _canon(r["answer"])]
-    if len(now) != len(kept):
+    if parts == 1 and len(now) != len(kept):
         diff.append(f"{len(now)} requests now, {len(kept)} kept")
     return diff
 

@@ -23,6 +23,9 @@ PLAN = [Due(1, D(2027, 1, 10), D(2027, 1, 24), 100, 100), Due(2, D(2027, 2, 10),
     (0, D(2027, 1, 24), ["overdue", "due", "due"]),                 # last day of grace
     (0, D(2027, 1, 25), ["missed", "due", "due"]),
     (50, D(2027, 1, 5), ["part_paid", "due", "due"]),
+    (1, D(2027, 1, 5), ["part_paid", "due", "due"]),                # one minor unit is a part payment
+    (99, D(2027, 1, 10), ["part_paid", "due", "due"]),              # one short is not paid
+    (100, D(2027, 1, 11), ["paid", "due", "due"]),                  # exactly the instalment: paid
     (50, D(2027, 1, 25), ["missed", "due", "due"]),                 # part paid after grace is still missed
     (150, D(2027, 2, 1), ["paid", "part_paid", "due"]),             # oldest first
     (300, D(2027, 12, 31), ["paid", "paid", "paid"]),
@@ -46,6 +49,9 @@ def test_paid_amounts_go_to_the_oldest_instalment_first():
     ("active", 100, D(2027, 2, 25), 1, "at_risk"),
     ("active", 0, D(2027, 2, 25), 1, "broken"),                     # two missed, one allowed
     ("active", 300, D(2027, 1, 1), 0, "completed"),                 # paid ahead: completed at once
+    ("active", 100, D(2027, 1, 20), 1, "active"),                   # exactly what is due by now: on track
+    ("active", 99, D(2027, 1, 20), 1, "at_risk"),                   # one minor unit short: at risk
+    ("active", 299, D(2027, 12, 31), 5, "at_risk"),                 # one short of the total: not completed
     ("pending_approval", 0, D(2027, 6, 1), 0, "pending_approval"),  # other stored statuses read as stored
     ("broken", 300, D(2027, 6, 1), 0, "broken"),
     ("superseded", 0, D(2027, 6, 1), 0, "superseded"),
@@ -58,4 +64,6 @@ def test_missed_count_is_the_rule_the_review_states_in_sql():
     assert missed_count(PLAN, 0, D(2027, 1, 24)) == 0
     assert missed_count(PLAN, 0, D(2027, 1, 25)) == 1
     assert missed_count(PLAN, 199, D(2027, 3, 1)) == 1
+    assert missed_count(PLAN, 200, D(2027, 3, 1)) == 0              # exactly covered: not missed
+    assert missed_count(PLAN, 0, D(2027, 2, 25)) == 2
     assert missed_count(PLAN, 200, D(2027, 3, 1)) == 0

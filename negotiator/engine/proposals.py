@@ -166,13 +166,14 @@ def _judge(sets: dict[str, OptionSet], real: Assessment, ctx_acc, policy) -> Non
     from negotiator.engine.options import Context
     ctx = Context(ctx_acc, real, policy, "agent")
     a_now, a_after, lump = ctx.A.tolist(), ctx.A_after.tolist(), ctx_acc.lump_sum.tolist()
+    hardship = ctx_acc.hardship_months.tolist()
     for s in sets.values():
         k = ORDER.index(s.type)
         funded = s.extra["lump_funded"] if "lump_funded" in s.extra else np.zeros(len(lump), dtype=bool)
         s.affordable = np.array([
             affordable_one(k, int(s.monthly_payment[i]), int(s.max_payment[i]), int(s.solved.level[i]),
                            int(s.plans.hold_payment[i]), int(s.plans.hold[i]), lump[i], int(funded[i]),
-                           a_now[i], a_after[i]) != 0 for i in range(len(lump))], dtype=bool)
+                           a_now[i], a_after[i], hardship[i]) != 0 for i in range(len(lump))], dtype=bool)
 
 
 def _by_payment(acc, real, policy, channel, pay, r):
@@ -231,7 +232,9 @@ def _by_lump(acc, real, policy, channel, lump, r):
         # The smallest settlement open to the caller, if any.
         floor = owed - owed * rate_to_ppm(policy.options.settlement.max_discount) // RATE_SCALE
         counter = build(acc, real, policy, channel, ("settlement",), fixed={"lump": floor})["settlement"]
-        counter.affordable[:] = True
+        # Affordable only from money the borrower has: what they declared, or the lump they offered.
+        have = max(int(acc.lump_sum[0]), lump)
+        counter.affordable[:] = int(counter.max_payment[0]) <= have
         ok = counter.offered[0] and counter.within_policy[0] and _visible(counter, channel)
         return plan, [("proposal_discount_too_high", {"amount": r.money(lump)})], counter if ok else None
     return plan, []

@@ -77,6 +77,9 @@ class Settlement(Kind):
         "funded_by_lump_sum": {
             "en": "Paid in one sum from the {amount} you said you have available.",
             "zh-CN": "由您表示可一次性支付的 {amount} 一次付清。"},
+        "settlement_one_sum": {
+            "en": "Paid in one sum of {amount}.",
+            "zh-CN": "一次性支付 {amount}。"},
         "settlement_lump_then_instalments": {
             "en": "You pay {lump} first, then {months} monthly payments of {payment}.",
             "zh-CN": "先支付 {lump}，之后分 {months} 个月每月支付 {payment}。"},
@@ -98,8 +101,10 @@ class Settlement(Kind):
             out.append(("settlement_discount", {"amount": r.money(amount), "forgiven": r.money(forgiven)}))
         else:
             out.append(("paid_in_full", {"amount": r.money(amount)}))
-        if s.extra["lump_funded"][i]:
+        if s.extra["lump_funded"][i] and amount <= r.acc.lump_sum[i]:
             out.append(("funded_by_lump_sum", {"amount": r.money(r.acc.lump_sum[i])}))
+        elif s.extra["lump_funded"][i]:
+            out.append(("settlement_one_sum", {"amount": r.money(amount)}))
         elif s.plans.hold[i]:
             out.append(("settlement_lump_then_instalments", {
                 "lump": r.money(s.plans.hold_payment[i]), "months": int(s.solved.term[i] - 1),
@@ -161,10 +166,16 @@ def inside(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
 
 
 def affordable(monthly: int, max_pay: int, level: int, hold_pay: int, hold: int, lump: int, lump_funded: int,
-               a_now: int, a_after: int) -> int:
-    """1 where the lump sum pays it, or the lump comes from the lump sum and the instalments fit the budget."""
+               a_now: int, a_after: int, hardship: int) -> int:
+    """1 where the borrower can pay it: its lump from what they declared available (``lump``) and its
+    instalments within the budget; paid in one sum, that sum within what they declared (issue 18: a what-if's
+    counter-offer may name a lump above it).
+
+    >>> affordable(3_600_00, 3_600_00, 3_600_00, 0, 0, 2_000_00, 1, 500_00, 500_00, 0)
+    0
+    """
     ok = monthly <= a_now and (hold == 0 or hold_pay <= lump)
-    return 1 if (ok or lump_funded != 0) else 0
+    return 1 if (ok or (lump_funded != 0 and max_pay <= lump)) else 0
 
 
 #: A settlement's terms are its offer: it is not nudged.

@@ -196,8 +196,10 @@ def test_affordable_options_never_ask_more_than_affordable(registry, body):
         pays = [D(line["payment"]) for line in opt["schedule"]]
         h = _holiday(opt)
         if opt["type"] in ("payment_holiday", "step_up", "hardship_programme"):
-            # Held months from the hardship budget; the plan after from the usual one.
-            fits = max(pays[:h], default=0) <= now and max(pays[h:]) <= affordable
+            # Held months, and any month still inside the declared hardship, from the hardship budget; the plan
+            # after it from the usual one (issue 18: a break shorter than the hardship is not affordable).
+            during = max(h, body["finances"].get("hardship", {}).get("expected_months", 0))
+            fits = max(pays[:during], default=0) <= now and max(pays[h:]) <= affordable
         elif h and opt["type"] in ("interest_free_instalment", "settlement"):
             # A down payment, or a lump sum first, from the lump sum the borrower has.
             fits = pays[0] <= lump and max(pays[1:]) <= now
@@ -437,8 +439,9 @@ def test_textbook_instalment_matches_the_spreadsheet(registry, body, quote_of):
     The payment 332.15 (not the textbook 332.14) and every line come from the
     LibreOffice sheet usd_10000_12pct_36m_at_332.15; the 332.14 sheet ends on 332.28.
     """
+    # A contractual payment above the budget (400.00 > 332.15): the contract does not fit, so a plan is needed.
     body["account"].update(currency="USD", balance="10000.00", arrears="0", fees="0", apr="0.12",
-                           days_past_due=0, contractual_payment="300.00")
+                           days_past_due=0, contractual_payment="400.00")
     body["finances"] = {"monthly_income": "10000.00", "monthly_expenses": "9584.81"}
     q = quote_of(body)
     assert q["affordability"]["affordable_payment"] == "332.15"

@@ -20,7 +20,7 @@ from negotiator.kinds import (
     decline_codes,
     dispatch_source,
 )
-from negotiator.kinds.kernel import BEYOND, NX
+from negotiator.kinds.kernel import BEYOND, NP, NX
 from negotiator.policy import OPTION_TYPES, PolicyRegistry
 from negotiator.store.records import REAGING_TYPES
 from negotiator.web.text import OPTION_NAMES
@@ -77,7 +77,7 @@ def test_every_kind_has_its_words_in_every_locale(name):
 
 
 def _tier_inputs():
-    P = [0] * 24
+    P = [0] * NP
     P[ladder.P_SHARE0], P[ladder.P_SHARE1], P[ladder.P_SHARE2] = 1_000_000, 1_000_000, 1_000_000
     X = [0] * NX
     X[ladder.X_TIER0] = X[ladder.X_TIER1] = X[ladder.X_TIER2] = 10**12

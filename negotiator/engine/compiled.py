@@ -22,6 +22,7 @@ about half a second (numba's own import included).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sys
@@ -123,8 +124,10 @@ def _bind(numba, cache: bool) -> types.SimpleNamespace:
     (matched by identity, so a kernel imported under another name, as the
     kinds' dispatch does, is found too).
     """
-    jit = numba.njit(cache=cache, nogil=True)
     plain = _kernels()
+    if cache:
+        numba.config.CACHE_DIR = _cache_dir(plain)
+    jit = numba.njit(cache=cache, nogil=True)
     spaces: dict[str, dict] = {}
     twins: dict[int, object] = {}
     for f in plain:
@@ -136,6 +139,29 @@ def _bind(numba, cache: bool) -> types.SimpleNamespace:
     spaces[kernels.__name__]["float_row"] = jit(_zeros_float)
     from negotiator.engine import ladder
     return types.SimpleNamespace(**{n: twins[id(getattr(m, n))] for m in (kernels, ladder) for n in m.KERNELS})
+
+
+def _cache_dir(plain: list[types.FunctionType]) -> str:
+    """The folder the compiled kernels are cached in, named for the source of every kernel module.
+
+    numba checks a cached function against its own file only; a kernel reads
+    constants of other modules (the layout of ``negotiator.kinds.kernel``, a
+    kind's decline numbers), so a change there must not load stale machine
+    code. The folder is ``NUMBA_CACHE_DIR``, else ``__pycache__`` beside this
+    package when it is writable, else the user's cache (``~/.cache/numba``),
+    with a subfolder per digest of those sources.
+    """
+    modules = sorted({f.__module__ for f in plain})
+    digest = hashlib.sha256()
+    for name in modules:
+        with open(sys.modules[name].__file__ or "", "rb") as fh:
+            digest.update(name.encode() + b"\0" + fh.read())
+    base = os.environ.get("NUMBA_CACHE_DIR", "")
+    if not base:
+        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        base = os.path.join(package, "__pycache__", "numba") if os.access(package, os.W_OK) else \
+            os.path.join(os.path.expanduser("~"), ".cache", "numba")
+    return os.path.join(base, f"negotiator-{digest.hexdigest()[:16]}")
 
 
 def _kernels() -> list[types.FunctionType]:

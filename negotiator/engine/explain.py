@@ -112,8 +112,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "are sized to that.",
         "zh-CN": "困难期间（{months} 个月）您每月约可还款 {amount}；现在开始的方案按此金额计算。"},
     "contract_fits": {
-        "en": "Your loan can be repaid on its current terms at a payment you can afford; no new plan is needed.",
-        "zh-CN": "按现有合同期限，您可以在还款能力范围内还清贷款，无需新的还款方案。"},
+        "en": "Your account can be repaid on its current terms at a payment you can afford; no new plan is needed.",
+        "zh-CN": "按现有合同约定，您可以在还款能力范围内按期还款，无需新的还款方案。"},
+    "contract_affordable": {
+        "en": "Your account is up to date and its regular payment fits what you can afford, so no new plan is "
+              "needed.",
+        "zh-CN": "您的账户没有逾期，合同约定的还款额在您的还款能力范围内，无需新的还款方案。"},
     "no_option_available": {
         "en": "No plan can be offered here at the moment; please talk to us about your situation.",
         "zh-CN": "目前无法在此提供还款方案，请与我们联系说明您的情况。"},

@@ -45,6 +45,7 @@ from negotiator.kinds.dispatch import (
 )
 from negotiator.kinds.kernel import (
     BEYOND,
+    D_CONTRACT_AFFORDABLE,
     D_CONTRACT_SUFFICES,
     D_DISABLED,
     D_DPD,
@@ -114,11 +115,15 @@ from negotiator.kinds.kernel import (
     P_SHARE0,
     P_SHARE1,
     P_SHARE2,
+    P_WHAT_IF,
     X_A,
     X_A_AFTER,
+    X_A_MONTH,
     X_AGE,
+    X_ARREARS,
     X_BALANCE,
     X_CONSECUTIVE,
+    X_CONTRACTUAL,
     X_DPD,
     X_FEES,
     X_HARDSHIP,
@@ -198,7 +203,8 @@ def tier_of(value: int, owed: int, P, X, x: int) -> int:
     """The least approval tier whose limits a concession of ``value`` is within: each tier's absolute limit and
     its share of what is owed (``BEYOND``: none).
 
-    >>> P = [0] * 24; P[P_SHARE0], P[P_SHARE1], P[P_SHARE2] = 50_000, 100_000, 300_000
+    >>> from negotiator.kinds.kernel import NP
+    >>> P = [0] * NP; P[P_SHARE0], P[P_SHARE1], P[P_SHARE2] = 50_000, 100_000, 300_000
     >>> X = [0] * NX; X[X_TIER0], X[X_TIER1], X[X_TIER2] = 10_000, 50_000, 200_000
     >>> [tier_of(v, 1_000_000, P, X, 0) for v in (10_000, 50_000, 50_001, 100_001, 300_001)]
     [0, 1, 2, 2, 3]
@@ -223,7 +229,8 @@ def valued(lost: float, waived: int, forgiven: int, owed: int, P, X, x: int) -> 
     a value the engine cannot vouch for: it needs more than any authority
     (never "no approval"), in plain Python and compiled alike.
 
-    >>> P = [0] * 24; P[P_SHARE0], P[P_SHARE1], P[P_SHARE2] = 1_000_000, 1_000_000, 1_000_000
+    >>> from negotiator.kinds.kernel import NP
+    >>> P = [0] * NP; P[P_SHARE0], P[P_SHARE1], P[P_SHARE2] = 1_000_000, 1_000_000, 1_000_000
     >>> X = [0] * NX; X[X_TIER0], X[X_TIER1], X[X_TIER2] = 10**9, 10**9, 10**9
     >>> valued(12.4, 100, 0, 10_000, P, X, 0), valued(math.nan, 0, 0, 10_000, P, X, 0)
     ((112, 0), (0, 3))
@@ -285,9 +292,23 @@ def work_out(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> N
         finish(k, P, PF, KP, X, x, OI, OF, b, f, st)
 
 
-def declined(OI, OF, b: int, f: int, st: int) -> None:
-    """A kind a lower rung already served: nothing offered, a plan of one empty period."""
-    OI[b + O_DECLINE * st] = D_LESSER
+def contract_fits(X, x: int) -> bool:
+    """The account is current and its contractual payment fits what the borrower can pay now (the monthly
+    budget, during a declared hardship the budget during it): no plan is needed (issue 18), for loans and cards
+    alike; a moratorium is the law's and is always answered.
+
+    >>> X = [0] * NX; X[X_CONTRACTUAL], X[X_A_MONTH] = 1_250_00, 2_100_00
+    >>> contract_fits(X, 0), contract_fits([*X[:X_DPD], 1, *X[X_DPD + 1:]], 0)
+    (True, False)
+    """
+    return (X[x + X_ARREARS] == 0 and X[x + X_DPD] == 0 and X[x + X_MORATORIUM] == 0
+            and 0 < X[x + X_CONTRACTUAL] <= X[x + X_A_MONTH])
+
+
+def declined(OI, OF, b: int, f: int, st: int, code: int) -> None:
+    """A kind not worked out (a lower rung already served, or no plan is needed): nothing offered, a plan of
+    one empty period, and why (``code``)."""
+    OI[b + O_DECLINE * st] = code
     OI[b + O_TERM * st] = 1
     OI[b + O_STERM * st] = 1
     OI[b + O_PPY * st] = 12
@@ -379,6 +400,13 @@ def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
     that rung would; otherwise it stays the top rung.
     """
     x = i * NX
+    if not P[P_WHAT_IF] and contract_fits(X, x):
+        # No plan is needed: every kind is declined so, the beside ones and the rungs alike.
+        for k in BESIDE_IDS + LADDER_IDS:
+            slot = KP[k * NK + K_SLOT]
+            if slot >= 0:
+                declined(OI, OF, slot * NO * n + i, slot * NF * n + i, n, D_CONTRACT_AFFORDABLE)
+        return
     for k in BESIDE_IDS:
         slot = KP[k * NK + K_SLOT]
         if slot >= 0:
@@ -399,7 +427,7 @@ def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
             if early:
                 continue
             if done:
-                declined(OI, OF, b, f, n)
+                declined(OI, OF, b, f, n, D_LESSER)
                 continue
             work_out(k, P, PF, KP, X, x, OI, OF, b, f, n)
             payoff = acceptable_one(P, OI, b, n) and OI[b + O_VALUE * n] == 0 and OI[b + O_LUMP_FUNDED * n] != 0
@@ -407,7 +435,7 @@ def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
             first = False
             continue
         if done:
-            declined(OI, OF, b, f, n)
+            declined(OI, OF, b, f, n, D_LESSER)
             continue
         work_out(k, P, PF, KP, X, x, OI, OF, b, f, n)
         done = acceptable_one(P, OI, b, n) or OI[b + O_DECLINE * n] == D_CONTRACT_SUFFICES
@@ -429,5 +457,6 @@ def ladder_many(P, PF, KP, X, n: int, OI, OF) -> None:
 
 
 #: Every kernel here, callees before callers: what :mod:`negotiator.engine.compiled` compiles.
-KERNELS = ("window", "build", "solve", "tier_of", "valued", "finish", "work_out", "declined", "acceptable",
-           "acceptable_one", "acceptable_many", "round_even", "pick_one", "pick_many", "ladder_one", "ladder_many")
+KERNELS = ("window", "build", "solve", "tier_of", "valued", "finish", "work_out", "contract_fits", "declined",
+           "acceptable", "acceptable_one", "acceptable_many", "round_even", "pick_one", "pick_many", "ladder_one",
+           "ladder_many")

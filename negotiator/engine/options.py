@@ -91,7 +91,9 @@ class Context:
 
     def __init__(self, acc: Accounts, assessment: Assessment, policy: Policy, channel: str,
                  fixed: dict | None = None):
-        #: What a what-if fixes instead of the engine choosing it: ``term`` (months) or ``lump`` (minor units).
+        #: What a what-if fixes instead of the engine choosing it: ``term`` (months) or ``lump`` (minor units);
+        #: ``what_if`` alone marks a what-if that fixes neither (a proposed payment): its plan is worked out
+        #: even where the contract as it stands would do.
         self.fixed = fixed or {}
         self.assessment = assessment
         self.acc, self.policy, self.channel = acc, policy, channel
@@ -163,7 +165,8 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
     Built once per policy, channel, frequency, what-if and set of kinds, then cached.
     """
     pol = ctx.policy
-    key = (id(pol), ctx.channel, ctx.ppy, ctx.fixed.get("term", -1), ctx.fixed.get("lump", -1), wanted)
+    key = (id(pol), ctx.channel, ctx.ppy, ctx.fixed.get("term", -1), ctx.fixed.get("lump", -1), bool(ctx.fixed),
+           wanted)
     hit = _PARAMS.get(key)
     if hit is not None and hit[0] is pol:
         return hit[1]
@@ -175,7 +178,8 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
         L.P_PPY: ctx.ppy, L.P_DEN: ctx.den, L.P_CAP_TOTAL: ctx.cap_total, L.P_MAX_TERM: ctx.max_term,
         L.P_MIN_TERM: ctx.min_term, L.P_FLAT: int(ctx.flat), L.P_FLAT_PPM: ctx.flat_ppm,
         L.P_MODE: MODES[pol.rounding], L.P_PORTAL: int(ctx.channel == "portal"),
-        L.P_ADJUST: int(not ctx.fixed), L.P_FIXED_TERM: int(ctx.fixed.get("term", -1)),
+        L.P_ADJUST: int("term" not in ctx.fixed and "lump" not in ctx.fixed), L.P_WHAT_IF: int(bool(ctx.fixed)),
+        L.P_FIXED_TERM: int(ctx.fixed.get("term", -1)),
         L.P_FIXED_LUMP: int(ctx.fixed.get("lump", -1)), L.P_REAGE: int(reage is not None),
         L.P_REAGE_AGE: reage.min_account_age_months if reage else 0,
         L.P_REAGE_PAYMENTS: reage.min_consecutive_payments if reage else 0,
@@ -220,6 +224,7 @@ def accounts_matrix(ctx: Context) -> np.ndarray:
         L.X_MORATORIUM: acc.in_moratorium, L.X_A: ctx.A, L.X_A_AFTER: ctx.A_after,
         L.X_BASE_APR: acc.apr_ppm if cap is None else np.minimum(acc.apr_ppm, rate_to_ppm(cap)),
         L.X_WAIVABLE: acc.fees_of(tuple(pol.options.fee_waiver.parts)),
+        L.X_A_MONTH: ctx.assessment.now,
         L.X_IFI_WAIVE: (acc.fees_of(("penalty_interest", "late_fees"))
                         if pol.options.interest_free_instalment.waive_fees else 0),
     }

@@ -176,16 +176,21 @@ def _judge(sets: dict[str, OptionSet], real: Assessment, ctx_acc, policy) -> Non
                            a_now[i], a_after[i], hardship[i]) != 0 for i in range(len(lump))], dtype=bool)
 
 
+#: A what-if that fixes neither term nor lump (a proposed payment): its plan is worked out even where the
+#: contract as it stands would do (a quote then answers contract_fits).
+WHAT_IF = {"what_if": True}
+
+
 def _by_payment(acc, real, policy, channel, pay, r):
     sets = build(acc, real.with_ceiling(np.array([pay], dtype=np.int64)), policy, channel,
-                 _enabled(policy, PAYMENT_RUNGS))
+                 _enabled(policy, PAYMENT_RUNGS), fixed=WHAT_IF)
     d = decide(acc, sets, np.array([pay]), policy, channel)
     plan = _least(sets, d, channel)
     _judge(sets, real, acc, policy)
     if plan is not None:
         return plan, []
     # Nothing in policy fits: what the payment really takes at the plan price, uncapped.
-    base = build(acc, real, policy, channel, ("instalment",))["instalment"].plans
+    base = build(acc, real, policy, channel, ("instalment",), fixed=WHAT_IF)["instalment"].plans
     months = amortising_months(float(acc.balance[0]), int(acc.fees[0]), int(base.apr_ppm[0]), int(base.flat_fee[0]),
                                pay, MONTHLY_DEN)
     if not np.isfinite(months) or months > MAX_TERM:

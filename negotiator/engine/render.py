@@ -98,7 +98,8 @@ class Renderer:
                                      months=int(acc.hardship_months[0])))
         if decision is None:
             pass
-        elif decision.recommended[0] < 0 and any(d[0] == "no_extension_needed" for d in decision.decline.values()):
+        elif decision.recommended[0] < 0 and any(d[0] in ("no_extension_needed", "contract_affordable")
+                                                 for d in decision.decline.values()):
             flags.append(self.reason("contract_fits"))
         elif decision.recommended[0] < 0:
             if decision.nearest[0] >= 0 and decision.shortfall[0] > 0:

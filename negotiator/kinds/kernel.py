@@ -48,10 +48,10 @@ BEYOND = 3
 #: Common decline reasons by number; 0 is "offered". A kind's own follow from :data:`D_OWN`.
 DECLINES = ("", "lesser_concession_affordable", "moratorium_in_force", "dpd_out_of_range", "product_not_eligible",
             "monthly_only", "option_disabled", "no_hardship_declared", "reaged_recently", "insufficient_payments",
-            "account_too_new", "history_required", "no_extension_needed")
+            "account_too_new", "history_required", "no_extension_needed", "contract_affordable")
 (D_NONE, D_LESSER, D_MORATORIUM, D_DPD, D_PRODUCT, D_MONTHLY_ONLY, D_DISABLED, D_NO_HARDSHIP, D_REAGED,
- D_PAYMENTS, D_TOO_NEW, D_HISTORY, D_CONTRACT_SUFFICES) = range(13)
-D_OWN = 13
+ D_PAYMENTS, D_TOO_NEW, D_HISTORY, D_CONTRACT_SUFFICES, D_CONTRACT_AFFORDABLE) = range(14)
+D_OWN = 14
 #: The re-age rules' declines (a moratorium sets them aside).
 REAGE_DECLINES = (D_REAGED, D_PAYMENTS, D_TOO_NEW, D_HISTORY)
 
@@ -63,16 +63,16 @@ K_OWN = 13
 #: The policy's figures for one context (``P``).
 (P_PPY, P_DEN, P_CAP_TOTAL, P_MAX_TERM, P_MIN_TERM, P_FLAT, P_FLAT_PPM, P_MODE, P_PORTAL, P_ADJUST, P_FIXED_TERM,
  P_FIXED_LUMP, P_REAGE, P_REAGE_AGE, P_REAGE_PAYMENTS, P_REAGE_12M, P_REAGE_5Y, P_SHARE0, P_SHARE1, P_SHARE2,
- P_COMPOUND, P_IR_FLOOR, P_IR_STEP, P_IR_ENABLED) = range(24)
-NP = 24
+ P_COMPOUND, P_IR_FLOOR, P_IR_STEP, P_IR_ENABLED, P_WHAT_IF) = range(25)
+NP = 25
 #: Floats of ``PF``: the discount rate per period, and per month.
 PF_D, PF_MONTHLY = 0, 1
 
 #: One account (``X``): its columns and the context's per-account figures.
 (X_BALANCE, X_ARREARS, X_FEES, X_CONTRACTUAL, X_APR, X_DPD, X_LOAN, X_REMAINING, X_LUMP, X_HARDSHIP, X_AGE,
  X_CONSECUTIVE, X_REAGES_12M, X_REAGES_5Y, X_MORATORIUM, X_A, X_A_AFTER, X_BASE_APR, X_HOLIDAY, X_TOKEN, X_TIER0,
- X_TIER1, X_TIER2, X_WAIVABLE, X_IFI_WAIVE) = range(25)
-NX = 25
+ X_TIER1, X_TIER2, X_WAIVABLE, X_IFI_WAIVE, X_A_MONTH) = range(26)
+NX = 26
 
 #: One option of one account (``OI``): its plan, its solution, its assessment; the kind's own from ``O_OWN``.
 (O_OFFERED, O_DECLINE, O_PRINCIPAL, O_FEES, O_APR, O_FLAT, O_TERM, O_HOLD, O_HOLD_PAY, O_HOLD_APR, O_PPY,

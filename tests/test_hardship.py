@@ -122,3 +122,23 @@ def test_a_lump_sum_counter_offer_never_spends_money_the_borrower_does_not_have(
     counter = propose(body, REGISTRY, today=TODAY)["counter_offer"]
     assert counter["affordable"] is True
     assert "funded_by_lump_sum" in [r["code"] for r in counter["reasons"]]
+
+
+def test_forbearance_is_at_what_the_borrower_can_afford_not_a_token():
+    """uk-conc: 1,150 income, 1,120 spent: 0.80 x 30.00 = 24.00 to spare, on 5,000 owed (no plan within 60
+    months at 24.00). CONC 7.3.4R/7.3.5G: forbear at what the customer can afford; the token (1.00) is for
+    when nothing more is. It asked 1.00."""
+    body = {"policy": "uk-conc", "as_of": "2026-11-23", "locale": "en",
+            "account": {"currency": "GBP", "balance": "5000.00", "arrears": "600", "fees": "0", "apr": "0.299",
+                        "days_past_due": 95, "product": "credit_card", "contractual_payment": "150.00"},
+            "finances": {"monthly_income": "1150", "monthly_expenses": "1120"}}
+    q = quote(body, REGISTRY, today=TODAY)
+    assert q["affordability"]["affordable_payment"] == "24.00"
+    assert q["recommended_option_id"] == "token_payment"
+    token = next(o for o in q["options"] if o["type"] == "token_payment")
+    assert token["monthly_payment"] == "24.00" and token["affordable"]
+    assert [line["payment"] for line in token["schedule"]] == ["24.00"] * 3          # review_months: 3
+    # With nothing to spare beyond the token, the token it is (uk-conc: payment 1.00).
+    body["finances"]["monthly_expenses"] = "1149.50"
+    token = next(o for o in quote(body, REGISTRY, today=TODAY)["options"] if o["type"] == "token_payment")
+    assert token["monthly_payment"] == "1.00"

@@ -86,11 +86,17 @@ class TokenPayment(Kind):
 
 
 def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple[int, int]:
-    """The token payment each month until the review, where no real plan fits the budget."""
+    """What the borrower can pay each month until the review (at least the policy's token payment), where no
+    real plan fits the budget.
+
+    CONC 7.3.4R and 7.3.5G: forbear at what the customer can afford, interest
+    and charges frozen; a token is for when nothing more is affordable (issue
+    18: a borrower with 24.00 to spare was asked 1.00).
+    """
     owed = X[x + X_BALANCE] + X[x + X_FEES]
     if decline == D_NONE and X[x + X_A] * P[P_MAX_TERM] >= owed:
         decline = PAYMENT_AFFORDABLE
-    token = max(X[x + X_TOKEN], 1)
+    token = max(max(X[x + X_TOKEN], X[x + X_A]), 1)
     m = min(own_figure(KP, kp, REVIEW_MONTHS), P[P_CAP_TOTAL])
     paid = min(token * m, owed - 1)
     if decline == D_NONE and paid <= 0:

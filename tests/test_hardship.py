@@ -142,3 +142,21 @@ def test_forbearance_is_at_what_the_borrower_can_afford_not_a_token():
     body["finances"]["monthly_expenses"] = "1149.50"
     token = next(o for o in quote(body, REGISTRY, today=TODAY)["options"] if o["type"] == "token_payment")
     assert token["monthly_payment"] == "1.00"
+
+
+def test_the_nearest_plan_is_one_the_lender_can_grant():
+    """A loan of 20,277.49 at 24 % with 320.04 affordable (default.yaml): nothing fits. The rate cut nearest the
+    budget (337.96) concedes more than the supervisor may; the nearest named must be within policy: the
+    instalment plan (583.35). It named the rate cut."""
+    body = {"policy": "default", "as_of": "2026-11-23", "locale": "en",
+            "account": {"currency": "USD", "balance": "20277.49", "arrears": "0.00", "fees": "0.00", "apr": "0.24",
+                        "days_past_due": 0, "product": "loan", "contractual_payment": "422.44",
+                        "remaining_term_months": 12},
+            "finances": {"monthly_income": "2525.00", "monthly_expenses": "1767.50", "other_debt_payments": "357.45"}}
+    q = quote(body, REGISTRY, today=TODAY)
+    assert q["recommended_option_id"] is None
+    by_type = {o["type"]: o for o in q["options"]}
+    assert not by_type["interest_reduction"]["within_policy"]
+    assert q["nearest_option_id"] == "instalment" and by_type["instalment"]["within_policy"]
+    flag = next(f for f in q["affordability"]["flags"] if f["code"] == "no_affordable_option")
+    assert "263.31" in flag["message"]                   # 583.35 - 320.04

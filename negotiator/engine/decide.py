@@ -52,8 +52,10 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
     types = [t for t in ORDER if t in sets]
     k = len(types)
     if k:
+        # The nearest plan, where none is usable, is one the lender can grant: within policy (issue 18).
         npv, usable, shown, max_payment = (np.concatenate(parts) for parts in zip(*(
-            (sets[t].npv, visible[t] & good[t], visible[t], sets[t].max_payment) for t in types)))
+            (sets[t].npv, visible[t] & good[t], visible[t] & sets[t].within_policy, sets[t].max_payment)
+            for t in types)))
         order = np.array([ORDER.index(t) for t in types], dtype=np.int64)
         picked = compiled.run("pick_many", n, [npv.astype(np.float64), usable, shown, max_payment.astype(np.int64),
                                                np.asarray(affordable, dtype=np.int64), order, k, n],

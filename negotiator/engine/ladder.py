@@ -358,7 +358,8 @@ def pick_one(npv, usable, visible, max_payment, affordable: int, order, k: int, 
 
     Recommended: the usable plan (visible and acceptable) with the largest
     NPV in whole units, the first in ladder order on a tie. Else the nearest:
-    the visible plan whose largest payment is least over what is affordable,
+    the visible plan (the caller passes those within policy: a plan the lender can grant) whose largest
+    payment is least over what is affordable,
     and that shortfall. ``out`` gets ``(recommended, nearest, shortfall)``,
     kinds as their ``order`` number, -1 for none.
     """

@@ -61,6 +61,7 @@ from negotiator.kinds.kernel import (
     D_TOO_NEW,
     F_EFF_APR,
     F_NPV,
+    K_ANY_AMOUNT,
     K_ANY_FREQUENCY,
     K_CARD,
     K_ENABLED,
@@ -129,6 +130,7 @@ from negotiator.kinds.kernel import (
     X_HARDSHIP,
     X_LOAN,
     X_LUMP,
+    X_MIN_PAY,
     X_MORATORIUM,
     X_REAGES_5Y,
     X_REAGES_12M,
@@ -262,8 +264,11 @@ def finish(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> Non
                          X[x + X_BALANCE] + X[x + X_FEES], P, X, x)
     OI[b + O_VALUE * st] = value
     tier = approve(k, tier, P, KP, X, x, OI, b, st)
-    # No plan, held months included, may run past the policy's longest term or outside its kind's limits.
+    # No plan, held months included, may run past the policy's longest term or outside its kind's limits,
+    # nor ask a level payment below the policy's min_payment (issue 18; a token arrangement excepted).
     if n > P[P_CAP_TOTAL] or not inside(k, P, KP, X, x, OI, b, st):
+        tier = BEYOND
+    if n > hold + 1 and not KP[k * NK + K_ANY_AMOUNT] and monthly * P[P_PPY] < X[x + X_MIN_PAY] * 12:
         tier = BEYOND
     OI[b + O_TIER * st] = tier
     OI[b + O_AFFORDABLE * st] = affordable(k, monthly, max_pay, level, hold_pay, hold, X[x + X_LUMP],

@@ -199,7 +199,8 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
                L.K_MIN_DPD: rule.min_dpd, L.K_MAX_DPD: rule.max_dpd, L.K_MIN_TIER: rule.min_tier,
                L.K_REAGES: kind.reages, L.K_IN_MORATORIUM: kind.in_moratorium, L.K_ANY_FREQUENCY: kind.any_frequency,
                L.K_NEEDS_HARDSHIP: kind.needs_hardship, L.K_SLOT: wanted.index(name) if name in wanted else -1,
-               L.K_FROM_LUMP: kind.held_from_lump, L.K_RECOVERY: kind.needs_recovery}
+               L.K_FROM_LUMP: kind.held_from_lump, L.K_RECOVERY: kind.needs_recovery,
+               L.K_ANY_AMOUNT: kind.any_amount}
         for j, v in row.items():
             KP[k * D.NK + j] = int(v)
         for j, v in enumerate(kind.params(rule)):
@@ -234,6 +235,7 @@ def accounts_matrix(ctx: Context) -> np.ndarray:
         amounts = pol.amounts(cur)
         where = slice(None) if rows is None else rows
         X[where, L.X_HOLIDAY] = amounts.holiday_payment
+        X[where, L.X_MIN_PAY] = amounts.min_payment
         X[where, L.X_TOKEN] = amounts.token_payment
         X[where, L.X_TIER0], X[where, L.X_TIER1], X[where, L.X_TIER2] = amounts.tier_max
     return X

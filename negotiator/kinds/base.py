@@ -105,6 +105,8 @@ class Kind:
     needs_recovery: ClassVar[bool] = False
     #: Where the lump sum pays everything owed, worked out with the first rung: paying in full concedes nothing.
     pays_off: ClassVar[bool] = False
+    #: Its payments may be below the policy's ``min_payment`` (a token payment arrangement's are, by design).
+    any_amount: ClassVar[bool] = False
 
     #: The kind's section of a policy (``options.<name>``).
     schema: ClassVar[type[Schema]] = OptionSchema

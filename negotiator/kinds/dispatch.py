@@ -21,7 +21,7 @@ from .interest_free_instalment import build as interest_free_instalment__build, 
 from .settlement import build as settlement__build, fit as settlement__fit, forgone as settlement__forgone, approve as settlement__approve, inside as settlement__inside, affordable as settlement__affordable
 
 #: Integers per kind in ``KP``: the common ones and the most any kind has of its own.
-NK = 17
+NK = 18
 #: Integers per option in ``OI``: the common ones and the most any kind has of its own.
 NO = 30
 #: Kinds by number, in display order.

@@ -57,8 +57,8 @@ REAGE_DECLINES = (D_REAGED, D_PAYMENTS, D_TOO_NEW, D_HISTORY)
 
 #: Per kind (a row of ``KP``): the policy's window and the kind's flags; its own figures from ``K_OWN``.
 (K_ENABLED, K_CARD, K_LOAN, K_MIN_DPD, K_MAX_DPD, K_MIN_TIER, K_REAGES, K_IN_MORATORIUM, K_ANY_FREQUENCY,
- K_NEEDS_HARDSHIP, K_SLOT, K_FROM_LUMP, K_RECOVERY) = range(13)
-K_OWN = 13
+ K_NEEDS_HARDSHIP, K_SLOT, K_FROM_LUMP, K_RECOVERY, K_ANY_AMOUNT) = range(14)
+K_OWN = 14
 
 #: The policy's figures for one context (``P``).
 (P_PPY, P_DEN, P_CAP_TOTAL, P_MAX_TERM, P_MIN_TERM, P_FLAT, P_FLAT_PPM, P_MODE, P_PORTAL, P_ADJUST, P_FIXED_TERM,
@@ -71,8 +71,8 @@ PF_D, PF_MONTHLY = 0, 1
 #: One account (``X``): its columns and the context's per-account figures.
 (X_BALANCE, X_ARREARS, X_FEES, X_CONTRACTUAL, X_APR, X_DPD, X_LOAN, X_REMAINING, X_LUMP, X_HARDSHIP, X_AGE,
  X_CONSECUTIVE, X_REAGES_12M, X_REAGES_5Y, X_MORATORIUM, X_A, X_A_AFTER, X_BASE_APR, X_HOLIDAY, X_TOKEN, X_TIER0,
- X_TIER1, X_TIER2, X_WAIVABLE, X_IFI_WAIVE, X_A_MONTH) = range(26)
-NX = 26
+ X_TIER1, X_TIER2, X_WAIVABLE, X_IFI_WAIVE, X_A_MONTH, X_MIN_PAY) = range(27)
+NX = 27
 
 #: One option of one account (``OI``): its plan, its solution, its assessment; the kind's own from ``O_OWN``.
 (O_OFFERED, O_DECLINE, O_PRINCIPAL, O_FEES, O_APR, O_FLAT, O_TERM, O_HOLD, O_HOLD_PAY, O_HOLD_APR, O_PPY,

@@ -56,6 +56,7 @@ class TokenPayment(Kind):
     name = "token_payment"
     rank = 6
     leaves_balance = True
+    any_amount = True
     schema = Schema
     declines = ("payment_affordable",)
     figures = {"rest": False}

@@ -29,6 +29,7 @@ import types
 from typing import Any
 
 from negotiator.kinds.base import Kind
+from negotiator.kinds.kernel import DECLINES, K_OWN, O_OWN
 
 #: Modules of this package that are not option kinds.
 _NOT_KINDS = {"base", "kernel", "dispatch"}
@@ -99,13 +100,11 @@ def names(locale: str) -> dict[str, str]:
 
 def decline_codes(kind: Kind) -> tuple[str | None, ...]:
     """The kind's decline reasons by the number its kernels write: None for offered, the common ones, its own."""
-    from negotiator.kinds.kernel import DECLINES
     return (None, *DECLINES[1:], *kind.declines)
 
 
 def dispatch_source() -> str:
     """The source of :mod:`negotiator.kinds.dispatch`, derived from the registry."""
-    from negotiator.kinds.kernel import K_OWN, O_OWN
     own_params, own_figures = own_widths()
     hooks_of = {m.KIND.name: [h for h in HOOKS if isinstance(getattr(m, h, None), types.FunctionType)]
                 for m in MODULES}

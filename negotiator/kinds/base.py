@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from negotiator.core.money import format_rate, rate_to_ppm
+from negotiator.kinds.kernel import O_OWN
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,11 +126,8 @@ class Kind:
 
     def extra(self, oi: np.ndarray) -> dict[str, np.ndarray]:
         """The kind's own working figures from its outputs (``oi``: one row per field), for its words."""
-        from negotiator.kinds.kernel import O_LONGEST, O_OWN
-        out = {name: (oi[O_OWN + j] != 0 if flag else oi[O_OWN + j]) for j, (name, flag) in enumerate(
+        return {name: (oi[O_OWN + j] != 0 if flag else oi[O_OWN + j]) for j, (name, flag) in enumerate(
             self.figures.items())}
-        out["hi"] = oi[O_LONGEST]
-        return out
 
     # -- words
     def explain(self, r, s, i: int) -> list[Reason]:

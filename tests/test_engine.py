@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from strategies import ISO_DIGITS, POLICY_NAMES, requests
 
 from negotiator.core.errors import UnknownPolicyError
+from negotiator.core.vocabulary import MORATORIUM_KINDS
 from negotiator.engine.explain import PORTAL_HIDDEN
 from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry, load_policy_text
@@ -195,7 +196,10 @@ def test_affordable_options_never_ask_more_than_affordable(registry, body):
     for opt in q["options"]:
         pays = [D(line["payment"]) for line in opt["schedule"]]
         h = _holiday(opt)
-        if opt["type"] in ("payment_holiday", "step_up", "hardship_programme"):
+        in_moratorium = body["finances"].get("hardship", {}).get("kind") in MORATORIUM_KINDS
+        if opt["type"] == "payment_holiday" and in_moratorium:
+            fits = True         # the law's break asks nothing; the plan after it is reviewed at its end (issue 18)
+        elif opt["type"] in ("payment_holiday", "step_up", "hardship_programme"):
             # Held months, and any month still inside the declared hardship, from the hardship budget; the plan
             # after it from the usual one (issue 18: a break shorter than the hardship is not affordable).
             during = max(h, body["finances"].get("hardship", {}).get("expected_months", 0))
@@ -332,6 +336,9 @@ def _rung(q) -> int:
     # A loan that its remaining term already repays at an affordable payment needs no rung above it.
     if any(r["code"] == "no_extension_needed" for d in q["declined"] for r in d["reasons"]):
         reached.append(RUNGS.index("term_extension"))
+    # A current account whose contract fits needs no plan at all (issue 18): less than any rung.
+    if any(r["code"] == "contract_affordable" for d in q["declined"] for r in d["reasons"]):
+        reached.append(0)
     return min(reached, default=len(RUNGS))
 
 

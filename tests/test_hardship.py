@@ -4,9 +4,10 @@ counter-offer never spends money the borrower does not have."""
 from __future__ import annotations
 
 import copy
+import json
 from decimal import Decimal
 
-from conftest import TODAY
+from conftest import EXAMPLES, TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import POLICY_NAMES, requests
@@ -160,3 +161,19 @@ def test_the_nearest_plan_is_one_the_lender_can_grant():
     assert q["nearest_option_id"] == "instalment" and by_type["instalment"]["within_policy"]
     flag = next(f for f in q["affordability"]["flags"] if f["code"] == "no_affordable_option")
     assert "263.31" in flag["message"]                   # 583.35 - 320.04
+
+
+def test_a_breathing_space_is_the_answer_even_with_nothing_to_spare_after_it():
+    """uk-conc, a breathing space of 2 months and no surplus: the moratorium asks nothing (the law's, not the
+    lender's choice), so the holiday is the answer, reviewed at its end. Nothing was recommended, and the
+    borrower, with nothing to spare, was shown a shortfall."""
+    body = json.loads((EXAMPLES / "breathing_space_uk_conc.json").read_text(encoding="utf-8"))
+    body["finances"]["monthly_expenses"] = body["finances"]["monthly_income"]
+    body["schedules"] = "all"
+    q = quote(body, REGISTRY, today=TODAY)
+    assert q["affordability"]["affordable_payment"] == "0.00"
+    assert q["recommended_option_id"] == "payment_holiday"
+    holiday = next(o for o in q["options"] if o["type"] == "payment_holiday")
+    assert [line["payment"] for line in holiday["schedule"][:2]] == ["0.00", "0.00"]
+    assert holiday["approval"] == "none"
+    assert "no_affordable_option" not in [f["code"] for f in q["affordability"]["flags"]]

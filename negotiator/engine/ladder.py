@@ -273,7 +273,7 @@ def finish(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> Non
     OI[b + O_TIER * st] = tier
     OI[b + O_AFFORDABLE * st] = affordable(k, monthly, max_pay, level, hold_pay, hold, X[x + X_LUMP],
                                            OI[b + O_LUMP_FUNDED * st], X[x + X_A], X[x + X_A_AFTER],
-                                           X[x + X_HARDSHIP])
+                                           X[x + X_HARDSHIP], X[x + X_MORATORIUM])
     OF[f + F_NPV * st] = npv(k, P, PF, X, x, OI, b, st)
     if OI[b + O_OFFERED * st]:
         plan_apr, eff = disclose(k, P, X, x, OI, b, st)

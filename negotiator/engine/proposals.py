@@ -166,14 +166,15 @@ def _judge(sets: dict[str, OptionSet], real: Assessment, ctx_acc, policy) -> Non
     from negotiator.engine.options import Context
     ctx = Context(ctx_acc, real, policy, "agent")
     a_now, a_after, lump = ctx.A.tolist(), ctx.A_after.tolist(), ctx_acc.lump_sum.tolist()
-    hardship = ctx_acc.hardship_months.tolist()
+    hardship, moratorium = ctx_acc.hardship_months.tolist(), ctx_acc.in_moratorium.astype(int).tolist()
     for s in sets.values():
         k = ORDER.index(s.type)
         funded = s.extra["lump_funded"] if "lump_funded" in s.extra else np.zeros(len(lump), dtype=bool)
         s.affordable = np.array([
             affordable_one(k, int(s.monthly_payment[i]), int(s.max_payment[i]), int(s.solved.level[i]),
                            int(s.plans.hold_payment[i]), int(s.plans.hold[i]), lump[i], int(funded[i]),
-                           a_now[i], a_after[i], hardship[i]) != 0 for i in range(len(lump))], dtype=bool)
+                           a_now[i], a_after[i], hardship[i], moratorium[i]) != 0 for i in range(len(lump))],
+                          dtype=bool)
 
 
 #: A what-if that fixes neither term nor lump (a proposed payment): its plan is worked out even where the

@@ -41,7 +41,7 @@ HOOKS = {
     "forgone": "P, PF, X, x, OI, b, st",
     "approve": "tier, P, KP, kp, X, x, OI, b, st",
     "inside": "P, KP, kp, X, x, OI, b, st",
-    "affordable": "monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship",
+    "affordable": "monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium",
     "npv": "P, PF, X, x, OI, b, st",
     "disclose": "P, X, x, OI, b, st",
 }

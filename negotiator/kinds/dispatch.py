@@ -189,30 +189,30 @@ def inside(k, P, KP, X, x, OI, b, st):
         return settlement__inside(P, KP, k * NK, X, x, OI, b, st)
 
 
-def affordable(k, monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship):
+def affordable(k, monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium):
     """Kind ``k``'s ``affordable``."""
     if k == 0:
-        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 1:
-        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 2:
-        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 3:
-        return payment_holiday__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return payment_holiday__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 4:
-        return step_up__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return step_up__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 5:
-        return hardship_programme__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return hardship_programme__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 6:
-        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 7:
-        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 8:
-        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return default_affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     elif k == 9:
-        return interest_free_instalment__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return interest_free_instalment__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
     else:
-        return settlement__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship)
+        return settlement__affordable(monthly, max_pay, level, hold_pay, hold, lump, lump_funded, a_now, a_after, hardship, moratorium)
 
 
 def npv(k, P, PF, X, x, OI, b, st):

@@ -123,7 +123,7 @@ def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple
 
 
 def affordable(monthly: int, max_pay: int, level: int, hold_pay: int, hold: int, lump: int, lump_funded: int,
-               a_now: int, a_after: int, hardship: int) -> int:
+               a_now: int, a_after: int, hardship: int, moratorium: int) -> int:
     """1 where the instalment fits the budget (the down payment comes from the lump sum)."""
     return 1 if monthly <= a_now else 0
 

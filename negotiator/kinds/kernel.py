@@ -248,29 +248,34 @@ def default_inside(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
 
 
 def default_affordable(monthly: int, max_pay: int, level: int, hold_pay: int, hold: int, lump: int,
-                       lump_funded: int, a_now: int, a_after: int, hardship: int) -> int:
+                       lump_funded: int, a_now: int, a_after: int, hardship: int, moratorium: int) -> int:
     """1 where the plan's largest payment fits what the borrower can pay now (``a_now``, the budget during a
     declared hardship of ``hardship`` periods: every payment of a plan that starts now is held to it).
 
-    >>> default_affordable(500, 520, 500, 0, 0, 0, 0, 510, 510, 0)
+    >>> default_affordable(500, 520, 500, 0, 0, 0, 0, 510, 510, 0, 0)
     0
     """
     return 1 if max_pay <= a_now else 0
 
 
 def affordable_held(monthly: int, max_pay: int, level: int, hold_pay: int, hold: int, lump: int,
-                    lump_funded: int, a_now: int, a_after: int, hardship: int) -> int:
+                    lump_funded: int, a_now: int, a_after: int, hardship: int, moratorium: int) -> int:
     """1 where every payment fits the budget of its time: the held ones and any level one still due during the
     declared hardship (``hardship`` periods) the budget during it (``a_now``), the rest the budget after.
 
     A held period shorter than the hardship (the kind or the policy caps it) leaves level payments due while
-    the hardship lasts: they must fit the hardship budget too (issue 18).
+    the hardship lasts: they must fit the hardship budget too (issue 18). In a moratorium (a breathing space:
+    only a payment holiday is offered in one) the break is the answer, whatever the plan after it.
 
-    >>> affordable_held(0, 900, 900, 100, 3, 0, 0, 100, 900, 3), affordable_held(0, 900, 900, 101, 3, 0, 0, 100, 900, 3)
-    (1, 0)
-    >>> affordable_held(0, 900, 900, 100, 3, 0, 0, 100, 900, 9)    # level payments from month 4, hardship to 9
+    >>> [affordable_held(0, 900, 900, pay, 3, 0, 0, 100, 900, 3, 0) for pay in (100, 101)]
+    [1, 0]
+    >>> affordable_held(0, 900, 900, 100, 3, 0, 0, 100, 900, 9, 0)    # level payments from month 4, hardship to 9
     0
+    >>> affordable_held(0, 900, 900, 0, 2, 0, 0, 0, 0, 2, 1)          # a moratorium, nothing to spare after
+    1
     """
+    if moratorium:
+        return 1            # the law's break asks nothing; the plan after it is reviewed at its end (issue 18)
     during = level <= a_now or hold >= hardship
     return 1 if (hold_pay <= a_now and level <= a_after and during) else 0
 

@@ -32,6 +32,7 @@ from negotiator.kinds.kernel import (
     X_BALANCE,
     X_FEES,
     X_LUMP,
+    X_MIN_PAY,
     X_MORATORIUM,
     ceil_div,
     forgone_against,
@@ -115,7 +116,8 @@ class Settlement(Kind):
 def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple[int, int]:
     """The smallest discount, in the policy's steps, that the lump sum and the budget can pay in N payments."""
     owed = X[x + X_BALANCE] + X[x + X_FEES]
-    A = X[x + X_A]
+    # Instalments below the policy's min_payment are not offered: then the lump sum alone.
+    A = X[x + X_A] if X[x + X_A] >= X[x + X_MIN_PAY] else 0
     lump = X[x + X_LUMP] if P[P_FIXED_LUMP] < 0 else P[P_FIXED_LUMP]
     if KP[kp + K_ENABLED] and lump >= owed and not X[x + X_MORATORIUM]:
         decline = D_NONE          # paying everything owed concedes nothing: allowed at any stage
@@ -166,12 +168,12 @@ def inside(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
 
 
 def affordable(monthly: int, max_pay: int, level: int, hold_pay: int, hold: int, lump: int, lump_funded: int,
-               a_now: int, a_after: int, hardship: int) -> int:
+               a_now: int, a_after: int, hardship: int, moratorium: int) -> int:
     """1 where the borrower can pay it: its lump from what they declared available (``lump``) and its
     instalments within the budget; paid in one sum, that sum within what they declared (issue 18: a what-if's
     counter-offer may name a lump above it).
 
-    >>> affordable(3_600_00, 3_600_00, 3_600_00, 0, 0, 2_000_00, 1, 500_00, 500_00, 0)
+    >>> affordable(3_600_00, 3_600_00, 3_600_00, 0, 0, 2_000_00, 1, 500_00, 500_00, 0, 0)
     0
     """
     ok = monthly <= a_now and (hold == 0 or hold_pay <= lump)

@@ -21,7 +21,6 @@ from negotiator.kinds.kernel import (
     O_FEES,
     O_LEVEL,
     O_OWN,
-    O_REGULAR,
     O_TERM,
     O_WAIVED,
     P_DEN,
@@ -35,6 +34,7 @@ from negotiator.kinds.kernel import (
     X_WAIVABLE,
     grid,
     nan_max,
+    over_now,
     own_figure,
     plan,
     price,
@@ -100,9 +100,9 @@ def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple
 
 def fit(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
     """More of the fees waived, within the cap, where rounding left the plan above the budget."""
-    level = OI[b + O_LEVEL * st]
-    if level + OI[b + O_REGULAR * st] <= X[x + X_A]:
+    if not over_now(X, x, OI, b, st):
         return False
+    level = OI[b + O_LEVEL * st]
     cap = OI[b + O_CAP * st]
     if OI[b + O_WAIVED * st] >= cap:
         return False

@@ -23,9 +23,7 @@ from negotiator.kinds.kernel import (
     D_OWN,
     O_APR,
     O_FLAT,
-    O_LEVEL,
     O_OWN,
-    O_REGULAR,
     P_DEN,
     P_FLAT,
     P_MAX_TERM,
@@ -36,6 +34,7 @@ from negotiator.kinds.kernel import (
     X_FEES,
     ceil_div,
     grid,
+    over_now,
     plan,
     price,
 )
@@ -94,7 +93,7 @@ def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple
 
 def fit(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
     """One step of the grid lower where rounding left the plan above the budget; True if it moved."""
-    if OI[b + O_LEVEL * st] + OI[b + O_REGULAR * st] <= X[x + X_A]:
+    if not over_now(X, x, OI, b, st):
         return False
     _, floor, step = grid(P, X[x + X_BASE_APR])
     now = OI[b + O_RATE * st]

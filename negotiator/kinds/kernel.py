@@ -175,9 +175,14 @@ def own_figure(KP, kp: int, j: int) -> int:
 
 # ---------------------------------------------------------------- the default hooks
 
+def over_now(X, x: int, OI, b: int, st: int) -> bool:
+    """True where the solved plan's payment (with the regular one beside it) is above what can be paid now."""
+    return OI[b + O_LEVEL * st] + OI[b + O_REGULAR * st] > X[x + X_A]
+
+
 def default_fit(P, KP, kp: int, X, x: int, OI, b: int, st: int) -> bool:
     """One month more where rounding left the plan above what the borrower can pay now; True if it moved."""
-    if OI[b + O_LEVEL * st] + OI[b + O_REGULAR * st] <= X[x + X_A]:
+    if not over_now(X, x, OI, b, st):
         return False
     return longer(OI, b, st)
 
@@ -302,6 +307,6 @@ def default_disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float]:
 
 #: Every kernel here, callees before callers: what :mod:`negotiator.engine.compiled` compiles.
 KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee", "annualise", "plan", "grid",
-           "price", "own_figure", "longer", "default_fit", "no_fit", "fit_after", "default_adjust",
+           "price", "own_figure", "longer", "over_now", "default_fit", "no_fit", "fit_after", "default_adjust",
            "forgone_against", "default_forgone", "default_approve", "default_inside", "default_affordable",
            "affordable_held", "default_npv", "default_disclose")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import TODAY
+from test_golden import GOLDEN
 
 from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
@@ -37,17 +38,11 @@ def test_a_plan_below_the_minimum_payment_is_not_within_policy():
 def test_no_plan_within_policy_asks_less_than_the_minimum(policy):
     """Over the golden grid's requests of each preset: every option within policy (token payments aside) asks at
     least the preset's min_payment a month (weekly and fortnightly payments by their monthly equivalent)."""
-    import importlib.util
-
-    from conftest import ROOT
-    spec = importlib.util.spec_from_file_location("golden", ROOT / "scripts" / "golden.py")
-    golden = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(golden)
     ppy = {"monthly": 12, "fortnightly": 26, "weekly": 52}
-    for name, channel, body in golden.requests():
+    for name, channel, body in GOLDEN.requests():
         if body["policy"] != policy or "proposal" in body:
             continue
-        q = golden.answer(body, channel)
+        q = GOLDEN.answer(body, channel)
         if "options" not in q:
             continue
         minimum = Decimal(REGISTRY.get(policy).amounts(q["currency"]).min_payment).scaleb(

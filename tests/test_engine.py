@@ -231,11 +231,19 @@ def test_recommendation_is_affordable_within_policy_and_best_npv(registry, body)
         if "no_affordable_option" in codes:
             assert q["nearest_option_id"] is not None
             assert not re.search(r"\b0(\.0+)? a month more", str(q["affordability"]["flags"]))
+    elif "held_until_review" in {f["code"] for f in q["affordability"]["flags"]}:
+        # Nothing fits a declared hardship to its end: a break whose held payments fit, until its review.
+        assert not good and by_id[rec]["within_policy"] and not by_id[rec]["affordable"]
+        assert "recommended_until_review" in _reason_codes(by_id[rec])
+        held = [D(line["payment"]) for line in by_id[rec].get("schedule", [])][:1]
+        budget = D(q["affordability"].get("affordable_during_hardship", q["affordability"]["affordable_payment"]))
+        assert all(p <= budget for p in held)
     else:
         assert by_id[rec]["affordable"] and by_id[rec]["within_policy"]
         assert "recommended" in _reason_codes(by_id[rec])
         assert D(by_id[rec]["lender_npv"]) >= max(D(o["lender_npv"]) for o in good) - D(1)
-    assert sum("recommended" in _reason_codes(o) for o in q["options"]) == (rec is not None)
+    assert sum("recommended" in _reason_codes(o) for o in q["options"]) == (rec is not None
+                                                                            and by_id[rec]["affordable"])
 
 
 @PROPS

@@ -47,7 +47,9 @@ def test_a_break_shorter_than_the_hardship_is_not_affordable():
     pays = [_minor(line["payment"]) for line in holiday["schedule"]]
     assert pays[:3] == [0, 0, 0] and pays[3] > Decimal("80.00")
     assert holiday["affordable"] is False
-    assert q["recommended_option_id"] != "payment_holiday"
+    # Nothing fits the 9 months: the break is suggested only as one held until its review, never as affordable.
+    assert "recommended" not in [r["code"] for r in holiday["reasons"]]
+    assert "held_until_review" in [f["code"] for f in q["affordability"]["flags"]]
 
 
 def test_a_break_as_long_as_the_hardship_stays_affordable():
@@ -177,3 +179,60 @@ def test_a_breathing_space_is_the_answer_even_with_nothing_to_spare_after_it():
     assert [line["payment"] for line in holiday["schedule"][:2]] == ["0.00", "0.00"]
     assert holiday["approval"] == "none"
     assert "no_affordable_option" not in [f["code"] for f in q["affordability"]["flags"]]
+
+
+# ---------------------------------------------------------------- a break held until its review (item 5)
+
+#: A UK card holder out of work for 9 months with no income meanwhile: 1,500 income and 1,300 spent when in
+#: work. uk-conc.yaml: surplus_share 0.80, so 160.00 a month after (0.80 x 200) and 0.00 during. The payment
+#: holiday is capped at 2 months (uk-conc.yaml payment_holiday.max_months), the token payment asks 1.00.
+OUT_OF_WORK = {**json.loads((EXAMPLES / "token_payment_uk_conc.json").read_text()), "schedules": "all",
+               "finances": {"monthly_income": "1500", "monthly_expenses": "1300",
+                            "hardship": {"kind": "unemployment", "expected_months": 9, "income_during": "0"}}}
+
+
+def test_a_temporary_hardship_with_nothing_to_spare_gets_the_break_held_until_review():
+    """Nothing fits for 9 months at 0.00 a month, so nothing was recommended. The answer is the break whose held
+    payments fit (0.00 for 2 months), reviewed when it ends, with its approval; the token plan's 1.00 does not
+    fit 0.00 although it holds longer (3 months), and no shortfall is named."""
+    q = quote(copy.deepcopy(OUT_OF_WORK), REGISTRY, today=TODAY)
+    assert q["affordability"]["affordable_during_hardship"] == "0.00"
+    assert q["recommended_option_id"] == "payment_holiday"
+    assert q["nearest_option_id"] is None
+    holiday = next(o for o in q["options"] if o["type"] == "payment_holiday")
+    assert [line["payment"] for line in holiday["schedule"][:2]] == ["0.00", "0.00"]
+    assert holiday["affordable"] is False            # its payments after the break still fall in the hardship
+    assert holiday["approval"] == "agent"
+    codes = [r["code"] for r in holiday["reasons"]]
+    assert "recommended_until_review" in codes and "recommended" not in codes
+    review = next(r for r in holiday["reasons"] if r["code"] == "review_date")
+    assert holiday["schedule"][2]["due_date"] in review["message"]     # reviewed when the break ends
+    flags = [f["code"] for f in q["affordability"]["flags"]]
+    assert "held_until_review" in flags and "no_affordable_option" not in flags
+
+
+def test_no_break_is_held_when_a_plan_fits_the_whole_hardship():
+    """Out of work for 2 months: the 2-month break covers it and the plan after fits 160.00, so it is
+    recommended as affordable, not as a break held until review."""
+    body = copy.deepcopy(OUT_OF_WORK)
+    body["finances"]["hardship"]["expected_months"] = 2
+    q = quote(body, REGISTRY, today=TODAY)
+    holiday = next(o for o in q["options"] if o["type"] == "payment_holiday")
+    assert q["recommended_option_id"] == "payment_holiday" and holiday["affordable"] is True
+    assert "held_until_review" not in [f["code"] for f in q["affordability"]["flags"]]
+    assert "recommended" in [r["code"] for r in holiday["reasons"]]
+
+
+def test_no_break_is_held_without_a_declared_hardship_or_on_the_portal_past_approval():
+    """Without a hardship, or with one no better after, nothing is held for review; on the portal the break
+    needs an agent, so nothing is
+    recommended there (the borrower is pointed to help instead)."""
+    body = copy.deepcopy(OUT_OF_WORK)
+    body["finances"] = {"monthly_income": "1300", "monthly_expenses": "1300"}
+    q = quote(body, REGISTRY, today=TODAY)
+    assert q["recommended_option_id"] is None
+    body["finances"]["hardship"] = {"kind": "other", "expected_months": 9, "income_during": "1300"}
+    assert quote(body, REGISTRY, today=TODAY)["recommended_option_id"] is None     # not temporary: no better after
+    portal = quote(copy.deepcopy(OUT_OF_WORK), REGISTRY, channel="portal", today=TODAY)
+    assert portal["recommended_option_id"] is None
+    assert "held_until_review" not in [f["code"] for f in portal["affordability"]["flags"]]

@@ -28,6 +28,7 @@ class Decision:
     recommended: np.ndarray        # index into ORDER, -1 when nothing is affordable
     nearest: np.ndarray            # index into ORDER of the closest plan, -1 when none
     shortfall: np.ndarray          # minor units the nearest plan needs beyond affordable
+    review: np.ndarray = None      # type: ignore[assignment]  # recommended as a break held until its review
 
 
 def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, policy: Policy,
@@ -64,4 +65,43 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
     else:
         recommended = nearest = np.full(n, -1)
         shortfall = np.zeros(n, dtype=np.int64)
-    return Decision(visible, decline, recommended, nearest, shortfall)
+    review = held_until_review(acc, sets, visible, affordable, recommended, types)
+    if review.any():
+        nearest, shortfall = np.where(review, -1, nearest), np.where(review, 0, shortfall)
+    return Decision(visible, decline, recommended, nearest, shortfall, review)
+
+
+def held_until_review(acc: Accounts, sets: dict[str, OptionSet], visible: dict[str, np.ndarray],
+                      affordable: np.ndarray, recommended: np.ndarray, types: list[str]) -> np.ndarray:
+    """Where a temporary hardship is declared and no plan fits it to the end, the break held until a review.
+
+    Temporary: the income declared during the hardship is below the usual one (a borrower with nothing to spare
+    for good is pointed to advice, not to a break that leads nowhere).
+
+    A held plan shorter than the hardship is not affordable (its later payments fall while the hardship lasts),
+    yet silence helps nobody: the answer is the break whose held payments fit the budget during the hardship,
+    with its review date and its approval (FCA CONC 7.3.4R, 7.3.5G: forbearance, and a review of it; issue 18).
+    Of those, the longest break, then the least approval, then the ladder's order. ``recommended`` (index
+    into ORDER) is set in place where one is found; the answer is where that happened.
+    """
+    n = len(acc)
+    # A temporary hardship: declared, with less coming in while it lasts than after it.
+    want = (recommended < 0) & (acc.hardship_months > 0) & (acc.income_during < acc.income) & ~acc.in_moratorium
+    review = np.zeros(n, dtype=bool)
+    if not want.any():
+        return review
+    best_hold = np.zeros(n, dtype=np.int64)
+    best_tier = np.full(n, 99, dtype=np.int64)
+    for t in types:
+        s = sets[t]
+        p = s.plans
+        per_period = np.asarray(affordable, dtype=np.int64) * 12 // p.ppy
+        fits = (want & visible[t] & s.offered & s.within_policy & (p.hold > 0)
+                & (p.hold_payment <= per_period))
+        better = fits & ((p.hold > best_hold) | ((p.hold == best_hold) & (s.tier < best_tier)))
+        if better.any():
+            recommended[better] = ORDER.index(t)
+            best_hold = np.where(better, p.hold, best_hold)
+            best_tier = np.where(better, s.tier, best_tier)
+            review |= better
+    return review

@@ -99,6 +99,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "recommended": {
         "en": "Recommended: affordable, within policy, and recovers the most.",
         "zh-CN": "推荐方案：在还款能力和政策范围内，回收金额最高。"},
+    "recommended_until_review": {
+        "en": "Suggested while your hardship lasts: the payments it holds fit what you can pay now, and on {date} "
+              "we look at your situation again with you before any higher payment is asked.",
+        "zh-CN": "困难期间的建议方案：缓冲期内的还款在您目前的还款能力之内；{date} 我们将与您重新评估，"
+                 "在此之前不会要求更高的还款。"},
+    "held_until_review": {
+        "en": "No plan fits what you can pay for the whole of your hardship ({months} months); a break held until "
+              "a review is the answer for now.",
+        "zh-CN": "目前没有方案能在您整个困难期（{months} 个月）内都符合您的还款能力；现阶段的方案是暂缓还款，"
+                 "到期后重新评估。"},
     "recommended_borrower": {
         "en": "Suggested for you: it fits what you can afford.",
         "zh-CN": "建议方案：在您的还款能力范围内。"},

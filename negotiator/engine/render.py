@@ -45,6 +45,7 @@ class Renderer:
         self.first_due = (as_of + dt.timedelta(days=chosen) if chosen
                           else first_payment_date(as_of, policy.first_payment_offset_days))
         self.ctx = Context(acc, assessment, policy, channel)
+        self.review = False     # the recommended plan is a break held until its review (decide.held_until_review)
 
     def amt(self, minor) -> str:
         return format_minor(int(minor), self.digits)
@@ -98,6 +99,8 @@ class Renderer:
                                      months=int(acc.hardship_months[0])))
         if decision is None:
             pass
+        elif decision.review is not None and decision.review[0]:
+            flags.append(self.reason("held_until_review", months=int(acc.hardship_months[0])))
         elif decision.recommended[0] < 0 and any(d[0] in ("no_extension_needed", "contract_affordable")
                                                  for d in decision.decline.values()):
             flags.append(self.reason("contract_fits"))
@@ -200,7 +203,9 @@ class Renderer:
             yield self.reason("beyond_authority")
         elif tier:
             yield self.reason(f"approval_{TIERS[tier]}")
-        if recommended:
+        if recommended and self.review:
+            yield self.reason("recommended_until_review", date=self.review_date(int(p.hold[0])))
+        elif recommended:
             yield self.reason("recommended")
 
     def decline_params(self, code: str) -> dict:
@@ -224,6 +229,7 @@ class Renderer:
         options, declined = [], []
         rec = int(decision.recommended[0])
         rec_id = ORDER[rec] if rec >= 0 else None
+        self.review = decision.review is not None and bool(decision.review[0])
         for t in ORDER:
             if t not in sets:
                 continue

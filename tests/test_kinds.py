@@ -349,7 +349,7 @@ def test_a_weekly_instalment_by_hand(registry):
     dates = [dt.date.fromisoformat(x["due_date"]) for x in o["schedule"]]
     assert len(dates) == 192 and {(b - a).days for a, b in zip(dates, dates[1:])} == {7}
     assert o["schedule"][0]["interest"] == "23.08"                  # 10,000 x 0.12 / 52 = 23.077
-    assert {d["type"]: d["reasons"][0]["code"] for d in q["declined"]}["catch_up"] == "monthly_only"
+    assert {d["type"]: d["reasons"][0]["code"] for d in q["declined"]}["catch_up"] == "dpd_out_of_range"
 
 
 def test_uk_weekly_apr_compounds_weekly(registry):
@@ -385,11 +385,13 @@ def test_weekly_and_fortnightly_plans_keep_every_invariant(registry, body, freq)
         if o["type"] == "settlement":       # paid in full from the lump sum: one payment, no frequency
             assert len(o["schedule"]) == 1 and "funded_by_lump_sum" in {r["code"] for r in o["reasons"]}
             continue
-        assert o["type"] in ("instalment", "interest_reduction", "fee_waiver")
+        assert o["type"] in ("catch_up", "instalment", "interest_reduction", "fee_waiver")
         pays = [D(x["payment"]) for x in o["schedule"]]
         assert o["frequency"] == name and len(pays) == o["number_of_payments"]
         assert o["number_of_payments"] <= policy.max_term_months * ppy // 12
-        assert sum(pays) == D(o["total_payable"]) and D(o["schedule"][-1]["balance_after"]) == 0
+        # A catch-up clears the arrears while the contract runs on for the rest (issue 18: by period too).
+        left = "arrears_after" if o["type"] == "catch_up" else "balance_after"
+        assert sum(pays) == D(o["total_payable"]) and D(o["schedule"][-1][left]) == 0
         assert pays[-1] <= D(o["monthly_payment"]) and set(pays[:-1]) <= {D(o["monthly_payment"])}
         assert o["affordable"] == (max(pays) <= per_payment)
         dates = [dt.date.fromisoformat(x["due_date"]) for x in o["schedule"]]

@@ -55,7 +55,7 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
     if k:
         # The nearest plan, where none is usable, is one the lender can grant: within policy (issue 18).
         npv, usable, shown, max_payment = (np.concatenate(parts) for parts in zip(*(
-            (sets[t].npv, visible[t] & good[t], visible[t] & sets[t].within_policy, sets[t].max_payment)
+            (sets[t].npv, visible[t] & good[t], visible[t] & sets[t].within_policy, a_month(sets[t]))
             for t in types)))
         order = np.array([ORDER.index(t) for t in types], dtype=np.int64)
         picked = compiled.run("pick_many", n, [npv.astype(np.float64), usable, shown, max_payment.astype(np.int64),
@@ -69,6 +69,19 @@ def decide(acc: Accounts, sets: dict[str, OptionSet], affordable: np.ndarray, po
     if review.any():
         nearest, shortfall = np.where(review, -1, nearest), np.where(review, 0, shortfall)
     return Decision(visible, decline, recommended, nearest, shortfall, review)
+
+
+def a_month(s: OptionSet) -> np.ndarray:
+    """A plan's largest payment as a monthly amount (x payments a year / 12, rounded up): what the monthly budget
+    and the shortfall named to the borrower ("a month more") compare with, whatever the frequency (issue 18).
+
+    >>> from negotiator.engine.plans import Plans
+    >>> s = OptionSet.__new__(OptionSet)
+    >>> s.max_payment, s.plans = np.array([10827, 50000]), Plans.build(0, ppy=[52, 12])
+    >>> a_month(s).tolist()
+    [46917, 50000]
+    """
+    return -(-s.max_payment.astype(np.int64) * s.plans.ppy // 12)
 
 
 def held_until_review(acc: Accounts, sets: dict[str, OptionSet], visible: dict[str, np.ndarray],

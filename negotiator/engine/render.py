@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negotiator.core.dates import add_months, due_dates, first_payment_date
-from negotiator.core.money import MONTHLY_DEN, format_minor, format_rate
+from negotiator.core.money import RATE_SCALE, format_minor, format_rate
 from negotiator.core.vocabulary import FEE_PARTS
 from negotiator.engine import explain
 from negotiator.engine.accounts import Accounts
@@ -294,7 +294,7 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
             line["regular_payment"] = fmt(regular, digits)
         if runs_on:
             # The contract runs on: interest on the rest, the regular payment to it, fees last.
-            i = rdiv(rest_p * apr, MONTHLY_DEN, MODES[rounding])
+            i = rdiv(rest_p * apr, int(p.ppy[0]) * RATE_SCALE, MODES[rounding])   # the contract's rate a period
             spare = regular - i
             to_p = min(max(spare, 0), rest_p)
             rest_p = rest_p - to_p + max(-spare, 0)

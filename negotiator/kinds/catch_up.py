@@ -3,6 +3,12 @@
 The contract runs on for the rest of the balance, so the plan is valued as
 the catch-up payments plus the contractual stream that follows them.
 
+Weekly and fortnightly payers catch up by their own period (issue 18): the
+monthly contractual payment becomes ``contractual x 12 / payments a year``
+a period (rounded up to the minor unit, so a year's regular payments are at
+least the contract's), and the arrears are spread over payments of that
+period, within ``max_months`` of them.
+
 >>> from negotiator.kinds import KINDS
 >>> KINDS["catch_up"].rung, KINDS["catch_up"].reages
 (0, False)
@@ -29,6 +35,8 @@ from negotiator.kinds.kernel import (
     O_STERM,
     P_CAP_TOTAL,
     P_COMPOUND,
+    P_DEN,
+    P_PPY,
     PF_D,
     X_A,
     X_APR,
@@ -39,6 +47,7 @@ from negotiator.kinds.kernel import (
     X_LOAN,
     X_REMAINING,
     annualise,
+    ceil_div,
     months_from,
     nan_max,
     own_figure,
@@ -63,6 +72,7 @@ class CatchUp(Kind):
     rank = 0
     rung = 0
     contract_runs_on = True
+    any_frequency = True
     schema = Schema
     declines = ("no_arrears",)
     names = {"en": "Catch up on missed payments", "zh-CN": "补缴逾期欠款"}
@@ -71,6 +81,11 @@ class CatchUp(Kind):
             "en": "Your arrears of {arrears} are spread over {months} months, on top of your regular payment of "
                   "{regular}.",
             "zh-CN": "您的逾期欠款 {arrears} 分 {months} 个月偿还，另加每月正常还款 {regular}。"},
+        "arrears_spread_periods": {
+            "en": "Your arrears of {arrears} are spread over {count} payments, each on top of a regular payment of "
+                  "{regular} (your contract's {monthly} a month, by payment).",
+            "zh-CN": "您的逾期欠款 {arrears} 分 {count} 期偿还，每期另加正常还款 {regular}"
+                     "（即合同约定的每月 {monthly}，按期折算）。"},
         "no_arrears": {"en": "There are no arrears to spread.", "zh-CN": "没有需要分期偿还的逾期欠款。"},
     }
 
@@ -79,20 +94,36 @@ class CatchUp(Kind):
 
     def explain(self, r, s, i):
         acc = r.acc
+        if int(s.plans.ppy[i]) != 12:
+            return [("arrears_spread_periods", {"arrears": r.money(acc.arrears[i]), "count": int(s.solved.term[i]),
+                                                "regular": r.money(s.regular[i]),
+                                                "monthly": r.money(acc.contractual[i])})]
         return [("arrears_spread", {"arrears": r.money(acc.arrears[i]), "months": int(s.solved.term[i]),
                                     "regular": r.money(acc.contractual[i])})]
 
 
+def regular_payment(contractual: int, ppy: int) -> int:
+    """The monthly contractual payment by payment period, rounded up to the minor unit.
+
+    >>> regular_payment(60000, 12), regular_payment(60000, 52), regular_payment(60000, 26)
+    (60000, 13847, 27693)
+    """
+    return ceil_div(contractual * 12, ppy)
+
+
 def build(decline: int, P, KP, kp: int, X, x: int, OI, b: int, st: int) -> tuple[int, int]:
-    """The arrears over the fewest months the room above the regular payment allows."""
+    """The arrears over the fewest payments the room above the regular payment allows (budget and regular
+    payment both per period)."""
     arrears = X[x + X_ARREARS]
     if decline == D_NONE and arrears == 0:
         decline = NO_ARREARS
-    room = X[x + X_A] - X[x + X_CONTRACTUAL]
+    ppy = P[P_PPY]
+    regular = regular_payment(X[x + X_CONTRACTUAL], ppy)
+    room = X[x + X_A] - regular
     n_star = arrears / room if room > 0 else math.inf
-    hi = min(own_figure(KP, kp, MAX_MONTHS), P[P_CAP_TOTAL])
-    plan(OI, b, st, arrears, 0, 0, 0, months_from(n_star, 1, hi), 0, 0, 0, 12)
-    OI[b + O_REGULAR * st] = X[x + X_CONTRACTUAL]
+    hi = min(max(own_figure(KP, kp, MAX_MONTHS) * ppy // 12, 1), P[P_CAP_TOTAL])
+    plan(OI, b, st, arrears, 0, 0, 0, months_from(n_star, 1, hi), 0, 0, 0, ppy)
+    OI[b + O_REGULAR * st] = regular
     return decline, hi
 
 
@@ -109,20 +140,25 @@ def npv(P, PF, X, x: int, OI, b: int, st: int) -> float:
     as the contractual payment takes).
     """
     n = OI[b + O_STERM * st]
-    d = PF[PF_D]
+    d = PF[PF_D]                               # the discount rate per payment period
+    ppy = P[P_PPY]
     value = present_value(OI[b + O_HOLD * st], OI[b + O_HOLD_PAY * st], OI[b + O_LEVEL * st], OI[b + O_FINAL * st],
                           n, d)
     contractual = X[x + X_CONTRACTUAL]
-    r = X[x + X_APR] / MONTHLY_DEN
+    regular = OI[b + O_REGULAR * st]
+    r = X[x + X_APR] / P[P_DEN]                # the contract's rate per payment period
     g = (1.0 + r) ** float(n)
-    paid = contractual * (g - 1) / r if r > 0 else float(contractual * n)
+    paid = regular * (g - 1) / r if r > 0 else float(regular * n)
     rest = nan_max((X[x + X_BALANCE] - X[x + X_ARREARS] + X[x + X_FEES]) * g - paid, 0.0)
+    # The contract runs on monthly after the catch-up: the rest at the monthly rate and monthly discount.
+    rm = X[x + X_APR] / MONTHLY_DEN
+    dm = d if ppy == 12 else (1.0 + d) ** (ppy / 12.0) - 1.0
     if X[x + X_LOAN]:
-        months = float(max(X[x + X_REMAINING] - n, 1))
+        months = float(max(X[x + X_REMAINING] - ceil_div(n * 12, ppy), 1))
     else:
-        months = min(max(periods(rest, r, float(contractual)), 1.0), float(MAX_TERM))
-    stream = payment(rest, r, months) * annuity(d, months)
-    return value + contractual * annuity(d, float(n)) + stream * discount(d, float(n))
+        months = min(max(periods(rest, rm, float(contractual)), 1.0), float(MAX_TERM))
+    stream = payment(rest, rm, months) * annuity(dm, months)
+    return value + regular * annuity(d, float(n)) + stream * discount(d, float(n))
 
 
 def disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float]:

@@ -91,6 +91,22 @@ class ReageSchema(Strict):
     max_per_5_years = fields.Integer(load_default=2, validate=validate.Range(min=0))
 
 
+class BrokenArrangementsSchema(Strict):
+    """How many arrangements broken in the last 12 months before a new plan needs an agent, a supervisor, or
+    is not offered at all: the lender's own choice of limits (issue 18)."""
+
+    agent_from = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    supervisor_from = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    none_from = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        given = [(k, data[k]) for k in ("agent_from", "supervisor_from", "none_from") if data.get(k) is not None]
+        for (k1, v1), (k2, v2) in zip(given, given[1:]):
+            if v2 <= v1:
+                raise ValidationError(f"must be above {k1} ({v1})", k2)
+
+
 class DisclosureSchema(Strict):
     apr_method = fields.String(load_default="nominal", validate=validate.OneOf(APR_METHODS))
 
@@ -131,6 +147,7 @@ class PolicySchema(Strict):
     approval = fields.Nested(ApprovalSchema, required=True)
     portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
     reage = fields.Nested(ReageSchema, load_default=None, allow_none=True)
+    broken_arrangements = fields.Nested(BrokenArrangementsSchema, load_default=None, allow_none=True)
     # Keeping arrangements (issue 8): how long a quote can be accepted, and when a plan is broken.
     quote_valid_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
     grace_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=90))
@@ -291,6 +308,28 @@ class Reage:
 
 
 @dataclass(frozen=True)
+class BrokenArrangements:
+    agent_from: int | None = None
+    supervisor_from: int | None = None
+    none_from: int | None = None
+
+    def floor(self, broken: np.ndarray) -> np.ndarray:
+        """The least approval tier a new plan needs after ``broken`` arrangements broken in 12 months: 0 none,
+        1 agent, 2 supervisor, 4 none offered (above :data:`BEYOND`, 3).
+
+        >>> BrokenArrangements(1, 2, 3).floor(np.array([0, 1, 2, 3, 9])).tolist()
+        [0, 1, 2, 4, 4]
+        >>> BrokenArrangements(supervisor_from=2).floor(np.array([1, 2])).tolist()
+        [0, 2]
+        """
+        out = np.zeros(len(broken), dtype=np.int64)
+        for limit, tier in ((self.agent_from, 1), (self.supervisor_from, 2), (self.none_from, 4)):
+            if limit is not None:
+                out = np.where(broken >= limit, tier, out)
+        return out
+
+
+@dataclass(frozen=True)
 class AffordabilityRule:
     surplus_share: Decimal
     max_payment_to_income: Decimal
@@ -348,6 +387,7 @@ class Policy:
     approval: Approval = None  # type: ignore[assignment]
     portal: Portal = None  # type: ignore[assignment]
     reage: Reage | None = None
+    broken_arrangements: BrokenArrangements = BrokenArrangements()
     raw: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
     by_currency: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
 
@@ -459,6 +499,7 @@ def _freeze(data: dict, source: str) -> Policy:
         approval=Approval(*(Tier(appr[t]["max_concession"], appr[t]["max_share"]) for t in TIERS)),
         portal=Portal(**data["portal"]),
         reage=Reage(**reage) if reage is not None else None,
+        broken_arrangements=BrokenArrangements(**(data["broken_arrangements"] or {})),
         raw=data, by_currency=by_currency)
 
 

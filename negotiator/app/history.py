@@ -51,11 +51,11 @@ def with_stored_history(body):
         as_of = dt.date.fromisoformat(body["as_of"]) if "as_of" in body else records.clock().date()
     except (TypeError, ValueError):
         return body
-    dates, reages = records.history(account["account_id"][:64], as_of)
+    dates, reages, broken = records.history(account["account_id"][:64], as_of)
     if not dates:
         return body
     history = dict(history)
-    for key, stored in (("arrangement_dates", dates), ("reage_dates", reages)):
+    for key, stored in (("arrangement_dates", dates), ("reage_dates", reages), ("broken_arrangement_dates", broken)):
         given = history.get(key)
         if not stored or (given is not None and not (isinstance(given, list)
                                                      and all(isinstance(d, str) for d in given))):

@@ -640,6 +640,7 @@ _JSON_KINDS = {
     **{c: "integer" for c, *_ in INTEGERS},
     "account_id": "string", "currency": "string", "product": "string", "hardship_reason": "string",
     "opened_on": "date", "reage_dates": "dates", "arrangement_dates": "dates",
+    "broken_arrangement_dates": "dates",
 }
 assert set(_JSON_KINDS) == set(INPUT_COLUMNS), "every column has a JSON kind"
 NOT_STRING, NOT_LIST, NOT_NULL = "Not a valid string.", "Not a valid list.", "Field may not be null."
@@ -765,7 +766,7 @@ def _parquet_chunks(pf, fh, path: str, chunk_size: int) -> Iterator[Chunk]:
             first += batch.num_rows
 
 
-_LIST_COLUMNS = ("reage_dates", "arrangement_dates")
+_LIST_COLUMNS = ("reage_dates", "arrangement_dates", "broken_arrangement_dates")
 
 
 def _scalar_type_ok(t: pa.DataType) -> bool:
@@ -789,7 +790,7 @@ def check_parquet_types(schema: pa.Schema, path: str) -> None:
     if bad:
         raise BatchInputError(f"{path}: column types the job cannot read as text: {', '.join(bad)} (use text, "
                               "numbers, dates or booleans; a list of dates only for reage_dates and "
-                              "arrangement_dates)")
+                              "arrangement_dates, broken_arrangement_dates)")
 
 
 def _as_text(col: pa.Array) -> tuple[pa.Array, np.ndarray]:

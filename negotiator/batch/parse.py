@@ -61,6 +61,7 @@ EXPENSE_LINES = tuple(f"expense_{c}" for c in EXPENSE_CATEGORIES)
 INPUT_COLUMNS = (
     "account_id", "currency", "balance", "arrears", "fees", "apr", "days_past_due", "product",
     "contractual_payment", "remaining_term_months", "opened_on", "reage_dates", "arrangement_dates",
+    "broken_arrangement_dates",
     "consecutive_payments", "monthly_income", "monthly_expenses", "other_debt_payments", "household_size",
     "lump_sum_available", "hardship_reason", "hardship_expected_months", *INCOME_LINES, *EXPENSE_LINES,
 )
@@ -76,7 +77,9 @@ COLUMN_OF_PATH = {
     **{path: col for col, path, *_ in AMOUNTS}, **{path: col for col, path, *_ in INTEGERS},
     "account.currency": "currency", "account.apr": "apr", "account.product": "product",
     "account.history.opened_on": "opened_on", "account.history.reage_dates": "reage_dates",
-    "account.history.arrangement_dates": "arrangement_dates", "finances.hardship.reason": "hardship_reason",
+    "account.history.arrangement_dates": "arrangement_dates",
+    "account.history.broken_arrangement_dates": "broken_arrangement_dates",
+    "finances.hardship.reason": "hardship_reason",
     "finances.income_lines": "income_lines", "finances.expense_lines": "expense_lines",
 }
 _COLUMN_RANK = {c: k for k, c in enumerate(INPUT_COLUMNS)}
@@ -412,6 +415,12 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
     err.add("schema", a_invalid, "arrangement_dates", NOT_DATE)
     err.add("schema", a_far, "arrangement_dates", DATE_RANGE)
     err.add("schema", a_long, "arrangement_dates", f"Longer than maximum length {MAX_LINES}.")
+    broken_has, broken_12m, _, b_invalid, b_long, b_future, b_far = parse_date_lists(get("broken_arrangement_dates"),
+                                                                                     as_of_day)
+    err.add("schema", b_invalid, "broken_arrangement_dates", NOT_DATE)
+    err.add("schema", b_far, "broken_arrangement_dates", DATE_RANGE)
+    err.add("schema", b_long, "broken_arrangement_dates", f"Longer than maximum length {MAX_LINES}.")
+    err.add("convert", b_future, "broken_arrangement_dates", "A date is after the as-of date.")
 
     # itemised lines: a column per category
     line_values: dict[str, dict[str, np.ndarray]] = {"income": {}, "expense": {}}
@@ -452,6 +461,7 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
         hardship_months=np.where(has_months, ints["hardship_expected_months"], 0),
         age_months=age, consecutive=np.where(int_given["consecutive_payments"], ints["consecutive_payments"], UNKNOWN),
         reages_12m=np.where(reage_has, n12, UNKNOWN), reages_5y=np.where(reage_has, n5y, UNKNOWN),
+        broken_12m=np.where(broken_has, broken_12m, 0),
         expense_lines={c: line_values["expense"].get(f"expense_{c}", np.zeros(n, dtype=np.int64))
                        for c in EXPENSE_CATEGORIES} if any_lines else {},
     )

@@ -60,6 +60,7 @@ class Accounts:
     consecutive: np.ndarray
     reages_12m: np.ndarray
     reages_5y: np.ndarray
+    broken_12m: np.ndarray = None           # type: ignore[assignment]  # arrangements broken in 12 months
     expense_lines: dict[str, np.ndarray] = field(default_factory=dict)   # category -> minor units
     hardship_kind: np.ndarray = None        # type: ignore[assignment]  # index into HARDSHIP_KINDS, -1 none
     income_during: np.ndarray = None        # type: ignore[assignment]  # income during the hardship, minor
@@ -79,6 +80,8 @@ class Accounts:
             self.fee_parts = np.full((n, len(FEE_PARTS)), -1, dtype=np.int64)
         if self.ppy is None:
             self.ppy = np.full(n, 12, dtype=np.int64)
+        if self.broken_12m is None:
+            self.broken_12m = np.zeros(n, dtype=np.int64)
 
     @property
     def fee_parts_known(self) -> np.ndarray:
@@ -132,7 +135,7 @@ class Accounts:
 
 INT_COLUMNS = ("digits", "balance", "arrears", "fees", "contractual", "apr_ppm", "dpd", "remaining_term",
                "income", "expenses", "other_debt", "household", "lump_sum", "hardship_months", "age_months",
-               "consecutive", "reages_12m", "reages_5y")
+               "consecutive", "reages_12m", "reages_5y", "broken_12m")
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:
@@ -217,6 +220,10 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
             cols["reages_12m"][i] = sum(months_between(d, as_of) < 12 for d in reages)
             cols["reages_5y"][i] = sum(months_between(d, as_of) < 60 for d in reages)
         cols["consecutive"][i] = hist.get("consecutive_payments", UNKNOWN)
+        broken = hist.get("broken_arrangement_dates") or ()
+        if any(d > as_of for d in broken):
+            errors.append((i, "account.history.broken_arrangement_dates", "A date is after the as-of date."))
+        cols["broken_12m"][i] = sum(months_between(d, as_of) < 12 for d in broken)
 
         total_income = _total(f, "monthly_income", "income_lines", "finances.monthly_income", digits, errors, i)
         total_exp = _total(f, "monthly_expenses", "expense_lines", "finances.monthly_expenses", digits, errors, i)

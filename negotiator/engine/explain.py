@@ -164,6 +164,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The account was brought up to date under an arrangement too recently (at most once in 12 months, "
               "twice in 5 years).",
         "zh-CN": "该账户近期已通过还款安排将逾期状态恢复为正常（12 个月内至多一次，5 年内至多两次）。"},
+    "broken_arrangements": {
+        "en": "Earlier arrangements on this account did not last: a new plan needs a conversation with us first, "
+              "so we can find one that will.",
+        "zh-CN": "此前的还款安排未能履行：新的方案需要先与我们沟通，以便找到您能够坚持的方案。"},
+    "broken_arrangements_agent": {
+        "en": "{count} arrangements on this account broke in the last 12 months: under the policy this plan needs "
+              "an agent's approval.",
+        "zh-CN": "此账户过去 12 个月内有 {count} 次还款安排未履行：按政策，本方案需经坐席批准。"},
+    "broken_arrangements_supervisor": {
+        "en": "{count} arrangements on this account broke in the last 12 months: under the policy this plan needs "
+              "a supervisor's approval.",
+        "zh-CN": "此账户过去 12 个月内有 {count} 次还款安排未履行：按政策，本方案需经主管批准。"},
     "requires_agent": {
         "en": "Please talk to one of our team about this option.",
         "zh-CN": "如需了解此方案，请联系我们的工作人员。"},
@@ -238,7 +250,8 @@ MESSAGES.update(kind_messages())
 #: concessions the lender weighs. Portal declines with these codes are left out.
 #: ``apr_above_flag_limit`` is a note for the agent: it names the policy's flag line and
 #: asks for a legal review of the plan, which a self-service borrower cannot act on.
-PORTAL_HIDDEN = {"apr_above_flag_limit", "beyond_authority", "approval_agent", "approval_supervisor",
+PORTAL_HIDDEN = {"apr_above_flag_limit", "beyond_authority", "broken_arrangements_agent",
+                 "broken_arrangements_supervisor", "approval_agent", "approval_supervisor",
                  "capped_by_income", "lesser_concession_affordable", "term_at_maximum", "counter_offer_settlement",
                  "proposal_discount_too_high"}
 

@@ -276,4 +276,24 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
                           [(slots * D.NO * n, np.int64), (slots * L.NF * n, np.float64)])
     OI, OF = OI.reshape(slots, D.NO, n), OF.reshape(slots, L.NF, n)
     # Each field of each kind is a row of these arrays: the option sets' columns are views of them.
-    return {t: _option_set(t, OI[j], OF[j]) for j, t in enumerate(wanted)}
+    sets = {t: _option_set(t, OI[j], OF[j]) for j, t in enumerate(wanted)}
+    floor = policy.broken_arrangements.floor(acc.broken_12m)
+    if floor.any():
+        for s in sets.values():
+            after_broken(s, floor)
+    return sets
+
+
+def after_broken(s: OptionSet, floor: np.ndarray) -> None:
+    """Arrangements broken in the last 12 months raise the approval every plan needs to ``floor``, or (above
+    :data:`BEYOND`) leave none to offer: the policy's ``broken_arrangements`` limits, the lender's own (issue 18).
+
+    Every kind is raised alike, so the ladder's choice of rung stands: on the agent channel a rung within policy
+    stays so; on the portal every plan then needs an agent.
+    """
+    none = floor > BEYOND        # no plan at all: the one reason for every kind, whatever else it had
+    s.offered = s.offered & ~none
+    s.decline = s.decline.copy()
+    s.decline[none] = "broken_arrangements"
+    within = s.tier < BEYOND
+    s.tier = np.where(within, np.maximum(s.tier, np.minimum(floor, BEYOND - 1)), s.tier)

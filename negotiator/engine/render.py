@@ -199,6 +199,9 @@ class Renderer:
             if hi >= 0 and int(s.solved.term[0]) >= hi:
                 yield self.reason("term_at_maximum", months=int(s.solved.term[0]))
         tier = int(s.tier[0])
+        floor = int(self.policy.broken_arrangements.floor(self.acc.broken_12m[:1])[0])
+        if 0 < floor == tier:
+            yield self.reason(f"broken_arrangements_{TIERS[tier]}", count=int(self.acc.broken_12m[0]))
         if tier == BEYOND:
             yield self.reason("beyond_authority")
         elif tier:

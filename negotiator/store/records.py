@@ -114,6 +114,19 @@ def _minor(amount: str, digits: int) -> int:
     return to_minor(Decimal(amount), digits)
 
 
+def _day(value) -> dt.date:
+    """A date or timestamp column as its date (SQLite returns text, PostgreSQL dates and datetimes).
+
+    >>> _day("2026-11-23 10:00:00.000000"), _day(dt.datetime(2026, 11, 23, 10)), _day(dt.date(2026, 11, 23))
+    (datetime.date(2026, 11, 23), datetime.date(2026, 11, 23), datetime.date(2026, 11, 23))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 class Records:
     """The store's operations for one database and policy registry; ``clock`` gives the current UTC time."""
 
@@ -126,7 +139,8 @@ class Records:
     # ------------------------------------------------------------------ quotes
     # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
     # through SQLAlchemy's statement machinery they cost about three times as much (benchmarks/bench_store.py).
-    _HISTORY_SQL = ("SELECT starts_on, option_type FROM arrangements WHERE account_id = {p} AND status IN ("
+    _HISTORY_SQL = ("SELECT starts_on, option_type, status, updated_at FROM arrangements WHERE account_id = {p} "
+                    "AND status IN ("
                     + ", ".join(f"'{c}'" for c in COUNTED) + ") AND starts_on <= {p}")
     _QUOTE_SQL = ("INSERT INTO quotes (quote_id, channel, account_id, policy_name, policy_version, currency, as_of, "
                   "request, response, created_at, expires_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
@@ -144,19 +158,21 @@ class Records:
             return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         return when
 
-    def history(self, account_id: str, as_of: dt.date) -> tuple[list[dt.date], list[dt.date]]:
-        """Stored ``(arrangement_dates, reage_dates)`` of an account, on or before ``as_of``."""
+    def history(self, account_id: str, as_of: dt.date) -> tuple[list[dt.date], list[dt.date], list[dt.date]]:
+        """Stored ``(arrangement_dates, reage_dates, broken_arrangement_dates)`` of an account, on or before
+        ``as_of``; an arrangement broke on the day the review marked it so."""
         raw = self.db.reader.raw_connection()
         try:
             cur = raw.cursor()
             cur.execute(self._sql(self._HISTORY_SQL), (account_id, as_of.isoformat()))
-            rows = [(d if isinstance(d, dt.date) else dt.date.fromisoformat(d), t) for d, t in cur.fetchall()]
+            rows = [(_day(d), t, s, _day(u)) for d, t, s, u in cur.fetchall()]
             cur.close()
         finally:
             raw.close()   # back to the pool, rolled back
-        dates = sorted({d for d, _ in rows})
-        reages = sorted({d for d, t in rows if t in REAGING_TYPES})
-        return dates, reages
+        dates = sorted({d for d, *_ in rows})
+        reages = sorted({d for d, t, *_ in rows if t in REAGING_TYPES})
+        broken = sorted({min(u, as_of) for _, _, s, u in rows if s == "broken"})
+        return dates, reages, broken
 
     def keep_quote(self, answer: dict, request: dict, channel: str, actor: str, request_id: str | None) -> None:
         """Store a quote as issued; the same quote again (same id) restarts its expiry, never duplicates it.

@@ -117,6 +117,9 @@ class HistorySchema(_Strict):
     opened_on = IsoDate()
     reage_dates = fields.List(IsoDate(), validate=validate.Length(max=MAX_LINES))
     arrangement_dates = fields.List(IsoDate(), validate=validate.Length(max=MAX_LINES))
+    broken_arrangement_dates = fields.List(IsoDate(), validate=validate.Length(max=MAX_LINES), metadata={
+        "description": "When earlier arrangements on the account broke. Those in the last 12 months meet the "
+                       "policy's `broken_arrangements` limits; with `account_id` the store adds its own."})
     consecutive_payments = StrictInt(LIMITS["consecutive"])
 
 

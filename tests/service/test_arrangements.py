@@ -663,3 +663,21 @@ def test_a_what_if_knows_the_accounts_stored_arrangements(client, db):
     with db.sessions() as s:
         history = s.get(Quote, p["quote_id"]).request["account"]["history"]
     assert history["arrangement_dates"] == ["2026-11-23"] and history["reage_dates"] == ["2026-11-23"]
+
+
+def test_a_broken_arrangement_raises_the_approval_the_next_plan_needs(app, client, db, arrangement):
+    """The review breaks the plan (as above); the account's next quote reads the break from the store, and under
+    default.yaml's broken_arrangements (agent_from 1) every plan now needs an agent: none is left for the
+    portal, and the agent sees why."""
+    for day in ("2027-01-07", "2027-01-08", "2027-02-07"):
+        _review(app, day)
+    assert read(client, arrangement, "2027-02-08")["status"] == "broken"
+    q = client.post("/v1/quotes", json=body_for(as_of="2027-02-08"), headers={"X-API-Key": AGENT_KEY}).json
+    with db.sessions() as s:
+        history = s.get(Quote, q["quote_id"]).request["account"]["history"]
+    assert len(history["broken_arrangement_dates"]) == 1
+    assert q["options"] and all(o["approval"] in ("agent", "supervisor") for o in q["options"])
+    assert any(r["code"] == "broken_arrangements_agent" for o in q["options"] for r in o["reasons"])
+    portal = client.post("/v1/quotes", json=body_for(as_of="2027-02-08"), headers={"X-API-Key": PORTAL_KEY}).json
+    assert portal["options"] == [] and portal["recommended_option_id"] is None
+    assert "broken_arrangements_agent" not in str(portal)

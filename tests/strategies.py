@@ -73,6 +73,9 @@ def histories(draw, as_of: dt.date = AS_OF):
     if draw(st.booleans()):
         hist["reage_dates"] = [(as_of - dt.timedelta(days=d)).isoformat()
                                for d in draw(st.lists(st.integers(0, 8 * 365), max_size=3))]
+    if draw(st.integers(0, 3)) == 0:     # arrangements broken before: the policy's broken_arrangements limits
+        hist["broken_arrangement_dates"] = [(as_of - dt.timedelta(days=d)).isoformat()
+                                            for d in draw(st.lists(st.integers(0, 2 * 365), max_size=4))]
     return hist
 
 

@@ -10,6 +10,7 @@ for; rates are decimal fractions. A bad file is refused with the key named.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
@@ -23,6 +24,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from negotiator import kernels
 from negotiator.core.errors import PolicyError, UnknownPolicyError, flatten_messages
 from negotiator.core.money import CURRENCIES, ROUNDING_MODES, rate_to_ppm, to_minor
+from negotiator.core.vocabulary import CONTACT_CHANNELS
 from negotiator.kinds import OPTION_SCHEMAS, ORDER
 from negotiator.kinds.base import PRODUCTS, TIERS, Strict, amount_field, months_field, rate_field
 
@@ -107,6 +109,46 @@ class BrokenArrangementsSchema(Strict):
                 raise ValidationError(f"must be above {k1} ({v1})", k2)
 
 
+_HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", error="Must be a time HH:MM (00:00 to 24:00).")
+
+
+class HoursSchema(Strict):
+    start = fields.String(required=True, validate=_HHMM)
+    end = fields.String(required=True, validate=_HHMM)
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        if data["end"] <= data["start"]:
+            raise ValidationError("must be after start", "end")
+
+
+class CallLimitSchema(Strict):
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    days = fields.Integer(required=True, validate=validate.Range(min=1, max=31))
+
+
+class ContactSchema(Strict):
+    """When and how often a borrower may be contacted (issue 21; the presets cite their sources)."""
+
+    hours = fields.Nested(HoursSchema, load_default=lambda: {"start": "08:00", "end": "21:00"}, metadata={
+        "description": "The borrower's local time within which contact may be made (end excluded)."})
+    hours_channels = fields.List(fields.String(validate=validate.OneOf(CONTACT_CHANNELS)),
+                                 load_default=["call", "sms", "email", "visit"])
+    call_limits = fields.List(fields.Nested(CallLimitSchema), load_default=list, metadata={
+        "description": "At most `count` outbound calls to one person in `days` consecutive local days, the call "
+                       "asked about included."})
+    after_conversation_days = fields.Integer(load_default=None, allow_none=True,
+                                             validate=validate.Range(min=1, max=31), metadata={
+        "description": "No outbound call for this many days after a telephone conversation with the person, "
+                       "the day of the conversation counted as the first."})
+    third_party = fields.Boolean(load_default=False, metadata={
+        "description": "Whether a third party may be contacted about the debt."})
+    moratorium = fields.Boolean(load_default=True, metadata={
+        "description": "No contact asking for payment while a breathing space or other moratorium is in force."})
+    reminder_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=30), metadata={
+        "description": "Days before an instalment falls due that a reminder is due."})
+
+
 class DisclosureSchema(Strict):
     apr_method = fields.String(load_default="nominal", validate=validate.OneOf(APR_METHODS))
 
@@ -148,6 +190,7 @@ class PolicySchema(Strict):
     portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
     reage = fields.Nested(ReageSchema, load_default=None, allow_none=True)
     broken_arrangements = fields.Nested(BrokenArrangementsSchema, load_default=None, allow_none=True)
+    contact = fields.Nested(ContactSchema, load_default=lambda: ContactSchema().load({}))
     # Keeping arrangements (issue 8): how long a quote can be accepted, and when a plan is broken.
     quote_valid_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
     grace_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=90))
@@ -330,6 +373,28 @@ class BrokenArrangements:
 
 
 @dataclass(frozen=True)
+class ContactRule:
+    """A policy's ``contact`` block, typed (times as :class:`datetime.time`; ``end`` 24:00 is midnight)."""
+
+    start: dt.time = dt.time(8)
+    end: dt.time | None = dt.time(21)            # None: midnight, the end of the day
+    hours_channels: tuple[str, ...] = ("call", "sms", "email", "visit")
+    call_limits: tuple[tuple[int, int], ...] = ()
+    after_conversation_days: int | None = None
+    third_party: bool = False
+    moratorium: bool = True
+    reminder_days: int = 3
+
+    @classmethod
+    def load(cls, data: dict) -> ContactRule:
+        def hhmm(text: str) -> dt.time | None:
+            return None if text == "24:00" else dt.time(int(text[:2]), int(text[3:]))
+        return cls(hhmm(data["hours"]["start"]) or dt.time(0), hhmm(data["hours"]["end"]),
+                   tuple(data["hours_channels"]), tuple((c["count"], c["days"]) for c in data["call_limits"]),
+                   data["after_conversation_days"], data["third_party"], data["moratorium"], data["reminder_days"])
+
+
+@dataclass(frozen=True)
 class AffordabilityRule:
     surplus_share: Decimal
     max_payment_to_income: Decimal
@@ -388,6 +453,7 @@ class Policy:
     portal: Portal = None  # type: ignore[assignment]
     reage: Reage | None = None
     broken_arrangements: BrokenArrangements = BrokenArrangements()
+    contact: ContactRule = ContactRule()
     raw: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
     by_currency: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
 
@@ -500,6 +566,7 @@ def _freeze(data: dict, source: str) -> Policy:
         portal=Portal(**data["portal"]),
         reage=Reage(**reage) if reage is not None else None,
         broken_arrangements=BrokenArrangements(**(data["broken_arrangements"] or {})),
+        contact=ContactRule.load(data["contact"]),
         raw=data, by_currency=by_currency)
 
 

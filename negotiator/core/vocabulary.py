@@ -10,6 +10,11 @@
 HARDSHIP_KINDS = ("breathing_space", "mental_health_crisis", "moratorium", "unemployment", "illness",
                   "reduced_income", "other")
 MORATORIUM_KINDS = HARDSHIP_KINDS[:3]     # the moratoria come first
+#: Contact with a borrower (issue 21): how, which way, what came of it, with whom.
+CONTACT_CHANNELS = ("call", "sms", "email", "letter", "visit")
+CONTACT_DIRECTIONS = ("outbound", "inbound")
+CONTACT_OUTCOMES = ("no_answer", "message_left", "conversation", "promise_to_pay", "refused", "wrong_party")
+CONTACT_PERSONS = ("borrower", "third_party")
 #: Payment frequencies and their payments a year.
 FREQUENCIES = {"monthly": 12, "fortnightly": 26, "weekly": 52}
 #: What ``account.fees`` may be made of, in the order a waiver takes them: 罚息, 违约金, 其他费用.

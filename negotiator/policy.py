@@ -24,7 +24,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from negotiator import kernels
 from negotiator.core.errors import PolicyError, UnknownPolicyError, flatten_messages
 from negotiator.core.money import CURRENCIES, ROUNDING_MODES, rate_to_ppm, to_minor
-from negotiator.core.vocabulary import CONTACT_CHANNELS
+from negotiator.core.vocabulary import CONTACT_CHANNELS, LOCALES
 from negotiator.kinds import OPTION_SCHEMAS, ORDER
 from negotiator.kinds.base import PRODUCTS, TIERS, Strict, amount_field, months_field, rate_field
 
@@ -149,6 +149,36 @@ class ContactSchema(Strict):
         "description": "Days before an instalment falls due that a reminder is due."})
 
 
+class AdviceEntrySchema(Strict):
+    """Where a borrower can get help: free, independent debt advice, the lender's own hardship line."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    url = fields.String(validate=[validate.Length(max=300), validate.URL(schemes={"https", "http"})])
+    phone = fields.String(validate=validate.Regexp(r"^\+?[0-9][0-9 ()\-]{1,28}[0-9]$",
+                                                   error="digits, spaces, + ( ) - only, as people dial it"))
+    hours = fields.String(validate=validate.Length(min=1, max=120), metadata={
+        "description": "When it answers, in the block's language (optional)."})
+    placeholder = fields.Boolean(load_default=False, metadata={
+        "description": "An entry the lender must fill in (its own hardship line): never shown until it is."})
+
+    @validates_schema
+    def _reachable(self, data, **_):
+        if not data.get("placeholder") and not data.get("url") and not data.get("phone"):
+            raise ValidationError("give a url or a phone (or mark the entry placeholder: true)", "name")
+
+
+class AdviceTextSchema(Strict):
+    """The signposting of one language: a sentence that introduces it and the places to turn to."""
+
+    intro = fields.String(validate=validate.Length(min=1, max=400))
+    entries = fields.List(fields.Nested(AdviceEntrySchema), load_default=list, validate=validate.Length(max=10))
+
+    @validates_schema
+    def _something(self, data, **_):
+        if not data.get("intro") and not data.get("entries"):
+            raise ValidationError("give an intro or at least one entry", "entries")
+
+
 class DisclosureSchema(Strict):
     apr_method = fields.String(load_default="nominal", validate=validate.OneOf(APR_METHODS))
 
@@ -195,6 +225,11 @@ class PolicySchema(Strict):
     quote_valid_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
     grace_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=90))
     missed_instalments_allowed = fields.Integer(load_default=1, validate=validate.Range(min=0, max=12))
+    # Signposting (issue 18): where a borrower in hardship, or with nothing affordable, can turn for help.
+    advice = fields.Dict(keys=fields.String(validate=validate.OneOf(LOCALES)), values=fields.Nested(AdviceTextSchema),
+                         load_default=dict, metadata={
+        "description": "Per language (en, zh-CN): an intro and entries {name, url, phone, hours}; shown to a "
+                       "borrower who declares a hardship or whom no affordable plan fits."})
 
     @validates_schema
     def _consistent(self, data, **_):
@@ -218,6 +253,8 @@ class PolicySchema(Strict):
                                  opts["interest_free_instalment"]["max_months"])):
                 if months > cap:
                     raise ValidationError(f"{months} is above max_term_months ({cap})", f"options.{key}")
+        if data.get("advice") and "en" not in data["advice"]:
+            raise ValidationError("needs an en block (what other languages fall back to)", "advice")
         flag = data.get("apr_flag_above")
         if flag is not None and flag >= data.get("max_apr", Decimal("0.6")):
             raise ValidationError("must be below max_apr (accounts above max_apr are refused)", "apr_flag_above")
@@ -395,6 +432,15 @@ class ContactRule:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """Signposting in one language: its intro (None: the engine's words) and the entries a borrower is shown
+    (placeholders left out)."""
+
+    intro: str | None
+    entries: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
 class AffordabilityRule:
     surplus_share: Decimal
     max_payment_to_income: Decimal
@@ -454,6 +500,7 @@ class Policy:
     reage: Reage | None = None
     broken_arrangements: BrokenArrangements = BrokenArrangements()
     contact: ContactRule = ContactRule()
+    advice: dict = field(default_factory=dict, hash=False, compare=False)   # language -> Advice
     raw: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
     by_currency: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
 
@@ -496,6 +543,10 @@ class Policy:
         for cur, rows in acc.currency_groups():
             out[slice(None) if rows is None else rows] = self.amounts(cur).tier_max
         return out
+
+    def advice_in(self, locale: str) -> Advice | None:
+        """The signposting in ``locale`` (English where it has none); None when the policy has none."""
+        return self.advice.get(locale) or self.advice.get("en")
 
     def public_dict(self) -> dict:
         """The policy as plain data (for ``GET /v1/policies/{name}``)."""
@@ -567,6 +618,9 @@ def _freeze(data: dict, source: str) -> Policy:
         reage=Reage(**reage) if reage is not None else None,
         broken_arrangements=BrokenArrangements(**(data["broken_arrangements"] or {})),
         contact=ContactRule.load(data["contact"]),
+        advice={lang: Advice(block.get("intro"), tuple({k: v for k, v in e.items() if k != "placeholder"}
+                                                       for e in block["entries"] if not e["placeholder"]))
+                for lang, block in data["advice"].items()},
         raw=data, by_currency=by_currency)
 
 

@@ -16,11 +16,11 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from negotiator.core.errors import NegotiatorError, UnknownPolicyError, ValidationError
+from negotiator.wire.messages import detail, is_message
 
 PROBLEM_TYPE = "application/problem+json"
 TYPE_BASE = "urn:negotiator:problem:"
 log = logging.getLogger("negotiator.service")
-UNKNOWN_FIELD = "Unknown field."   # marshmallow's message for a key that RAISE refuses
 
 
 class Problem(Exception):
@@ -96,25 +96,34 @@ def echo(text: str) -> str:
     return cut + "…" if len(text) > MAX_ECHO else cut
 
 
-def _errors(items: list[dict]) -> list[dict]:
+def _errors(items: list[dict], locale: str = "en") -> list[dict]:
     out = [{"field": echo(e["field"]), "message": e["message"]} for e in items[:MAX_ERRORS]]
     if len(items) > MAX_ERRORS:
-        out.append({"field": "(more)", "message": f"{len(items) - MAX_ERRORS} more errors not shown."})
+        out.append({"field": "(more)", "message": detail("not_shown", locale, count=len(items) - MAX_ERRORS)})
     return out
+
+
+def _unknown(message: str) -> bool:
+    """marshmallow's message for a key that RAISE refuses, in any locale."""
+    return is_message(message, "unknown_field")
 
 
 def _domain_error(exc: NegotiatorError) -> Response:
     if isinstance(exc, ValidationError):
-        errors = _errors([e.as_dict() for e in exc.errors])
-        unknown = [e["field"] for e in errors if e["message"] == UNKNOWN_FIELD]
+        errors = _errors([e.as_dict() for e in exc.errors], exc.locale)
+        unknown = [e["field"] for e in errors if _unknown(e["message"])]
+        language = {"Content-Language": exc.locale}
         if unknown:
             # A field the contract does not have: the client speaks another wire format (400, not 422).
-            more = sum(e.message == UNKNOWN_FIELD for e in exc.errors) - len(unknown)
-            names = ", ".join(unknown) + (f" and {more} more" if more else "")
-            return problem_response(400, "Unknown fields", f"Fields not in the contract: {names}.",
-                                    "unknown-fields", errors=errors)
-        return problem_response(422, exc.title, "The request has invalid fields; see errors.", "invalid-input",
-                                errors=errors)
+            more = sum(_unknown(e.message) for e in exc.errors) - len(unknown)
+            names = ", ".join(unknown)
+            if more:
+                names = detail("more", exc.locale, names=names, more=more)
+            return problem_response(400, "Unknown fields", detail("unknown", exc.locale, names=names),
+                                    "unknown-fields", errors=errors, headers=language)
+        # The errors' messages and the detail are in the request's locale (negotiator.wire.messages).
+        return problem_response(422, exc.title, detail("invalid", exc.locale), "invalid-input", errors=errors,
+                                headers=language)
     if isinstance(exc, UnknownPolicyError):
         return problem_response(404, exc.title, f"No policy named \"{echo(exc.name)}\"; known: "
                                 f"{', '.join(exc.known)}.", "unknown-policy",

@@ -425,6 +425,7 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
     # itemised lines: a column per category
     line_values: dict[str, dict[str, np.ndarray]] = {"income": {}, "expense": {}}
     line_given = {"income": np.zeros(n, dtype=bool), "expense": np.zeros(n, dtype=bool)}
+    line_read = {"income": np.ones(n, dtype=bool), "expense": np.ones(n, dtype=bool)}
     for kind, names in (("income", INCOME_LINES), ("expense", EXPENSE_LINES)):
         for name in names:
             if name not in cols:
@@ -433,6 +434,7 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
             amount_errors(name, st, digits)
             line_values[kind][name.split("_", 1)[1]] = v
             line_given[kind] |= st != ABSENT
+            line_read[kind] &= (st == OK) | (st == ABSENT)
 
     # totals: given, or the sum of the lines, or both and equal
     totals = {}
@@ -441,7 +443,9 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
         given = bad_amount[total] != ABSENT
         lines = line_given[kind]
         err.add("convert", ~given & ~lines, total, f"Required: give {total} or {kind}_lines.")
-        err.add("convert", given & lines & (summed != amounts[total]), total,
+        # Compared only where the total and every line were read (one unreadable amount, one error).
+        read = (bad_amount[total] == OK) & line_read[kind]
+        err.add("convert", given & lines & read & (summed != amounts[total]), total,
                 f"Does not equal the sum of {kind}_lines.")
         totals[kind] = np.where(given, amounts[total], summed)
 
@@ -479,7 +483,9 @@ def _merge(err: Errors, acc: Accounts, policy: Policy) -> list[tuple[int, str, s
         for r in rows[~schema_bad[rows]]:
             out.add((int(r), col, msg))
             unparsed.setdefault(int(r), set()).add(col)
-    for r, path, msg in check(acc, policy):
+    # The rules that compare with a value that could not be read are not judged (as for a single quote).
+    paths = {r: {p for p, c in COLUMN_OF_PATH.items() if c in cols} for r, cols in unparsed.items()}
+    for r, path, msg in check(acc, policy, paths):
         if schema_bad[r]:
             continue
         col = COLUMN_OF_PATH.get(path, path)

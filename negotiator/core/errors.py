@@ -56,8 +56,10 @@ class ValidationError(NegotiatorError):
     status = 422
     title = "Invalid input"
 
-    def __init__(self, errors: list[FieldError]):
+    def __init__(self, errors: list[FieldError], locale: str = "en"):
         self.errors = list(errors)
+        #: The language of the messages (the request's ``locale``; see :mod:`negotiator.wire.messages`).
+        self.locale = locale
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 

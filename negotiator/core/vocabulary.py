@@ -4,6 +4,8 @@
 (26, ('breathing_space', 'mental_health_crisis', 'moratorium'))
 """
 
+#: The languages a request may ask for (``locale``): its answer's reasons and its errors are in it.
+LOCALES = ("en", "zh-CN")
 #: What a declared hardship is. A moratorium (the UK's breathing space or
 #: mental-health crisis breathing space, or another legal moratorium) freezes
 #: interest and charges and forbids asking for payment.

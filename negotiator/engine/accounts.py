@@ -225,7 +225,9 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
             errors.append((i, "account.history.broken_arrangement_dates", "A date is after the as-of date."))
         cols["broken_12m"][i] = sum(months_between(d, as_of) < 12 for d in broken)
 
+        unread = len(errors)
         total_income = _total(f, "monthly_income", "income_lines", "finances.monthly_income", digits, errors, i)
+        income_read = len(errors) == unread
         total_exp = _total(f, "monthly_expenses", "expense_lines", "finances.monthly_expenses", digits, errors, i)
         cols["income"][i], cols["expenses"][i] = total_income, total_exp
         for line in f.get("expense_lines") or ():
@@ -241,13 +243,16 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
         during[i] = total_income
         if hardship and hardship.get("income_during") is not None:
             during[i] = _minor(hardship["income_during"], digits, "finances.hardship.income_during", errors, i)
-            if during[i] > total_income:
+            if income_read and during[i] > total_income:
                 errors.append((i, "finances.hardship.income_during", "Must not exceed monthly_income."))
         breakdown = a.get("fee_breakdown")
         if breakdown is not None:
+            before = len(errors)
             for j, part in enumerate(FEE_PARTS):
                 parts[i, j] = _minor(breakdown.get(part), digits, f"account.fee_breakdown.{part}", errors, i)
-            if int(parts[i].sum()) != cols["fees"][i]:
+            # Compared only where every part and the fees were read (one unreadable amount, one error).
+            fees_read = not any(r == i and f == "account.fees" for r, f, _ in errors)
+            if len(errors) == before and fees_read and int(parts[i].sum()) != cols["fees"][i]:
                 errors.append((i, "account.fee_breakdown", "Must add up to account.fees."))
         ppy[i] = FREQUENCIES[rec.get("frequency", "monthly")]
         first = rec.get("first_payment_date")
@@ -263,6 +268,7 @@ def _total(f, total_key, lines_key, path, digits, errors, row) -> int:
     """A total given directly, as itemised lines, or both (then they must agree)."""
     lines = f.get(lines_key)
     summed = None
+    before = len(errors)
     if lines is not None:
         summed = sum(_minor(x["amount"], digits, f"finances.{lines_key}", errors, row) for x in lines)
     if f.get(total_key) is None:
@@ -271,7 +277,8 @@ def _total(f, total_key, lines_key, path, digits, errors, row) -> int:
             return 0
         return summed
     total = _minor(f[total_key], digits, path, errors, row)
-    if summed is not None and summed != total:
+    # Compared only where the total and every line were read (one unreadable amount, one error).
+    if summed is not None and len(errors) == before and summed != total:
         errors.append((row, path, f"Does not equal the sum of {lines_key}."))
     return total
 
@@ -286,16 +293,21 @@ def _between(key: str) -> str:
     return f"Must be greater than or equal to {lo} and less than or equal to {hi}."
 
 
-def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
+def check(acc: Accounts, policy: Policy, unread: dict[int, set[str]] | None = None) -> list[tuple[int, str, str]]:
     """Every domain rule, on whole arrays: ``(row, field, message)`` for each breach.
 
     Amounts must be non-negative and at most one billion; arrears at most
     the balance; fees at most the balance; rates within zero and the
     policy's maximum; days past due and terms in range; arrears and days
     past due consistent; the currency one the policy accepts.
+
+    ``unread``: per row, the wire paths that could not be read (:func:`from_records`' errors, which leave a
+    placeholder 0); a rule on one of them is not judged. Nor is a rule comparing its field with one that
+    could not be read or broke a rule of its own (a rule's fourth element names those): one bad balance is
+    one error, not three more about the arrears, fees and contractual payment compared with it (issue 18).
     """
     max_minor = int(MAX_AMOUNT) * acc.unit
-    rules: list[tuple[np.ndarray, str, str]] = []
+    rules: list[tuple] = []     # (breached, field, message[, the fields it compares with])
     for col in ("balance", "arrears", "fees", "contractual", "income", "expenses", "other_debt", "lump_sum"):
         v = getattr(acc, col)
         rules.append((v < 0, FIELD_PATHS[col], "Must not be negative."))
@@ -304,16 +316,16 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
         rules.append((v < 0, "finances.expense_lines", f"Amount for {cat} must not be negative."))
     rules += [
         (acc.balance == 0, "account.balance", "Must be more than zero: there is nothing to negotiate."),
-        (acc.arrears > acc.balance, "account.arrears", "Must not exceed the balance."),
-        (acc.fees > acc.balance, "account.fees", "Must not exceed the balance."),
+        (acc.arrears > acc.balance, "account.arrears", "Must not exceed the balance.", ("account.balance",)),
+        (acc.fees > acc.balance, "account.fees", "Must not exceed the balance.", ("account.balance",)),
         (acc.contractual > acc.balance + acc.fees, "account.contractual_payment",
-         "Must not exceed the balance plus fees."),
+         "Must not exceed the balance plus fees.", ("account.balance", "account.fees")),
         (acc.apr_ppm < 0, "account.apr", "Must not be negative."),
         (acc.apr_ppm > policy.max_apr_ppm, "account.apr",
          f"Must be at most {policy.max_apr} under policy {policy.name}."),
         (_outside(acc.dpd, "dpd"), "account.days_past_due", _between("dpd")),
         ((acc.dpd == 0) & (acc.arrears > 0), "account.days_past_due",
-         "Is 0 but there are arrears: an account in arrears is past due."),
+         "Is 0 but there are arrears: an account in arrears is past due.", ("account.arrears",)),
         ((acc.dpd > 0) & (acc.arrears == 0), "account.arrears",
          "Is 0 but days_past_due is above 0: a past-due account has arrears."),
         (acc.is_loan & _outside(acc.remaining_term, "remaining_term"), "account.remaining_term_months",
@@ -344,8 +356,21 @@ def check(acc: Accounts, policy: Policy) -> list[tuple[int, str, str]]:
         rules.append((~accepted, "account.currency",
                       f"Policy {policy.name} accepts only {', '.join(policy.currencies)}."))
     # Every rule's breaches at once, by row and then in the rules' order.
-    rows, which = np.nonzero(np.stack([bad for bad, _, _ in rules], axis=1))
-    return [(int(r), rules[k][1], rules[k][2]) for r, k in zip(rows.tolist(), which.tolist())]
+    rows, which = np.nonzero(np.stack([rule[0] for rule in rules], axis=1))
+    breaches = list(zip(rows.tolist(), which.tolist()))
+    failed: dict[int, set[str]] = {r: set(f) for r, f in (unread or {}).items()}
+    for r, k in breaches:      # a field that breaks a rule of its own has failed too
+        if len(rules[k]) == 3:
+            failed.setdefault(r, set()).add(rules[k][1])
+    out = []
+    for r, k in breaches:
+        field, message, *uses = rules[k][1:]
+        if unread and field in unread.get(r, ()):
+            continue
+        if uses and any(u in failed.get(r, ()) for u in uses[0]):
+            continue
+        out.append((int(r), field, message))
+    return out
 
 
 def _any_of(values: np.ndarray, choices) -> np.ndarray:

@@ -43,6 +43,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_affordable_option": {
         "en": "No plan fits what you can afford; the nearest needs {shortfall} a month more.",
         "zh-CN": "目前没有与您的还款能力相符的方案；最接近的方案每月还需多付 {shortfall}。"},
+    # A borrower whose budget has nothing to spare is pressed for no figure on the portal (issue 18).
+    "no_affordable_option_deficit": {
+        "en": "No plan fits your budget at the moment.",
+        "zh-CN": "目前没有与您的预算相符的方案。"},
+    "negative_surplus_portal": {
+        "en": "Your essential spending and other debts are more than your income at the moment.",
+        "zh-CN": "您目前的必要支出和其他债务还款超过了收入。"},
+    "not_affordable_deficit": {
+        "en": "This plan asks for more than your budget allows at the moment.",
+        "zh-CN": "该方案的还款额超出您目前的预算。"},
+    "proposal_above_capacity_deficit": {
+        "en": "Your budget has nothing to spare at the moment, so we would not ask you to commit to this payment.",
+        "zh-CN": "您目前的预算没有结余，我们不会要求您承诺按此金额还款。"},
+    # signposting: the policy's intro, where it gives one (policy `advice`), else these words
+    "debt_advice": {
+        "en": "If you are finding it hard to pay, you can get help from:",
+        "zh-CN": "如果您还款有困难，可以通过以下渠道获得帮助："},
     # what options do (each kind's own messages are in its module: negotiator/kinds/)
     "flat_fee_pricing": {
         "en": "A fee of {fee} is charged each month on the original amount ({fees} in all); the annualised rate "
@@ -96,6 +113,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "beyond_authority": {
         "en": "The concession is above every approval limit of the policy.",
         "zh-CN": "减免金额超过政策规定的所有审批权限。"},
+    # Outside the policy for another reason than the concession (issue 18: each its own words).
+    "term_beyond_policy": {
+        "en": "This plan needs {months} months, longer than the {max_months} months the policy allows.",
+        "zh-CN": "该方案需 {months} 个月，超过政策允许的最长期限 {max_months} 个月。"},
+    "term_below_policy": {
+        "en": "A plan over {months} months is shorter than the {min_months} months the policy asks for.",
+        "zh-CN": "{months} 个月的方案短于政策规定的最短期限 {min_months} 个月。"},
+    "below_policy_minimum": {
+        "en": "The payment of {payment} is below the smallest payment the policy accepts ({minimum}).",
+        "zh-CN": "每期还款 {payment} 低于政策规定的最低还款额 {minimum}。"},
     "recommended": {
         "en": "Recommended: affordable, within policy, and recovers the most.",
         "zh-CN": "推荐方案：在还款能力和政策范围内，回收金额最高。"},
@@ -153,7 +180,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "已有减免更少且可负担的方案。"},
     "history_required": {
         "en": "Needs the account's history (opening date, earlier re-ages, payments made) to check eligibility.",
-        "zh-CN": "需提供账户历史（开户日期、以往将逾期账户恢复为正常状态的记录、连续还款次数）以核实资格。"},
+        "zh-CN": "需提供账户历史（开户日期、以往通过还款安排重新计算逾期状态的记录、连续还款次数）以核实资格。"},
     "account_too_new": {
         "en": "The account must be open at least {months} months.",
         "zh-CN": "账户开立须满 {months} 个月。"},
@@ -161,9 +188,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Needs {count} consecutive payments first.",
         "zh-CN": "须先连续还款 {count} 期。"},
     "reaged_recently": {
-        "en": "The account was brought up to date under an arrangement too recently (at most once in 12 months, "
+        "en": "An arrangement already reset this account's arrears status too recently (at most once in 12 months, "
               "twice in 5 years).",
-        "zh-CN": "该账户近期已通过还款安排将逾期状态恢复为正常（12 个月内至多一次，5 年内至多两次）。"},
+        "zh-CN": "该账户近期已通过还款安排重新计算过逾期状态（12 个月内至多一次，5 年内至多两次）。"},
     "broken_arrangements": {
         "en": "Earlier arrangements on this account did not last: a new plan needs a conversation with us first, "
               "so we can find one that will.",
@@ -250,16 +277,25 @@ MESSAGES.update(kind_messages())
 #: concessions the lender weighs. Portal declines with these codes are left out.
 #: ``apr_above_flag_limit`` is a note for the agent: it names the policy's flag line and
 #: asks for a legal review of the plan, which a self-service borrower cannot act on.
-PORTAL_HIDDEN = {"apr_above_flag_limit", "beyond_authority", "broken_arrangements_agent",
+PORTAL_HIDDEN = {"apr_above_flag_limit", "beyond_authority", "term_beyond_policy", "term_below_policy",
+                 "below_policy_minimum", "discount_beyond_policy", "broken_arrangements_agent",
                  "broken_arrangements_supervisor", "approval_agent", "approval_supervisor",
                  "capped_by_income", "lesser_concession_affordable", "term_at_maximum", "counter_offer_settlement",
                  "proposal_discount_too_high"}
 
 #: Codes a portal reads in other words: the same fact without a limit or a lender motive in it.
 PORTAL_WORDING = {"recommended": "recommended_borrower", "below_minimum_payment": "below_minimum_payment_portal",
+                  "negative_surplus": "negative_surplus_portal",
                   "payment_to_income_high": "payment_to_income_high_portal",
                   "proposal_term_too_long": "proposal_term_too_long_portal",
                   "proposal_term_longer": "proposal_term_longer_portal"}
+
+#: Codes a portal reads in other words when the borrower's budget has nothing to spare: no shortfall, no
+#: amount "more" pressed on a borrower already in deficit (CONC 7.3.10R's spirit; issue 18). The agent's
+#: channel keeps its figures.
+DEFICIT_WORDING = {"no_affordable_option": "no_affordable_option_deficit", "not_affordable": "not_affordable_deficit",
+                   "not_affordable_per_payment": "not_affordable_deficit",
+                   "proposal_above_capacity": "proposal_above_capacity_deficit"}
 
 CURRENCY_NAMES = {"zh-CN": {"CNY": "元", "USD": "美元", "GBP": "英镑", "EUR": "欧元", "JPY": "日元", "HKD": "港元",
                             "TWD": "新台币", "SGD": "新加坡元", "AUD": "澳元", "CAD": "加元"}}

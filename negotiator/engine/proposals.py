@@ -38,6 +38,7 @@ from negotiator.kinds import LADDER, ORDER
 from negotiator.kinds.dispatch import affordable as affordable_one
 from negotiator.kinds.kernel import amortising_months
 from negotiator.policy import TIERS, PolicyRegistry
+from negotiator.wire.messages import ERRORS, errors_in
 from negotiator.wire.schemas import ProposalRequestSchema, load_request
 
 _SCHEMA = ProposalRequestSchema()
@@ -50,21 +51,24 @@ def _enabled(policy, kinds) -> tuple[str, ...]:
 
 def propose(body: object, registry: PolicyRegistry, channel: str = "agent", today: dt.date | None = None) -> dict:
     """The what-if answer for one request body (as parsed from JSON)."""
-    req = load_request(body, _SCHEMA)
-    prop = req["proposal"]
-    given = [k for k in ("monthly_payment", "term_months", "lump_sum") if prop.get(k) is not None]
-    if len(given) != 1:
-        raise ValidationError([FieldError("proposal", "Give exactly one of monthly_payment, term_months, lump_sum.")])
-    policy, as_of, acc = prepare(req, registry, today, channel)
-    kind = given[0]
-    value = prop[kind]
-    if kind != "term_months":
-        errors: list = []
-        value = _minor(value, int(acc.digits[0]), f"proposal.{kind}", errors, 0)
-        if errors:
-            raise ValidationError([FieldError(f, m) for _, f, m in errors])
-        if value <= 0:
-            raise ValidationError([FieldError(f"proposal.{kind}", "Must be more than zero.")])
+    with errors_in(body):   # a zh-CN request is refused in Chinese (issue 18)
+        req = load_request(body, _SCHEMA)
+        prop = req["proposal"]
+        given = [k for k in ("monthly_payment", "term_months", "lump_sum") if prop.get(k) is not None]
+        if len(given) != 1:
+            raise ValidationError([FieldError("proposal", ERRORS["one_proposal"]["en"])])
+        policy, as_of, acc = prepare(req, registry, today, channel)
+        kind = given[0]
+        value = prop[kind]
+        if kind != "term_months":
+            errors: list = []
+            value = _minor(value, int(acc.digits[0]), f"proposal.{kind}", errors, 0)
+            if errors:
+                raise ValidationError([FieldError(f, m) for _, f, m in errors])
+            if value <= 0:
+                raise ValidationError([FieldError(f"proposal.{kind}", ERRORS["zero"]["en"])])
+        elif value < 1:
+            raise ValidationError([FieldError("proposal.term_months", ERRORS["at_least_one"]["en"])])
     real = assess(acc, policy, channel)
     r = Renderer(acc, real, policy, channel, req["locale"], as_of)
     best, best_d = _capacity(acc, real, policy, channel)
@@ -117,6 +121,8 @@ def propose(body: object, registry: PolicyRegistry, channel: str = "agent", toda
     elif not out["reasons"]:
         out["reasons"].append(r.reason("proposal_not_available_online"))
     out["counter_offer"] = _render(r, counter, schedule) if counter is not None else None
+    if r.signposts(best_d) and (entries := r.advice()):
+        out["advice"] = entries     # where to turn for help (issue 18), as a quote gives it
     return out
 
 
@@ -203,8 +209,6 @@ def _by_payment(acc, real, policy, channel, pay, r):
 
 
 def _by_term(acc, real, policy, channel, term, r):
-    if term < 1:
-        raise ValidationError([FieldError("proposal.term_months", "Must be at least 1.")])
     kind = "term_extension" if acc.is_loan[0] and term > acc.remaining_term[0] else "instalment"
     sets = build(acc, real, policy, channel, (kind,), fixed={"term": term})
     plan = sets[kind]

@@ -20,6 +20,7 @@ from negotiator.engine.options import build
 from negotiator.engine.render import Renderer
 from negotiator.kinds import ORDER
 from negotiator.policy import Policy, PolicyRegistry
+from negotiator.wire.messages import ERRORS, errors_in
 from negotiator.wire.schemas import load_request
 
 # --------------------------------------------------------------------------- single quotes
@@ -33,13 +34,12 @@ def prepare(req: dict, registry: PolicyRegistry, today: dt.date | None = None, c
     policy = registry.get(req["policy"])
     as_of = req.get("as_of") or today or dt.date.today()
     acc, errors = from_records([req], as_of)
-    unparsed = {f for _, f, _ in errors}
-    errors += [e for e in check(acc, policy) if e[1] not in unparsed]
+    errors += check(acc, policy, {0: {f for _, f, _ in errors}})
     if errors:
         seen, unique = set(), []
         for _, f, m in errors:
             if channel == "portal" and "under policy" in m:
-                m = "Is outside what this service can quote; please talk to our team."
+                m = ERRORS["outside_service"]["en"]
             if (f, m) not in seen:
                 seen.add((f, m))
                 unique.append(FieldError(f, m))
@@ -61,8 +61,9 @@ def quote(body: object, registry: PolicyRegistry, channel: str = "agent",
     Raises :class:`ValidationError` (every bad field) or
     :class:`UnknownPolicyError`; never returns NaN or infinity.
     """
-    req = load_request(body)
-    policy, as_of, acc = prepare(req, registry, today, channel)
+    with errors_in(body):   # a zh-CN request is refused in Chinese (issue 18)
+        req = load_request(body)
+        policy, as_of, acc = prepare(req, registry, today, channel)
     asked = req.get("options")
     types = tuple(t for t in ORDER if t in set(asked)) if asked else None
     assessment = assess(acc, policy, channel)

@@ -62,12 +62,42 @@ class Renderer:
         """When a plan's held months end and the borrower's situation is looked at again."""
         return add_months(self.first_due, held).isoformat()
 
+    @property
+    def nothing_to_spare(self) -> bool:
+        """The borrower's budget has nothing to spare now (in deficit, or nothing left during a hardship)."""
+        return int(self.a.now[0]) <= 0
+
     def reason(self, code: str, **params) -> dict | None:
         if self.channel == "portal" and code in explain.PORTAL_HIDDEN:
             return None
         if self.channel == "portal" and code in explain.PORTAL_WORDING:
             code = explain.PORTAL_WORDING[code]
+        if self.channel == "portal" and code in explain.DEFICIT_WORDING and self.nothing_to_spare:
+            # No shortfall is pressed on a borrower already in deficit (CONC 7.3.10R's spirit): the advice instead.
+            code = explain.DEFICIT_WORDING[code]
         return explain.reason(code, self.locale, **params)
+
+    # -- signposting
+    def signposts(self, decision: Decision | None) -> bool:
+        """Whether the answer points to help (the policy's ``advice``): a hardship is declared, the budget has
+        nothing to spare, or no plan fits what the borrower can afford (issue 18)."""
+        if self.policy.advice_in(self.locale) is None:
+            return False
+        if self.acc.hardship_months[0] > 0 or self.acc.in_moratorium[0] or self.nothing_to_spare:
+            return True
+        return decision is not None and int(decision.recommended[0]) < 0 and not _contract_fits(decision)
+
+    def advice(self) -> list[dict]:
+        """The policy's places to turn to, in the borrower's language (placeholders never shown)."""
+        block = self.policy.advice_in(self.locale)
+        return [dict(e) for e in block.entries] if block is not None else []
+
+    def advice_flag(self) -> dict:
+        """The sentence that introduces the advice: the policy's own, or the engine's words."""
+        block = self.policy.advice_in(self.locale)
+        if block is not None and block.intro:
+            return {"code": "debt_advice", "message": block.intro}
+        return explain.reason("debt_advice", self.locale)
 
     # -- affordability
     def affordability(self, decision: Decision | None = None) -> dict:
@@ -101,14 +131,15 @@ class Renderer:
             pass
         elif decision.review is not None and decision.review[0]:
             flags.append(self.reason("held_until_review", months=int(acc.hardship_months[0])))
-        elif decision.recommended[0] < 0 and any(d[0] in ("no_extension_needed", "contract_affordable")
-                                                 for d in decision.decline.values()):
+        elif decision.recommended[0] < 0 and _contract_fits(decision):
             flags.append(self.reason("contract_fits"))
         elif decision.recommended[0] < 0:
             if decision.nearest[0] >= 0 and decision.shortfall[0] > 0:
                 flags.append(self.reason("no_affordable_option", shortfall=self.money(decision.shortfall[0])))
             else:
                 flags.append(self.reason("no_option_available"))
+        if self.signposts(decision):
+            flags.append(self.advice_flag())
         out = {"disposable_income": self.amt(a.disposable[0]),
                "affordable_payment": self.amt(a.affordable[0]),
                "flags": [f for f in flags if f]}
@@ -203,13 +234,39 @@ class Renderer:
         if 0 < floor == tier:
             yield self.reason(f"broken_arrangements_{TIERS[tier]}", count=int(self.acc.broken_12m[0]))
         if tier == BEYOND:
-            yield self.reason("beyond_authority")
+            for code, params in self.outside(s, 0):
+                yield self.reason(code, **params)
         elif tier:
             yield self.reason(f"approval_{TIERS[tier]}")
         if recommended and self.review:
             yield self.reason("recommended_until_review", date=self.review_date(int(p.hold[0])))
         elif recommended:
             yield self.reason("recommended")
+
+    def outside(self, s: OptionSet, i: int) -> list[tuple[str, dict]]:
+        """Why a plan is outside the policy, each limit it breaks (:meth:`~negotiator.kinds.base.Kind.outside`
+        for its term or discount; the policy's ``min_payment``; the approval tiers), as the ladder's
+        :func:`~negotiator.engine.ladder.finish` judged it.
+
+        ``beyond_authority`` only where the concession is above the supervisor's limits (issue 18: a plan
+        refused only for its term said it was), or where nothing else explains it.
+        """
+        out = list(s.kind.outside(self, s, i))
+        monthly, hold, n = int(s.monthly_payment[i]), int(s.plans.hold[i]), int(s.solved.term[i])
+        minimum = self.policy.amounts(self.cur).min_payment
+        if n > hold + 1 and not s.kind.any_amount and monthly * int(s.plans.ppy[i]) < minimum * 12:
+            out.append(("below_policy_minimum", {"payment": self.money(monthly), "minimum": self.money(minimum)}))
+        law = s.kind.in_moratorium and bool(self.acc.in_moratorium[i])   # the law's break: no lender's authority
+        if (not law and self._above_authority(int(s.value[i]), int(self.acc.balance[i] + self.acc.fees[i]))) \
+                or not out:
+            out.append(("beyond_authority", {}))
+        return out
+
+    def _above_authority(self, value: int, owed: int) -> bool:
+        """A concession of ``value`` above the supervisor's limits (:func:`~negotiator.engine.ladder.tier_of`)."""
+        top = self.policy.approval.supervisor
+        limit = self.policy.amounts(self.cur).tier_max[2]
+        return value > limit or value > owed or value * RATE_SCALE > owed * top.max_share_ppm
 
     def decline_params(self, code: str) -> dict:
         """The figures a decline reason's message names (the policy's re-age rules, the longest term)."""
@@ -259,7 +316,14 @@ class Renderer:
             "nearest_option_id": ORDER[near] if near >= 0 else None,
             "declined": declined,
         }
+        if self.signposts(decision) and (entries := self.advice()):
+            out["advice"] = entries
         return out
+
+
+def _contract_fits(decision: Decision) -> bool:
+    """No plan is needed: the account's contract is affordable as it stands (its rungs declined for it)."""
+    return any(d[0] in ("no_extension_needed", "contract_affordable") for d in decision.decline.values())
 
 
 def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, rounding: str,

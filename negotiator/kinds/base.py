@@ -133,6 +133,22 @@ class Kind:
     def explain(self, r, s, i: int) -> list[Reason]:
         return []
 
+    def outside(self, r, s, i: int) -> list[Reason]:
+        """Why the plan is outside the policy for its own terms, as reasons (none: its terms are within them).
+
+        The default is the term: longer than the kind's longest, or than the policy's ``max_term_months``
+        (the kernels' :func:`~negotiator.kinds.kernel.default_inside` and the ladder's cap). A plan refused
+        for its term says so, not that its concession is beyond every authority (issue 18).
+        """
+        n = int(s.solved.term[i])
+        cap = r.ctx.cap_total
+        hi = int(s.longest[i])
+        longest = min(hi, cap) if hi >= 0 else cap
+        if n > longest:
+            ppy = int(s.plans.ppy[i])
+            return [("term_beyond_policy", {"months": r.months_of(s, i), "max_months": longest * 12 // ppy})]
+        return []
+
     def balance_left(self, s, i: int) -> int:
         """What is still owed when the plan ends (only kinds that leave a balance)."""
         return 0
@@ -148,12 +164,15 @@ class Kind:
 
 
 def pct_ppm(value) -> str:
-    """A rate in ppm as a percentage with two decimals, for explanations.
+    """A rate in ppm as a percentage, exactly: two decimals at least, as many more as the rate has (up to the
+    four a ppm allows), never rounded (issue 18: a 0.0592 % fee rate read "0.06%").
 
-    >>> pct_ppm(180_000)
-    '18.00%'
+    >>> pct_ppm(180_000), pct_ppm(592), pct_ppm(5_792), pct_ppm(1_250), pct_ppm(0)
+    ('18.00%', '0.0592%', '0.5792%', '0.125%', '0.00%')
     """
-    return f"{int(value) / 10_000:.2f}%"
+    whole, frac = divmod(abs(int(value)), 10_000)
+    digits = f"{frac:04d}".rstrip("0").ljust(2, "0")
+    return f"{'-' if int(value) < 0 else ''}{whole}.{digits}%"
 
 
 def rate(value) -> str:

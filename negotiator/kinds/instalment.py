@@ -63,17 +63,35 @@ class Instalment(Kind):
     schema = Schema
     names = {"en": "Instalment plan", "zh-CN": "分期还款"}
     messages = {
+        # Past due: the plan re-ages the account, so its payments are up to date under the plan from now on; the
+        # credit record still keeps the late payments before it, as the law requires (issue 18: never "brought up
+        # to date" as if the arrears were erased; in China 征信业管理条例 art. 16 keeps adverse information for
+        # five years from when the default ends).
         "balance_reaged": {
-            "en": "The whole balance of {amount} is repaid over {months} months and the account is brought up to "
-                  "date.",
-            "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还，账户的逾期状态恢复为正常。"},
+            "en": "The whole balance of {amount} is repaid over {months} months. While you keep to the plan, your "
+                  "payments count as up to date; the late payments before it stay on your credit record as the "
+                  "law requires.",
+            "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还。按本方案按时还款即视为按期还款；"
+                     "此前的逾期记录仍按法律规定保留在您的征信记录中。"},
+        # Current (0 days past due): nothing was late, so nothing is "brought up to date".
+        "balance_spread": {
+            "en": "The whole balance of {amount} is repaid over {months} months.",
+            "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还。"},
     }
 
     def explain(self, r, s, i):
-        out = [("balance_reaged", {"amount": r.money(r.acc.balance[i] + r.acc.fees[i]),
-                                   "months": r.months_of(s, i)})]
+        code = "balance_reaged" if r.acc.dpd[i] > 0 else "balance_spread"
+        out = [(code, {"amount": r.money(r.acc.balance[i] + r.acc.fees[i]), "months": r.months_of(s, i)})]
         if s.plans.apr_ppm[i] < r.acc.apr_ppm[i] and not s.plans.flat_fee[i]:
             out.append(("rate_reduced", {"from_apr": pct_ppm(r.acc.apr_ppm[i]), "apr": pct_ppm(s.plans.apr_ppm[i])}))
+        return out
+
+    def outside(self, r, s, i):
+        """Longer than allowed, or (a term a what-if fixes) shorter than the policy's ``min_months``."""
+        out = super().outside(r, s, i)
+        if int(s.plans.term[i]) < r.ctx.min_term:
+            out.append(("term_below_policy", {"months": r.months_of(s, i),
+                                              "min_months": r.ctx.min_term * 12 // int(s.plans.ppy[i])}))
         return out
 
     def concessions(self, r, s, i):

@@ -73,9 +73,12 @@ class InterestFreeInstalment(Kind):
         "interest_free_instalment": {
             "en": "Interest and charges stop on {amount}, repaid in {months} equal monthly instalments.",
             "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用，分 {months} 期等额偿还。"},
-        "down_payment": {
-            "en": "A first payment of {amount} is due before the instalments start.",
-            "zh-CN": "分期开始前需先支付首付款 {amount}。"},
+        # With a down payment (首付) the instalments repay only what it leaves (issue 18: not the whole).
+        "interest_free_instalment_down_payment": {
+            "en": "Interest and charges stop on {amount}: you pay {down} first, then the remaining {rest} in "
+                  "{months} equal monthly instalments.",
+            "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用；先支付首付款 {down}，"
+                     "剩余 {rest} 分 {months} 期等额偿还。"},
         "hardship_required": {
             "en": "Available when a hardship is declared (proof may be asked for).",
             "zh-CN": "需申报困难情况（可能需要提供证明）。"},
@@ -88,10 +91,14 @@ class InterestFreeInstalment(Kind):
         return (int(rule.requires_hardship), ppm(rule.down_payment_share), rule.max_months, rule.min_months)
 
     def explain(self, r, s, i):
-        out = [("interest_free_instalment", {"amount": r.money(s.plans.principal[i] + s.plans.fees[i]),
-                                             "months": int(s.solved.term[i] - s.plans.hold[i])})]
-        if s.extra["down"][i]:
-            out.append(("down_payment", {"amount": r.money(s.extra["down"][i])}))
+        owed = int(s.plans.principal[i] + s.plans.fees[i])
+        down = int(s.extra["down"][i])
+        months = int(s.solved.term[i] - s.plans.hold[i])
+        if down:
+            out = [("interest_free_instalment_down_payment", {"amount": r.money(owed), "down": r.money(down),
+                                                              "rest": r.money(owed - down), "months": months})]
+        else:
+            out = [("interest_free_instalment", {"amount": r.money(owed), "months": months})]
         if s.fees_waived[i]:
             out.append(("fees_waived", {"amount": r.money(s.fees_waived[i])}))
         return out

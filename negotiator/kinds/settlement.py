@@ -16,7 +16,7 @@ from decimal import Decimal
 from marshmallow import fields, validate
 
 from negotiator.core.money import RATE_SCALE
-from negotiator.kinds.base import TIERS, Kind, OptionSchema, months_field, ppm, rate_field
+from negotiator.kinds.base import TIERS, Kind, OptionSchema, months_field, pct_ppm, ppm, rate_field
 from negotiator.kinds.kernel import (
     BEYOND,
     D_NONE,
@@ -84,6 +84,9 @@ class Settlement(Kind):
         "settlement_lump_then_instalments": {
             "en": "You pay {lump} first, then {months} monthly payments of {payment}.",
             "zh-CN": "先支付 {lump}，之后分 {months} 个月每月支付 {payment}。"},
+        "discount_beyond_policy": {
+            "en": "A discount of {discount} of what is owed is more than the policy allows ({max_discount}).",
+            "zh-CN": "减免比例 {discount} 超过政策允许的上限（{max_discount}）。"},
     }
 
     def params(self, rule):
@@ -92,6 +95,15 @@ class Settlement(Kind):
     def extra(self, oi):
         out = super().extra(oi)
         out["lump_funded"] = oi[O_LUMP_FUNDED] != 0
+        return out
+
+    def outside(self, r, s, i):
+        """Above the policy's largest discount (a what-if's lump can ask for more): the kernels' ``inside``."""
+        out = super().outside(r, s, i)
+        most = ppm(r.policy.options.settlement.max_discount)
+        if int(s.extra["discount"][i]) > most:
+            out.append(("discount_beyond_policy", {"discount": pct_ppm(s.extra["discount"][i]),
+                                                   "max_discount": pct_ppm(most)}))
         return out
 
     def explain(self, r, s, i):

@@ -1,8 +1,9 @@
 """``GET /v1/policies`` and ``GET /v1/policies/{name}``.
 
 Agent and batch keys see a policy whole; portal keys see only what a
-borrower may: its name, version, description, currencies, rounding and
-first-payment offset, never its limits, floors or approval tiers.
+borrower may: its name, version, description, currencies, rounding,
+first-payment offset and where to turn for help (``advice``), never its
+limits, floors or approval tiers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from negotiator.policy import NAME_RE
 
 bp = Blueprint("policies", __name__)
 
-PUBLIC_KEYS = ("name", "version", "description", "currencies", "rounding", "first_payment_offset_days")
+PUBLIC_KEYS = ("name", "version", "description", "currencies", "rounding", "first_payment_offset_days", "advice")
 
 
 def _registry():

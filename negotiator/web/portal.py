@@ -265,10 +265,10 @@ def done(token: str, arrangement_id: str):
         abort(404)
     if arr["account_id"] != inv.account_id:
         abort(404)
-    plan = None
+    plan = stored = None
     try:
         stored = records.get_quote(arr["quote_id"], "portal")
         plan = next((o for o in stored["options"] if o["option_id"] == arr["option_id"]), None)
     except RecordError:
         pass
-    return _page("portal/done.html", 200, inv, arr=arr, plan=plan)
+    return _page("portal/done.html", 200, inv, arr=arr, plan=plan, stored=stored)

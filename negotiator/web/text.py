@@ -93,6 +93,7 @@ WORDS: dict[str, dict[str, str]] = {
     "options_title": {"en": "Plans you can choose now", "zh-CN": "您现在可以选择的方案"},
     "choose": {"en": "Choose this plan", "zh-CN": "选择此方案"},
     "suggested": {"en": "Suggested for you", "zh-CN": "为您推荐"},
+    "advice_title": {"en": "Help with your situation", "zh-CN": "获取帮助"},
     "no_options": {"en": "We cannot offer a plan online for this situation. Please contact us and we will help "
                          "you find one.",
                    "zh-CN": "根据您的情况，我们暂时无法在线提供方案。请联系我们，我们会协助您。"},
@@ -239,18 +240,35 @@ def amount(value: str | None, currency: str, lang: str) -> str:
     return "" if value is None else money(str(value), currency, lang)
 
 
-def percent(rate: str | None) -> str:
-    """A decimal-fraction rate as a percentage with two decimals, exactly ("0.106283" -> "10.63%").
+def percent(rate: str | None, exact: bool = False) -> str:
+    """A decimal-fraction rate as a percentage with two decimals ("0.106283" -> "10.63%", an annualised rate
+    as disclosed); ``exact``: every decimal the rate has, two at least (a rate the plan is priced at, "0.000592"
+    -> "0.0592%", never rounded to "0.06%").
 
-    >>> percent("0.106283"), percent("0.18"), percent("0")
-    ('10.63%', '18.00%', '0.00%')
+    >>> percent("0.106283"), percent("0.18"), percent("0"), percent("0.000592", exact=True), percent("0.18", True)
+    ('10.63%', '18.00%', '0.00%', '0.0592%', '18.00%')
     """
     if rate is None:
         return ""
     try:
-        return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.01'))}%"
+        pct = Decimal(str(rate)) * 100
+        if exact and pct == pct.quantize(Decimal("0.01")):
+            exact = False
+        return f"{pct.normalize():f}%" if exact else f"{pct.quantize(Decimal('0.01'))}%"
     except InvalidOperation:
         return str(rate)
+
+
+def positive(value: str | None) -> bool:
+    """Whether a wire amount is above zero (a page says what is "left over" only then).
+
+    >>> positive("12.50"), positive("0.00"), positive("-350.00"), positive(None)
+    (True, False, False, False)
+    """
+    try:
+        return value is not None and Decimal(str(value)) > 0
+    except InvalidOperation:
+        return False
 
 
 def option_name(kind: str, lang: str) -> str:
@@ -264,7 +282,7 @@ def status_name(status: str, lang: str) -> str:
 def helpers(lang: str) -> dict:
     """What every template is given: the language and its text and formatting functions."""
     return {"lang": lang, "t": lambda key, **p: t(key, lang, **p), "other_lang": "zh-CN" if lang == "en" else "en",
-            "money": lambda v, cur: amount(v, cur, lang), "percent": percent,
+            "money": lambda v, cur: amount(v, cur, lang), "percent": percent, "positive": positive,
             "option_name": lambda k: option_name(k, lang), "status_name": lambda s: status_name(s, lang),
             "category_name": lambda kind, c: category_name(kind, c, lang)}
 

@@ -19,10 +19,10 @@ from negotiator.core.errors import FieldError, flatten_messages
 from negotiator.core.errors import ValidationError as RequestError
 from negotiator.core.limits import LIMITS
 from negotiator.core.money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
-from negotiator.core.vocabulary import HARDSHIP_KINDS
+from negotiator.core.vocabulary import HARDSHIP_KINDS, LOCALES
 from negotiator.policy import APR_METHODS, EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
+from negotiator.wire.messages import ERRORS
 
-LOCALES = ("en", "zh-CN")
 CHANNELS = ("agent", "portal", "batch", "supervisor")
 MAX_LINES = 50
 MAX_TEXT = 200
@@ -38,10 +38,8 @@ class Amount(fields.Field):
     Loads to ``Decimal``; NaN, Infinity and non-numeric strings are refused.
     """
 
-    default_error_messages = {"invalid": "Not a valid number (a decimal string or a JSON number).",
-                              "negative": "Must not be negative.",
-                              "zero": "Must be more than zero.",
-                              "too_large": "Must be at most {maximum:,}."}
+    default_error_messages = {"invalid": ERRORS["not_number"]["en"], "negative": ERRORS["negative"]["en"],
+                              "zero": ERRORS["zero"]["en"], "too_large": ERRORS["too_large"]["en"]}
 
     def __init__(self, maximum: Decimal = MAX_AMOUNT, positive: bool = False, **kw):
         self.maximum, self.positive = maximum, positive
@@ -53,7 +51,7 @@ class Amount(fields.Field):
         try:
             d = read_amount(value, self.maximum)
         except AmountError as exc:
-            raise self.make_error(exc.kind, maximum=self.maximum) from None
+            raise self.make_error(exc.kind, maximum=f"{self.maximum:,}") from None
         if self.positive and d == 0:
             raise self.make_error("zero")
         return d
@@ -87,8 +85,8 @@ class IsoDate(fields.Date):
     due dates) far from the year 9999.
     """
 
-    default_error_messages = {"invalid": "Not a valid date.",   # the batch's wording; the document gives the pattern
-                              "range": "Must be between {lo} and {hi}."}
+    # "invalid": the batch's wording; the document gives the pattern.
+    default_error_messages = {"invalid": ERRORS["not_date"]["en"], "range": ERRORS["date_range"]["en"]}
 
     def __init__(self, **kw):
         kw.setdefault("metadata", {})
@@ -130,10 +128,10 @@ class FeeBreakdownSchema(_Strict):
 
 
 class AccountSchema(_Strict):
-    account_id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9._:@-]{1,64}$", error=(
-        "Must be 1 to 64 letters, digits or . _ : @ -.")), metadata={
-        "description": "The lender's account id (no names or contact details): optional for a quote, required "
-                       "to accept one; the account's stored arrangements then feed the re-age rules."})
+    account_id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9._:@-]{1,64}$", error=ERRORS["account_id"]["en"]),
+                               metadata={"description": "The lender's account id (no names or contact details): "
+                                         "optional for a quote, required to accept one; the account's stored "
+                                         "arrangements then feed the re-age rules."})
     currency = fields.String(required=True, validate=validate.OneOf(sorted(CURRENCIES)))
     balance = Amount(required=True)
     arrears = Amount(required=True)
@@ -304,6 +302,20 @@ class DeclinedSchema(Schema):
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
 
 
+class AdviceSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "The service, in the request's locale."})
+    url = fields.String(metadata={"description": "Its web address (https)."})
+    phone = fields.String(metadata={"description": "Its number, as people dial it."})
+    hours = fields.String(metadata={"description": "When it answers."})
+
+
+ADVICE_DESCRIPTION = ("Where to turn for help (the policy's `advice`, in the request's locale): given when a "
+                      "hardship is declared, the budget has nothing to spare, or no plan fits what the borrower "
+                      "can afford; the `debt_advice` flag introduces it. Free, independent debt advice where the "
+                      "market has it (UK: MoneyHelper, StepChange, National Debtline; US: NFCC member agencies), "
+                      "the lender's own hardship line and the regulator's consumer line (China: 12378).")
+
+
 class PolicyRefSchema(Schema):
     name = fields.String(required=True)
     version = fields.String(required=True)
@@ -321,6 +333,7 @@ class QuoteResponseSchema(Schema):
     nearest_option_id = fields.String(required=True, allow_none=True, metadata={
         "description": "When nothing is affordable: the option closest to affordable."})
     declined = fields.List(fields.Nested(DeclinedSchema), required=True)
+    advice = fields.List(fields.Nested(AdviceSchema), metadata={"description": ADVICE_DESCRIPTION})
 
 
 class ConcessionSchema(Schema):
@@ -362,6 +375,7 @@ class ProposalResponseSchema(Schema):
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
     counter_offer = fields.Nested(OptionSchema, required=True, allow_none=True,
                                   metadata={"description": "The nearest plan within policy, when the proposal is not."})
+    advice = fields.List(fields.Nested(AdviceSchema), metadata={"description": ADVICE_DESCRIPTION})
 
 
 class PolicySummarySchema(Schema):
@@ -403,6 +417,9 @@ class PolicyDetailSchema(Schema):
                                                          "before an unpaid instalment is missed."})
     missed_instalments_allowed = fields.Integer(metadata={"description": "Agent and batch keys only: missed "
                                                                          "instalments before a plan is broken."})
+    advice = fields.Dict(metadata={"description": "Public. Per language (en, zh-CN): the signposting a borrower "
+                                                  "in hardship is shown, {intro, entries: [{name, url, phone, "
+                                                  "hours, placeholder}]}; placeholder entries are never shown."})
 
 
 class FieldErrorSchema(Schema):
@@ -448,7 +465,7 @@ def load_request(body: object, schema: Schema | None = None) -> dict:
     """
     schema = schema if schema is not None else _QUOTE_REQUEST
     if not isinstance(body, dict):
-        raise RequestError([FieldError("(body)", "Must be a JSON object.")])
+        raise RequestError([FieldError("(body)", ERRORS["not_json_object"]["en"])])
     try:
         return schema.load(body)
     except ValidationError as exc:

@@ -139,3 +139,28 @@ def test_authentication_comes_before_body_parsing(client):
 def test_problem_has_no_key(client):
     r = client.post("/v1/quotes", data="{", headers=headers(**JSON))
     assert AGENT_KEY not in r.get_data(as_text=True)
+
+
+def test_a_zh_cn_request_is_refused_in_chinese(client):
+    """Issue 18: the errors, and the problem's detail, in the request's locale; the fields by their paths."""
+    body = quote_body()
+    body["locale"] = "zh-CN"
+    body["account"]["balance"] = "12000.001"
+    r = client.post("/v1/quotes", json=body, headers=headers())
+    p = assert_problem(r, 422)
+    assert r.headers["Content-Language"] == "zh-CN"
+    assert p["errors"] == [{"field": "account.balance", "message": "小数位数超过 2 位。"}]
+    assert p["detail"] == "请求中有无效字段，详见 errors。"
+    body["locale"] = "en"
+    p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
+    assert p["errors"] == [{"field": "account.balance", "message": "Has more than 2 decimal places."}]
+
+
+def test_an_unknown_field_of_a_zh_cn_request_is_still_a_400(client):
+    body = quote_body()
+    body["locale"] = "zh-CN"
+    body["account"]["surprise"] = 1
+    p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 400)
+    assert p["title"] == "Unknown fields"
+    assert p["errors"] == [{"field": "account.surprise", "message": "未知字段。"}]
+    assert p["detail"] == "接口约定中没有以下字段：account.surprise。"

@@ -155,6 +155,10 @@ def test_proposal_needs_exactly_one_kind(client):
 def test_proposal_missing_is_named(client):
     body = proposal_body()
     del body["proposal"]
+    body["locale"] = "en"
     r = client.post("/v1/proposals", json=body, headers=headers())
     assert r.status_code == 422
     assert {"field": "proposal", "message": "Missing data for required field."} in r.get_json()["errors"]
+    body["locale"] = "zh-CN"   # the example's own language: refused in it (issue 18)
+    r = client.post("/v1/proposals", json=body, headers=headers())
+    assert {"field": "proposal", "message": "缺少必填字段。"} in r.get_json()["errors"]

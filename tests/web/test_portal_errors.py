@@ -119,3 +119,14 @@ def test_a_failure_of_ours_is_a_page_and_is_logged(web_client, monkeypatch, capl
     monkeypatch.setattr(quotes, "quote", broken)
     api = web_client.post("/v1/quotes", json={"x": 1}, headers={"X-API-Key": AGENT_KEY})
     assert api.status_code == 500 and api.mimetype == "application/problem+json"
+
+
+def test_a_chinese_borrowers_form_errors_are_in_chinese(web_client):
+    """Issue 18: the portal quotes in the page's language, so a bad figure is explained in it."""
+    link = _link(web_client, "ACC-E-ZH", locale="zh-CN")
+    page = web_client.get(link)
+    r = web_client.post(link, data={"csrf_token": csrf(page), "monthly_income": "3500.001",
+                                    "monthly_expenses": "2000"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "小数位数超过 2 位。" in html and "Has more than" not in html

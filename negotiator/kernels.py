@@ -24,13 +24,15 @@ Examples
 to the cent, needs 332.15 (the textbook 332.14 would leave a larger last
 payment):
 
->>> solve_one(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000, HALF_UP, 40)
+>>> solve_one(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000, 0, 0, HALF_UP, 40)
 (33215, 33185, 36)
 """
 
 from __future__ import annotations
 
 import math
+
+from negotiator.core.money import RATE_SCALE
 
 #: Rounding rules by number (kernels take no strings): the policy's ``rounding``, see :func:`rdiv`.
 HALF_UP, HALF_EVEN, DOWN = 0, 1, 2
@@ -159,16 +161,52 @@ def rdiv(num: int, den: int, mode: int) -> int:
     return q
 
 
+def period_interest(owing: int, rate: int, den: int, odd: int, year: int, first: bool, mode: int) -> int:
+    """One period's interest on ``owing`` at ``rate`` ppm a year, rounded by rule ``mode``.
+
+    A regular period is ``1 / (den / 10**6)`` of a year. The plan's first
+    period runs from its start to its first due date: where ``year`` is set
+    (the policy's day count: 360 or 365 days a year) it is ``odd / year`` of
+    a year, ``odd`` the days the day count gives it, so a first payment 3
+    days away carries 3 days' interest. ``owing * rate`` is split by the
+    year's divisor first so the product by the days never leaves 64 bits;
+    the result is the exact rational rounded once.
+
+    >>> period_interest(1_000_000, 365_000, 12_000_000, 3, 365, True, HALF_UP)   # 10,000.00 at 36.5 %, 3 days
+    3000
+    >>> period_interest(1_000_000, 360_000, 12_000_000, 30, 360, True, HALF_UP)  # 30/360: a whole month
+    30000
+    """
+    if first and year > 0:
+        d = year * RATE_SCALE
+        x = owing * rate
+        q = x // d
+        return odd * q + rdiv(odd * (x - q * d), d, mode)
+    return rdiv(owing * rate, den, mode)
+
+
+def first_share(den: int, odd: int, year: int) -> float:
+    """The plan's first period as a share of a regular one (1.0: a regular first period).
+
+    >>> first_share(12_000_000, 3, 365), first_share(12_000_000, 30, 360), first_share(12_000_000, 0, 0)
+    (0.09863013698630137, 1.0, 1.0)
+    """
+    if year <= 0:
+        return 1.0
+    return odd * den / (year * RATE_SCALE)
+
+
 def run_final(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
-              hold_apr: int, den: int, level: int, mode: int) -> int:
+              hold_apr: int, den: int, odd: int, year: int, level: int, mode: int) -> int:
     """The last payment of a plan paying ``level`` after its held months (see :mod:`negotiator.engine.plans`).
 
     Each month: interest on the principal outstanding (fees are paid last and
-    bear none) at the month's rate, rounded; plus the flat fee after the held
-    months; less the payment. A last payment at or below zero says the level
-    clears the plan early; :data:`BIG` says it never does.
+    bear none) at the month's rate, rounded (the first period by the day
+    count, :func:`period_interest`); plus the flat fee after the held months;
+    less the payment. A last payment at or below zero says the level clears
+    the plan early; :data:`BIG` says it never does.
 
-    >>> run_final(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000, 33215, HALF_UP)
+    >>> run_final(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000, 0, 0, 33215, HALF_UP)
     33185
     """
     frozen = hold_apr == 0
@@ -177,35 +215,38 @@ def run_final(principal: int, fees: int, apr: int, flat: int, term: int, hold: i
     for k in range(hold if frozen else 0, term - 1):
         owing = out - fees if out > fees else 0       # principal outstanding: fees are paid last
         if k < hold:
-            out = out + rdiv(owing * hold_apr, den, mode) - hold_pay
+            out = out + period_interest(owing, hold_apr, den, odd, year, k == 0, mode) - hold_pay
         else:
-            out = out + rdiv(owing * apr, den, mode) + flat - level
+            out = out + period_interest(owing, apr, den, odd, year, k == 0, mode) + flat - level
         if out > limit:
             return BIG
     if term <= hold:
         return out
     if out <= 0:
         return out
-    return out + rdiv(max(out - fees, 0) * apr, den, mode) + flat
+    return out + period_interest(max(out - fees, 0), apr, den, odd, year, term == 1, mode) + flat
 
 
 def estimate_level(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
-                   hold_apr: int, den: int) -> float:
+                   hold_apr: int, den: int, odd: int, year: int) -> float:
     """Continuous level payment (float): the solver's start, and a plan's cost in concession values.
 
-    Fees are paid last, so they weigh as a sum due near the end.
+    Fees are paid last, so they weigh as a sum due near the end. An odd first
+    period grows the principal by its own share of a period's rate.
 
-    >>> round(estimate_level(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000), 2)
+    >>> round(estimate_level(1_000_000, 0, 120_000, 0, 36, 0, 0, 0, 12_000_000, 0, 0), 2)
     33214.31
     """
     r = apr / den
     m = max(term - hold, 1)
+    first = hold_apr / den if hold > 0 else r
+    p = principal * (1.0 + first * first_share(den, odd, year)) / (1.0 + first) if year > 0 else float(principal)
     if hold == 0:
-        base = float(principal)                # what the held months' growth and annuity come to with none
+        base = p                               # what the held months' growth and annuity come to with none
     else:
         rh = hold_apr / den
         g = growth(rh, hold)
-        base = principal * g - hold_pay * g * annuity(rh, hold)
+        base = p * g - hold_pay * g * annuity(rh, hold)
     return payment(max(base, 0.0) + fees * discount(r, m), r, m) + flat
 
 
@@ -221,7 +262,7 @@ def _slope(apr: int, den: int, months: int) -> float:
 
 
 def solve_one(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
-              hold_apr: int, den: int, mode: int, max_rounds: int) -> tuple[int, int, int]:
+              hold_apr: int, den: int, odd: int, year: int, mode: int, max_rounds: int) -> tuple[int, int, int]:
     """``(level, last payment, term)``: the smallest level whose rounded schedule ends at or below it.
 
     Each round tries ``level - 1`` and ``level`` and moves by a secant step on
@@ -232,20 +273,22 @@ def solve_one(principal: int, fees: int, apr: int, flat: int, term: int, hold: i
     is ever zero.
     """
     while True:
-        est = estimate_level(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den)
+        est = estimate_level(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year)
         level = max(math.ceil(est), 1) if est < 2.0 ** 52 else 1      # NaN or a huge estimate: climb from 1
         final = 0
         for i in range(max_rounds + 1):
             if i == max_rounds:
                 raise ArithmeticError("level payment search did not converge")
-            f_hi = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode)
+            f_hi = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level,
+                             mode)
             # One unit less of level leaves at least one unit more outstanding after each level month
             # (rounding is monotone), so the last payment rises by at least those months: where that
             # alone breaks the rule, level - 1 need not be run.
             if f_hi <= level and (level == 1 or f_hi + (term - hold - 1) > level - 1):
                 final = f_hi
                 break
-            f_lo = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level - 1, mode)
+            f_lo = run_final(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level - 1,
+                             mode)
             ok_lo = f_lo <= level - 1 and level > 1
             if f_hi <= level and not ok_lo:
                 final = f_hi
@@ -269,7 +312,7 @@ def solve_one(principal: int, fees: int, apr: int, flat: int, term: int, hold: i
 
 
 def schedule_one(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
-                 hold_apr: int, den: int, level: int, mode: int, pays, ints) -> None:
+                 hold_apr: int, den: int, odd: int, year: int, level: int, mode: int, pays, ints) -> None:
     """Fill ``pays`` and ``ints`` (rows of at least ``term`` months) with each month's payment and interest.
 
     The same months as :func:`run_final`; the last payment is what remains.
@@ -281,15 +324,15 @@ def schedule_one(principal: int, fees: int, apr: int, flat: int, term: int, hold
         ints[k] = 0
     for k in range(hold if frozen else 0, term - 1):
         if k < hold:
-            interest = rdiv(max(out - fees, 0) * hold_apr, den, mode)
+            interest = period_interest(max(out - fees, 0), hold_apr, den, odd, year, k == 0, mode)
             pay = hold_pay
         else:
-            interest = rdiv(max(out - fees, 0) * apr, den, mode) + flat
+            interest = period_interest(max(out - fees, 0), apr, den, odd, year, k == 0, mode) + flat
             pay = level
         pays[k] = pay
         ints[k] = interest
         out = out + interest - pay
-    interest = rdiv(max(out - fees, 0) * apr, den, mode) + flat
+    interest = period_interest(max(out - fees, 0), apr, den, odd, year, term == 1, mode) + flat
     if term > hold:
         pays[term - 1] = out + interest if out > 0 else out
         ints[term - 1] = interest
@@ -308,49 +351,169 @@ def present_value(hold: int, hold_pay: int, level: int, final: int, term: int, r
             + final * discount(rate, term))
 
 
-def cost_rate(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
-              hold_apr: int, den: int, level: int, mode: int, rounds: int) -> float:
-    """Rate per period (IRR) of a plan's cost of credit, on its principal; zero for a plan that costs nothing.
+def plan_flows(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+               hold_apr: int, den: int, odd: int, year: int, level: int, mode: int, all_in: bool, flows) -> float:
+    """Fill ``flows`` with the plan's payments as its cost of credit sees them; return their sum.
 
-    The flows are the payments less the part of each that repays the carried
-    fees (fees bear no interest and are not credit extended): an amortising
-    plan discloses its nominal rate, a flat-fee plan what its fees really cost.
-    Newton's method on the exact schedule, from above the root.
-
-    >>> round(cost_rate(500_000, 25_000, 0, 3_000, 24, 0, 0, 0, 12_000_000, 24_875, HALF_UP, 30) * 12, 4)
-    0.1382
+    The cost of credit (``all_in`` False) leaves out the part of each payment
+    that repays the carried fees: they bear no interest and are not credit
+    extended (nor, under the UK's total charge for credit, a charge for it:
+    default charges are excluded). The all-in cost (``all_in`` True) counts
+    every payment, carried penalty interest and fees included: China's
+    comprehensive cost (整治办函〔2017〕141号; PBoC announcement 〔2021〕3号).
     """
     pays = int_row(term)
     ints = int_row(term)
-    schedule_one(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode, pays, ints)
-    flows = float_row(term)
+    schedule_one(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level, mode, pays, ints)
     balance = principal + fees
     fees_left = fees
     total = 0.0
     for k in range(term):
         balance -= pays[k] - ints[k]
         left = min(balance, fees)
-        flows[k] = float(pays[k] - (fees_left - left))
+        flows[k] = float(pays[k] - (0 if all_in else fees_left - left))
         fees_left = left
         total += flows[k]
+    return total
+
+
+def cost_rate(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+              hold_apr: int, den: int, odd: int, year: int, level: int, mode: int, all_in: bool,
+              rounds: int) -> float:
+    """Rate per period (IRR) of a plan's cost of credit (or all-in cost), on its principal; zero for a plan that
+    costs nothing.
+
+    The flows are :func:`plan_flows`': an amortising plan discloses its
+    nominal rate, a flat-fee plan what its fees really cost. The first
+    period is discounted as it is charged: ``1 + r * s`` for its share ``s``
+    of a period (:func:`first_share`; Regulation Z's odd first period, App.
+    J), then ``1 + r`` a period, so a plan at one rate discloses that rate
+    whatever its first period. Newton's method on the exact schedule, from
+    above the root.
+
+    >>> round(cost_rate(500_000, 25_000, 0, 3_000, 24, 0, 0, 0, 12_000_000, 0, 0, 24_875, HALF_UP, False, 30) * 12, 4)
+    0.1382
+    """
+    flows = float_row(term)
+    total = plan_flows(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level, mode,
+                       all_in, flows)
     amount = float(principal)
     if not total > amount + 0.5:
         return 0.0
-    r = max(apr / den + 2.0 * flat / max(principal, 1), 1e-4)
+    s = first_share(den, odd, year)
+    carried = fees / term if all_in else 0.0
+    r = max(apr / den + 2.0 * (flat + carried) / max(principal, 1), 1e-4)
     for _ in range(rounds):
+        a = 1.0 / (1.0 + r * s)
         v = 1.0 / (1.0 + r)
-        d = 1.0
-        f = -amount
-        slope = 0.0
-        for k in range(term):
+        d = a
+        f = flows[0] * d - amount
+        slope = -flows[0] * d * s * a
+        for k in range(1, term):
             d *= v
             f += flows[k] * d
-            slope -= flows[k] * (k + 1) * d * v
+            slope -= flows[k] * d * (s * a + k * v)
         step = f / (slope if slope < 0 else -1.0)
         r = min(max(r - step, 0.0), 1.0)
         if not abs(step) > 1e-12:
             break
     return r if r == r else 0.0
+
+
+def days_in_month(y: int, m: int) -> int:
+    """Days of month ``m`` of year ``y`` (proleptic Gregorian).
+
+    >>> days_in_month(2028, 2), days_in_month(2026, 2), days_in_month(2026, 4)
+    (29, 28, 30)
+    """
+    if m == 2:
+        return 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
+    return 30 if (m == 4 or m == 6 or m == 9 or m == 11) else 31
+
+
+def civil_from_days(z: int) -> tuple[int, int, int]:
+    """``(year, month, day)`` of a day counted from 1970-01-01 (H. Hinnant's algorithm; :func:`days_from_civil`'s
+    inverse).
+
+    >>> civil_from_days(0), civil_from_days(11017), civil_from_days(days_from_civil(2028, 2, 29))
+    ((1970, 1, 1), (2000, 3, 1), (2028, 2, 29))
+    """
+    z += 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (1 if m <= 2 else 0), m, d
+
+
+def due_day(first: int, k: int, ppy: int) -> int:
+    """The ``k``-th due date (0: ``first``), as a day from 1970-01-01: monthly anchored on the first's day (31
+    January, 28 February, 31 March), or every 14 or 7 days (:func:`negotiator.core.dates.due_dates`).
+
+    >>> [civil_from_days(due_day(days_from_civil(2027, 1, 31), k, 12)) for k in range(3)]
+    [(2027, 1, 31), (2027, 2, 28), (2027, 3, 31)]
+    >>> due_day(100, 2, 52), due_day(100, 2, 26)
+    (114, 128)
+    """
+    if ppy != 12:
+        return first + k * (364 // ppy)
+    y, m, d = civil_from_days(first)
+    t = y * 12 + (m - 1) + k
+    y2 = t // 12
+    m2 = t - y2 * 12 + 1
+    return days_from_civil(y2, m2, min(d, days_in_month(y2, m2)))
+
+
+def date_rate(principal: int, fees: int, apr: int, flat: int, term: int, hold: int, hold_pay: int,
+              hold_apr: int, den: int, odd: int, year: int, level: int, mode: int, all_in: bool, start: int,
+              first: int, rounds: int) -> float:
+    """The annual rate ``X`` that equates the credit with the plan's payments at their real dates (UK APR).
+
+    CONC App 1.2 (the Consumer Credit (Total Charge for Credit) Regulations
+    2010's equation, for credit not secured on land): sum of each payment
+    ``F_k (1 + X) ** -t_k`` equals the credit, ``t_k`` the time in years from
+    the drawdown (the plan's start, day ``start``) to the payment, in days over
+    365. The payments fall due on the plan's real dates from ``first``
+    (:func:`due_day`), so an odd first period and months of 28 to 31 days
+    weigh as they are. Flows as :func:`plan_flows`. Newton's method from
+    above the root (the sum is convex and falling in ``X``).
+
+    10,000.00 at 29.9 % over 12 months, paid monthly from 30 days away:
+
+    >>> start = days_from_civil(2026, 11, 23)
+    >>> round(date_rate(1_000_000, 0, 299_000, 0, 12, 0, 0, 0, 12_000_000, 30, 365, 97_406, HALF_UP, False,
+    ...                 start, start + 30, 40), 4)
+    0.344
+    """
+    flows = float_row(term)
+    total = plan_flows(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level, mode,
+                       all_in, flows)
+    amount = float(principal)
+    if not total > amount + 0.5:
+        return 0.0
+    ppy = den // RATE_SCALE
+    times = float_row(term)
+    for k in range(term):
+        times[k] = (due_day(first, k, ppy) - start) / 365.0
+    carried = fees / term if all_in else 0.0
+    per = max(apr / den + 2.0 * (flat + carried) / max(principal, 1), 1e-4)
+    x = min(math.expm1(min(ppy * math.log1p(per), _EXP_MAX)), 1e12)
+    for _ in range(rounds):
+        g = math.log1p(x)
+        f = -amount
+        slope = 0.0
+        for k in range(term):
+            d = math.exp(-times[k] * g)
+            f += flows[k] * d
+            slope -= flows[k] * times[k] * d / (1.0 + x)
+        step = f / (slope if slope < 0 else -1.0)
+        x = min(max(x - step, 0.0), 1e12)
+        if not abs(step) > 1e-12 * max(x, 1.0):
+            break
+    return x if x == x else 0.0
 
 
 # ---------------------------------------------------------------- decimal text (the batch's amounts)
@@ -582,38 +745,46 @@ def minor_text(value: int, digits: int, trim: bool, out, end: int) -> None:
 
 # ---------------------------------------------------------------- drivers: one loop per kernel
 
-def solve_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, mode, max_rounds,
+def solve_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, mode, max_rounds,
                level_out, final_out, term_out) -> None:
     """:func:`solve_one` for every plan (sequences in, arrays out)."""
     for i in range(len(principal)):
         lv, fi, tm = solve_one(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i],
-                               hold_apr[i], den[i], mode, max_rounds)
+                               hold_apr[i], den[i], odd[i], year[i], mode, max_rounds)
         level_out[i] = lv
         final_out[i] = fi
         term_out[i] = tm
 
 
-def estimate_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, out) -> None:
+def estimate_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, out) -> None:
     """:func:`estimate_level` for every plan."""
     for i in range(len(principal)):
         out[i] = estimate_level(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i],
-                                hold_apr[i], den[i])
+                                hold_apr[i], den[i], odd[i], year[i])
 
 
-def schedule_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode,
+def schedule_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level, mode,
                   pays, ints) -> None:
     """:func:`schedule_one` for every plan, row ``i`` of ``pays`` and ``ints``."""
     for i in range(len(principal)):
         schedule_one(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i], hold_apr[i],
-                     den[i], level[i], mode, pays[i], ints[i])
+                     den[i], odd[i], year[i], level[i], mode, pays[i], ints[i])
 
 
-def cost_rate_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, level, mode, rounds,
-                   out) -> None:
+def cost_rate_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level, mode,
+                   all_in: bool, rounds, out) -> None:
     """:func:`cost_rate` for every plan."""
     for i in range(len(principal)):
         out[i] = cost_rate(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i], hold_apr[i],
-                           den[i], level[i], mode, rounds)
+                           den[i], odd[i], year[i], level[i], mode, all_in, rounds)
+
+
+def date_rate_many(principal, fees, apr, flat, term, hold, hold_pay, hold_apr, den, odd, year, level, mode,
+                   all_in: bool, start, first, rounds, out) -> None:
+    """:func:`date_rate` for every plan."""
+    for i in range(len(principal)):
+        out[i] = date_rate(principal[i], fees[i], apr[i], flat[i], term[i], hold[i], hold_pay[i], hold_apr[i],
+                           den[i], odd[i], year[i], level[i], mode, all_in, start[i], first[i], rounds)
 
 
 def present_value_many(hold, hold_pay, level, final, term, rate, out) -> None:
@@ -677,9 +848,11 @@ def solve_rate_many(principal, pay, nper, rounds, out) -> None:
 
 
 #: Every kernel, callees before callers: what :mod:`negotiator.engine.compiled` compiles, in this order.
-KERNELS = ("payment", "annuity", "discount", "growth", "periods", "solve_rate", "rdiv", "run_final",
-           "estimate_level", "_slope", "solve_one", "schedule_one", "present_value", "cost_rate",
-           "decimal_cell", "decimal_many", "integer_cell", "integer_many", "days_from_civil", "date_cell",
+KERNELS = ("payment", "annuity", "discount", "growth", "periods", "solve_rate", "rdiv", "period_interest",
+           "first_share", "run_final", "estimate_level", "_slope", "solve_one", "schedule_one", "present_value",
+           "plan_flows", "cost_rate", "days_in_month", "days_from_civil", "civil_from_days", "due_day", "date_rate",
+           "decimal_cell", "decimal_many", "integer_cell", "integer_many", "date_cell",
            "date_many", "_places", "minor_text_len", "minor_text", "minor_text_lens", "minor_text_many",
-           "solve_many", "estimate_many", "schedule_many", "cost_rate_many", "present_value_many", "payment_many",
+           "solve_many", "estimate_many", "schedule_many", "cost_rate_many", "date_rate_many", "present_value_many",
+           "payment_many",
            "annuity_many", "discount_many", "growth_many", "periods_many", "solve_rate_many")

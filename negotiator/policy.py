@@ -39,8 +39,15 @@ INCOME_CATEGORIES = ("salary", "self_employment", "benefits", "pension", "other"
 #: How a plan's annualised rate is disclosed: ``nominal`` is the monthly
 #: internal rate of return times 12 (US Regulation Z's actuarial APR; China's
 #: IRR-based 年化利率 per the PBoC 2021 announcement), ``compound`` is
-#: (1 + monthly IRR) ** 12 - 1 (UK CONC App 1.1).
+#: the annual compound rate solved at the payments' real dates, time in years from the drawdown as days
+#: over 365 (UK CONC App 1.2, for credit not secured on land).
 APR_METHODS = ("nominal", "compound")
+#: How the first period's interest is counted, from the plan's start (``as_of``) to its first due date, and its
+#: days in a year: ``30/360`` (30E/360: months of 30 days; a first due date a calendar month away is one whole
+#: period), ``actual/360`` (the days elapsed over 360: China's 日利率 = 年利率 / 360), ``actual/365`` (the days
+#: elapsed over 365). Later periods are equal periods of the plan's frequency (a twelfth of the annual rate a
+#: month). The choice is the lender's, in its contract.
+DAY_COUNTS = {"30/360": 360, "actual/360": 360, "actual/365": 365}
 
 
 
@@ -199,6 +206,14 @@ class PolicySchema(Strict):
         "description": "Units of each currency per unit of amounts_currency, to convert the policy's amounts."})
     rounding = fields.String(load_default="half_up", validate=validate.OneOf(ROUNDING_MODES))
     max_apr = rate_field(load_default=Decimal("0.6"))
+    max_apr_all_in = fields.Boolean(load_default=False, metadata={
+        "description": "max_apr also caps every plan's all-in annual cost: interest and every charge repaid in it, "
+                       "carried penalty interest and fees included (China: 整治办函〔2017〕141号, PBoC announcement "
+                       "〔2021〕3号). Carried charges are waived, in the fee waiver's order, until the plan is within "
+                       "it; a plan that cannot be is not within policy."})
+    day_count = fields.String(load_default="30/360", validate=validate.OneOf(list(DAY_COUNTS)), metadata={
+        "description": "How the first period's interest runs from the plan's start to its first due date: "
+                       "`30/360`, `actual/360` or `actual/365`; later periods are equal periods."})
     apr_flag_above = rate_field(load_default=None, allow_none=True, metadata={
         "description": "Accounts whose apr is above this (and at most max_apr) are quoted but flagged "
                        "(apr_above_flag_limit), e.g. above a court protection limit."})
@@ -481,6 +496,8 @@ class Policy:
     exchange_rates: dict = field(hash=False, compare=False)
     rounding: str = "half_up"
     max_apr: Decimal = Decimal("0.6")
+    max_apr_all_in: bool = False
+    day_count: str = "30/360"
     apr_flag_above: Decimal | None = None
     discount_rate: Decimal = Decimal("0.1")
     min_payment: Decimal = Decimal(10)
@@ -510,6 +527,28 @@ class Policy:
     @property
     def max_apr_ppm(self) -> int:
         return rate_to_ppm(self.max_apr)
+
+    @property
+    def year_days(self) -> int:
+        """Days in the day count's year (360 or 365)."""
+        return DAY_COUNTS[self.day_count]
+
+    def first_days(self, start, first) -> int:
+        """The days from ``start`` to ``first`` (dates) under the policy's day count.
+
+        30E/360 counts months of 30 days (a 31st counts as the 30th), so a
+        first due date a calendar month away is 30 days, one whole period.
+
+        >>> p = Policy("x", "1", "", "", None, "USD", {}, day_count="30/360")
+        >>> import datetime as dt
+        >>> p.first_days(dt.date(2026, 1, 31), dt.date(2026, 2, 28)), p.first_days(dt.date(2026, 11, 23),
+        ...                                                                         dt.date(2026, 11, 26))
+        (28, 3)
+        """
+        if self.day_count == "30/360":
+            return (360 * (first.year - start.year) + 30 * (first.month - start.month)
+                    + min(first.day, 30) - min(start.day, 30))
+        return (first - start).days
 
     @property
     def discount_monthly(self) -> float:
@@ -602,7 +641,8 @@ def _freeze(data: dict, source: str) -> Policy:
     return Policy(
         name=data["name"], version=data["version"], description=data["description"], source=source,
         currencies=tuple(listed) if listed else None, amounts_currency=base, exchange_rates=rates,
-        rounding=data["rounding"], max_apr=data["max_apr"], apr_flag_above=data["apr_flag_above"],
+        rounding=data["rounding"], max_apr=data["max_apr"], max_apr_all_in=data["max_apr_all_in"],
+        day_count=data["day_count"], apr_flag_above=data["apr_flag_above"],
         discount_rate=data["discount_rate"],
         min_payment=data["min_payment"], max_term_months=data["max_term_months"],
         first_payment_offset_days=data["first_payment_offset_days"],

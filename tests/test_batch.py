@@ -121,10 +121,10 @@ def _column_of(path: str, body: dict) -> str:
 
 # ----------------------------------------------------------------------------- parity with single quotes
 
-OPTION_FIELDS = ("monthly_payment", "term_months", "apr", "interest_rate", "first_payment_date", "total_payable",
-                 "total_interest", "total_fees", "fees_waived", "principal_forgiven", "affordable", "within_policy",
-                 "approval",
-                 "lender_npv", "concession_value", "regular_payment", "holiday_months", "holiday_payment")
+OPTION_FIELDS = ("monthly_payment", "term_months", "apr", "all_in_apr", "interest_rate", "first_payment_date",
+                 "total_payable", "total_interest", "total_fees", "fees_waived", "principal_forgiven", "affordable",
+                 "within_policy", "approval", "lender_npv", "concession_value", "regular_payment", "holiday_months",
+                 "holiday_payment")
 
 
 def test_offers_equal_single_quotes(sample, result, registry):

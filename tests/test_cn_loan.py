@@ -74,10 +74,14 @@ def test_term_extension_is_bounded_by_the_file(quote_of):
     """延期还款: remaining 30 months + 24 extra = 54, capped at 36 in all (and 60 for any plan).
 
     A 30,000 loan at 18 % (1.5 % a month) over 36 months costs
-    30,000 x 0.015 / (1 - 1.015**-36) = 1,084.5719 a month, rounded up to the
-    cent (so the last payment is never the largest): 1,084.58; an affordable payment
-    of 700 (0.70 x a surplus of 1,000) cannot reach it, so the extension stops
-    at its longest, 36 months, and is not affordable.
+    30,000 x 0.015 / (1 - 1.015**-36) = 1,084.5719 a month; the first payment is 30
+    days away and cn-loan counts them over 365 (day_count actual/365), a share
+    s = 30/365 x 12 = 0.9863 of a month, so the plan starts from 30,000 x (1 + 0.015 s)
+    / 1.015 = 29,993.92 and pays pmt(0.015, 36, -29993.92) = 1,084.3523; cn-loan
+    rounds each month's interest down to the fen (at most the contract's), which
+    leaves 1,084.35 enough (the last payment at or below it); an affordable
+    payment of 700 (0.70 x a surplus of 1,000) cannot reach it, so the extension
+    stops at its longest, 36 months, and is not affordable.
     """
     te = RAW["options"]["term_extension"]
     assert min(30 + te["max_extra_months"], te["max_total_months"], RAW["max_term_months"]) == 36
@@ -89,7 +93,8 @@ def test_term_extension_is_bounded_by_the_file(quote_of):
     assert q["affordability"]["affordable_payment"] == "700.00"
     te_opt = next(o for o in q["options"] if o["type"] == "term_extension")
     assert te_opt["term_months"] == 36 and not te_opt["affordable"]
-    assert Decimal(te_opt["monthly_payment"]) == Decimal("1084.58")
+    assert Decimal(te_opt["monthly_payment"]) == Decimal("1084.35")
+    assert Decimal(te_opt["schedule"][-1]["payment"]) <= Decimal("1084.35")
     assert "term_at_maximum" in _codes(te_opt["reasons"])
 
 

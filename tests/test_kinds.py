@@ -55,17 +55,24 @@ US_WORKOUT = {"policy": "us-card", "as_of": "2026-11-23", "options": ["instalmen
 def test_us_workout_rate_is_a_concession_against_the_contract(registry):
     """us-card.yaml: affordable 0.75 x 240 = 180.00; the workout at apr_cap 9.99 % takes 32 months.
 
-    The contract's 26.99 % over 32 months is pmt(0.2699/12, 32, -5000) = 220.8444; at 9.99 % 178.6312.
-    The difference, 42.2133 a month, at the policy's discount rate (12 %) over 32 months:
-    x pv(0.01, 32, -1) = 27.2696 -> 1,151.14 forgone. Tiers (us-card.yaml): none 50 and 1 % of 5,000
-    (50), agent 1,500 and 10 % (500), supervisor 25,000 and 55 % (2,750): supervisor.
+    The first payment is 30 days away and us-card counts them over 365 (day_count actual/365): the first
+    period is s = 30/365 x 12 = 0.9863 of a month, so each twin starts from 5,000 x (1 + r s) / (1 + r).
+    The contract's 26.99 % over 32 months is pmt(0.2699/12, 32, -4998.77) = 220.79; at 9.99 % 178.61.
+    The difference at the policy's discount rate (12 %) over 32 months: x pv(0.01, 32, -1) = 27.2696
+    -> 1,149.87 forgone. Tiers (us-card.yaml): none 50 and 1 % of 5,000 (50), agent 1,500 and 10 % (500),
+    supervisor 25,000 and 55 % (2,750): supervisor.
     """
     o = _only(_q(US_WORKOUT, registry), "instalment")
     n = o["term_months"]
     assert n == 32 and o["interest_rate"] == "0.0999"
-    by_hand = (npf.pmt(0.2699 / 12, n, -5000) - npf.pmt(0.0999 / 12, n, -5000)) * npf.pv(0.12 / 12, n, -1)
-    assert round(by_hand, 2) == pytest.approx(1151.14)
-    assert D(o["concession_value"]) == D("1151.14")
+    s = 30 / 365 * 12
+
+    def start(apr):
+        return 5000 * (1 + apr / 12 * s) / (1 + apr / 12)
+    by_hand = ((npf.pmt(0.2699 / 12, n, -start(0.2699)) - npf.pmt(0.0999 / 12, n, -start(0.0999)))
+               * npf.pv(0.12 / 12, n, -1))
+    assert round(by_hand, 2) == pytest.approx(1149.87)
+    assert D(o["concession_value"]) == D("1149.87")
     assert o["approval"] == "supervisor" and o["within_policy"]
 
 
@@ -114,7 +121,10 @@ def test_limits_are_converted_into_the_account_currency(registry):
 
 
 def test_uk_apr_is_the_annual_compound_rate(registry):
-    """CONC App 1.1: 29.9 % nominal is (1 + 0.299/12)^12 - 1 = 34.36 % APR (not 29.9 %)."""
+    """CONC App 1.2: the APR is an annual compound rate, solved at the payments' real dates (days over 365 from
+    the drawdown): 29.9 % nominal paid monthly is about (1 + 0.299/12)^12 - 1 = 34.36 % (not 29.9 %); the
+    months of 28 to 31 days and the 30-day first period (interest actual/365) make it 34.33 %
+    (tests/test_day_count.py solves the equation by hand)."""
     body = {"policy": "uk-conc", "as_of": "2026-11-23", "options": ["instalment"],
             "account": {"currency": "GBP", "balance": "3000.00", "arrears": "300.00", "fees": "0",
                         "apr": "0.299", "days_past_due": 45, "product": "credit_card",
@@ -122,7 +132,7 @@ def test_uk_apr_is_the_annual_compound_rate(registry):
             "finances": {"monthly_income": "2000.00", "monthly_expenses": "1850.00"}}
     o = _only(_q(body, registry), "instalment")
     assert o["apr_method"] == "compound" and o["interest_rate"] == "0.299"
-    assert D(o["apr"]) == pytest.approx(D("0.3436"), abs=D("0.0002"))
+    assert D(o["apr"]) == pytest.approx(D("0.3436"), abs=D("0.0005"))
 
 
 def test_flat_fee_plan_discloses_its_irr_and_fees_apart(registry, body):
@@ -189,8 +199,8 @@ def test_us_hardship_programme_returns_to_the_contract_rate(registry):
     o = _only(_q(body, registry), "hardship_programme")
     assert o["holiday_months"] == 12          # us-card.yaml: at most 12 months (OCC 2003-1)
     assert o["interest_rate"] == "0.2699"
-    first = D(o["schedule"][0]["interest"])
-    assert first == (D("5000.00") * D("0.0999") / 12).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+    first = D(o["schedule"][0]["interest"])        # 30 days at 9.99 % over 365 (us-card: actual/365)
+    assert first == (D("5000.00") * D("0.0999") * 30 / 365).quantize(D("0.01"), rounding="ROUND_HALF_UP")
     assert D(o["schedule"][12]["interest"]) > D(o["schedule"][11]["interest"]) * 2
 
 
@@ -337,27 +347,34 @@ WEEKLY = {"policy": "default", "as_of": "2026-11-23", "frequency": "weekly",
 
 
 def test_a_weekly_instalment_by_hand(registry):
-    """Affordable 280.00 a month is 280 x 12 / 52 = 64.61 a week. 10,000 at 12 % a year, 0.12/52 a week:
-    the level payment is pmt(0.12/52, 192, -10000) = 64.5302, so 192 weekly payments of 64.54 (the
-    smallest whole cent whose rounded schedule ends at or below it); 192 weeks span 45 months."""
+    """Affordable 280.00 a month is 280 x 12 / 52 = 64.61 a week. 10,000 at 12 % a year, 0.12/52 a week; the
+    first payment is 30 days away (default: day_count 30/360), so the first period carries 30/360 of the
+    year's interest, 100.00, a share s = 30/360 x 52 = 4.33 of a week: the level payment starts from
+    10,000 x (1 + r s) / (1 + r) = 10,076.95 and is pmt(0.12/52, 194, -10076.95) = 64.4926, so 194 weekly
+    payments of 64.50 (the smallest whole cent whose rounded schedule ends at or below it; 193 would need
+    64.76, above the budget); 194 weeks span 45 months."""
     q = _q(WEEKLY, registry)
     o = _only(q, "instalment")
-    assert (o["frequency"], o["number_of_payments"], o["term_months"]) == ("weekly", 192, 45)
-    assert o["monthly_payment"] == "64.54"
-    assert D(0) < D(o["monthly_payment"]) - D(str(npf.pmt(0.12 / 52, 192, -10000))) < D("0.01")
+    assert (o["frequency"], o["number_of_payments"], o["term_months"]) == ("weekly", 194, 45)
+    r, s = 0.12 / 52, 30 / 360 * 52
+    level = npf.pmt(r, 194, -10000 * (1 + r * s) / (1 + r))
+    assert D(0) <= D(o["monthly_payment"]) - D(str(level)) < D("0.01")
     assert o["apr"] == "0.12" and o["affordable"]
     dates = [dt.date.fromisoformat(x["due_date"]) for x in o["schedule"]]
-    assert len(dates) == 192 and {(b - a).days for a, b in zip(dates, dates[1:])} == {7}
-    assert o["schedule"][0]["interest"] == "23.08"                  # 10,000 x 0.12 / 52 = 23.077
+    assert len(dates) == 194 and {(b - a).days for a, b in zip(dates, dates[1:])} == {7}
+    assert o["schedule"][0]["interest"] == "100.00"                 # 10,000 x 0.12 x 30 / 360
+    assert o["schedule"][1]["interest"] == "23.16"                  # (10,100.00 - 64.50) x 0.12 / 52 = 23.158
     assert {d["type"]: d["reasons"][0]["code"] for d in q["declined"]}["catch_up"] == "dpd_out_of_range"
 
 
 def test_uk_weekly_apr_compounds_weekly(registry):
-    """CONC App 1.1 with weekly payments: (1 + 0.299/52)^52 - 1 = 34.74 % (monthly it is 34.36 %)."""
+    """CONC App 1.2 with weekly payments: 0.299/52 a week compounds over 365 days' 52.14 weeks, (1 +
+    0.299/52)^(365/7) - 1 = 34.86 % (monthly it is about 34.36 %); the 30-day first period, charged
+    actual/365, takes it to 34.83 %."""
     body = copy.deepcopy(WEEKLY) | {"policy": "uk-conc", "options": ["instalment"]}
     body["account"].update(currency="GBP", apr="0.299")
     o = _only(_q(body, registry), "instalment")
-    assert D(o["apr"]) == pytest.approx(D("0.3474"), abs=D("0.0001"))
+    assert D(o["apr"]) == pytest.approx(D("0.3483"), abs=D("0.0002"))
 
 
 def test_a_policy_without_weekly_plans_refuses_them(registry):

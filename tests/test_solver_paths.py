@@ -30,7 +30,12 @@ def random_plans(seed: int, n: int) -> P.Plans:
     plans = P.Plans.build(
         principal=rng.integers(1, 10**9, n), fees=rng.integers(0, 10**6, n), apr_ppm=rng.integers(0, 10**6, n),
         flat_fee=np.where(rng.random(n) < 0.2, rng.integers(0, 10**5, n), 0), term=rng.integers(1, 120, n),
-        hold=np.where(rng.random(n) < 0.2, rng.integers(0, 6, n), 0), hold_payment=0)
+        hold=np.where(rng.random(n) < 0.2, rng.integers(0, 6, n), 0), hold_payment=0,
+        ppy=rng.choice([12, 12, 26, 52], n))
+    # An odd first period (issue 18): half the plans run 0 to 120 days to their first due date, by a 360- or
+    # 365-day year.
+    plans.year = np.where(rng.random(n) < 0.5, rng.choice([360, 365], n), 0)
+    plans.odd = np.where(plans.year > 0, rng.integers(0, 121, n), 0)
     plans.term = np.maximum(plans.term, plans.hold + 1)
     # Exact ties under half-up and half-even: whole hundreds at 18% a year.
     plans.apr_ppm[: n // 5] = 180_000
@@ -60,7 +65,8 @@ def test_solve_same_both_ways_and_keeps_its_rule(mode, monkeypatch):
         if fast.term[i] > plans.hold[i] + 1 and fast.level[i] > 1:
             cols = [int(c[i]) for c in (plans.principal, plans.fees, plans.apr_ppm, plans.flat_fee)]
             lower = K.run_final(*cols, int(fast.term[i]), int(plans.hold[i]), int(plans.hold_payment[i]),
-                                int(plans.hold_apr_ppm[i]), int(plans.den[i]), int(fast.level[i]) - 1, m)
+                                int(plans.hold_apr_ppm[i]), int(plans.den[i]), int(plans.odd[i]), int(plans.year[i]),
+                                int(fast.level[i]) - 1, m)
             assert lower > fast.level[i] - 1, i
 
 
@@ -71,21 +77,30 @@ def test_schedules_rates_and_values_same_both_ways(mode, monkeypatch):
     plans.hold_apr_ppm = np.where(np.arange(len(plans)) % 3 == 0, plans.apr_ppm // 2, 0)
     solved = P.solve(plans, mode)
 
+    start = 20_780 + np.arange(len(plans)) % 400          # 2026-11-23 onwards: months of every length
+    first = start + plans.odd
+
     def work():
         return (P.estimate_level(plans), P.schedule_arrays(plans, solved, mode),
-                P.disclosed_rate(plans, solved, mode), P.present_value(plans, solved, 0.008))
+                P.disclosed_rate(plans, solved, mode), P.present_value(plans, solved, 0.008),
+                P.disclosed_rate(plans, solved, mode, all_in=True), P.dated_rate(plans, solved, start, first, mode),
+                P.dated_rate(plans, solved, start, first, mode, all_in=True))
 
-    (e1, s1, r1, v1), (e2, s2, r2, v2) = both_ways(monkeypatch, work)
+    (e1, s1, r1, v1, a1, d1, x1), (e2, s2, r2, v2, a2, d2, x2) = both_ways(monkeypatch, work)
     assert np.array_equal(e1, e2)
     for a, b in zip(s1, s2):
         assert np.array_equal(a, b)
     assert np.array_equal(r1, r2) and np.array_equal(v1, v2)
+    assert np.array_equal(a1, a2) and np.array_equal(d1, d2) and np.array_equal(x1, x2)
+    # Every schedule runs out exactly: its balance ends at zero.
+    assert (s1[4][np.arange(len(plans)), solved.term - 1] == 0).all()
     # Every schedule adds up to its plan's total, to the minor unit.
     assert np.array_equal(s1[0].sum(axis=1), solved.total(plans))
 
 
 @given(st.lists(st.tuples(st.integers(1, 10**12), st.integers(0, 10**5), st.integers(0, 10**6),
-                          st.integers(0, 10**4), st.integers(1, 400), st.integers(0, 6)), min_size=1, max_size=60),
+                          st.integers(0, 10**4), st.integers(1, 400), st.integers(0, 6), st.integers(0, 120),
+                          st.sampled_from([0, 360, 365])), min_size=1, max_size=60),
        st.sampled_from(MODES))
 @settings(max_examples=60, deadline=None)
 def test_any_plans_same_both_ways(rows, mode):
@@ -96,7 +111,7 @@ def test_any_plans_same_both_ways(rows, mode):
     cols = list(zip(*rows))
     flat = [p * f // 10**6 for p, f in zip(cols[0], cols[3])]
     plans = P.Plans.build(principal=cols[0], fees=cols[1], apr_ppm=cols[2], flat_fee=flat, term=cols[4],
-                          hold=cols[5], hold_payment=[c // 100 for c in cols[0]])
+                          hold=cols[5], hold_payment=[c // 100 for c in cols[0]], odd=cols[6], year=cols[7])
     plans.term = np.maximum(plans.term, plans.hold + 1)
     old = compiled.MODE
     try:
@@ -137,11 +152,16 @@ def _portfolio(n: int, seed: int, currency: str, ppy: int) -> Accounts:
         consecutive=np.where(rng.random(n) < 0.05, -1, rng.integers(0, 12, n)),
         reages_12m=rng.choice([0, 0, 0, 1, 2], n), reages_5y=rng.choice([0, 0, 1, 2, 3], n),
         hardship_kind=np.where(hardship > 0, rng.integers(0, 7, n), -1),
-        income_during=income * rng.integers(0, 100, n) // 100, fee_parts=parts, ppy=np.full(n, ppy, dtype=np.int64))
+        income_during=income * rng.integers(0, 100, n) // 100, fee_parts=parts, ppy=np.full(n, ppy, dtype=np.int64),
+        # Plans start on days of every month (the UK APR's real dates) and run to a first due date the borrower
+        # chose (1 to 45 days away) or the policy's (issue 18: the first period by the day count).
+        as_of_day=20_780 + rng.integers(0, 800, n), first_due_days=np.where(rng.random(n) < 0.5,
+                                                                          rng.integers(1, 46, n), 0))
 
 
 _OUTPUTS = ("offered", "monthly_payment", "max_payment", "total", "effective_apr", "value", "tier", "affordable", "npv",
-            "plan_apr", "total_interest", "total_fees", "regular", "fees_waived", "principal_forgiven", "longest")
+            "plan_apr", "total_interest", "total_fees", "regular", "fees_waived", "principal_forgiven", "longest",
+            "all_in_apr", "fees_capped")
 _CASES = [(p, ch, ppy, what) for p in ("default", "cn-card", "us-card", "uk-conc", "cn-loan")
           for ch, ppy, what in (("agent", 12, None), ("portal", 12, None), ("agent", 52, None), ("agent", 26, None),
                                 ("portal", 26, "term"), ("agent", 12, "term"), ("agent", 12, "lump"),

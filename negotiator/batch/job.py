@@ -78,7 +78,8 @@ MONEY = pa.string()
 OFFER_SCHEMA = pa.schema([
     ("row_number", pa.int64()), ("account_id", pa.string()), ("currency", pa.string()),
     ("option_type", pa.string()), ("recommended", pa.bool_()), ("nearest", pa.bool_()),
-    ("monthly_payment", MONEY), ("term_months", pa.int64()), ("apr", pa.string()), ("interest_rate", pa.string()),
+    ("monthly_payment", MONEY), ("term_months", pa.int64()), ("apr", pa.string()), ("all_in_apr", pa.string()),
+    ("interest_rate", pa.string()),
     ("first_payment_date", pa.string()), ("total_payable", MONEY), ("total_interest", MONEY), ("total_fees", MONEY),
     ("fees_waived", MONEY), ("principal_forgiven", MONEY), ("concession_value", MONEY), ("lender_npv", MONEY),
     ("approval", pa.string()), ("affordable", pa.bool_()), ("within_policy", pa.bool_()),
@@ -261,8 +262,8 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
     d = decide(acc, sets, a.now, policy, channel)
 
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "pos", "type", "monthly", "term", "apr", "eff", "total", "interest", "plan_fees", "waived", "forgiven", "value",
-        "npv", "tier", "affordable", "within", "regular", "hold", "hold_payment")}
+        "pos", "type", "monthly", "term", "apr", "eff", "all_in", "total", "interest", "plan_fees", "waived",
+        "forgiven", "value", "npv", "tier", "affordable", "within", "regular", "hold", "hold_payment")}
     for k, t in enumerate(ORDER):
         if t not in sets:
             continue
@@ -279,10 +280,11 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         parts["term"].append(term)
         parts["apr"].append(s.plan_apr[r])
         parts["eff"].append(s.effective_apr[r])
+        parts["all_in"].append(s.all_in_apr[r])
         parts["total"].append(total)
         parts["interest"].append(s.total_interest[r])
         parts["plan_fees"].append(s.total_fees[r])
-        parts["waived"].append(s.fees_waived[r])
+        parts["waived"].append(s.fees_waived[r] + s.fees_capped[r])
         parts["forgiven"].append(s.principal_forgiven[r])
         parts["value"].append(s.value[r])
         parts["npv"].append(s.npv[r])
@@ -347,6 +349,7 @@ def _offers(acc, account_id: pa.Array, row_numbers: np.ndarray, policy: Policy, 
         "monthly_payment": money("monthly"),
         "term_months": nullable_int(col("term"), is_opt),
         "apr": pc.if_else(opt_mask, format_effective_array(col("eff", 0.0)), null),
+        "all_in_apr": pc.if_else(opt_mask, format_effective_array(col("all_in", 0.0)), null),
         "interest_rate": pc.if_else(opt_mask, format_rate_array(col("apr")), null),
         "first_payment_date": pc.if_else(opt_mask, first_due, null),
         "total_payable": money("total"),

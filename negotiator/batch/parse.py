@@ -468,6 +468,7 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
         broken_12m=np.where(broken_has, broken_12m, 0),
         expense_lines={c: line_values["expense"].get(f"expense_{c}", np.zeros(n, dtype=np.int64))
                        for c in EXPENSE_CATEGORIES} if any_lines else {},
+        as_of_day=np.full(n, as_of_day, dtype=np.int64),
     )
     return acc, _merge(err, acc, policy)
 

@@ -20,6 +20,7 @@ from negotiator.core.vocabulary import FEE_PARTS, FREQUENCIES, HARDSHIP_KINDS, M
 from negotiator.policy import EXPENSE_CATEGORIES, Policy
 
 UNKNOWN = -1
+EPOCH = dt.date(1970, 1, 1)
 
 
 #: Wire path of each array that holds an input field (for error messages).
@@ -67,6 +68,7 @@ class Accounts:
     first_due_days: np.ndarray = None       # type: ignore[assignment]  # chosen first payment, days after as-of; 0 none
     fee_parts: np.ndarray = None            # type: ignore[assignment]  # (n, 3) minor units by FEE_PARTS; -1 unknown
     ppy: np.ndarray = None                  # type: ignore[assignment]  # payments a year the borrower asks for
+    as_of_day: np.ndarray = None            # type: ignore[assignment]  # the plans' start (as_of), days from 1970-01-01
 
     def __post_init__(self):
         n = len(self.balance)
@@ -82,6 +84,8 @@ class Accounts:
             self.ppy = np.full(n, 12, dtype=np.int64)
         if self.broken_12m is None:
             self.broken_12m = np.zeros(n, dtype=np.int64)
+        if self.as_of_day is None:
+            self.as_of_day = np.zeros(n, dtype=np.int64)
 
     @property
     def fee_parts_known(self) -> np.ndarray:
@@ -260,7 +264,8 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
             first_days[i] = (first - as_of).days
     acc = Accounts(currency=currency, is_loan=is_loan, **cols,
                    expense_lines={k: v for k, v in lines.items() if has_lines},
-                   hardship_kind=kind, income_during=during, first_due_days=first_days, fee_parts=parts, ppy=ppy)
+                   hardship_kind=kind, income_during=during, first_due_days=first_days, fee_parts=parts, ppy=ppy,
+                   as_of_day=np.full(n, (as_of - EPOCH).days, dtype=np.int64))
     return acc, errors
 
 

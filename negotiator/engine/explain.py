@@ -271,7 +271,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The smallest settlement the policy allows is {amount}.",
         "zh-CN": "政策允许的最低结清金额为 {amount}。"},
 }
+#: The all-in annualised cost (issue 18): every charge a plan repays counted, carried fees included.
+MESSAGES.update({
+    "all_in_rate_disclosed": {
+        "en": "All-in annualised cost of this plan, every charge in it counted (carried fees included): {apr}.",
+        "zh-CN": "计入方案内全部费用（含挂账的罚息、违约金等）的综合年化利率：{apr}。"},
+    "charges_waived_to_cap": {
+        "en": "Waived so that this plan's all-in annualised cost, every charge counted, stays within {limit}: "
+            "{charges}.",
+        "zh-CN": "为使本方案计入全部费用的综合年化利率不超过 {limit}，减免：{charges}。"},
+    "all_in_above_cap": {
+        "en": "Even with every carried charge waived, this plan's all-in annualised cost ({apr}) is above {limit}.",
+        "zh-CN": "即使减免全部挂账费用，本方案的综合年化利率（{apr}）仍超过 {limit}。"},
+})
 MESSAGES.update(kind_messages())
+
+#: The parts of ``account.fees`` as a borrower reads them (``fee_breakdown``), and the whole where none is given.
+FEE_PART_NAMES = {
+    "en": {"penalty_interest": "penalty interest", "late_fees": "late fees", "other_charges": "other charges",
+           "": "fees and charges"},
+    "zh-CN": {"penalty_interest": "罚息", "late_fees": "违约金", "other_charges": "其他费用",
+              "": "罚息、违约金及其他费用"},
+}
+
+
+def charges(parts: dict[str, str], locale: str = "en") -> str:
+    """Named charges and their amounts (amounts already written with the currency), as a borrower reads them.
+
+    >>> charges({"penalty_interest": "CNY 380.00", "late_fees": "CNY 140.00"})
+    'penalty interest CNY 380.00, late fees CNY 140.00'
+    >>> charges({"penalty_interest": "380.00 元", "late_fees": "140.00 元"}, "zh-CN")
+    '罚息 380.00 元、违约金 140.00 元'
+    """
+    names = FEE_PART_NAMES.get(locale, FEE_PART_NAMES["en"])
+    return ("、" if locale == "zh-CN" else ", ").join(f"{names[p]} {a}" for p, a in parts.items())
 
 #: Codes a self-service portal never shows: they name internal limits or
 #: concessions the lender weighs. Portal declines with these codes are left out.

@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 
 from negotiator.core.money import RATE_SCALE
-from negotiator.kernels import solve_one
 from negotiator.kinds.dispatch import (
     BESIDE_IDS,
     LADDER_IDS,
@@ -59,6 +58,7 @@ from negotiator.kinds.kernel import (
     D_PRODUCT,
     D_REAGED,
     D_TOO_NEW,
+    F_ALL_IN,
     F_EFF_APR,
     F_NPV,
     K_ANY_AMOUNT,
@@ -83,7 +83,6 @@ from negotiator.kinds.kernel import (
     O_FLAT,
     O_FORGIVEN,
     O_HOLD,
-    O_HOLD_APR,
     O_HOLD_PAY,
     O_INTEREST,
     O_LEVEL,
@@ -91,6 +90,7 @@ from negotiator.kinds.kernel import (
     O_LUMP_FUNDED,
     O_MAX_PAY,
     O_MONTHLY,
+    O_ODD,
     O_OFFERED,
     O_PLAN_APR,
     O_PLAN_FEES,
@@ -103,7 +103,9 @@ from negotiator.kinds.kernel import (
     O_TOTAL,
     O_VALUE,
     O_WAIVED,
+    O_YEAR,
     P_ADJUST,
+    P_ALL_IN_CAP,
     P_CAP_TOTAL,
     P_MODE,
     P_PORTAL,
@@ -117,6 +119,7 @@ from negotiator.kinds.kernel import (
     P_SHARE1,
     P_SHARE2,
     P_WHAT_IF,
+    P_YEAR,
     X_A,
     X_A_AFTER,
     X_A_MONTH,
@@ -132,11 +135,15 @@ from negotiator.kinds.kernel import (
     X_LUMP,
     X_MIN_PAY,
     X_MORATORIUM,
+    X_ODD,
     X_REAGES_5Y,
     X_REAGES_12M,
     X_TIER0,
     X_TIER1,
     X_TIER2,
+    cap_all_in,
+    over_cap,
+    solve_plan,
 )
 
 #: A concession value beyond any real one (the largest debt the wire takes is 1e12 minor units): a value that
@@ -182,8 +189,13 @@ def window(k: int, P, KP, X, x: int) -> int:
 
 
 def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
-    """Kind ``k``'s plan for the account at ``X[x:]``, its decline reason and its own figures, into ``OI[b:]``."""
+    """Kind ``k``'s plan for the account at ``X[x:]``, its decline reason and its own figures, into ``OI[b:]``.
+
+    Every plan starts now: its first period runs to the first due date, by the policy's day count.
+    """
     decline, longest = build_kind(k, window(k, P, KP, X, x), P, KP, X, x, OI, b, st)
+    OI[b + O_ODD * st] = X[x + X_ODD]
+    OI[b + O_YEAR * st] = P[P_YEAR]
     OI[b + O_DECLINE * st] = decline
     OI[b + O_OFFERED * st] = 1 if decline == D_NONE else 0
     OI[b + O_LONGEST * st] = longest
@@ -192,13 +204,7 @@ def build(k: int, P, KP, X, x: int, OI, b: int, st: int) -> None:
 
 def solve(OI, b: int, st: int, mode: int) -> None:
     """Solve the plan at ``OI[b:]``: its level payment, last payment and the term it really takes."""
-    level, final, term = solve_one(OI[b + O_PRINCIPAL * st], OI[b + O_FEES * st], OI[b + O_APR * st],
-                                   OI[b + O_FLAT * st], OI[b + O_TERM * st], OI[b + O_HOLD * st],
-                                   OI[b + O_HOLD_PAY * st], OI[b + O_HOLD_APR * st], OI[b + O_PPY * st] * RATE_SCALE,
-                                   mode, 40)
-    OI[b + O_LEVEL * st] = level
-    OI[b + O_FINAL * st] = final
-    OI[b + O_STERM * st] = term
+    solve_plan(OI, b, st, mode)
 
 
 def tier_of(value: int, owed: int, P, X, x: int) -> int:
@@ -270,17 +276,22 @@ def finish(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> Non
         tier = BEYOND
     if n > hold + 1 and not KP[k * NK + K_ANY_AMOUNT] and monthly * P[P_PPY] < X[x + X_MIN_PAY] * 12:
         tier = BEYOND
+    if OI[b + O_OFFERED * st]:
+        plan_apr, eff, all_in = disclose(k, P, X, x, OI, b, st)
+    else:
+        plan_apr, eff, all_in = OI[b + O_APR * st], 0.0, 0.0
+    # Where max_apr caps the all-in cost (China's 36 % line), a plan above it with every carried charge waived
+    # (cap_all_in) is not within policy (issue 18).
+    if over_cap(P, all_in):
+        tier = BEYOND
     OI[b + O_TIER * st] = tier
     OI[b + O_AFFORDABLE * st] = affordable(k, monthly, max_pay, level, hold_pay, hold, X[x + X_LUMP],
                                            OI[b + O_LUMP_FUNDED * st], X[x + X_A], X[x + X_A_AFTER],
                                            X[x + X_HARDSHIP], X[x + X_MORATORIUM])
     OF[f + F_NPV * st] = npv(k, P, PF, X, x, OI, b, st)
-    if OI[b + O_OFFERED * st]:
-        plan_apr, eff = disclose(k, P, X, x, OI, b, st)
-    else:
-        plan_apr, eff = OI[b + O_APR * st], 0.0
     OI[b + O_PLAN_APR * st] = plan_apr
     OF[f + F_EFF_APR * st] = eff
+    OF[f + F_ALL_IN * st] = all_in
 
 
 def work_out(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> None:
@@ -294,6 +305,8 @@ def work_out(k: int, P, PF, KP, X, x: int, OI, OF, b: int, f: int, st: int) -> N
                 if not fit(k, P, KP, X, x, OI, b, st):
                     break
                 solve(OI, b, st, mode)
+        if P[P_ALL_IN_CAP] >= 0:
+            cap_all_in(P, X, x, OI, b, st, mode)
         finish(k, P, PF, KP, X, x, OI, OF, b, f, st)
 
 
@@ -319,6 +332,7 @@ def declined(OI, OF, b: int, f: int, st: int, code: int) -> None:
     OI[b + O_PPY * st] = 12
     OF[f + F_EFF_APR * st] = 0.0
     OF[f + F_NPV * st] = 0.0
+    OF[f + F_ALL_IN * st] = 0.0
 
 
 def acceptable(offered: bool, affordable: bool, tier: int, portal: bool) -> bool:

@@ -17,6 +17,7 @@ arrays over the accounts, for the decision, rendering and the batch.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,6 +66,8 @@ class OptionSet:
     total_interest: np.ndarray = field(default_factory=lambda: _NONE)  # interest paid (flat fees excluded)
     total_fees: np.ndarray = field(default_factory=lambda: _NONE)      # plan fees charged (flat-fee pricing)
     longest: np.ndarray = field(default_factory=lambda: _NONE)         # the kind's longest term, -1: not a bound
+    all_in_apr: np.ndarray = field(default_factory=lambda: _NONE)      # all-in annualised cost, float
+    fees_capped: np.ndarray = field(default_factory=lambda: _NONE)     # carried charges waived by the all-in cap
 
     @property
     def within_policy(self) -> np.ndarray:
@@ -83,7 +86,7 @@ class OptionSet:
 
 
 _FINISHED = ("monthly_payment", "max_payment", "total", "effective_apr", "value", "tier", "affordable", "npv",
-             "plan_apr", "total_interest", "total_fees", "longest")
+             "plan_apr", "total_interest", "total_fees", "longest", "all_in_apr", "fees_capped")
 
 
 class Context:
@@ -114,6 +117,27 @@ class Context:
         self.cap_total = self.periods(cap_total)
         self.flat = inst.pricing == "flat_fee"
         self.flat_ppm = rate_to_ppm(inst.flat_fee_rate) if self.flat else 0
+
+    @property
+    def first_due(self) -> np.ndarray:
+        """Each account's first due date, days from 1970-01-01: the one the borrower chose, else the policy's
+        offset from the plans' start (``as_of``)."""
+        acc = self.acc
+        days = np.where(acc.first_due_days != 0, acc.first_due_days, self.policy.first_payment_offset_days)
+        return acc.as_of_day + days
+
+    @property
+    def first_days(self) -> np.ndarray:
+        """Each account's first period, from the plans' start to the first due date, in the policy's day count's
+        days (:meth:`negotiator.policy.Policy.first_days`)."""
+        start, first = self.acc.as_of_day, self.first_due
+        if self.policy.day_count != "30/360":
+            return first - start
+        pairs, back = np.unique(np.stack([start, first], axis=1), axis=0, return_inverse=True)
+        epoch = dt.date(1970, 1, 1)
+        days = [self.policy.first_days(epoch + dt.timedelta(days=int(a)), epoch + dt.timedelta(days=int(f)))
+                for a, f in pairs]
+        return np.asarray(days, dtype=np.int64)[np.asarray(back).reshape(-1)]
 
     @property
     def A(self) -> np.ndarray:
@@ -188,6 +212,7 @@ def params(ctx: Context, wanted: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
         L.P_COMPOUND: int(pol.apr_method == "compound"),
         L.P_IR_FLOOR: _ppm(o.interest_reduction.apr_floor), L.P_IR_STEP: _ppm(o.interest_reduction.step),
         L.P_IR_ENABLED: int(o.interest_reduction.enabled),
+        L.P_YEAR: pol.year_days, L.P_ALL_IN_CAP: pol.max_apr_ppm if pol.max_apr_all_in else -1,
     }
     for i, v in values.items():
         P[i] = int(v)
@@ -228,6 +253,7 @@ def accounts_matrix(ctx: Context) -> np.ndarray:
         L.X_A_MONTH: ctx.assessment.now,
         L.X_IFI_WAIVE: (acc.fees_of(("penalty_interest", "late_fees"))
                         if pol.options.interest_free_instalment.waive_fees else 0),
+        L.X_ODD: ctx.first_days, L.X_START: acc.as_of_day, L.X_FIRST: ctx.first_due,
     }
     for c, v in cols.items():
         X[:, c] = v
@@ -244,7 +270,7 @@ def accounts_matrix(ctx: Context) -> np.ndarray:
 def _option_set(name: str, oi: np.ndarray, of: np.ndarray) -> OptionSet:
     """Kind ``name``'s outputs (``(NO, n)`` ints and ``(NF, n)`` floats, one row per field) as an option set."""
     plans = Plans(oi[L.O_PRINCIPAL], oi[L.O_FEES], oi[L.O_APR], oi[L.O_FLAT], oi[L.O_TERM], oi[L.O_HOLD],
-                  oi[L.O_HOLD_PAY], oi[L.O_HOLD_APR], oi[L.O_PPY])
+                  oi[L.O_HOLD_PAY], oi[L.O_HOLD_APR], oi[L.O_PPY], oi[L.O_ODD], oi[L.O_YEAR])
     kind = KINDS[name]
     s = OptionSet(name, oi[L.O_OFFERED] != 0, _DECLINE_CODES[name][oi[L.O_DECLINE]], plans, oi[L.O_REGULAR],
                   oi[L.O_WAIVED], oi[L.O_FORGIVEN], kind, Solved(oi[L.O_LEVEL], oi[L.O_FINAL], oi[L.O_STERM]),
@@ -253,7 +279,8 @@ def _option_set(name: str, oi: np.ndarray, of: np.ndarray) -> OptionSet:
     s.value, s.tier, s.affordable = oi[L.O_VALUE], oi[L.O_TIER], oi[L.O_AFFORDABLE] != 0
     s.plan_apr, s.total_interest, s.total_fees = oi[L.O_PLAN_APR], oi[L.O_INTEREST], oi[L.O_PLAN_FEES]
     s.longest = oi[L.O_LONGEST]
-    s.effective_apr, s.npv = of[L.F_EFF_APR], of[L.F_NPV]
+    s.effective_apr, s.npv, s.all_in_apr = of[L.F_EFF_APR], of[L.F_NPV], of[L.F_ALL_IN]
+    s.fees_capped = oi[L.O_CAPPED]
     return s
 
 

@@ -10,7 +10,9 @@ remains, never more than ``level``. Each month:
 
 1. interest = round(principal outstanding x APR / 12) under the policy's
    rounding rule (exact integer arithmetic, the rate held in parts per
-   million), plus ``flat_fee`` for flat-fee pricing;
+   million), plus ``flat_fee`` for flat-fee pricing; the first period runs
+   from the plan's start to its first due date: where ``year`` is set (the
+   policy's day count) its interest is for ``odd`` days of a ``year``-day year;
 2. the payment goes to that interest, then to principal, then to fees.
 
 Fees are paid last, so the principal outstanding is ``max(outstanding -
@@ -44,12 +46,14 @@ class Plans:
     hold_payment: np.ndarray
     hold_apr_ppm: np.ndarray
     ppy: np.ndarray                 # payments a year: 12 monthly, 26 fortnightly, 52 weekly
+    odd: np.ndarray                 # the first period's days under the day count (with ``year``)
+    year: np.ndarray                # the day count's year, 360 or 365 days; 0: the first period is a regular one
 
     @classmethod
     def build(cls, principal, fees=0, apr_ppm=0, flat_fee=0, term=1, hold=0, hold_payment=0,
-              hold_apr_ppm=0, ppy=12) -> Plans:
+              hold_apr_ppm=0, ppy=12, odd=0, year=0) -> Plans:
         arrays = [np.asarray(v, dtype=np.int64) for v in
-                  (principal, fees, apr_ppm, flat_fee, term, hold, hold_payment, hold_apr_ppm, ppy)]
+                  (principal, fees, apr_ppm, flat_fee, term, hold, hold_payment, hold_apr_ppm, ppy, odd, year)]
         # Scalars and arrays of one length (what the kinds pass): no general broadcast, which costs
         # more than the rest of the call for a quote's single account.
         n = max((a.shape[0] for a in arrays if a.ndim), default=None)
@@ -95,7 +99,7 @@ class Solved:
 def _columns(plans: Plans) -> list[np.ndarray]:
     """The plan terms a kernel takes, in its order."""
     return [plans.principal, plans.fees, plans.apr_ppm, plans.flat_fee, plans.term, plans.hold,
-            plans.hold_payment, plans.hold_apr_ppm, plans.den]
+            plans.hold_payment, plans.hold_apr_ppm, plans.den, plans.odd, plans.year]
 
 
 def estimate_level(plans: Plans) -> np.ndarray:
@@ -159,7 +163,8 @@ def present_value(plans: Plans, solved: Solved, rate) -> np.ndarray:
                                                   solved.term, rates], [(n, np.float64)])[0]
 
 
-def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", rounds: int = 30) -> np.ndarray:
+def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", rounds: int = 30,
+                   all_in: bool = False) -> np.ndarray:
     """Rate per period (IRR) of each plan's cost of credit, on its principal.
 
     The cash flows are the payments less the part of each that repays the
@@ -167,7 +172,9 @@ def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", roun
     amortising plan discloses its nominal rate and a flat-fee plan the rate
     its fees really cost: :func:`negotiator.kernels.cost_rate`. A plan that
     costs nothing has rate zero. The second example agrees with
-    numpy-financial's ``irr`` of the same flows.
+    numpy-financial's ``irr`` of the same flows. ``all_in``: every payment
+    counted, the carried fees' too (the comprehensive cost), from each
+    plan's schedule.
 
     >>> p = Plans.build(principal=[1_000_000, 500_000], fees=[0, 25_000], apr_ppm=[120_000, 0],
     ...                 flat_fee=[0, 3_000], term=[36, 24])
@@ -177,11 +184,30 @@ def disclosed_rate(plans: Plans, solved: Solved, rounding: str = "half_up", roun
     # A plan whose only cost is interest at one rate discloses that rate: no schedule needed.
     # Flat fees and held months (a rate or payment of their own) are what moves the IRR.
     out = plans.apr_ppm / plans.den
-    hard = np.flatnonzero((plans.flat_fee > 0) | (plans.hold > 0))
+    hard = np.flatnonzero((plans.flat_fee > 0) | (plans.hold > 0) | all_in)
     if len(hard) == 0:
         return out
     p, sv = plans.take(hard), solved.take(hard)
     p.term = sv.term
-    out[hard] = compiled.run("cost_rate_many", len(hard), [*_columns(p), sv.level, MODES[rounding], rounds],
+    out[hard] = compiled.run("cost_rate_many", len(hard), [*_columns(p), sv.level, MODES[rounding], all_in, rounds],
                              [(len(hard), np.float64)])[0]
     return out
+
+
+def dated_rate(plans: Plans, solved: Solved, start, first, rounding: str = "half_up", rounds: int = 60,
+               all_in: bool = False) -> np.ndarray:
+    """The annual rate of each plan's cost (or ``all_in`` cost) at its payments' real dates, from the plan's
+    start (``start``, days from 1970-01-01) with its first due date ``first``: the UK APR of CONC App 1.2,
+    :func:`negotiator.kernels.date_rate`.
+
+    >>> p = Plans.build(principal=[1_000_000], apr_ppm=[299_000], term=[12], odd=[30], year=[365])
+    >>> round(float(dated_rate(p, solve(p), [20780], [20810])[0]), 4)
+    0.344
+    """
+    n = len(plans)
+    p = plans.copy()
+    p.term = solved.term
+    starts = np.broadcast_to(np.asarray(start, dtype=np.int64), (n,))
+    firsts = np.broadcast_to(np.asarray(first, dtype=np.int64), (n,))
+    return compiled.run("date_rate_many", n, [*_columns(p), solved.level, MODES[rounding], all_in, starts, firsts,
+                                              rounds], [(n, np.float64)])[0]

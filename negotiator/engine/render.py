@@ -24,6 +24,7 @@ from negotiator.engine.options import BEYOND, Context, OptionSet
 from negotiator.engine.plans import schedule_arrays
 from negotiator.kernels import MODES, rdiv
 from negotiator.kinds import ORDER
+from negotiator.kinds.kernel import CAP_SLACK
 from negotiator.policy import TIERS, Policy
 
 if TYPE_CHECKING:
@@ -154,6 +155,8 @@ class Renderer:
         interest = int(s.total_interest[0])
         plan_fees = int(s.total_fees[0])
         eff = float(s.effective_apr[0])
+        all_in = float(s.all_in_apr[0])
+        waived = int(s.fees_waived[0]) + int(s.fees_capped[0])
         ppy = int(p.ppy[0])
         out = {
             "option_id": s.type,
@@ -162,19 +165,20 @@ class Renderer:
             "term_months": self.months_of(s, 0),
             "apr": format_effective_rate(eff),
             "apr_method": self.policy.apr_method,
+            "all_in_apr": format_effective_rate(all_in),
             "interest_rate": format_rate(int(s.plan_apr[0])),
             "first_payment_date": self.first_due.isoformat(),
             "total_payable": self.amt(s.total[0]),
             "total_interest": self.amt(interest),
             "total_fees": self.amt(plan_fees),
-            "fees_waived": self.amt(s.fees_waived[0]),
+            "fees_waived": self.amt(waived),
             "principal_forgiven": self.amt(s.principal_forgiven[0]),
             "affordable": bool(s.affordable[0]),
             "within_policy": bool(s.within_policy[0]),
             "approval": TIERS[min(int(s.tier[0]), 2)],
         }
-        if s.fees_waived[0] and self.acc.fee_parts_known[0]:
-            out["fees_waived_detail"] = self.fee_detail(int(s.fees_waived[0]))
+        if waived and self.acc.fee_parts_known[0]:
+            out["fees_waived_detail"] = self.fee_detail(waived)
         if ppy != 12:
             out["frequency"] = FREQUENCY_NAMES[ppy]
             out["number_of_payments"] = n
@@ -190,22 +194,35 @@ class Renderer:
         if self.channel != "portal":
             out["lender_npv"] = self.amt(round(float(s.npv[0])))
             out["concession_value"] = self.amt(s.value[0])
-        out["reasons"] = [r for r in self._reasons(s, recommended, eff, interest, plan_fees) if r]
+        out["reasons"] = [r for r in self._reasons(s, recommended, eff, interest, plan_fees, all_in) if r]
         return out
 
-    def fee_detail(self, waived: int) -> dict[str, str]:
-        """A waiver split over the account's fee parts, in the order the policy waives them."""
+    def fee_detail(self, waived: int, after: int = 0) -> dict[str, str]:
+        """A waiver split over the account's fee parts, in the order the policy waives them; ``after``: the part
+        of the waiver that comes after a first ``after`` already waived (the all-in cap's, after the kind's)."""
         order = list(self.policy.options.fee_waiver.parts)
         order += [p for p in FEE_PARTS if p not in order]
         out = {}
         for part in order:
-            take = min(waived, int(self.acc.fee_parts[0, FEE_PARTS.index(part)]))
+            have = int(self.acc.fee_parts[0, FEE_PARTS.index(part)])
+            skip = min(after, have)
+            after -= skip
+            take = min(waived, have - skip)
             if take:
                 out[part] = self.amt(take)
             waived -= take
         return out
 
-    def _reasons(self, s: OptionSet, recommended: bool, eff: float, interest: int, plan_fees: int):
+    def capped_charges(self, s: OptionSet) -> str:
+        """The charges the all-in cap waived, by part where the account gave them, as a borrower reads them."""
+        capped = int(s.fees_capped[0])
+        if self.acc.fee_parts_known[0]:
+            parts = self.fee_detail(capped, int(s.fees_waived[0]))
+        else:
+            parts = {"": self.amt(capped)}
+        return explain.charges({k: explain.money(v, self.cur, self.locale) for k, v in parts.items()}, self.locale)
+
+    def _reasons(self, s: OptionSet, recommended: bool, eff: float, interest: int, plan_fees: int, all_in: float):
         p = s.plans
         for code, params in s.kind.explain(self, s, 0):
             yield self.reason(code, **params)
@@ -214,6 +231,13 @@ class Renderer:
                               fees=self.money(plan_fees))
         elif interest > 0:
             yield self.reason("annual_rate_disclosed", apr=_rate_pct(eff), interest=self.money(interest))
+        if _rate_pct(all_in) != _rate_pct(eff):
+            yield self.reason("all_in_rate_disclosed", apr=_rate_pct(all_in))
+        limit = _pct(self.policy.max_apr)
+        if s.fees_capped[0]:
+            yield self.reason("charges_waived_to_cap", limit=limit, charges=self.capped_charges(s))
+        if self.policy.max_apr_all_in and all_in > float(self.policy.max_apr) + CAP_SLACK:
+            yield self.reason("all_in_above_cap", apr=_rate_pct(all_in), limit=limit)
         ppy = int(p.ppy[0])
         A = int(self.a.now[0]) * 12 // ppy
         if ppy != 12:

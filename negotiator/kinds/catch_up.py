@@ -161,10 +161,12 @@ def npv(P, PF, X, x: int, OI, b: int, st: int) -> float:
     return value + regular * annuity(d, float(n)) + stream * discount(d, float(n))
 
 
-def disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float]:
-    """The account's own rate: the catch-up changes nothing of the contract's price."""
+def disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float, float]:
+    """The account's own rate: the catch-up changes nothing of the contract's price, nor carries its fees (they
+    stay on the contract, which runs on): its all-in cost is that rate too."""
     apr = X[x + X_APR]
-    return apr, annualise(apr / MONTHLY_DEN, P[P_COMPOUND] != 0, 12)
+    eff = annualise(apr / MONTHLY_DEN, P[P_COMPOUND] != 0, 12)
+    return apr, eff, eff
 
 
 KIND = CatchUp()

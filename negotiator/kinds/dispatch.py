@@ -23,7 +23,7 @@ from .settlement import build as settlement__build, fit as settlement__fit, forg
 #: Integers per kind in ``KP``: the common ones and the most any kind has of its own.
 NK = 18
 #: Integers per option in ``OI``: the common ones and the most any kind has of its own.
-NO = 30
+NO = 33
 #: Kinds by number, in display order.
 ORDER = ('catch_up', 'term_extension', 'instalment', 'payment_holiday', 'step_up', 'hardship_programme', 'token_payment', 'interest_reduction', 'fee_waiver', 'interest_free_instalment', 'settlement')
 #: The ladder's rungs by kind number, least concession first; the kinds beside it.

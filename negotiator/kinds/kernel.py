@@ -40,7 +40,16 @@ from __future__ import annotations
 import math
 
 from negotiator.core.money import RATE_SCALE  # plain ints: numba reads them as constants
-from negotiator.kernels import annuity, cost_rate, estimate_level, periods, present_value
+from negotiator.kernels import (
+    annuity,
+    cost_rate,
+    date_rate,
+    discount,
+    estimate_level,
+    periods,
+    present_value,
+    solve_one,
+)
 
 #: Approval tiers: 0 none, 1 agent, 2 supervisor; beyond every authority.
 BEYOND = 3
@@ -63,25 +72,31 @@ K_OWN = 14
 #: The policy's figures for one context (``P``).
 (P_PPY, P_DEN, P_CAP_TOTAL, P_MAX_TERM, P_MIN_TERM, P_FLAT, P_FLAT_PPM, P_MODE, P_PORTAL, P_ADJUST, P_FIXED_TERM,
  P_FIXED_LUMP, P_REAGE, P_REAGE_AGE, P_REAGE_PAYMENTS, P_REAGE_12M, P_REAGE_5Y, P_SHARE0, P_SHARE1, P_SHARE2,
- P_COMPOUND, P_IR_FLOOR, P_IR_STEP, P_IR_ENABLED, P_WHAT_IF) = range(25)
-NP = 25
+ P_COMPOUND, P_IR_FLOOR, P_IR_STEP, P_IR_ENABLED, P_WHAT_IF, P_YEAR, P_ALL_IN_CAP) = range(27)
+NP = 27
 #: Floats of ``PF``: the discount rate per period, and per month.
 PF_D, PF_MONTHLY = 0, 1
 
-#: One account (``X``): its columns and the context's per-account figures.
+#: One account (``X``): its columns and the context's per-account figures. ``X_ODD``: the days from the plan's
+#: start to its first due date under the policy's day count; ``X_START``, ``X_FIRST``: those two dates as days
+#: from 1970-01-01 (the UK APR's real dates).
 (X_BALANCE, X_ARREARS, X_FEES, X_CONTRACTUAL, X_APR, X_DPD, X_LOAN, X_REMAINING, X_LUMP, X_HARDSHIP, X_AGE,
  X_CONSECUTIVE, X_REAGES_12M, X_REAGES_5Y, X_MORATORIUM, X_A, X_A_AFTER, X_BASE_APR, X_HOLIDAY, X_TOKEN, X_TIER0,
- X_TIER1, X_TIER2, X_WAIVABLE, X_IFI_WAIVE, X_A_MONTH, X_MIN_PAY) = range(27)
-NX = 27
+ X_TIER1, X_TIER2, X_WAIVABLE, X_IFI_WAIVE, X_A_MONTH, X_MIN_PAY, X_ODD, X_START, X_FIRST) = range(30)
+NX = 30
 
 #: One option of one account (``OI``): its plan, its solution, its assessment; the kind's own from ``O_OWN``.
+#: ``O_ODD``/``O_YEAR``: the first period's days and the day count's year (0: a regular first period);
+#: ``O_CAPPED``: carried charges waived so that the plan's all-in cost stays within the policy's ``max_apr``.
 (O_OFFERED, O_DECLINE, O_PRINCIPAL, O_FEES, O_APR, O_FLAT, O_TERM, O_HOLD, O_HOLD_PAY, O_HOLD_APR, O_PPY,
  O_REGULAR, O_WAIVED, O_FORGIVEN, O_LEVEL, O_FINAL, O_STERM, O_MONTHLY, O_MAX_PAY, O_TOTAL, O_VALUE, O_TIER,
- O_AFFORDABLE, O_PLAN_APR, O_INTEREST, O_PLAN_FEES, O_LONGEST, O_LUMP_FUNDED) = range(28)
-O_OWN = 28
-#: Floats of ``OF``: the annualised rate disclosed, the lender's NPV.
-F_EFF_APR, F_NPV = 0, 1
-NF = 2
+ O_AFFORDABLE, O_PLAN_APR, O_INTEREST, O_PLAN_FEES, O_LONGEST, O_LUMP_FUNDED, O_ODD, O_YEAR, O_CAPPED) = range(31)
+O_OWN = 31
+#: Floats of ``OF``: the annualised rate disclosed, the lender's NPV, the all-in annualised cost.
+F_EFF_APR, F_NPV, F_ALL_IN = 0, 1, 2
+NF = 3
+#: An all-in cost is above the policy's cap only beyond the sixth decimal the wire shows (float noise below it).
+CAP_SLACK = 5e-7
 
 
 # ---------------------------------------------------------------- small rules
@@ -231,9 +246,11 @@ def forgone_against(PF, OI, b: int, st: int, twin_apr: int, twin_flat: int, apr:
     principal, fees, term = OI[b + O_PRINCIPAL * st], OI[b + O_FEES * st], OI[b + O_TERM * st]
     hold, hold_pay = OI[b + O_HOLD * st], OI[b + O_HOLD_PAY * st]
     den = OI[b + O_PPY * st] * RATE_SCALE
-    twin = estimate_level(principal, fees, twin_apr, twin_flat, term, hold, hold_pay, apr if hold > 0 else 0, den)
+    odd, year = OI[b + O_ODD * st], OI[b + O_YEAR * st]
+    twin = estimate_level(principal, fees, twin_apr, twin_flat, term, hold, hold_pay, apr if hold > 0 else 0, den,
+                          odd, year)
     own = estimate_level(principal, fees, OI[b + O_APR * st], OI[b + O_FLAT * st], term, hold, hold_pay,
-                         OI[b + O_HOLD_APR * st], den)
+                         OI[b + O_HOLD_APR * st], den, odd, year)
     gap = nan_max(twin - own, 0.0)
     d = PF[PF_D]
     return gap * (annuity(d, float(n)) - annuity(d, float(hold)))
@@ -291,22 +308,115 @@ def default_npv(P, PF, X, x: int, OI, b: int, st: int) -> float:
                          OI[b + O_STERM * st], PF[PF_D])
 
 
-def default_disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float]:
-    """(nominal rate in ppm, annualised rate disclosed) of the plan: its cost rate where fees or held months
-    make it differ from the nominal one."""
-    n, hold = OI[b + O_STERM * st], OI[b + O_HOLD * st]
-    den = OI[b + O_PPY * st] * RATE_SCALE
-    if OI[b + O_FLAT * st] > 0 or hold > 0:
-        m = cost_rate(OI[b + O_PRINCIPAL * st], OI[b + O_FEES * st], OI[b + O_APR * st], OI[b + O_FLAT * st], n,
-                      hold, OI[b + O_HOLD_PAY * st], OI[b + O_HOLD_APR * st], den, OI[b + O_LEVEL * st],
-                      P[P_MODE], 30)
-    else:
-        m = OI[b + O_APR * st] / den
-    return OI[b + O_APR * st], annualise(m, P[P_COMPOUND] != 0, P[P_PPY])
+def solve_plan(OI, b: int, st: int, mode: int) -> None:
+    """Solve the plan at ``OI[b:]``: its level payment, last payment and the term it really takes."""
+    level, final, term = solve_one(OI[b + O_PRINCIPAL * st], OI[b + O_FEES * st], OI[b + O_APR * st],
+                                   OI[b + O_FLAT * st], OI[b + O_TERM * st], OI[b + O_HOLD * st],
+                                   OI[b + O_HOLD_PAY * st], OI[b + O_HOLD_APR * st], OI[b + O_PPY * st] * RATE_SCALE,
+                                   OI[b + O_ODD * st], OI[b + O_YEAR * st], mode, 40)
+    OI[b + O_LEVEL * st] = level
+    OI[b + O_FINAL * st] = final
+    OI[b + O_STERM * st] = term
+
+
+def annual_rate(P, X, x: int, OI, b: int, st: int, all_in: bool) -> float:
+    """The solved plan's annualised rate by the policy's method: its cost of credit, or (``all_in``) every
+    payment counted, carried penalty interest and fees included.
+
+    ``nominal``: the IRR per period (the first period weighed as it is
+    charged) times the periods a year, China's 年化利率 on the principal in
+    use and Regulation Z's actuarial APR. ``compound``: the UK APR, solved at
+    the payments' real dates (:func:`negotiator.kernels.date_rate`). A plan
+    whose only cost is interest at one rate discloses that rate (nominal)
+    without its schedule.
+    """
+    n, hold, flat = OI[b + O_STERM * st], OI[b + O_HOLD * st], OI[b + O_FLAT * st]
+    principal, fees, apr = OI[b + O_PRINCIPAL * st], OI[b + O_FEES * st], OI[b + O_APR * st]
+    hold_pay, hold_apr, level = OI[b + O_HOLD_PAY * st], OI[b + O_HOLD_APR * st], OI[b + O_LEVEL * st]
+    odd, year = OI[b + O_ODD * st], OI[b + O_YEAR * st]
+    ppy = OI[b + O_PPY * st]
+    den = ppy * RATE_SCALE
+    if P[P_COMPOUND]:
+        return date_rate(principal, fees, apr, flat, n, hold, hold_pay, hold_apr, den, odd, year, level, P[P_MODE],
+                         all_in, X[x + X_START], X[x + X_FIRST], 60)
+    if not all_in and flat == 0 and hold == 0:
+        return apr / den * ppy
+    return cost_rate(principal, fees, apr, flat, n, hold, hold_pay, hold_apr, den, odd, year, level, P[P_MODE],
+                     all_in, 30) * ppy
+
+
+def over_cap(P, rate: float) -> bool:
+    """True where the policy caps every plan's all-in cost (``max_apr``, China's comprehensive-cost line) and
+    ``rate`` is above it, beyond the sixth decimal the wire shows.
+
+    >>> P = [0] * NP; P[P_ALL_IN_CAP] = 360_000
+    >>> over_cap(P, 0.3600004), over_cap(P, 0.360001), over_cap([*P[:P_ALL_IN_CAP], -1], 9.0)
+    (False, True, False)
+    """
+    return P[P_ALL_IN_CAP] >= 0 and rate > P[P_ALL_IN_CAP] / RATE_SCALE + CAP_SLACK
+
+
+def fees_within(P, OI, b: int, st: int) -> float:
+    """The carried fees a plain plan could keep within the all-in cap: a first guess for :func:`cap_all_in`.
+
+    A level plan of principal ``A`` at ``r`` a period over ``m`` periods,
+    carrying fees ``F`` paid last, pays about ``(A + F v_r^m) / a_r`` a
+    period; its all-in rate is at most ``c`` while that payment's value at
+    ``c`` is at most ``A``: ``F <= A (a_r / a_c - 1) / v_r^m``.
+    """
+    ppy = OI[b + O_PPY * st]
+    cap = P[P_ALL_IN_CAP] / RATE_SCALE
+    c = math.expm1(math.log1p(cap) / ppy) if P[P_COMPOUND] else cap / ppy
+    r = OI[b + O_APR * st] / (ppy * RATE_SCALE) + OI[b + O_FLAT * st] / max(OI[b + O_PRINCIPAL * st], 1)
+    m = float(max(OI[b + O_STERM * st] - OI[b + O_HOLD * st], 1))
+    return OI[b + O_PRINCIPAL * st] * (annuity(r, m) / annuity(c, m) - 1.0) / discount(r, m)
+
+
+def cap_all_in(P, X, x: int, OI, b: int, st: int, mode: int) -> None:
+    """Carried charges waived, fewest first kept last, until the solved plan's all-in cost is within the policy's
+    cap (China: 整治办函〔2017〕141号 and PBoC announcement 〔2021〕3号 count every cost toward the annualised
+    rate and the 36 % line). The waiver is the law's, not a concession: it is in ``O_CAPPED``, apart from the
+    kind's own. A plan still above the cap with every carried charge waived is not within policy (``finish``).
+
+    The most that can be kept is found by bisection over whole minor units, from a first guess
+    (:func:`fees_within`); what is kept is always a sum the plan was checked within the cap at.
+    """
+    fees = OI[b + O_FEES * st]
+    if P[P_ALL_IN_CAP] < 0 or fees <= 0 or not over_cap(P, annual_rate(P, X, x, OI, b, st, True)):
+        return
+    OI[b + O_FEES * st] = 0
+    solve_plan(OI, b, st, mode)
+    if not over_cap(P, annual_rate(P, X, x, OI, b, st, True)):
+        lo, hi = 0, fees
+        guess = fees_within(P, OI, b, st)
+        try_at = int(guess) if (guess == guess and 0.0 < guess < fees) else fees // 2
+        for _ in range(24):
+            if hi - lo <= 1:
+                break
+            mid = try_at if lo < try_at < hi else (lo + hi) // 2
+            OI[b + O_FEES * st] = mid
+            solve_plan(OI, b, st, mode)
+            if over_cap(P, annual_rate(P, X, x, OI, b, st, True)):
+                hi = mid
+            else:
+                lo = mid
+            try_at = -1
+        if lo > 0:
+            OI[b + O_FEES * st] = lo
+            solve_plan(OI, b, st, mode)
+    OI[b + O_CAPPED * st] = fees - OI[b + O_FEES * st]
+
+
+def default_disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float, float]:
+    """(nominal rate in ppm, annualised rate disclosed, all-in annualised cost) of the solved plan
+    (:func:`annual_rate`)."""
+    eff = annual_rate(P, X, x, OI, b, st, False)
+    return OI[b + O_APR * st], eff, annual_rate(P, X, x, OI, b, st, True)
 
 
 #: Every kernel here, callees before callers: what :mod:`negotiator.engine.compiled` compiles.
 KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee", "annualise", "plan", "grid",
            "price", "own_figure", "longer", "over_now", "default_fit", "no_fit", "fit_after", "default_adjust",
            "forgone_against", "default_forgone", "default_approve", "default_inside", "default_affordable",
-           "affordable_held", "default_npv", "default_disclose")
+           "affordable_held", "default_npv", "solve_plan", "annual_rate", "over_cap", "fees_within", "cap_all_in",
+           "default_disclose")

@@ -264,8 +264,16 @@ class OptionSchema(Schema):
     apr = Rate(required=True, description="The plan's annualised rate, all its costs of credit included, by the "
                                           "policy's `apr_method`: never 0 for a plan that charges fees.")
     apr_method = fields.String(required=True, validate=validate.OneOf(APR_METHODS), metadata={
-        "description": "`nominal`: monthly IRR x 12 (US Regulation Z actuarial APR; China's IRR-based 年化利率); "
-                       "`compound`: (1 + monthly IRR)^12 - 1 (UK CONC App 1.1)."})
+        "description": "`nominal`: the IRR per period x periods a year, an odd first period weighed as it is "
+                       "charged (US Regulation Z actuarial APR; China's IRR-based 年化利率); `compound`: the annual "
+                       "rate equating the credit with the payments at their real dates, years from the drawdown as "
+                       "days over 365 (UK CONC App 1.2)."})
+    all_in_apr = Rate(required=True, description="The plan's all-in annualised cost by the policy's `apr_method`: "
+                                                "every payment counted, carried penalty interest and fees "
+                                                "included (China's comprehensive cost, 整治办函〔2017〕141号 and "
+                                                "PBoC 〔2021〕3号), on the principal. Where the policy's "
+                                                "`max_apr_all_in` is set, no plan within policy is above "
+                                                "`max_apr` by it.")
     interest_rate = Rate(required=True, description="Nominal annual interest rate of the plan (0 for flat-fee "
                                                     "pricing, whose cost is in total_fees).")
     first_payment_date = fields.Date(required=True)
@@ -401,6 +409,10 @@ class PolicyDetailSchema(Schema):
     rounding = fields.String(metadata={"description": "Public."})
     first_payment_offset_days = fields.Integer(metadata={"description": "Public."})
     max_apr = Rate(description="Agent and batch keys only.")
+    max_apr_all_in = fields.Boolean(metadata={"description": "Agent and batch keys only: max_apr also caps every "
+                                                             "plan's all-in annual cost, carried charges included."})
+    day_count = fields.String(metadata={"description": "Agent and batch keys only: how the first period's interest "
+                                                       "runs to the first due date (30/360, actual/360, actual/365)."})
     apr_flag_above = Rate(allow_none=True, description="Agent and batch keys only. Accounts above this rate "
                           "(and at most max_apr) are quoted with the apr_above_flag_limit flag; null: no flag.")
     discount_rate = Rate(description="Agent and batch keys only.")

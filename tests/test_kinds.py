@@ -394,3 +394,46 @@ def test_weekly_and_fortnightly_plans_keep_every_invariant(registry, body, freq)
         assert o["affordable"] == (max(pays) <= per_payment)
         dates = [dt.date.fromisoformat(x["due_date"]) for x in o["schedule"]]
         assert all((b - a).days == step for a, b in zip(dates, dates[1:]))
+
+
+# --------------------------------------------------------------------------- the arrangement that does not re-age
+
+US_ARRANGEMENT = {"policy": "us-card", "as_of": "2026-11-23",
+                  "account": {"currency": "USD", "balance": "5000.00", "arrears": "500.00", "fees": "0",
+                              "apr": "0.2699", "days_past_due": 60, "product": "credit_card",
+                              "contractual_payment": "150.00",
+                              "history": {"opened_on": "2019-04-02", "consecutive_payments": 3,
+                                          "reage_dates": ["2026-03-01"]}},
+                  "finances": {"monthly_income": "3000.00", "monthly_expenses": "2700.00"}}
+
+
+def test_payment_arrangement_is_the_balance_at_the_contract_rate_left_past_due(registry):
+    """Re-aged 2026-03-01, under 12 months ago: FFIEC 2000 (us-card.yaml: once in 12 months) forbids a re-age.
+
+    Affordable 0.75 x 300 = 225.00. At the contract's 26.99 % the shortest term whose payment fits:
+    pmt(0.2699/12, 31, -5000) = 226.65 > 225, pmt(0.2699/12, 32, -5000) = 220.8444 -> 32 months of 220.85
+    (the smallest cent level). Nothing conceded: the contract's rate, no fee waived.
+    """
+    assert npf.pmt(0.2699 / 12, 31, -5000) > 225 >= npf.pmt(0.2699 / 12, 32, -5000)
+    q = _q(US_ARRANGEMENT, registry)
+    assert q["recommended_option_id"] == "payment_arrangement"
+    assert [c for d in q["declined"] if d["type"] == "instalment" for c in (r["code"] for r in d["reasons"])] == [
+        "reaged_recently"]
+    o = _only(q, "payment_arrangement")
+    assert (o["term_months"], o["monthly_payment"], o["interest_rate"]) == (32, "220.85", "0.2699")
+    assert D(o["concession_value"]) == 0 and o["approval"] == "none"
+    [said] = [r["message"] for r in o["reasons"] if r["code"] == "arrangement_not_reaged"]
+    assert "not re-aged" in said and "stays past due" in said and "delinquent" in said and "USD 500.00" in said
+    zh = _q({**US_ARRANGEMENT, "locale": "zh-CN"}, registry)
+    zh_reasons = _only(zh, "payment_arrangement")["reasons"]
+    [said] = [r["message"] for r in zh_reasons if r["code"] == "arrangement_not_reaged"]
+    assert "仍为逾期状态" in said and "按逾期报送" in said and "500.00" in said
+
+
+def test_payment_arrangement_is_declined_where_a_reage_may_be_offered(registry):
+    """The same account never re-aged: the instalment (re-aged, brought up to date) is the plan; no arrangement."""
+    body = copy.deepcopy(US_ARRANGEMENT)
+    body["account"]["history"]["reage_dates"] = []
+    q = _q(body, registry)
+    assert q["recommended_option_id"] == "instalment"
+    assert "payment_arrangement" not in [o["type"] for o in q["options"]]

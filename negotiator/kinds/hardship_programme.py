@@ -32,7 +32,7 @@ class HardshipProgramme(StepUp):
     """A reduced rate for up to 12 months, then the contract rate."""
 
     name = "hardship_programme"
-    rank = 5
+    rank = 6
     needs_recovery = False
     schema = Schema
     declines = DECLINES

@@ -6,7 +6,7 @@ owed it concedes nothing and is worked out with the first rung
 
 >>> from negotiator.kinds import KINDS
 >>> KINDS["settlement"].rung, KINDS["settlement"].pays_off
-(6, True)
+(7, True)
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ class Settlement(Kind):
     """A lump sum, or a lump sum and up to N instalments, accepted in full satisfaction, at a discount."""
 
     name = "settlement"
-    rank = 10
-    rung = 6
+    rank = 11
+    rung = 7
     held_from_lump = True
     pays_off = True
     schema = Schema

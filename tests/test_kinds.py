@@ -437,3 +437,36 @@ def test_payment_arrangement_is_declined_where_a_reage_may_be_offered(registry):
     q = _q(body, registry)
     assert q["recommended_option_id"] == "instalment"
     assert "payment_arrangement" not in [o["type"] for o in q["options"]]
+
+
+# --------------------------------------------------------------------------- a US settlement's Form 1099-C
+
+def _us_settlement(balance: str, policy: str = "us-card", locale: str = "en") -> dict:
+    """Nothing affordable and no lump sum: the settlement takes us-card's largest discount, 50 %."""
+    return {"policy": policy, "as_of": "2026-11-23", "options": ["settlement"], "locale": locale,
+            "account": {"currency": "USD", "balance": balance, "arrears": "300.00", "fees": "0", "apr": "0.2699",
+                        "days_past_due": 150, "product": "credit_card", "contractual_payment": "60.00"},
+            "finances": {"monthly_income": "2000.00", "monthly_expenses": "2100.00"}}
+
+
+@pytest.mark.parametrize("balance, forgiven, said", [("1199.98", "599.99", False), ("1200.00", "600.00", True)])
+def test_a_us_settlement_forgiving_600_or_more_says_it_may_be_reported_on_form_1099c(registry, balance, forgiven,
+                                                                                     said):
+    """26 CFR 1.6050P-1: a discharge of USD 600 or more is reported on Form 1099-C (us-card.yaml:
+    ``tax_report_from: 600.00``). 50 % of 1,199.98 is 599.99 (floored to the cent); of 1,200.00, 600.00."""
+    assert (D(balance) * D("0.5")).quantize(D("0.01"), rounding="ROUND_FLOOR") == D(forgiven)
+    for locale, words in (("en", "Form 1099-C"), ("zh-CN", "1099-C 表")):
+        o = _only(_q(_us_settlement(balance, locale=locale), registry), "settlement")
+        assert o["principal_forgiven"] == forgiven
+        found = [r["message"] for r in o["reasons"] if r["code"] == "forgiven_reported_to_irs"]
+        assert bool(found) is said
+        if said:
+            assert words in found[0] and "600.00" in found[0]
+
+
+def test_the_1099c_notice_is_us_cards_only(registry):
+    """The default preset (no ``tax_report_from``) says nothing of the IRS, even on a USD account."""
+    body = _us_settlement("5000.00", policy="default")
+    o = _only(_q(body, registry), "settlement")
+    assert D(o["principal_forgiven"]) >= 600
+    assert "forgiven_reported_to_irs" not in [r["code"] for r in o["reasons"]]

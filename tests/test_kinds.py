@@ -470,3 +470,43 @@ def test_the_1099c_notice_is_us_cards_only(registry):
     o = _only(_q(body, registry), "settlement")
     assert D(o["principal_forgiven"]) >= 600
     assert "forgiven_reported_to_irs" not in [r["code"] for r in o["reasons"]]
+
+
+# --------------------------------------------------------------------------- Regulation Z on the hardship programme
+
+def test_us_hardship_programme_discloses_the_reduced_rate_its_length_and_the_rate_after(registry):
+    """12 CFR 1026.9(c)(2)(v)(D): the reduced rate, how long it lasts and the rate after; 1026.55(b)(5): the rate
+    after is not above the rate before (the card's 26.99 %).
+
+    us-card.yaml: 9.99 % for at most 12 months. By hand (interest rounded half up each month, 12 payments of
+    the programme payment R), the 13th month's interest is round(balance after 12 x 0.2699 / 12).
+    """
+    body = copy.deepcopy(US_WORKOUT)
+    del body["options"]
+    body["finances"]["hardship"] = {"kind": "illness", "expected_months": 18, "income_during": "2900.00"}
+    o = _only(_q(body, registry), "hardship_programme")
+    assert (o["reduced_rate"], o["reduced_rate_months"], o["rate_after"]) == ("0.0999", 12, "0.2699")
+    assert D(o["rate_after"]) <= D(body["account"]["apr"])
+    cent = D("0.01")
+    balance, pay = D("5000.00"), D(o["holiday_payment"])
+    for _ in range(12):
+        balance += (balance * D("0.0999") / 12).quantize(cent, rounding="ROUND_HALF_UP") - pay
+    assert D(o["schedule"][11]["balance_after"]) == balance
+    assert D(o["schedule"][12]["interest"]) == (balance * D("0.2699") / 12).quantize(cent, rounding="ROUND_HALF_UP")
+    [said] = [r["message"] for r in o["reasons"] if r["code"] == "reduced_rate_disclosed"]
+    assert "9.99%" in said and "12 months" in said and "26.99%" in said and o["review_date"] in said
+
+
+def test_a_hardship_rate_above_the_rate_before_is_beyond_policy():
+    """1026.55(b)(5) held in the kind's ``inside``: a rate after (or during) the programme above the account's
+    rate before it is outside policy, at or below it inside."""
+    from negotiator.kinds import hardship_programme as hp
+    from negotiator.kinds.dispatch import NO
+    from negotiator.kinds.kernel import NX, O_APR, O_HOLD_APR, O_LONGEST, X_APR
+
+    X = [0] * NX
+    X[X_APR] = 269_900
+    for after, during, inside in [(269_900, 99_900, True), (270_000, 99_900, False), (269_900, 269_901, False)]:
+        OI = [0] * NO
+        OI[O_LONGEST], OI[O_APR], OI[O_HOLD_APR] = -1, after, during
+        assert hp.inside([], [], 0, X, 0, OI, 0, 1) is inside

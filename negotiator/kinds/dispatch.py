@@ -14,7 +14,7 @@ from .instalment import build as instalment__build, inside as instalment__inside
 from .payment_arrangement import build as payment_arrangement__build, forgone as payment_arrangement__forgone
 from .payment_holiday import build as payment_holiday__build, fit as payment_holiday__fit, approve as payment_holiday__approve, affordable as payment_holiday__affordable
 from .step_up import build as step_up__build, fit as step_up__fit, affordable as step_up__affordable
-from .hardship_programme import build as hardship_programme__build, fit as hardship_programme__fit, affordable as hardship_programme__affordable
+from .hardship_programme import build as hardship_programme__build, fit as hardship_programme__fit, inside as hardship_programme__inside, affordable as hardship_programme__affordable
 from .token_payment import build as token_payment__build, fit as token_payment__fit, forgone as token_payment__forgone
 from .interest_reduction import build as interest_reduction__build, fit as interest_reduction__fit
 from .fee_waiver import build as fee_waiver__build, fit as fee_waiver__fit
@@ -189,7 +189,7 @@ def inside(k, P, KP, X, x, OI, b, st):
     elif k == 5:
         return default_inside(P, KP, k * NK, X, x, OI, b, st)
     elif k == 6:
-        return default_inside(P, KP, k * NK, X, x, OI, b, st)
+        return hardship_programme__inside(P, KP, k * NK, X, x, OI, b, st)
     elif k == 7:
         return default_inside(P, KP, k * NK, X, x, OI, b, st)
     elif k == 8:

@@ -23,10 +23,10 @@ ROWS = _rows()
 
 
 def test_the_table_lists_every_named_plan():
-    assert len(ROWS) == 13
+    assert len(ROWS) == 14
     kinds = {k.strip("`") for k, _, _ in ROWS}
     assert {"interest_free_instalment", "step_up", "hardship_programme", "settlement", "token_payment",
-            "payment_holiday", "term_extension"} <= kinds
+            "payment_holiday", "term_extension", "payment_arrangement"} <= kinds
 
 
 @pytest.mark.parametrize("kind,policy,name", ROWS, ids=[r[2] for r in ROWS])

@@ -413,3 +413,119 @@ def test_weekly_and_fortnightly_plans_keep_every_invariant(registry, body, freq)
         assert o["affordable"] == (max(pays) <= per_payment)
         dates = [dt.date.fromisoformat(x["due_date"]) for x in o["schedule"]]
         assert all((b - a).days == step for a, b in zip(dates, dates[1:]))
+
+
+# --------------------------------------------------------------------------- the arrangement that does not re-age
+
+US_ARRANGEMENT = {"policy": "us-card", "as_of": "2026-11-23",
+                  "account": {"currency": "USD", "balance": "5000.00", "arrears": "500.00", "fees": "0",
+                              "apr": "0.2699", "days_past_due": 60, "product": "credit_card",
+                              "contractual_payment": "150.00",
+                              "history": {"opened_on": "2019-04-02", "consecutive_payments": 3,
+                                          "reage_dates": ["2026-03-01"]}},
+                  "finances": {"monthly_income": "3000.00", "monthly_expenses": "2700.00"}}
+
+
+def test_payment_arrangement_is_the_balance_at_the_contract_rate_left_past_due(registry):
+    """Re-aged 2026-03-01, under 12 months ago: FFIEC 2000 (us-card.yaml: once in 12 months) forbids a re-age.
+
+    Affordable 0.75 x 300 = 225.00. At the contract's 26.99 % the shortest term whose payment fits:
+    pmt(0.2699/12, 31, -5000) = 226.65 > 225, pmt(0.2699/12, 32, -5000) = 220.8444 -> 32 months of 220.85
+    (the smallest cent level). Nothing conceded: the contract's rate, no fee waived.
+    """
+    assert npf.pmt(0.2699 / 12, 31, -5000) > 225 >= npf.pmt(0.2699 / 12, 32, -5000)
+    q = _q(US_ARRANGEMENT, registry)
+    assert q["recommended_option_id"] == "payment_arrangement"
+    assert [c for d in q["declined"] if d["type"] == "instalment" for c in (r["code"] for r in d["reasons"])] == [
+        "reaged_recently"]
+    o = _only(q, "payment_arrangement")
+    assert (o["term_months"], o["monthly_payment"], o["interest_rate"]) == (32, "220.85", "0.2699")
+    assert D(o["concession_value"]) == 0 and o["approval"] == "none"
+    [said] = [r["message"] for r in o["reasons"] if r["code"] == "arrangement_not_reaged"]
+    assert "not re-aged" in said and "stays past due" in said and "delinquent" in said and "USD 500.00" in said
+    zh = _q({**US_ARRANGEMENT, "locale": "zh-CN"}, registry)
+    zh_reasons = _only(zh, "payment_arrangement")["reasons"]
+    [said] = [r["message"] for r in zh_reasons if r["code"] == "arrangement_not_reaged"]
+    assert "仍为逾期状态" in said and "按逾期报送" in said and "500.00" in said
+
+
+def test_payment_arrangement_is_declined_where_a_reage_may_be_offered(registry):
+    """The same account never re-aged: the instalment (re-aged, brought up to date) is the plan; no arrangement."""
+    body = copy.deepcopy(US_ARRANGEMENT)
+    body["account"]["history"]["reage_dates"] = []
+    q = _q(body, registry)
+    assert q["recommended_option_id"] == "instalment"
+    assert "payment_arrangement" not in [o["type"] for o in q["options"]]
+
+
+# --------------------------------------------------------------------------- a US settlement's Form 1099-C
+
+def _us_settlement(balance: str, policy: str = "us-card", locale: str = "en") -> dict:
+    """Nothing affordable and no lump sum: the settlement takes us-card's largest discount, 50 %."""
+    return {"policy": policy, "as_of": "2026-11-23", "options": ["settlement"], "locale": locale,
+            "account": {"currency": "USD", "balance": balance, "arrears": "300.00", "fees": "0", "apr": "0.2699",
+                        "days_past_due": 150, "product": "credit_card", "contractual_payment": "60.00"},
+            "finances": {"monthly_income": "2000.00", "monthly_expenses": "2100.00"}}
+
+
+@pytest.mark.parametrize("balance, forgiven, said", [("1199.98", "599.99", False), ("1200.00", "600.00", True)])
+def test_a_us_settlement_forgiving_600_or_more_says_it_may_be_reported_on_form_1099c(registry, balance, forgiven,
+                                                                                     said):
+    """26 CFR 1.6050P-1: a discharge of USD 600 or more is reported on Form 1099-C (us-card.yaml:
+    ``tax_report_from: 600.00``). 50 % of 1,199.98 is 599.99 (floored to the cent); of 1,200.00, 600.00."""
+    assert (D(balance) * D("0.5")).quantize(D("0.01"), rounding="ROUND_FLOOR") == D(forgiven)
+    for locale, words in (("en", "Form 1099-C"), ("zh-CN", "1099-C 表")):
+        o = _only(_q(_us_settlement(balance, locale=locale), registry), "settlement")
+        assert o["principal_forgiven"] == forgiven
+        found = [r["message"] for r in o["reasons"] if r["code"] == "forgiven_reported_to_irs"]
+        assert bool(found) is said
+        if said:
+            assert words in found[0] and "600.00" in found[0]
+
+
+def test_the_1099c_notice_is_us_cards_only(registry):
+    """The default preset (no ``tax_report_from``) says nothing of the IRS, even on a USD account."""
+    body = _us_settlement("5000.00", policy="default")
+    o = _only(_q(body, registry), "settlement")
+    assert D(o["principal_forgiven"]) >= 600
+    assert "forgiven_reported_to_irs" not in [r["code"] for r in o["reasons"]]
+
+
+# --------------------------------------------------------------------------- Regulation Z on the hardship programme
+
+def test_us_hardship_programme_discloses_the_reduced_rate_its_length_and_the_rate_after(registry):
+    """12 CFR 1026.9(c)(2)(v)(D): the reduced rate, how long it lasts and the rate after; 1026.55(b)(5): the rate
+    after is not above the rate before (the card's 26.99 %).
+
+    us-card.yaml: 9.99 % for at most 12 months. By hand (interest rounded half up each month, 12 payments of
+    the programme payment R), the 13th month's interest is round(balance after 12 x 0.2699 / 12).
+    """
+    body = copy.deepcopy(US_WORKOUT)
+    del body["options"]
+    body["finances"]["hardship"] = {"kind": "illness", "expected_months": 18, "income_during": "2900.00"}
+    o = _only(_q(body, registry), "hardship_programme")
+    assert (o["reduced_rate"], o["reduced_rate_months"], o["rate_after"]) == ("0.0999", 12, "0.2699")
+    assert D(o["rate_after"]) <= D(body["account"]["apr"])
+    cent = D("0.01")
+    balance, pay = D("5000.00"), D(o["holiday_payment"])
+    for _ in range(12):
+        balance += (balance * D("0.0999") / 12).quantize(cent, rounding="ROUND_HALF_UP") - pay
+    assert D(o["schedule"][11]["balance_after"]) == balance
+    assert D(o["schedule"][12]["interest"]) == (balance * D("0.2699") / 12).quantize(cent, rounding="ROUND_HALF_UP")
+    [said] = [r["message"] for r in o["reasons"] if r["code"] == "reduced_rate_disclosed"]
+    assert "9.99%" in said and "12 months" in said and "26.99%" in said and o["review_date"] in said
+
+
+def test_a_hardship_rate_above_the_rate_before_is_beyond_policy():
+    """1026.55(b)(5) held in the kind's ``inside``: a rate after (or during) the programme above the account's
+    rate before it is outside policy, at or below it inside."""
+    from negotiator.kinds import hardship_programme as hp
+    from negotiator.kinds.dispatch import NO
+    from negotiator.kinds.kernel import NX, O_APR, O_HOLD_APR, O_LONGEST, X_APR
+
+    X = [0] * NX
+    X[X_APR] = 269_900
+    for after, during, inside in [(269_900, 99_900, True), (270_000, 99_900, False), (269_900, 269_901, False)]:
+        OI = [0] * NO
+        OI[O_LONGEST], OI[O_APR], OI[O_HOLD_APR] = -1, after, during
+        assert hp.inside([], [], 0, X, 0, OI, 0, 1) is inside

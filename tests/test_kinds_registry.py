@@ -29,7 +29,7 @@ from negotiator.web.text import OPTION_NAMES
 #: The option types of the contract (api_spec/openapi.yaml's Option.type), written out here.
 CONTRACT_TYPES = {"catch_up", "term_extension", "instalment", "interest_reduction", "fee_waiver",
                   "interest_free_instalment", "settlement", "payment_holiday", "step_up", "hardship_programme",
-                  "token_payment"}
+                  "token_payment", "payment_arrangement"}
 
 
 def test_one_module_per_option_type_of_the_contract():
@@ -47,8 +47,8 @@ def test_the_generated_dispatch_is_current():
 
 
 def test_the_ladder_and_the_kinds_beside_it_cover_every_kind_once():
-    assert LADDER == ("catch_up", "term_extension", "instalment", "interest_reduction", "fee_waiver",
-                      "interest_free_instalment", "settlement")
+    assert LADDER == ("catch_up", "term_extension", "instalment", "payment_arrangement", "interest_reduction",
+                      "fee_waiver", "interest_free_instalment", "settlement")
     assert sorted(LADDER + BESIDE) == sorted(ORDER)
 
 

@@ -435,3 +435,36 @@ def test_no_plan_with_held_months_runs_past_the_longest_term(kind, channel):
     assert opt["within_policy"] and opt["approval"] == "none"
     if kind != "settlement":   # a settlement's payments are few (max_payments); the others run to the cap
         assert opt["term_months"] == LONGEST[channel]
+
+
+# --------------------------------------------------------------------------- the arrangement that does not re-age
+
+@pytest.mark.parametrize("history, expected", [c[1:] for c in REAGE_CASES], ids=[c[0] for c in REAGE_CASES])
+def test_the_payment_arrangement_is_offered_exactly_where_a_reage_is_not(history, expected):
+    """FFIEC 2000 limits re-ages, not arrangements that leave the delinquency as it is: where the re-age rules
+    decline a re-age the arrangement is offered (none of them applies to it); where a re-age may be offered it is
+    declined with ``reage_available``."""
+    body = copy.deepcopy(US_CARD)
+    body["account"]["history"].update(history)
+    body["options"] = ["payment_arrangement"]
+    q = quote_of(body, US_CARD_ALL)
+    if expected is None:
+        assert shown(q, "payment_arrangement") is None
+        assert decline_codes(q, "payment_arrangement") == ["reage_available"]
+    else:
+        assert shown(q, "payment_arrangement") is not None, decline_codes(q, "payment_arrangement")
+        assert decline_codes(q, "payment_arrangement") == []
+
+
+def test_the_payment_arrangement_serves_where_the_reage_rules_stop_the_ladder():
+    """The full ladder with 2 payments (below the 3 required): the re-ageing rungs are declined by the rule, not
+    as lesser concessions, and the arrangement (not re-aged) is the plan offered on the ladder."""
+    body = copy.deepcopy(US_CARD)
+    body["account"]["history"]["consecutive_payments"] = 2
+    q = quote_of(body, US_CARD_ALL)
+    o = shown(q, "payment_arrangement")
+    assert o is not None and o["affordable"] and o["within_policy"]
+    assert o["approval"] == "none" and D(o["concession_value"]) == 0
+    assert o["interest_rate"] == "0.2699"
+    for kind in REAGING:
+        assert decline_codes(q, kind) == ["insufficient_payments"]

@@ -27,4 +27,4 @@ ALL_STATUSES = ("pending_approval", "active", "at_risk", "broken", "completed", 
 INSTALMENT_STATES = ("paid", "part_paid", "due", "overdue", "missed")
 #: What the trail records.
 EVENT_TYPES = ("quote_issued", "accepted", "approved", "rejected", "payment_recorded", "instalment_missed",
-               "broken", "completed", "cancelled", "superseded")
+               "broken", "completed", "cancelled", "superseded", "reaged")

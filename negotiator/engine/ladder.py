@@ -54,10 +54,8 @@ from negotiator.kinds.kernel import (
     D_MORATORIUM,
     D_NO_HARDSHIP,
     D_NONE,
-    D_PAYMENTS,
     D_PRODUCT,
     D_REAGED,
-    D_TOO_NEW,
     F_ALL_IN,
     F_EFF_APR,
     F_NPV,
@@ -110,11 +108,6 @@ from negotiator.kinds.kernel import (
     P_MODE,
     P_PORTAL,
     P_PPY,
-    P_REAGE,
-    P_REAGE_5Y,
-    P_REAGE_12M,
-    P_REAGE_AGE,
-    P_REAGE_PAYMENTS,
     P_SHARE0,
     P_SHARE1,
     P_SHARE2,
@@ -123,10 +116,8 @@ from negotiator.kinds.kernel import (
     X_A,
     X_A_AFTER,
     X_A_MONTH,
-    X_AGE,
     X_ARREARS,
     X_BALANCE,
-    X_CONSECUTIVE,
     X_CONTRACTUAL,
     X_DPD,
     X_FEES,
@@ -136,13 +127,12 @@ from negotiator.kinds.kernel import (
     X_MIN_PAY,
     X_MORATORIUM,
     X_ODD,
-    X_REAGES_5Y,
-    X_REAGES_12M,
     X_TIER0,
     X_TIER1,
     X_TIER2,
     cap_all_in,
     over_cap,
+    reage_rules,
     solve_plan,
 )
 
@@ -155,23 +145,14 @@ def window(k: int, P, KP, X, x: int) -> int:
     """The decline reason (0: offered) from the policy's rules for kind ``k``, account at ``X[x:]``.
 
     The re-age limits (FFIEC Uniform Retail Credit Classification and
-    Account Management Policy, 2000) apply to a card's kinds that re-age:
-    no more than ``P_REAGE_12M`` re-ages in twelve months or ``P_REAGE_5Y``
-    in five years, at least ``P_REAGE_PAYMENTS`` consecutive payments and an
-    account at least ``P_REAGE_AGE`` months old.
+    Account Management Policy, 2000; :func:`negotiator.kinds.kernel.reage_rules`)
+    apply to a card's kinds that re-age.
     """
     kp = k * NK
     decline = D_NONE
     loan = X[x + X_LOAN] != 0
-    if KP[kp + K_REAGES] and P[P_REAGE] and not loan:
-        if X[x + X_REAGES_12M] >= P[P_REAGE_12M] or X[x + X_REAGES_5Y] >= P[P_REAGE_5Y]:
-            decline = D_REAGED
-        if X[x + X_CONSECUTIVE] < P[P_REAGE_PAYMENTS]:
-            decline = D_PAYMENTS
-        if X[x + X_AGE] < P[P_REAGE_AGE]:
-            decline = D_TOO_NEW
-        if X[x + X_AGE] < 0 or X[x + X_CONSECUTIVE] < 0 or X[x + X_REAGES_12M] < 0:
-            decline = D_HISTORY
+    if KP[kp + K_REAGES]:
+        decline = reage_rules(P, X, x)
     if not KP[kp + K_IN_MORATORIUM] and X[x + X_MORATORIUM]:
         decline = D_MORATORIUM
     dpd = X[x + X_DPD]
@@ -414,7 +395,7 @@ def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
 
     The ladder stops at the first rung that is acceptable (or where the
     contract as it stands suffices); the rungs above it are declined with
-    ``lesser_concession_affordable``. A settlement that the lump sum pays in
+    ``lesser_concession_affordable``, or with the re-age rule that forbids them. A settlement that the lump sum pays in
     full concedes nothing: where the lump sum covers what is owed it is
     worked out with the first rung and, if acceptable, serves the account as
     that rung would; otherwise it stays the top rung.
@@ -455,7 +436,10 @@ def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
             first = False
             continue
         if done:
-            declined(OI, OF, b, f, n, D_LESSER)
+            # A rung the re-age rules forbid says so, not that a lesser concession served: the agent must
+            # see that the account cannot be re-aged (the payment arrangement below it is offered for that).
+            code = window(k, P, KP, X, x)
+            declined(OI, OF, b, f, n, code if D_REAGED <= code <= D_HISTORY else D_LESSER)
             continue
         work_out(k, P, PF, KP, X, x, OI, OF, b, f, n)
         done = acceptable_one(P, OI, b, n) or OI[b + O_DECLINE * n] == D_CONTRACT_SUFFICES

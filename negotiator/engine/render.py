@@ -191,6 +191,7 @@ class Renderer:
             out["holiday_months"] = int(p.hold[0])
             out["holiday_payment"] = self.amt(p.hold_payment[0])
             out["review_date"] = self.review_date(int(p.hold[0]))
+        out.update(s.kind.terms(self, s, 0))
         if self.channel != "portal":
             out["lender_npv"] = self.amt(round(float(s.npv[0])))
             out["concession_value"] = self.amt(s.value[0])

@@ -149,6 +149,10 @@ class Kind:
             return [("term_beyond_policy", {"months": r.months_of(s, i), "max_months": longest * 12 // ppy})]
         return []
 
+    def terms(self, r, s, i: int) -> dict:
+        """The kind's own fields of the option on the wire (e.g. a hardship programme's disclosed rates)."""
+        return {}
+
     def balance_left(self, s, i: int) -> int:
         """What is still owed when the plan ends (only kinds that leave a balance)."""
         return 0

@@ -2,7 +2,7 @@
 
 >>> from negotiator.kinds import KINDS
 >>> KINDS["fee_waiver"].rung, KINDS["fee_waiver"].declines
-(4, ('no_fees',))
+(5, ('no_fees',))
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class FeeWaiver(Priced):
     """The smallest waiver of fees, up to the cap, at the floor rate and the longest term."""
 
     name = "fee_waiver"
-    rank = 8
-    rung = 4
+    rank = 9
+    rung = 5
     schema = Schema
     declines = ("no_fees",)
     figures = {"cap": False, "rate": False}

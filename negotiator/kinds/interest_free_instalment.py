@@ -8,7 +8,7 @@ of what is owed, from the declared lump sum) and on proof of hardship
 
 >>> from negotiator.kinds import KINDS
 >>> KINDS["interest_free_instalment"].rung, KINDS["interest_free_instalment"].held_from_lump
-(5, True)
+(6, True)
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ class InterestFreeInstalment(Kind):
     """停息挂账: interest and penalties stopped, the balance split into up to 60 instalments."""
 
     name = "interest_free_instalment"
-    rank = 9
-    rung = 5
+    rank = 10
+    rung = 6
     reages = True
     held_from_lump = True
     schema = Schema

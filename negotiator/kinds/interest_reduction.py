@@ -5,7 +5,7 @@ waiver prices at too.
 
 >>> from negotiator.kinds import KINDS
 >>> KINDS["interest_reduction"].rung, KINDS["interest_reduction"].reages
-(3, True)
+(4, True)
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ class InterestReduction(Priced):
     """The smallest rate cut, in the policy's steps, down to its floor, at the longest term."""
 
     name = "interest_reduction"
-    rank = 7
-    rung = 3
+    rank = 8
+    rung = 4
     schema = Schema
     declines = ("rate_at_floor",)
     figures = {"rate": False}

@@ -188,6 +188,29 @@ def own_figure(KP, kp: int, j: int) -> int:
     return KP[kp + K_OWN + j]
 
 
+def reage_rules(P, X, x: int) -> int:
+    """The re-age rules' decline for the card account at ``X[x:]`` (0: it may be re-aged).
+
+    FFIEC Uniform Retail Credit Classification and Account Management Policy
+    (2000): no more than ``P_REAGE_12M`` re-ages in twelve months or
+    ``P_REAGE_5Y`` in five years, at least ``P_REAGE_PAYMENTS`` consecutive
+    payments and an account at least ``P_REAGE_AGE`` months old; a history
+    not given (-1) cannot be judged. A policy without re-age rules, and a
+    loan, are never declined here.
+    """
+    decline = D_NONE
+    if P[P_REAGE] and not X[x + X_LOAN]:
+        if X[x + X_REAGES_12M] >= P[P_REAGE_12M] or X[x + X_REAGES_5Y] >= P[P_REAGE_5Y]:
+            decline = D_REAGED
+        if X[x + X_CONSECUTIVE] < P[P_REAGE_PAYMENTS]:
+            decline = D_PAYMENTS
+        if X[x + X_AGE] < P[P_REAGE_AGE]:
+            decline = D_TOO_NEW
+        if X[x + X_AGE] < 0 or X[x + X_CONSECUTIVE] < 0 or X[x + X_REAGES_12M] < 0:
+            decline = D_HISTORY
+    return decline
+
+
 # ---------------------------------------------------------------- the default hooks
 
 def over_now(X, x: int, OI, b: int, st: int) -> bool:
@@ -416,7 +439,7 @@ def default_disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float, flo
 
 #: Every kernel here, callees before callers: what :mod:`negotiator.engine.compiled` compiles.
 KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee", "annualise", "plan", "grid",
-           "price", "own_figure", "longer", "over_now", "default_fit", "no_fit", "fit_after", "default_adjust",
-           "forgone_against", "default_forgone", "default_approve", "default_inside", "default_affordable",
-           "affordable_held", "default_npv", "solve_plan", "annual_rate", "over_cap", "fees_within", "cap_all_in",
+           "price", "own_figure", "reage_rules", "longer", "over_now", "default_fit", "no_fit", "fit_after",
+           "default_adjust", "forgone_against", "default_forgone", "default_approve", "default_inside",
+           "default_affordable", "affordable_held", "default_npv", "solve_plan", "annual_rate", "over_cap", "fees_within", "cap_all_in",
            "default_disclose")

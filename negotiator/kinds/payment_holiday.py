@@ -59,7 +59,7 @@ class PaymentHoliday(Kind):
     """Reduced or no payments for the hardship months, interest frozen, then a plan that clears the debt."""
 
     name = "payment_holiday"
-    rank = 3
+    rank = 4
     reages = True
     in_moratorium = True
     needs_hardship = True

@@ -6,7 +6,7 @@ owed it concedes nothing and is worked out with the first rung
 
 >>> from negotiator.kinds import KINDS
 >>> KINDS["settlement"].rung, KINDS["settlement"].pays_off
-(6, True)
+(7, True)
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from negotiator.core.money import RATE_SCALE
-from negotiator.kinds.base import TIERS, Kind, OptionSchema, months_field, pct_ppm, ppm, rate_field
+from negotiator.core.money import RATE_SCALE, exponent, to_minor
+from negotiator.kinds.base import TIERS, Kind, OptionSchema, amount_field, months_field, pct_ppm, ppm, rate_field
 from negotiator.kinds.kernel import (
     BEYOND,
     D_NONE,
@@ -55,14 +55,17 @@ class Schema(OptionSchema):
                           validate=validate.Range(min=Decimal("0.000001"), max=Decimal("0.5")))
     max_payments = months_field(1, 24, load_default=3)
     min_approval = fields.String(load_default="agent", validate=validate.OneOf(TIERS))
+    tax_report_from = amount_field(load_default=None, allow_none=True, metadata={"description": (
+        "USD accounts only: where the amount written off is at least this (USD), the settlement says it may be "
+        "reported to the IRS on Form 1099-C (26 CFR 1.6050P-1: discharges of USD 600 or more). None: not said.")})
 
 
 class Settlement(Kind):
     """A lump sum, or a lump sum and up to N instalments, accepted in full satisfaction, at a discount."""
 
     name = "settlement"
-    rank = 10
-    rung = 6
+    rank = 11
+    rung = 7
     held_from_lump = True
     pays_off = True
     schema = Schema
@@ -81,6 +84,11 @@ class Settlement(Kind):
         "settlement_one_sum": {
             "en": "Paid in one sum of {amount}.",
             "zh-CN": "一次性支付 {amount}。"},
+        "forgiven_reported_to_irs": {
+            "en": "The {forgiven} written off is {threshold} or more: it may be reported to the IRS on Form 1099-C "
+                  "(cancellation of debt) and may count as income for tax.",
+            "zh-CN": "减免的 {forgiven} 达到 {threshold} 或以上，可能以 1099-C 表（债务免除）向美国国税局（IRS）申报，"
+                     "并可能计入应税收入。"},
         "settlement_lump_then_instalments": {
             "en": "You pay {lump} first, then {months} monthly payments of {payment}.",
             "zh-CN": "先支付 {lump}，之后分 {months} 个月每月支付 {payment}。"},
@@ -122,6 +130,11 @@ class Settlement(Kind):
             out.append(("settlement_lump_then_instalments", {
                 "lump": r.money(s.plans.hold_payment[i]), "months": int(s.solved.term[i] - 1),
                 "payment": r.money(s.solved.level[i])}))
+        threshold = r.policy.option(self.name).params.get("tax_report_from")
+        if threshold is not None and r.cur == "USD" and forgiven >= to_minor(threshold, exponent("USD")):
+            # 26 CFR 1.6050P-1: an applicable financial entity reports a discharge of USD 600 or more (Form 1099-C).
+            out.append(("forgiven_reported_to_irs", {"forgiven": r.money(forgiven),
+                                                     "threshold": r.money(to_minor(threshold, exponent("USD")))}))
         return out
 
 

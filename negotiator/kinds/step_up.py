@@ -62,7 +62,7 @@ class StepUp(Kind):
     """Low payments while income recovers, then level: interest at the contract rate throughout."""
 
     name = "step_up"
-    rank = 4
+    rank = 5
     reages = True
     needs_hardship = True
     needs_recovery = True

@@ -54,7 +54,7 @@ class TokenPayment(Kind):
     """A token payment with a review date, interest and charges frozen."""
 
     name = "token_payment"
-    rank = 6
+    rank = 7
     leaves_balance = True
     any_amount = True
     schema = Schema

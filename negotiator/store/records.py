@@ -44,7 +44,7 @@ from negotiator.core.errors import FieldError, RecordError, ValidationError
 from negotiator.core.money import exponent, format_minor, to_minor
 from negotiator.engine.arrangements import Due, instalment_states, next_due, status_as_of
 from negotiator.kinds import REAGING
-from negotiator.policy import PolicyRegistry
+from negotiator.policy import PolicyRegistry, UnknownPolicyError
 from negotiator.store.db import Database
 from negotiator.store.models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalment, Payment, Quote
 from negotiator.wire.records import (
@@ -139,9 +139,10 @@ class Records:
     # ------------------------------------------------------------------ quotes
     # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
     # through SQLAlchemy's statement machinery they cost about three times as much (benchmarks/bench_store.py).
-    _HISTORY_SQL = ("SELECT starts_on, option_type, status, updated_at FROM arrangements WHERE account_id = {p} "
-                    "AND status IN ("
-                    + ", ".join(f"'{c}'" for c in COUNTED) + ") AND starts_on <= {p}")
+    _HISTORY_SQL = ("SELECT starts_on, option_type, policy_name, status, updated_at FROM arrangements "
+                    "WHERE account_id = {p} AND status IN (" + ", ".join(f"'{c}'" for c in COUNTED)
+                    + ") AND starts_on <= {p}")
+    _REAGED_SQL = "SELECT detail FROM events WHERE account_id = {p} AND type = 'reaged'"
     _QUOTE_SQL = ("INSERT INTO quotes (quote_id, channel, account_id, policy_name, policy_version, currency, as_of, "
                   "request, response, created_at, expires_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
                   "{p}, {p}) ON CONFLICT (quote_id) DO NOTHING")
@@ -158,21 +159,40 @@ class Records:
             return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         return when
 
+    def payments_to_reage(self, policy_name: str) -> int:
+        """Payments under a re-ageing arrangement before it re-ages the account: the policy's
+        ``reage.min_consecutive_payments`` (FFIEC 2000: "at least three consecutive minimum monthly payments or
+        the equivalent lump sum"), 0 where the policy has no such rule (or is no longer known): then the
+        arrangement re-ages the account on its start date."""
+        try:
+            rules = self.registry.get(policy_name).reage
+        except UnknownPolicyError:   # a policy since withdrawn: its arrangement counts from its start, as before
+            return 0
+        return rules.min_consecutive_payments if rules is not None else 0
+
     def history(self, account_id: str, as_of: dt.date) -> tuple[list[dt.date], list[dt.date], list[dt.date]]:
         """Stored ``(arrangement_dates, reage_dates, broken_arrangement_dates)`` of an account, on or before
-        ``as_of``; an arrangement broke on the day the review marked it so."""
+        ``as_of``; an arrangement broke on the day the review marked it so.
+
+        A re-ageing arrangement under a policy whose re-age rules require payments re-ages the account on the
+        date of the payment that completes them (its ``reaged`` event), not on its start date: one that has not
+        had them has not re-aged the account.
+        """
         raw = self.db.reader.raw_connection()
         try:
             cur = raw.cursor()
             cur.execute(self._sql(self._HISTORY_SQL), (account_id, as_of.isoformat()))
-            rows = [(_day(d), t, s, _day(u)) for d, t, s, u in cur.fetchall()]
+            rows = [(_day(d), t, pol, s, _day(u)) for d, t, pol, s, u in cur.fetchall()]
+            cur.execute(self._sql(self._REAGED_SQL), (account_id,))
+            details = [json.loads(d) if isinstance(d, str) else d for (d,) in cur.fetchall()]
             cur.close()
         finally:
             raw.close()   # back to the pool, rolled back
         dates = sorted({d for d, *_ in rows})
-        reages = sorted({d for d, t, *_ in rows if t in REAGING_TYPES})
-        broken = sorted({min(u, as_of) for _, _, s, u in rows if s == "broken"})
-        return dates, reages, broken
+        reages = {d for d, t, pol, *_ in rows if t in REAGING_TYPES and not self.payments_to_reage(pol)}
+        reages |= {dt.date.fromisoformat(d["reaged_on"]) for d in details if d and d.get("reaged_on")}
+        broken = sorted({min(u, as_of) for *_, s, u in rows if s == "broken"})
+        return dates, sorted(d for d in reages if d <= as_of), broken
 
     def keep_quote(self, answer: dict, request: dict, channel: str, actor: str, request_id: str | None) -> None:
         """Store a quote as issued; the same quote again (same id) restarts its expiry, never duplicates it.
@@ -446,12 +466,31 @@ class Records:
                     status_after=before, detail={"reference": req["reference"],
                                                      "amount": format_minor(amount, digits),
                                                      "paid_on": req["paid_on"].isoformat()}))
+        self._reaged(s, arr, pay, channel, actor, request_id, now)
         if after == "completed":
             s.add(Event(type="completed", at=now, channel=channel, actor=actor, request_id=request_id,
                         account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
                         status_after="completed"))
         s.flush()
         return 201, self._payment_answer(s, arr, pay, False, as_of)
+
+    def _reaged(self, s: Session, arr: Arrangement, pay: Payment, channel: str, actor: str, request_id,
+                now: dt.datetime) -> None:
+        """The ``reaged`` event, once, when the payment just recorded is the one that completes the payments a
+        re-ageing arrangement needs (FFIEC 2000; the policy's ``reage.min_consecutive_payments``): the account is
+        re-aged on that payment's date. Payments are counted in the order they were made."""
+        need = self.payments_to_reage(arr.policy_name) if arr.option_type in REAGING_TYPES else 0
+        if not need:
+            return
+        made = s.scalars(select(Payment.paid_on).where(Payment.arrangement_id == arr.arrangement_id)
+                         .order_by(Payment.paid_on, Payment.payment_id)).all()
+        done = s.scalar(select(func.count()).select_from(Event).where(Event.arrangement_id == arr.arrangement_id,
+                                                                      Event.type == "reaged"))
+        if len(made) < need or done:
+            return
+        s.add(Event(type="reaged", at=now, channel=channel, actor=actor, request_id=request_id,
+                    account_id=arr.account_id, arrangement_id=arr.arrangement_id, status_before=arr.status,
+                    status_after=arr.status, detail={"reaged_on": made[need - 1].isoformat(), "payments": need}))
 
     def _payment_answer(self, s: Session, arr: Arrangement, pay: Payment, replayed: bool, as_of: dt.date) -> dict:
         return {"payment": {"reference": pay.reference, "amount": format_minor(pay.amount, arr.digits),

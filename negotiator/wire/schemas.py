@@ -292,6 +292,12 @@ class OptionSchema(Schema):
     holiday_payment = Money(description="Plans with held months (holiday, step-up, hardship programme, down "
                                         "payment, lump sum first): the payment in those months.")
     review_date = fields.Date(metadata={"description": "When the held months end and the situation is reviewed."})
+    reduced_rate = Rate(description="Temporary hardship programmes: the reduced rate during the programme "
+                                    "(Regulation Z, 12 CFR 1026.9(c)(2)(v)(D)).")
+    reduced_rate_months = fields.Integer(metadata={
+        "description": "Temporary hardship programmes: how long the reduced rate lasts, in months."})
+    rate_after = Rate(description="Temporary hardship programmes: the rate once the reduced-rate period ends, never "
+                                  "above the rate before the programme (12 CFR 1026.55(b)(5)).")
     frequency = fields.String(validate=validate.OneOf(["fortnightly", "weekly"]), metadata={
         "description": "Weekly or fortnightly plans: how often `monthly_payment` (then the payment per period) is "
                        "due; `term_months` is the span in months, rounded up."})

@@ -429,17 +429,21 @@ US_ARRANGEMENT = {"policy": "us-card", "as_of": "2026-11-23",
 def test_payment_arrangement_is_the_balance_at_the_contract_rate_left_past_due(registry):
     """Re-aged 2026-03-01, under 12 months ago: FFIEC 2000 (us-card.yaml: once in 12 months) forbids a re-age.
 
-    Affordable 0.75 x 300 = 225.00. At the contract's 26.99 % the shortest term whose payment fits:
-    pmt(0.2699/12, 31, -5000) = 226.65 > 225, pmt(0.2699/12, 32, -5000) = 220.8444 -> 32 months of 220.85
-    (the smallest cent level). Nothing conceded: the contract's rate, no fee waived.
+    Affordable 0.75 x 300 = 225.00. At the contract's 26.99 %, the first period 30 days by us-card's
+    actual/365 (5,000 x 0.2699 x 30 / 365 = 110.92 of interest), then a twelfth a month: the balance as a
+    month's start is 5,000 x (1 + 0.2699 x 30/365) / (1 + 0.2699/12); the shortest term whose payment fits:
+    pmt(.., 31, ..) = 225.67 > 225, pmt(.., 32, ..) = 220.7779 -> 32 months of 220.78 (the smallest cent level).
+    Nothing conceded: the contract's rate, no fee waived.
     """
-    assert npf.pmt(0.2699 / 12, 31, -5000) > 225 >= npf.pmt(0.2699 / 12, 32, -5000)
+    start = 5000 * (1 + 0.2699 * 30 / 365) / (1 + 0.2699 / 12)
+    assert npf.pmt(0.2699 / 12, 31, -start) > 225 >= npf.pmt(0.2699 / 12, 32, -start)
     q = _q(US_ARRANGEMENT, registry)
     assert q["recommended_option_id"] == "payment_arrangement"
     assert [c for d in q["declined"] if d["type"] == "instalment" for c in (r["code"] for r in d["reasons"])] == [
         "reaged_recently"]
     o = _only(q, "payment_arrangement")
-    assert (o["term_months"], o["monthly_payment"], o["interest_rate"]) == (32, "220.85", "0.2699")
+    assert (o["term_months"], o["monthly_payment"], o["interest_rate"]) == (32, "220.78", "0.2699")
+    assert o["schedule"][0]["interest"] == "110.92"
     assert D(o["concession_value"]) == 0 and o["approval"] == "none"
     [said] = [r["message"] for r in o["reasons"] if r["code"] == "arrangement_not_reaged"]
     assert "not re-aged" in said and "stays past due" in said and "delinquent" in said and "USD 500.00" in said

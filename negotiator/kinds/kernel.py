@@ -441,5 +441,5 @@ def default_disclose(P, X, x: int, OI, b: int, st: int) -> tuple[int, float, flo
 KERNELS = ("ceil_div", "nan_max", "months_from", "amortising_months", "flat_fee", "annualise", "plan", "grid",
            "price", "own_figure", "reage_rules", "longer", "over_now", "default_fit", "no_fit", "fit_after",
            "default_adjust", "forgone_against", "default_forgone", "default_approve", "default_inside",
-           "default_affordable", "affordable_held", "default_npv", "solve_plan", "annual_rate", "over_cap", "fees_within", "cap_all_in",
-           "default_disclose")
+           "default_affordable", "affordable_held", "default_npv", "solve_plan", "annual_rate", "over_cap",
+           "fees_within", "cap_all_in", "default_disclose")

@@ -501,7 +501,7 @@ def test_us_hardship_programme_discloses_the_reduced_rate_its_length_and_the_rat
     """12 CFR 1026.9(c)(2)(v)(D): the reduced rate, how long it lasts and the rate after; 1026.55(b)(5): the rate
     after is not above the rate before (the card's 26.99 %).
 
-    us-card.yaml: 9.99 % for at most 12 months. By hand (interest rounded half up each month, 12 payments of
+    us-card.yaml: 9.99 % for at most 12 months. By hand (interest rounded half up each period, 12 payments of
     the programme payment R), the 13th month's interest is round(balance after 12 x 0.2699 / 12).
     """
     body = copy.deepcopy(US_WORKOUT)
@@ -512,8 +512,11 @@ def test_us_hardship_programme_discloses_the_reduced_rate_its_length_and_the_rat
     assert D(o["rate_after"]) <= D(body["account"]["apr"])
     cent = D("0.01")
     balance, pay = D("5000.00"), D(o["holiday_payment"])
-    for _ in range(12):
-        balance += (balance * D("0.0999") / 12).quantize(cent, rounding="ROUND_HALF_UP") - pay
+    # The first period runs from as-of to the first due date by us-card's actual/365; then a twelfth a month.
+    days = (dt.date.fromisoformat(o["schedule"][0]["due_date"]) - dt.date.fromisoformat(body["as_of"])).days
+    for k in range(12):
+        share = D("0.0999") * days / 365 if k == 0 else D("0.0999") / 12
+        balance += (balance * share).quantize(cent, rounding="ROUND_HALF_UP") - pay
     assert D(o["schedule"][11]["balance_after"]) == balance
     assert D(o["schedule"][12]["interest"]) == (balance * D("0.2699") / 12).quantize(cent, rounding="ROUND_HALF_UP")
     [said] = [r["message"] for r in o["reasons"] if r["code"] == "reduced_rate_disclosed"]

@@ -61,15 +61,15 @@ def test_a_us_workout_reages_on_its_third_payment_not_its_start(database_url):
         records = Records(db, PolicyRegistry.load(), clock=lambda: NOW)
         _book(db, "a_us", "ACC-US", "us-card")
         late = dt.date(2026, 12, 31)
-        assert records.history("ACC-US", late) == ([START], [])          # booked: an arrangement, no re-age
+        assert records.history("ACC-US", late) == ([START], [], [])          # booked: an arrangement, no re-age
         _pay(records, "a_us", 0)
         _pay(records, "a_us", 1)
-        assert records.history("ACC-US", late) == ([START], [])          # two payments: not yet
+        assert records.history("ACC-US", late) == ([START], [], [])          # two payments: not yet
         assert _reaged_events(db, "a_us") == []
         _pay(records, "a_us", 2)                                          # the third, on 2026-04-01
         assert _reaged_events(db, "a_us") == [{"reaged_on": "2026-04-01", "payments": 3}]
-        assert records.history("ACC-US", late) == ([START], [dt.date(2026, 4, 1)])
-        assert records.history("ACC-US", dt.date(2026, 3, 31)) == ([START], [])   # before that day: none
+        assert records.history("ACC-US", late) == ([START], [dt.date(2026, 4, 1)], [])
+        assert records.history("ACC-US", dt.date(2026, 3, 31)) == ([START], [], [])   # before that day: none
         _pay(records, "a_us", 3)                                          # a fourth: still one re-age
         assert len(_reaged_events(db, "a_us")) == 1
     finally:
@@ -81,10 +81,10 @@ def test_a_policy_without_the_payments_rule_counts_the_plan_from_its_start(datab
     try:
         records = Records(db, PolicyRegistry.load(), clock=lambda: NOW)
         _book(db, "a_def", "ACC-DEF", "default")
-        assert records.history("ACC-DEF", dt.date(2026, 12, 31)) == ([START], [START])
+        assert records.history("ACC-DEF", dt.date(2026, 12, 31)) == ([START], [START], [])
         for k in range(3):
             _pay(records, "a_def", k)
         assert _reaged_events(db, "a_def") == []
-        assert records.history("ACC-DEF", dt.date(2026, 12, 31)) == ([START], [START])
+        assert records.history("ACC-DEF", dt.date(2026, 12, 31)) == ([START], [START], [])
     finally:
         db.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, g
+from flask import current_app
 
 from negotiator.wire.schemas import MAX_LINES
 
@@ -64,9 +64,3 @@ def with_stored_history(body):
         history[key] = sorted({*(given or []), *(d.isoformat() for d in stored)})[-MAX_LINES:]
     return {**body, "account": {**account, "history": history}}
 
-
-def keep_quote(result: dict, body: dict) -> None:
-    """Store an issued quote (when the store is on)."""
-    records = current_app.extensions["negotiator"].get("records")
-    if records is not None:
-        records.keep_quote(result, body, g.channel, f"{g.channel}:{g.key_id}", g.get("request_id"))

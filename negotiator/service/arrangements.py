@@ -8,7 +8,8 @@
 and ``GET /v1/accounts/{account_id}/arrangements``. The views are thin: the
 rules are in :mod:`negotiator.store.records` and
 :mod:`negotiator.engine.arrangements`; a refusal there becomes a problem+json here
-naming the field, with the refusal's code as its type.
+naming the field, with the refusal's code as its type. Who may call which is the rights table's
+(:mod:`negotiator.app.rights`), checked by :class:`~negotiator.app.access.Access` before the store is read.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import re
 
 from flask import Blueprint, current_app, g, request
 
+from negotiator.app.access import Access
 from negotiator.app.body import read_json
-from negotiator.app.problems import Problem, problem_response
-from negotiator.app.responses import json_response, portal_view
+from negotiator.app.problems import Problem
+from negotiator.app.responses import json_response
 from negotiator.core.errors import RecordError
 from negotiator.wire.records import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 
@@ -28,18 +30,10 @@ bp = Blueprint("arrangements", __name__)
 
 _KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _ACCOUNT_RE = re.compile(ID_PATTERN)
-_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Invalid input"}
 
 
-def _records():
-    records = current_app.extensions["negotiator"].get("records")
-    if records is None:
-        raise Problem(503, "Service Unavailable", "The store is switched off (NEGOTIATOR_STORE=0).", "store-off")
-    return records
-
-
-def _actor() -> str:
-    return f"{g.channel}:{g.key_id}"
+def _access() -> Access:
+    return Access.of_request()
 
 
 def _body():
@@ -70,17 +64,10 @@ def _bad_date():
                   errors=[{"field": "as_of", "message": "Not a valid date (YYYY-MM-DD)."}])
 
 
-@bp.errorhandler(RecordError)
-def _refused(exc: RecordError):
-    return problem_response(exc.status, _TITLES.get(exc.status, "Refused"), exc.message, exc.code,
-                            errors=[{"field": exc.field, "message": exc.message}])
-
-
 @bp.get("/v1/quotes/<quote_id>")
 def get_quote(quote_id: str):
     """A stored quote in the caller's view (a portal key reads only portal quotes)."""
-    stored = _records().get_quote(_id(quote_id, "quote_id"), g.channel)
-    return json_response(portal_view(stored) if g.channel == "portal" else stored)
+    return json_response(_access().get_quote(_id(quote_id, "quote_id")))
 
 
 @bp.post("/v1/arrangements")
@@ -91,7 +78,9 @@ def accept():
         what = "is required" if key is None else "must be 8 to 128 letters, digits or . _ : -"
         raise Problem(400, "Bad request", f"The Idempotency-Key header {what}.", "idempotency-key",
                       errors=[{"field": "Idempotency-Key", "message": f"The header {what}."}])
-    status, answer, replayed = _records().accept(_body(), key, g.key_id, g.channel, g.get("request_id"))
+    access = _access()
+    access.caller("accept")   # a channel that cannot accept is refused before its body is read
+    status, answer, replayed = access.accept(_body(), key, g.key_id)
     resp = json_response(answer, status)
     resp.headers["Location"] = f"/v1/arrangements/{answer['arrangement_id']}"
     if replayed:
@@ -102,35 +91,38 @@ def accept():
 @bp.get("/v1/arrangements/<arrangement_id>")
 def get_arrangement(arrangement_id: str):
     """The plan with every instalment's state, as of a date (default today)."""
-    return json_response(_records().arrangement(_id(arrangement_id, "arrangement_id"), g.channel, _as_of()))
+    return json_response(_access().arrangement(_id(arrangement_id, "arrangement_id"), _as_of()))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/decision")
 def decide(arrangement_id: str):
     """A supervisor approves or rejects an arrangement pending approval."""
-    answer = _records().decide(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
-    return json_response(answer)
+    access = _access()
+    access.caller("decide")
+    return json_response(access.decide(_id(arrangement_id, "arrangement_id"), _body()))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/cancel")
 def cancel(arrangement_id: str):
     """An agent or supervisor cancels a live arrangement."""
-    answer = _records().cancel(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
-    return json_response(answer)
+    access = _access()
+    access.caller("cancel")
+    return json_response(access.cancel(_id(arrangement_id, "arrangement_id"), _body()))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/payments")
 def pay(arrangement_id: str):
     """Record a payment (idempotent by reference); it goes to the oldest instalment due."""
-    status, answer = _records().pay(_id(arrangement_id, "arrangement_id"), _body(), g.channel, _actor(),
-                                    g.get("request_id"))
+    access = _access()
+    access.caller("pay")
+    status, answer = access.pay(_id(arrangement_id, "arrangement_id"), _body())
     return json_response(answer, status)
 
 
 @bp.get("/v1/arrangements/<arrangement_id>/events")
 def events(arrangement_id: str):
     """The arrangement's audit trail, oldest first, from the quote it was made from."""
-    return json_response(_records().events(_id(arrangement_id, "arrangement_id"), g.channel))
+    return json_response(_access().events(_id(arrangement_id, "arrangement_id")))
 
 
 @bp.get("/v1/accounts/<account_id>/arrangements")
@@ -139,4 +131,4 @@ def account_arrangements(account_id: str):
     if not _ACCOUNT_RE.match(account_id):
         raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
                       errors=[{"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}])
-    return json_response(_records().account(account_id, g.channel, _as_of()))
+    return json_response(_access().account(account_id, _as_of()))

@@ -102,9 +102,11 @@ def add_record_operations(spec, ok, problem, secured) -> None:
             (201, ok("Arrangement", "The arrangement made (or, for a replayed key, the one made then).",
                      EXAMPLE_ARRANGEMENT)),
             more={**writes, 403: p(403, "This key's channel cannot accept offers."),
-                         404: p(404, "No such quote in the caller's view (`unknown_quote`)."),
+                         404: p(404, "No such quote in the caller's view (`unknown_quote`), or `replaces` names "
+                                     "no arrangement in the caller's view (`unknown_arrangement`)."),
                          409: p(409, "`quote_expired`, or `arrangement_exists`: the account has a live "
-                                     "arrangement not named in `replaces`."),
+                                     "arrangement not named in `replaces` (named in the answer only when the "
+                                     "caller sees it)."),
                          422: p(422, "Invalid input, an option that cannot be accepted here, or an "
                                      "Idempotency-Key reused with another body.")})}})
     spec.path(path="/v1/arrangements/{arrangement_id}", operations={"get": {
@@ -141,7 +143,9 @@ def add_record_operations(spec, ok, problem, secured) -> None:
             (201, ok("PaymentResponse", "Recorded.")),
             (200, ok("PaymentResponse", "This reference was recorded already, with the same amount and date: "
                                         "nothing counted twice.")),
-            more={**writes, 404: p(404, "No such arrangement in the caller's view."),
+            more={**writes, 403: p(403, "This key's channel cannot record payments (portal keys never do: "
+                                        "`wrong_channel`)."),
+                         404: p(404, "No such arrangement in the caller's view."),
                          409: p(409, "The arrangement is not active (`arrangement_not_active`)."),
                          422: p(422, "Zero, negative or too many decimals, more than is outstanding, before the plan "
                                      "starts or after as_of, or a reference used for another payment.")})}})

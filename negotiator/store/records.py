@@ -6,9 +6,11 @@ dicts (wire shapes) back. Every refusal is a :class:`~negotiator.core.errors.Rec
 raised before anything is written; a failure part-way rolls the whole
 transaction back.
 
-Visibility: a portal key sees only records made through the portal (a
-quote or arrangement of another channel is "not found", never
-"forbidden"); agent, supervisor and batch keys see every record.
+Who may call which operation is not decided here: the rights table
+(:mod:`negotiator.app.rights`) is, and it hands every operation a
+:class:`Caller` that says which channels' records the caller sees. A record
+of a channel it does not see is "not found", never "forbidden", and is never
+named in a refusal.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
@@ -62,7 +65,19 @@ _CANCEL = CancelRequestSchema()
 REAGING_TYPES = REAGING
 #: Arrangements that count in an account's history (made and not refused).
 COUNTED = ("active", "broken", "completed", "cancelled", "superseded")
-ACCEPTING_CHANNELS = ("agent", "portal", "supervisor")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who acts: the channel, who authenticated (``principal``: ``agent:<key id>``, ``console:<agent>``,
+    ``portal:<invitation>``) and which channels' records it sees (None: every channel's)."""
+
+    channel: str
+    principal: str
+    sees: frozenset[str] | None = None
+
+    def can_see(self, record_channel: str) -> bool:
+        return self.sees is None or record_channel in self.sees
 
 
 def utcnow() -> dt.datetime:
@@ -80,10 +95,6 @@ def _cannot_requote(req: dict, channel: str) -> dict:
 
 def body_hash(body) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
-
-
-def _visible(channel: str, record_channel: str) -> bool:
-    return channel != "portal" or record_channel == "portal"
 
 
 def offered(answer: dict) -> list[dict]:
@@ -158,7 +169,7 @@ class Records:
         reages = sorted({d for d, t in rows if t in REAGING_TYPES})
         return dates, reages
 
-    def keep_quote(self, answer: dict, request: dict, channel: str, actor: str, request_id: str | None) -> None:
+    def keep_quote(self, answer: dict, request: dict, caller: Caller, request_id: str | None) -> None:
         """Store a quote as issued; the same quote again (same id) restarts its expiry, never duplicates it.
 
         One transaction: an insert that does nothing on a known id, then
@@ -169,6 +180,7 @@ class Records:
         created, expires = self._stamp(now), self._stamp(now + dt.timedelta(days=policy.quote_valid_days))
         account_id = (request.get("account") or {}).get("account_id")
         qid = answer["quote_id"]
+        channel, actor = caller.channel, caller.principal
         sqlite = self.db.dialect == "sqlite"
         raw = self.db.engine.raw_connection()
         try:
@@ -199,16 +211,16 @@ class Records:
         finally:
             raw.close()
 
-    def get_quote(self, quote_id: str, channel: str) -> dict:
+    def get_quote(self, quote_id: str, caller: Caller) -> dict:
         with self.db.reading() as s:
             row = s.get(Quote, quote_id)
-        if row is None or not _visible(channel, row.channel):
+        if row is None or not caller.can_see(row.channel):
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
         return {**row.response, "account_id": row.account_id, "created_at": row.created_at.isoformat(),
                 "expires_at": row.expires_at.isoformat()}
 
     # ------------------------------------------------------------------ accepting
-    def accept(self, body, idempotency_key: str, scope: str, channel: str, request_id: str | None,
+    def accept(self, body, idempotency_key: str, scope: str, caller: Caller, request_id: str | None,
                requote: Callable[[dict, str], dict] | None = None) -> tuple[int, dict, bool]:
         """Accept a quoted option, or a proposal's plan: ``(status, answer, replayed)``.
 
@@ -219,8 +231,6 @@ class Records:
         by default the one this store was opened with.
         """
         requote = requote or self.requote or _cannot_requote
-        if channel not in ACCEPTING_CHANNELS:
-            raise RecordError(403, "wrong_channel", "X-API-Key", f"A {channel} key cannot accept offers.")
         req = load(_ACCEPT, body)
         digest = body_hash(req)
         for _ in range(5):
@@ -233,7 +243,7 @@ class Records:
                     s.add(IdempotencyKey(scope=scope, key=idempotency_key, request_hash=digest, status=0,
                                          response={}, created_at=now))
                     s.flush()   # a concurrent request with this key waits here, then fails and replays
-                    answer = self._accept(s, req, channel, request_id, requote, now)
+                    answer = self._accept(s, req, caller, request_id, requote, now)
                     s.execute(update(IdempotencyKey).where(IdempotencyKey.scope == scope,
                                                            IdempotencyKey.key == idempotency_key)
                               .values(status=201, response=answer))
@@ -256,9 +266,10 @@ class Records:
                               "This key was used with another body; use a new key for a new request.")
         return seen.status, seen.response, True
 
-    def _accept(self, s: Session, req: dict, channel: str, request_id, requote, now: dt.datetime) -> dict:
+    def _accept(self, s: Session, req: dict, caller: Caller, request_id, requote, now: dt.datetime) -> dict:
+        channel = caller.channel
         quote = s.get(Quote, req["quote_id"])
-        if quote is None or not _visible(channel, quote.channel):
+        if quote is None or not caller.can_see(quote.channel):
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
         if quote.expires_at < now:
             raise RecordError(409, "quote_expired", "quote_id",
@@ -288,12 +299,18 @@ class Records:
         live = s.scalars(select(Arrangement).where(Arrangement.account_id == quote.account_id,
                                                    Arrangement.status.in_(LIVE_STATUSES)).with_for_update()).first()
         replaces = req.get("replaces")
-        if live is not None and replaces != live.arrangement_id:
+        if replaces is not None:
+            # Only a record the caller sees can be replaced: another channel's is not found, like no record.
+            target = s.get(Arrangement, replaces)
+            if target is None or not caller.can_see(target.channel):
+                raise RecordError(404, "unknown_arrangement", "replaces", "No arrangement with this id.")
+            if live is None or target.arrangement_id != live.arrangement_id:
+                raise RecordError(422, "not_live", "replaces", "Not the live arrangement of this account.")
+        elif live is not None:
+            named = f" ({live.arrangement_id}); name it in `replaces` to supersede it" \
+                if caller.can_see(live.channel) else ""   # another channel's record is never named
             raise RecordError(409, "arrangement_exists", "replaces",
-                              f"The account already has a live arrangement ({live.arrangement_id}); name it in "
-                              "`replaces` to supersede it.")
-        if replaces is not None and live is None:
-            raise RecordError(422, "not_live", "replaces", "Not the live arrangement of this account.")
+                              f"The account already has a live arrangement{named}.")
         digits = exponent(quote.currency)
         aid = "a_" + uuid.uuid4().hex[:20]
         actor = req["accepted_by"]
@@ -335,12 +352,11 @@ class Records:
         return self._view(arr, lines, [], quote.as_of)
 
     # ------------------------------------------------------------------ supervisor
-    def decide(self, arrangement_id: str, body, channel: str, request_id: str | None) -> dict:
-        if channel != "supervisor":
-            raise RecordError(403, "wrong_channel", "X-API-Key", "Only a supervisor key decides on arrangements.")
+    def decide(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> dict:
         req = load(_DECIDE, body)
+        channel = caller.channel
         with self.db.transaction() as s:
-            arr = self._get(s, arrangement_id, channel, lock=True)
+            arr = self._get(s, arrangement_id, caller, lock=True)
             if arr.status != "pending_approval":
                 raise RecordError(409, "not_pending", "arrangement_id",
                                   f"The arrangement is {arr.status}, not pending_approval.")
@@ -354,13 +370,12 @@ class Records:
             s.flush()
             return self._read(s, arr, now.date())
 
-    def cancel(self, arrangement_id: str, body, channel: str, request_id: str | None) -> dict:
-        """An agent or supervisor cancels a live arrangement (pending approval or active); it stops being live."""
-        if channel not in ("agent", "supervisor"):
-            raise RecordError(403, "wrong_channel", "X-API-Key", "Only agent and supervisor keys cancel arrangements.")
+    def cancel(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> dict:
+        """A live arrangement (pending approval or active) is cancelled; it stops being live."""
         req = load(_CANCEL, body)
+        channel = caller.channel
         with self.db.transaction() as s:
-            arr = self._get(s, arrangement_id, channel, lock=True)
+            arr = self._get(s, arrangement_id, caller, lock=True)
             if arr.status not in LIVE_STATUSES:
                 raise RecordError(409, "not_live", "arrangement_id",
                                   f"The arrangement is {arr.status}; only a live one can be cancelled.")
@@ -374,21 +389,22 @@ class Records:
             return self._read(s, arr, now.date())
 
     # ------------------------------------------------------------------ payments
-    def pay(self, arrangement_id: str, body, channel: str, actor: str, request_id: str | None) -> tuple[int, dict]:
+    def pay(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> tuple[int, dict]:
         """Record a payment: ``(201, answer)``, or ``(200, answer)`` when its reference was already recorded."""
         req = load(_PAY, body)
         for _ in range(3):
             try:
                 with self.db.transaction() as s:
-                    return self._pay(s, arrangement_id, req, channel, actor, request_id)
+                    return self._pay(s, arrangement_id, req, caller, request_id)
             except IntegrityError as exc:
                 if "payments" in str(exc.orig).lower():
                     continue   # the same reference recorded concurrently: replay it
                 raise
         raise RecordError(409, "payment_conflict", "reference", "Another request with this reference is in progress.")
 
-    def _pay(self, s: Session, arrangement_id: str, req: dict, channel: str, actor: str, request_id):
-        arr = self._get(s, arrangement_id, channel, lock=True)
+    def _pay(self, s: Session, arrangement_id: str, req: dict, caller: Caller, request_id):
+        channel, actor = caller.channel, caller.principal
+        arr = self._get(s, arrangement_id, caller, lock=True)
         now = self.clock()
         as_of = req.get("as_of") or now.date()
         digits = arr.digits
@@ -443,16 +459,16 @@ class Records:
                 "replayed": replayed, "arrangement": self._read(s, arr, as_of)}
 
     # ------------------------------------------------------------------ reading
-    def _get(self, s: Session, arrangement_id: str, channel: str, lock: bool = False) -> Arrangement:
+    def _get(self, s: Session, arrangement_id: str, caller: Caller, lock: bool = False) -> Arrangement:
         q = select(Arrangement).where(Arrangement.arrangement_id == arrangement_id)
         arr = s.scalars(q.with_for_update() if lock else q).first()
-        if arr is None or not _visible(channel, arr.channel):
+        if arr is None or not caller.can_see(arr.channel):
             raise RecordError(404, "unknown_arrangement", "arrangement_id", "No arrangement with this id.")
         return arr
 
-    def arrangement(self, arrangement_id: str, channel: str, as_of: dt.date | None = None) -> dict:
+    def arrangement(self, arrangement_id: str, caller: Caller, as_of: dt.date | None = None) -> dict:
         with self.db.reading() as s:
-            return self._read(s, self._get(s, arrangement_id, channel), as_of or self.clock().date())
+            return self._read(s, self._get(s, arrangement_id, caller), as_of or self.clock().date())
 
     def _read(self, s: Session, arr: Arrangement, as_of: dt.date) -> dict:
         lines = s.scalars(select(Instalment).where(Instalment.arrangement_id == arr.arrangement_id)
@@ -483,9 +499,9 @@ class Records:
             "instalments": [{"number": x.number, "due_date": x.due_date.isoformat(), "amount": m(x.amount),
                              "paid": m(x.paid), "state": x.state} for x in states]}
 
-    def events(self, arrangement_id: str, channel: str) -> dict:
+    def events(self, arrangement_id: str, caller: Caller) -> dict:
         with self.db.reading() as s:
-            arr = self._get(s, arrangement_id, channel)
+            arr = self._get(s, arrangement_id, caller)
             rows = s.scalars(select(Event).where(
                 (Event.arrangement_id == arrangement_id)
                 | and_(Event.quote_id == arr.quote_id, Event.type == "quote_issued")).order_by(Event.event_id)).all()
@@ -494,12 +510,12 @@ class Records:
             "request_id": e.request_id, "quote_id": e.quote_id, "instalment_number": e.instalment_number,
             "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows]}
 
-    def account(self, account_id: str, channel: str, as_of: dt.date | None = None) -> dict:
+    def account(self, account_id: str, caller: Caller, as_of: dt.date | None = None) -> dict:
         as_of = as_of or self.clock().date()
         with self.db.reading() as s:
             rows = s.scalars(select(Arrangement).where(Arrangement.account_id == account_id)
                              .order_by(Arrangement.created_at, Arrangement.arrangement_id)).all()
-            out = [self._read(s, a, as_of) for a in rows if _visible(channel, a.channel)]
+            out = [self._read(s, a, as_of) for a in rows if caller.can_see(a.channel)]
         return {"account_id": account_id, "arrangements": out}
 
     # ------------------------------------------------------------------ nightly jobs

@@ -21,6 +21,7 @@ import uuid
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from negotiator.app.access import Access
 from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
 from negotiator.core.money import CURRENCIES
 from negotiator.engine.quote import quote
@@ -62,7 +63,7 @@ def _sign_on():
             return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
     else:
         agent = DEV_AGENT
-    g.agent, g.channel, g.key_id = agent, "agent", "console"
+    g.agent, g.channel, g.key_id, g.principal = agent, "agent", "console", f"console:{agent}"
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
     return None
@@ -71,6 +72,12 @@ def _sign_on():
 @bp.errorhandler(CSRFError)
 def _csrf(exc):
     return _page("console/message.html", 400, title=t("errors_title", _lang()), text=t("form_expired", _lang()))
+
+
+@bp.errorhandler(RecordError)
+def _refused(exc: RecordError):
+    """A refusal of the rights table or the records not caught by a view: a page with its status and field."""
+    return _page("console/message.html", exc.status, title=t("errors_title", _lang()), errors=_errors(exc))
 
 
 def error_page(exc):
@@ -117,22 +124,22 @@ def _ordered(result: dict) -> list[dict]:
 
 def _quote(body: dict) -> dict:
     """The quote for a request, as ``POST /v1/quotes`` gives it to an agent, stored when the store is on."""
-    return _issued(body, quote)
+    return _issued(body, quote, "quote")
 
 
 def _propose(body: dict) -> dict:
     """The what-if for a request, as ``POST /v1/proposals`` gives it to an agent, stored when the store is on."""
     from negotiator.engine.proposals import propose
-    return _issued(body, propose)
+    return _issued(body, propose, "what_if")
 
 
-def _issued(body: dict, engine) -> dict:
+def _issued(body: dict, engine, action: str) -> dict:
     from negotiator.app.history import with_stored_history
+    access = Access.of_request()
+    access.caller(action)
     merged = with_stored_history(body)
     result = engine(merged, _state()["registry"], channel="agent")
-    records = _state().get("records")
-    if records is not None:
-        records.keep_quote(result, merged, "agent", f"agent:{g.agent}", g.get("request_id"))
+    access.keep_quote(result, merged, action)
     return result
 
 
@@ -212,7 +219,7 @@ def book():
     try:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
             raise RecordError(400, "idempotency-key", "idem", "The form is incomplete; quote again.")
-        _, answer, _ = records.accept(accept, "console-" + key, f"console:{g.agent}", "agent", g.get("request_id"))
+        _, answer, _ = Access.of_request().accept(accept, "console-" + key, f"console:{g.agent}")
     except (RecordError, ValidationError) as exc:
         status = exc.status if isinstance(exc, RecordError) else 422
         return _page("console/message.html", status, title=t("errors_title", lang), errors=_errors(exc))
@@ -234,7 +241,8 @@ def account():
     if not _ID_RE.match(account_id):
         return _page("console/account.html", 422, errors=[
             {"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}], **ctx)
-    listing = records.account(account_id, "agent")["arrangements"]
+    access = Access.of_request()
+    listing = access.account(account_id)["arrangements"]
     for arr in listing:
-        arr["events"] = records.events(arr["arrangement_id"], "agent")["events"]
+        arr["events"] = access.events(arr["arrangement_id"])["events"]
     return _page("console/account.html", arrangements=listing, **ctx)

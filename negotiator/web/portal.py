@@ -21,6 +21,7 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from negotiator.app.access import Access
 from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
 from negotiator.engine.quote import quote
 from negotiator.web import forms
@@ -113,6 +114,7 @@ def _invitation():
     except InvitationInvalid:
         return _refused("link_invalid", 400)
     g.channel, g.key_id, g.policy = "portal", g.invitation.invitation_id, g.invitation.policy
+    g.principal = f"portal:{g.invitation.invitation_id}"
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
         return _limit(g.invitation)
@@ -137,6 +139,14 @@ def _limit(inv: Invitation):
     return body, status, {"Retry-After": str(wait)}
 
 
+@bp.errorhandler(RecordError)
+def _refused_here(exc: RecordError):
+    """A refusal of the rights table (or the records) not caught by a view: a plain page, saying nothing more."""
+    lang = _lang(g.get("invitation"))
+    title, text = error_words(exc.status)
+    return _page("portal/message.html", exc.status, g.get("invitation"), title=t(title, lang), text=t(text, lang))
+
+
 @bp.errorhandler(CSRFError)
 def _csrf(exc):
     return _page("portal/message.html", 400, g.get("invitation"), title=t("errors_title", _lang()),
@@ -152,15 +162,15 @@ def _plans(inv: Invitation) -> tuple[dict | None, dict | None]:
     under its id: if two invitations with the same figures quote the same
     finances on the same day, the quote is the first one's.
     """
-    records = _state().get("records")
-    if records is None:
+    if _state().get("records") is None:
         return None, None
-    plans = records.account(inv.account_id, "portal")["arrangements"]
+    access = Access.of_request()
+    plans = access.account(inv.account_id)["arrangements"]
     live = next((a for a in reversed(plans) if a["status"] in _LIVE), None)
     actor = f"portal:{inv.invitation_id}"
     used = next((a for a in reversed(plans) if any(
         e["type"] == "quote_issued" and e["actor"] == actor
-        for e in records.events(a["arrangement_id"], "portal")["events"])), None)
+        for e in access.events(a["arrangement_id"])["events"])), None)
     return live, used
 
 
@@ -210,8 +220,7 @@ def options(token: str):
     except UnknownPolicyError:
         return _refused("link_invalid", 400)
     records = _state().get("records")
-    if records is not None:
-        records.keep_quote(result, merged, "portal", f"portal:{inv.invitation_id}", g.get("request_id"))
+    Access.of_request().keep_quote(result, merged, "quote")
     first = result.get("recommended_option_id")
     # Only what the borrower can take here: the portal's options (no approval needed) that fit their budget.
     shown = sorted((o for o in result["options"] if o["affordable"] and o["within_policy"]),
@@ -236,11 +245,12 @@ def accept(token: str):
     try:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
             raise RecordError(400, "incomplete_form", "idem", t("form_expired", lang))
-        stored = records.get_quote(quote_id[:40], "portal")
+        access = Access.of_request()
+        stored = access.get_quote(quote_id[:40])
         if stored.get("account_id") != inv.account_id:
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
-        _, answer, _ = records.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
-                                      "portal-" + key, f"portal:{inv.invitation_id}", "portal", g.get("request_id"))
+        _, answer, _ = access.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
+                                     "portal-" + key, f"portal:{inv.invitation_id}")
     except RecordError as exc:
         live, used = _plans(inv)
         if used:    # a request of this link booked it meanwhile
@@ -259,15 +269,16 @@ def done(token: str, arrangement_id: str):
     records = _state().get("records")
     if records is None or len(arrangement_id) > 40:
         abort(404)
+    access = Access.of_request()
     try:
-        arr = records.arrangement(arrangement_id, "portal")
+        arr = access.arrangement(arrangement_id)
     except RecordError:
         abort(404)
     if arr["account_id"] != inv.account_id:
         abort(404)
     plan = None
     try:
-        stored = records.get_quote(arr["quote_id"], "portal")
+        stored = access.get_quote(arr["quote_id"])
         plan = next((o for o in stored["options"] if o["option_id"] == arr["option_id"]), None)
     except RecordError:
         pass

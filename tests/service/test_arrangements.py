@@ -168,7 +168,7 @@ def test_refusals_name_the_field_and_write_nothing(client, db):
     problem(accept(client, q, option_id="settlement"), 422, "option_id", "unknown_option")
     problem(accept(client, q, accepted_by="agent-7"), 422, "accepted_by", "borrower_only")
     problem(accept(client, q, key=BATCH_KEY), 403, "X-API-Key", "wrong_channel")
-    problem(accept(client, q, replaces="a_nothing"), 422, "replaces", "not_live")
+    problem(accept(client, q, replaces="a_nothing"), 404, "replaces", "unknown_arrangement")
     r = client.post("/v1/arrangements", json={"quote_id": q["quote_id"]},
                     headers={"X-API-Key": PORTAL_KEY, "Idempotency-Key": "idem-key-0002"})
     problem(r, 422, "option_id")
@@ -445,7 +445,7 @@ KILLED_WORKER = r"""
 import sys, time
 from negotiator.policy import PolicyRegistry
 from negotiator.store.db import Database
-from negotiator.store.records import Records
+from negotiator.store.records import Caller, Records
 
 url, quote_id = sys.argv[1], sys.argv[2]
 records = Records(Database.open(url), PolicyRegistry.load())
@@ -455,7 +455,7 @@ def requote(req, channel):          # called inside the accept's transaction, af
     time.sleep(600)
 
 records.accept({"quote_id": quote_id, "option_id": "catch_up", "accepted_by": "borrower"}, "killed-key-1",
-               "portal-key-id", "portal", "rid-1", requote)
+               "portal-key-id", Caller("portal", "portal:portal-key-id", frozenset({"portal"})), "rid-1", requote)
 """
 
 
@@ -501,8 +501,10 @@ def test_the_chain_quote_accept_pay_read_matches_the_document(app, client, db):
     for payment in ({"reference": "P1", "amount": "100.00", "paid_on": "2026-12-20", "as_of": "2026-12-21"},
                     {"reference": "P1", "amount": "100.00", "paid_on": "2026-12-20", "as_of": "2026-12-21"},
                     {"reference": "P2", "amount": "0", "paid_on": "2026-12-20"}):
-        check(doc, "/v1/arrangements/{arrangement_id}/payments", "post",
-              client.post(f"/v1/arrangements/{aid}/payments", json=payment, headers=h))
+        check(doc, "/v1/arrangements/{arrangement_id}/payments", "post",     # the lender's feed records payments
+              client.post(f"/v1/arrangements/{aid}/payments", json=payment, headers={"X-API-Key": AGENT_KEY}))
+    check(doc, "/v1/arrangements/{arrangement_id}/payments", "post",          # a portal key never does
+          client.post(f"/v1/arrangements/{aid}/payments", json=payment, headers=h))
     for url in (f"/v1/arrangements/{aid}?as_of=2027-02-07", f"/v1/arrangements/{aid}?as_of=never",
                 "/v1/arrangements/a_none"):
         check(doc, "/v1/arrangements/{arrangement_id}", "get", client.get(url, headers=h))
@@ -550,10 +552,11 @@ def test_schemathesis_checks_every_step_of_the_chain(app):
     aid = a.json()["arrangement_id"]
     ids = {"arrangement_id": aid}
     payment = {"reference": "CHAIN-1", "amount": "1100.00", "paid_on": "2026-12-23", "as_of": "2026-12-24"}
+    feed = {"X-API-Key": AGENT_KEY}
     assert call("/v1/arrangements/{arrangement_id}/payments", "POST", path_parameters=ids, body=payment,
-                headers=portal).status_code == 201
+                headers=feed).status_code == 201
     assert call("/v1/arrangements/{arrangement_id}/payments", "POST", path_parameters=ids, body=payment,
-                headers=portal).status_code == 200
+                headers=feed).status_code == 200
     got = call("/v1/arrangements/{arrangement_id}", "GET", path_parameters=ids, query={"as_of": "2026-12-24"},
                headers=portal).json()
     assert [i["state"] for i in got["instalments"]] == ["paid", "due", "due"]

@@ -137,12 +137,22 @@ def cmd_arrangements(args, registry) -> int:
     as_of = _date_arg("--as-of", args.as_of) if args.as_of else dt.date.today()
     db = Database.open(url, pool_size=1)
     try:
-        result = Records(db, registry).review(as_of)
+        result = Records(db, registry).review(as_of, principal=_cli_principal())
     finally:
         db.dispose()
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0
+
+
+def _cli_principal() -> str:
+    """Who runs a command that writes events: ``cli:<the operating system's user>``."""
+    import getpass
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli:{user}"[:80]
 
 
 def _date_arg(name: str, value: str) -> dt.date:

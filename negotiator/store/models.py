@@ -179,7 +179,8 @@ class Payment(Base):
 
 
 class Event(Base):
-    """One line of the audit trail. Never updated, never deleted (database triggers refuse both)."""
+    """One line of the audit trail. Never updated, never deleted, never replaced (database triggers refuse all
+    three)."""
 
     __tablename__ = "events"
     event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
@@ -188,6 +189,9 @@ class Event(Base):
     at: Mapped[dt.datetime]
     channel: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64))
+    #: Who authenticated (``agent:<key id>``, ``console:<agent>``, ``portal:<invitation>``, ``cli:<user>``),
+    #: beside the actor a request body names; None on rows written before revision 0002.
+    principal: Mapped[str | None] = mapped_column(String(80))
     request_id: Mapped[str | None] = mapped_column(String(128))
     account_id: Mapped[str | None] = mapped_column(String(64))
     quote_id: Mapped[str | None] = mapped_column(String(40))

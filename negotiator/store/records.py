@@ -142,8 +142,8 @@ class Records:
     _QUOTE_SQL = ("INSERT INTO quotes (quote_id, channel, account_id, policy_name, policy_version, currency, as_of, "
                   "request, response, created_at, expires_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
                   "{p}, {p}) ON CONFLICT (quote_id) DO NOTHING")
-    _EVENT_SQL = ("INSERT INTO events (type, at, channel, actor, request_id, account_id, quote_id, detail) "
-                  "VALUES ('quote_issued', {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+    _EVENT_SQL = ("INSERT INTO events (type, at, channel, actor, principal, request_id, account_id, quote_id, "
+                  "detail) VALUES ('quote_issued', {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
     _EXTEND_SQL = "UPDATE quotes SET expires_at = {p} WHERE quote_id = {p} AND expires_at < {p}"
 
     def _sql(self, template: str) -> str:
@@ -192,8 +192,8 @@ class Records:
                     qid, channel, account_id, policy.name, answer["policy"]["version"], answer["currency"],
                     answer["as_of"], json.dumps(request, default=str), json.dumps(answer), created, expires))
                 if cur.rowcount:
-                    cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, request_id, account_id, qid,
-                                                             json.dumps(_issued(answer))))
+                    cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, actor, request_id, account_id,
+                                                             qid, json.dumps(_issued(answer))))
                 else:
                     cur.execute(self._sql(self._EXTEND_SQL), (expires, qid, expires))
                 if sqlite:
@@ -322,7 +322,8 @@ class Records:
                 .values(status="superseded", updated_at=now))).rowcount
             if done != 1:
                 raise RecordError(409, "arrangement_exists", "replaces", "The live arrangement changed; retry.")
-            s.add(Event(type="superseded", at=now, channel=channel, actor=actor, request_id=request_id,
+            s.add(Event(type="superseded", at=now, channel=channel, actor=actor, principal=caller.principal,
+                        request_id=request_id,
                         account_id=live.account_id, arrangement_id=live.arrangement_id, status_before=live.status,
                         status_after="superseded", detail={"by": aid}))
             s.flush()
@@ -345,7 +346,8 @@ class Records:
         s.add(arr)
         s.flush()   # the one-live-arrangement index refuses a concurrent second one here
         s.add_all(lines)
-        s.add(Event(type="accepted", at=now, channel=channel, actor=actor, request_id=request_id,
+        s.add(Event(type="accepted", at=now, channel=channel, actor=actor, principal=caller.principal,
+                    request_id=request_id,
                     account_id=arr.account_id, quote_id=quote.quote_id, arrangement_id=aid, status_after=status,
                     detail={"option_id": option["option_id"], "type": option["type"], "approval": option["approval"]}))
         s.flush()
@@ -364,7 +366,8 @@ class Records:
             after = "active" if req["decision"] == "approve" else "rejected"
             arr.status, arr.decided_by, arr.updated_at = after, req["decided_by"], now   # the row is locked
             s.add(Event(type="approved" if after == "active" else "rejected", at=now, channel=channel,
-                        actor=req["decided_by"], request_id=request_id, account_id=arr.account_id,
+                        actor=req["decided_by"], principal=caller.principal, request_id=request_id,
+                        account_id=arr.account_id,
                         arrangement_id=arrangement_id, status_before="pending_approval", status_after=after,
                         detail={"reason": req["reason"]} if req.get("reason") else None))
             s.flush()
@@ -382,7 +385,8 @@ class Records:
             now = self.clock()
             before = arr.status
             arr.status, arr.updated_at = "cancelled", now   # the row is locked
-            s.add(Event(type="cancelled", at=now, channel=channel, actor=req["cancelled_by"], request_id=request_id,
+            s.add(Event(type="cancelled", at=now, channel=channel, actor=req["cancelled_by"],
+                        principal=caller.principal, request_id=request_id,
                         account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
                         status_after="cancelled", detail={"reason": req["reason"]} if req.get("reason") else None))
             s.flush()
@@ -441,13 +445,15 @@ class Records:
         before = arr.status
         after = "completed" if arr.paid_total + amount == arr.total_payable else before
         arr.paid_total, arr.status, arr.updated_at = arr.paid_total + amount, after, now   # the row is locked
-        s.add(Event(type="payment_recorded", at=now, channel=channel, actor=actor, request_id=request_id,
+        s.add(Event(type="payment_recorded", at=now, channel=channel, actor=actor, principal=actor,
+                    request_id=request_id,
                     account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
                     status_after=before, detail={"reference": req["reference"],
                                                      "amount": format_minor(amount, digits),
                                                      "paid_on": req["paid_on"].isoformat()}))
         if after == "completed":
-            s.add(Event(type="completed", at=now, channel=channel, actor=actor, request_id=request_id,
+            s.add(Event(type="completed", at=now, channel=channel, actor=actor, principal=actor,
+                        request_id=request_id,
                         account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
                         status_after="completed"))
         s.flush()
@@ -507,7 +513,8 @@ class Records:
                 | and_(Event.quote_id == arr.quote_id, Event.type == "quote_issued")).order_by(Event.event_id)).all()
         return {"arrangement_id": arrangement_id, "events": [{
             "event_id": e.event_id, "type": e.type, "at": e.at.isoformat(), "channel": e.channel, "actor": e.actor,
-            "request_id": e.request_id, "quote_id": e.quote_id, "instalment_number": e.instalment_number,
+            "principal": e.principal, "request_id": e.request_id, "quote_id": e.quote_id,
+            "instalment_number": e.instalment_number,
             "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows]}
 
     def account(self, account_id: str, caller: Caller, as_of: dt.date | None = None) -> dict:
@@ -519,7 +526,7 @@ class Records:
         return {"account_id": account_id, "arrangements": out}
 
     # ------------------------------------------------------------------ nightly jobs
-    def review(self, as_of: dt.date) -> dict:
+    def review(self, as_of: dt.date, principal: str = "system:review") -> dict:
         """Move active arrangements to ``completed`` or ``broken`` as of ``as_of``, set-wise, in one transaction.
 
         The rules are :func:`negotiator.engine.arrangements.status_as_of`'s, stated
@@ -528,6 +535,8 @@ class Records:
         not reach its cumulative amount due. Newly missed instalments get an
         ``instalment_missed`` event each (once). Each step is one statement
         over every arrangement; intermediate sets live in temporary tables.
+        Its events are the ``system`` channel's, actor ``review``; ``principal``
+        is who ran it (the command line's ``cli:<user>``).
         """
         now = self.clock()
         md = MetaData()
@@ -539,7 +548,7 @@ class Records:
                         Column("account_id", String(64)), Column("status", String(20)), prefixes=["TEMPORARY"])
         active = Arrangement.status == "active"
         paid_amt = func.coalesce(paid_t.c.paid, 0)
-        cols = ["type", "at", "channel", "actor", "account_id", "arrangement_id", "instalment_number",
+        cols = ["type", "at", "channel", "actor", "principal", "account_id", "arrangement_id", "instalment_number",
                 "status_before", "status_after"]
         at = literal(now, Event.at.type)
         with self.db.transaction() as s:
@@ -556,7 +565,8 @@ class Records:
                 .outerjoin(paid_t, paid_t.c.arrangement_id == Instalment.arrangement_id)
                 .where(active, Instalment.grace_ends < as_of, Instalment.cum_due > paid_amt)))
             n_missed = conn.execute(insert(Event).from_select(cols, select(
-                literal("instalment_missed"), at, literal("system"), literal("review"), missed_t.c.account_id,
+                literal("instalment_missed"), at, literal("system"), literal("review"), literal(principal),
+                missed_t.c.account_id,
                 missed_t.c.arrangement_id, missed_t.c.number, literal("active"), literal("active"))
                 .where(~select(Event.event_id).where(
                     Event.arrangement_id == missed_t.c.arrangement_id, Event.type == "instalment_missed",
@@ -573,7 +583,7 @@ class Records:
                 .outerjoin(paid_t, paid_t.c.arrangement_id == Arrangement.arrangement_id)
                 .where(active, paid_amt < Arrangement.total_payable, counts.c.n > Arrangement.missed_allowed)))
             conn.execute(insert(Event).from_select(cols, select(
-                moves_t.c.status, at, literal("system"), literal("review"), moves_t.c.account_id,
+                moves_t.c.status, at, literal("system"), literal("review"), literal(principal), moves_t.c.account_id,
                 moves_t.c.arrangement_id, literal(None, Integer()), literal("active"), moves_t.c.status)
                 .order_by(moves_t.c.arrangement_id)))
             moved = {}

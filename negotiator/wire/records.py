@@ -119,7 +119,15 @@ class EventSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     at = fields.DateTime(required=True)
     channel = fields.String(required=True)
-    actor = fields.String(required=True)
+    actor = fields.String(required=True, metadata={
+        "description": "Who the request says acted: `accepted_by`, `decided_by`, `cancelled_by` as sent, else "
+                       "the key (`channel:key id`), `review` for the nightly review. Another channel's event read "
+                       "with a portal key shows the channel's name."})
+    principal = fields.String(required=True, allow_none=True, metadata={
+        "description": "Who authenticated, whatever the body says: the API key (`agent:<key id>`), the console's "
+                       "signed-in agent (`console:<agent>`), the borrower page's invitation (`portal:<invitation>`) "
+                       "or the command line's user (`cli:<user>`). Null on events written before it was kept, and "
+                       "on another channel's events read with a portal key."})
     request_id = fields.String(required=True, allow_none=True)
     quote_id = fields.String(required=True, allow_none=True)
     instalment_number = fields.Integer(required=True, allow_none=True)

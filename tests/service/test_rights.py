@@ -290,3 +290,43 @@ def test_a_cell_changed_in_the_table_changes_what_the_api_allows(app, client, mo
     r = client.post(f"/v1/arrangements/{aid}/payments", headers=h("portal"),
                     json={"reference": "P-1", "amount": "10.00", "paid_on": "2026-12-01"})
     assert r.status_code == 201
+
+
+# --------------------------------------------------------------------------- the actor is who authenticated (item 2)
+
+def principal(channel: str) -> str:
+    import hashlib
+    return f"{channel}:{hashlib.sha256(KEY[channel].encode()).hexdigest()[:16]}"
+
+
+def test_every_event_records_the_key_that_acted_beside_the_actor_the_body_names(app, client):
+    q = quote(client, "agent", account(), income="6000.00")
+    opt = next(o for o in q["options"] if o["approval"] == "supervisor" and o["affordable"])
+    # An agent key writes "accepted by borrower": the body's claim is kept, and so is the key that made it.
+    arr = accept(client, "agent", q, opt["option_id"], accepted_by="borrower").json
+    aid = arr["arrangement_id"]
+    assert client.post(f"/v1/arrangements/{aid}/decision", headers=h("supervisor"),
+                       json={"decision": "approve", "decided_by": "sup-1"}).status_code == 200
+    assert client.post(f"/v1/arrangements/{aid}/payments", headers=h("batch"), json={
+        "reference": "FEED-1", "amount": "10.00", "paid_on": "2026-12-01"}).status_code == 201
+    assert client.post(f"/v1/arrangements/{aid}/cancel", headers=h("agent"),
+                       json={"cancelled_by": "agent-9"}).status_code == 200
+    events = client.get(f"/v1/arrangements/{aid}/events", headers=h("agent")).json["events"]
+    assert [(e["type"], e["actor"], e["principal"]) for e in events] == [
+        ("quote_issued", principal("agent"), principal("agent")),
+        ("accepted", "borrower", principal("agent")),
+        ("approved", "sup-1", principal("supervisor")),
+        ("payment_recorded", principal("batch"), principal("batch")),
+        ("cancelled", "agent-9", principal("agent"))]
+
+
+def test_the_portal_reads_its_own_principal_and_no_one_elses(app, client):
+    aid = live(client, "portal")["arrangement_id"]
+    assert client.post(f"/v1/arrangements/{aid}/cancel", headers=h("agent"),
+                       json={"cancelled_by": "agent-9"}).status_code == 200
+    events = client.get(f"/v1/arrangements/{aid}/events", headers=h("portal")).json["events"]
+    assert [(e["type"], e["actor"], e["principal"]) for e in events] == [
+        ("quote_issued", principal("portal"), principal("portal")), ("accepted", "borrower", principal("portal")),
+        ("cancelled", "agent", None)]
+    assert principal("agent") not in client.get(f"/v1/arrangements/{aid}/events",
+                                                headers=h("portal")).get_data(as_text=True)

@@ -65,3 +65,27 @@ def test_the_borrower_page_never_takes_over_an_agents_plan(web_app, web_client):
     assert refused.status_code == 409 and aid not in text and "agent-7" not in text
     [arr] = web_app.extensions["negotiator"]["records"].account("ACC-AGENTS", STAFF)["arrangements"]
     assert arr["arrangement_id"] == aid and arr["status"] == "active"
+
+
+def test_the_console_records_and_shows_the_signed_in_agent(web_app, web_client):
+    r = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
+    book = {"csrf_token": csrf(r), "quote_id": hidden(r, "quote_id")[0], "option_id": "catch_up",
+            "idem": hidden(r, "idem")[0]}
+    assert web_client.post("/console/book", data=book, headers=AGENT).status_code == 303
+    records = web_app.extensions["negotiator"]["records"]
+    [arr] = records.account("ACC-1001", STAFF)["arrangements"]
+    events = records.events(arr["arrangement_id"], STAFF)["events"]
+    assert [(e["type"], e["actor"], e["principal"]) for e in events] == [
+        ("quote_issued", "console:agent-7", "console:agent-7"), ("accepted", "agent-7", "console:agent-7")]
+    page = web_client.get("/console/accounts?account_id=ACC-1001", headers=AGENT).get_data(as_text=True)
+    assert "<code>console:agent-7</code>" in page
+
+
+def test_the_borrower_page_records_its_invitation(web_app, web_client):
+    link = _link(web_client, "ACC-INV")
+    _, form = _choose(web_client, link)
+    assert web_client.post(link + "/accept", data=form).status_code == 303
+    records = web_app.extensions["negotiator"]["records"]
+    [arr] = records.account("ACC-INV", STAFF)["arrangements"]
+    principals = {e["principal"] for e in records.events(arr["arrangement_id"], STAFF)["events"]}
+    assert len(principals) == 1 and principals.pop().startswith("portal:i_")

@@ -72,6 +72,18 @@ class Access:
         return self.records
 
     # ------------------------------------------------------------------ quotes
+    def issue(self, engine, body, action: str, registry) -> dict:
+        """A quote or what-if (``engine``: the engine's ``quote`` or ``propose``) on the server's day, with the
+        account's stored history, kept: the one path of the API and the pages (``action``: quote, what_if)."""
+        from negotiator.app.dates import quote_day
+        from negotiator.app.history import with_stored_history
+        self.caller(action)
+        day = quote_day(body, self.channel)
+        merged = with_stored_history(body)
+        result = engine(merged, registry, channel=self.channel, today=day)
+        self.keep_quote(result, merged, action)
+        return result
+
     def keep_quote(self, result: dict, body: dict, action: str = "quote") -> None:
         """Store an issued quote or what-if (when the store is on)."""
         caller = self.caller(action)

@@ -40,6 +40,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from flask_cors import CORS
 
     from negotiator.app import problems
+    from negotiator.app.clock import Clock
     from negotiator.app.history import open_records
     from negotiator.app.problems import Problem
     from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store
@@ -70,9 +71,9 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
                if cfg.rate_limit_enabled else None)
     app.extensions["negotiator"] = state = {
         "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),
-        "spec": build_spec(), "started": time.time(), "limiter": limiter,
+        "spec": build_spec(), "started": time.time(), "limiter": limiter, "clock": Clock(),
     }
-    state["records"] = open_records(cfg, registry)   # None when NEGOTIATOR_STORE=0
+    state["records"] = open_records(cfg, registry, state["clock"])   # None when NEGOTIATOR_STORE=0
     access = logging.getLogger("negotiator.access")
     if cfg.dev:
         logging.getLogger("negotiator.service").warning(

@@ -14,13 +14,13 @@ naming the field, with the refusal's code as its type. Who may call which is the
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from flask import Blueprint, current_app, g, request
 
 from negotiator.app.access import Access
 from negotiator.app.body import read_json
+from negotiator.app.dates import read_day
 from negotiator.app.problems import Problem
 from negotiator.app.responses import json_response
 from negotiator.core.errors import RecordError
@@ -42,13 +42,8 @@ def _body():
 
 
 def _as_of():
-    raw = request.args.get("as_of")
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
-    except ValueError:
-        return _bad_date()
+    """``?as_of=``: a date within NEGOTIATOR_AS_OF_DAYS of today (see :mod:`negotiator.app.dates`)."""
+    return read_day()
 
 
 def _id(value: str, field: str) -> str:
@@ -57,11 +52,6 @@ def _id(value: str, field: str) -> str:
         what = "quote" if field == "quote_id" else "arrangement"
         raise RecordError(404, f"unknown_{what}", field, f"No {what} with this id.")
     return value
-
-
-def _bad_date():
-    raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
-                  errors=[{"field": "as_of", "message": "Not a valid date (YYYY-MM-DD)."}])
 
 
 @bp.get("/v1/quotes/<quote_id>")

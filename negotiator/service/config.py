@@ -71,6 +71,8 @@ class Config:
     public_url: str = ""
     #: How long an invitation is valid by default, in hours (a request may ask for less or more, up to 30 days).
     invitation_hours: int = 72
+    #: How far from today, in days, a date a caller gives may be (quotes' and reads' as_of; the review's too).
+    as_of_days: int = 400
     keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -115,6 +117,8 @@ class Config:
                 resolve_url(self.database_url)
             except StoreError as exc:
                 raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc).partition(": ")[2]) from None
+        if not 1 <= self.as_of_days <= 3650:
+            raise ConfigError("NEGOTIATOR_AS_OF_DAYS", "must be between 1 and 3650")
         _check_web(self)
         keys = dict(_parse_keys("NEGOTIATOR_API_KEYS", self.api_keys.replace(",", "\n"), sep=":"))
         if self.api_keys_file:

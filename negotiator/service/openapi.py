@@ -86,6 +86,10 @@ DESCRIPTION = "\n\n".join([
     "need no approval, no internal figures, rate-limited per key). A missing or unknown key gets 401.",
     "**Rights.** What each channel may do (`negotiator/app/rights.py`, the one table the API and the pages "
     "check):\n\n" + rights.markdown() + "\n\n" + rights.LEGEND,
+    "**Dates are the server's** (its UTC date; a request cannot move them, nothing is clamped). A portal quote "
+    "or what-if is as of today: leave `as_of` out; another `as_of` is a 422 naming it. Other callers' `as_of` "
+    "(quotes, what-ifs, reads) is within `NEGOTIATOR_AS_OF_DAYS` (400) of today. A payment is dated from the "
+    "plan's start to its `as_of`, which is at most tomorrow (one day of clock tolerance).",
     "**Errors** are `application/problem+json` (RFC 9457); invalid input lists every bad field in `errors`. "
     "Every response carries `X-Request-ID` (the caller's, when it sends a sane one).",
 ])

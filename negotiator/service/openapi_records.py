@@ -36,7 +36,8 @@ _ID = {"type": "string", "pattern": ID_PATTERN}
 _ARR_ID = {"name": "arrangement_id", "in": "path", "required": True, "example": "a_5f0c1d2e3b4a59687766",
            "schema": {"type": "string", "maxLength": 40}}
 _AS_OF = {"name": "as_of", "in": "query", "required": False, "description": "Status and states as of this day "
-          "(default today).", "schema": {"type": "string", "format": "date"}}
+          "(default today, the server's date); within NEGOTIATOR_AS_OF_DAYS (400) of today, else 422.",
+          "schema": {"type": "string", "format": "date"}}
 _CODES = ("Refusals carry a stable code as the problem type (`urn:negotiator:problem:<code>`) and name the field "
           "in `errors`.")
 
@@ -114,7 +115,8 @@ def add_record_operations(spec, ok, problem, secured) -> None:
         "tags": ["arrangements"], "security": secured, "parameters": [_ARR_ID, _AS_OF],
         "responses": responses((200, ok("Arrangement", "The arrangement as of the date.", EXAMPLE_ARRANGEMENT)),
                                more={404: p(404, "No such arrangement in the caller's view."),
-                                  422: p(422, "`as_of` is not a date."), 503: p(503, "The store is switched off.")})}})
+                                  422: p(422, "`as_of` is not a date, or not within the range of today."),
+                                  503: p(503, "The store is switched off.")})}})
     spec.path(path="/v1/arrangements/{arrangement_id}/decision", operations={"post": {
         "operationId": "decideArrangement", "summary": "A supervisor approves or rejects a pending arrangement",
         "tags": ["arrangements"], "security": secured, "parameters": [_ARR_ID],
@@ -161,7 +163,7 @@ def add_record_operations(spec, ok, problem, secured) -> None:
         "parameters": [{"name": "account_id", "in": "path", "required": True, "example": "ACC-1001",
                         "schema": {**_ID, "maxLength": 64}}, _AS_OF],
         "responses": responses((200, ok("ArrangementList", "Oldest first, each as of the date.")),
-                               more={422: p(422, "`as_of` is not a date."),
+                               more={422: p(422, "`as_of` is not a date, or not within the range of today."),
                                      503: p(503, "The store is switched off.")})}})
     spec.tag({"name": "arrangements", "description": "Stored quotes, accepted arrangements, payments and their "
                                                      "audit trail."})

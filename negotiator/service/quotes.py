@@ -14,7 +14,6 @@ from flask import Blueprint, Response, current_app, g
 
 from negotiator.app.access import Access
 from negotiator.app.body import read_json
-from negotiator.app.history import with_stored_history
 from negotiator.app.problems import Problem
 from negotiator.app.responses import json_response, portal_view
 from negotiator.engine.quote import quote
@@ -61,8 +60,5 @@ def create_proposal():
 def _issue(engine, action: str) -> Response:
     """The body (with the account's stored history) through ``engine``, the answer kept, then given."""
     access = Access.of_request()
-    access.caller(action)
-    body = with_stored_history(_body())
-    result = engine(body, _state()["registry"], channel=g.channel)
-    access.keep_quote(result, body, action)
-    return _answer(result)
+    access.caller(action)   # a channel that may not is refused before its body is read
+    return _answer(access.issue(engine, _body(), action, _state()["registry"]))

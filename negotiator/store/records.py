@@ -65,6 +65,10 @@ _CANCEL = CancelRequestSchema()
 REAGING_TYPES = REAGING
 #: Arrangements that count in an account's history (made and not refused).
 COUNTED = ("active", "broken", "completed", "cancelled", "superseded")
+#: How far from today a caller's date may be, by default (NEGOTIATOR_AS_OF_DAYS).
+AS_OF_DAYS = 400
+#: A day of clock tolerance: a payment or review dated tomorrow (the payer's clock, a time zone) is taken.
+TOLERANCE = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,12 @@ class Records:
     """The store's operations for one database and policy registry; ``clock`` gives the current UTC time."""
 
     def __init__(self, db: Database, registry: PolicyRegistry, clock: Callable[[], dt.datetime] = utcnow,
-                 requote: Callable[[dict, str], dict] | None = None):
+                 requote: Callable[[dict, str], dict] | None = None, as_of_days: int = AS_OF_DAYS):
         """``requote(request, channel)`` re-runs a stored request through the engine (for an option stored
-        without its schedule); the store is handed it and never imports the engine."""
+        without its schedule); the store is handed it and never imports the engine. ``as_of_days``: how far
+        before today a payment's ``as_of`` or the review's day may be."""
         self.db, self.registry, self.clock, self.requote = db, registry, clock, requote
+        self.as_of_days = as_of_days
 
     # ------------------------------------------------------------------ quotes
     # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
@@ -410,7 +416,11 @@ class Records:
         channel, actor = caller.channel, caller.principal
         arr = self._get(s, arrangement_id, caller, lock=True)
         now = self.clock()
-        as_of = req.get("as_of") or now.date()
+        today = now.date()
+        as_of = req.get("as_of") or today
+        if as_of > today + TOLERANCE or as_of < today - dt.timedelta(days=self.as_of_days):
+            raise ValidationError([FieldError("as_of", f"Must be today ({today.isoformat()}), or a day before it "
+                                                       f"within {self.as_of_days} days.")])
         digits = arr.digits
         try:
             amount = to_minor(req["amount"], digits)
@@ -539,6 +549,10 @@ class Records:
         is who ran it (the command line's ``cli:<user>``).
         """
         now = self.clock()
+        if as_of > now.date() + TOLERANCE or as_of < now.date() - dt.timedelta(days=self.as_of_days):
+            # A review in the future would break every active plan for good.
+            raise ValidationError([FieldError("as_of", f"Must be today ({now.date().isoformat()}), or a day "
+                                                       f"before it within {self.as_of_days} days.")])
         md = MetaData()
         paid_t = Table("review_paid", md, Column("arrangement_id", String(40), primary_key=True),
                        Column("paid", BigInteger), prefixes=["TEMPORARY"])

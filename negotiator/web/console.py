@@ -134,13 +134,7 @@ def _propose(body: dict) -> dict:
 
 
 def _issued(body: dict, engine, action: str) -> dict:
-    from negotiator.app.history import with_stored_history
-    access = Access.of_request()
-    access.caller(action)
-    merged = with_stored_history(body)
-    result = engine(merged, _state()["registry"], channel="agent")
-    access.keep_quote(result, merged, action)
-    return result
+    return Access.of_request().issue(engine, body, action, _state()["registry"])
 
 
 def _quote_page(body: dict, status: int = 200, **ctx):

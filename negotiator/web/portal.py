@@ -210,17 +210,14 @@ def options(token: str):
                                     "lump_sum_available"), ("household_size",))
     body = {"policy": inv.policy, "locale": lang, "schedules": "all", "account": dict(inv.account), "finances": fin}
     values = {k: request.form.get(k, "") for k in BORROWER_FIELDS}
-    from negotiator.app.history import with_stored_history
     try:
-        merged = with_stored_history(body)
-        result = quote(merged, _state()["registry"], channel="portal")
+        result = Access.of_request().issue(quote, body, "quote", _state()["registry"])
     except ValidationError as exc:
         errors = [e.as_dict() for e in exc.errors]
         return _start_page(inv, 422, values=values, errors=errors, invalid={e["field"] for e in errors})
     except UnknownPolicyError:
         return _refused("link_invalid", 400)
     records = _state().get("records")
-    Access.of_request().keep_quote(result, merged, "quote")
     first = result.get("recommended_option_id")
     # Only what the borrower can take here: the portal's options (no approval needed) that fit their budget.
     shown = sorted((o for o in result["options"] if o["affordable"] and o["within_policy"]),

@@ -60,7 +60,9 @@ class PaymentRequestSchema(_Strict):
         "description": "The payment's reference; the same reference is recorded once (replays answer the same)."})
     amount = Amount(required=True, metadata={"description": "More than zero, at most the amount outstanding."})
     paid_on = fields.Date(required=True, metadata={"description": "Not before the plan starts, not after as_of."})
-    as_of = fields.Date(metadata={"description": "The day the payment is recorded (default: today)."})
+    as_of = fields.Date(metadata={"description": "The day the payment is recorded (default: today, the server's "
+                                                "date); at most tomorrow (clock tolerance), at most "
+                                                "NEGOTIATOR_AS_OF_DAYS (400) before today."})
 
 
 class InstalmentStateSchema(Schema):

@@ -9,6 +9,7 @@ follow: the portal superseding, naming or paying for what it cannot see.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -40,6 +41,7 @@ def app(request, tmp_path_factory):
     upgrade(url)
     app = create_app(make_config(database_url=url, api_keys=f"{KEYS},supervisor:{SUPERVISOR_KEY}",
                                  portal_rate_limit="off", secret_key=SECRET))
+    app.extensions["negotiator"]["clock"].set(dt.date(2026, 11, 23))   # the examples' day (portal quotes: today)
     yield app
     app.extensions["negotiator"]["records"].db.dispose()
 
@@ -139,7 +141,7 @@ def do(app, client, action: str, channel: str, owner: str):
                            headers=h(channel)), aid
     if action == "pay":
         return client.post(f"/v1/arrangements/{aid}/payments", headers=h(channel), json={
-            "reference": "PAY-1", "amount": "100.00", "paid_on": "2026-12-01"}), aid
+            "reference": "PAY-1", "amount": "100.00", "paid_on": "2026-11-23"}), aid
     if action == "read_arrangement":
         return client.get(f"/v1/arrangements/{aid}", headers=h(channel)), aid
     if action == "read_events":
@@ -243,7 +245,7 @@ def test_a_portal_accept_never_names_nor_supersedes_another_channels_live_arrang
 
 def test_a_portal_key_records_no_payment(app, client):
     aid = live(client, "portal")["arrangement_id"]
-    for paid_on in ("2026-12-01", "2199-12-31"):
+    for paid_on in ("2026-11-23", "2199-12-31"):
         r = client.post(f"/v1/arrangements/{aid}/payments", headers=h("portal"),
                         json={"reference": f"P-{paid_on}", "amount": "3300.00", "paid_on": paid_on,
                               "as_of": paid_on})
@@ -288,7 +290,7 @@ def test_a_cell_changed_in_the_table_changes_what_the_api_allows(app, client, mo
     monkeypatch.setitem(RIGHTS["pay"], "portal", ALL)
     aid = live(client, "agent")["arrangement_id"]
     r = client.post(f"/v1/arrangements/{aid}/payments", headers=h("portal"),
-                    json={"reference": "P-1", "amount": "10.00", "paid_on": "2026-12-01"})
+                    json={"reference": "P-1", "amount": "10.00", "paid_on": "2026-11-23"})
     assert r.status_code == 201
 
 
@@ -308,7 +310,7 @@ def test_every_event_records_the_key_that_acted_beside_the_actor_the_body_names(
     assert client.post(f"/v1/arrangements/{aid}/decision", headers=h("supervisor"),
                        json={"decision": "approve", "decided_by": "sup-1"}).status_code == 200
     assert client.post(f"/v1/arrangements/{aid}/payments", headers=h("batch"), json={
-        "reference": "FEED-1", "amount": "10.00", "paid_on": "2026-12-01"}).status_code == 201
+        "reference": "FEED-1", "amount": "10.00", "paid_on": "2026-11-23"}).status_code == 201
     assert client.post(f"/v1/arrangements/{aid}/cancel", headers=h("agent"),
                        json={"cancelled_by": "agent-9"}).status_code == 200
     events = client.get(f"/v1/arrangements/{aid}/events", headers=h("agent")).json["events"]

@@ -69,11 +69,13 @@ def _populate(db: Database, n: int, seed: int) -> list[str]:
 def test_review_and_read_path_agree_on_random_arrangements(database_url):
     db = Database.open(database_url)
     try:
-        records = Records(db, PolicyRegistry.load(), clock=lambda: NOW)
+        now = [NOW]
+        records = Records(db, PolicyRegistry.load(), clock=lambda: now[0])
         ids = _populate(db, 150, seed=20261129)
         seen = set()
         for days in (20, 45, 75, 110, 160, 230, 330):
             as_of = START + dt.timedelta(days=days)
+            now[0] = dt.datetime.combine(as_of, dt.time(23), dt.UTC)   # the nightly review runs that day
             read = {aid: records.arrangement(aid, STAFF, as_of)["status"] for aid in ids}
             seen |= set(read.values())
             result = records.review(as_of)

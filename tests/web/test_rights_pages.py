@@ -78,7 +78,7 @@ def test_the_console_records_and_shows_the_signed_in_agent(web_app, web_client):
     assert [(e["type"], e["actor"], e["principal"]) for e in events] == [
         ("quote_issued", "console:agent-7", "console:agent-7"), ("accepted", "agent-7", "console:agent-7")]
     page = web_client.get("/console/accounts?account_id=ACC-1001", headers=AGENT).get_data(as_text=True)
-    assert "<code>console:agent-7</code>" in page
+    assert '<td class="principal">console:agent-7</td>' in page
 
 
 def test_the_borrower_page_records_its_invitation(web_app, web_client):

@@ -84,7 +84,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         g.t0 = time.perf_counter()
         rid = request.headers.get("X-Request-ID", "")
         g.request_id = rid if _REQUEST_ID_RE.match(rid) else uuid.uuid4().hex
-        g.channel = g.key_id = g.policy = None
+        g.channel = g.key_id = g.policy = g.principal = None
         if request.blueprint in PROTECTED and request.method != "OPTIONS":
             authenticate(state["keys"])
             if limiter is not None and g.channel == "portal":
@@ -133,7 +133,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         state["metrics"].observe(route, method, resp.status_code, latency)
         access.info("request", extra={
             "request_id": rid, "method": method, "route": route, "status": resp.status_code,
-            "latency_ms": round(latency * 1000, 3), "channel": g.get("channel"), "policy": g.get("policy"),
+            "latency_ms": round(latency * 1000, 3), "channel": g.get("channel"), "principal": g.get("principal"),
+            "policy": g.get("policy"),
             "bytes_out": resp.calculate_content_length(), "remote_addr": request.remote_addr})
         return resp
 

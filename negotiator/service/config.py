@@ -67,6 +67,9 @@ class Config:
     secret_key: str = ""
     #: The header the lender's sign-on proxy sets to the agent's id; set, it switches the console on.
     console_agent_header: str = ""
+    #: The sign-on proxy's addresses (comma-separated IPs or CIDRs): the console's header is honoured only from
+    #: a request whose peer is one of them; required with NEGOTIATOR_CONSOLE_AGENT_HEADER.
+    trusted_proxies: str = ""
     #: The portal's public address for invitation links (https://portal.example.com); "" = this request's host.
     public_url: str = ""
     #: How long an invitation is valid by default, in hours (a request may ask for less or more, up to 30 days).
@@ -145,6 +148,20 @@ class Config:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
+    def proxies(self) -> tuple:
+        """The trusted proxies as networks (``ipaddress``); ConfigError naming the variable when one is bad."""
+        import ipaddress
+        out = []
+        for item in (x.strip() for x in self.trusted_proxies.split(",")):
+            if not item:
+                continue
+            try:
+                out.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ConfigError("NEGOTIATOR_TRUSTED_PROXIES", f"not an address or CIDR: {item[:64]!r}") from None
+        return tuple(out)
+
+    @property
     def rate_limit_enabled(self) -> bool:
         return self.portal_rate_limit.strip().lower() not in ("", "off")
 
@@ -159,6 +176,11 @@ def _check_web(cfg: Config) -> None:
         if not cfg.secret_key and not cfg.dev:
             raise ConfigError("NEGOTIATOR_SECRET_KEY", "the console (NEGOTIATOR_CONSOLE_AGENT_HEADER) needs a "
                                                        "secret key for its forms")
+        if not cfg.proxies:
+            raise ConfigError("NEGOTIATOR_TRUSTED_PROXIES",
+                              f"the sign-on header {cfg.console_agent_header} is honoured only from the sign-on "
+                              "proxy: list its addresses (IPs or CIDRs, comma separated, e.g. 10.0.0.5/32); any "
+                              "client can send the header")
     if cfg.public_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.public_url):
         raise ConfigError("NEGOTIATOR_PUBLIC_URL",
                           f"not an address like https://portal.example.com: {cfg.public_url!r}")

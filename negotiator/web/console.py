@@ -59,7 +59,7 @@ def _sign_on():
         abort(404)
     if cfg.console_agent_header:
         agent = request.headers.get(cfg.console_agent_header, "")
-        if not _ID_RE.match(agent):
+        if not _ID_RE.match(agent) or not from_proxy(cfg):
             return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
     else:
         agent = DEV_AGENT
@@ -67,6 +67,26 @@ def _sign_on():
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
     return None
+
+
+def from_proxy(cfg) -> bool:
+    """True when this request's peer is one of NEGOTIATOR_TRUSTED_PROXIES: only the sign-on proxy may say who
+    the agent is (a client that reaches the service directly and sends the header is not signed in)."""
+    import ipaddress
+    try:
+        peer = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
+    except ValueError:
+        return False
+    if getattr(peer, "ipv4_mapped", None):
+        peer = peer.ipv4_mapped
+    return any(peer in net for net in _proxies(cfg))
+
+
+def _proxies(cfg):
+    nets = _state().get("proxies")
+    if nets is None:
+        nets = _state()["proxies"] = cfg.proxies
+    return nets
 
 
 @bp.errorhandler(CSRFError)

@@ -55,7 +55,7 @@ def browser_type_launch_args():
 
 def web_config(**over) -> Config:
     values = {"api_keys": KEYS, "portal_rate_limit": "off", "secret_key": SECRET,
-              "console_agent_header": AGENT_HEADER}
+              "console_agent_header": AGENT_HEADER, "trusted_proxies": "127.0.0.1/32, ::1"}
     values.update(over)
     return Config(**values)
 

@@ -181,6 +181,10 @@ def _check_web(cfg: Config) -> None:
                               f"the sign-on header {cfg.console_agent_header} is honoured only from the sign-on "
                               "proxy: list its addresses (IPs or CIDRs, comma separated, e.g. 10.0.0.5/32); any "
                               "client can send the header")
+    if cfg.secret_key and not cfg.public_url and not cfg.dev:
+        raise ConfigError("NEGOTIATOR_PUBLIC_URL", "the portal (NEGOTIATOR_SECRET_KEY) makes invitation links: set "
+                                                   "the portal's public address (https://portal.example.com); they "
+                                                   "are not made from a request's Host header")
     if cfg.public_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.public_url):
         raise ConfigError("NEGOTIATOR_PUBLIC_URL",
                           f"not an address like https://portal.example.com: {cfg.public_url!r}")

@@ -109,9 +109,18 @@ def error_page(exc):
     return resp
 
 
+def same_page(lang: str) -> str:
+    """This page's address in another language: its own path and query, ``lang`` replaced. Not ``url_for``,
+    whose own keywords (``_method``, ``_external``, ...) a query may carry: ``?_method=POST`` was a 500."""
+    from urllib.parse import urlencode
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return request.path + "?" + urlencode(query)
+
+
 def _page(template: str, status: int = 200, **ctx):
     lang = ctx.pop("lang", None) or _lang()
     ctx.setdefault("agent", g.get("agent"))
+    ctx.setdefault("same_page", same_page)
     return render_template(template, **helpers(lang), **ctx), status
 
 

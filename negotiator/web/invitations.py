@@ -159,6 +159,7 @@ def portal_url(token: str) -> str:
     path = url_for("portal.start", token=token)
     if cfg.public_url:
         return cfg.public_url.rstrip("/") + path
+    # Development mode only (loopback): the configuration refuses a portal without NEGOTIATOR_PUBLIC_URL elsewhere.
     return request.host_url.rstrip("/") + path
 
 

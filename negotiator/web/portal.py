@@ -40,6 +40,13 @@ REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": 
             "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
 
 
+#: The plan page's heading and sentence by the plan's status: "agreed, thank you" only while it is in place.
+AGREED = ("confirm_title", "confirm_text")
+PLAN_WORDS = {"cancelled": ("ended_title", "ended_text"), "superseded": ("ended_title", "ended_text"),
+              "rejected": ("ended_title", "ended_text"), "broken": ("ended_title", "ended_text"),
+              "completed": ("done_title", "done_text"), "pending_approval": ("waiting_title", "waiting_text")}
+
+
 def _state() -> dict:
     return current_app.extensions["negotiator"]
 
@@ -279,4 +286,4 @@ def done(token: str, arrangement_id: str):
         plan = next((o for o in stored["options"] if o["option_id"] == arr["option_id"]), None)
     except RecordError:
         pass
-    return _page("portal/done.html", 200, inv, arr=arr, plan=plan)
+    return _page("portal/done.html", 200, inv, arr=arr, plan=plan, words=PLAN_WORDS.get(arr["status"], AGREED))

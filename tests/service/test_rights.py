@@ -40,7 +40,7 @@ def app(request, tmp_path_factory):
         url = _fresh_postgres_url(request.getfixturevalue("postgres_server"))
     upgrade(url)
     app = create_app(make_config(database_url=url, api_keys=f"{KEYS},supervisor:{SUPERVISOR_KEY}",
-                                 portal_rate_limit="off", secret_key=SECRET))
+                                 portal_rate_limit="off", secret_key=SECRET, public_url="https://portal.example.com"))
     app.extensions["negotiator"]["clock"].set(dt.date(2026, 11, 23))   # the examples' day (portal quotes: today)
     yield app
     app.extensions["negotiator"]["records"].db.dispose()

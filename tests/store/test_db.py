@@ -207,3 +207,19 @@ def test_revision_0002_keeps_old_events_and_their_guard(empty_database_url):
             conn.exec_driver_sql("UPDATE events SET principal = 'forged'")
     finally:
         eng.dispose()
+
+
+def test_the_sqlite_file_is_its_owners_alone(tmp_path):
+    """Issue 19, item 9: negotiator.sqlite3 was made 0644; now 0600, its WAL files too."""
+    import os
+    import stat
+    old = os.umask(0o022)
+    try:
+        url = store_db.resolve_url("", str(tmp_path / "data"))
+        store_db.upgrade(url)
+    finally:
+        os.umask(old)
+    files = list((tmp_path / "data").iterdir())
+    assert any(f.name == "negotiator.sqlite3" for f in files)
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, (f.name, oct(f.stat().st_mode))

@@ -222,3 +222,11 @@ def test_the_language_link_works_from_every_page(web_client):
         r = web_client.get(link, headers=AGENT)
         assert r.status_code == 200 and '<html lang="zh-CN">' in r.get_data(as_text=True)
     assert "account_id=ACC-LANG" in link
+
+
+@pytest.mark.parametrize("query", ["_method=POST", "_external=1", "_anchor=x&lang=zh-CN", "_scheme=javascript"])
+def test_a_query_holding_url_for_keywords_is_a_page_not_a_500(web_client, query):
+    """Issue 19, item 9: `/console/?_method=POST` was a 500, and its error page failed too."""
+    r = web_client.get(f"/console/?{query}", headers=AGENT)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "/console/?" in r.get_data(as_text=True)

@@ -156,7 +156,8 @@ def test_an_invitation_books_one_plan_then_leads_to_it(web_app, web_client):
     assert [a["status"] for a in records.account("ACC-ONCE", STAFF)["arrangements"]] == ["cancelled"]
     start = web_client.get(link).get_data(as_text=True)
     assert "See your plan" in start and 'name="monthly_income"' not in start
-    assert "Cancelled" in web_client.get(plan).get_data(as_text=True)
+    cancelled = web_client.get(plan).get_data(as_text=True)
+    assert "Cancelled" in cancelled and "This plan has ended" in cancelled and "is agreed" not in cancelled
     # A new invitation for the account can book again: the one-plan rule is the link's, not the account's.
     new = _link(web_client, "ACC-ONCE")
     assert 'name="monthly_income"' in web_client.get(new).get_data(as_text=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,10 +75,8 @@ def _private_file(path: Path) -> None:
     """Make the SQLite file (and its folder) readable by its owner alone, before SQLite opens it: SQLite makes
     its -wal and -shm files with the database's mode, so the records never sit in a world-readable 0644 file."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:

@@ -123,6 +123,15 @@ class Access:
         answer = self._store().events(arrangement_id, caller)
         return {**answer, "events": event_view(answer["events"], caller)}
 
-    def account(self, account_id: str, as_of: dt.date | None = None) -> dict:
+    def account(self, account_id: str, as_of: dt.date | None = None, limit: int | None = None,
+                before: str | None = None) -> dict:
+        """A page of the account's arrangements, newest first (see :meth:`Records.account`)."""
         caller = self.caller("list_account")
-        return self._store().account(account_id, caller, as_of)
+        page = {"limit": limit} if limit is not None else {}
+        return self._store().account(account_id, caller, as_of, before=before, **page)
+
+    def plans(self, account_id: str) -> tuple[dict | None, dict | None]:
+        """``(live, booked)``: the account's live plan in this caller's view, and the one this caller (a borrower
+        page's invitation) booked."""
+        caller = self.caller("list_account")
+        return self._store().plans_of(account_id, caller, self.principal)

@@ -24,6 +24,7 @@ from negotiator.app.dates import read_day
 from negotiator.app.problems import Problem
 from negotiator.app.responses import json_response
 from negotiator.core.errors import RecordError
+from negotiator.store.records import MAX_PAGE, PAGE
 from negotiator.wire.records import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 
 bp = Blueprint("arrangements", __name__)
@@ -49,7 +50,7 @@ def _as_of():
 def _id(value: str, field: str) -> str:
     """A record id from the path; one longer than any id is simply not found."""
     if len(value) > 40:
-        what = "quote" if field == "quote_id" else "arrangement"
+        what = "quote" if field == "quote_id" else "arrangement"   # arrangement_id, before
         raise RecordError(404, f"unknown_{what}", field, f"No {what} with this id.")
     return value
 
@@ -121,4 +122,11 @@ def account_arrangements(account_id: str):
     if not _ACCOUNT_RE.match(account_id):
         raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
                       errors=[{"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}])
-    return json_response(_access().account(account_id, _as_of()))
+    limit = request.args.get("limit", str(PAGE))
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
+        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
+                      errors=[{"field": "limit", "message": f"A whole number from 1 to {MAX_PAGE}."}])
+    before = request.args.get("before")
+    if before is not None:
+        _id(before, "before")
+    return json_response(_access().account(account_id, _as_of(), int(limit), before))

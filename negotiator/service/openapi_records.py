@@ -158,12 +158,23 @@ def add_record_operations(spec, ok, problem, secured) -> None:
                                more={404: p(404, "No such arrangement in the caller's view."),
                                   503: p(503, "The store is switched off.")})}})
     spec.path(path="/v1/accounts/{account_id}/arrangements", operations={"get": {
-        "operationId": "listAccountArrangements", "summary": "Every arrangement of an account",
+        "operationId": "listAccountArrangements", "summary": "An account's arrangements, a page at a time",
         "tags": ["arrangements"], "security": secured,
         "parameters": [{"name": "account_id", "in": "path", "required": True, "example": "ACC-1001",
-                        "schema": {**_ID, "maxLength": 64}}, _AS_OF],
-        "responses": responses((200, ok("ArrangementList", "Oldest first, each as of the date.")),
-                               more={422: p(422, "`as_of` is not a date, or not within the range of today."),
+                        "schema": {**_ID, "maxLength": 64}}, _AS_OF,
+                       {"name": "limit", "in": "query", "required": False,
+                        "description": "Arrangements on the page (default 20).",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                       {"name": "before", "in": "query", "required": False,
+                        "description": "The previous page's `next_before`: arrangements made before this one.",
+                        "schema": {"type": "string", "maxLength": 40}}],
+        "description": "A page of the account's arrangements in the caller's view, newest first; its cost does "
+                       "not grow with the account's history.",
+        "responses": responses((200, ok("ArrangementList", "Newest first, each as of the date.")),
+                               more={404: p(404, "`before` names no arrangement of this account in the caller's "
+                                                 "view."),
+                                     422: p(422, "`as_of` is not a date, or not within the range of today; "
+                                                 "`limit` is not 1 to 100."),
                                      503: p(503, "The store is switched off.")})}})
     spec.tag({"name": "arrangements", "description": "Stored quotes, accepted arrangements, payments and their "
                                                      "audit trail."})

@@ -140,6 +140,7 @@ class Arrangement(Base):
         Index("uq_arrangements_live_account", "account_id", unique=True,
               sqlite_where=_LIVE_WHERE, postgresql_where=_LIVE_WHERE),
         Index("ix_arrangements_status_last_due", "status", "last_due"),
+        Index("ix_arrangements_account_created", "account_id", "created_at", "arrangement_id"),
     )
 
 
@@ -201,7 +202,8 @@ class Event(Base):
     status_after: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[dict | None]
 
-    __table_args__ = (CheckConstraint(_in("type", EVENT_TYPES), name="type"),
+    __table_args__ = (Index("ix_events_quote_id", "quote_id"),
+                      CheckConstraint(_in("type", EVENT_TYPES), name="type"),
                       CheckConstraint(_in("channel", (*CHANNELS, "system")), name="channel"))
 
 

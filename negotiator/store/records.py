@@ -37,6 +37,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -65,6 +66,8 @@ _CANCEL = CancelRequestSchema()
 REAGING_TYPES = REAGING
 #: Arrangements that count in an account's history (made and not refused).
 COUNTED = ("active", "broken", "completed", "cancelled", "superseded")
+#: Arrangements on a page of an account's listing, by default and at most.
+PAGE, MAX_PAGE = 20, 100
 #: How far from today a caller's date may be, by default (NEGOTIATOR_AS_OF_DAYS).
 AS_OF_DAYS = 400
 #: A day of clock tolerance: a payment or review dated tomorrow (the payer's clock, a time zone) is taken.
@@ -527,13 +530,58 @@ class Records:
             "instalment_number": e.instalment_number,
             "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows]}
 
-    def account(self, account_id: str, caller: Caller, as_of: dt.date | None = None) -> dict:
+    def _visible_rows(self, caller: Caller, q):
+        return q if caller.sees is None else q.where(Arrangement.channel.in_(sorted(caller.sees)))
+
+    def _read_many(self, s: Session, rows, as_of: dt.date) -> list[dict]:
+        """Views of many arrangements in three statements (the rows, their instalments, their payments)."""
+        ids = [a.arrangement_id for a in rows]
+        if not ids:
+            return []
+        lines: dict[str, list] = {i: [] for i in ids}
+        for line in s.scalars(select(Instalment).where(Instalment.arrangement_id.in_(ids))
+                              .order_by(Instalment.arrangement_id, Instalment.number)):
+            lines[line.arrangement_id].append(line)
+        pays: dict[str, list] = {i: [] for i in ids}
+        for p in s.scalars(select(Payment).where(Payment.arrangement_id.in_(ids))):
+            pays[p.arrangement_id].append(p)
+        return [self._view(a, lines[a.arrangement_id], pays[a.arrangement_id], as_of) for a in rows]
+
+    def account(self, account_id: str, caller: Caller, as_of: dt.date | None = None, limit: int = PAGE,
+                before: str | None = None) -> dict:
+        """A page of an account's arrangements in the caller's view, newest first: at most ``limit``, those made
+        before the arrangement ``before`` names; ``next_before`` continues (None on the last page). Three
+        statements on an index, whatever the account's history."""
         as_of = as_of or self.clock().date()
         with self.db.reading() as s:
-            rows = s.scalars(select(Arrangement).where(Arrangement.account_id == account_id)
-                             .order_by(Arrangement.created_at, Arrangement.arrangement_id)).all()
-            out = [self._read(s, a, as_of) for a in rows if caller.can_see(a.channel)]
-        return {"account_id": account_id, "arrangements": out}
+            q = self._visible_rows(caller, select(Arrangement).where(Arrangement.account_id == account_id))
+            if before is not None:
+                mark = s.get(Arrangement, before)
+                if mark is None or mark.account_id != account_id or not caller.can_see(mark.channel):
+                    raise RecordError(404, "unknown_arrangement", "before", "No arrangement with this id here.")
+                q = q.where(or_(Arrangement.created_at < mark.created_at,
+                                and_(Arrangement.created_at == mark.created_at,
+                                     Arrangement.arrangement_id < mark.arrangement_id)))
+            rows = s.scalars(q.order_by(Arrangement.created_at.desc(), Arrangement.arrangement_id.desc())
+                             .limit(limit + 1)).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            out = self._read_many(s, rows, as_of)
+        return {"account_id": account_id, "arrangements": out,
+                "next_before": rows[-1].arrangement_id if more else None}
+
+    def plans_of(self, account_id: str, caller: Caller, actor: str) -> tuple[dict | None, dict | None]:
+        """``(live, booked)``: the account's live arrangement in the caller's view, and the newest one made from
+        a quote ``actor`` issued (a borrower page's invitation books one plan). Two indexed statements."""
+        today = self.clock().date()
+        with self.db.reading() as s:
+            base = self._visible_rows(caller, select(Arrangement).where(Arrangement.account_id == account_id))
+            newest = (Arrangement.created_at.desc(), Arrangement.arrangement_id.desc())
+            live = s.scalars(base.where(Arrangement.status.in_(LIVE_STATUSES)).order_by(*newest).limit(1)).first()
+            booked = s.scalars(base.join(Event, and_(Event.quote_id == Arrangement.quote_id,
+                                                     Event.type == "quote_issued", Event.actor == actor))
+                               .order_by(*newest).limit(1)).first()
+            return (self._read(s, live, today) if live else None), (self._read(s, booked, today) if booked else None)
 
     # ------------------------------------------------------------------ nightly jobs
     def review(self, as_of: dt.date, principal: str = "system:review") -> dict:

@@ -252,7 +252,8 @@ def book():
 
 @bp.get("/accounts")
 def account():
-    """An account's arrangements (each with its instalments) and their events, oldest first."""
+    """A page of an account's arrangements (each with its instalments and events), newest first; ``before``
+    continues to older ones (the page's cost does not grow with the account's history)."""
     lang = _lang()
     account_id = request.args.get("account_id", "").strip()
     records = _state().get("records")
@@ -265,7 +266,13 @@ def account():
         return _page("console/account.html", 422, errors=[
             {"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}], **ctx)
     access = Access.of_request()
-    listing = access.account(account_id)["arrangements"]
-    for arr in listing:
+    before = request.args.get("before") or None
+    try:
+        page = access.account(account_id, before=before[:40] if before else None)
+    except RecordError as exc:
+        return _page("console/account.html", exc.status, errors=_errors(exc), **ctx)
+    for arr in page["arrangements"]:
         arr["events"] = access.events(arr["arrangement_id"])["events"]
-    return _page("console/account.html", arrangements=listing, **ctx)
+    older = url_for("console.account", account_id=account_id, before=page["next_before"], lang=lang) \
+        if page["next_before"] else None
+    return _page("console/account.html", arrangements=page["arrangements"], older=older, **ctx)

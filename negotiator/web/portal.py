@@ -34,7 +34,6 @@ bp.after_request(page_headers)
 
 BORROWER_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "household_size",
                    "lump_sum_available")
-_LIVE = ("active", "pending_approval")
 #: The store's refusals in the borrower's words (the codes of :class:`~negotiator.core.errors.RecordError`).
 REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": "not_taken_exists",
             "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
@@ -124,12 +123,11 @@ def _invitation():
     g.principal = f"portal:{g.invitation.invitation_id}"
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
-        return _limit(g.invitation)
-    return None
+    return _limit(g.invitation)     # every page, read or posted, counts in the invitation's budget
 
 
 def _limit(inv: Invitation):
-    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on what it posts."""
+    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on every page."""
     from negotiator.app.ratelimit import StoreUnavailable
     limiter = _state().get("limiter")
     if limiter is None:
@@ -171,14 +169,7 @@ def _plans(inv: Invitation) -> tuple[dict | None, dict | None]:
     """
     if _state().get("records") is None:
         return None, None
-    access = Access.of_request()
-    plans = access.account(inv.account_id)["arrangements"]
-    live = next((a for a in reversed(plans) if a["status"] in _LIVE), None)
-    actor = f"portal:{inv.invitation_id}"
-    used = next((a for a in reversed(plans) if any(
-        e["type"] == "quote_issued" and e["actor"] == actor
-        for e in access.events(a["arrangement_id"])["events"])), None)
-    return live, used
+    return Access.of_request().plans(inv.account_id)     # two indexed statements, whatever the history
 
 
 def _to_plan(token: str, arr: dict, lang: str):

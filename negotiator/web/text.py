@@ -198,6 +198,7 @@ WORDS: dict[str, dict[str, str]] = {
     "booked": {"en": "Booked: {id} ({status}).", "zh-CN": "已登记：{id}（{status}）。"},
     "no_arrangements": {"en": "No arrangements for this account.", "zh-CN": "该账户没有还款安排。"},
     "events": {"en": "Events", "zh-CN": "事件记录"},
+    "older_arrangements": {"en": "Older arrangements", "zh-CN": "更早的还款安排"},
     "event_type": {"en": "Event", "zh-CN": "事件"},
     "at": {"en": "At", "zh-CN": "时间"},
     "channel": {"en": "Channel", "zh-CN": "渠道"},

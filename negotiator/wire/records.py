@@ -145,7 +145,10 @@ class EventListSchema(Schema):
 
 class ArrangementListSchema(Schema):
     account_id = fields.String(required=True)
-    arrangements = fields.List(fields.Nested(ArrangementSchema), required=True)
+    arrangements = fields.List(fields.Nested(ArrangementSchema), required=True, metadata={
+        "description": "A page, newest first (at most `limit`)."})
+    next_before = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass it as `before` for the next (older) page; null on the last page."})
 
 
 class StoredQuoteSchema(QuoteResponseSchema):

@@ -105,15 +105,16 @@ def test_posts_share_the_portal_rate_limit_per_invitation(tmp_path):
     from .conftest import web_config
     url = f"sqlite:///{tmp_path / 's.sqlite3'}"
     upgrade(url)
-    client = create_app(web_config(database_url=url, portal_rate_limit="2/minute",
+    client = create_app(web_config(database_url=url, portal_rate_limit="3/minute",
                                    rate_limit_storage="memory://")).test_client()
     link, other = _link(client, "ACC-R1"), _link(client, "ACC-R2")
-    assert [_options(client, link).status_code for _ in range(2)] == [200, 200]
-    r = _options(client, link)
+    form = {"csrf_token": csrf(client.get(link)), **FINANCES}                        # 1: reading counts
+    assert [client.post(link, data=form).status_code for _ in range(2)] == [200, 200]   # 2, 3
+    r = client.post(link, data=form)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
     assert "Please try again in" in r.get_data(as_text=True)
-    assert client.get(link).status_code == 200          # reading the page is not limited
-    assert _options(client, other).status_code == 200   # another invitation has its own budget
+    assert client.get(link).status_code == 429          # reading the page is limited too (issue 19, item 7)
+    assert client.get(other).status_code == 200         # another invitation has its own budget
 
 
 def _choose(client, link: str, option_id: str = "instalment", **fields):

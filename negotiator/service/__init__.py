@@ -74,6 +74,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         "spec": build_spec(), "started": time.time(), "limiter": limiter, "clock": Clock(),
     }
     state["records"] = open_records(cfg, registry, state["clock"])   # None when NEGOTIATOR_STORE=0
+    from negotiator.app.retention import Retention
+    state["retention"] = retention = Retention(state["records"], cfg.quote_retention_days, cfg.quotes_per_account)
     access = logging.getLogger("negotiator.access")
     if cfg.dev:
         logging.getLogger("negotiator.service").warning(
@@ -123,6 +125,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
             resp.headers.pop("Content-Type", None)
             resp.headers.pop("Content-Length", None)
         resp.headers["X-Request-ID"] = rid
+        if retention.due():
+            resp.call_on_close(retention.run_if_due)   # after the answer is sent, at most once an hour
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/v1/"):
             resp.headers.setdefault("Cache-Control", "no-store")

@@ -76,6 +76,10 @@ class Config:
     invitation_hours: int = 72
     #: How far from today, in days, a date a caller gives may be (quotes' and reads' as_of; the review's too).
     as_of_days: int = 400
+    #: Quotes never accepted are deleted this many days after they expired (the service runs it itself).
+    quote_retention_days: int = 30
+    #: At most this many quotes never accepted are kept per account (the newest).
+    quotes_per_account: int = 100
     keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -122,6 +126,10 @@ class Config:
                 raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc).partition(": ")[2]) from None
         if not 1 <= self.as_of_days <= 3650:
             raise ConfigError("NEGOTIATOR_AS_OF_DAYS", "must be between 1 and 3650")
+        if not 0 <= self.quote_retention_days <= 3650:
+            raise ConfigError("NEGOTIATOR_QUOTE_RETENTION_DAYS", "must be between 0 and 3650")
+        if not 1 <= self.quotes_per_account <= 100000:
+            raise ConfigError("NEGOTIATOR_QUOTES_PER_ACCOUNT", "must be between 1 and 100000")
         _check_web(self)
         keys = dict(_parse_keys("NEGOTIATOR_API_KEYS", self.api_keys.replace(",", "\n"), sep=":"))
         if self.api_keys_file:

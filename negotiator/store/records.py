@@ -658,6 +658,24 @@ class Records:
         return {"as_of": as_of.isoformat(), "completed": moved["completed"], "broken": moved["broken"],
                 "instalments_missed": n_missed, "still_active": still}
 
+    def retain(self, days: int, per_account: int) -> dict:
+        """The quote retention policy, one transaction: quotes never accepted are deleted ``days`` after they
+        expired, and beyond the newest ``per_account`` of an account (a client quoting in a loop keeps no more).
+        Arrangements, their quotes and every event (``quote_issued`` included: the lender's record) stay."""
+        now = self.clock()
+        unaccepted = ~Quote.quote_id.in_(select(Arrangement.quote_id))
+        with self.db.transaction() as s:
+            expired = cast(CursorResult, s.execute(delete(Quote).where(
+                Quote.expires_at < now - dt.timedelta(days=days), unaccepted)
+                .execution_options(synchronize_session=False))).rowcount
+            ranked = select(Quote.quote_id, func.row_number().over(
+                partition_by=Quote.account_id, order_by=(Quote.created_at.desc(), Quote.quote_id.desc()))
+                .label("n")).where(Quote.account_id.is_not(None), unaccepted).subquery()
+            over = cast(CursorResult, s.execute(delete(Quote).where(Quote.quote_id.in_(
+                select(ranked.c.quote_id).where(ranked.c.n > per_account)))
+                .execution_options(synchronize_session=False))).rowcount
+        return {"expired": expired, "over_quota": over}
+
     def purge(self, before: dt.date) -> int:
         """Delete quotes that expired before ``before`` and were never accepted; arrangements and events stay."""
         cutoff = dt.datetime.combine(before, dt.time(), dt.UTC)

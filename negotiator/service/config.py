@@ -70,6 +70,17 @@ class Config:
     #: The sign-on proxy's addresses (comma-separated IPs or CIDRs): the console's header is honoured only from
     #: a request whose peer is one of them; required with NEGOTIATOR_CONSOLE_AGENT_HEADER.
     trusted_proxies: str = ""
+    #: The console's OpenID Connect provider (its issuer URL, e.g. https://login.example.com/realms/collections);
+    #: set, agents sign in there (Authlib) and the console is on. Exclusive with the sign-on header.
+    console_oidc_issuer: str = ""
+    #: The console's client at that provider.
+    console_oidc_client_id: str = ""
+    console_oidc_client_secret: str = ""
+    #: How long a console sign-in lasts, in minutes; then the agent signs in again.
+    console_session_minutes: int = 480
+    #: The console's own address when it is served apart from the public pages (https://console.example.com);
+    #: "" = NEGOTIATOR_PUBLIC_URL. The provider sends agents back to <it>/console/auth.
+    console_url: str = ""
     #: The portal's public address for invitation links (https://portal.example.com); "" = this request's host.
     public_url: str = ""
     #: How long an invitation is valid by default, in hours (a request may ask for less or more, up to 30 days).
@@ -193,6 +204,25 @@ def _check_web(cfg: Config) -> None:
         raise ConfigError("NEGOTIATOR_PUBLIC_URL", "the portal (NEGOTIATOR_SECRET_KEY) makes invitation links: set "
                                                    "the portal's public address (https://portal.example.com); they "
                                                    "are not made from a request's Host header")
+    if cfg.console_oidc_issuer:
+        if cfg.console_agent_header:
+            raise ConfigError("NEGOTIATOR_CONSOLE_OIDC_ISSUER", "the console signs agents in one way: OpenID "
+                                                                "Connect or the sign-on header, not both")
+        if not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.console_oidc_issuer):
+            raise ConfigError("NEGOTIATOR_CONSOLE_OIDC_ISSUER", "not an issuer URL like https://login.example.com")
+        if not cfg.console_oidc_client_id or not cfg.console_oidc_client_secret:
+            raise ConfigError("NEGOTIATOR_CONSOLE_OIDC_CLIENT_ID", "the console's client id and secret "
+                                                                   "(NEGOTIATOR_CONSOLE_OIDC_CLIENT_SECRET) are needed")
+        if not cfg.secret_key and not cfg.dev:
+            raise ConfigError("NEGOTIATOR_SECRET_KEY", "the console's sign-in needs a secret key for its session")
+        if not (cfg.console_url or cfg.public_url):
+            raise ConfigError("NEGOTIATOR_CONSOLE_URL", "the provider sends agents back to the console's address: "
+                                                        "set it (or NEGOTIATOR_PUBLIC_URL)")
+    if not 5 <= cfg.console_session_minutes <= 1440:
+        raise ConfigError("NEGOTIATOR_CONSOLE_SESSION_MINUTES", "must be between 5 and 1440")
+    if cfg.console_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", cfg.console_url):
+        raise ConfigError("NEGOTIATOR_CONSOLE_URL", f"not an address like https://console.example.com: "
+                                                    f"{cfg.console_url!r}")
     if cfg.public_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.public_url):
         raise ConfigError("NEGOTIATOR_PUBLIC_URL",
                           f"not an address like https://portal.example.com: {cfg.public_url!r}")

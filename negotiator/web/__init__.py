@@ -104,6 +104,14 @@ def register(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(portal_bp)
     state["error_page"] = error_page
+    if cfg.console_oidc_issuer:
+        from negotiator.web.signin import register as register_signin
+        register_signin(app, cfg)
+
+
+def console_on(cfg) -> bool:
+    """The console is on behind OpenID Connect, a trusted sign-on proxy's header, or in development mode."""
+    return bool(cfg.console_oidc_issuer or cfg.console_agent_header or cfg.dev)
 
 
 def error_page(exc: HTTPException):
@@ -118,7 +126,7 @@ def error_page(exc: HTTPException):
     if under("/portal"):
         from negotiator.web.portal import error_page as portal_page
         return portal_page(exc)
-    if under("/console") and (cfg.console_agent_header or cfg.dev):
+    if under("/console") and console_on(cfg):
         from negotiator.web.console import error_page as console_page
         return console_page(exc)
     return None

@@ -55,9 +55,15 @@ def _lang() -> str:
 def _sign_on():
     """Who the agent is: the sign-on proxy's header, or the development agent; POSTs need the form's token."""
     cfg = _state()["config"]
-    if not (cfg.console_agent_header or cfg.dev):
+    from negotiator.web import console_on
+    if not console_on(cfg):
         abort(404)
-    if cfg.console_agent_header:
+    if cfg.console_oidc_issuer:
+        from negotiator.web.signin import signed_in
+        agent = signed_in()
+        if agent is None:
+            return _signin_needed()
+    elif cfg.console_agent_header:
         agent = request.headers.get(cfg.console_agent_header, "")
         if not _ID_RE.match(agent) or not from_proxy(cfg):
             return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
@@ -67,6 +73,17 @@ def _sign_on():
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
     return None
+
+
+def _signin_needed():
+    """Not signed in (or the sign-in expired): a page is sent to the provider, anything else is refused."""
+    from negotiator.web.signin import SIGNIN_ENDPOINTS
+    if request.endpoint in SIGNIN_ENDPOINTS:
+        g.agent = None
+        return None
+    if request.method == "GET":
+        return redirect(url_for("console.login", next=request.full_path if request.query_string else request.path))
+    return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
 
 
 def from_proxy(cfg) -> bool:
@@ -169,6 +186,34 @@ def _issued(body: dict, engine, action: str) -> dict:
 def _quote_page(body: dict, status: int = 200, **ctx):
     return _page("console/index.html", status, values=forms.form_values(body),
                  request_json=json.dumps(body, ensure_ascii=False), idem=uuid.uuid4().hex, **_choices(), **ctx)
+
+
+@bp.get("/login")
+def login():
+    """To the OpenID provider (404 unless the console signs in with OpenID Connect)."""
+    from negotiator.web import signin
+    if not _state()["config"].console_oidc_issuer:
+        abort(404)
+    return signin.start(request.args.get("next", "/console/"))
+
+
+@bp.get("/auth")
+def auth():
+    """Back from the provider: the agent is signed in, or told the sign-in failed."""
+    from negotiator.web import signin
+    if not _state()["config"].console_oidc_issuer:
+        abort(404)
+    try:
+        return redirect(signin.finish(), 303)
+    except ValueError:
+        return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
+
+
+@bp.post("/logout")
+def logout():
+    from negotiator.web import signin
+    signin.end()
+    return redirect(url_for("console.index"), 303)
 
 
 @bp.get("/")

@@ -94,9 +94,8 @@ def from_proxy(cfg) -> bool:
         peer = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
     except ValueError:
         return False
-    if getattr(peer, "ipv4_mapped", None):
-        peer = peer.ipv4_mapped
-    return any(peer in net for net in _proxies(cfg))
+    mapped = peer.ipv4_mapped if isinstance(peer, ipaddress.IPv6Address) else None
+    return any(address in net for address in (peer, mapped) if address is not None for net in _proxies(cfg))
 
 
 def _proxies(cfg):

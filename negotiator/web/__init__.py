@@ -29,6 +29,7 @@ from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from negotiator.web.headers import PAGE_HEADERS, page_headers
+from negotiator.web.switches import console_on
 
 __all__ = ["register", "error_page", "PAGE_HEADERS", "page_headers"]
 
@@ -107,11 +108,6 @@ def register(app: Flask) -> None:
     if cfg.console_oidc_issuer:
         from negotiator.web.signin import register as register_signin
         register_signin(app, cfg)
-
-
-def console_on(cfg) -> bool:
-    """The console is on behind OpenID Connect, a trusted sign-on proxy's header, or in development mode."""
-    return bool(cfg.console_oidc_issuer or cfg.console_agent_header or cfg.dev)
 
 
 def error_page(exc: HTTPException):

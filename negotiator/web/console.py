@@ -29,6 +29,7 @@ from negotiator.policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS
 from negotiator.store.records import offered
 from negotiator.web import forms
 from negotiator.web.headers import page_headers
+from negotiator.web.switches import console_on
 from negotiator.web.text import error_words, helpers, lang_of, t
 from negotiator.wire import strict_json
 from negotiator.wire.examples import EXAMPLE_QUOTE
@@ -55,7 +56,6 @@ def _lang() -> str:
 def _sign_on():
     """Who the agent is: the sign-on proxy's header, or the development agent; POSTs need the form's token."""
     cfg = _state()["config"]
-    from negotiator.web import console_on
     if not console_on(cfg):
         abort(404)
     if cfg.console_oidc_issuer:

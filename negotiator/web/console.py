@@ -137,6 +137,7 @@ def _page(template: str, status: int = 200, **ctx):
     lang = ctx.pop("lang", None) or _lang()
     ctx.setdefault("agent", g.get("agent"))
     ctx.setdefault("same_page", same_page)
+    ctx.setdefault("signs_in", bool(_state()["config"].console_oidc_issuer))
     return render_template(template, **helpers(lang), **ctx), status
 
 

@@ -204,6 +204,7 @@ WORDS: dict[str, dict[str, str]] = {
     "channel": {"en": "Channel", "zh-CN": "渠道"},
     "actor": {"en": "By", "zh-CN": "操作人"},
     "signed_in_as": {"en": "Signed in as", "zh-CN": "认证身份"},
+    "sign_out": {"en": "Sign out", "zh-CN": "退出登录"},
     "change": {"en": "Status change", "zh-CN": "状态变化"},
     "instalments": {"en": "Instalments", "zh-CN": "分期明细"},
     "amount": {"en": "Amount", "zh-CN": "金额"},

@@ -57,6 +57,9 @@ def test_an_agent_signs_in_at_the_provider_and_acts_as_its_subject(provider):
     assert done.status_code == 303 and done.headers["Location"] == "/console/accounts?account_id=ACC-1"
     page = client.get("/console/")
     assert page.status_code == 200 and "Signed in as agent-7" in page.get_data(as_text=True)
+    from .pages import csrf
+    out = client.post("/console/logout", data={"csrf_token": csrf(page)})
+    assert out.status_code == 303 and client.get("/console/").status_code == 302      # signed out
 
 
 def test_the_sign_in_expires(provider):

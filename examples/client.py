@@ -152,8 +152,13 @@ def demo(c: Client) -> None:
 
 
 def arrangement_demo(c: Client, portal_key: str) -> None:
-    """The borrower's path: quote on the portal, accept the first option, pay twice, read back, see it break."""
+    """The borrower's path: quote on the portal, accept the first option, pay twice, read back, see it break.
+
+    The portal quotes as of the server's day (an ``as_of`` other than today is refused), and payments are
+    recorded on the day they are made: both are today's here, made early; the reads then look ahead.
+    """
     request = _load(HERE / "requests" / "card_cny.json")
+    request.pop("as_of", None)
     request["account"]["account_id"] = account = f"DEMO-{uuid.uuid4().hex[:8]}"
     q = c.quote(request) if portal_key is None else c._call("POST", "/v1/quotes", request, key=portal_key)
     first = q["options"][0]
@@ -162,8 +167,9 @@ def arrangement_demo(c: Client, portal_key: str) -> None:
     a = c.accept(q["quote_id"], first["option_id"], "borrower", key=portal_key)
     aid, dues = a["arrangement_id"], a["instalments"]
     print(f"accepted: {aid} {a['status']}, {len(dues)} instalments from {a['first_payment_date']}")
-    c.pay(aid, "PAY-1", dues[0]["amount"], dues[0]["due_date"], as_of=dues[0]["due_date"])
-    c.pay(aid, "PAY-2", "100.00", dues[1]["due_date"], as_of=dues[1]["due_date"])
+    today = a["as_of"]     # the plan starts the day it is agreed (the server's day)
+    c.pay(aid, "PAY-1", dues[0]["amount"], today)          # the lender's payment feed (an agent or batch key)
+    c.pay(aid, "PAY-2", "100.00", today)
     now = c.arrangement(aid, as_of=dues[1]["due_date"], key=portal_key)
     print(f"as of {now['as_of']}: {now['status']}, paid {now['paid']}, outstanding {now['outstanding']}, "
           f"next due {now['next_due_date']}")

@@ -137,12 +137,34 @@ def cmd_arrangements(args, registry) -> int:
     as_of = _date_arg("--as-of", args.as_of) if args.as_of else dt.date.today()
     db = Database.open(url, pool_size=1)
     try:
-        result = Records(db, registry).review(as_of)
+        result = Records(db, registry, as_of_days=_as_of_days()).review(as_of, principal=_cli_principal())
+    except ValidationError as exc:   # a day out of range: named as the option that gave it
+        raise ValidationError([_fe("--as-of", e.message) for e in exc.errors]) from None
     finally:
         db.dispose()
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0
+
+
+def _as_of_days() -> int:
+    """``NEGOTIATOR_AS_OF_DAYS`` as the service reads it (400 by default): how far from today ``--as-of`` may be."""
+    raw = os.environ.get("NEGOTIATOR_AS_OF_DAYS", "").strip()
+    if not raw:
+        return 400
+    if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+        raise ValidationError([_fe("NEGOTIATOR_AS_OF_DAYS", "must be a whole number between 1 and 3650")])
+    return int(raw)
+
+
+def _cli_principal() -> str:
+    """Who runs a command that writes events: ``cli:<the operating system's user>``."""
+    import getpass
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli:{user}"[:80]
 
 
 def _date_arg(name: str, value: str) -> dt.date:

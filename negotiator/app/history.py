@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, g
+from flask import current_app
 
 from negotiator.wire.schemas import MAX_LINES
 
 
-def open_records(cfg, registry):
-    """The app's :class:`~negotiator.store.records.Records`, or None when the store is off.
+def open_records(cfg, registry, clock=None):
+    """The app's :class:`~negotiator.store.records.Records` on the app's ``clock``, or None when the store is off.
 
     Refuses (a ``ConfigError`` naming ``NEGOTIATOR_DATABASE_URL``) a database
     whose schema is not at head, saying what to run.
@@ -30,7 +30,8 @@ def open_records(cfg, registry):
         check_at_head(url)
     except StoreError as exc:
         raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc)) from None
-    return Records(Database.open(url), registry, requote=lambda req, channel: reissue(req, registry, channel))
+    return Records(Database.open(url), registry, requote=lambda req, channel: reissue(req, registry, channel),
+                   as_of_days=cfg.as_of_days, **({"clock": clock} if clock is not None else {}))
 
 
 def with_stored_history(body):
@@ -64,9 +65,3 @@ def with_stored_history(body):
         history[key] = sorted({*(given or []), *(d.isoformat() for d in stored)})[-MAX_LINES:]
     return {**body, "account": {**account, "history": history}}
 
-
-def keep_quote(result: dict, body: dict) -> None:
-    """Store an issued quote (when the store is on)."""
-    records = current_app.extensions["negotiator"].get("records")
-    if records is not None:
-        records.keep_quote(result, body, g.channel, f"{g.channel}:{g.key_id}", g.get("request_id"))

@@ -15,7 +15,7 @@ import re
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from negotiator.core.errors import NegotiatorError, UnknownPolicyError, ValidationError
+from negotiator.core.errors import NegotiatorError, RecordError, UnknownPolicyError, ValidationError
 from negotiator.wire.messages import detail, is_message
 
 PROBLEM_TYPE = "application/problem+json"
@@ -43,6 +43,7 @@ def problem_response(status: int, title: str, detail: str, slug: str, errors=Non
     return resp
 
 
+_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Invalid input"}
 _SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
           406: "not-acceptable", 411: "length-required", 413: "body-too-large", 414: "uri-too-long",
           415: "unsupported-media-type", 422: "invalid-input", 429: "rate-limited", 431: "headers-too-large"}
@@ -124,6 +125,10 @@ def _domain_error(exc: NegotiatorError) -> Response:
         # The errors' messages and the detail are in the request's locale (negotiator.wire.messages).
         return problem_response(422, exc.title, detail("invalid", exc.locale), "invalid-input", errors=errors,
                                 headers=language)
+    if isinstance(exc, RecordError):
+        # A refusal of the records or of the rights table: its stable code as the type, its field named.
+        return problem_response(exc.status, _TITLES.get(exc.status, "Refused"), exc.message, exc.code,
+                                errors=[{"field": exc.field, "message": exc.message}])
     if isinstance(exc, UnknownPolicyError):
         return problem_response(404, exc.title, f"No policy named \"{echo(exc.name)}\"; known: "
                                 f"{', '.join(exc.known)}.", "unknown-policy",

@@ -40,6 +40,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from flask_cors import CORS
 
     from negotiator.app import problems
+    from negotiator.app.clock import Clock
     from negotiator.app.history import open_records
     from negotiator.app.problems import Problem
     from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store
@@ -70,9 +71,11 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
                if cfg.rate_limit_enabled else None)
     app.extensions["negotiator"] = state = {
         "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),
-        "spec": build_spec(), "started": time.time(), "limiter": limiter,
+        "spec": build_spec(), "started": time.time(), "limiter": limiter, "clock": Clock(),
     }
-    state["records"] = open_records(cfg, registry)   # None when NEGOTIATOR_STORE=0
+    state["records"] = open_records(cfg, registry, state["clock"])   # None when NEGOTIATOR_STORE=0
+    from negotiator.app.retention import Retention
+    state["retention"] = retention = Retention(state["records"], cfg.quote_retention_days, cfg.quotes_per_account)
     access = logging.getLogger("negotiator.access")
     if cfg.dev:
         logging.getLogger("negotiator.service").warning(
@@ -83,7 +86,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         g.t0 = time.perf_counter()
         rid = request.headers.get("X-Request-ID", "")
         g.request_id = rid if _REQUEST_ID_RE.match(rid) else uuid.uuid4().hex
-        g.channel = g.key_id = g.policy = None
+        g.channel = g.key_id = g.policy = g.principal = None
         if request.blueprint in PROTECTED and request.method != "OPTIONS":
             authenticate(state["keys"])
             if limiter is not None and g.channel == "portal":
@@ -122,6 +125,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
             resp.headers.pop("Content-Type", None)
             resp.headers.pop("Content-Length", None)
         resp.headers["X-Request-ID"] = rid
+        if retention.due():
+            resp.call_on_close(retention.run_if_due)   # after the answer is sent, at most once an hour
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/v1/"):
             resp.headers.setdefault("Cache-Control", "no-store")
@@ -132,7 +137,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         state["metrics"].observe(route, method, resp.status_code, latency)
         access.info("request", extra={
             "request_id": rid, "method": method, "route": route, "status": resp.status_code,
-            "latency_ms": round(latency * 1000, 3), "channel": g.get("channel"), "policy": g.get("policy"),
+            "latency_ms": round(latency * 1000, 3), "channel": g.get("channel"), "principal": g.get("principal"),
+            "policy": g.get("policy"),
             "bytes_out": resp.calculate_content_length(), "remote_addr": request.remote_addr})
         return resp
 

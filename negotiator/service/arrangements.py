@@ -8,38 +8,33 @@
 and ``GET /v1/accounts/{account_id}/arrangements``. The views are thin: the
 rules are in :mod:`negotiator.store.records` and
 :mod:`negotiator.engine.arrangements`; a refusal there becomes a problem+json here
-naming the field, with the refusal's code as its type.
+naming the field, with the refusal's code as its type. Who may call which is the rights table's
+(:mod:`negotiator.app.rights`), checked by :class:`~negotiator.app.access.Access` before the store is read.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from flask import Blueprint, current_app, g, request
 
+from negotiator.app.access import Access
 from negotiator.app.body import read_json
-from negotiator.app.problems import Problem, problem_response
-from negotiator.app.responses import json_response, portal_view
+from negotiator.app.dates import read_day
+from negotiator.app.problems import Problem
+from negotiator.app.responses import json_response
 from negotiator.core.errors import RecordError
+from negotiator.store.records import MAX_PAGE, PAGE
 from negotiator.wire.records import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 
 bp = Blueprint("arrangements", __name__)
 
 _KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _ACCOUNT_RE = re.compile(ID_PATTERN)
-_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Invalid input"}
 
 
-def _records():
-    records = current_app.extensions["negotiator"].get("records")
-    if records is None:
-        raise Problem(503, "Service Unavailable", "The store is switched off (NEGOTIATOR_STORE=0).", "store-off")
-    return records
-
-
-def _actor() -> str:
-    return f"{g.channel}:{g.key_id}"
+def _access() -> Access:
+    return Access.of_request()
 
 
 def _body():
@@ -48,39 +43,22 @@ def _body():
 
 
 def _as_of():
-    raw = request.args.get("as_of")
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
-    except ValueError:
-        return _bad_date()
+    """``?as_of=``: a date within NEGOTIATOR_AS_OF_DAYS of today (see :mod:`negotiator.app.dates`)."""
+    return read_day()
 
 
 def _id(value: str, field: str) -> str:
     """A record id from the path; one longer than any id is simply not found."""
     if len(value) > 40:
-        what = "quote" if field == "quote_id" else "arrangement"
+        what = "quote" if field == "quote_id" else "arrangement"   # arrangement_id, before
         raise RecordError(404, f"unknown_{what}", field, f"No {what} with this id.")
     return value
-
-
-def _bad_date():
-    raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
-                  errors=[{"field": "as_of", "message": "Not a valid date (YYYY-MM-DD)."}])
-
-
-@bp.errorhandler(RecordError)
-def _refused(exc: RecordError):
-    return problem_response(exc.status, _TITLES.get(exc.status, "Refused"), exc.message, exc.code,
-                            errors=[{"field": exc.field, "message": exc.message}])
 
 
 @bp.get("/v1/quotes/<quote_id>")
 def get_quote(quote_id: str):
     """A stored quote in the caller's view (a portal key reads only portal quotes)."""
-    stored = _records().get_quote(_id(quote_id, "quote_id"), g.channel)
-    return json_response(portal_view(stored) if g.channel == "portal" else stored)
+    return json_response(_access().get_quote(_id(quote_id, "quote_id")))
 
 
 @bp.post("/v1/arrangements")
@@ -91,7 +69,9 @@ def accept():
         what = "is required" if key is None else "must be 8 to 128 letters, digits or . _ : -"
         raise Problem(400, "Bad request", f"The Idempotency-Key header {what}.", "idempotency-key",
                       errors=[{"field": "Idempotency-Key", "message": f"The header {what}."}])
-    status, answer, replayed = _records().accept(_body(), key, g.key_id, g.channel, g.get("request_id"))
+    access = _access()
+    access.caller("accept")   # a channel that cannot accept is refused before its body is read
+    status, answer, replayed = access.accept(_body(), key, g.key_id)
     resp = json_response(answer, status)
     resp.headers["Location"] = f"/v1/arrangements/{answer['arrangement_id']}"
     if replayed:
@@ -102,35 +82,38 @@ def accept():
 @bp.get("/v1/arrangements/<arrangement_id>")
 def get_arrangement(arrangement_id: str):
     """The plan with every instalment's state, as of a date (default today)."""
-    return json_response(_records().arrangement(_id(arrangement_id, "arrangement_id"), g.channel, _as_of()))
+    return json_response(_access().arrangement(_id(arrangement_id, "arrangement_id"), _as_of()))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/decision")
 def decide(arrangement_id: str):
     """A supervisor approves or rejects an arrangement pending approval."""
-    answer = _records().decide(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
-    return json_response(answer)
+    access = _access()
+    access.caller("decide")
+    return json_response(access.decide(_id(arrangement_id, "arrangement_id"), _body()))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/cancel")
 def cancel(arrangement_id: str):
     """An agent or supervisor cancels a live arrangement."""
-    answer = _records().cancel(_id(arrangement_id, "arrangement_id"), _body(), g.channel, g.get("request_id"))
-    return json_response(answer)
+    access = _access()
+    access.caller("cancel")
+    return json_response(access.cancel(_id(arrangement_id, "arrangement_id"), _body()))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/payments")
 def pay(arrangement_id: str):
     """Record a payment (idempotent by reference); it goes to the oldest instalment due."""
-    status, answer = _records().pay(_id(arrangement_id, "arrangement_id"), _body(), g.channel, _actor(),
-                                    g.get("request_id"))
+    access = _access()
+    access.caller("pay")
+    status, answer = access.pay(_id(arrangement_id, "arrangement_id"), _body())
     return json_response(answer, status)
 
 
 @bp.get("/v1/arrangements/<arrangement_id>/events")
 def events(arrangement_id: str):
     """The arrangement's audit trail, oldest first, from the quote it was made from."""
-    return json_response(_records().events(_id(arrangement_id, "arrangement_id"), g.channel))
+    return json_response(_access().events(_id(arrangement_id, "arrangement_id")))
 
 
 @bp.get("/v1/accounts/<account_id>/arrangements")
@@ -139,4 +122,11 @@ def account_arrangements(account_id: str):
     if not _ACCOUNT_RE.match(account_id):
         raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
                       errors=[{"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}])
-    return json_response(_records().account(account_id, g.channel, _as_of()))
+    limit = request.args.get("limit", str(PAGE))
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
+        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
+                      errors=[{"field": "limit", "message": f"A whole number from 1 to {MAX_PAGE}."}])
+    before = request.args.get("before")
+    if before is not None:
+        _id(before, "before")
+    return json_response(_access().account(account_id, _as_of(), int(limit), before))

@@ -46,7 +46,8 @@ def presented_key() -> str | None:
 
 
 def authenticate(ring: KeyRing) -> None:
-    """Set ``g.channel`` and ``g.key_id`` for the request's key; 401 when it has none that is known."""
+    """Set ``g.channel``, ``g.key_id`` and ``g.principal`` (``channel:key id``, who the trail records) for the
+    request's key; 401 when it has none that is known."""
     key = presented_key()
     if key is None:
         raise Problem(401, "Unauthorized", "An API key is required (X-API-Key header or Authorization: Bearer).",
@@ -55,4 +56,4 @@ def authenticate(ring: KeyRing) -> None:
     if channel is None:
         raise Problem(401, "Unauthorized", "The API key is not valid.", "unauthorized",
                       headers={"WWW-Authenticate": 'Bearer realm="negotiator", error="invalid_token"'})
-    g.channel, g.key_id = channel, key_id
+    g.channel, g.key_id, g.principal = channel, key_id, f"{channel}:{key_id}"

@@ -67,10 +67,30 @@ class Config:
     secret_key: str = ""
     #: The header the lender's sign-on proxy sets to the agent's id; set, it switches the console on.
     console_agent_header: str = ""
+    #: The sign-on proxy's addresses (comma-separated IPs or CIDRs): the console's header is honoured only from
+    #: a request whose peer is one of them; required with NEGOTIATOR_CONSOLE_AGENT_HEADER.
+    trusted_proxies: str = ""
+    #: The console's OpenID Connect provider (its issuer URL, e.g. https://login.example.com/realms/collections);
+    #: set, agents sign in there (Authlib) and the console is on. Exclusive with the sign-on header.
+    console_oidc_issuer: str = ""
+    #: The console's client at that provider.
+    console_oidc_client_id: str = ""
+    console_oidc_client_secret: str = ""
+    #: How long a console sign-in lasts, in minutes; then the agent signs in again.
+    console_session_minutes: int = 480
+    #: The console's own address when it is served apart from the public pages (https://console.example.com);
+    #: "" = NEGOTIATOR_PUBLIC_URL. The provider sends agents back to <it>/console/auth.
+    console_url: str = ""
     #: The portal's public address for invitation links (https://portal.example.com); "" = this request's host.
     public_url: str = ""
     #: How long an invitation is valid by default, in hours (a request may ask for less or more, up to 30 days).
     invitation_hours: int = 72
+    #: How far from today, in days, a date a caller gives may be (quotes' and reads' as_of; the review's too).
+    as_of_days: int = 400
+    #: Quotes never accepted are deleted this many days after they expired (the service runs it itself).
+    quote_retention_days: int = 30
+    #: At most this many quotes never accepted are kept per account (the newest).
+    quotes_per_account: int = 100
     keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -115,6 +135,12 @@ class Config:
                 resolve_url(self.database_url)
             except StoreError as exc:
                 raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc).partition(": ")[2]) from None
+        if not 1 <= self.as_of_days <= 3650:
+            raise ConfigError("NEGOTIATOR_AS_OF_DAYS", "must be between 1 and 3650")
+        if not 0 <= self.quote_retention_days <= 3650:
+            raise ConfigError("NEGOTIATOR_QUOTE_RETENTION_DAYS", "must be between 0 and 3650")
+        if not 1 <= self.quotes_per_account <= 100000:
+            raise ConfigError("NEGOTIATOR_QUOTES_PER_ACCOUNT", "must be between 1 and 100000")
         _check_web(self)
         keys = dict(_parse_keys("NEGOTIATOR_API_KEYS", self.api_keys.replace(",", "\n"), sep=":"))
         if self.api_keys_file:
@@ -141,6 +167,20 @@ class Config:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
+    def proxies(self) -> tuple:
+        """The trusted proxies as networks (``ipaddress``); ConfigError naming the variable when one is bad."""
+        import ipaddress
+        out = []
+        for item in (x.strip() for x in self.trusted_proxies.split(",")):
+            if not item:
+                continue
+            try:
+                out.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ConfigError("NEGOTIATOR_TRUSTED_PROXIES", f"not an address or CIDR: {item[:64]!r}") from None
+        return tuple(out)
+
+    @property
     def rate_limit_enabled(self) -> bool:
         return self.portal_rate_limit.strip().lower() not in ("", "off")
 
@@ -155,6 +195,34 @@ def _check_web(cfg: Config) -> None:
         if not cfg.secret_key and not cfg.dev:
             raise ConfigError("NEGOTIATOR_SECRET_KEY", "the console (NEGOTIATOR_CONSOLE_AGENT_HEADER) needs a "
                                                        "secret key for its forms")
+        if not cfg.proxies:
+            raise ConfigError("NEGOTIATOR_TRUSTED_PROXIES",
+                              f"the sign-on header {cfg.console_agent_header} is honoured only from the sign-on "
+                              "proxy: list its addresses (IPs or CIDRs, comma separated, e.g. 10.0.0.5/32); any "
+                              "client can send the header")
+    if cfg.secret_key and not cfg.public_url and not cfg.dev:
+        raise ConfigError("NEGOTIATOR_PUBLIC_URL", "the portal (NEGOTIATOR_SECRET_KEY) makes invitation links: set "
+                                                   "the portal's public address (https://portal.example.com); they "
+                                                   "are not made from a request's Host header")
+    if cfg.console_oidc_issuer:
+        if cfg.console_agent_header:
+            raise ConfigError("NEGOTIATOR_CONSOLE_OIDC_ISSUER", "the console signs agents in one way: OpenID "
+                                                                "Connect or the sign-on header, not both")
+        if not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.console_oidc_issuer):
+            raise ConfigError("NEGOTIATOR_CONSOLE_OIDC_ISSUER", "not an issuer URL like https://login.example.com")
+        if not cfg.console_oidc_client_id or not cfg.console_oidc_client_secret:
+            raise ConfigError("NEGOTIATOR_CONSOLE_OIDC_CLIENT_ID", "the console's client id and secret "
+                                                                   "(NEGOTIATOR_CONSOLE_OIDC_CLIENT_SECRET) are needed")
+        if not cfg.secret_key and not cfg.dev:
+            raise ConfigError("NEGOTIATOR_SECRET_KEY", "the console's sign-in needs a secret key for its session")
+        if not (cfg.console_url or cfg.public_url):
+            raise ConfigError("NEGOTIATOR_CONSOLE_URL", "the provider sends agents back to the console's address: "
+                                                        "set it (or NEGOTIATOR_PUBLIC_URL)")
+    if not 5 <= cfg.console_session_minutes <= 1440:
+        raise ConfigError("NEGOTIATOR_CONSOLE_SESSION_MINUTES", "must be between 5 and 1440")
+    if cfg.console_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", cfg.console_url):
+        raise ConfigError("NEGOTIATOR_CONSOLE_URL", f"not an address like https://console.example.com: "
+                                                    f"{cfg.console_url!r}")
     if cfg.public_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.public_url):
         raise ConfigError("NEGOTIATOR_PUBLIC_URL",
                           f"not an address like https://portal.example.com: {cfg.public_url!r}")

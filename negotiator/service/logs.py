@@ -26,8 +26,8 @@ import logging
 import sys
 import traceback
 
-ACCESS_FIELDS = ("request_id", "method", "route", "status", "latency_ms", "channel", "policy", "bytes_out",
-                 "remote_addr")
+ACCESS_FIELDS = ("request_id", "method", "route", "status", "latency_ms", "channel", "principal", "policy",
+                 "bytes_out", "remote_addr")
 
 
 class JsonFormatter(logging.Formatter):

@@ -21,6 +21,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from negotiator import __version__
+from negotiator.app import rights
 from negotiator.wire.examples import EXAMPLE_ACCOUNT, EXAMPLE_PROPOSAL, EXAMPLE_QUOTE
 from negotiator.wire.schemas import (
     Amount,
@@ -80,8 +81,15 @@ DESCRIPTION = "\n\n".join([
     "fractions (`\"0.18\"` is 18%); dates are ISO 8601.",
     "**Keys and channels.** Every `/v1` call needs an API key, sent as `X-API-Key: <key>` or "
     "`Authorization: Bearer <key>`. Each key is bound to a channel: `agent` (every option with its approval "
-    "tier and the lender's figures), `portal` (only options that need no approval, no internal figures, "
-    "rate-limited per key) or `batch`. A missing or unknown key gets 401.",
+    "tier and the lender's figures), `supervisor` (as agent, and decides on arrangements that need a "
+    "supervisor), `batch` (as agent: the lender's systems, e.g. the payment feed) or `portal` (only options that "
+    "need no approval, no internal figures, rate-limited per key). A missing or unknown key gets 401.",
+    "**Rights.** What each channel may do (`negotiator/app/rights.py`, the one table the API and the pages "
+    "check):\n\n" + rights.markdown() + "\n\n" + rights.LEGEND,
+    "**Dates are the server's** (its UTC date; a request cannot move them, nothing is clamped). A portal quote "
+    "or what-if is as of today: leave `as_of` out; another `as_of` is a 422 naming it. Other callers' `as_of` "
+    "(quotes, what-ifs, reads) is within `NEGOTIATOR_AS_OF_DAYS` (400) of today. A payment is dated from the "
+    "plan's start to its `as_of`, which is at most tomorrow (one day of clock tolerance).",
     "**Errors** are `application/problem+json` (RFC 9457); invalid input lists every bad field in `errors`. "
     "Every response carries `X-Request-ID` (the caller's, when it sends a sane one).",
 ])

@@ -36,7 +36,8 @@ _ID = {"type": "string", "pattern": ID_PATTERN}
 _ARR_ID = {"name": "arrangement_id", "in": "path", "required": True, "example": "a_5f0c1d2e3b4a59687766",
            "schema": {"type": "string", "maxLength": 40}}
 _AS_OF = {"name": "as_of", "in": "query", "required": False, "description": "Status and states as of this day "
-          "(default today).", "schema": {"type": "string", "format": "date"}}
+          "(default today, the server's date); within NEGOTIATOR_AS_OF_DAYS (400) of today, else 422.",
+          "schema": {"type": "string", "format": "date"}}
 _CODES = ("Refusals carry a stable code as the problem type (`urn:negotiator:problem:<code>`) and name the field "
           "in `errors`.")
 
@@ -102,9 +103,11 @@ def add_record_operations(spec, ok, problem, secured) -> None:
             (201, ok("Arrangement", "The arrangement made (or, for a replayed key, the one made then).",
                      EXAMPLE_ARRANGEMENT)),
             more={**writes, 403: p(403, "This key's channel cannot accept offers."),
-                         404: p(404, "No such quote in the caller's view (`unknown_quote`)."),
+                         404: p(404, "No such quote in the caller's view (`unknown_quote`), or `replaces` names "
+                                     "no arrangement in the caller's view (`unknown_arrangement`)."),
                          409: p(409, "`quote_expired`, or `arrangement_exists`: the account has a live "
-                                     "arrangement not named in `replaces`."),
+                                     "arrangement not named in `replaces` (named in the answer only when the "
+                                     "caller sees it)."),
                          422: p(422, "Invalid input, an option that cannot be accepted here, or an "
                                      "Idempotency-Key reused with another body.")})}})
     spec.path(path="/v1/arrangements/{arrangement_id}", operations={"get": {
@@ -112,7 +115,8 @@ def add_record_operations(spec, ok, problem, secured) -> None:
         "tags": ["arrangements"], "security": secured, "parameters": [_ARR_ID, _AS_OF],
         "responses": responses((200, ok("Arrangement", "The arrangement as of the date.", EXAMPLE_ARRANGEMENT)),
                                more={404: p(404, "No such arrangement in the caller's view."),
-                                  422: p(422, "`as_of` is not a date."), 503: p(503, "The store is switched off.")})}})
+                                  422: p(422, "`as_of` is not a date, or not within the range of today."),
+                                  503: p(503, "The store is switched off.")})}})
     spec.path(path="/v1/arrangements/{arrangement_id}/decision", operations={"post": {
         "operationId": "decideArrangement", "summary": "A supervisor approves or rejects a pending arrangement",
         "tags": ["arrangements"], "security": secured, "parameters": [_ARR_ID],
@@ -141,7 +145,9 @@ def add_record_operations(spec, ok, problem, secured) -> None:
             (201, ok("PaymentResponse", "Recorded.")),
             (200, ok("PaymentResponse", "This reference was recorded already, with the same amount and date: "
                                         "nothing counted twice.")),
-            more={**writes, 404: p(404, "No such arrangement in the caller's view."),
+            more={**writes, 403: p(403, "This key's channel cannot record payments (portal keys never do: "
+                                        "`wrong_channel`)."),
+                         404: p(404, "No such arrangement in the caller's view."),
                          409: p(409, "The arrangement is not active (`arrangement_not_active`)."),
                          422: p(422, "Zero, negative or too many decimals, more than is outstanding, before the plan "
                                      "starts or after as_of, or a reference used for another payment.")})}})
@@ -152,12 +158,23 @@ def add_record_operations(spec, ok, problem, secured) -> None:
                                more={404: p(404, "No such arrangement in the caller's view."),
                                   503: p(503, "The store is switched off.")})}})
     spec.path(path="/v1/accounts/{account_id}/arrangements", operations={"get": {
-        "operationId": "listAccountArrangements", "summary": "Every arrangement of an account",
+        "operationId": "listAccountArrangements", "summary": "An account's arrangements, a page at a time",
         "tags": ["arrangements"], "security": secured,
         "parameters": [{"name": "account_id", "in": "path", "required": True, "example": "ACC-1001",
-                        "schema": {**_ID, "maxLength": 64}}, _AS_OF],
-        "responses": responses((200, ok("ArrangementList", "Oldest first, each as of the date.")),
-                               more={422: p(422, "`as_of` is not a date."),
+                        "schema": {**_ID, "maxLength": 64}}, _AS_OF,
+                       {"name": "limit", "in": "query", "required": False,
+                        "description": "Arrangements on the page (default 20).",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                       {"name": "before", "in": "query", "required": False,
+                        "description": "The previous page's `next_before`: arrangements made before this one.",
+                        "schema": {"type": "string", "maxLength": 40}}],
+        "description": "A page of the account's arrangements in the caller's view, newest first; its cost does "
+                       "not grow with the account's history.",
+        "responses": responses((200, ok("ArrangementList", "Newest first, each as of the date.")),
+                               more={404: p(404, "`before` names no arrangement of this account in the caller's "
+                                                 "view."),
+                                     422: p(422, "`as_of` is not a date, or not within the range of today; "
+                                                 "`limit` is not 1 to 100."),
                                      503: p(503, "The store is switched off.")})}})
     spec.tag({"name": "arrangements", "description": "Stored quotes, accepted arrangements, payments and their "
                                                      "audit trail."})

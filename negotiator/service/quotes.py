@@ -12,8 +12,8 @@ import logging
 
 from flask import Blueprint, Response, current_app, g
 
+from negotiator.app.access import Access
 from negotiator.app.body import read_json
-from negotiator.app.history import keep_quote, with_stored_history
 from negotiator.app.problems import Problem
 from negotiator.app.responses import json_response, portal_view
 from negotiator.engine.quote import quote
@@ -44,7 +44,7 @@ def _answer(result: dict) -> Response:
 @bp.post("/v1/quotes")
 def create_quote():
     """Every option for one account, with the recommendation."""
-    return _issue(quote)
+    return _issue(quote, "quote")
 
 
 @bp.post("/v1/proposals")
@@ -54,12 +54,11 @@ def create_proposal():
         from negotiator.engine.proposals import propose
     except ImportError:   # pragma: no cover - the module ships with the package
         raise Problem(501, "Not Implemented", "Proposals are not available in this build.", "not-implemented") from None
-    return _issue(propose)   # kept: its plan (or counter-offer) can be accepted like a quoted option
+    return _issue(propose, "what_if")   # kept: its plan (or counter-offer) can be accepted like a quoted option
 
 
-def _issue(engine) -> Response:
+def _issue(engine, action: str) -> Response:
     """The body (with the account's stored history) through ``engine``, the answer kept, then given."""
-    body = with_stored_history(_body())
-    result = engine(body, _state()["registry"], channel=g.channel)
-    keep_quote(result, body)
-    return _answer(result)
+    access = Access.of_request()
+    access.caller(action)   # a channel that may not is refused before its body is read
+    return _answer(access.issue(engine, _body(), action, _state()["registry"]))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,12 +71,20 @@ def resolve_url(database_url: str = "", data_dir: str = "", environ=None) -> str
     return f"sqlite:///{(folder / SQLITE_FILE).absolute()}"
 
 
+def _private_file(path: Path) -> None:
+    """Make the SQLite file (and its folder) readable by its owner alone, before SQLite opens it: SQLite makes
+    its -wal and -shm files with the database's mode, so the records never sit in a world-readable 0644 file."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created, WAL and foreign keys switched on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
                                pool_size=pool_size, max_overflow=20, pool_timeout=BUSY_TIMEOUT_S)
 

@@ -140,6 +140,7 @@ class Arrangement(Base):
         Index("uq_arrangements_live_account", "account_id", unique=True,
               sqlite_where=_LIVE_WHERE, postgresql_where=_LIVE_WHERE),
         Index("ix_arrangements_status_last_due", "status", "last_due"),
+        Index("ix_arrangements_account_created", "account_id", "created_at", "arrangement_id"),
     )
 
 
@@ -179,7 +180,8 @@ class Payment(Base):
 
 
 class Event(Base):
-    """One line of the audit trail. Never updated, never deleted (database triggers refuse both)."""
+    """One line of the audit trail. Never updated, never deleted, never replaced (database triggers refuse all
+    three)."""
 
     __tablename__ = "events"
     event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
@@ -188,6 +190,9 @@ class Event(Base):
     at: Mapped[dt.datetime]
     channel: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64))
+    #: Who authenticated (``agent:<key id>``, ``console:<agent>``, ``portal:<invitation>``, ``cli:<user>``),
+    #: beside the actor a request body names; None on rows written before revision 0002.
+    principal: Mapped[str | None] = mapped_column(String(80))
     request_id: Mapped[str | None] = mapped_column(String(128))
     account_id: Mapped[str | None] = mapped_column(String(64))
     quote_id: Mapped[str | None] = mapped_column(String(40))
@@ -197,7 +202,8 @@ class Event(Base):
     status_after: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[dict | None]
 
-    __table_args__ = (CheckConstraint(_in("type", EVENT_TYPES), name="type"),
+    __table_args__ = (Index("ix_events_quote_id", "quote_id"),
+                      CheckConstraint(_in("type", EVENT_TYPES), name="type"),
                       CheckConstraint(_in("channel", (*CHANNELS, "system")), name="channel"))
 
 

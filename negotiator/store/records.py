@@ -6,9 +6,11 @@ dicts (wire shapes) back. Every refusal is a :class:`~negotiator.core.errors.Rec
 raised before anything is written; a failure part-way rolls the whole
 transaction back.
 
-Visibility: a portal key sees only records made through the portal (a
-quote or arrangement of another channel is "not found", never
-"forbidden"); agent, supervisor and batch keys see every record.
+Who may call which operation is not decided here: the rights table
+(:mod:`negotiator.app.rights`) is, and it hands every operation a
+:class:`Caller` that says which channels' records the caller sees. A record
+of a channel it does not see is "not found", never "forbidden", and is never
+named in a refusal.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
@@ -34,6 +37,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -62,7 +66,25 @@ _CANCEL = CancelRequestSchema()
 REAGING_TYPES = REAGING
 #: Arrangements that count in an account's history (made and not refused).
 COUNTED = ("active", "broken", "completed", "cancelled", "superseded")
-ACCEPTING_CHANNELS = ("agent", "portal", "supervisor")
+#: Arrangements on a page of an account's listing, by default and at most.
+PAGE, MAX_PAGE = 20, 100
+#: How far from today a caller's date may be, by default (NEGOTIATOR_AS_OF_DAYS).
+AS_OF_DAYS = 400
+#: A day of clock tolerance: a payment or review dated tomorrow (the payer's clock, a time zone) is taken.
+TOLERANCE = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who acts: the channel, who authenticated (``principal``: ``agent:<key id>``, ``console:<agent>``,
+    ``portal:<invitation>``) and which channels' records it sees (None: every channel's)."""
+
+    channel: str
+    principal: str
+    sees: frozenset[str] | None = None
+
+    def can_see(self, record_channel: str) -> bool:
+        return self.sees is None or record_channel in self.sees
 
 
 def utcnow() -> dt.datetime:
@@ -80,10 +102,6 @@ def _cannot_requote(req: dict, channel: str) -> dict:
 
 def body_hash(body) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
-
-
-def _visible(channel: str, record_channel: str) -> bool:
-    return channel != "portal" or record_channel == "portal"
 
 
 def offered(answer: dict) -> list[dict]:
@@ -131,10 +149,12 @@ class Records:
     """The store's operations for one database and policy registry; ``clock`` gives the current UTC time."""
 
     def __init__(self, db: Database, registry: PolicyRegistry, clock: Callable[[], dt.datetime] = utcnow,
-                 requote: Callable[[dict, str], dict] | None = None):
+                 requote: Callable[[dict, str], dict] | None = None, as_of_days: int = AS_OF_DAYS):
         """``requote(request, channel)`` re-runs a stored request through the engine (for an option stored
-        without its schedule); the store is handed it and never imports the engine."""
+        without its schedule); the store is handed it and never imports the engine. ``as_of_days``: how far
+        before today a payment's ``as_of`` or the review's day may be."""
         self.db, self.registry, self.clock, self.requote = db, registry, clock, requote
+        self.as_of_days = as_of_days
 
     # ------------------------------------------------------------------ quotes
     # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
@@ -146,8 +166,8 @@ class Records:
     _QUOTE_SQL = ("INSERT INTO quotes (quote_id, channel, account_id, policy_name, policy_version, currency, as_of, "
                   "request, response, created_at, expires_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
                   "{p}, {p}) ON CONFLICT (quote_id) DO NOTHING")
-    _EVENT_SQL = ("INSERT INTO events (type, at, channel, actor, request_id, account_id, quote_id, detail) "
-                  "VALUES ('quote_issued', {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+    _EVENT_SQL = ("INSERT INTO events (type, at, channel, actor, principal, request_id, account_id, quote_id, "
+                  "detail) VALUES ('quote_issued', {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
     _EXTEND_SQL = "UPDATE quotes SET expires_at = {p} WHERE quote_id = {p} AND expires_at < {p}"
 
     def _sql(self, template: str) -> str:
@@ -194,7 +214,7 @@ class Records:
         broken = sorted({min(u, as_of) for *_, s, u in rows if s == "broken"})
         return dates, sorted(d for d in reages if d <= as_of), broken
 
-    def keep_quote(self, answer: dict, request: dict, channel: str, actor: str, request_id: str | None) -> None:
+    def keep_quote(self, answer: dict, request: dict, caller: Caller, request_id: str | None) -> None:
         """Store a quote as issued; the same quote again (same id) restarts its expiry, never duplicates it.
 
         One transaction: an insert that does nothing on a known id, then
@@ -205,6 +225,7 @@ class Records:
         created, expires = self._stamp(now), self._stamp(now + dt.timedelta(days=policy.quote_valid_days))
         account_id = (request.get("account") or {}).get("account_id")
         qid = answer["quote_id"]
+        channel, actor = caller.channel, caller.principal
         sqlite = self.db.dialect == "sqlite"
         raw = self.db.engine.raw_connection()
         try:
@@ -216,8 +237,8 @@ class Records:
                     qid, channel, account_id, policy.name, answer["policy"]["version"], answer["currency"],
                     answer["as_of"], json.dumps(request, default=str), json.dumps(answer), created, expires))
                 if cur.rowcount:
-                    cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, request_id, account_id, qid,
-                                                             json.dumps(_issued(answer))))
+                    cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, actor, request_id, account_id,
+                                                             qid, json.dumps(_issued(answer))))
                 else:
                     cur.execute(self._sql(self._EXTEND_SQL), (expires, qid, expires))
                 if sqlite:
@@ -235,16 +256,16 @@ class Records:
         finally:
             raw.close()
 
-    def get_quote(self, quote_id: str, channel: str) -> dict:
+    def get_quote(self, quote_id: str, caller: Caller) -> dict:
         with self.db.reading() as s:
             row = s.get(Quote, quote_id)
-        if row is None or not _visible(channel, row.channel):
+        if row is None or not caller.can_see(row.channel):
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
         return {**row.response, "account_id": row.account_id, "created_at": row.created_at.isoformat(),
                 "expires_at": row.expires_at.isoformat()}
 
     # ------------------------------------------------------------------ accepting
-    def accept(self, body, idempotency_key: str, scope: str, channel: str, request_id: str | None,
+    def accept(self, body, idempotency_key: str, scope: str, caller: Caller, request_id: str | None,
                requote: Callable[[dict, str], dict] | None = None) -> tuple[int, dict, bool]:
         """Accept a quoted option, or a proposal's plan: ``(status, answer, replayed)``.
 
@@ -255,8 +276,6 @@ class Records:
         by default the one this store was opened with.
         """
         requote = requote or self.requote or _cannot_requote
-        if channel not in ACCEPTING_CHANNELS:
-            raise RecordError(403, "wrong_channel", "X-API-Key", f"A {channel} key cannot accept offers.")
         req = load(_ACCEPT, body)
         digest = body_hash(req)
         for _ in range(5):
@@ -269,7 +288,7 @@ class Records:
                     s.add(IdempotencyKey(scope=scope, key=idempotency_key, request_hash=digest, status=0,
                                          response={}, created_at=now))
                     s.flush()   # a concurrent request with this key waits here, then fails and replays
-                    answer = self._accept(s, req, channel, request_id, requote, now)
+                    answer = self._accept(s, req, caller, request_id, requote, now)
                     s.execute(update(IdempotencyKey).where(IdempotencyKey.scope == scope,
                                                            IdempotencyKey.key == idempotency_key)
                               .values(status=201, response=answer))
@@ -292,9 +311,10 @@ class Records:
                               "This key was used with another body; use a new key for a new request.")
         return seen.status, seen.response, True
 
-    def _accept(self, s: Session, req: dict, channel: str, request_id, requote, now: dt.datetime) -> dict:
+    def _accept(self, s: Session, req: dict, caller: Caller, request_id, requote, now: dt.datetime) -> dict:
+        channel = caller.channel
         quote = s.get(Quote, req["quote_id"])
-        if quote is None or not _visible(channel, quote.channel):
+        if quote is None or not caller.can_see(quote.channel):
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
         if quote.expires_at < now:
             raise RecordError(409, "quote_expired", "quote_id",
@@ -324,12 +344,18 @@ class Records:
         live = s.scalars(select(Arrangement).where(Arrangement.account_id == quote.account_id,
                                                    Arrangement.status.in_(LIVE_STATUSES)).with_for_update()).first()
         replaces = req.get("replaces")
-        if live is not None and replaces != live.arrangement_id:
+        if replaces is not None:
+            # Only a record the caller sees can be replaced: another channel's is not found, like no record.
+            target = s.get(Arrangement, replaces)
+            if target is None or not caller.can_see(target.channel):
+                raise RecordError(404, "unknown_arrangement", "replaces", "No arrangement with this id.")
+            if live is None or target.arrangement_id != live.arrangement_id:
+                raise RecordError(422, "not_live", "replaces", "Not the live arrangement of this account.")
+        elif live is not None:
+            named = f" ({live.arrangement_id}); name it in `replaces` to supersede it" \
+                if caller.can_see(live.channel) else ""   # another channel's record is never named
             raise RecordError(409, "arrangement_exists", "replaces",
-                              f"The account already has a live arrangement ({live.arrangement_id}); name it in "
-                              "`replaces` to supersede it.")
-        if replaces is not None and live is None:
-            raise RecordError(422, "not_live", "replaces", "Not the live arrangement of this account.")
+                              f"The account already has a live arrangement{named}.")
         digits = exponent(quote.currency)
         aid = "a_" + uuid.uuid4().hex[:20]
         actor = req["accepted_by"]
@@ -341,7 +367,8 @@ class Records:
                 .values(status="superseded", updated_at=now))).rowcount
             if done != 1:
                 raise RecordError(409, "arrangement_exists", "replaces", "The live arrangement changed; retry.")
-            s.add(Event(type="superseded", at=now, channel=channel, actor=actor, request_id=request_id,
+            s.add(Event(type="superseded", at=now, channel=channel, actor=actor, principal=caller.principal,
+                        request_id=request_id,
                         account_id=live.account_id, arrangement_id=live.arrangement_id, status_before=live.status,
                         status_after="superseded", detail={"by": aid}))
             s.flush()
@@ -364,19 +391,19 @@ class Records:
         s.add(arr)
         s.flush()   # the one-live-arrangement index refuses a concurrent second one here
         s.add_all(lines)
-        s.add(Event(type="accepted", at=now, channel=channel, actor=actor, request_id=request_id,
+        s.add(Event(type="accepted", at=now, channel=channel, actor=actor, principal=caller.principal,
+                    request_id=request_id,
                     account_id=arr.account_id, quote_id=quote.quote_id, arrangement_id=aid, status_after=status,
                     detail={"option_id": option["option_id"], "type": option["type"], "approval": option["approval"]}))
         s.flush()
         return self._view(arr, lines, [], quote.as_of)
 
     # ------------------------------------------------------------------ supervisor
-    def decide(self, arrangement_id: str, body, channel: str, request_id: str | None) -> dict:
-        if channel != "supervisor":
-            raise RecordError(403, "wrong_channel", "X-API-Key", "Only a supervisor key decides on arrangements.")
+    def decide(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> dict:
         req = load(_DECIDE, body)
+        channel = caller.channel
         with self.db.transaction() as s:
-            arr = self._get(s, arrangement_id, channel, lock=True)
+            arr = self._get(s, arrangement_id, caller, lock=True)
             if arr.status != "pending_approval":
                 raise RecordError(409, "not_pending", "arrangement_id",
                                   f"The arrangement is {arr.status}, not pending_approval.")
@@ -384,49 +411,55 @@ class Records:
             after = "active" if req["decision"] == "approve" else "rejected"
             arr.status, arr.decided_by, arr.updated_at = after, req["decided_by"], now   # the row is locked
             s.add(Event(type="approved" if after == "active" else "rejected", at=now, channel=channel,
-                        actor=req["decided_by"], request_id=request_id, account_id=arr.account_id,
+                        actor=req["decided_by"], principal=caller.principal, request_id=request_id,
+                        account_id=arr.account_id,
                         arrangement_id=arrangement_id, status_before="pending_approval", status_after=after,
                         detail={"reason": req["reason"]} if req.get("reason") else None))
             s.flush()
             return self._read(s, arr, now.date())
 
-    def cancel(self, arrangement_id: str, body, channel: str, request_id: str | None) -> dict:
-        """An agent or supervisor cancels a live arrangement (pending approval or active); it stops being live."""
-        if channel not in ("agent", "supervisor"):
-            raise RecordError(403, "wrong_channel", "X-API-Key", "Only agent and supervisor keys cancel arrangements.")
+    def cancel(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> dict:
+        """A live arrangement (pending approval or active) is cancelled; it stops being live."""
         req = load(_CANCEL, body)
+        channel = caller.channel
         with self.db.transaction() as s:
-            arr = self._get(s, arrangement_id, channel, lock=True)
+            arr = self._get(s, arrangement_id, caller, lock=True)
             if arr.status not in LIVE_STATUSES:
                 raise RecordError(409, "not_live", "arrangement_id",
                                   f"The arrangement is {arr.status}; only a live one can be cancelled.")
             now = self.clock()
             before = arr.status
             arr.status, arr.updated_at = "cancelled", now   # the row is locked
-            s.add(Event(type="cancelled", at=now, channel=channel, actor=req["cancelled_by"], request_id=request_id,
+            s.add(Event(type="cancelled", at=now, channel=channel, actor=req["cancelled_by"],
+                        principal=caller.principal, request_id=request_id,
                         account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
                         status_after="cancelled", detail={"reason": req["reason"]} if req.get("reason") else None))
             s.flush()
             return self._read(s, arr, now.date())
 
     # ------------------------------------------------------------------ payments
-    def pay(self, arrangement_id: str, body, channel: str, actor: str, request_id: str | None) -> tuple[int, dict]:
+    def pay(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> tuple[int, dict]:
         """Record a payment: ``(201, answer)``, or ``(200, answer)`` when its reference was already recorded."""
         req = load(_PAY, body)
         for _ in range(3):
             try:
                 with self.db.transaction() as s:
-                    return self._pay(s, arrangement_id, req, channel, actor, request_id)
+                    return self._pay(s, arrangement_id, req, caller, request_id)
             except IntegrityError as exc:
                 if "payments" in str(exc.orig).lower():
                     continue   # the same reference recorded concurrently: replay it
                 raise
         raise RecordError(409, "payment_conflict", "reference", "Another request with this reference is in progress.")
 
-    def _pay(self, s: Session, arrangement_id: str, req: dict, channel: str, actor: str, request_id):
-        arr = self._get(s, arrangement_id, channel, lock=True)
+    def _pay(self, s: Session, arrangement_id: str, req: dict, caller: Caller, request_id):
+        channel, actor = caller.channel, caller.principal
+        arr = self._get(s, arrangement_id, caller, lock=True)
         now = self.clock()
-        as_of = req.get("as_of") or now.date()
+        today = now.date()
+        as_of = req.get("as_of") or today
+        if as_of > today + TOLERANCE or as_of < today - dt.timedelta(days=self.as_of_days):
+            raise ValidationError([FieldError("as_of", f"Must be today ({today.isoformat()}), or a day before it "
+                                                       f"within {self.as_of_days} days.")])
         digits = arr.digits
         try:
             amount = to_minor(req["amount"], digits)
@@ -461,14 +494,16 @@ class Records:
         before = arr.status
         after = "completed" if arr.paid_total + amount == arr.total_payable else before
         arr.paid_total, arr.status, arr.updated_at = arr.paid_total + amount, after, now   # the row is locked
-        s.add(Event(type="payment_recorded", at=now, channel=channel, actor=actor, request_id=request_id,
+        s.add(Event(type="payment_recorded", at=now, channel=channel, actor=actor, principal=actor,
+                    request_id=request_id,
                     account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
                     status_after=before, detail={"reference": req["reference"],
                                                      "amount": format_minor(amount, digits),
                                                      "paid_on": req["paid_on"].isoformat()}))
         self._reaged(s, arr, pay, channel, actor, request_id, now)
         if after == "completed":
-            s.add(Event(type="completed", at=now, channel=channel, actor=actor, request_id=request_id,
+            s.add(Event(type="completed", at=now, channel=channel, actor=actor, principal=actor,
+                        request_id=request_id,
                         account_id=arr.account_id, arrangement_id=arrangement_id, status_before=before,
                         status_after="completed"))
         s.flush()
@@ -498,16 +533,16 @@ class Records:
                 "replayed": replayed, "arrangement": self._read(s, arr, as_of)}
 
     # ------------------------------------------------------------------ reading
-    def _get(self, s: Session, arrangement_id: str, channel: str, lock: bool = False) -> Arrangement:
+    def _get(self, s: Session, arrangement_id: str, caller: Caller, lock: bool = False) -> Arrangement:
         q = select(Arrangement).where(Arrangement.arrangement_id == arrangement_id)
         arr = s.scalars(q.with_for_update() if lock else q).first()
-        if arr is None or not _visible(channel, arr.channel):
+        if arr is None or not caller.can_see(arr.channel):
             raise RecordError(404, "unknown_arrangement", "arrangement_id", "No arrangement with this id.")
         return arr
 
-    def arrangement(self, arrangement_id: str, channel: str, as_of: dt.date | None = None) -> dict:
+    def arrangement(self, arrangement_id: str, caller: Caller, as_of: dt.date | None = None) -> dict:
         with self.db.reading() as s:
-            return self._read(s, self._get(s, arrangement_id, channel), as_of or self.clock().date())
+            return self._read(s, self._get(s, arrangement_id, caller), as_of or self.clock().date())
 
     def _read(self, s: Session, arr: Arrangement, as_of: dt.date) -> dict:
         lines = s.scalars(select(Instalment).where(Instalment.arrangement_id == arr.arrangement_id)
@@ -538,27 +573,73 @@ class Records:
             "instalments": [{"number": x.number, "due_date": x.due_date.isoformat(), "amount": m(x.amount),
                              "paid": m(x.paid), "state": x.state} for x in states]}
 
-    def events(self, arrangement_id: str, channel: str) -> dict:
+    def events(self, arrangement_id: str, caller: Caller) -> dict:
         with self.db.reading() as s:
-            arr = self._get(s, arrangement_id, channel)
+            arr = self._get(s, arrangement_id, caller)
             rows = s.scalars(select(Event).where(
                 (Event.arrangement_id == arrangement_id)
                 | and_(Event.quote_id == arr.quote_id, Event.type == "quote_issued")).order_by(Event.event_id)).all()
         return {"arrangement_id": arrangement_id, "events": [{
             "event_id": e.event_id, "type": e.type, "at": e.at.isoformat(), "channel": e.channel, "actor": e.actor,
-            "request_id": e.request_id, "quote_id": e.quote_id, "instalment_number": e.instalment_number,
+            "principal": e.principal, "request_id": e.request_id, "quote_id": e.quote_id,
+            "instalment_number": e.instalment_number,
             "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows]}
 
-    def account(self, account_id: str, channel: str, as_of: dt.date | None = None) -> dict:
+    def _visible_rows(self, caller: Caller, q):
+        return q if caller.sees is None else q.where(Arrangement.channel.in_(sorted(caller.sees)))
+
+    def _read_many(self, s: Session, rows, as_of: dt.date) -> list[dict]:
+        """Views of many arrangements in three statements (the rows, their instalments, their payments)."""
+        ids = [a.arrangement_id for a in rows]
+        if not ids:
+            return []
+        lines: dict[str, list] = {i: [] for i in ids}
+        for line in s.scalars(select(Instalment).where(Instalment.arrangement_id.in_(ids))
+                              .order_by(Instalment.arrangement_id, Instalment.number)):
+            lines[line.arrangement_id].append(line)
+        pays: dict[str, list] = {i: [] for i in ids}
+        for p in s.scalars(select(Payment).where(Payment.arrangement_id.in_(ids))):
+            pays[p.arrangement_id].append(p)
+        return [self._view(a, lines[a.arrangement_id], pays[a.arrangement_id], as_of) for a in rows]
+
+    def account(self, account_id: str, caller: Caller, as_of: dt.date | None = None, limit: int = PAGE,
+                before: str | None = None) -> dict:
+        """A page of an account's arrangements in the caller's view, newest first: at most ``limit``, those made
+        before the arrangement ``before`` names; ``next_before`` continues (None on the last page). Three
+        statements on an index, whatever the account's history."""
         as_of = as_of or self.clock().date()
         with self.db.reading() as s:
-            rows = s.scalars(select(Arrangement).where(Arrangement.account_id == account_id)
-                             .order_by(Arrangement.created_at, Arrangement.arrangement_id)).all()
-            out = [self._read(s, a, as_of) for a in rows if _visible(channel, a.channel)]
-        return {"account_id": account_id, "arrangements": out}
+            q = self._visible_rows(caller, select(Arrangement).where(Arrangement.account_id == account_id))
+            if before is not None:
+                mark = s.get(Arrangement, before)
+                if mark is None or mark.account_id != account_id or not caller.can_see(mark.channel):
+                    raise RecordError(404, "unknown_arrangement", "before", "No arrangement with this id here.")
+                q = q.where(or_(Arrangement.created_at < mark.created_at,
+                                and_(Arrangement.created_at == mark.created_at,
+                                     Arrangement.arrangement_id < mark.arrangement_id)))
+            rows = s.scalars(q.order_by(Arrangement.created_at.desc(), Arrangement.arrangement_id.desc())
+                             .limit(limit + 1)).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            out = self._read_many(s, rows, as_of)
+        return {"account_id": account_id, "arrangements": out,
+                "next_before": rows[-1].arrangement_id if more else None}
+
+    def plans_of(self, account_id: str, caller: Caller, actor: str) -> tuple[dict | None, dict | None]:
+        """``(live, booked)``: the account's live arrangement in the caller's view, and the newest one made from
+        a quote ``actor`` issued (a borrower page's invitation books one plan). Two indexed statements."""
+        today = self.clock().date()
+        with self.db.reading() as s:
+            base = self._visible_rows(caller, select(Arrangement).where(Arrangement.account_id == account_id))
+            newest = (Arrangement.created_at.desc(), Arrangement.arrangement_id.desc())
+            live = s.scalars(base.where(Arrangement.status.in_(LIVE_STATUSES)).order_by(*newest).limit(1)).first()
+            booked = s.scalars(base.join(Event, and_(Event.quote_id == Arrangement.quote_id,
+                                                     Event.type == "quote_issued", Event.actor == actor))
+                               .order_by(*newest).limit(1)).first()
+            return (self._read(s, live, today) if live else None), (self._read(s, booked, today) if booked else None)
 
     # ------------------------------------------------------------------ nightly jobs
-    def review(self, as_of: dt.date) -> dict:
+    def review(self, as_of: dt.date, principal: str = "system:review") -> dict:
         """Move active arrangements to ``completed`` or ``broken`` as of ``as_of``, set-wise, in one transaction.
 
         The rules are :func:`negotiator.engine.arrangements.status_as_of`'s, stated
@@ -567,8 +648,14 @@ class Records:
         not reach its cumulative amount due. Newly missed instalments get an
         ``instalment_missed`` event each (once). Each step is one statement
         over every arrangement; intermediate sets live in temporary tables.
+        Its events are the ``system`` channel's, actor ``review``; ``principal``
+        is who ran it (the command line's ``cli:<user>``).
         """
         now = self.clock()
+        if as_of > now.date() + TOLERANCE or as_of < now.date() - dt.timedelta(days=self.as_of_days):
+            # A review in the future would break every active plan for good.
+            raise ValidationError([FieldError("as_of", f"Must be today ({now.date().isoformat()}), or a day "
+                                                       f"before it within {self.as_of_days} days.")])
         md = MetaData()
         paid_t = Table("review_paid", md, Column("arrangement_id", String(40), primary_key=True),
                        Column("paid", BigInteger), prefixes=["TEMPORARY"])
@@ -578,7 +665,7 @@ class Records:
                         Column("account_id", String(64)), Column("status", String(20)), prefixes=["TEMPORARY"])
         active = Arrangement.status == "active"
         paid_amt = func.coalesce(paid_t.c.paid, 0)
-        cols = ["type", "at", "channel", "actor", "account_id", "arrangement_id", "instalment_number",
+        cols = ["type", "at", "channel", "actor", "principal", "account_id", "arrangement_id", "instalment_number",
                 "status_before", "status_after"]
         at = literal(now, Event.at.type)
         with self.db.transaction() as s:
@@ -595,7 +682,8 @@ class Records:
                 .outerjoin(paid_t, paid_t.c.arrangement_id == Instalment.arrangement_id)
                 .where(active, Instalment.grace_ends < as_of, Instalment.cum_due > paid_amt)))
             n_missed = conn.execute(insert(Event).from_select(cols, select(
-                literal("instalment_missed"), at, literal("system"), literal("review"), missed_t.c.account_id,
+                literal("instalment_missed"), at, literal("system"), literal("review"), literal(principal),
+                missed_t.c.account_id,
                 missed_t.c.arrangement_id, missed_t.c.number, literal("active"), literal("active"))
                 .where(~select(Event.event_id).where(
                     Event.arrangement_id == missed_t.c.arrangement_id, Event.type == "instalment_missed",
@@ -612,7 +700,7 @@ class Records:
                 .outerjoin(paid_t, paid_t.c.arrangement_id == Arrangement.arrangement_id)
                 .where(active, paid_amt < Arrangement.total_payable, counts.c.n > Arrangement.missed_allowed)))
             conn.execute(insert(Event).from_select(cols, select(
-                moves_t.c.status, at, literal("system"), literal("review"), moves_t.c.account_id,
+                moves_t.c.status, at, literal("system"), literal("review"), literal(principal), moves_t.c.account_id,
                 moves_t.c.arrangement_id, literal(None, Integer()), literal("active"), moves_t.c.status)
                 .order_by(moves_t.c.arrangement_id)))
             moved = {}
@@ -624,6 +712,24 @@ class Records:
             still = conn.execute(select(func.count()).select_from(Arrangement).where(active)).scalar_one()
         return {"as_of": as_of.isoformat(), "completed": moved["completed"], "broken": moved["broken"],
                 "instalments_missed": n_missed, "still_active": still}
+
+    def retain(self, days: int, per_account: int) -> dict:
+        """The quote retention policy, one transaction: quotes never accepted are deleted ``days`` after they
+        expired, and beyond the newest ``per_account`` of an account (a client quoting in a loop keeps no more).
+        Arrangements, their quotes and every event (``quote_issued`` included: the lender's record) stay."""
+        now = self.clock()
+        unaccepted = ~Quote.quote_id.in_(select(Arrangement.quote_id))
+        with self.db.transaction() as s:
+            expired = cast(CursorResult, s.execute(delete(Quote).where(
+                Quote.expires_at < now - dt.timedelta(days=days), unaccepted)
+                .execution_options(synchronize_session=False))).rowcount
+            ranked = select(Quote.quote_id, func.row_number().over(
+                partition_by=Quote.account_id, order_by=(Quote.created_at.desc(), Quote.quote_id.desc()))
+                .label("n")).where(Quote.account_id.is_not(None), unaccepted).subquery()
+            over = cast(CursorResult, s.execute(delete(Quote).where(Quote.quote_id.in_(
+                select(ranked.c.quote_id).where(ranked.c.n > per_account)))
+                .execution_options(synchronize_session=False))).rowcount
+        return {"expired": expired, "over_quota": over}
 
     def purge(self, before: dt.date) -> int:
         """Delete quotes that expired before ``before`` and were never accepted; arrangements and events stay."""

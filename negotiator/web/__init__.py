@@ -29,6 +29,7 @@ from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from negotiator.web.headers import PAGE_HEADERS, page_headers
+from negotiator.web.switches import console_on
 
 __all__ = ["register", "error_page", "PAGE_HEADERS", "page_headers"]
 
@@ -104,6 +105,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(portal_bp)
     state["error_page"] = error_page
+    if cfg.console_oidc_issuer:
+        from negotiator.web.signin import register as register_signin
+        register_signin(app, cfg)
 
 
 def error_page(exc: HTTPException):
@@ -118,7 +122,7 @@ def error_page(exc: HTTPException):
     if under("/portal"):
         from negotiator.web.portal import error_page as portal_page
         return portal_page(exc)
-    if under("/console") and (cfg.console_agent_header or cfg.dev):
+    if under("/console") and console_on(cfg):
         from negotiator.web.console import error_page as console_page
         return console_page(exc)
     return None

@@ -21,6 +21,7 @@ import uuid
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from negotiator.app.access import Access
 from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
 from negotiator.core.money import CURRENCIES
 from negotiator.engine.quote import quote
@@ -28,6 +29,7 @@ from negotiator.policy import EXPENSE_CATEGORIES, INCOME_CATEGORIES, PRODUCTS
 from negotiator.store.records import offered
 from negotiator.web import forms
 from negotiator.web.headers import page_headers
+from negotiator.web.switches import console_on
 from negotiator.web.text import error_words, helpers, lang_of, t
 from negotiator.wire import strict_json
 from negotiator.wire.examples import EXAMPLE_QUOTE
@@ -54,23 +56,64 @@ def _lang() -> str:
 def _sign_on():
     """Who the agent is: the sign-on proxy's header, or the development agent; POSTs need the form's token."""
     cfg = _state()["config"]
-    if not (cfg.console_agent_header or cfg.dev):
+    if not console_on(cfg):
         abort(404)
-    if cfg.console_agent_header:
+    if cfg.console_oidc_issuer:
+        from negotiator.web.signin import signed_in
+        agent = signed_in()
+        if agent is None:
+            return _signin_needed()
+    elif cfg.console_agent_header:
         agent = request.headers.get(cfg.console_agent_header, "")
-        if not _ID_RE.match(agent):
+        if not _ID_RE.match(agent) or not from_proxy(cfg):
             return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
     else:
         agent = DEV_AGENT
-    g.agent, g.channel, g.key_id = agent, "agent", "console"
+    g.agent, g.channel, g.key_id, g.principal = agent, "agent", "console", f"console:{agent}"
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
     return None
 
 
+def _signin_needed():
+    """Not signed in (or the sign-in expired): a page is sent to the provider, anything else is refused."""
+    from negotiator.web.signin import SIGNIN_ENDPOINTS
+    if request.endpoint in SIGNIN_ENDPOINTS:
+        g.agent = None
+        return None
+    if request.method == "GET":
+        return redirect(url_for("console.login", next=request.full_path if request.query_string else request.path))
+    return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
+
+
+def from_proxy(cfg) -> bool:
+    """True when this request's peer is one of NEGOTIATOR_TRUSTED_PROXIES: only the sign-on proxy may say who
+    the agent is (a client that reaches the service directly and sends the header is not signed in)."""
+    import ipaddress
+    try:
+        peer = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
+    except ValueError:
+        return False
+    mapped = peer.ipv4_mapped if isinstance(peer, ipaddress.IPv6Address) else None
+    return any(address in net for address in (peer, mapped) if address is not None for net in _proxies(cfg))
+
+
+def _proxies(cfg):
+    nets = _state().get("proxies")
+    if nets is None:
+        nets = _state()["proxies"] = cfg.proxies
+    return nets
+
+
 @bp.errorhandler(CSRFError)
 def _csrf(exc):
     return _page("console/message.html", 400, title=t("errors_title", _lang()), text=t("form_expired", _lang()))
+
+
+@bp.errorhandler(RecordError)
+def _refused(exc: RecordError):
+    """A refusal of the rights table or the records not caught by a view: a page with its status and field."""
+    return _page("console/message.html", exc.status, title=t("errors_title", _lang()), errors=_errors(exc))
 
 
 def error_page(exc):
@@ -82,9 +125,19 @@ def error_page(exc):
     return resp
 
 
+def same_page(lang: str) -> str:
+    """This page's address in another language: its own path and query, ``lang`` replaced. Not ``url_for``,
+    whose own keywords (``_method``, ``_external``, ...) a query may carry: ``?_method=POST`` was a 500."""
+    from urllib.parse import urlencode
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return request.path + "?" + urlencode(query)
+
+
 def _page(template: str, status: int = 200, **ctx):
     lang = ctx.pop("lang", None) or _lang()
     ctx.setdefault("agent", g.get("agent"))
+    ctx.setdefault("same_page", same_page)
+    ctx.setdefault("signs_in", bool(_state()["config"].console_oidc_issuer))
     return render_template(template, **helpers(lang), **ctx), status
 
 
@@ -117,28 +170,50 @@ def _ordered(result: dict) -> list[dict]:
 
 def _quote(body: dict) -> dict:
     """The quote for a request, as ``POST /v1/quotes`` gives it to an agent, stored when the store is on."""
-    return _issued(body, quote)
+    return _issued(body, quote, "quote")
 
 
 def _propose(body: dict) -> dict:
     """The what-if for a request, as ``POST /v1/proposals`` gives it to an agent, stored when the store is on."""
     from negotiator.engine.proposals import propose
-    return _issued(body, propose)
+    return _issued(body, propose, "what_if")
 
 
-def _issued(body: dict, engine) -> dict:
-    from negotiator.app.history import with_stored_history
-    merged = with_stored_history(body)
-    result = engine(merged, _state()["registry"], channel="agent")
-    records = _state().get("records")
-    if records is not None:
-        records.keep_quote(result, merged, "agent", f"agent:{g.agent}", g.get("request_id"))
-    return result
+def _issued(body: dict, engine, action: str) -> dict:
+    return Access.of_request().issue(engine, body, action, _state()["registry"])
 
 
 def _quote_page(body: dict, status: int = 200, **ctx):
     return _page("console/index.html", status, values=forms.form_values(body),
                  request_json=json.dumps(body, ensure_ascii=False), idem=uuid.uuid4().hex, **_choices(), **ctx)
+
+
+@bp.get("/login")
+def login():
+    """To the OpenID provider (404 unless the console signs in with OpenID Connect)."""
+    from negotiator.web import signin
+    if not _state()["config"].console_oidc_issuer:
+        abort(404)
+    return signin.start(request.args.get("next", "/console/"))
+
+
+@bp.get("/auth")
+def auth():
+    """Back from the provider: the agent is signed in, or told the sign-in failed."""
+    from negotiator.web import signin
+    if not _state()["config"].console_oidc_issuer:
+        abort(404)
+    try:
+        return redirect(signin.finish(), 303)
+    except ValueError:
+        return _page("console/message.html", 401, title=t("signon_title", _lang()), text=t("signon", _lang()))
+
+
+@bp.post("/logout")
+def logout():
+    from negotiator.web import signin
+    signin.end()
+    return redirect(url_for("console.index"), 303)
 
 
 @bp.get("/")
@@ -212,7 +287,7 @@ def book():
     try:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
             raise RecordError(400, "idempotency-key", "idem", "The form is incomplete; quote again.")
-        _, answer, _ = records.accept(accept, "console-" + key, f"console:{g.agent}", "agent", g.get("request_id"))
+        _, answer, _ = Access.of_request().accept(accept, "console-" + key, f"console:{g.agent}")
     except (RecordError, ValidationError) as exc:
         status = exc.status if isinstance(exc, RecordError) else 422
         return _page("console/message.html", status, title=t("errors_title", lang), errors=_errors(exc))
@@ -222,7 +297,8 @@ def book():
 
 @bp.get("/accounts")
 def account():
-    """An account's arrangements (each with its instalments) and their events, oldest first."""
+    """A page of an account's arrangements (each with its instalments and events), newest first; ``before``
+    continues to older ones (the page's cost does not grow with the account's history)."""
     lang = _lang()
     account_id = request.args.get("account_id", "").strip()
     records = _state().get("records")
@@ -234,7 +310,14 @@ def account():
     if not _ID_RE.match(account_id):
         return _page("console/account.html", 422, errors=[
             {"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}], **ctx)
-    listing = records.account(account_id, "agent")["arrangements"]
-    for arr in listing:
-        arr["events"] = records.events(arr["arrangement_id"], "agent")["events"]
-    return _page("console/account.html", arrangements=listing, **ctx)
+    access = Access.of_request()
+    before = request.args.get("before") or None
+    try:
+        page = access.account(account_id, before=before[:40] if before else None)
+    except RecordError as exc:
+        return _page("console/account.html", exc.status, errors=_errors(exc), **ctx)
+    for arr in page["arrangements"]:
+        arr["events"] = access.events(arr["arrangement_id"])["events"]
+    older = url_for("console.account", account_id=account_id, before=page["next_before"], lang=lang) \
+        if page["next_before"] else None
+    return _page("console/account.html", arrangements=page["arrangements"], older=older, **ctx)

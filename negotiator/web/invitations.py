@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MmError
 
+from negotiator.app import rights
 from negotiator.app.body import read_json
 from negotiator.app.problems import Problem
 from negotiator.app.responses import json_response
@@ -34,8 +35,6 @@ bp = Blueprint("invitations", __name__)
 
 SALT = "negotiator.portal.invitation.v1"
 MAX_HOURS = 720
-#: Channels whose keys may invite a borrower (the lender's own systems).
-INVITING_CHANNELS = ("agent", "batch", "supervisor")
 
 
 class InvitationRequestSchema(_Strict):
@@ -160,6 +159,7 @@ def portal_url(token: str) -> str:
     path = url_for("portal.start", token=token)
     if cfg.public_url:
         return cfg.public_url.rstrip("/") + path
+    # Development mode only (loopback): the configuration refuses a portal without NEGOTIATOR_PUBLIC_URL elsewhere.
     return request.host_url.rstrip("/") + path
 
 
@@ -167,9 +167,7 @@ def portal_url(token: str) -> str:
 def create_invitation():
     """A signed, expiring portal link for one account (agent, supervisor or batch keys)."""
     state = current_app.extensions["negotiator"]
-    if g.channel not in INVITING_CHANNELS:
-        raise Problem(403, "Forbidden", f"A {g.channel} key cannot invite borrowers.", "wrong_channel",
-                      errors=[{"field": "X-API-Key", "message": "Use an agent or batch key."}])
+    rights.require(g.channel, "invite")     # the lender's own systems (the rights table's `invite` row)
     secret = state.get("secret")
     if not secret:
         raise Problem(503, "Service Unavailable", "The portal is switched off (set NEGOTIATOR_SECRET_KEY).",

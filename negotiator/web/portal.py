@@ -21,6 +21,7 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from negotiator.app.access import Access
 from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
 from negotiator.engine.quote import quote
 from negotiator.web import forms
@@ -33,10 +34,16 @@ bp.after_request(page_headers)
 
 BORROWER_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "household_size",
                    "lump_sum_available")
-_LIVE = ("active", "pending_approval")
 #: The store's refusals in the borrower's words (the codes of :class:`~negotiator.core.errors.RecordError`).
 REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": "not_taken_exists",
             "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
+
+
+#: The plan page's heading and sentence by the plan's status: "agreed, thank you" only while it is in place.
+AGREED = ("confirm_title", "confirm_text")
+PLAN_WORDS = {"cancelled": ("ended_title", "ended_text"), "superseded": ("ended_title", "ended_text"),
+              "rejected": ("ended_title", "ended_text"), "broken": ("ended_title", "ended_text"),
+              "completed": ("done_title", "done_text"), "pending_approval": ("waiting_title", "waiting_text")}
 
 
 def _state() -> dict:
@@ -113,14 +120,14 @@ def _invitation():
     except InvitationInvalid:
         return _refused("link_invalid", 400)
     g.channel, g.key_id, g.policy = "portal", g.invitation.invitation_id, g.invitation.policy
+    g.principal = f"portal:{g.invitation.invitation_id}"
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
-        return _limit(g.invitation)
-    return None
+    return _limit(g.invitation)     # every page, read or posted, counts in the invitation's budget
 
 
 def _limit(inv: Invitation):
-    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on what it posts."""
+    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on every page."""
     from negotiator.app.ratelimit import StoreUnavailable
     limiter = _state().get("limiter")
     if limiter is None:
@@ -135,6 +142,14 @@ def _limit(inv: Invitation):
     body, status = _page("portal/message.html", 429, inv, title=t("busy_title", lang),
                          text=t("busy", lang, seconds=wait))
     return body, status, {"Retry-After": str(wait)}
+
+
+@bp.errorhandler(RecordError)
+def _refused_here(exc: RecordError):
+    """A refusal of the rights table (or the records) not caught by a view: a plain page, saying nothing more."""
+    lang = _lang(g.get("invitation"))
+    title, text = error_words(exc.status)
+    return _page("portal/message.html", exc.status, g.get("invitation"), title=t(title, lang), text=t(text, lang))
 
 
 @bp.errorhandler(CSRFError)
@@ -152,16 +167,9 @@ def _plans(inv: Invitation) -> tuple[dict | None, dict | None]:
     under its id: if two invitations with the same figures quote the same
     finances on the same day, the quote is the first one's.
     """
-    records = _state().get("records")
-    if records is None:
+    if _state().get("records") is None:
         return None, None
-    plans = records.account(inv.account_id, "portal")["arrangements"]
-    live = next((a for a in reversed(plans) if a["status"] in _LIVE), None)
-    actor = f"portal:{inv.invitation_id}"
-    used = next((a for a in reversed(plans) if any(
-        e["type"] == "quote_issued" and e["actor"] == actor
-        for e in records.events(a["arrangement_id"], "portal")["events"])), None)
-    return live, used
+    return Access.of_request().plans(inv.account_id)     # two indexed statements, whatever the history
 
 
 def _to_plan(token: str, arr: dict, lang: str):
@@ -200,18 +208,14 @@ def options(token: str):
                                     "lump_sum_available"), ("household_size",))
     body = {"policy": inv.policy, "locale": lang, "schedules": "all", "account": dict(inv.account), "finances": fin}
     values = {k: request.form.get(k, "") for k in BORROWER_FIELDS}
-    from negotiator.app.history import with_stored_history
     try:
-        merged = with_stored_history(body)
-        result = quote(merged, _state()["registry"], channel="portal")
+        result = Access.of_request().issue(quote, body, "quote", _state()["registry"])
     except ValidationError as exc:
         errors = [e.as_dict() for e in exc.errors]
         return _start_page(inv, 422, values=values, errors=errors, invalid={e["field"] for e in errors})
     except UnknownPolicyError:
         return _refused("link_invalid", 400)
     records = _state().get("records")
-    if records is not None:
-        records.keep_quote(result, merged, "portal", f"portal:{inv.invitation_id}", g.get("request_id"))
     first = result.get("recommended_option_id")
     # Only what the borrower can take here: the portal's options (no approval needed) that fit their budget.
     shown = sorted((o for o in result["options"] if o["affordable"] and o["within_policy"]),
@@ -236,11 +240,12 @@ def accept(token: str):
     try:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
             raise RecordError(400, "incomplete_form", "idem", t("form_expired", lang))
-        stored = records.get_quote(quote_id[:40], "portal")
+        access = Access.of_request()
+        stored = access.get_quote(quote_id[:40])
         if stored.get("account_id") != inv.account_id:
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
-        _, answer, _ = records.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
-                                      "portal-" + key, f"portal:{inv.invitation_id}", "portal", g.get("request_id"))
+        _, answer, _ = access.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
+                                     "portal-" + key, f"portal:{inv.invitation_id}")
     except RecordError as exc:
         live, used = _plans(inv)
         if used:    # a request of this link booked it meanwhile
@@ -259,16 +264,18 @@ def done(token: str, arrangement_id: str):
     records = _state().get("records")
     if records is None or len(arrangement_id) > 40:
         abort(404)
+    access = Access.of_request()
     try:
-        arr = records.arrangement(arrangement_id, "portal")
+        arr = access.arrangement(arrangement_id)
     except RecordError:
         abort(404)
     if arr["account_id"] != inv.account_id:
         abort(404)
     plan = stored = None
     try:
-        stored = records.get_quote(arr["quote_id"], "portal")
+        stored = access.get_quote(arr["quote_id"])
         plan = next((o for o in stored["options"] if o["option_id"] == arr["option_id"]), None)
     except RecordError:
         pass
-    return _page("portal/done.html", 200, inv, arr=arr, plan=plan, stored=stored)
+    return _page("portal/done.html", 200, inv, arr=arr, plan=plan, stored=stored,
+                 words=PLAN_WORDS.get(arr["status"], AGREED))

@@ -60,7 +60,9 @@ class PaymentRequestSchema(_Strict):
         "description": "The payment's reference; the same reference is recorded once (replays answer the same)."})
     amount = Amount(required=True, metadata={"description": "More than zero, at most the amount outstanding."})
     paid_on = fields.Date(required=True, metadata={"description": "Not before the plan starts, not after as_of."})
-    as_of = fields.Date(metadata={"description": "The day the payment is recorded (default: today)."})
+    as_of = fields.Date(metadata={"description": "The day the payment is recorded (default: today, the server's "
+                                                "date); at most tomorrow (clock tolerance), at most "
+                                                "NEGOTIATOR_AS_OF_DAYS (400) before today."})
 
 
 class InstalmentStateSchema(Schema):
@@ -119,7 +121,15 @@ class EventSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     at = fields.DateTime(required=True)
     channel = fields.String(required=True)
-    actor = fields.String(required=True)
+    actor = fields.String(required=True, metadata={
+        "description": "Who the request says acted: `accepted_by`, `decided_by`, `cancelled_by` as sent, else "
+                       "the key (`channel:key id`), `review` for the nightly review. Another channel's event read "
+                       "with a portal key shows the channel's name."})
+    principal = fields.String(required=True, allow_none=True, metadata={
+        "description": "Who authenticated, whatever the body says: the API key (`agent:<key id>`), the console's "
+                       "signed-in agent (`console:<agent>`), the borrower page's invitation (`portal:<invitation>`) "
+                       "or the command line's user (`cli:<user>`). Null on events written before it was kept, and "
+                       "on another channel's events read with a portal key."})
     request_id = fields.String(required=True, allow_none=True)
     quote_id = fields.String(required=True, allow_none=True)
     instalment_number = fields.Integer(required=True, allow_none=True)
@@ -135,7 +145,10 @@ class EventListSchema(Schema):
 
 class ArrangementListSchema(Schema):
     account_id = fields.String(required=True)
-    arrangements = fields.List(fields.Nested(ArrangementSchema), required=True)
+    arrangements = fields.List(fields.Nested(ArrangementSchema), required=True, metadata={
+        "description": "A page, newest first (at most `limit`)."})
+    next_before = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass it as `before` for the next (older) page; null on the last page."})
 
 
 class StoredQuoteSchema(QuoteResponseSchema):

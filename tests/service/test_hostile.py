@@ -155,10 +155,14 @@ def test_dates_near_the_year_9999_are_422(server, logs, client, endpoint, path, 
 
 
 def test_the_last_plan_date_of_the_latest_as_of_fits(client):
+    """The engine plans from the contract's last day; the service no longer takes it (dates are the server's)."""
+    from negotiator.engine.proposals import propose
+    from negotiator.policy import PolicyRegistry
     body = proposal_body(term_months=600)
     body["as_of"] = "2199-12-31"
+    assert propose(body, PolicyRegistry.load())["as_of"] == "2199-12-31"
     r = client.post("/v1/proposals", json=body, headers=headers())
-    assert r.status_code == 200, r.get_json()
+    assert r.status_code == 422 and [e["field"] for e in r.get_json()["errors"]] == ["as_of"]
 
 
 def test_error_log_lines_withhold_exception_messages(logs, monkeypatch):

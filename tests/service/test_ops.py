@@ -121,11 +121,13 @@ def test_rate_limit_can_be_switched_off():
 
 def test_access_log_line(client, logs):
     body = quote_body()
+    del body["as_of"]                     # a portal quote is as of the server's day
     r = client.post("/v1/quotes", json=body, headers=headers(PORTAL_KEY, **{"X-Request-ID": "req-42"}))
     assert r.status_code == 200
     (line,) = [x for x in logs.records("negotiator.access") if x.get("request_id") == "req-42"]
     assert line["route"] == "/v1/quotes" and line["method"] == "POST" and line["status"] == 200
     assert line["channel"] == "portal" and line["policy"] == "default"
+    assert line["principal"].startswith("portal:") and PORTAL_KEY not in logs.text   # who, never the key
     assert line["latency_ms"] > 0
     # nothing personal: no amounts, income, expenses or free text from the body
     raw = logs.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -10,6 +11,12 @@ from .conftest import AGENT_KEY, BATCH_KEY, PORTAL_KEY, headers, proposal_body, 
 
 INTERNAL = ("lender_npv", "concession_value")
 
+
+
+@pytest.fixture(autouse=True)
+def _examples_day(app):
+    """The server's day is the examples' (a portal quote is as of today)."""
+    app.extensions["negotiator"]["clock"].set(dt.date(2026, 11, 23))
 
 def test_agent_quote_has_every_option_with_internal_figures(client):
     r = client.post("/v1/quotes", json=quote_body(), headers=headers(AGENT_KEY))

@@ -20,7 +20,8 @@ from negotiator.service import create_app
 from .conftest import AGENT_KEY, PORTAL_KEY, make_config
 
 # With a secret key, so POST /v1/invitations is exercised (without one it answers 503: the portal is off).
-app = create_app(make_config(portal_rate_limit="off", secret_key="schemathesis-secret-0123456789abcdef012345"))
+app = create_app(make_config(portal_rate_limit="off", secret_key="schemathesis-secret-0123456789abcdef012345",
+                             public_url="https://portal.example.com"))
 schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 EXCLUDED = [checks.positive_data_acceptance]

@@ -84,11 +84,11 @@ def test_db_commands(tmp_path):
     first = run("db", "check")
     assert first.returncode == 5 and "empty" in first.stdout
     up = run("db", "upgrade")
-    assert up.returncode == 0 and "-> 0002_reaged_event (head)" in up.stdout
+    assert up.returncode == 0 and "-> 0003 (head)" in up.stdout
     assert run("db", "check").returncode == 0
     bad = run("db", "purge", "--before", "yesterday")
     assert bad.returncode == 2 and "--before" in bad.stderr
-    review = run("arrangements", "review", "--as-of", "2027-01-01")
+    review = run("arrangements", "review")                                  # as of today
     assert review.returncode == 0 and '"broken": 0' in review.stdout
     assert (tmp_path / "negotiator.sqlite3").exists()
 
@@ -168,3 +168,58 @@ def test_times_come_back_in_utc(engine):
     with engine.connect() as conn:
         created = conn.execute(sa.select(Quote.created_at)).scalar_one()
     assert created == NOW and created.tzinfo is not None
+
+
+def _replace_statements(dialect: str) -> list[str]:
+    """Statements that would overwrite an event in place (issue 19, item 9: SQLite's INSERT OR REPLACE)."""
+    values = "(1, 'accepted', '2026-11-23 09:00:00', 'agent', 'mallory', 'q1')"
+    cols = "(event_id, type, at, channel, actor, quote_id)"
+    if dialect == "sqlite":
+        return [f"INSERT OR REPLACE INTO events {cols} VALUES {values}", f"REPLACE INTO events {cols} VALUES {values}"]
+    return [f"INSERT INTO events {cols} VALUES {values} ON CONFLICT (event_id) DO UPDATE SET actor = 'mallory'"]
+
+
+def test_an_event_cannot_be_replaced_either(engine):
+    from negotiator.store.models import Event
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Event), [dict(event_id=1, type="quote_issued", at=NOW, channel="agent", actor="a1",
+                                             quote_id="q1")])
+    for statement in _replace_statements(engine.dialect.name):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Event.type, Event.actor)).all() == [("quote_issued", "a1")]
+
+
+def test_revision_0002_keeps_old_events_and_their_guard(empty_database_url):
+    """An event written at 0001 comes through 0002 with no principal; the append-only triggers still hold."""
+    from negotiator.store.models import Event
+    store_db.upgrade(empty_database_url, "0001")
+    eng = store_db.make_engine(empty_database_url)
+    try:
+        with eng.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO events (type, at, channel, actor) "
+                                 "VALUES ('quote_issued', '2026-11-23 09:00:00', 'agent', 'agent:old')")
+        assert store_db.upgrade(empty_database_url) == ("0001", store_db.head_revision())
+        with eng.connect() as conn:
+            assert conn.execute(sa.select(Event.actor, Event.principal)).all() == [("agent:old", None)]
+        with pytest.raises(DBAPIError, match="append-only"), eng.begin() as conn:
+            conn.exec_driver_sql("UPDATE events SET principal = 'forged'")
+    finally:
+        eng.dispose()
+
+
+def test_the_sqlite_file_is_its_owners_alone(tmp_path):
+    """Issue 19, item 9: negotiator.sqlite3 was made 0644; now 0600, its WAL files too."""
+    import os
+    import stat
+    old = os.umask(0o022)
+    try:
+        url = store_db.resolve_url("", str(tmp_path / "data"))
+        store_db.upgrade(url)
+    finally:
+        os.umask(old)
+    files = list((tmp_path / "data").iterdir())
+    assert any(f.name == "negotiator.sqlite3" for f in files)
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, (f.name, oct(f.stat().st_mode))

@@ -18,10 +18,12 @@ import sqlalchemy as sa
 from negotiator.policy import PolicyRegistry
 from negotiator.store.db import Database
 from negotiator.store.models import Arrangement, Event, Instalment, Payment, Quote
-from negotiator.store.records import Records
+from negotiator.store.records import Caller, Records
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 START = dt.date(2026, 1, 1)
+
+STAFF = Caller("agent", "agent:test")   # the store read as staff see it
 
 
 def _populate(db: Database, n: int, seed: int) -> list[str]:
@@ -67,19 +69,21 @@ def _populate(db: Database, n: int, seed: int) -> list[str]:
 def test_review_and_read_path_agree_on_random_arrangements(database_url):
     db = Database.open(database_url)
     try:
-        records = Records(db, PolicyRegistry.load(), clock=lambda: NOW)
+        now = [NOW]
+        records = Records(db, PolicyRegistry.load(), clock=lambda: now[0])
         ids = _populate(db, 150, seed=20261129)
         seen = set()
         for days in (20, 45, 75, 110, 160, 230, 330):
             as_of = START + dt.timedelta(days=days)
-            read = {aid: records.arrangement(aid, "agent", as_of)["status"] for aid in ids}
+            now[0] = dt.datetime.combine(as_of, dt.time(23), dt.UTC)   # the nightly review runs that day
+            read = {aid: records.arrangement(aid, STAFF, as_of)["status"] for aid in ids}
             seen |= set(read.values())
             result = records.review(as_of)
             with db.sessions() as s:
                 stored = dict(s.execute(sa.select(Arrangement.arrangement_id, Arrangement.status)).all())
             expected = {aid: st if st in ("broken", "completed") else "active" for aid, st in read.items()}
             assert stored == expected, as_of
-            assert {aid: records.arrangement(aid, "agent", as_of)["status"] for aid in ids} == read, as_of
+            assert {aid: records.arrangement(aid, STAFF, as_of)["status"] for aid in ids} == read, as_of
             assert result["still_active"] == sum(1 for st in stored.values() if st == "active")
         assert seen == {"active", "at_risk", "broken", "completed"}   # every outcome was exercised
         with db.sessions() as s:

@@ -55,7 +55,8 @@ def browser_type_launch_args():
 
 def web_config(**over) -> Config:
     values = {"api_keys": KEYS, "portal_rate_limit": "off", "secret_key": SECRET,
-              "console_agent_header": AGENT_HEADER}
+              "console_agent_header": AGENT_HEADER, "trusted_proxies": "127.0.0.1/32, ::1",
+              "public_url": "http://localhost"}
     values.update(over)
     return Config(**values)
 
@@ -82,8 +83,10 @@ def live(tmp_path_factory):
     from negotiator.store import upgrade
     url = f"sqlite:///{tmp_path_factory.mktemp('live-web') / 'store.sqlite3'}"
     upgrade(url)
-    app = create_app(web_config(database_url=url))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    from service.conftest import free_port
+    port = free_port()
+    app = create_app(web_config(database_url=url, public_url=f"http://127.0.0.1:{port}"))
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -10,9 +10,12 @@ import pytest
 from service.conftest import REQUESTS
 
 from negotiator.service import Config, ConfigError, create_app
+from negotiator.store.records import Caller
 
 from .conftest import AGENT_HEADER, web_config
 from .pages import csrf, hidden
+
+STAFF = Caller("agent", "agent:test")   # the store read as staff see it
 
 AGENT = {AGENT_HEADER: "agent-7"}
 EXAMPLE = {"account_id": "ACC-1001", "currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00",
@@ -135,13 +138,13 @@ def test_booking_a_supervisor_plan_waits_for_approval(web_app, web_client):
     page = web_client.get(r.headers["Location"], headers=AGENT).get_data(as_text=True)
     assert "Waiting for a supervisor" in page and "<code>accepted</code>" in page
     records = web_app.extensions["negotiator"]["records"]
-    arr = records.account("ACC-SUP", "agent")["arrangements"]
+    arr = records.account("ACC-SUP", STAFF)["arrangements"]
     assert [(a["status"], a["approval"], a["accepted_by"]) for a in arr] == [("pending_approval", "supervisor",
                                                                               "agent-7")]
     # The same form again (a double click) books nothing more.
     again = web_client.post("/console/book", data=book, headers=AGENT)
     assert again.status_code == 303
-    assert len(records.account("ACC-SUP", "agent")["arrangements"]) == 1
+    assert len(records.account("ACC-SUP", STAFF)["arrangements"]) == 1
 
 
 def _whatif(client, payment: str, **fields):
@@ -168,7 +171,7 @@ def test_an_acceptable_whatif_books_its_own_plan(web_app, web_client):
     assert 'name="option_id" value="instalment"' in text
     booked = _book(web_client, r, "instalment", whatif_id)
     assert booked.status_code == 303
-    arr = web_app.extensions["negotiator"]["records"].account("ACC-WI", "agent")["arrangements"]
+    arr = web_app.extensions["negotiator"]["records"].account("ACC-WI", STAFF)["arrangements"]
     assert [(a["type"], a["term_months"], a["monthly_payment"], a["quote_id"]) for a in arr] == [
         ("instalment", 18, "780.32", whatif_id)]
 
@@ -184,7 +187,7 @@ def test_an_under_offer_books_only_the_counter_offer(web_app, web_client):
     refused = _book(web_client, r, "interest_reduction", whatif_id)   # the under-offer's plan, forged
     assert refused.status_code == 422 and "Not an option of this quote" in refused.get_data(as_text=True)
     assert _book(web_client, r, "catch_up", whatif_id).status_code == 303
-    arr = web_app.extensions["negotiator"]["records"].account("ACC-UO", "agent")["arrangements"]
+    arr = web_app.extensions["negotiator"]["records"].account("ACC-UO", STAFF)["arrangements"]
     assert [(a["type"], a["monthly_payment"], a["quote_id"]) for a in arr] == [("catch_up", "1350.00", whatif_id)]
 
 
@@ -219,3 +222,11 @@ def test_the_language_link_works_from_every_page(web_client):
         r = web_client.get(link, headers=AGENT)
         assert r.status_code == 200 and '<html lang="zh-CN">' in r.get_data(as_text=True)
     assert "account_id=ACC-LANG" in link
+
+
+@pytest.mark.parametrize("query", ["_method=POST", "_external=1", "_anchor=x&lang=zh-CN", "_scheme=javascript"])
+def test_a_query_holding_url_for_keywords_is_a_page_not_a_500(web_client, query):
+    """Issue 19, item 9: `/console/?_method=POST` was a 500, and its error page failed too."""
+    r = web_client.get(f"/console/?{query}", headers=AGENT)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "/console/?" in r.get_data(as_text=True)

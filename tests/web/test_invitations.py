@@ -116,3 +116,14 @@ def test_other_secret_other_salt_and_expiry_are_refused():
     assert verify(_token(), SECRET, now=time.time() + 3599).account_id == "ACC-1001"
     with pytest.raises(InvitationExpired):
         verify(_token(), SECRET, now=time.time() + 3601)
+
+
+def test_links_never_take_their_host_from_the_request():
+    """Issue 19, item 9: a portal without NEGOTIATOR_PUBLIC_URL does not start; links use it, whatever Host says."""
+    from negotiator.service import ConfigError
+    with pytest.raises(ConfigError) as exc:
+        web_config(public_url="").checked()
+    assert exc.value.variable == "NEGOTIATOR_PUBLIC_URL"
+    client = create_app(web_config(public_url="https://portal.example.com", store=False)).test_client()
+    r = client.post("/v1/invitations", json={"account": ACCOUNT}, headers={**headers(), "Host": "evil.example"})
+    assert r.status_code == 201 and r.get_json()["url"].startswith("https://portal.example.com/portal/")

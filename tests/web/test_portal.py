@@ -8,10 +8,13 @@ import time
 
 from service.conftest import headers
 
+from negotiator.store.records import Caller
 from negotiator.web.invitations import Invitation, sign
 
 from .conftest import SECRET
 from .pages import ACCOUNT, csrf, hidden
+
+STAFF = Caller("agent", "agent:test")   # the store read as staff see it
 
 FINANCES = {"monthly_income": "3500", "monthly_expenses": "2000", "other_debt_payments": "200",
             "household_size": "3"}
@@ -59,13 +62,13 @@ def test_a_quote_of_another_account_cannot_be_taken_with_this_link(web_app, web_
     refused = web_client.post(mine + "/accept", data=form)
     assert refused.status_code == 404
     records = web_app.extensions["negotiator"]["records"]
-    assert records.account("ACC-THEIRS", "agent")["arrangements"] == []
+    assert records.account("ACC-THEIRS", STAFF)["arrangements"] == []
     taken = web_client.post(mine + "/accept", data={**form, "quote_id": hidden(r, "quote_id")[0]})
     assert taken.status_code == 303
     done = taken.headers["Location"]
     assert web_client.get(done).status_code == 200
     assert web_client.get(done.replace(mine, theirs)).status_code == 404   # another link cannot read it
-    [arr] = records.account("ACC-MINE", "agent")["arrangements"]
+    [arr] = records.account("ACC-MINE", STAFF)["arrangements"]
     assert (arr["channel"], arr["accepted_by"], arr["approval"]) == ("portal", "borrower", "none")
 
 
@@ -102,15 +105,16 @@ def test_posts_share_the_portal_rate_limit_per_invitation(tmp_path):
     from .conftest import web_config
     url = f"sqlite:///{tmp_path / 's.sqlite3'}"
     upgrade(url)
-    client = create_app(web_config(database_url=url, portal_rate_limit="2/minute",
+    client = create_app(web_config(database_url=url, portal_rate_limit="3/minute",
                                    rate_limit_storage="memory://")).test_client()
     link, other = _link(client, "ACC-R1"), _link(client, "ACC-R2")
-    assert [_options(client, link).status_code for _ in range(2)] == [200, 200]
-    r = _options(client, link)
+    form = {"csrf_token": csrf(client.get(link)), **FINANCES}                        # 1: reading counts
+    assert [client.post(link, data=form).status_code for _ in range(2)] == [200, 200]   # 2, 3
+    r = client.post(link, data=form)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
     assert "Please try again in" in r.get_data(as_text=True)
-    assert client.get(link).status_code == 200          # reading the page is not limited
-    assert _options(client, other).status_code == 200   # another invitation has its own budget
+    assert client.get(link).status_code == 429          # reading the page is limited too (issue 19, item 7)
+    assert client.get(other).status_code == 200         # another invitation has its own budget
 
 
 def _choose(client, link: str, option_id: str = "instalment", **fields):
@@ -138,25 +142,26 @@ def test_an_invitation_books_one_plan_then_leads_to_it(web_app, web_client):
     assert booked.status_code == 303
     plan = booked.headers["Location"]
     records = web_app.extensions["negotiator"]["records"]
-    [arr] = records.account("ACC-ONCE", "agent")["arrangements"]
+    [arr] = records.account("ACC-ONCE", STAFF)["arrangements"]
     # The exact form again (a double click, a reload), then another option of the quote: the plan booked.
     again = web_client.post(link + "/accept", data=form)
     assert (again.status_code, again.headers["Location"]) == (303, plan)
     lump = web_client.post(link + "/accept", data={**form, "option_id": "catch_up", "idem": "b" * 32})
     assert (lump.status_code, lump.headers["Location"]) == (303, plan)
     # The plan ends (an agent cancels it): the link still cannot quote or book another.
-    records.cancel(arr["arrangement_id"], {"cancelled_by": "agent-7"}, "agent", None)
+    records.cancel(arr["arrangement_id"], {"cancelled_by": "agent-7"}, STAFF, None)
     fresh = web_client.post(link, data={"csrf_token": csrf(page), **FINANCES, "monthly_income": "5000"})
     assert (fresh.status_code, fresh.headers["Location"]) == (303, plan)
     stale = web_client.post(link + "/accept", data={**form, "idem": "c" * 32})
     assert (stale.status_code, stale.headers["Location"]) == (303, plan)
-    assert [a["status"] for a in records.account("ACC-ONCE", "agent")["arrangements"]] == ["cancelled"]
+    assert [a["status"] for a in records.account("ACC-ONCE", STAFF)["arrangements"]] == ["cancelled"]
     start = web_client.get(link).get_data(as_text=True)
     assert "See your plan" in start and 'name="monthly_income"' not in start
-    assert "Cancelled" in web_client.get(plan).get_data(as_text=True)
+    cancelled = web_client.get(plan).get_data(as_text=True)
+    assert "Cancelled" in cancelled and "This plan has ended" in cancelled and "is agreed" not in cancelled
     # A new invitation for the account can book again: the one-plan rule is the link's, not the account's.
     new = _link(web_client, "ACC-ONCE")
     assert 'name="monthly_income"' in web_client.get(new).get_data(as_text=True)
     _, other = _choose(web_client, new, monthly_income="3600")
     assert web_client.post(new + "/accept", data=other).status_code == 303
-    assert len(records.account("ACC-ONCE", "agent")["arrangements"]) == 2
+    assert len(records.account("ACC-ONCE", STAFF)["arrangements"]) == 2

@@ -46,7 +46,8 @@ def test_development_invitations_outlive_a_restart(tmp_path):
 def test_production_needs_the_configured_secret_and_writes_nothing(tmp_path):
     off = create_app(Config(api_keys=KEYS, data_dir=str(tmp_path), store=False))
     assert off.extensions["negotiator"]["secret"] is None
-    on = create_app(Config(api_keys=KEYS, data_dir=str(tmp_path), store=False, secret_key=SECRET))
+    on = create_app(Config(api_keys=KEYS, data_dir=str(tmp_path), store=False, secret_key=SECRET,
+                           public_url="https://portal.example.com"))
     assert on.extensions["negotiator"]["secret"] == SECRET
     dev = create_app(Config(dev=True, data_dir=str(tmp_path), store=False, secret_key=SECRET))
     assert dev.extensions["negotiator"]["secret"] == SECRET               # configured wins in development too

@@ -1,0 +1,137 @@
+"""The store as one caller may use it: every action checked against the rights table first, then done in the
+caller's view.
+
+The HTTP service and the pages reach the records only through :class:`Access`
+(one per request): it asks :func:`negotiator.app.rights.require` whether the
+caller's channel may do the action, hands the store a
+:class:`~negotiator.store.records.Caller` that sees what the table allows,
+and gives back the answer in the caller's view: a channel that sees only its
+own records (the portal) gets quotes without internal figures and events
+without staff ids, request ids or internal reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, g
+
+from negotiator.app import rights
+from negotiator.app.problems import Problem
+from negotiator.app.responses import portal_view
+from negotiator.store.records import Caller
+
+#: What an event of another channel may show a caller that sees only its own: what happened and the
+#: borrower's own figures; never who (a staff id), why (an internal reason) or which other record.
+SHARED_DETAIL = ("option_id", "type", "approval", "options", "proposal", "reference", "amount", "paid_on")
+
+
+def event_view(events: list[dict], caller: Caller) -> list[dict]:
+    """Events as ``caller`` may read them: another channel's events keep their type, time, statuses and shared
+    figures; the actor is the channel's name, the principal and request id are withheld, and so is any detail
+    not in :data:`SHARED_DETAIL` (a reason, the id of the arrangement that superseded this one).
+
+    >>> event_view([{"channel": "supervisor", "actor": "sup-jane", "principal": "supervisor:ab12",
+    ...              "request_id": "r1", "detail": {"reason": "internal: fraud"}}], Caller("portal", "p",
+    ...              frozenset({"portal"})))
+    [{'channel': 'supervisor', 'actor': 'supervisor', 'principal': None, 'request_id': None, 'detail': None}]
+    """
+    if caller.sees is None:
+        return events
+    out = []
+    for e in events:
+        if e["channel"] not in caller.sees:
+            detail = {k: v for k, v in (e.get("detail") or {}).items() if k in SHARED_DETAIL}
+            e = {**e, "actor": e["channel"], "request_id": None, "detail": detail or None,
+                 **({"principal": None} if "principal" in e else {})}
+        out.append(e)
+    return out
+
+
+class Access:
+    """One caller's use of the store: ``channel`` (a key's, or the pages': ``agent``, ``portal``), ``principal``
+    (who authenticated: ``agent:<key id>``, ``console:<agent>``, ``portal:<invitation>``)."""
+
+    def __init__(self, records, channel: str, principal: str, request_id: str | None = None):
+        self.records, self.channel, self.principal, self.request_id = records, channel, principal, request_id
+
+    @classmethod
+    def of_request(cls) -> Access:
+        """The caller of this request, as authentication set it (``g.channel``, ``g.principal``)."""
+        state = current_app.extensions["negotiator"]
+        return cls(state.get("records"), g.channel, g.get("principal") or f"{g.channel}:{g.key_id}",
+                   g.get("request_id"))
+
+    def caller(self, action: str) -> Caller:
+        """The store's caller for ``action``; 403 ``wrong_channel`` where the table says no."""
+        return rights.require(self.channel, action, self.principal)
+
+    def _store(self):
+        if self.records is None:
+            raise Problem(503, "Service Unavailable", "The store is switched off (NEGOTIATOR_STORE=0).", "store-off")
+        return self.records
+
+    # ------------------------------------------------------------------ quotes
+    def issue(self, engine, body, action: str, registry) -> dict:
+        """A quote or what-if (``engine``: the engine's ``quote`` or ``propose``) on the server's day, with the
+        account's stored history, kept: the one path of the API and the pages (``action``: quote, what_if)."""
+        from negotiator.app.dates import quote_day
+        from negotiator.app.history import with_stored_history
+        self.caller(action)
+        day = quote_day(body, self.channel)
+        merged = with_stored_history(body)
+        result = engine(merged, registry, channel=self.channel, today=day)
+        self.keep_quote(result, merged, action)
+        return result
+
+    def keep_quote(self, result: dict, body: dict, action: str = "quote") -> None:
+        """Store an issued quote or what-if (when the store is on)."""
+        caller = self.caller(action)
+        if self.records is not None:
+            self.records.keep_quote(result, body, caller, self.request_id)
+
+    def get_quote(self, quote_id: str) -> dict:
+        caller = self.caller("read_quote")
+        stored = self._store().get_quote(quote_id, caller)
+        return stored if caller.sees is None else portal_view(stored)
+
+    # ------------------------------------------------------------------ arrangements
+    def accept(self, body, idempotency_key: str, scope: str) -> tuple[int, dict, bool]:
+        caller = self.caller("accept")
+        if isinstance(body, dict) and body.get("replaces") is not None:
+            self.caller("replace")
+        return self._store().accept(body, idempotency_key, scope, caller, self.request_id)
+
+    def decide(self, arrangement_id: str, body) -> dict:
+        caller = self.caller("decide")
+        return self._store().decide(arrangement_id, body, caller, self.request_id)
+
+    def cancel(self, arrangement_id: str, body) -> dict:
+        caller = self.caller("cancel")
+        return self._store().cancel(arrangement_id, body, caller, self.request_id)
+
+    def pay(self, arrangement_id: str, body) -> tuple[int, dict]:
+        caller = self.caller("pay")
+        return self._store().pay(arrangement_id, body, caller, self.request_id)
+
+    def arrangement(self, arrangement_id: str, as_of: dt.date | None = None) -> dict:
+        caller = self.caller("read_arrangement")
+        return self._store().arrangement(arrangement_id, caller, as_of)
+
+    def events(self, arrangement_id: str) -> dict:
+        caller = self.caller("read_events")
+        answer = self._store().events(arrangement_id, caller)
+        return {**answer, "events": event_view(answer["events"], caller)}
+
+    def account(self, account_id: str, as_of: dt.date | None = None, limit: int | None = None,
+                before: str | None = None) -> dict:
+        """A page of the account's arrangements, newest first (see :meth:`Records.account`)."""
+        caller = self.caller("list_account")
+        page = {"limit": limit} if limit is not None else {}
+        return self._store().account(account_id, caller, as_of, before=before, **page)
+
+    def plans(self, account_id: str) -> tuple[dict | None, dict | None]:
+        """``(live, booked)``: the account's live plan in this caller's view, and the one this caller (a borrower
+        page's invitation) booked."""
+        caller = self.caller("list_account")
+        return self._store().plans_of(account_id, caller, self.principal)

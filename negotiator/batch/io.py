@@ -17,6 +17,7 @@ interruption never leaves a complete-looking file.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -66,10 +67,13 @@ class BatchRunError(BatchInputError):
 class _Snapshot:
     """The identity, size and modification time of an open input, to tell whether it changed while read."""
 
-    def __init__(self, fh, path: str):
+    def __init__(self, fh, path: str, expected: tuple | None = None):
         st = os.fstat(fh.fileno())
         self.fh, self.path = fh, path
         self.key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if expected is not None and expected != self.key:
+            raise BatchRunError(f"{path}: the input changed between its check and its reading; nothing written: "
+                                "run again on a finished file")
 
     def check(self, consumed: int | None = None) -> None:
         """Raise :class:`BatchRunError` if the file changed, moved, or (at the end) was not read to its size."""
@@ -181,15 +185,27 @@ def check_columns(names: list[str], path: str) -> None:
 DEFAULT_CHUNK_BYTES = 16 << 20
 
 
-def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> tuple[Iterator[Chunk], int]:
+def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+                encoding: str = "utf-8") -> tuple[Iterator[Chunk], int]:
     """An iterator of chunks of at most ``chunk_size`` rows and about ``chunk_bytes`` input bytes
     (a single longer row is a chunk of its own; a line longer than ``chunk_bytes`` is rejected unread),
-    and the size progress is measured against (bytes or rows)."""
+    and the size progress is measured against (bytes or rows).
+
+    CSV and JSON Lines are read in ``encoding`` (see :data:`ENCODINGS`): the
+    whole file is checked first, in pieces, and refused (:class:`BatchInputError`,
+    naming the first bad line and the likely encoding) unless every byte is
+    valid in it; a file in another encoding than UTF-8 is then transcoded
+    to UTF-8 piece by piece as it is read.
+    """
     fmt = file_format(path)
+    encoding = encoding_name(encoding)
     if chunk_size < 1:
         raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
     if chunk_bytes < 1024:
         raise BatchInputError(f"chunk bytes must be at least 1024, not {chunk_bytes}")
+    if fmt == "parquet" and encoding != "utf-8":
+        raise BatchInputError(f"{path}: --encoding {encoding} applies to CSV and JSON Lines; Parquet text is "
+                              "always UTF-8")
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
@@ -203,18 +219,184 @@ def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYT
                 raise
             return _parquet_chunks(pf, fh, path, _parquet_batch_rows(pf, chunk_size, chunk_bytes)), \
                 pf.metadata.num_rows
-        total = os.stat(path).st_size
-        if fmt == "csv":
-            with open(path, "rb") as fh:
-                header = _read_header(fh, path)
+        with open(path, "rb") as fh:
+            key = _Snapshot(fh, path).key
+            check_encoding(fh, path, encoding)
+            fh.seek(0)
+            if fmt == "csv":
+                header = _read_header(_Source(fh, encoding), path)
     except OSError as exc:
         raise BatchInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except pa.ArrowException as exc:
         raise BatchInputError(f"cannot read {path}: {exc}") from None
+    total = key[2]
     if fmt == "csv":
         names = _header(header, path)
-        return _csv_chunks(path, header, names, chunk_size, chunk_bytes), total
-    return _jsonl_chunks(path, chunk_size, chunk_bytes), total
+        return _csv_chunks(path, header, names, chunk_size, chunk_bytes, encoding, key), total
+    return _jsonl_chunks(path, chunk_size, chunk_bytes, encoding, key), total
+
+
+# ----------------------------------------------------------------------------- encodings
+
+#: The encodings ``--encoding`` accepts (Python's codec names; aliases such as ``utf8``, ``windows-1252``,
+#: ``sjis`` or ``cp936`` name the same codecs): UTF-8, the Chinese GB18030 and its subset GBK, Big5
+#: (traditional Chinese), Shift_JIS and Windows' cp932 (Japanese), and Windows' Western cp1252.
+ENCODINGS = ("utf-8", "gb18030", "gbk", "big5", "shift_jis", "cp932", "cp1252")
+#: What charset detection may call an encoding, as the ``--encoding`` to suggest (a superset where one exists).
+_SUGGEST = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "utf_8": "utf-8", "big5hkscs": "big5",
+            "euc_jis_2004": "shift_jis", "shift_jis_2004": "shift_jis", "shift_jisx0213": "shift_jis",
+            "cp1252": "cp1252", "latin_1": "cp1252", "iso8859_15": "cp1252"}
+
+
+def encoding_name(encoding: str) -> str:
+    """The codec name of an accepted ``--encoding``, or :class:`BatchInputError`.
+
+    >>> encoding_name("GB18030"), encoding_name("utf8"), encoding_name("windows-1252"), encoding_name("cp936")
+    ('gb18030', 'utf-8', 'cp1252', 'gbk')
+    """
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = None
+    if name not in ENCODINGS:
+        raise BatchInputError(f"--encoding {encoding}: not an encoding the job reads; use one of "
+                              f"{', '.join(ENCODINGS)}")
+    return name
+
+
+#: Bytes read at a time when checking an encoding and when transcoding.
+_PIECE = 1 << 22
+
+
+def check_encoding(fh, path: str, encoding: str) -> None:
+    """Read the file once, in pieces, and refuse it at the first byte not valid in ``encoding``.
+
+    The message names the line (counted in the file, from 1: the header of
+    a CSV is line 1) and the encoding charset detection
+    (``charset-normalizer``) finds likely, so that nothing is half read in
+    the wrong encoding: a line of GB18030 bytes can be valid UTF-8 by
+    chance (``失业`` read as ``ʧҵ``), so one bad line puts every line in doubt.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 0
+    offset = 0
+    while True:
+        raw = fh.read(_PIECE)
+        try:
+            decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            at = max(exc.start - (len(exc.object) - len(raw)), 0)       # the decoder's pending bytes come first
+            line = lines + raw.count(b"\n", 0, at) + 1
+            bad = raw[at:at + 1] or exc.object[exc.start:exc.start + 1]
+            raise BatchInputError(_encoding_message(fh, path, encoding, line, offset + at, bad)) from None
+        if not raw:
+            return
+        lines += raw.count(b"\n")
+        offset += len(raw)
+
+
+def _encoding_message(fh, path: str, encoding: str, line: int, offset: int, bad: bytes) -> str:
+    what = f"{path}: line {line:,} is not valid {encoding} (byte 0x{bad.hex()} at offset {offset:,})"
+    guess = likely_encoding(fh, offset, encoding)
+    if guess is None:
+        hint = f"name its encoding with --encoding (one of {', '.join(ENCODINGS)}) or convert it to UTF-8"
+    elif guess == encoding:
+        hint = "the file may be damaged (bytes that are in no encoding the job reads)"
+    elif guess in ENCODINGS:
+        hint = f"it looks like {guess}: run again with --encoding {guess}"
+    else:
+        hint = f"it looks like {guess}, which the job does not read: convert it to UTF-8"
+    return f"{what}; nothing read: {hint}"
+
+
+def likely_encoding(fh, offset: int, declared: str = "utf-8", size: int = 1 << 16) -> str | None:
+    """The encoding charset detection (``charset-normalizer``) finds most likely for the file's lines that hold
+    non-ASCII bytes, from the line holding ``offset`` on, as an ``--encoding`` name (None when it cannot tell).
+
+    Only such lines are looked at (a portfolio is mostly ASCII digits, which
+    tell nothing), and the detection chooses among the encodings the job
+    reads that decode them all; when none does, among every encoding it knows.
+    """
+    from charset_normalizer import from_bytes
+    fh.seek(max(offset - 4096, 0))
+    near = fh.read(size * 16)
+    start = near.rfind(b"\n", 0, min(offset, 4096)) + 1
+    lines = near[start:].split(b"\n")
+    if len(near) == size * 16:
+        lines.pop()         # cut short by the read: may end mid-character
+    picked: list[bytes] = []
+    for line in lines:
+        if max(line, default=0) >= 0x80 and sum(map(len, picked)) < size:
+            picked.append(line)
+    sample = b"\n".join(picked)
+    if not sample:
+        return None
+    fits = [e for e in ENCODINGS if e != declared and _decodes(sample, e)]
+    best = from_bytes(sample, cp_isolation=fits or None).best()
+    if best is None:
+        return None
+    name = codecs.lookup(best.encoding).name
+    return _SUGGEST.get(best.encoding, _SUGGEST.get(name, name))
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _Source:
+    """An input's bytes as UTF-8, read in pieces: the file itself, or transcoded from ``encoding``
+    (never the whole file in memory). ``tell`` counts UTF-8 bytes handed out."""
+
+    def __init__(self, fh, encoding: str = "utf-8"):
+        self.fh, self.encoding = fh, encoding
+        self.decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)("strict")
+        self.pending = b""
+        self.out = 0
+        self.ended = False
+
+    def read(self, n: int) -> bytes:
+        if self.decoder is None and not self.pending:
+            data = self.fh.read(n)
+        else:
+            while len(self.pending) < n and not self.ended:
+                raw = self.fh.read(max(n - len(self.pending), 1 << 16))
+                self.ended = not raw
+                if self.decoder is None:
+                    self.pending += raw
+                    continue
+                try:
+                    self.pending += self.decoder.decode(raw, final=self.ended).encode("utf-8")
+                except UnicodeDecodeError:
+                    raise BatchRunError(f"{self.fh.name}: no longer valid {self.encoding} (changed while being "
+                                        "read?); nothing written") from None
+            data, self.pending = self.pending[:n], self.pending[n:]
+        self.out += len(data)
+        return data
+
+    def skip(self, n: int) -> None:
+        """Hand out ``n`` bytes to no one (the header, read before)."""
+        while n > 0:
+            got = len(self.read(min(n, _PIECE)))
+            if not got:
+                return
+            n -= got
+
+    def tell(self) -> int:
+        return self.out
+
+    def at_end(self, pos: int, size: int) -> bool:
+        """Whether UTF-8 offset ``pos`` is the end of the input (of ``size`` bytes as stored)."""
+        if self.decoder is None:
+            return pos == size
+        return self.ended and not self.pending and pos == self.out
+
+    def consumed(self) -> int:
+        """Bytes of the file read so far (as stored), for progress and the final size check."""
+        return self.fh.tell() - (len(self.pending) if self.decoder is None else 0)
 
 
 # ----------------------------------------------------------------------------- line blocks
@@ -361,27 +543,29 @@ NO_LINE_END = ("Is the last line and has no line break: the file may have been c
 
 
 def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int,
-                chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
+                chunk_bytes: int = DEFAULT_CHUNK_BYTES, encoding: str = "utf-8",
+                key: tuple | None = None) -> Iterator[Chunk]:
     first = 1
     with open(path, "rb") as fh:
-        snap = _Snapshot(fh, path)
-        fh.seek(len(header))
-        pos = len(header)
+        snap = _Snapshot(fh, path, key)
+        src = _Source(fh, encoding)
+        src.skip(len(header))
+        pos = src.tell()
         header = header if header.endswith(b"\n") else header + b"\n"
-        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
+        for block, pos in _line_blocks(src, chunk_size, chunk_bytes):
             snap.check()
             starts, lengths = _line_starts(block)
             nlines = len(starts)
             cut = None
-            if pos == snap.key[2] and not block.endswith(b"\n") and lengths[-1] > 0:   # the file's last line
+            if src.at_end(pos, snap.key[2]) and not block.endswith(b"\n") and lengths[-1] > 0:   # the last line
                 cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
                 block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
-            chunk = _csv_block(header, names, block, starts, lengths, first, pos)
+            chunk = _csv_block(header, names, block, starts, lengths, first, src.consumed())
             if cut is not None:
                 chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
             yield chunk
             first += nlines
-        snap.check(consumed=pos)
+        snap.check(consumed=src.consumed())
 
 
 def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
@@ -690,13 +874,15 @@ def _unique_keys(pairs: list) -> dict:
     return seen
 
 
-def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
+def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES, encoding: str = "utf-8",
+                  key: tuple | None = None) -> Iterator[Chunk]:
     first = 1
-    pos = 0
     with open(path, "rb") as fh:
-        snap = _Snapshot(fh, path)
-        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
+        snap = _Snapshot(fh, path, key)
+        src = _Source(fh, encoding)
+        for block, _ in _line_blocks(src, chunk_size, chunk_bytes):
             snap.check()
+            pos = src.consumed()
             starts, lengths = _line_starts(block)
             values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
             numbers: list[int] = []
@@ -734,7 +920,7 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
             first += len(starts)
             cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
             yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
-        snap.check(consumed=pos)
+        snap.check(consumed=src.consumed())
 
 
 # ----------------------------------------------------------------------------- Parquet

@@ -819,7 +819,8 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
         chunk_size: int | None = None, channel: str = "batch", progress: bool = False, workers: int = 1, *,
         output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0,
-        chunk_bytes: int = DEFAULT_CHUNK_BYTES, summary_path: str | None = None) -> Summary:
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES, summary_path: str | None = None,
+        encoding: str = "utf-8") -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
@@ -829,7 +830,9 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     ``output_format`` (csv or jsonl); ``bom`` starts CSV files with a UTF-8
     byte-order mark. When more than ``max_reject_rate`` of the rows read
     are rejected, the rejects are written but the offers are not (the
-    summary's ``too_many_rejects``).
+    summary's ``too_many_rejects``). CSV and JSON Lines input is read in
+    ``encoding`` (``utf-8`` by default; see :data:`negotiator.batch.io.ENCODINGS`):
+    a file not valid in it is refused before any output is opened.
     """
     if not 0 <= max_reject_rate <= 1:
         raise BatchInputError(f"--max-reject-rate must be between 0 and 1, not {max_reject_rate}")
@@ -847,7 +850,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
             file_format(path)
     check_paths(input_path, output_path, rejects_path, summary_path)
     chunk_size = default_chunk_size(workers) if chunk_size is None else chunk_size
-    chunks, total = read_chunks(input_path, chunk_size, chunk_bytes)
+    chunks, total = read_chunks(input_path, chunk_size, chunk_bytes, encoding)
     summary = Summary(provenance=provenance(policy, as_of, channel, input_path))
     duplicates = _Duplicates()
     started = time.perf_counter()
@@ -928,6 +931,7 @@ def main(args, registry) -> int:
                           bom=getattr(args, "bom", False),
                           chunk_bytes=int(_or(getattr(args, "chunk_mib", None), DEFAULT_CHUNK_BYTES / 2**20) * 2**20),
                           summary_path=getattr(args, "summary_json", None),
+                          encoding=getattr(args, "encoding", None) or "utf-8",
                           max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
     except KeyboardInterrupt as exc:
         signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT

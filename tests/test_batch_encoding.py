@@ -1,0 +1,203 @@
+"""Portfolio files as they really arrive (issue 24): encodings, float ids, one writer per output, small points."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import io
+import json
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pytest
+
+from negotiator.batch import io as batch_io
+from negotiator.batch import job as batch
+from negotiator.cli import main as cli
+from negotiator.policy import PolicyRegistry
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 23)
+_spec = importlib.util.spec_from_file_location("make_portfolio", ROOT / "examples" / "make_portfolio.py")
+make_portfolio = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_portfolio)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return PolicyRegistry.load()
+
+
+def _args(inp, out, **kw):
+    base = dict(input=str(inp), output=str(out), policy="default", as_of=AS_OF.isoformat(), rejects=None,
+                chunk_size=100_000, channel="batch", quiet=True)
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+# ----------------------------------------------------------------------------- 1. encodings
+
+#: Hardship reasons and account-id prefixes in each encoding's own script (every one encodable in it).
+TEXTS = {
+    "gb18030": (["失业", "因公司裁员而失业，正在找新工作", "家人生病住院，医疗费用增加", "生意失败，收入减少"], "薛史"),
+    "gbk": (["失业", "离婚后独自抚养两个孩子", "车祸受伤，暂时无法工作"], "王"),
+    "big5": (["因公司裁員而失業，目前正在尋找新工作", "家人生病住院，醫療費用支出增加", "生意失敗，收入大幅減少"],
+             "陳"),
+    "shift_jis": (["会社の倒産により失業しました", "病気で入院しています", "収入が大幅に減少しました"], "山田"),
+    "cp1252": (["Arbeitslosigkeit nach Kündigung", "Krankheit – Spitalaufenthalt", "séparation, réduction d'activité"],
+               "Müller"),
+}
+#: What charset detection suggests for each, without --encoding (cp932 is Windows' superset of Shift_JIS).
+SUGGESTED = {"gb18030": {"gb18030"}, "gbk": {"gb18030"}, "big5": {"big5"}, "shift_jis": {"shift_jis", "cp932"},
+             "cp1252": {"cp1252"}}
+
+
+def _portfolio_text(rows: int, encoding: str, fmt: str = "csv") -> str:
+    """A portfolio with values in ``encoding``'s script, as text (written in any encoding by the caller)."""
+    reasons, prefix = TEXTS[encoding]
+    cols, _ = make_portfolio.portfolio(rows, seed=24, bad_share=0.0, as_of=AS_OF)
+    cols["hardship_reason"] = [reasons[k % len(reasons)] if r else r for k, r in enumerate(cols["hardship_reason"])]
+    cols["account_id"] = [f"{prefix}-6222{k:012d}" for k in range(rows)]
+    table = make_portfolio.to_table(cols)
+    if fmt == "jsonl":
+        return make_portfolio.jsonl_records(table).decode("utf-8")
+    buf = io.BytesIO()
+    pacsv.write_csv(table, buf, pacsv.WriteOptions(quoting_style="needed"))
+    return buf.getvalue().decode("utf-8")
+
+
+def _first_line_not_utf8(data: bytes) -> int:
+    for k, line in enumerate(data.split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return k
+    raise AssertionError("every line is UTF-8")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_gb18030_input_is_offered_with_its_encoding_and_refused_without(tmp_path, registry, capsys, fmt):
+    text = _portfolio_text(300, "gb18030", fmt)
+    assert "失业" in text
+    utf8, gb = tmp_path / "utf8" / f"p.{fmt}", tmp_path / "gb" / f"p.{fmt}"
+    utf8.parent.mkdir()
+    gb.parent.mkdir()
+    utf8.write_bytes(text.encode("utf-8"))
+    gb.write_bytes(text.encode("gb18030"))
+    assert cli(["batch", str(utf8), str(utf8.parent / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet"]) == 0
+    assert cli(["batch", str(gb), str(gb.parent / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet",
+                "--encoding", "gb18030", "--chunk-size", "7"]) == 0
+    want = (utf8.parent / "o.csv").read_bytes()
+    assert (gb.parent / "o.csv").read_bytes() == want             # the same offers, byte for byte, in UTF-8
+    assert (gb.parent / "o.rejects.csv").read_bytes() == (utf8.parent / "o.rejects.csv").read_bytes()
+    assert "薛史-6222".encode() in want
+    chunks, _ = batch_io.read_chunks(str(gb), 50, encoding="gb18030")      # the Python API reads it the same
+    reasons = {r for c in chunks for r in c.columns["hardship_reason"].to_pylist()}
+    assert set(TEXTS["gb18030"][0]) <= reasons
+    capsys.readouterr()
+
+    # without --encoding: refused before anything is written, naming the first bad line and the encoding
+    folder = gb.parent
+    for name in ("o.csv", "o.rejects.csv"):
+        (folder / name).unlink()
+    assert cli(["batch", str(gb), str(folder / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    line = _first_line_not_utf8(gb.read_bytes())
+    assert f"line {line:,} is not valid utf-8" in err
+    assert "--encoding gb18030" in err
+    assert _files(folder) == {gb.name}                             # no offers, no rejects, no part files
+
+
+def test_a_file_not_valid_in_its_encoding_is_refused_even_when_streaming(tmp_path, capsysbinary):
+    text = _portfolio_text(40, "gb18030")
+    path = tmp_path / "p.csv"
+    path.write_bytes(text.encode("gb18030"))
+    code = cli(["batch", str(path), "-", "--rejects", str(tmp_path / "r.csv"), "--as-of", AS_OF.isoformat(),
+                "--quiet"])
+    out = capsysbinary.readouterr()
+    assert code == 2
+    assert out.out == b""                                          # not one offer streamed
+    assert b"--encoding gb18030" in out.err
+    assert _files(tmp_path) == {"p.csv"}
+
+
+def test_one_bad_byte_in_a_utf8_file_names_its_line(tmp_path, capsys):
+    text = _portfolio_text(30, "gb18030")
+    lines = text.encode("utf-8").split(b"\n")
+    lines[17] = lines[17].replace(b"6222", b"62\xff22", 1)
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\n".join(lines))
+    assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "line 18 is not valid utf-8 (byte 0xff" in err
+    assert _files(tmp_path) == {"p.csv"}
+
+
+@pytest.mark.parametrize("encoding", sorted(TEXTS))
+def test_each_encoding_reads_as_its_utf8_twin(tmp_path, registry, encoding):
+    text = _portfolio_text(60, encoding)
+    utf8, other = tmp_path / "u.csv", tmp_path / "e.csv"
+    utf8.write_bytes(text.encode("utf-8"))
+    other.write_bytes(text.encode(encoding))
+    assert batch.main(_args(utf8, tmp_path / "u_out.csv"), registry) == 0
+    assert batch.main(_args(other, tmp_path / "e_out.csv", encoding=encoding, chunk_size=5), registry) == 0
+    assert (tmp_path / "e_out.csv").read_bytes() == (tmp_path / "u_out.csv").read_bytes()
+
+
+@pytest.mark.parametrize("encoding", sorted(TEXTS))
+def test_without_encoding_each_is_refused_with_a_suggestion(tmp_path, capsys, encoding):
+    text = _portfolio_text(200, encoding)
+    path = tmp_path / "p.csv"
+    path.write_bytes(text.encode(encoding))
+    assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"line {_first_line_not_utf8(path.read_bytes()):,} is not valid utf-8" in err
+    assert any(f"it looks like {e}: run again with --encoding {e}" in err for e in SUGGESTED[encoding]), err
+    assert _files(tmp_path) == {"p.csv"}
+
+
+def test_a_wrong_declared_encoding_is_refused_too(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_bytes(_portfolio_text(40, "cp1252").encode("cp1252"))
+    assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet",
+                "--encoding", "gb18030"]) == 2
+    err = capsys.readouterr().err
+    assert "is not valid gb18030" in err and "--encoding cp1252" in err
+    assert _files(tmp_path) == {"p.csv"}
+
+
+def test_unknown_encodings_and_encodings_on_parquet_are_usage_errors(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_bytes(_portfolio_text(5, "cp1252").encode("utf-8"))
+    assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--quiet", "--encoding", "utf-16"]) == 2
+    assert "not an encoding the job reads" in capsys.readouterr().err
+    pq_path = tmp_path / "p.parquet"
+    import pyarrow.parquet as pq
+    pq.write_table(pacsv.read_csv(path), pq_path)
+    assert cli(["batch", str(pq_path), str(tmp_path / "o.csv"), "--quiet", "--encoding", "gbk"]) == 2
+    assert "Parquet text is always UTF-8" in capsys.readouterr().err
+
+
+def test_transcoding_reads_in_pieces_whatever_the_cuts():
+    text = "account_id,hardship_reason\n" + "".join(f"薛{k},失业{k}\n" for k in range(5000))
+    raw = text.encode("gb18030")
+    src = batch_io._Source(io.BytesIO(raw), "gb18030")
+    got = []
+    while piece := src.read(7):            # cuts through two- and four-byte characters
+        got.append(piece)
+    assert b"".join(got) == text.encode("utf-8")
+    assert src.at_end(src.tell(), len(raw)) and src.consumed() == len(raw)
+
+
+def test_the_suggestion_is_the_detected_encoding():
+    data = _portfolio_text(200, "gb18030").encode("gb18030")
+    assert batch_io.likely_encoding(io.BytesIO(data), 1000) == "gb18030"
+    assert batch_io.likely_encoding(io.BytesIO(b"plain ASCII\n"), 0) is None
+    data = json.dumps({"reason": "失業 病気で入院 収入減少 " * 50}, ensure_ascii=False).encode("shift_jis")
+    assert batch_io.likely_encoding(io.BytesIO(data), 10) in ("shift_jis", "cp932")
+

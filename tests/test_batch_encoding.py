@@ -201,3 +201,86 @@ def test_the_suggestion_is_the_detected_encoding():
     data = json.dumps({"reason": "失業 病気で入院 収入減少 " * 50}, ensure_ascii=False).encode("shift_jis")
     assert batch_io.likely_encoding(io.BytesIO(data), 10) in ("shift_jis", "cp932")
 
+
+# ----------------------------------------------------------------------------- 2. account ids as text
+
+def _ids_portfolio(rows: int = 6):
+    cols, _ = make_portfolio.portfolio(rows, seed=5, bad_share=0.0, as_of=AS_OF)
+    return make_portfolio.to_table(cols).to_pandas()
+
+
+#: 17-digit ids, two of which a float64 rounds to the same value, and a 16-digit id it holds exactly.
+IDS_17 = [62220200000000012, 62220200000000013, 62220200000000100]
+ID_16 = 6222020000000001
+
+
+def test_pandas_float_ids_in_parquet_are_read_exactly_or_rejected(tmp_path, registry):
+    import csv
+
+    import numpy as np
+    df = _ids_portfolio(6)
+    df["account_id"] = [float(IDS_17[0]), float(IDS_17[1]), np.nan, float(ID_16), 12345.0, float(IDS_17[2])]
+    assert df["account_id"].dtype == "float64"
+    assert float(IDS_17[0]) == float(IDS_17[1])                    # float64 has already collapsed two accounts
+    path = tmp_path / "p.parquet"
+    df.to_parquet(path, index=False)
+    assert batch.main(_args(path, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    with open(tmp_path / "o.csv", newline="", encoding="utf-8") as fh:
+        offered = {(r["row_number"], r["account_id"]) for r in csv.DictReader(fh)}
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = [(r["row_number"], r["account_id"], r["field"], r["reason"]) for r in csv.DictReader(fh)]
+    assert offered == {("4", str(ID_16)), ("5", "12345")}        # exact digits, never 6.2e+15
+    assert [r[:3] for r in rejects] == [("1", "", "account_id"), ("2", "", "account_id"), ("3", "", "account_id"),
+                                        ("6", "", "account_id")]
+    assert repr(float(IDS_17[0])) in rejects[0][3] and "write account ids as text" in rejects[0][3]
+    assert rejects[2][3] == "Missing data for required field."
+    assert not any("e+" in a for _, a in offered)
+
+
+def test_integer_and_text_ids_in_parquet_keep_every_digit(tmp_path, registry):
+    import csv
+    df = _ids_portfolio(3)
+    df["account_id"] = IDS_17
+    df.to_parquet(tmp_path / "p.parquet", index=False)
+    assert batch.main(_args(tmp_path / "p.parquet", tmp_path / "o.csv"), registry) == 0
+    with open(tmp_path / "o.csv", newline="", encoding="utf-8") as fh:
+        assert {r["account_id"] for r in csv.DictReader(fh)} == {str(i) for i in IDS_17}
+
+
+def test_json_number_ids_are_read_exactly_or_rejected(tmp_path, registry):
+    import csv
+    cols, _ = make_portfolio.portfolio(5, seed=5, bad_share=0.0, as_of=AS_OF)
+    recs = [json.loads(x) for x in make_portfolio.jsonl_records(make_portfolio.to_table(cols)).decode().splitlines()]
+    ids = [IDS_17[0], float(IDS_17[1]), ID_16, 12345.0, 1.5]
+    for rec, i in zip(recs, ids):
+        rec["account_id"] = i
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    assert repr(float(IDS_17[1])) in path.read_text()
+    assert batch.main(_args(path, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    with open(tmp_path / "o.csv", newline="", encoding="utf-8") as fh:
+        offered = {(r["row_number"], r["account_id"]) for r in csv.DictReader(fh)}
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = [(r["row_number"], r["field"], r["reason"]) for r in csv.DictReader(fh)]
+    assert offered == {("3", str(ID_16)), ("4", "12345")}
+    assert [r[:2] for r in rejects] == [("1", "account_id"), ("2", "account_id"), ("5", "account_id")]
+    assert str(IDS_17[0]) in rejects[0][2] and repr(float(IDS_17[1])) in rejects[1][2]
+    assert "fraction" in rejects[2][2]
+
+
+def test_ids_in_exponent_form_are_rejected_in_csv_and_frames(tmp_path, registry):
+    import csv
+    df = _ids_portfolio(3)
+    df["account_id"] = ["6.222020000000001e+16", "6222020000000001", "ACC-1E5"]
+    df.to_csv(tmp_path / "p.csv", index=False)
+    assert batch.main(_args(tmp_path / "p.csv", tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
+        rejects = [(r["row_number"], r["account_id"], r["field"]) for r in csv.DictReader(fh)]
+    assert rejects == [("1", "6.222020000000001e+16", "account_id")]
+    # the chunk function (Dask, Spark, pandas) reads a float id column by the same rule
+    frame = _ids_portfolio(3)
+    frame["account_id"] = [float(IDS_17[0]), float(ID_16), 7.0]
+    res = batch.process(frame, registry.get("default"), AS_OF)
+    assert set(res.offers.column("account_id").to_pylist()) == {str(ID_16), "7"}
+    assert res.rejects.column("row_number").to_pylist() == [1]
+    assert "write account ids as text" in res.rejects.column("reason")[0].as_py()

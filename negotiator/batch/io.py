@@ -802,7 +802,7 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
 
 # ----------------------------------------------------------------------------- JSON Lines
 
-def _json_cell(value) -> str | None:
+def _json_cell(value, column: str = "") -> str | None:
     """A JSON value as the cell text a CSV would hold (see docs/batch.md)."""
     if value is None:
         return None
@@ -810,6 +810,8 @@ def _json_cell(value) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and column == "account_id":
+        return str(int(value))      # an exact integer (json_type_error refused the others)
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, list):
@@ -841,6 +843,8 @@ def json_type_error(column: str, value) -> str | None:
     if value is None:
         return None
     kind = _JSON_KINDS[column]
+    if column == "account_id" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_id(value)[1]
     if kind == "string":
         return None if isinstance(value, str) else NOT_STRING
     if kind == "amount":
@@ -916,7 +920,7 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
                     continue
                 numbers.append(row)
                 for c in INPUT_COLUMNS:
-                    values[c].append(_json_cell(rec.get(c)))
+                    values[c].append(_json_cell(rec.get(c), c))
             first += len(starts)
             cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
             yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
@@ -1019,21 +1023,75 @@ def _as_text(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return pc.cast(col, pa.string()), bad
 
 
+#: Integers a float64 holds exactly: every one below 2**53 in magnitude (a larger one may be another's rounding).
+EXACT_FLOAT_INTEGER = 2**53
+
+
+def number_id(value: float | int) -> tuple[str | None, str | None]:
+    """An account id given as a number: its exact digits, or the reason it is refused.
+
+    An id is text; a number is read back to its digits only when they are
+    certain: an integer below 2**53 in magnitude. Above, a float64 cannot
+    hold every integer (``62220200000000012`` and ``...13`` are one float),
+    so the id may already be another account's; a fraction is no id.
+
+    >>> number_id(6222020000000001.0), number_id(12345)
+    (('6222020000000001', None), ('12345', None))
+    >>> number_id(6.222020000000001e16)[1][:40]
+    'Is a number (6.222020000000001e+16), not'
+    """
+    if isinstance(value, float) and not value.is_integer():
+        return None, f"Is a number with a fraction ({value!r}), not an account id: write account ids as text."
+    if abs(value) >= EXACT_FLOAT_INTEGER:
+        return None, (f"Is a number ({value!r}), not text: above 2**53 a number read as floating point may have "
+                      "lost digits and become another account's id; write account ids as text.")
+    return str(int(value)), None
+
+
+def id_text(col: pa.Array) -> tuple[pa.Array, dict[int, str]]:
+    """An account-id column as text, and the rows refused with their reason (see :func:`number_id`).
+
+    Integer columns keep every digit; float columns (pandas writes an id
+    column with a blank as float64) are read back to their digits where
+    exact; other types are read as text like any column.
+    """
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    if not pa.types.is_floating(col.type):
+        return (col if pa.types.is_string(col.type) else pc.cast(col, pa.string())), {}
+    values = col.to_numpy(zero_copy_only=False).astype(np.float64)
+    valid = ~np.isnan(values)
+    exact = valid & (np.abs(values) < EXACT_FLOAT_INTEGER) & (values == np.floor(values))
+    text = pc.cast(pa.array(np.where(exact, values, 0).astype(np.int64)), pa.string())
+    text = pc.if_else(pa.array(exact), text, pa.scalar(None, pa.string()))
+    refused = {int(k): number_id(float(values[k]))[1] or "" for k in np.flatnonzero(valid & ~exact)}
+    return text, refused
+
+
 def _parquet_chunk(batch: pa.RecordBatch, first: int) -> Chunk:
     cols = {}
     bad_cells: dict[str, np.ndarray] = {}
+    reasons: dict[tuple[str, int], str] = {}
+    n = batch.num_rows
     for name in batch.schema.names:
-        cols[name], bad = _as_text(batch.column(name))
+        if name == "account_id":
+            cols[name], refused = id_text(batch.column(name))
+            bad = np.zeros(n, dtype=bool)
+            bad[list(refused)] = True
+            reasons.update({(name, k): why for k, why in refused.items()})
+        else:
+            cols[name], bad = _as_text(batch.column(name))
         if bad.any():
             bad_cells[name] = bad
-    n = batch.num_rows
     numbers = np.arange(first, first + n, dtype=np.int64)
     unreadable = []
     if bad_cells:
         bad_row = np.logical_or.reduce(list(bad_cells.values()))
         ids = cols.get("account_id", pa.nulls(n, pa.string())).to_pylist()
         for k in np.flatnonzero(bad_row):
-            unreadable += [(int(numbers[k]), ids[k] or None, name, NOT_UTF8)
+            unreadable += [(int(numbers[k]), ids[k] or None, name, reasons.get((name, int(k)), NOT_UTF8))
                            for name, bad in bad_cells.items() if bad[k]]
         keep = pa.array(np.flatnonzero(~bad_row))
         cols = {c: pc.take(a, keep) for c, a in cols.items()}

@@ -53,6 +53,7 @@ from negotiator.batch.io import (
     check_columns,
     check_paths,
     file_format,
+    id_text,
     read_chunks,
 )
 from negotiator.batch.parse import INPUT_COLUMNS, present, to_accounts
@@ -186,8 +187,9 @@ class ChunkResult:
         return pa.concat_tables([offers.cast(COMBINED_SCHEMA), pa.table(rej, schema=COMBINED_SCHEMA)])
 
 
-def _columns(frame) -> tuple[dict[str, pa.Array], int, np.ndarray | None]:
-    """Known columns as string arrays, the row count, and a ``row_number`` column if any."""
+def _columns(frame) -> tuple[dict[str, pa.Array], int, np.ndarray | None, dict[int, str]]:
+    """Known columns as string arrays, the row count, a ``row_number`` column if any, and the rows whose
+    account id is a number that cannot be read back to its digits (:func:`negotiator.batch.io.id_text`)."""
     if isinstance(frame, dict):
         frame = pa.table(frame)
     elif not isinstance(frame, (pa.Table, pa.RecordBatch)):
@@ -195,17 +197,20 @@ def _columns(frame) -> tuple[dict[str, pa.Array], int, np.ndarray | None]:
     names = [c for c in frame.schema.names if c != "row_number"]
     check_columns(names, "frame")
     cols = {}
+    refused: dict[int, str] = {}
     for name in names:
         col = frame.column(name)
         if isinstance(col, pa.ChunkedArray):
             col = col.combine_chunks()
-        if not pa.types.is_string(col.type):
+        if name == "account_id":
+            col, refused = id_text(col)
+        elif not pa.types.is_string(col.type):
             col = pc.cast(col, pa.string())
         cols[name] = col
     rn = None
     if "row_number" in frame.schema.names:
         rn = np.asarray(frame.column("row_number").to_numpy(zero_copy_only=False), dtype=np.int64)
-    return cols, frame.num_rows, rn
+    return cols, frame.num_rows, rn, refused
 
 
 def process(frame, policy: Policy, as_of: dt.date, channel: str = "batch",
@@ -229,11 +234,14 @@ def process(frame, policy: Policy, as_of: dt.date, channel: str = "batch",
         ``offers`` (:data:`OFFER_SCHEMA`) sorted by row then option order,
         ``rejects`` (:data:`REJECT_SCHEMA`) sorted by row then column.
     """
-    cols, n, rn = _columns(frame)
+    cols, n, rn, refused = _columns(frame)
     if row_numbers is None:
         row_numbers = rn if rn is not None else np.arange(1, n + 1, dtype=np.int64)
     row_numbers = np.asarray(row_numbers, dtype=np.int64)
     acc, errors = to_accounts(cols, n, as_of, policy)
+    if refused:     # a float id: the reason replaces "Missing data" for its (null) cell
+        errors = sorted([e for e in errors if not (e[0] in refused and e[1] == "account_id")]
+                        + [(k, "account_id", why) for k, why in refused.items()], key=lambda e: e[0])
     aid = cols.get("account_id", pa.nulls(n, pa.string()))
     aid = pc.if_else(pa.array(present(aid)), aid, pa.scalar(None, pa.string()))
     bad = np.zeros(n, dtype=bool)

@@ -90,6 +90,10 @@ NOT_INTEGER = "Not a valid integer."
 NOT_DATE = "Not a valid date."
 DATE_RANGE = f"Must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}."   # the schema's words
 NEGATIVE = "Must not be negative."
+#: An account id like ``6.222020000000001e+16``: a number's text, whose digits a program reading ids as numbers lost.
+ID_EXPONENT = ("Is a number in exponent form, not an account id: its digits were lost where the ids were read "
+               "as numbers; write account ids as text.")
+_EXPONENT = r"^[+-]?[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+$"
 
 OK, ABSENT, INVALID, NEG, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE = range(7)
 assert (kernels.CELL_OK, kernels.CELL_ABSENT, kernels.CELL_INVALID, kernels.CELL_TOO_LARGE, kernels.CELL_TOO_PRECISE,
@@ -331,6 +335,7 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
     required("account_id", has_id)
     err.add("schema", has_id & _np_bool(pc.greater(pc.utf8_length(aid), MAX_TEXT)), "account_id",
             f"Length must be between 1 and {MAX_TEXT}.")
+    err.add("schema", has_id & _np_bool(pc.match_substring_regex(aid, _EXPONENT)), "account_id", ID_EXPONENT)
 
     cur = get("currency")
     cur_codes = sorted(CURRENCIES)

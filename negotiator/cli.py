@@ -94,6 +94,7 @@ exit codes:
   5    failed part-way: the input changed while read, or an output could not be
        written (disk full); nothing written
   6    more rows rejected than --max-reject-rate: rejects written, offers not
+  7    another job is writing the same OUTPUT or --rejects (a .NAME.lock beside it)
   130  interrupted (SIGINT)    143  SIGTERM    129  SIGHUP: nothing written, earlier
        files left as they were
 """

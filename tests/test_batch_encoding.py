@@ -103,7 +103,7 @@ def test_gb18030_input_is_offered_with_its_encoding_and_refused_without(tmp_path
 
     # without --encoding: refused before anything is written, naming the first bad line and the encoding
     folder = gb.parent
-    for name in ("o.csv", "o.rejects.csv"):
+    for name in ("o.csv", "o.rejects.csv", "o.manifest.json"):
         (folder / name).unlink()
     assert cli(["batch", str(gb), str(folder / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet"]) == 2
     err = capsys.readouterr().err
@@ -284,3 +284,186 @@ def test_ids_in_exponent_form_are_rejected_in_csv_and_frames(tmp_path, registry)
     assert set(res.offers.column("account_id").to_pylist()) == {str(ID_16), "7"}
     assert res.rejects.column("row_number").to_pylist() == [1]
     assert "write account ids as text" in res.rejects.column("reason")[0].as_py()
+
+
+# ----------------------------------------------------------------------------- 3. one writer per output
+
+def _sha(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_concurrent_jobs_on_one_output_one_is_refused(tmp_path):
+    import subprocess
+    import sys
+    import time
+    inp = tmp_path / "p.csv"
+    make_portfolio.write(str(inp), 30_000, seed=3, bad_share=0.0)
+    argv = [sys.executable, "-m", "negotiator.cli", "batch", str(inp), str(tmp_path / "o.csv"), "--as-of",
+            AS_OF.isoformat(), "--quiet", "--chunk-size", "2000"]
+    first = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / ".o.csv.lock"
+    deadline = time.monotonic() + 120
+    while not lock.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert lock.exists(), "the first job never held the lock"
+    second = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert second.returncode == 7
+    assert f"{tmp_path / 'o.csv'} is being written by job {first.pid}" in second.stderr
+    assert "delete the lock file" in second.stderr
+    assert not lock.exists() and not (tmp_path / ".o.rejects.csv.lock").exists()
+    manifest = json.loads((tmp_path / "o.manifest.json").read_text())
+    for key, name in (("offers", "o.csv"), ("rejects", "o.rejects.csv")):
+        assert manifest["files"][key] == {"path": name, "bytes": (tmp_path / name).stat().st_size,
+                                          "sha256": _sha(tmp_path / name)}
+    assert manifest["rows"] == {"read": 30_000, "offered": 30_000, "rejected": 0}
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".part", ".stale"))]
+
+
+def test_threads_on_the_same_rejects_file_are_refused_too(tmp_path, registry):
+    import threading
+    inp = tmp_path / "p.csv"
+    make_portfolio.write(str(inp), 50, seed=3, bad_share=0.0)
+    held = batch_io.OutputLock([str(tmp_path / "shared.rejects.csv")])
+    with held, pytest.raises(batch_io.BatchBusyError, match="shared.rejects.csv is being written by job"):
+        batch.run(str(inp), str(tmp_path / "a.csv"), registry.get("default"), AS_OF,
+                  rejects_path=str(tmp_path / "shared.rejects.csv"))
+    assert not (tmp_path / "a.csv").exists()
+    results = []
+
+    def job(name):
+        try:
+            batch.run(str(inp), str(tmp_path / name), registry.get("default"), AS_OF,
+                      rejects_path=str(tmp_path / "shared.rejects.csv"))
+            results.append("ok")
+        except batch_io.BatchBusyError:
+            results.append("busy")
+
+    threads = [threading.Thread(target=job, args=(f"{k}.csv",)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "ok" in results and set(results) <= {"ok", "busy"}
+    assert not list(tmp_path.glob(".*.lock"))
+
+
+def test_a_stale_lock_of_a_dead_job_is_taken_and_one_of_another_host_is_not(tmp_path, capsys):
+    import subprocess
+    import sys
+    inp = tmp_path / "p.csv"
+    make_portfolio.write(str(inp), 20, seed=3, bad_share=0.0)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = tmp_path / ".o.csv.lock"
+    lock.write_text(json.dumps({"pid": dead.pid, "host": batch_io.socket.gethostname(), "started": "1"}))
+    argv = ["batch", str(inp), str(tmp_path / "o.csv"), "--as-of", AS_OF.isoformat(), "--quiet"]
+    assert cli(argv) == 0
+    assert not lock.exists()
+    lock.write_text(json.dumps({"pid": 1, "host": "elsewhere.example", "started": "1"}))
+    before = (tmp_path / "o.csv").read_bytes()
+    assert cli(argv) == 7
+    assert "being written by job 1 on elsewhere.example" in capsys.readouterr().err
+    assert lock.exists() and (tmp_path / "o.csv").read_bytes() == before
+
+
+def test_the_manifest_names_the_pair_and_says_when_offers_were_not_written(tmp_path, registry):
+    inp = tmp_path / "p.csv"
+    make_portfolio.write(str(inp), 40, seed=3, bad_share=0.9)
+    summary = batch.run(str(inp), str(tmp_path / "o.parquet"), registry.get("default"), AS_OF,
+                        max_reject_rate=0.5)
+    assert summary.too_many_rejects
+    manifest = json.loads((tmp_path / "o.manifest.json").read_text())
+    assert manifest["files"]["offers"] is None
+    assert manifest["files"]["rejects"]["sha256"] == _sha(tmp_path / "o.rejects.csv")
+
+
+# ----------------------------------------------------------------------------- 4. the smaller points
+
+def _small_csv(tmp_path: Path, rows: int = 8) -> tuple[Path, bytes, list[bytes]]:
+    path = tmp_path / "p.csv"
+    make_portfolio.write(str(path), rows, seed=2, bad_share=0.0)
+    header, *lines = path.read_bytes().splitlines(keepends=True)
+    return path, header, [r for r in lines if r.strip()]
+
+
+def _rejects(path: Path) -> list[dict]:
+    import csv
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_line_longer_than_a_chunk_names_its_line_and_the_real_option(tmp_path, registry, fmt):
+    path, header, rows = _small_csv(tmp_path)
+    if fmt == "jsonl":
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={c: "string" for c in header.decode().strip().replace('"', "").split(",")}))
+        header, rows = b"", [x + b"\n" for x in make_portfolio.jsonl_records(table).splitlines()]
+        path = tmp_path / "p.jsonl"
+        rows[4] = rows[4][:-2] + b', "hardship_reason": "' + b"y" * (3 << 20) + b'"}\n'
+    else:
+        rows[4] = rows[4][:-1] + b"y" * (3 << 20) + b"\n"
+    path.write_bytes(header + b"".join(rows))
+    assert batch.main(_args(path, tmp_path / "o.csv", chunk_mib=1, chunk_size=3, max_reject_rate=1), registry) == 0
+    rejects = [r for r in _rejects(tmp_path / "o.rejects.csv") if r["row_number"] == "5"]
+    line = 6 if fmt == "csv" else 5
+    assert [(r["row_number"], r["account_id"], r["field"]) for r in rejects] == [("5", "", "(row)")]
+    assert rejects[0]["reason"].startswith(f"Line {line} is longer than a chunk's bytes (--chunk-mib")
+    assert "--chunk-bytes" not in rejects[0]["reason"] and "\x00" not in (tmp_path / "o.rejects.csv").read_text()
+
+
+def test_an_empty_column_name_is_named_by_its_position(tmp_path, capsys):
+    path, header, rows = _small_csv(tmp_path)
+    path.write_bytes(header.rstrip(b"\r\n") + b",\n" + b"".join(r.rstrip(b"\r\n") + b",\n" for r in rows))
+    n = header.count(b",") + 2
+    assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"unknown columns column {n} (empty name) (a delimiter at the end of the header line?)" in err
+
+
+def test_a_semicolon_delimited_file_gets_a_hint(tmp_path, capsys):
+    path, header, rows = _small_csv(tmp_path)
+    path.write_bytes(b"".join(r.replace(b",", b";") for r in [header, *rows]))
+    assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--quiet"]) == 2
+    assert "the header looks delimited by ';', not commas" in capsys.readouterr().err
+
+
+def test_a_bare_cr_outside_quotes_names_itself_and_the_account(tmp_path, registry):
+    path, header, rows = _small_csv(tmp_path)
+    names = header.decode().strip().replace('"', "").split(",")
+    cells = rows[2].decode().rstrip("\n").split(",")
+    cells[names.index("hardship_reason")] = "lost job\rsick"
+    cells[names.index("hardship_expected_months")] = "3"
+    rows[2] = ",".join(cells).encode() + b"\n"
+    path.write_bytes(header + b"".join(rows))
+    assert batch.main(_args(path, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    rejects = _rejects(tmp_path / "o.rejects.csv")
+    assert [(r["row_number"], r["account_id"], r["field"]) for r in rejects] == [("3", cells[0].strip('"'), "(row)")]
+    assert rejects[0]["reason"].startswith("Holds a bare CR (carriage return)")
+
+
+def test_dates_in_another_format_say_which_is_expected(tmp_path, registry):
+    path, header, rows = _small_csv(tmp_path)
+    names = header.decode().strip().replace('"', "").split(",")
+    cells = rows[1].decode().rstrip("\n").split(",")
+    cells[names.index("opened_on")] = "2019/11/23"
+    rows[1] = ",".join(cells).encode() + b"\n"
+    path.write_bytes(header + b"".join(rows))
+    assert batch.main(_args(path, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
+    rejects = _rejects(tmp_path / "o.rejects.csv")
+    assert [(r["row_number"], r["field"], r["reason"]) for r in rejects] == [
+        ("2", "opened_on", "Not a valid date: expected YYYY-MM-DD (e.g. 2026-11-23).")]
+
+
+def test_parquet_output_is_byte_identical_whatever_the_chunk_size(tmp_path, registry):
+    path = tmp_path / "p.csv"
+    make_portfolio.write(str(path), 3000, seed=6, bad_share=0.05)
+    for size in (7, 1000, 100_000):
+        assert batch.main(_args(path, tmp_path / f"o{size}.parquet", chunk_size=size,
+                                rejects=str(tmp_path / f"r{size}.parquet"), max_reject_rate=1), registry) == 0
+    for name in ("o", "r"):
+        assert (tmp_path / f"{name}7.parquet").read_bytes() == (tmp_path / f"{name}1000.parquet").read_bytes() \
+            == (tmp_path / f"{name}100000.parquet").read_bytes()

@@ -349,7 +349,8 @@ def test_parquet_timestamps_at_midnight_are_dates(tmp_path, registry):
     noon = pc.add(dates, pa.scalar(12 * 3600 * 10**9, pa.duration("ns")))
     pq.write_table(t.set_column(k, "opened_on", noon), tmp_path / "noon.parquet")
     assert batch.main(_args(tmp_path / "noon.parquet", tmp_path / "noon.csv", max_reject_rate=1), registry) == 0
-    assert "opened_on,Not a valid date." in (tmp_path / "noon.rejects.csv").read_text().replace('"', "")
+    rejects = (tmp_path / "noon.rejects.csv").read_text().replace('"', "")
+    assert "opened_on,Not a valid date: expected YYYY-MM-DD" in rejects
 
 
 def test_binary_column_with_bad_utf8_rejects_the_row_naming_the_column(tmp_path, registry):
@@ -700,6 +701,9 @@ def spark():
     import sys
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable   # the workers: this venv
+    # ... importing this checkout's negotiator (not the one the venv was installed from, e.g. in a worktree)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), before) if p)
     from pyspark.sql import SparkSession
     session = (SparkSession.builder.master("local[2]").appName("negotiator-tests")
                .config("spark.ui.enabled", "false")
@@ -710,6 +714,10 @@ def spark():
                .getOrCreate())
     yield session
     session.stop()
+    if before is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = before
 
 
 # PySpark 4 warns that it does not fully support pandas 3 (what dask pulls in here): the test runs on

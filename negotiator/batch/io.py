@@ -20,11 +20,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
+import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from glob import escape as glob_escape
 from pathlib import Path
@@ -174,11 +176,25 @@ def check_columns(names: list[str], path: str) -> None:
     if dup:
         problems.append(f"duplicate columns {', '.join(dup)}")
     if unknown:
-        problems.append(f"unknown columns {', '.join(unknown)}")
+        shown = [f"column {k + 1} (empty name)" if not c.strip() else c for k, c in enumerate(names) if c not in _KNOWN]
+        problems.append(f"unknown columns {', '.join(shown)}")
+        if any(not c.strip() for c in unknown) and not names[-1].strip():
+            problems[-1] += " (a delimiter at the end of the header line?)"
+        problems[-1] += _delimiter_hint(unknown)
     if missing:
         problems.append(f"missing required columns {', '.join(missing)}")
     if problems:
         raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/batch.md for the columns)")
+
+
+def _delimiter_hint(names: list[str]) -> str:
+    """A hint when header names look split by another delimiter than the comma (``;`` from European
+    spreadsheets, tabs, ``|``), else nothing."""
+    for sep in (";", "\t", "|"):
+        if sum(p.strip('"') in _KNOWN for c in names for p in c.split(sep)) >= 2 and any(sep in c for c in names):
+            return (f" (the header looks delimited by {sep!r}, not commas: export the file comma-separated, "
+                    "with '.' as the decimal point)")
+    return ""
 
 
 #: Input bytes per chunk, whatever the rows: a chunk of wide rows is cut short (memory is bounded by bytes).
@@ -533,7 +549,8 @@ def _header(line: bytes, path: str) -> list[str]:
     try:
         names = next(csv.reader([text], strict=True))
     except csv.Error as exc:
-        raise BatchInputError(f"{path}: the header is not a CSV record ({exc})") from None
+        raise BatchInputError(f"{path}: the header is not a CSV record ({exc}){_delimiter_hint([text])}") \
+            from None
     check_columns(names, path)
     return names
 
@@ -596,12 +613,14 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
     records, broken = _multiline_records(block, starts, lengths, names)
     spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
-    too_long = _too_long_lines(block, starts, lengths)
-    block, not_utf8 = _blank_lines(block, starts, lengths, sorted(set(spanned) | set(broken) | set(too_long)))
+    too_long_lines = _too_long_lines(block, starts, lengths)
+    block, not_utf8 = _blank_lines(block, starts, lengths,
+                                   sorted(set(spanned) | set(broken) | set(too_long_lines)))
     for k in broken:
         bad[k] = UNBALANCED
-    for k in too_long:
-        bad[k] = LINE_TOO_LONG
+    for k in too_long_lines:
+        bad[k] = too_long(first + k + 1)        # row k of the block is line k + 1 of the file (the header)
+        ids[k] = None
     for k in not_utf8:
         bad[k] = NOT_UTF8
     for k, (_, fields) in records.items():
@@ -630,7 +649,10 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     return Chunk(cols, numbers, unreadable, pos)
 
 
-LINE_TOO_LONG = "Is longer than a chunk's bytes (--chunk-bytes), so it was not read."
+def too_long(line: int) -> str:
+    """The reason for a line longer than a chunk's bytes (read past, never kept)."""
+    return (f"Line {line:,} is longer than a chunk's bytes (--chunk-mib, default 16 MiB), so it was not read; "
+            "raise --chunk-mib to read it.")
 
 
 def _too_long_lines(block: bytes, starts, lengths) -> list[int]:
@@ -697,7 +719,7 @@ def _account_id_text(text: str | None, names: list[str]) -> str | None:
     if not text or "account_id" not in names:
         return None
     try:
-        fields = next(csv.reader([text.rstrip("\r\n")]))
+        fields = next(csv.reader([text.rstrip("\r\n").replace("\r", " ")]))
     except (csv.Error, StopIteration):
         return None
     k = names.index("account_id")
@@ -710,6 +732,8 @@ def _account_id_line(raw: bytes, names: list[str]) -> str | None:
 
 
 UNBALANCED = "Is not a valid CSV record (unbalanced quote)."
+BARE_CR = ("Holds a bare CR (carriage return) inside a field that is not quoted, which CSV reads as a line "
+           "end: quote the field (RFC 4180) or remove the CR.")
 NOT_UTF8 = "Is not valid UTF-8."
 
 
@@ -777,7 +801,7 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
         raw = block[s_:s_ + ln]
         row = first + k - 1
         if raw == TOO_LONG:
-            unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+            unreadable.append((row, None, "(row)", too_long(row + 1)))
             continue
         aid = _account_id_line(raw, names)
         if raw.count(b'"') % 2:
@@ -789,7 +813,8 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
             unreadable.append((row, aid, "(row)", NOT_UTF8))
             continue
         except csv.Error as exc:
-            unreadable.append((row, aid, "(row)", f"Is not a valid CSV record ({exc})."))
+            why = BARE_CR if "new-line character" in str(exc) else f"Is not a valid CSV record ({exc})."
+            unreadable.append((row, aid, "(row)", why))
             continue
         if len(fields) != len(names):
             unreadable.append((row, aid, "(row)", f"Has {len(fields)} fields; the header has {len(names)}."))
@@ -896,7 +921,7 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
                     continue
                 row = first + k
                 if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
-                    unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+                    unreadable.append((row, None, "(row)", too_long(row)))
                     continue
                 try:
                     rec = json.loads(block[s:s + ln], parse_constant=strict_json.reject_constant,
@@ -1099,6 +1124,139 @@ def _parquet_chunk(batch: pa.RecordBatch, first: int) -> Chunk:
     return Chunk(cols, numbers, unreadable, first + n - 1)
 
 
+# ----------------------------------------------------------------------------- one writer per output
+
+class BatchBusyError(BatchInputError):
+    """Another job holds the lock of an output this job would write (exit 7)."""
+
+    title = "Output locked by another job"
+    exit_code = 7
+
+
+def lock_path(path: str | Path) -> Path:
+    """``offers.csv`` -> ``.offers.csv.lock`` beside it."""
+    p = Path(path)
+    return p.with_name(f".{p.name}.lock")
+
+
+def _process_start(pid: int) -> str | None:
+    """When a process started (clock ticks since boot, from ``/proc``), to tell a reused PID; None if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:     # someone else's: alive
+        return True
+    now = _process_start(pid)
+    return started is None or now is None or now == started
+
+
+class OutputLock:
+    """Exclusive locks beside the outputs, so that one job at a time writes them.
+
+    Each lock is a file ``.NAME.lock`` made with ``O_CREAT | O_EXCL`` (so
+    one creator wins, also on NFS v3 and later) holding the owner's PID,
+    host and process start time, and removed when the job ends, whatever
+    the end. A lock left by a job that was killed (SIGKILL, power loss) is
+    stale when its host is this one and its PID is no longer running (or
+    runs another program, told by the start time): it is then removed and
+    taken. A lock from another host cannot be checked and is never broken:
+    delete it by hand once no job runs there.
+    """
+
+    def __init__(self, paths: Iterable[str]):
+        self.paths = [lock_path(p) for p in paths if p != "-"]
+        self.held: list[Path] = []
+        self.me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                              "started": _process_start(os.getpid())}, sort_keys=True).encode()
+
+    def __enter__(self) -> OutputLock:
+        try:
+            for p in self.paths:
+                self._take(p)
+        except BaseException:
+            self.release()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def _take(self, path: Path) -> None:
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner(path)
+                if owner is not None and self._break_stale(path, owner):
+                    continue
+                raise BatchBusyError(self._busy(path, owner)) from None
+            except OSError as exc:
+                raise BatchInputError(f"cannot create the lock {path}: {exc.strerror or exc}") from None
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.me + b"\n")
+            self.held.append(path)
+            return
+        raise BatchBusyError(self._busy(path, self._owner(path)))
+
+    @staticmethod
+    def _owner(path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _break_stale(self, path: Path, owner: bytes) -> bool:
+        """Remove ``path`` if ``owner`` (its content) is a dead job of this host; whether it was removed."""
+        try:
+            info = json.loads(owner)
+            pid, host, started = int(info["pid"]), info["host"], info.get("started")
+        except (ValueError, KeyError, TypeError):
+            return False
+        if host != socket.gethostname() or _alive(pid, started):
+            return False
+        # Move it aside first and look again: if another job broke it and took the lock meanwhile, what
+        # was moved is that job's lock, and goes back.
+        aside = path.with_name(f"{path.name}.{os.getpid()}.stale")
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return True
+        if aside.read_bytes() == owner:
+            aside.unlink()
+            return True
+        with contextlib.suppress(OSError):
+            os.link(aside, path)
+        aside.unlink(missing_ok=True)
+        return False
+
+    @staticmethod
+    def _busy(path: Path, owner: bytes | None) -> str:
+        target = path.with_name(path.name[1:-len(".lock")])
+        try:
+            info = json.loads(owner or b"")
+            who = f"job {info['pid']} on {info['host']}"
+        except (ValueError, KeyError, TypeError):
+            who = "another job"
+        return (f"{target} is being written by {who} (lock {path}); not starting a second writer. If no job "
+                "is running, delete the lock file and run again")
+
+    def release(self) -> None:
+        """Remove the locks this job holds (only if still its own)."""
+        for p in self.held:
+            if self._owner(p) == self.me + b"\n":
+                p.unlink(missing_ok=True)
+        self.held = []
+
+
 # ----------------------------------------------------------------------------- writers
 
 def _remove_stale_parts(path: Path) -> None:
@@ -1113,6 +1271,10 @@ def _remove_stale_parts(path: Path) -> None:
             part.unlink(missing_ok=True)
         except PermissionError:     # alive, someone else's
             pass
+
+
+#: Rows per Parquet row group of an output, fixed so that the bytes do not depend on the chunk size.
+ROW_GROUP_ROWS = 65_536
 
 
 class Sink:
@@ -1134,6 +1296,9 @@ class Sink:
         self.schema = schema
         self.tmp = None if self.streaming else self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
         self.rows = 0
+        self.size, self.sha256 = 0, ""      # of the committed file
+        self.waiting: list[pa.Table] = []   # Parquet rows not yet in a row group
+        self.waiting_rows = 0
         if self.streaming:
             self.fh = sys.stdout.buffer
         else:
@@ -1169,12 +1334,27 @@ class Sink:
                 assert self.writer is not None   # __init__ makes a writer for csv and parquet
                 self.writer.write_table(neutralise_formulas(table))
             else:
-                assert self.writer is not None
-                self.writer.write_table(table)
+                self._row_groups(table)
+
+    def _row_groups(self, table: pa.Table | None) -> None:
+        """Parquet: rows gathered into row groups of :data:`ROW_GROUP_ROWS` (the rest at the end, ``None``),
+        whatever the chunks, so that the file's bytes do not depend on the chunk size."""
+        assert self.writer is not None
+        if table is not None:
+            self.waiting.append(table)
+            self.waiting_rows += table.num_rows
+        while self.waiting_rows >= ROW_GROUP_ROWS or (table is None and self.waiting_rows):
+            rows = pa.concat_tables(self.waiting).combine_chunks()
+            group = rows.slice(0, ROW_GROUP_ROWS)
+            self.writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+            rest = rows.slice(group.num_rows)
+            self.waiting, self.waiting_rows = ([rest] if rest.num_rows else []), rest.num_rows
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
         with self._writing():
+            if self.format == "parquet":
+                self._row_groups(None)
             if self.writer is not None:
                 self.writer.close()
             self.fh.flush()
@@ -1183,6 +1363,7 @@ class Sink:
             os.fsync(self.fh.fileno())
             self.fh.close()
             assert self.tmp is not None
+            self.size, self.sha256 = _digest(self.tmp)
             os.replace(self.tmp, self.path)
 
     @contextlib.contextmanager
@@ -1209,6 +1390,40 @@ class Sink:
         self.fh.close()
         assert self.tmp is not None
         self.tmp.unlink(missing_ok=True)
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a written file, read back in pieces."""
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while piece := fh.read(_PIECE):
+            h.update(piece)
+            size += len(piece)
+    return size, h.hexdigest()
+
+
+def default_manifest_path(output: str) -> str:
+    """``offers.csv`` -> ``offers.manifest.json``: names the offers and rejects of one run (see docs/batch.md)."""
+    p = Path(output)
+    return str(p.with_name(f"{p.stem if p.suffix else p.name}.manifest.json"))
+
+
+def write_manifest(path: str, sinks: dict[str, Sink | None], extra: dict) -> None:
+    """The manifest, written last and renamed into place: each file's name, bytes and SHA-256 (None: not
+    written by this run), and ``extra``; nothing time-dependent, so the same run gives the same bytes."""
+    files = {k: None if s is None else {"path": s.path.name, "bytes": s.size, "sha256": s.sha256}
+             for k, s in sinks.items()}
+    doc = json.dumps({"files": files, **extra}, indent=2, sort_keys=True) + "\n"
+    tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(doc)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BatchRunError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 #: A cell a spreadsheet would take for a formula starts with one of these: OWASP's leading characters

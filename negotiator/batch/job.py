@@ -19,7 +19,8 @@ Exit codes: 0 the run completed (rejected rows are reported, not fatal);
 columns, colliding paths, bad ``--as-of`` or ``--chunk-size``); 3 unknown
 policy; 4 invalid policy file; 5 the run failed part-way (the input changed
 while read, an output could not be written; nothing written); 6 more rows
-rejected than ``--max-reject-rate`` allows (rejects written, offers not);
+rejected than ``--max-reject-rate`` allows (rejects written, offers not); 7 another job holds the lock
+of an output (:class:`negotiator.batch.io.OutputLock`);
 130 interrupted, 143 SIGTERM, 129 SIGHUP (nothing written); 1 anything
 unexpected (nothing written).
 """
@@ -49,12 +50,15 @@ from negotiator.batch.io import (
     DEFAULT_CHUNK_BYTES,
     BatchInputError,
     Chunk,
+    OutputLock,
     Sink,
     check_columns,
     check_paths,
+    default_manifest_path,
     file_format,
     id_text,
     read_chunks,
+    write_manifest,
 )
 from negotiator.batch.parse import INPUT_COLUMNS, present, to_accounts
 from negotiator.core.dates import first_payment_date
@@ -857,8 +861,17 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         if path != "-":
             file_format(path)
     check_paths(input_path, output_path, rejects_path, summary_path)
+    manifest = None if output_path == "-" else default_manifest_path(output_path)
+    if manifest is not None:
+        check_paths(input_path, manifest, rejects_path)
     chunk_size = default_chunk_size(workers) if chunk_size is None else chunk_size
-    chunks, total = read_chunks(input_path, chunk_size, chunk_bytes, encoding)
+    lock = OutputLock([output_path, rejects_path])      # one job at a time writes these files
+    lock.__enter__()
+    try:
+        chunks, total = read_chunks(input_path, chunk_size, chunk_bytes, encoding)
+    except BaseException:
+        lock.release()
+        raise
     summary = Summary(provenance=provenance(policy, as_of, channel, input_path))
     duplicates = _Duplicates()
     started = time.perf_counter()
@@ -902,6 +915,11 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         else:
             for sink in ((out, rej) if out.streaming else (rej, out)):
                 sink.commit()   # the offers file last: its appearing means the run is complete
+        if manifest is not None:    # last: names the pair this run wrote, with their sizes and SHA-256
+            write_manifest(manifest, {"offers": out if summary.offers_written else None, "rejects": rej},
+                           {"input": os.path.basename(input_path), "provenance": summary.provenance,
+                            "rows": {"read": summary.read, "offered": summary.offered,
+                                     "rejected": summary.rejected}})
     except BaseException:
         if results is not None:
             results.close()         # stop the workers (and the reader) before anything else
@@ -915,6 +933,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     finally:
         pool.shutdown(wait=True)
         bar.close()
+        lock.release()
     summary.seconds = time.perf_counter() - started
     return summary
 

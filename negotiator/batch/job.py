@@ -763,9 +763,10 @@ def provenance(policy: Policy, as_of: dt.date, channel: str, input_path: str) ->
 def default_chunk_size(workers: int) -> int:
     """Rows per chunk when none is given: fewer with more workers, as each holds a chunk in memory.
 
-    Measured on 1,000,000 rows: one worker with 100,000-row chunks peaks at
-    about 800 MiB for the whole job; two workers with 25,000-row chunks
-    about the same, where 100,000-row chunks took 1.7 GiB.
+    Measured on 1,000,000 rows: one worker with 100,000-row chunks peaked at
+    about 800 MiB for the whole job (1.1 GiB when remeasured for issue 24:
+    see docs/batch.md); two workers with 25,000-row chunks about the same,
+    where 100,000-row chunks took 1.7 GiB.
 
     >>> default_chunk_size(1), default_chunk_size(2), default_chunk_size(8)
     (100000, 25000, 10000)

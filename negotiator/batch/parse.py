@@ -96,7 +96,7 @@ NEGATIVE = "Must not be negative."
 #: An account id like ``6.222020000000001e+16``: a number's text, whose digits a program reading ids as numbers lost.
 ID_EXPONENT = ("Is a number in exponent form, not an account id: its digits were lost where the ids were read "
                "as numbers; write account ids as text.")
-_EXPONENT = r"^[+-]?[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+$"
+_EXPONENT = r"^-?[0-9](\.[0-9]+)?[eE][+-][0-9]{1,3}$"      # as programs print floats; not ids like 12E45
 
 OK, ABSENT, INVALID, NEG, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE = range(7)
 assert (kernels.CELL_OK, kernels.CELL_ABSENT, kernels.CELL_INVALID, kernels.CELL_TOO_LARGE, kernels.CELL_TOO_PRECISE,

@@ -67,8 +67,9 @@ BAD_KINDS = (
     "missing_account_id",
     "bad_reage_date",        # "2024-01-01;later"
 )
-#: CSV only: lines that are not a record (wrong field count, bad UTF-8, a stray quote).
-RAW_KINDS = ("ragged_line", "bad_utf8", "stray_quote")
+#: CSV only: lines that are not a record (wrong field count, a stray quote). Bytes that are not UTF-8 are not
+#: among them: such a file is refused whole (it may be in another encoding: see --encoding in docs/batch.md).
+RAW_KINDS = ("ragged_line", "stray_quote")
 
 
 def _money(minor: np.ndarray, digits: np.ndarray) -> np.ndarray:
@@ -288,8 +289,6 @@ def _raw_faults(data: bytes, has_header: bool, bad_share: float, rng, counts: di
         kind = RAW_KINDS[k % len(RAW_KINDS)]
         if kind == "ragged_line":
             lines[i] = lines[i].rsplit(b",", 1)[0]
-        elif kind == "bad_utf8":
-            lines[i] = lines[i].replace(b"ACC", b"AC\xff", 1)
         else:
             lines[i] = lines[i].replace(b",", b',"', 1)
         counts[kind] = counts.get(kind, 0) + 1

@@ -77,7 +77,7 @@ def cmd_batch(args, registry) -> int:
 
 BATCH_EPILOG = """\
 formats:
-  input   CSV (UTF-8, LF or CRLF, RFC 4180 quoting), JSON Lines (one flat object a line)
+  input   CSV (UTF-8 or --encoding, LF or CRLF, RFC 4180 quoting), JSON Lines (one flat object a line)
           or Parquet; the columns are the flattened quote request (docs/batch.md)
   output  by suffix: .csv (spreadsheet-safe: formula-like cells get a leading '),
           .jsonl, .parquet (zstd; provenance in the file metadata); - is standard
@@ -88,11 +88,13 @@ exit codes:
   0    completed: every row offered or rejected (see the summary)
   1    unexpected error; nothing written
   2    unusable input or options: missing/unreadable file, unknown suffix or columns,
+       bytes not valid in --encoding,
        input/OUTPUT/--rejects naming one file, output a folder, bad --as-of; nothing read
   3    unknown policy          4  invalid policy file
   5    failed part-way: the input changed while read, or an output could not be
        written (disk full); nothing written
   6    more rows rejected than --max-reject-rate: rejects written, offers not
+  7    another job is writing the same OUTPUT or --rejects (a .NAME.lock beside it)
   130  interrupted (SIGINT)    143  SIGTERM    129  SIGHUP: nothing written, earlier
        files left as they were
 """
@@ -207,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rows per chunk (default 100000 with one worker, fewer with more)")
     p.add_argument("--chunk-mib", dest="chunk_mib", type=float, default=None, metavar="MIB",
                    help="input bytes per chunk, in MiB, whatever the rows (default 16): bounds memory on wide rows")
+    p.add_argument("--encoding", default="utf-8",
+                   help="text encoding of a CSV or JSON Lines INPUT (default utf-8; also gb18030, gbk, big5, "
+                        "shift_jis, cp932, cp1252): a file not valid in it is refused, naming the first bad "
+                        "line and the likely encoding")
     p.add_argument("--channel", choices=["agent", "batch"], default="batch",
                    help="whose rules and figures (default batch)")
     p.add_argument("--workers", type=int, default=1,

@@ -349,7 +349,8 @@ def test_parquet_timestamps_at_midnight_are_dates(tmp_path, registry):
     noon = pc.add(dates, pa.scalar(12 * 3600 * 10**9, pa.duration("ns")))
     pq.write_table(t.set_column(k, "opened_on", noon), tmp_path / "noon.parquet")
     assert batch.main(_args(tmp_path / "noon.parquet", tmp_path / "noon.csv", max_reject_rate=1), registry) == 0
-    assert "opened_on,Not a valid date." in (tmp_path / "noon.rejects.csv").read_text().replace('"', "")
+    rejects = (tmp_path / "noon.rejects.csv").read_text().replace('"', "")
+    assert "opened_on,Not a valid date: expected YYYY-MM-DD" in rejects
 
 
 def test_binary_column_with_bad_utf8_rejects_the_row_naming_the_column(tmp_path, registry):
@@ -583,8 +584,6 @@ def test_unreadable_lines_keep_their_account_id_where_it_can_be_read(tmp_path, r
     rows = [r for r in rows if r.strip()]
     rows[1] = rows[1].rsplit(b",", 1)[0] + b"\n"                       # ragged
     rows[3] = rows[3].replace(b",", b',"', 1)                          # a quote that never closes
-    rows[5] = rows[5].replace(b",", b",\xff", 1)                        # not UTF-8 after the id
-    rows[7] = b"\xff" + rows[7]                                        # not UTF-8 in the id
     inp.write_bytes(header + b"".join(rows))
     assert batch.main(_args(inp, tmp_path / "o.csv", max_reject_rate=1), registry) == 0
     with open(tmp_path / "o.rejects.csv", newline="", encoding="utf-8") as fh:
@@ -592,9 +591,7 @@ def test_unreadable_lines_keep_their_account_id_where_it_can_be_read(tmp_path, r
     ids = [r.split(b",")[0].strip(b'"').decode("utf-8", "replace") for r in rows]
     n = header.count(b",") + 1
     assert got == [("2", ids[1], "(row)", f"Has {n - 1} fields; the header has {n}."),
-                   ("4", ids[3], "(row)", "Is not a valid CSV record"),
-                   ("6", ids[5], "(row)", "Is not valid UTF-8."),
-                   ("8", "", "(row)", "Is not valid UTF-8.")]
+                   ("4", ids[3], "(row)", "Is not a valid CSV record")]
 
 
 # ----------------------------------------------------------------------------- 7. memory bounded by bytes
@@ -704,6 +701,9 @@ def spark():
     import sys
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable   # the workers: this venv
+    # ... importing this checkout's negotiator (not the one the venv was installed from, e.g. in a worktree)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), before) if p)
     from pyspark.sql import SparkSession
     session = (SparkSession.builder.master("local[2]").appName("negotiator-tests")
                .config("spark.ui.enabled", "false")
@@ -714,6 +714,10 @@ def spark():
                .getOrCreate())
     yield session
     session.stop()
+    if before is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = before
 
 
 # PySpark 4 warns that it does not fully support pandas 3 (what dask pulls in here): the test runs on

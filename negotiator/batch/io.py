@@ -17,13 +17,16 @@ interruption never leaves a complete-looking file.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
+import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from glob import escape as glob_escape
 from pathlib import Path
@@ -66,10 +69,13 @@ class BatchRunError(BatchInputError):
 class _Snapshot:
     """The identity, size and modification time of an open input, to tell whether it changed while read."""
 
-    def __init__(self, fh, path: str):
+    def __init__(self, fh, path: str, expected: tuple | None = None):
         st = os.fstat(fh.fileno())
         self.fh, self.path = fh, path
         self.key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if expected is not None and expected != self.key:
+            raise BatchRunError(f"{path}: the input changed between its check and its reading; nothing written: "
+                                "run again on a finished file")
 
     def check(self, consumed: int | None = None) -> None:
         """Raise :class:`BatchRunError` if the file changed, moved, or (at the end) was not read to its size."""
@@ -170,26 +176,52 @@ def check_columns(names: list[str], path: str) -> None:
     if dup:
         problems.append(f"duplicate columns {', '.join(dup)}")
     if unknown:
-        problems.append(f"unknown columns {', '.join(unknown)}")
+        shown = [f"column {k + 1} (empty name)" if not c.strip() else c for k, c in enumerate(names) if c not in _KNOWN]
+        problems.append(f"unknown columns {', '.join(shown)}")
+        if any(not c.strip() for c in unknown) and not names[-1].strip():
+            problems[-1] += " (a delimiter at the end of the header line?)"
+        problems[-1] += _delimiter_hint(unknown)
     if missing:
         problems.append(f"missing required columns {', '.join(missing)}")
     if problems:
         raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/batch.md for the columns)")
 
 
+def _delimiter_hint(names: list[str]) -> str:
+    """A hint when header names look split by another delimiter than the comma (``;`` from European
+    spreadsheets, tabs, ``|``), else nothing."""
+    for sep in (";", "\t", "|"):
+        if sum(p.strip('"') in _KNOWN for c in names for p in c.split(sep)) >= 2 and any(sep in c for c in names):
+            return (f" (the header looks delimited by {sep!r}, not commas: export the file comma-separated, "
+                    "with '.' as the decimal point)")
+    return ""
+
+
 #: Input bytes per chunk, whatever the rows: a chunk of wide rows is cut short (memory is bounded by bytes).
 DEFAULT_CHUNK_BYTES = 16 << 20
 
 
-def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> tuple[Iterator[Chunk], int]:
+def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+                encoding: str = "utf-8") -> tuple[Iterator[Chunk], int]:
     """An iterator of chunks of at most ``chunk_size`` rows and about ``chunk_bytes`` input bytes
     (a single longer row is a chunk of its own; a line longer than ``chunk_bytes`` is rejected unread),
-    and the size progress is measured against (bytes or rows)."""
+    and the size progress is measured against (bytes or rows).
+
+    CSV and JSON Lines are read in ``encoding`` (see :data:`ENCODINGS`): the
+    whole file is checked first, in pieces, and refused (:class:`BatchInputError`,
+    naming the first bad line and the likely encoding) unless every byte is
+    valid in it; a file in another encoding than UTF-8 is then transcoded
+    to UTF-8 piece by piece as it is read.
+    """
     fmt = file_format(path)
+    encoding = encoding_name(encoding)
     if chunk_size < 1:
         raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
     if chunk_bytes < 1024:
         raise BatchInputError(f"chunk bytes must be at least 1024, not {chunk_bytes}")
+    if fmt == "parquet" and encoding != "utf-8":
+        raise BatchInputError(f"{path}: --encoding {encoding} applies to CSV and JSON Lines; Parquet text is "
+                              "always UTF-8")
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
@@ -203,18 +235,184 @@ def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYT
                 raise
             return _parquet_chunks(pf, fh, path, _parquet_batch_rows(pf, chunk_size, chunk_bytes)), \
                 pf.metadata.num_rows
-        total = os.stat(path).st_size
-        if fmt == "csv":
-            with open(path, "rb") as fh:
-                header = _read_header(fh, path)
+        with open(path, "rb") as fh:
+            key = _Snapshot(fh, path).key
+            check_encoding(fh, path, encoding)
+            fh.seek(0)
+            if fmt == "csv":
+                header = _read_header(_Source(fh, encoding), path)
     except OSError as exc:
         raise BatchInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except pa.ArrowException as exc:
         raise BatchInputError(f"cannot read {path}: {exc}") from None
+    total = key[2]
     if fmt == "csv":
         names = _header(header, path)
-        return _csv_chunks(path, header, names, chunk_size, chunk_bytes), total
-    return _jsonl_chunks(path, chunk_size, chunk_bytes), total
+        return _csv_chunks(path, header, names, chunk_size, chunk_bytes, encoding, key), total
+    return _jsonl_chunks(path, chunk_size, chunk_bytes, encoding, key), total
+
+
+# ----------------------------------------------------------------------------- encodings
+
+#: The encodings ``--encoding`` accepts (Python's codec names; aliases such as ``utf8``, ``windows-1252``,
+#: ``sjis`` or ``cp936`` name the same codecs): UTF-8, the Chinese GB18030 and its subset GBK, Big5
+#: (traditional Chinese), Shift_JIS and Windows' cp932 (Japanese), and Windows' Western cp1252.
+ENCODINGS = ("utf-8", "gb18030", "gbk", "big5", "shift_jis", "cp932", "cp1252")
+#: What charset detection may call an encoding, as the ``--encoding`` to suggest (a superset where one exists).
+_SUGGEST = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "utf_8": "utf-8", "big5hkscs": "big5",
+            "euc_jis_2004": "shift_jis", "shift_jis_2004": "shift_jis", "shift_jisx0213": "shift_jis",
+            "cp1252": "cp1252", "latin_1": "cp1252", "iso8859_15": "cp1252"}
+
+
+def encoding_name(encoding: str) -> str:
+    """The codec name of an accepted ``--encoding``, or :class:`BatchInputError`.
+
+    >>> encoding_name("GB18030"), encoding_name("utf8"), encoding_name("windows-1252"), encoding_name("cp936")
+    ('gb18030', 'utf-8', 'cp1252', 'gbk')
+    """
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = None
+    if name not in ENCODINGS:
+        raise BatchInputError(f"--encoding {encoding}: not an encoding the job reads; use one of "
+                              f"{', '.join(ENCODINGS)}")
+    return name
+
+
+#: Bytes read at a time when checking an encoding and when transcoding.
+_PIECE = 1 << 22
+
+
+def check_encoding(fh, path: str, encoding: str) -> None:
+    """Read the file once, in pieces, and refuse it at the first byte not valid in ``encoding``.
+
+    The message names the line (counted in the file, from 1: the header of
+    a CSV is line 1) and the encoding charset detection
+    (``charset-normalizer``) finds likely, so that nothing is half read in
+    the wrong encoding: a line of GB18030 bytes can be valid UTF-8 by
+    chance (``失业`` read as ``ʧҵ``), so one bad line puts every line in doubt.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 0
+    offset = 0
+    while True:
+        raw = fh.read(_PIECE)
+        try:
+            decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            at = max(exc.start - (len(exc.object) - len(raw)), 0)       # the decoder's pending bytes come first
+            line = lines + raw.count(b"\n", 0, at) + 1
+            bad = raw[at:at + 1] or exc.object[exc.start:exc.start + 1]
+            raise BatchInputError(_encoding_message(fh, path, encoding, line, offset + at, bad)) from None
+        if not raw:
+            return
+        lines += raw.count(b"\n")
+        offset += len(raw)
+
+
+def _encoding_message(fh, path: str, encoding: str, line: int, offset: int, bad: bytes) -> str:
+    what = f"{path}: line {line:,} is not valid {encoding} (byte 0x{bad.hex()} at offset {offset:,})"
+    guess = likely_encoding(fh, offset, encoding)
+    if guess is None:
+        hint = f"name its encoding with --encoding (one of {', '.join(ENCODINGS)}) or convert it to UTF-8"
+    elif guess == encoding:
+        hint = "the file may be damaged (bytes that are in no encoding the job reads)"
+    elif guess in ENCODINGS:
+        hint = f"it looks like {guess}: run again with --encoding {guess}"
+    else:
+        hint = f"it looks like {guess}, which the job does not read: convert it to UTF-8"
+    return f"{what}; nothing read: {hint}"
+
+
+def likely_encoding(fh, offset: int, declared: str = "utf-8", size: int = 1 << 16) -> str | None:
+    """The encoding charset detection (``charset-normalizer``) finds most likely for the file's lines that hold
+    non-ASCII bytes, from the line holding ``offset`` on, as an ``--encoding`` name (None when it cannot tell).
+
+    Only such lines are looked at (a portfolio is mostly ASCII digits, which
+    tell nothing), and the detection chooses among the encodings the job
+    reads that decode them all; when none does, among every encoding it knows.
+    """
+    from charset_normalizer import from_bytes
+    fh.seek(max(offset - 4096, 0))
+    near = fh.read(size * 16)
+    start = near.rfind(b"\n", 0, min(offset, 4096)) + 1
+    lines = near[start:].split(b"\n")
+    if len(near) == size * 16:
+        lines.pop()         # cut short by the read: may end mid-character
+    picked: list[bytes] = []
+    for line in lines:
+        if max(line, default=0) >= 0x80 and sum(map(len, picked)) < size:
+            picked.append(line)
+    sample = b"\n".join(picked)
+    if not sample:
+        return None
+    fits = [e for e in ENCODINGS if e != declared and _decodes(sample, e)]
+    best = from_bytes(sample, cp_isolation=fits or None).best()
+    if best is None:
+        return None
+    name = codecs.lookup(best.encoding).name
+    return _SUGGEST.get(best.encoding, _SUGGEST.get(name, name))
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _Source:
+    """An input's bytes as UTF-8, read in pieces: the file itself, or transcoded from ``encoding``
+    (never the whole file in memory). ``tell`` counts UTF-8 bytes handed out."""
+
+    def __init__(self, fh, encoding: str = "utf-8"):
+        self.fh, self.encoding = fh, encoding
+        self.decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)("strict")
+        self.pending = b""
+        self.out = 0
+        self.ended = False
+
+    def read(self, n: int) -> bytes:
+        if self.decoder is None and not self.pending:
+            data = self.fh.read(n)
+        else:
+            while len(self.pending) < n and not self.ended:
+                raw = self.fh.read(max(n - len(self.pending), 1 << 16))
+                self.ended = not raw
+                if self.decoder is None:
+                    self.pending += raw
+                    continue
+                try:
+                    self.pending += self.decoder.decode(raw, final=self.ended).encode("utf-8")
+                except UnicodeDecodeError:
+                    raise BatchRunError(f"{self.fh.name}: no longer valid {self.encoding} (changed while being "
+                                        "read?); nothing written") from None
+            data, self.pending = self.pending[:n], self.pending[n:]
+        self.out += len(data)
+        return data
+
+    def skip(self, n: int) -> None:
+        """Hand out ``n`` bytes to no one (the header, read before)."""
+        while n > 0:
+            got = len(self.read(min(n, _PIECE)))
+            if not got:
+                return
+            n -= got
+
+    def tell(self) -> int:
+        return self.out
+
+    def at_end(self, pos: int, size: int) -> bool:
+        """Whether UTF-8 offset ``pos`` is the end of the input (of ``size`` bytes as stored)."""
+        if self.decoder is None:
+            return pos == size
+        return self.ended and not self.pending and pos == self.out
+
+    def consumed(self) -> int:
+        """Bytes of the file read so far (as stored), for progress and the final size check."""
+        return self.fh.tell() - (len(self.pending) if self.decoder is None else 0)
 
 
 # ----------------------------------------------------------------------------- line blocks
@@ -351,7 +549,8 @@ def _header(line: bytes, path: str) -> list[str]:
     try:
         names = next(csv.reader([text], strict=True))
     except csv.Error as exc:
-        raise BatchInputError(f"{path}: the header is not a CSV record ({exc})") from None
+        raise BatchInputError(f"{path}: the header is not a CSV record ({exc}){_delimiter_hint([text])}") \
+            from None
     check_columns(names, path)
     return names
 
@@ -361,27 +560,29 @@ NO_LINE_END = ("Is the last line and has no line break: the file may have been c
 
 
 def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int,
-                chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
+                chunk_bytes: int = DEFAULT_CHUNK_BYTES, encoding: str = "utf-8",
+                key: tuple | None = None) -> Iterator[Chunk]:
     first = 1
     with open(path, "rb") as fh:
-        snap = _Snapshot(fh, path)
-        fh.seek(len(header))
-        pos = len(header)
+        snap = _Snapshot(fh, path, key)
+        src = _Source(fh, encoding)
+        src.skip(len(header))
+        pos = src.tell()
         header = header if header.endswith(b"\n") else header + b"\n"
-        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
+        for block, pos in _line_blocks(src, chunk_size, chunk_bytes):
             snap.check()
             starts, lengths = _line_starts(block)
             nlines = len(starts)
             cut = None
-            if pos == snap.key[2] and not block.endswith(b"\n") and lengths[-1] > 0:   # the file's last line
+            if src.at_end(pos, snap.key[2]) and not block.endswith(b"\n") and lengths[-1] > 0:   # the last line
                 cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
                 block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
-            chunk = _csv_block(header, names, block, starts, lengths, first, pos)
+            chunk = _csv_block(header, names, block, starts, lengths, first, src.consumed())
             if cut is not None:
                 chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
             yield chunk
             first += nlines
-        snap.check(consumed=pos)
+        snap.check(consumed=src.consumed())
 
 
 def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
@@ -412,12 +613,14 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
     records, broken = _multiline_records(block, starts, lengths, names)
     spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
-    too_long = _too_long_lines(block, starts, lengths)
-    block, not_utf8 = _blank_lines(block, starts, lengths, sorted(set(spanned) | set(broken) | set(too_long)))
+    too_long_lines = _too_long_lines(block, starts, lengths)
+    block, not_utf8 = _blank_lines(block, starts, lengths,
+                                   sorted(set(spanned) | set(broken) | set(too_long_lines)))
     for k in broken:
         bad[k] = UNBALANCED
-    for k in too_long:
-        bad[k] = LINE_TOO_LONG
+    for k in too_long_lines:
+        bad[k] = too_long(first + k + 1)        # row k of the block is line k + 1 of the file (the header)
+        ids[k] = None
     for k in not_utf8:
         bad[k] = NOT_UTF8
     for k, (_, fields) in records.items():
@@ -446,7 +649,10 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     return Chunk(cols, numbers, unreadable, pos)
 
 
-LINE_TOO_LONG = "Is longer than a chunk's bytes (--chunk-bytes), so it was not read."
+def too_long(line: int) -> str:
+    """The reason for a line longer than a chunk's bytes (read past, never kept)."""
+    return (f"Line {line:,} is longer than a chunk's bytes (--chunk-mib, default 16 MiB), so it was not read; "
+            "raise --chunk-mib to read it.")
 
 
 def _too_long_lines(block: bytes, starts, lengths) -> list[int]:
@@ -513,7 +719,7 @@ def _account_id_text(text: str | None, names: list[str]) -> str | None:
     if not text or "account_id" not in names:
         return None
     try:
-        fields = next(csv.reader([text.rstrip("\r\n")]))
+        fields = next(csv.reader([text.rstrip("\r\n").replace("\r", " ")]))
     except (csv.Error, StopIteration):
         return None
     k = names.index("account_id")
@@ -526,6 +732,8 @@ def _account_id_line(raw: bytes, names: list[str]) -> str | None:
 
 
 UNBALANCED = "Is not a valid CSV record (unbalanced quote)."
+BARE_CR = ("Holds a bare CR (carriage return) inside a field that is not quoted, which CSV reads as a line "
+           "end: quote the field (RFC 4180) or remove the CR.")
 NOT_UTF8 = "Is not valid UTF-8."
 
 
@@ -593,7 +801,7 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
         raw = block[s_:s_ + ln]
         row = first + k - 1
         if raw == TOO_LONG:
-            unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+            unreadable.append((row, None, "(row)", too_long(row + 1)))
             continue
         aid = _account_id_line(raw, names)
         if raw.count(b'"') % 2:
@@ -605,7 +813,8 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
             unreadable.append((row, aid, "(row)", NOT_UTF8))
             continue
         except csv.Error as exc:
-            unreadable.append((row, aid, "(row)", f"Is not a valid CSV record ({exc})."))
+            why = BARE_CR if "new-line character" in str(exc) else f"Is not a valid CSV record ({exc})."
+            unreadable.append((row, aid, "(row)", why))
             continue
         if len(fields) != len(names):
             unreadable.append((row, aid, "(row)", f"Has {len(fields)} fields; the header has {len(names)}."))
@@ -618,7 +827,7 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
 
 # ----------------------------------------------------------------------------- JSON Lines
 
-def _json_cell(value) -> str | None:
+def _json_cell(value, column: str = "") -> str | None:
     """A JSON value as the cell text a CSV would hold (see docs/batch.md)."""
     if value is None:
         return None
@@ -626,6 +835,8 @@ def _json_cell(value) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and column == "account_id":
+        return str(int(value))      # an exact integer (json_type_error refused the others)
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, list):
@@ -657,6 +868,8 @@ def json_type_error(column: str, value) -> str | None:
     if value is None:
         return None
     kind = _JSON_KINDS[column]
+    if column == "account_id" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_id(value)[1]
     if kind == "string":
         return None if isinstance(value, str) else NOT_STRING
     if kind == "amount":
@@ -690,13 +903,15 @@ def _unique_keys(pairs: list) -> dict:
     return seen
 
 
-def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Chunk]:
+def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES, encoding: str = "utf-8",
+                  key: tuple | None = None) -> Iterator[Chunk]:
     first = 1
-    pos = 0
     with open(path, "rb") as fh:
-        snap = _Snapshot(fh, path)
-        for block, pos in _line_blocks(fh, chunk_size, chunk_bytes):
+        snap = _Snapshot(fh, path, key)
+        src = _Source(fh, encoding)
+        for block, _ in _line_blocks(src, chunk_size, chunk_bytes):
             snap.check()
+            pos = src.consumed()
             starts, lengths = _line_starts(block)
             values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
             numbers: list[int] = []
@@ -706,7 +921,7 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
                     continue
                 row = first + k
                 if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
-                    unreadable.append((row, None, "(row)", LINE_TOO_LONG))
+                    unreadable.append((row, None, "(row)", too_long(row)))
                     continue
                 try:
                     rec = json.loads(block[s:s + ln], parse_constant=strict_json.reject_constant,
@@ -730,11 +945,11 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
                     continue
                 numbers.append(row)
                 for c in INPUT_COLUMNS:
-                    values[c].append(_json_cell(rec.get(c)))
+                    values[c].append(_json_cell(rec.get(c), c))
             first += len(starts)
             cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
             yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
-        snap.check(consumed=pos)
+        snap.check(consumed=src.consumed())
 
 
 # ----------------------------------------------------------------------------- Parquet
@@ -833,26 +1048,213 @@ def _as_text(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return pc.cast(col, pa.string()), bad
 
 
+#: Integers a float64 holds exactly: every one below 2**53 in magnitude (a larger one may be another's rounding).
+EXACT_FLOAT_INTEGER = 2**53
+
+
+def number_id(value: float | int) -> tuple[str | None, str | None]:
+    """An account id given as a number: its exact digits, or the reason it is refused.
+
+    An id is text; a number is read back to its digits only when they are
+    certain: an integer below 2**53 in magnitude. Above, a float64 cannot
+    hold every integer (``62220200000000012`` and ``...13`` are one float),
+    so the id may already be another account's; a fraction is no id.
+
+    >>> number_id(6222020000000001.0), number_id(12345)
+    (('6222020000000001', None), ('12345', None))
+    >>> number_id(6.222020000000001e16)[1][:40]
+    'Is a number (6.222020000000001e+16), not'
+    """
+    if isinstance(value, float) and not value.is_integer():
+        return None, f"Is a number with a fraction ({value!r}), not an account id: write account ids as text."
+    if abs(value) >= EXACT_FLOAT_INTEGER:
+        return None, (f"Is a number ({value!r}), not text: above 2**53 a number read as floating point may have "
+                      "lost digits and become another account's id; write account ids as text.")
+    return str(int(value)), None
+
+
+def id_text(col: pa.Array) -> tuple[pa.Array, dict[int, str]]:
+    """An account-id column as text, and the rows refused with their reason (see :func:`number_id`).
+
+    Integer columns keep every digit; float columns (pandas writes an id
+    column with a blank as float64) are read back to their digits where
+    exact; other types are read as text like any column.
+    """
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    if not pa.types.is_floating(col.type):
+        return (col if pa.types.is_string(col.type) else pc.cast(col, pa.string())), {}
+    values = col.to_numpy(zero_copy_only=False).astype(np.float64)
+    valid = ~np.isnan(values)
+    exact = valid & (np.abs(values) < EXACT_FLOAT_INTEGER) & (values == np.floor(values))
+    text = pc.cast(pa.array(np.where(exact, values, 0).astype(np.int64)), pa.string())
+    text = pc.if_else(pa.array(exact), text, pa.scalar(None, pa.string()))
+    refused = {int(k): number_id(float(values[k]))[1] or "" for k in np.flatnonzero(valid & ~exact)}
+    return text, refused
+
+
 def _parquet_chunk(batch: pa.RecordBatch, first: int) -> Chunk:
     cols = {}
     bad_cells: dict[str, np.ndarray] = {}
+    reasons: dict[tuple[str, int], str] = {}
+    n = batch.num_rows
     for name in batch.schema.names:
-        cols[name], bad = _as_text(batch.column(name))
+        if name == "account_id":
+            cols[name], refused = id_text(batch.column(name))
+            bad = np.zeros(n, dtype=bool)
+            bad[list(refused)] = True
+            reasons.update({(name, k): why for k, why in refused.items()})
+        else:
+            cols[name], bad = _as_text(batch.column(name))
         if bad.any():
             bad_cells[name] = bad
-    n = batch.num_rows
     numbers = np.arange(first, first + n, dtype=np.int64)
     unreadable = []
     if bad_cells:
         bad_row = np.logical_or.reduce(list(bad_cells.values()))
         ids = cols.get("account_id", pa.nulls(n, pa.string())).to_pylist()
         for k in np.flatnonzero(bad_row):
-            unreadable += [(int(numbers[k]), ids[k] or None, name, NOT_UTF8)
+            unreadable += [(int(numbers[k]), ids[k] or None, name, reasons.get((name, int(k)), NOT_UTF8))
                            for name, bad in bad_cells.items() if bad[k]]
         keep = pa.array(np.flatnonzero(~bad_row))
         cols = {c: pc.take(a, keep) for c, a in cols.items()}
         numbers = numbers[~bad_row]
     return Chunk(cols, numbers, unreadable, first + n - 1)
+
+
+# ----------------------------------------------------------------------------- one writer per output
+
+class BatchBusyError(BatchInputError):
+    """Another job holds the lock of an output this job would write (exit 7)."""
+
+    title = "Output locked by another job"
+    exit_code = 7
+
+
+def lock_path(path: str | Path) -> Path:
+    """``offers.csv`` -> ``.offers.csv.lock`` beside it."""
+    p = Path(path)
+    return p.with_name(f".{p.name}.lock")
+
+
+def _process_start(pid: int) -> str | None:
+    """When a process started (clock ticks since boot, from ``/proc``), to tell a reused PID; None if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:     # someone else's: alive
+        return True
+    now = _process_start(pid)
+    return started is None or now is None or now == started
+
+
+class OutputLock:
+    """Exclusive locks beside the outputs, so that one job at a time writes them.
+
+    Each lock is a file ``.NAME.lock`` made with ``O_CREAT | O_EXCL`` (so
+    one creator wins, also on NFS v3 and later) holding the owner's PID,
+    host and process start time, and removed when the job ends, whatever
+    the end. A lock left by a job that was killed (SIGKILL, power loss) is
+    stale when its host is this one and its PID is no longer running (or
+    runs another program, told by the start time): it is then removed and
+    taken. A lock from another host cannot be checked and is never broken:
+    delete it by hand once no job runs there.
+    """
+
+    def __init__(self, paths: Iterable[str]):
+        self.paths = [lock_path(p) for p in paths if p != "-"]
+        self.held: list[Path] = []
+        self.me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                              "started": _process_start(os.getpid())}, sort_keys=True).encode()
+
+    def __enter__(self) -> OutputLock:
+        try:
+            for p in self.paths:
+                self._take(p)
+        except BaseException:
+            self.release()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def _take(self, path: Path) -> None:
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner(path)
+                if owner is not None and self._break_stale(path, owner):
+                    continue
+                raise BatchBusyError(self._busy(path, owner)) from None
+            except OSError as exc:
+                raise BatchInputError(f"cannot create the lock {path}: {exc.strerror or exc}") from None
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.me + b"\n")
+            self.held.append(path)
+            return
+        raise BatchBusyError(self._busy(path, self._owner(path)))
+
+    @staticmethod
+    def _owner(path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _break_stale(self, path: Path, owner: bytes) -> bool:
+        """Remove ``path`` if ``owner`` (its content) is a dead job of this host; whether it was removed."""
+        try:
+            info = json.loads(owner)
+            pid, host, started = int(info["pid"]), info["host"], info.get("started")
+        except (ValueError, KeyError, TypeError):
+            return False
+        if host != socket.gethostname() or _alive(pid, started):
+            return False
+        # Move it aside first and look again: if another job broke it and took the lock meanwhile, what
+        # was moved is that job's lock, and goes back.
+        aside = path.with_name(f"{path.name}.{os.getpid()}.stale")
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return True
+        if aside.read_bytes() == owner:
+            aside.unlink()
+            return True
+        with contextlib.suppress(OSError):
+            os.link(aside, path)
+        aside.unlink(missing_ok=True)
+        return False
+
+    @staticmethod
+    def _busy(path: Path, owner: bytes | None) -> str:
+        target = path.with_name(path.name[1:-len(".lock")])
+        try:
+            info = json.loads(owner or b"")
+            who = f"job {info['pid']} on {info['host']}"
+        except (ValueError, KeyError, TypeError):
+            who = "another job"
+        return (f"{target} is being written by {who} (lock {path}); not starting a second writer. If no job "
+                "is running, delete the lock file and run again")
+
+    def release(self) -> None:
+        """Remove the locks this job holds (only if still its own)."""
+        for p in self.held:
+            if self._owner(p) == self.me + b"\n":
+                p.unlink(missing_ok=True)
+        self.held = []
 
 
 # ----------------------------------------------------------------------------- writers
@@ -869,6 +1271,10 @@ def _remove_stale_parts(path: Path) -> None:
             part.unlink(missing_ok=True)
         except PermissionError:     # alive, someone else's
             pass
+
+
+#: Rows per Parquet row group of an output, fixed so that the bytes do not depend on the chunk size.
+ROW_GROUP_ROWS = 65_536
 
 
 class Sink:
@@ -890,6 +1296,9 @@ class Sink:
         self.schema = schema
         self.tmp = None if self.streaming else self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
         self.rows = 0
+        self.size, self.sha256 = 0, ""      # of the committed file
+        self.waiting: list[pa.Table] = []   # Parquet rows not yet in a row group
+        self.waiting_rows = 0
         if self.streaming:
             self.fh = sys.stdout.buffer
         else:
@@ -925,12 +1334,27 @@ class Sink:
                 assert self.writer is not None   # __init__ makes a writer for csv and parquet
                 self.writer.write_table(neutralise_formulas(table))
             else:
-                assert self.writer is not None
-                self.writer.write_table(table)
+                self._row_groups(table)
+
+    def _row_groups(self, table: pa.Table | None) -> None:
+        """Parquet: rows gathered into row groups of :data:`ROW_GROUP_ROWS` (the rest at the end, ``None``),
+        whatever the chunks, so that the file's bytes do not depend on the chunk size."""
+        assert self.writer is not None
+        if table is not None:
+            self.waiting.append(table)
+            self.waiting_rows += table.num_rows
+        while self.waiting_rows >= ROW_GROUP_ROWS or (table is None and self.waiting_rows):
+            rows = pa.concat_tables(self.waiting).combine_chunks()
+            group = rows.slice(0, ROW_GROUP_ROWS)
+            self.writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+            rest = rows.slice(group.num_rows)
+            self.waiting, self.waiting_rows = ([rest] if rest.num_rows else []), rest.num_rows
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
         with self._writing():
+            if self.format == "parquet":
+                self._row_groups(None)
             if self.writer is not None:
                 self.writer.close()
             self.fh.flush()
@@ -939,6 +1363,7 @@ class Sink:
             os.fsync(self.fh.fileno())
             self.fh.close()
             assert self.tmp is not None
+            self.size, self.sha256 = _digest(self.tmp)
             os.replace(self.tmp, self.path)
 
     @contextlib.contextmanager
@@ -965,6 +1390,40 @@ class Sink:
         self.fh.close()
         assert self.tmp is not None
         self.tmp.unlink(missing_ok=True)
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a written file, read back in pieces."""
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while piece := fh.read(_PIECE):
+            h.update(piece)
+            size += len(piece)
+    return size, h.hexdigest()
+
+
+def default_manifest_path(output: str) -> str:
+    """``offers.csv`` -> ``offers.manifest.json``: names the offers and rejects of one run (see docs/batch.md)."""
+    p = Path(output)
+    return str(p.with_name(f"{p.stem if p.suffix else p.name}.manifest.json"))
+
+
+def write_manifest(path: str, sinks: dict[str, Sink | None], extra: dict) -> None:
+    """The manifest, written last and renamed into place: each file's name, bytes and SHA-256 (None: not
+    written by this run), and ``extra``; nothing time-dependent, so the same run gives the same bytes."""
+    files = {k: None if s is None else {"path": s.path.name, "bytes": s.size, "sha256": s.sha256}
+             for k, s in sinks.items()}
+    doc = json.dumps({"files": files, **extra}, indent=2, sort_keys=True) + "\n"
+    tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(doc)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BatchRunError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 #: A cell a spreadsheet would take for a formula starts with one of these: OWASP's leading characters

@@ -19,7 +19,8 @@ Exit codes: 0 the run completed (rejected rows are reported, not fatal);
 columns, colliding paths, bad ``--as-of`` or ``--chunk-size``); 3 unknown
 policy; 4 invalid policy file; 5 the run failed part-way (the input changed
 while read, an output could not be written; nothing written); 6 more rows
-rejected than ``--max-reject-rate`` allows (rejects written, offers not);
+rejected than ``--max-reject-rate`` allows (rejects written, offers not); 7 another job holds the lock
+of an output (:class:`negotiator.batch.io.OutputLock`);
 130 interrupted, 143 SIGTERM, 129 SIGHUP (nothing written); 1 anything
 unexpected (nothing written).
 """
@@ -49,11 +50,15 @@ from negotiator.batch.io import (
     DEFAULT_CHUNK_BYTES,
     BatchInputError,
     Chunk,
+    OutputLock,
     Sink,
     check_columns,
     check_paths,
+    default_manifest_path,
     file_format,
+    id_text,
     read_chunks,
+    write_manifest,
 )
 from negotiator.batch.parse import INPUT_COLUMNS, present, to_accounts
 from negotiator.core.dates import first_payment_date
@@ -187,8 +192,9 @@ class ChunkResult:
         return pa.concat_tables([offers.cast(COMBINED_SCHEMA), pa.table(rej, schema=COMBINED_SCHEMA)])
 
 
-def _columns(frame) -> tuple[dict[str, pa.Array], int, np.ndarray | None]:
-    """Known columns as string arrays, the row count, and a ``row_number`` column if any."""
+def _columns(frame) -> tuple[dict[str, pa.Array], int, np.ndarray | None, dict[int, str]]:
+    """Known columns as string arrays, the row count, a ``row_number`` column if any, and the rows whose
+    account id is a number that cannot be read back to its digits (:func:`negotiator.batch.io.id_text`)."""
     if isinstance(frame, dict):
         frame = pa.table(frame)
     elif not isinstance(frame, (pa.Table, pa.RecordBatch)):
@@ -196,17 +202,20 @@ def _columns(frame) -> tuple[dict[str, pa.Array], int, np.ndarray | None]:
     names = [c for c in frame.schema.names if c != "row_number"]
     check_columns(names, "frame")
     cols = {}
+    refused: dict[int, str] = {}
     for name in names:
         col = frame.column(name)
         if isinstance(col, pa.ChunkedArray):
             col = col.combine_chunks()
-        if not pa.types.is_string(col.type):
+        if name == "account_id":
+            col, refused = id_text(col)
+        elif not pa.types.is_string(col.type):
             col = pc.cast(col, pa.string())
         cols[name] = col
     rn = None
     if "row_number" in frame.schema.names:
         rn = np.asarray(frame.column("row_number").to_numpy(zero_copy_only=False), dtype=np.int64)
-    return cols, frame.num_rows, rn
+    return cols, frame.num_rows, rn, refused
 
 
 def process(frame, policy: Policy, as_of: dt.date, channel: str = "batch",
@@ -230,11 +239,14 @@ def process(frame, policy: Policy, as_of: dt.date, channel: str = "batch",
         ``offers`` (:data:`OFFER_SCHEMA`) sorted by row then option order,
         ``rejects`` (:data:`REJECT_SCHEMA`) sorted by row then column.
     """
-    cols, n, rn = _columns(frame)
+    cols, n, rn, refused = _columns(frame)
     if row_numbers is None:
         row_numbers = rn if rn is not None else np.arange(1, n + 1, dtype=np.int64)
     row_numbers = np.asarray(row_numbers, dtype=np.int64)
     acc, errors = to_accounts(cols, n, as_of, policy)
+    if refused:     # a float id: the reason replaces "Missing data" for its (null) cell
+        errors = sorted([e for e in errors if not (e[0] in refused and e[1] == "account_id")]
+                        + [(k, "account_id", why) for k, why in refused.items()], key=lambda e: e[0])
     aid = cols.get("account_id", pa.nulls(n, pa.string()))
     aid = pc.if_else(pa.array(present(aid)), aid, pa.scalar(None, pa.string()))
     bad = np.zeros(n, dtype=bool)
@@ -754,9 +766,10 @@ def provenance(policy: Policy, as_of: dt.date, channel: str, input_path: str) ->
 def default_chunk_size(workers: int) -> int:
     """Rows per chunk when none is given: fewer with more workers, as each holds a chunk in memory.
 
-    Measured on 1,000,000 rows: one worker with 100,000-row chunks peaks at
-    about 800 MiB for the whole job; two workers with 25,000-row chunks
-    about the same, where 100,000-row chunks took 1.7 GiB.
+    Measured on 1,000,000 rows: one worker with 100,000-row chunks peaked at
+    about 800 MiB for the whole job (1.1 GiB when remeasured for issue 24:
+    see docs/batch.md); two workers with 25,000-row chunks about the same,
+    where 100,000-row chunks took 1.7 GiB.
 
     >>> default_chunk_size(1), default_chunk_size(2), default_chunk_size(8)
     (100000, 25000, 10000)
@@ -822,7 +835,8 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
 def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejects_path: str | None = None,
         chunk_size: int | None = None, channel: str = "batch", progress: bool = False, workers: int = 1, *,
         output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0,
-        chunk_bytes: int = DEFAULT_CHUNK_BYTES, summary_path: str | None = None) -> Summary:
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES, summary_path: str | None = None,
+        encoding: str = "utf-8") -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
@@ -832,7 +846,9 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     ``output_format`` (csv or jsonl); ``bom`` starts CSV files with a UTF-8
     byte-order mark. When more than ``max_reject_rate`` of the rows read
     are rejected, the rejects are written but the offers are not (the
-    summary's ``too_many_rejects``).
+    summary's ``too_many_rejects``). CSV and JSON Lines input is read in
+    ``encoding`` (``utf-8`` by default; see :data:`negotiator.batch.io.ENCODINGS`):
+    a file not valid in it is refused before any output is opened.
     """
     if not 0 <= max_reject_rate <= 1:
         raise BatchInputError(f"--max-reject-rate must be between 0 and 1, not {max_reject_rate}")
@@ -849,8 +865,17 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         if path != "-":
             file_format(path)
     check_paths(input_path, output_path, rejects_path, summary_path)
+    manifest = None if output_path == "-" else default_manifest_path(output_path)
+    if manifest is not None:
+        check_paths(input_path, manifest, rejects_path)
     chunk_size = default_chunk_size(workers) if chunk_size is None else chunk_size
-    chunks, total = read_chunks(input_path, chunk_size, chunk_bytes)
+    lock = OutputLock([output_path, rejects_path])      # one job at a time writes these files
+    lock.__enter__()
+    try:
+        chunks, total = read_chunks(input_path, chunk_size, chunk_bytes, encoding)
+    except BaseException:
+        lock.release()
+        raise
     summary = Summary(provenance=provenance(policy, as_of, channel, input_path))
     duplicates = _Duplicates()
     started = time.perf_counter()
@@ -894,6 +919,11 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         else:
             for sink in ((out, rej) if out.streaming else (rej, out)):
                 sink.commit()   # the offers file last: its appearing means the run is complete
+        if manifest is not None:    # last: names the pair this run wrote, with their sizes and SHA-256
+            write_manifest(manifest, {"offers": out if summary.offers_written else None, "rejects": rej},
+                           {"input": os.path.basename(input_path), "provenance": summary.provenance,
+                            "rows": {"read": summary.read, "offered": summary.offered,
+                                     "rejected": summary.rejected}})
     except BaseException:
         if results is not None:
             results.close()         # stop the workers (and the reader) before anything else
@@ -907,6 +937,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     finally:
         pool.shutdown(wait=True)
         bar.close()
+        lock.release()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -931,6 +962,7 @@ def main(args, registry) -> int:
                           bom=getattr(args, "bom", False),
                           chunk_bytes=int(_or(getattr(args, "chunk_mib", None), DEFAULT_CHUNK_BYTES / 2**20) * 2**20),
                           summary_path=getattr(args, "summary_json", None),
+                          encoding=getattr(args, "encoding", None) or "utf-8",
                           max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
     except KeyboardInterrupt as exc:
         signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT

@@ -88,8 +88,15 @@ MISSING = "Missing data for required field."
 NOT_NUMBER = "Not a valid number (a decimal string or a JSON number)."
 NOT_INTEGER = "Not a valid integer."
 NOT_DATE = "Not a valid date."
+#: The batch's words for a date it cannot read: the quote's, with the format a file must use.
+NOT_DATE_CELL = "Not a valid date: expected YYYY-MM-DD (e.g. 2026-11-23)."
+NOT_DATE_LIST = "Not a valid date: expected dates YYYY-MM-DD separated by ';' (or none)."
 DATE_RANGE = f"Must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}."   # the schema's words
 NEGATIVE = "Must not be negative."
+#: An account id like ``6.222020000000001e+16``: a number's text, whose digits a program reading ids as numbers lost.
+ID_EXPONENT = ("Is a number in exponent form, not an account id: its digits were lost where the ids were read "
+               "as numbers; write account ids as text.")
+_EXPONENT = r"^-?[0-9](\.[0-9]+)?[eE][+-][0-9]{1,3}$"      # as programs print floats; not ids like 12E45
 
 OK, ABSENT, INVALID, NEG, TOO_LARGE, TOO_PRECISE, OUT_OF_RANGE = range(7)
 assert (kernels.CELL_OK, kernels.CELL_ABSENT, kernels.CELL_INVALID, kernels.CELL_TOO_LARGE, kernels.CELL_TOO_PRECISE,
@@ -331,6 +338,7 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
     required("account_id", has_id)
     err.add("schema", has_id & _np_bool(pc.greater(pc.utf8_length(aid), MAX_TEXT)), "account_id",
             f"Length must be between 1 and {MAX_TEXT}.")
+    err.add("schema", has_id & _np_bool(pc.match_substring_regex(aid, _EXPONENT)), "account_id", ID_EXPONENT)
 
     cur = get("currency")
     cur_codes = sorted(CURRENCIES)
@@ -401,23 +409,23 @@ def to_accounts(cols: dict[str, pa.Array], n: int, as_of: dt.date, policy: Polic
     # history
     as_of_day = (as_of - dt.date(1970, 1, 1)).days
     opened, st = parse_dates(get("opened_on"))
-    err.add("schema", st == INVALID, "opened_on", NOT_DATE)
+    err.add("schema", st == INVALID, "opened_on", NOT_DATE_CELL)
     err.add("schema", st == OUT_OF_RANGE, "opened_on", DATE_RANGE)
     has_opened = st == OK
     err.add("convert", has_opened & (opened > as_of_day), "opened_on", "Is after the as-of date.")
     age = np.where(has_opened, months_between(opened, np.full(n, as_of_day)), UNKNOWN)
     reage_has, n12, n5y, invalid, too_long, future, far = parse_date_lists(get("reage_dates"), as_of_day)
-    err.add("schema", invalid, "reage_dates", NOT_DATE)
+    err.add("schema", invalid, "reage_dates", NOT_DATE_LIST)
     err.add("schema", far, "reage_dates", DATE_RANGE)
     err.add("schema", too_long, "reage_dates", f"Longer than maximum length {MAX_LINES}.")
     err.add("convert", future, "reage_dates", "A date is after the as-of date.")
     _, _, _, a_invalid, a_long, _, a_far = parse_date_lists(get("arrangement_dates"), as_of_day)
-    err.add("schema", a_invalid, "arrangement_dates", NOT_DATE)
+    err.add("schema", a_invalid, "arrangement_dates", NOT_DATE_LIST)
     err.add("schema", a_far, "arrangement_dates", DATE_RANGE)
     err.add("schema", a_long, "arrangement_dates", f"Longer than maximum length {MAX_LINES}.")
     broken_has, broken_12m, _, b_invalid, b_long, b_future, b_far = parse_date_lists(get("broken_arrangement_dates"),
                                                                                      as_of_day)
-    err.add("schema", b_invalid, "broken_arrangement_dates", NOT_DATE)
+    err.add("schema", b_invalid, "broken_arrangement_dates", NOT_DATE_LIST)
     err.add("schema", b_far, "broken_arrangement_dates", DATE_RANGE)
     err.add("schema", b_long, "broken_arrangement_dates", f"Longer than maximum length {MAX_LINES}.")
     err.add("convert", b_future, "broken_arrangement_dates", "A date is after the as-of date.")

@@ -12,7 +12,7 @@ measured the same as sync workers' within the shared machine's noise.
 Every setting can be overridden by a ``NEGOTIATOR_*`` variable:
 ``NEGOTIATOR_HOST`` / ``NEGOTIATOR_PORT`` (bind), ``NEGOTIATOR_WORKERS``,
 ``NEGOTIATOR_TIMEOUT``, ``NEGOTIATOR_GRACEFUL_TIMEOUT``, ``NEGOTIATOR_HEADER_TIMEOUT``,
-``NEGOTIATOR_WORKER_CONNECTIONS``.
+``NEGOTIATOR_WORKER_CONNECTIONS``, ``NEGOTIATOR_CONTROL_SOCKET`` (a path, or ``off``).
 """
 
 from __future__ import annotations
@@ -69,6 +69,29 @@ loglevel = os.environ.get("NEGOTIATOR_LOG_LEVEL", "info").lower()
 proc_name = "negotiator"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "negotiator.service:create_app()"
+
+
+def control_path(port: int, env: dict) -> str | None:
+    """gunicorn's control socket (``gunicornc``): one per instance, named for its port, never gunicorn's one
+    path per machine that a second instance overwrites (issue 19). ``NEGOTIATOR_CONTROL_SOCKET`` names it;
+    ``off`` turns it off (None).
+
+    >>> control_path(8081, {"XDG_RUNTIME_DIR": "/run/user/1000"})
+    '/run/user/1000/negotiator-8081.ctl'
+    >>> control_path(8081, {"NEGOTIATOR_CONTROL_SOCKET": "off"}) is None
+    True
+    """
+    chosen = env.get("NEGOTIATOR_CONTROL_SOCKET", "").strip()
+    if chosen.lower() == "off":
+        return None
+    return chosen or os.path.join(env.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"negotiator-{port}.ctl")
+
+
+_control = control_path(port, dict(os.environ))
+if _control is None:
+    control_socket_disable = True
+else:
+    control_socket = _control
 
 # A folder the workers share, made when this file is read: before the app is built (preload_app builds
 # it in the master, before any server hook runs). It holds each worker's metrics file (written as

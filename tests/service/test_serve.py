@@ -31,6 +31,16 @@ def test_gunicorn_settings():
     assert gunicorn_conf.wsgi_app == "negotiator.service:create_app()"
 
 
+def test_each_instance_has_its_own_control_socket():
+    """gunicorn 27 puts its control socket at one path per machine: two instances overwrote each other's."""
+    a, b = gunicorn_conf.control_path(8080, {}), gunicorn_conf.control_path(8081, {})
+    assert a != b and a.endswith("negotiator-8080.ctl")
+    assert gunicorn_conf.control_path(8080, {"NEGOTIATOR_CONTROL_SOCKET": "/srv/n.ctl"}) == "/srv/n.ctl"
+    assert gunicorn_conf.control_path(8080, {"NEGOTIATOR_CONTROL_SOCKET": "OFF"}) is None
+    assert getattr(gunicorn_conf, "control_socket", None) == gunicorn_conf.control_path(
+        gunicorn_conf.port, dict(os.environ)) or getattr(gunicorn_conf, "control_socket_disable", False)
+
+
 def _args(**kw):
     return SimpleNamespace(**{"host": None, "port": None, "workers": None, "policy_dir": None, "dev": False, **kw})
 

@@ -30,8 +30,8 @@ from negotiator.policy import PolicyRegistry, load_policy_text
 
 PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: The ladder, least concession first (停息挂账 sits between the fee waiver and the settlement).
-RUNGS = ("catch_up", "term_extension", "instalment", "interest_reduction", "fee_waiver", "interest_free_instalment",
-         "settlement")
+RUNGS = ("catch_up", "term_extension", "instalment", "payment_arrangement", "interest_reduction", "fee_waiver",
+         "interest_free_instalment", "settlement")
 OPTION_AMOUNTS = ("monthly_payment", "total_payable", "total_interest", "total_fees", "fees_waived",
                   "principal_forgiven", "regular_payment", "holiday_payment", "lender_npv", "concession_value")
 LINE_AMOUNTS = ("payment", "interest", "principal", "fees", "balance_after", "regular_payment", "plan_fee",
@@ -133,6 +133,7 @@ def _term_cap(policy, opt, channel):
     o = policy.options
     cap = {"catch_up": o.catch_up.max_months, "term_extension": o.term_extension.max_total_months,
            "instalment": o.instalment.max_months, "interest_reduction": o.instalment.max_months,
+           "payment_arrangement": o.payment_arrangement.max_months,
            "fee_waiver": o.instalment.max_months, "settlement": o.settlement.max_payments,
            "payment_holiday": o.payment_holiday.max_months + o.payment_holiday.max_months_after,
            "step_up": o.step_up.max_months + policy.max_term_months,

@@ -696,6 +696,7 @@ def test_a_broken_arrangement_raises_the_approval_the_next_plan_needs(app, clien
     portal, and the agent sees why."""
     for day in ("2027-01-07", "2027-01-08", "2027-02-07"):
         _review(app, day)
+    at(app, "2027-02-08")                   # the next call, the day after the break
     assert read(client, arrangement, "2027-02-08")["status"] == "broken"
     q = client.post("/v1/quotes", json=body_for(as_of="2027-02-08"), headers={"X-API-Key": AGENT_KEY}).json
     with db.sessions() as s:

@@ -19,9 +19,11 @@ import sqlalchemy as sa
 from negotiator.policy import PolicyRegistry
 from negotiator.store.db import Database
 from negotiator.store.models import Arrangement, Event, Instalment, Quote
-from negotiator.store.records import Records
+from negotiator.store.records import Caller, Records
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+#: The server's clock: each payment is recorded on its own day (dates are the server's, issue 19).
+TODAY = [NOW]
 START = dt.date(2026, 1, 1)
 DUES = [dt.date(2026, m, 1) for m in range(2, 8)]     # six monthly instalments of 100.00
 
@@ -44,8 +46,9 @@ def _book(db: Database, aid: str, account: str, policy: str) -> None:
 
 def _pay(records: Records, aid: str, k: int) -> None:
     day = DUES[k].isoformat()
+    TODAY[0] = dt.datetime.combine(DUES[k], dt.time(12), tzinfo=dt.UTC)
     status, _ = records.pay(aid, {"reference": f"P{k}", "amount": "100.00", "paid_on": day, "as_of": day},
-                            "agent", "agent-1", None)
+                            Caller("agent", "agent:agent-1"), None)
     assert status == 201
 
 
@@ -58,7 +61,7 @@ def _reaged_events(db: Database, aid: str) -> list[dict]:
 def test_a_us_workout_reages_on_its_third_payment_not_its_start(database_url):
     db = Database.open(database_url)
     try:
-        records = Records(db, PolicyRegistry.load(), clock=lambda: NOW)
+        records = Records(db, PolicyRegistry.load(), clock=lambda: TODAY[0])
         _book(db, "a_us", "ACC-US", "us-card")
         late = dt.date(2026, 12, 31)
         assert records.history("ACC-US", late) == ([START], [], [])          # booked: an arrangement, no re-age
@@ -79,7 +82,7 @@ def test_a_us_workout_reages_on_its_third_payment_not_its_start(database_url):
 def test_a_policy_without_the_payments_rule_counts_the_plan_from_its_start(database_url):
     db = Database.open(database_url)
     try:
-        records = Records(db, PolicyRegistry.load(), clock=lambda: NOW)
+        records = Records(db, PolicyRegistry.load(), clock=lambda: TODAY[0])
         _book(db, "a_def", "ACC-DEF", "default")
         assert records.history("ACC-DEF", dt.date(2026, 12, 31)) == ([START], [START], [])
         for k in range(3):

@@ -13,6 +13,15 @@ from negotiator.engine.quote import quote
 from negotiator.policy import PolicyRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_make_portfolio():
+    """``examples/make_portfolio.py`` as a module (it is a script, not a package module)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_portfolio", ROOT / "examples" / "make_portfolio.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = ROOT / "examples" / "requests"
 TODAY = dt.date(2026, 11, 23)

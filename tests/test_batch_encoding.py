@@ -4,29 +4,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import io
 import json
 from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pytest
+from conftest import load_make_portfolio
 
 from negotiator.batch import io as batch_io
 from negotiator.batch import job as batch
 from negotiator.cli import main as cli
-from negotiator.policy import PolicyRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 23)
-_spec = importlib.util.spec_from_file_location("make_portfolio", ROOT / "examples" / "make_portfolio.py")
-make_portfolio = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_portfolio)
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return PolicyRegistry.load()
+make_portfolio = load_make_portfolio()
 
 
 def _args(inp, out, **kw):

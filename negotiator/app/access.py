@@ -68,7 +68,7 @@ class Access:
 
     def _store(self):
         if self.records is None:
-            raise Problem(503, "Service Unavailable", "The store is switched off (NEGOTIATOR_STORE=0).", "store-off")
+            raise Problem(503, "Service Unavailable", "The store is switched off (NEGOTIATOR_STORE=0).", "store_off")
         return self.records
 
     # ------------------------------------------------------------------ quotes

@@ -14,6 +14,7 @@ from flask import request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from negotiator.app.problems import Problem
+from negotiator.core.problems import pointer
 from negotiator.wire import strict_json
 
 JSON_TYPES = ("application/json",)
@@ -35,8 +36,8 @@ _READ_ERRORS = _read_errors()
 
 
 def _bad(detail: str, field: str = "(body)") -> Problem:
-    return Problem(400, "Malformed request body", detail, "malformed-body",
-                   errors=[{"field": field, "message": detail}])
+    return Problem(400, "Malformed request body", detail, "malformed_body",
+                   errors=[{"field": field, "pointer": pointer(field), "message": detail}])
 
 
 def _depth(value, limit: int) -> bool:
@@ -59,10 +60,10 @@ def read_json(max_bytes: int, max_depth: int):
     mimetype = request.mimetype
     if mimetype not in JSON_TYPES and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
         raise Problem(415, "Unsupported Media Type", "The body must be JSON sent as Content-Type: application/json.",
-                      "unsupported-media-type")
+                      "unsupported_media_type")
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise Problem(415, "Unsupported Media Type", "JSON bodies must be UTF-8.", "unsupported-media-type")
+        raise Problem(415, "Unsupported Media Type", "JSON bodies must be UTF-8.", "unsupported_media_type")
     if request.content_length is not None and request.content_length > max_bytes:
         raise _too_large(max_bytes)
     try:
@@ -73,8 +74,8 @@ def read_json(max_bytes: int, max_depth: int):
         # The server's reader refused the framing (a bad chunk size or terminator, a body cut short).
         # Its message quotes the raw body, so it is not passed on, and the connection is not reused.
         raise Problem(400, "Malformed request body", "The body's framing is broken (a bad chunk size, a missing "
-                      "chunk terminator, or fewer bytes than announced).", "malformed-body",
-                      errors=[{"field": "(body)", "message": "The body could not be read."}],
+                      "chunk terminator, or fewer bytes than announced).", "malformed_body",
+                      errors=[{"field": "(body)", "pointer": "", "message": "The body could not be read."}],
                       headers={"Connection": "close"}) from None
     if len(raw) > max_bytes:
         raise _too_large(max_bytes)
@@ -100,4 +101,4 @@ def read_json(max_bytes: int, max_depth: int):
 
 
 def _too_large(max_bytes: int) -> Problem:
-    return Problem(413, "Content Too Large", f"The body is larger than {max_bytes} bytes.", "body-too-large")
+    return Problem(413, "Content Too Large", f"The body is larger than {max_bytes} bytes.", "body_too_large")

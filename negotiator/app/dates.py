@@ -74,7 +74,7 @@ def read_day() -> dt.date | None:
     except ValueError:
         day = None
     if day is None:
-        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
+        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid_input",
                       errors=[{"field": "as_of", "message": "Not a valid date (YYYY-MM-DD)."}])
     today_, days = today(), _state()["config"].as_of_days
     if not within(day, today_, days):

@@ -1,9 +1,13 @@
 """Every error as ``application/problem+json`` (RFC 9457), translated once, here.
 
-A problem carries ``type``, ``title``, ``status``, ``detail`` and the
-request id; validation problems add ``errors``, a list of ``{field,
-message}``. Nothing else leaves the service on failure: no HTML page and no
-traceback (those go to the log, under the request id).
+A problem carries ``type`` (``urn:negotiator:problem:<code>``), ``code``,
+``title``, ``status``, ``detail``, ``instance`` (this occurrence, by request
+id), the request id and ``errors``, a list of ``{field, message}`` (empty when
+no field is at fault; a field of the JSON body also has ``pointer``, its JSON
+Pointer, RFC 6901). Each code has one status and one title, from the one table
+:data:`negotiator.core.problems.PROBLEMS`. Nothing else leaves the service on
+failure: no HTML page and no traceback (those go to the log, under the request
+id).
 """
 
 from __future__ import annotations
@@ -15,16 +19,33 @@ import re
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from negotiator.core.errors import NegotiatorError, RecordError, UnknownPolicyError, ValidationError
+from negotiator.core.errors import NegotiatorError, PolicyError, RecordError, UnknownPolicyError, ValidationError
+from negotiator.core.problems import BY_STATUS, TYPE_BASE, lookup, pointer
 from negotiator.wire.messages import detail, is_message
 
 PROBLEM_TYPE = "application/problem+json"
-TYPE_BASE = "urn:negotiator:problem:"
+INSTANCE_BASE = "urn:negotiator:request:"
+#: Codes older releases answered, as the table names them now (docs/changelog.md).
+LEGACY_CODES = {"idempotency-key": "idempotency_key_invalid", "rate-limit-store-unavailable": "rate_limit_unavailable",
+                "domain-error": "refused", "http-error": "bad_request"}
 log = logging.getLogger("negotiator.service")
 
 
+def code_of(slug: str) -> str:
+    """The table's code for a code or an older release's slug.
+
+    >>> code_of("invalid-input"), code_of("idempotency-key"), code_of("quote_expired")
+    ('invalid_input', 'idempotency_key_invalid', 'quote_expired')
+    """
+    return LEGACY_CODES.get(slug) or slug.replace("-", "_")
+
+
 class Problem(Exception):
-    """An HTTP error raised by the service's own checks (body, content type, keys)."""
+    """An HTTP error raised by the service's own checks (body, content type, keys).
+
+    ``status`` and ``title`` are those of the code's row in the table (the arguments are kept for callers
+    that name them; a status that differs from the table's is a bug :func:`problem_response` refuses).
+    """
 
     def __init__(self, status: int, title: str, detail: str, slug: str, errors=None, headers=None):
         super().__init__(detail)
@@ -32,21 +53,28 @@ class Problem(Exception):
         self.errors, self.headers = errors, headers or {}
 
 
+def problem_body(code: str, detail: str, errors=None, request_id: str = "-") -> tuple[int, dict]:
+    """The status and document of a problem with the table's ``code``.
+
+    >>> status, body = problem_body("quote_expired", "Quote again.", request_id="r1")
+    >>> status, body["type"], body["title"], body["instance"], body["errors"]
+    (409, 'urn:negotiator:problem:quote_expired', 'Quote expired', 'urn:negotiator:request:r1', [])
+    """
+    kind = lookup(code)
+    return kind.status, {"type": TYPE_BASE + code, "code": code, "title": kind.title, "status": kind.status,
+                         "detail": detail, "instance": INSTANCE_BASE + request_id, "request_id": request_id,
+                         "errors": list(errors or ())}
+
+
 def problem_response(status: int, title: str, detail: str, slug: str, errors=None, headers=None) -> Response:
-    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
-            "request_id": getattr(g, "request_id", None) or "-"}
-    if errors is not None:
-        body["errors"] = errors
+    code = code_of(slug)
+    if lookup(code).status != status:
+        raise RuntimeError(f"problem {code} answered with {status}, the table says {lookup(code).status}")
+    status, body = problem_body(code, detail, errors, getattr(g, "request_id", None) or "-")
     resp = Response(json.dumps(body, ensure_ascii=False, allow_nan=False), status=status, mimetype=PROBLEM_TYPE)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
-
-
-_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Invalid input"}
-_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-          406: "not-acceptable", 411: "length-required", 413: "body-too-large", 414: "uri-too-long",
-          415: "unsupported-media-type", 422: "invalid-input", 429: "rate-limited", 431: "headers-too-large"}
 
 
 def _page(exc: HTTPException) -> Response | None:
@@ -76,7 +104,8 @@ def _http_error(exc: HTTPException) -> Response:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     detail = {404: f"No resource at {request.path}.",
               405: f"{request.method} is not allowed here."}.get(status, exc.description or exc.name)
-    return problem_response(status, exc.name, detail, _SLUGS.get(status, "http-error"), headers=headers)
+    return problem_response(status, exc.name, detail, BY_STATUS.get(status, "bad_request" if status < 500
+                                                                      else "internal"), headers=headers)
 
 
 #: What a problem may repeat of the client's own words: field paths (which hold unknown key names) and
@@ -98,7 +127,9 @@ def echo(text: str) -> str:
 
 
 def _errors(items: list[dict], locale: str = "en") -> list[dict]:
-    out = [{"field": echo(e["field"]), "message": e["message"]} for e in items[:MAX_ERRORS]]
+    """Body field errors, each with its JSON Pointer (the root's, ``""``, for the body as a whole)."""
+    out = [{"field": echo(e["field"]), "pointer": pointer(echo(e["field"])), "message": e["message"]}
+           for e in items[:MAX_ERRORS]]
     if len(items) > MAX_ERRORS:
         out.append({"field": "(more)", "message": detail("not_shown", locale, count=len(items) - MAX_ERRORS)})
     return out
@@ -121,20 +152,25 @@ def _domain_error(exc: NegotiatorError) -> Response:
             if more:
                 names = detail("more", exc.locale, names=names, more=more)
             return problem_response(400, "Unknown fields", detail("unknown", exc.locale, names=names),
-                                    "unknown-fields", errors=errors, headers=language)
+                                    "unknown_fields", errors=errors, headers=language)
         # The errors' messages and the detail are in the request's locale (negotiator.wire.messages).
-        return problem_response(422, exc.title, detail("invalid", exc.locale), "invalid-input", errors=errors,
+        return problem_response(422, exc.title, detail("invalid", exc.locale), "invalid_input", errors=errors,
                                 headers=language)
     if isinstance(exc, RecordError):
         # A refusal of the records or of the rights table: its stable code as the type, its field named.
-        return problem_response(exc.status, _TITLES.get(exc.status, "Refused"), exc.message, exc.code,
+        return problem_response(exc.status, "", exc.message, exc.code,
                                 errors=[{"field": exc.field, "message": exc.message}])
     if isinstance(exc, UnknownPolicyError):
-        return problem_response(404, exc.title, f"No policy named \"{echo(exc.name)}\"; known: "
-                                f"{', '.join(exc.known)}.", "unknown-policy",
-                                errors=[{"field": "policy", "message": "Unknown policy."}])
-    status = exc.status if 400 <= exc.status < 500 else 400
-    return problem_response(status, exc.title, str(exc), "domain-error")
+        # Named in the path, the resource is not there (404); named in a body, the field is refused (422).
+        named = f"No policy named \"{echo(exc.name)}\"; known: {', '.join(exc.known)}."
+        if request.view_args and "name" in request.view_args:
+            return problem_response(404, "", named, "unknown_policy",
+                                    errors=[{"field": "name", "message": "Unknown policy."}])
+        return problem_response(422, "", named, "unknown_policy_named",
+                                errors=[{"field": "policy", "pointer": "/policy", "message": "Unknown policy."}])
+    if isinstance(exc, PolicyError):
+        return problem_response(422, "", str(exc), "invalid_policy")
+    return problem_response(422, exc.title, str(exc), "refused")
 
 
 def _own(exc: Problem) -> Response:
@@ -147,7 +183,7 @@ def _unexpected(exc: BaseException) -> Response:
     page = _page(exc if isinstance(exc, HTTPException) else InternalServerError())
     if page is not None:
         return page
-    return problem_response(500, "Internal Server Error",
+    return problem_response(500, "",
                             "The service failed to answer; the error is logged under this request id.", "internal")
 
 

@@ -99,10 +99,10 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         except StoreUnavailable:
             logging.getLogger("negotiator.service").error("rate-limit store unavailable")
             raise Problem(503, "Service Unavailable", "The service cannot check its rate limit now; try later.",
-                          "rate-limit-store-unavailable") from None
+                          "rate_limit_unavailable") from None
         if not allowed:
             raise Problem(429, "Too Many Requests", f"Too many requests for this key ({limiter.text}); "
-                          f"retry after {wait} s.", "rate-limited", headers={"Retry-After": str(wait)})
+                          f"retry after {wait} s.", "rate_limited", headers={"Retry-After": str(wait)})
 
     app.register_blueprint(quotes_bp)
     app.register_blueprint(policies_bp)

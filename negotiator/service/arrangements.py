@@ -67,7 +67,7 @@ def accept():
     key = request.headers.get("Idempotency-Key")
     if key is None or not _KEY_RE.match(key):
         what = "is required" if key is None else "must be 8 to 128 letters, digits or . _ : -"
-        raise Problem(400, "Bad request", f"The Idempotency-Key header {what}.", "idempotency-key",
+        raise Problem(400, "Bad request", f"The Idempotency-Key header {what}.", "idempotency_key_invalid",
                       errors=[{"field": "Idempotency-Key", "message": f"The header {what}."}])
     access = _access()
     access.caller("accept")   # a channel that cannot accept is refused before its body is read
@@ -120,11 +120,11 @@ def events(arrangement_id: str):
 def account_arrangements(account_id: str):
     """Every arrangement of an account (in the caller's view), oldest first."""
     if not _ACCOUNT_RE.match(account_id):
-        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
+        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid_input",
                       errors=[{"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}])
     limit = request.args.get("limit", str(PAGE))
     if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
-        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid-input",
+        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid_input",
                       errors=[{"field": "limit", "message": f"A whole number from 1 to {MAX_PAGE}."}])
     before = request.args.get("before")
     if before is not None:

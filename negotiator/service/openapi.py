@@ -22,6 +22,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from negotiator import __version__
 from negotiator.app import rights
+from negotiator.app.problems import problem_body
+from negotiator.core.problems import PROBLEMS, pointer
 from negotiator.wire.examples import EXAMPLE_ACCOUNT, EXAMPLE_PROPOSAL, EXAMPLE_QUOTE
 from negotiator.wire.schemas import (
     Amount,
@@ -67,9 +69,9 @@ def engine_examples() -> dict:
                                   for p in registry]},
         "policy_portal": {k: policy.public_dict()[k] for k in PUBLIC_KEYS},
         "ready": {"status": "ready", "policies": len(registry.names()), "rate_limit_store": "ok"},
-        "problem": {"type": "urn:negotiator:problem:invalid-input", "title": "Invalid input", "status": 422,
-                    "detail": "The request has invalid fields; see errors.", "request_id": "3f2c9a0e5b7d4c1e",
-                    "errors": errors},
+        "problem": problem_body("invalid_input", "The request has invalid fields; see errors.",
+                                [{"field": e["field"], "pointer": pointer(e["field"]), "message": e["message"]}
+                                 for e in errors], "3f2c9a0e5b7d4c1e")[1],
     }
 
 
@@ -90,7 +92,10 @@ DESCRIPTION = "\n\n".join([
     "or what-if is as of today: leave `as_of` out; another `as_of` is a 422 naming it. Other callers' `as_of` "
     "(quotes, what-ifs, reads) is within `NEGOTIATOR_AS_OF_DAYS` (400) of today. A payment is dated from the "
     "plan's start to its `as_of`, which is at most tomorrow (one day of clock tolerance).",
-    "**Errors** are `application/problem+json` (RFC 9457); invalid input lists every bad field in `errors`. "
+    "**Errors** are `application/problem+json` (RFC 9457): `type` is `urn:negotiator:problem:<code>`, each "
+    "`code` has one status and one title (the table `x-problem-types` below and docs/problems.md), `instance` "
+    "names the occurrence by request id, and `errors` lists every field at fault (body fields with a JSON "
+    "Pointer). "
     "Every response carries `X-Request-ID` (the caller's, when it sends a sane one).",
 ])
 
@@ -100,10 +105,11 @@ _PROBLEMS = {
     400: "Malformed body (not JSON, not UTF-8, NaN or Infinity, nested too deep, a duplicate key) or unknown "
          "fields (each named in `errors`).",
     401: "No API key, or an unknown one.",
-    404: "Unknown policy.",
+    404: "No policy with this name (`unknown_policy`).",
     413: "Body larger than the configured limit (64 KiB by default).",
     415: "Content-Type is not application/json.",
-    422: "Invalid input; `errors` names every bad field.",
+    422: "Invalid input (`invalid_input`; `errors` names every bad field) or an unknown policy named in the body "
+         "(`unknown_policy_named`).",
     429: "Rate limit of a portal key exceeded; retry after `Retry-After` seconds (only 429s carry it).",
     503: "Portal keys: the rate limit's store cannot be reached (see `/readyz`).",
 }
@@ -185,7 +191,7 @@ def build_spec() -> dict:
                 "schema": {"$ref": f"#/components/schemas/{req}"}, "example": req_example}}},
             "responses": {"200": _ok(resp, "The answer, in the channel's view.", resp_example),
                           **{str(s): _problem(s, example=ex["problem"] if s == 422 else None)
-                             for s in (400, 401, 404, 413, 415, 422, 429, 503)}}}})
+                             for s in (400, 401, 413, 415, 422, 429, 503)}}}})
 
     post("/v1/quotes", "createQuote", "Every option for one account, with the recommended one",
          "QuoteRequest", EXAMPLE_QUOTE, "QuoteResponse", ex["quote"], "quotes")
@@ -249,6 +255,8 @@ def build_spec() -> dict:
         {"if": {"properties": {"product": {"const": "loan"}}, "required": ["product"]},
          "then": {"required": ["remaining_term_months"]}}]
     schemas["Account"]["description"] = "remaining_term_months: required for a loan, refused for a credit card."
+    doc["x-problem-types"] = {code: {"status": k.status, "title": k.title, "description": k.description}
+                              for code, k in PROBLEMS.items()}
     order = ("openapi", "info", "servers", "tags", "paths", "components")
     return {k: doc[k] for k in order if k in doc} | {k: v for k, v in doc.items() if k not in order}
 

@@ -53,7 +53,7 @@ def create_proposal():
     try:
         from negotiator.engine.proposals import propose
     except ImportError:   # pragma: no cover - the module ships with the package
-        raise Problem(501, "Not Implemented", "Proposals are not available in this build.", "not-implemented") from None
+        raise Problem(501, "Not Implemented", "Proposals are not available in this build.", "not_implemented") from None
     return _issue(propose, "what_if")   # kept: its plan (or counter-offer) can be accepted like a quoted option
 
 

@@ -30,24 +30,24 @@ from gunicorn.glogging import Logger
 from gunicorn.http import errors as http_errors
 from gunicorn.workers.ggevent import GeventWorker
 
-from negotiator.app.problems import PROBLEM_TYPE, TYPE_BASE
+from negotiator.app.problems import PROBLEM_TYPE, problem_body
 from negotiator.service.logs import JsonFormatter
 
 access = logging.getLogger("negotiator.access")
 
 #: gunicorn's own client errors: status, reason, problem slug and the detail a client gets.
-_BAD = (400, "Bad Request", "bad-request", "The request line or a header could not be parsed.")
+_BAD = (400, "Bad Request", "bad_request", "The request line or a header could not be parsed.")
 GUNICORN_ERRORS: list[tuple[type, tuple[int, str, str, str]]] = [
-    (http_errors.LimitRequestLine, (414, "URI Too Long", "uri-too-long", "The request line is too long.")),
-    (http_errors.LimitRequestHeaders, (431, "Request Header Fields Too Large", "headers-too-large",
+    (http_errors.LimitRequestLine, (414, "URI Too Long", "uri_too_long", "The request line is too long.")),
+    (http_errors.LimitRequestHeaders, (431, "Request Header Fields Too Large", "headers_too_large",
                                        "Too many header fields, or a header field too large.")),
-    (http_errors.UnsupportedTransferCoding, (501, "Not Implemented", "unsupported-transfer-coding",
+    (http_errors.UnsupportedTransferCoding, (501, "Not Implemented", "unsupported_transfer_coding",
                                              "Transfer-Encoding must be chunked (or absent).")),
-    (http_errors.ExpectationFailed, (417, "Expectation Failed", "expectation-failed",
+    (http_errors.ExpectationFailed, (417, "Expectation Failed", "expectation_failed",
                                      "Only 'Expect: 100-continue' is supported.")),
     (http_errors.ForbiddenProxyRequest, (403, "Forbidden", "forbidden", "Proxy requests are not allowed.")),
-    (http_errors.InvalidChunkSize, (400, "Bad Request", "malformed-body", "The body's chunked framing is broken.")),
-    (http_errors.ChunkMissingTerminator, (400, "Bad Request", "malformed-body",
+    (http_errors.InvalidChunkSize, (400, "Bad Request", "malformed_body", "The body's chunked framing is broken.")),
+    (http_errors.ChunkMissingTerminator, (400, "Bad Request", "malformed_body",
                                           "The body's chunked framing is broken.")),
     (http_errors.ParseException, _BAD),
 ]
@@ -69,8 +69,8 @@ def classify(exc: BaseException) -> tuple[int, str, str, str] | None:
 
 def problem_bytes(status: int, reason: str, slug: str, detail: str, request_id: str) -> bytes:
     """A complete HTTP/1.1 response carrying a problem document; the connection is closed after it."""
-    body = json.dumps({"type": TYPE_BASE + slug, "title": reason, "status": status, "detail": detail,
-                       "request_id": request_id}).encode()
+    status, doc = problem_body(slug, detail, request_id=request_id)
+    body = json.dumps(doc).encode()
     head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: {PROBLEM_TYPE}\r\n"
             f"Content-Length: {len(body)}\r\nX-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\n\r\n")
     return head.encode("latin-1") + body

@@ -350,7 +350,7 @@ class Records:
             if target is None or not caller.can_see(target.channel):
                 raise RecordError(404, "unknown_arrangement", "replaces", "No arrangement with this id.")
             if live is None or target.arrangement_id != live.arrangement_id:
-                raise RecordError(422, "not_live", "replaces", "Not the live arrangement of this account.")
+                raise RecordError(422, "replaces_not_live", "replaces", "Not the live arrangement of this account.")
         elif live is not None:
             named = f" ({live.arrangement_id}); name it in `replaces` to supersede it" \
                 if caller.can_see(live.channel) else ""   # another channel's record is never named

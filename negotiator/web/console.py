@@ -286,7 +286,7 @@ def book():
 
     try:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", key):
-            raise RecordError(400, "idempotency-key", "idem", "The form is incomplete; quote again.")
+            raise RecordError(400, "idempotency_key_invalid", "idem", "The form is incomplete; quote again.")
         _, answer, _ = Access.of_request().accept(accept, "console-" + key, f"console:{g.agent}")
     except (RecordError, ValidationError) as exc:
         status = exc.status if isinstance(exc, RecordError) else 422

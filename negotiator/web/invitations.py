@@ -171,7 +171,7 @@ def create_invitation():
     secret = state.get("secret")
     if not secret:
         raise Problem(503, "Service Unavailable", "The portal is switched off (set NEGOTIATOR_SECRET_KEY).",
-                      "portal-off")
+                      "portal_off")
     cfg = state["config"]
     body = read_json(cfg.max_body_bytes, cfg.max_json_depth)
     req = load(body)

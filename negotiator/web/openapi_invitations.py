@@ -29,10 +29,10 @@ def add_invitation_operation(spec, ok, problem, secured) -> None:
         "responses": {"201": ok("Invitation", "The link to send to the borrower.", EXAMPLE_ANSWER),
                       **{str(s): problem(s, d) for s, d in (
                           (400, "Malformed body or unknown fields."), (401, "No API key, or an unknown one."),
-                          (403, "A portal key cannot invite borrowers."), (404, "Unknown policy."),
+                          (403, "A portal key cannot invite borrowers."),
                           (413, "Body larger than the limit."), (415, "Content-Type is not application/json."),
                           (422, "Invalid input (`account.account_id` is required); `errors` names every bad "
-                                "field."),
+                                "field; or an unknown policy (`unknown_policy_named`)."),
                           (429, "Rate limit of a portal key exceeded."),
                           (503, "The portal is switched off (no NEGOTIATOR_SECRET_KEY)."))}}}})
     spec.tag({"name": "portal", "description": "Invitations to the borrower's self-service page."})

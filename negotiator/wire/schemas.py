@@ -19,6 +19,7 @@ from negotiator.core.errors import FieldError, flatten_messages
 from negotiator.core.errors import ValidationError as RequestError
 from negotiator.core.limits import LIMITS
 from negotiator.core.money import CURRENCIES, MAX_AMOUNT, AmountError, read_amount
+from negotiator.core.problems import PROBLEMS
 from negotiator.core.vocabulary import HARDSHIP_KINDS, LOCALES
 from negotiator.policy import APR_METHODS, EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
 from negotiator.wire.messages import ERRORS
@@ -441,20 +442,29 @@ class PolicyDetailSchema(Schema):
 
 
 class FieldErrorSchema(Schema):
-    field = fields.String(required=True, metadata={"description": "Dotted path of the field, or (body)."})
+    field = fields.String(required=True, metadata={"description": "Dotted path of the field, a query parameter, "
+                                                                  "a header's name, or (body)."})
+    pointer = fields.String(metadata={"description": "A field of the JSON body as a JSON Pointer (RFC 6901), "
+                                                     "\"\" for the body as a whole; absent for a query parameter "
+                                                     "or a header."})
     message = fields.String(required=True)
 
 
 class ProblemSchema(Schema):
-    """An RFC 9457 problem detail."""
+    """An RFC 9457 problem detail; ``code`` is one of the table in docs/problems.md, each with one status."""
 
-    type = fields.String(required=True, metadata={"example": "urn:negotiator:problem:invalid-input"})
-    title = fields.String(required=True)
+    type = fields.String(required=True, metadata={"example": "urn:negotiator:problem:invalid_input",
+                                                  "description": "urn:negotiator:problem: and the code."})
+    code = fields.String(required=True, validate=validate.OneOf(sorted(PROBLEMS)),
+                         metadata={"description": "The problem's code (docs/problems.md)."})
+    title = fields.String(required=True, metadata={"description": "The code's one title."})
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
+    instance = fields.String(required=True, metadata={"description": "This occurrence: urn:negotiator:request: "
+                                                                     "and the request id."})
     request_id = fields.String(required=True)
-    errors = fields.List(fields.Nested(FieldErrorSchema), metadata={
-        "description": "Invalid input: every bad field at once."})
+    errors = fields.List(fields.Nested(FieldErrorSchema), required=True, metadata={
+        "description": "Every field at fault at once; empty when no field is."})
 
 
 class HealthSchema(Schema):

@@ -149,11 +149,13 @@ def test_a_zh_cn_request_is_refused_in_chinese(client):
     r = client.post("/v1/quotes", json=body, headers=headers())
     p = assert_problem(r, 422)
     assert r.headers["Content-Language"] == "zh-CN"
-    assert p["errors"] == [{"field": "account.balance", "message": "小数位数超过 2 位。"}]
+    assert p["errors"] == [{"field": "account.balance", "pointer": "/account/balance",
+                            "message": "小数位数超过 2 位。"}]
     assert p["detail"] == "请求中有无效字段，详见 errors。"
     body["locale"] = "en"
     p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
-    assert p["errors"] == [{"field": "account.balance", "message": "Has more than 2 decimal places."}]
+    assert p["errors"] == [{"field": "account.balance", "pointer": "/account/balance",
+                            "message": "Has more than 2 decimal places."}]
 
 
 def test_an_unknown_field_of_a_zh_cn_request_is_still_a_400(client):
@@ -162,5 +164,5 @@ def test_an_unknown_field_of_a_zh_cn_request_is_still_a_400(client):
     body["account"]["surprise"] = 1
     p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 400)
     assert p["title"] == "Unknown fields"
-    assert p["errors"] == [{"field": "account.surprise", "message": "未知字段。"}]
+    assert p["errors"] == [{"field": "account.surprise", "pointer": "/account/surprise", "message": "未知字段。"}]
     assert p["detail"] == "接口约定中没有以下字段：account.surprise。"

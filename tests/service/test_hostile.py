@@ -103,7 +103,7 @@ def test_malformed_chunked_body_is_400_problem(server, chunks):
     lines = head.decode("latin-1").split("\r\n")
     hdrs = {k.lower(): v for k, v in (x.split(": ", 1) for x in lines[1:])}
     p = problem_of(int(lines[0].split()[1]), hdrs, body, 400)
-    assert p["errors"] == [{"field": "(body)", "message": "The body could not be read."}]
+    assert p["errors"] == [{"field": "(body)", "pointer": "", "message": "The body could not be read."}]
     assert not any(m.encode() in body for m in MARKERS)
 
 
@@ -213,7 +213,7 @@ def test_amounts_are_ascii_decimal_strings_or_numbers(client, value):
     body = quote_body()
     body["account"]["balance"] = value
     p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
-    assert p["errors"] == [{"field": "account.balance",
+    assert p["errors"] == [{"field": "account.balance", "pointer": "/account/balance",
                             "message": "Not a valid number (a decimal string or a JSON number)."}]
 
 
@@ -230,7 +230,7 @@ def test_dates_are_iso_yyyy_mm_dd_only(client, value):
     body = quote_body()
     body["as_of"] = value
     p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
-    assert p["errors"] == [{"field": "as_of", "message": "Not a valid date."}]
+    assert p["errors"] == [{"field": "as_of", "pointer": "/as_of", "message": "Not a valid date."}]
 
 
 @pytest.mark.parametrize("raw,needle", [
@@ -251,7 +251,8 @@ def test_long_integer_in_an_amount_field_is_a_field_error(client):
     body = quote_body()
     body["account"]["balance"] = 10**39
     p = assert_problem(client.post("/v1/quotes", json=body, headers=headers()), 422)
-    assert p["errors"] == [{"field": "account.balance", "message": "Must be at most 1,000,000,000."}]
+    assert p["errors"] == [{"field": "account.balance", "pointer": "/account/balance",
+                            "message": "Must be at most 1,000,000,000."}]
 
 
 # ---------------------------------------------------------------- 6. echo and format

@@ -108,7 +108,7 @@ def test_portal_keys_are_rate_limited_per_key(logs):
     assert r.status_code == 429
     assert r.mimetype == "application/problem+json"
     assert int(r.headers["Retry-After"]) > 0
-    assert r.get_json()["type"].endswith("rate-limited")
+    assert r.get_json()["type"].endswith(":rate_limited")
     # another portal key has its own budget; agents are not limited
     assert c.get("/v1/policies", headers=headers(PORTAL_KEY_2)).status_code == 200
     assert all(c.get("/v1/policies", headers=headers(AGENT_KEY)).status_code == 200 for _ in range(6))

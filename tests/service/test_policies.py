@@ -44,10 +44,12 @@ def test_portal_sees_no_limits(client, name):
 
 @pytest.mark.parametrize("name", ["nope", "Default", "a_b", "x" * 65, "..", "%00", "default%20"])
 def test_unknown_policy_is_404(client, name):
+    """A policy named in the path that is not there: 404 unknown_policy, the path's name at fault (no pointer)."""
     r = client.get(f"/v1/policies/{name}", headers=headers())
     assert r.status_code == 404
     assert r.mimetype == "application/problem+json"
-    assert r.get_json()["errors"][0]["field"] == "policy"
+    assert (r.get_json()["code"], r.get_json()["errors"]) == (
+        "unknown_policy", [{"field": "name", "message": "Unknown policy."}])
 
 
 def test_extra_policy_folder(tmp_path):

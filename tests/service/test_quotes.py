@@ -96,12 +96,14 @@ def test_locale_zh_cn(client):
     assert any("\u4e00" <= ch <= "\u9fff" for o in q["options"] for r in o["reasons"] for ch in r["message"])
 
 
-def test_unknown_policy_is_404_problem(client):
+def test_unknown_policy_named_in_a_body_is_a_422_problem(client):
+    """Issue 23 item 3: the body's field is refused (422), not a missing resource (404)."""
     r = client.post("/v1/quotes", json={**quote_body(), "policy": "nope"}, headers=headers())
-    assert r.status_code == 404
+    assert r.status_code == 422
     assert r.mimetype == "application/problem+json"
     p = r.get_json()
-    assert p["errors"] == [{"field": "policy", "message": "Unknown policy."}]
+    assert p["code"] == "unknown_policy_named" and p["type"] == "urn:negotiator:problem:unknown_policy_named"
+    assert p["errors"] == [{"field": "policy", "pointer": "/policy", "message": "Unknown policy."}]
     assert "default" in p["detail"]
 
 
@@ -131,7 +133,7 @@ def test_unknown_fields_are_400_naming_them(client):
 def test_body_must_be_an_object(client, body):
     r = client.post("/v1/quotes", data=json.dumps(body), headers=headers(**{"Content-Type": "application/json"}))
     assert r.status_code == 422
-    assert r.get_json()["errors"] == [{"field": "(body)", "message": "Must be a JSON object."}]
+    assert r.get_json()["errors"] == [{"field": "(body)", "pointer": "", "message": "Must be a JSON object."}]
 
 
 # ------------------------------------------------------------------ proposals
@@ -165,7 +167,8 @@ def test_proposal_missing_is_named(client):
     body["locale"] = "en"
     r = client.post("/v1/proposals", json=body, headers=headers())
     assert r.status_code == 422
-    assert {"field": "proposal", "message": "Missing data for required field."} in r.get_json()["errors"]
+    assert {"field": "proposal", "pointer": "/proposal",
+            "message": "Missing data for required field."} in r.get_json()["errors"]
     body["locale"] = "zh-CN"   # the example's own language: refused in it (issue 18)
     r = client.post("/v1/proposals", json=body, headers=headers())
-    assert {"field": "proposal", "message": "缺少必填字段。"} in r.get_json()["errors"]
+    assert {"field": "proposal", "pointer": "/proposal", "message": "缺少必填字段。"} in r.get_json()["errors"]

@@ -63,9 +63,9 @@ def test_bad_input_is_a_422_naming_the_field(web_client, doc, body, field):
     assert "<script>" not in r.get_data(as_text=True)
 
 
-def test_unknown_policy_is_a_404(web_client, doc):
+def test_unknown_policy_in_the_body_is_a_422(web_client, doc):
     r = web_client.post("/v1/invitations", json={"account": ACCOUNT, "policy": "nope"}, headers=headers())
-    assert r.status_code == 404
+    assert (r.status_code, r.get_json()["code"]) == (422, "unknown_policy_named")
     check(doc, "/v1/invitations", "post", r)
 
 

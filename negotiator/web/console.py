@@ -331,8 +331,7 @@ def make_proposal():
         whatif = _propose({**body, "proposal": proposal})
     except (ValidationError, UnknownPolicyError) as exc:
         return _show_quote(quote_id, 422, proposal=typed, whatif_errors=_errors(exc))
-    return redirect(url_for("console.quote_page", quote_id=quote_id, whatif=whatif["quote_id"], lang=lang,
-                            _anchor="whatif"), 303)
+    return redirect(url_for("console.quote_page", quote_id=quote_id, whatif=whatif["quote_id"], lang=lang), 303)
 
 
 def _reason(name: str, required: bool) -> str | None:
@@ -465,7 +464,7 @@ def invite():
     session["console_invite"] = {"quote_id": quote_id, "url": invitations.portal_url(invitations.sign(inv, secret)),
                                  "account_id": inv.account_id,
                                  "expires_at": dt.datetime.fromtimestamp(expires, dt.UTC).isoformat()}
-    return redirect(url_for("console.quote_page", quote_id=quote_id, lang=lang, _anchor="invite"), 303)
+    return redirect(url_for("console.quote_page", quote_id=quote_id, lang=lang), 303)
 
 
 @bp.get("/accounts")

@@ -135,3 +135,20 @@ class Access:
         page's invitation) booked."""
         caller = self.caller("list_account")
         return self._store().plans_of(account_id, caller, self.principal)
+
+    # ------------------------------------------------------------------ the console's reads
+    def last_quote(self, account_id: str) -> dict | None:
+        """The account's newest stored quote with its request (what the record already knows), or None."""
+        caller = self.caller("read_quote")
+        return self._store().last_quote(account_id, caller)
+
+    def stored_quote(self, quote_id: str) -> dict:
+        """A stored quote or what-if with its request (a staff read: the console's page after a post)."""
+        caller = self.caller("read_quote")
+        stored = self._store().stored_quote(quote_id, caller)
+        return stored if caller.sees is None else {**stored, "response": portal_view(stored["response"])}
+
+    def pending(self, limit: int = 50) -> list[dict]:
+        """The arrangements waiting for a supervisor (the rights table's ``decide`` row says who may read it)."""
+        self.caller("decide")
+        return self._store().pending(self.caller("list_account"), limit)

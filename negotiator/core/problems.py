@@ -44,6 +44,7 @@ PROBLEMS: dict[str, ProblemType] = {
     # 401, 403
     "unauthorized": _P(401, "Unauthorized", "No API key, or one the service does not know."),
     "forbidden": _P(403, "Forbidden", "This request is not allowed from here."),
+    "own_booking": _P(403, "Own booking", "A supervisor cannot decide a plan they booked (the console)."),
     "wrong_channel": _P(403, "Not allowed for this channel", "The key's channel may not do this (the rights "
                         "table, docs/service.md)."),
     # 404
@@ -88,6 +89,9 @@ PROBLEMS: dict[str, ProblemType] = {
     "replaces_not_live": _P(422, "Not the live arrangement", "replaces names an arrangement that is not the "
                             "account's live one."),
     "reference_reused": _P(422, "Reference reused", "This payment reference was used with other details."),
+    "reason_required": _P(422, "Reason required", "Cancelling, replacing or rejecting a plan needs a reason."),
+    "reason_too_long": _P(422, "Reason too long", "The reason is longer than the record keeps."),
+    "decision_required": _P(422, "Decision required", "A decision is approve or reject."),
     "refused": _P(422, "Refused", "The request was read but cannot be answered as asked."),
     # 429, 431
     "rate_limited": _P(429, "Too many requests", "The key's quota is spent; Retry-After says when to try again."),

@@ -81,6 +81,11 @@ class Config:
     #: The console's own address when it is served apart from the public pages (https://console.example.com);
     #: "" = NEGOTIATOR_PUBLIC_URL. The provider sends agents back to <it>/console/auth.
     console_url: str = ""
+    #: Agents (their sign-on ids, comma-separated) who act as supervisors in the console: they see the queue of
+    #: plans waiting for approval and approve or reject them (the rights table's ``decide`` row, supervisor).
+    console_supervisors: str = ""
+    #: The time zone the console shows times in (an IANA name such as Asia/Shanghai); "" = the server's.
+    console_timezone: str = ""
     #: The portal's public address for invitation links (https://portal.example.com); "" = this request's host.
     public_url: str = ""
     #: How long an invitation is valid by default, in hours (a request may ask for less or more, up to 30 days).
@@ -226,6 +231,16 @@ def _check_web(cfg: Config) -> None:
     if cfg.public_url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", cfg.public_url):
         raise ConfigError("NEGOTIATOR_PUBLIC_URL",
                           f"not an address like https://portal.example.com: {cfg.public_url!r}")
+    if cfg.console_timezone:
+        import zoneinfo
+        try:
+            zoneinfo.ZoneInfo(cfg.console_timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError("NEGOTIATOR_CONSOLE_TIMEZONE", f"not a time zone name like Asia/Shanghai: "
+                                                             f"{cfg.console_timezone[:64]!r}") from None
+    for agent in cfg.console_supervisors.split(","):
+        if agent.strip() and not re.fullmatch(r"[A-Za-z0-9._:@-]{1,64}", agent.strip()):
+            raise ConfigError("NEGOTIATOR_CONSOLE_SUPERVISORS", f"not an agent id: {agent.strip()[:64]!r}")
     if not 1 <= cfg.invitation_hours <= 720:
         raise ConfigError("NEGOTIATOR_INVITATION_HOURS", "must be between 1 and 720 (30 days)")
 

@@ -370,7 +370,8 @@ class Records:
             s.add(Event(type="superseded", at=now, channel=channel, actor=actor, principal=caller.principal,
                         request_id=request_id,
                         account_id=live.account_id, arrangement_id=live.arrangement_id, status_before=live.status,
-                        status_after="superseded", detail={"by": aid}))
+                        status_after="superseded",
+                        detail={"by": aid, **({"reason": req["reason"]} if req.get("reason") else {})}))
             s.flush()
         lines, cum = [], 0
         for line in schedule:
@@ -637,6 +638,40 @@ class Records:
                                                      Event.type == "quote_issued", Event.actor == actor))
                                .order_by(*newest).limit(1)).first()
             return (self._read(s, live, today) if live else None), (self._read(s, booked, today) if booked else None)
+
+    # ------------------------------------------------------------------ the console's reads
+    def last_quote(self, account_id: str, caller: Caller) -> dict | None:
+        """The account's newest stored quote (or what-if) in the caller's view: ``quote_id``, ``request`` (the
+        account and finances as last given, a what-if's proposal left out), ``created_at``; None when the
+        account was never quoted. One statement on the quotes' account index."""
+        with self.db.reading() as s:
+            q = select(Quote).where(Quote.account_id == account_id)
+            if caller.sees is not None:
+                q = q.where(Quote.channel.in_(sorted(caller.sees)))
+            row = s.scalars(q.order_by(Quote.created_at.desc(), Quote.quote_id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        request = {k: v for k, v in row.request.items() if k != "proposal"}
+        return {"quote_id": row.quote_id, "request": request, "created_at": row.created_at.isoformat()}
+
+    def stored_quote(self, quote_id: str, caller: Caller) -> dict:
+        """A stored quote or what-if with the request it answered: ``request``, ``response``, ``account_id``,
+        ``created_at``, ``expires_at``; 404 ``unknown_quote`` for one the caller does not see."""
+        with self.db.reading() as s:
+            row = s.get(Quote, quote_id)
+        if row is None or not caller.can_see(row.channel):
+            raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
+        return {"quote_id": row.quote_id, "request": row.request, "response": row.response,
+                "account_id": row.account_id, "created_at": row.created_at.isoformat(),
+                "expires_at": row.expires_at.isoformat()}
+
+    def pending(self, caller: Caller, limit: int = PAGE) -> list[dict]:
+        """Arrangements waiting for a supervisor's decision in the caller's view, the longest waiting first
+        (the supervisors' queue): at most ``limit``."""
+        with self.db.reading() as s:
+            q = self._visible_rows(caller, select(Arrangement).where(Arrangement.status == "pending_approval"))
+            rows = s.scalars(q.order_by(Arrangement.created_at, Arrangement.arrangement_id).limit(limit)).all()
+            return self._read_many(s, rows, self.clock().date())
 
     # ------------------------------------------------------------------ nightly jobs
     def review(self, as_of: dt.date, principal: str = "system:review") -> dict:

@@ -219,6 +219,9 @@ WORDS: dict[str, dict[str, str]] = {
     "store_off": {"en": "The store is switched off: plans cannot be booked or looked up.",
                   "zh-CN": "存储已关闭：无法登记或查询还款安排。"},
 }
+from negotiator.web.new_words_console import WORDS as _CONSOLE_WORDS  # noqa: E402
+
+WORDS.update(_CONSOLE_WORDS)
 
 
 #: Income categories in Chinese (spending categories are :data:`negotiator.engine.explain.CATEGORY_NAMES`).

@@ -42,6 +42,8 @@ class AcceptRequestSchema(_Strict):
     accepted_by = _id(required=True, metadata=ACTOR)
     replaces = fields.String(validate=validate.Length(min=1, max=40), metadata={
         "description": "The account's live arrangement this one supersedes (required when there is one)."})
+    reason = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "Why the live arrangement is replaced (kept in its `superseded` event)."})
 
 
 class DecisionRequestSchema(_Strict):

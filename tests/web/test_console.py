@@ -4,7 +4,6 @@ booking (a supervisor's plan waits for approval) and the account's trail, on a r
 from __future__ import annotations
 
 import html
-import json
 
 import pytest
 from service.conftest import REQUESTS
@@ -73,31 +72,42 @@ def test_bad_settings_stop_the_start_naming_the_variable(over, variable):
     assert exc.value.variable == variable
 
 
-def test_a_post_without_the_form_token_is_refused(web_client):
+def test_a_post_without_the_form_token_says_the_session_ended(web_client):
     r = web_client.post("/console/quote", data=EXAMPLE, headers=AGENT)
-    assert r.status_code == 400 and "This form has expired" in r.get_data(as_text=True)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Your session has ended" in text and "sign in again" in text
+    assert "Please correct these fields" not in text
     r = web_client.post("/console/quote", data={**EXAMPLE, "csrf_token": "forged"}, headers=AGENT)
     assert r.status_code == 400
 
 
+def _quote(client, lang: str = "en", **fields):
+    """Quote from the form: a 303 to the quote's own address (post/redirect/get), and that page."""
+    r = client.post("/console/quote", data={**_form(client, **fields), "lang": lang}, headers=AGENT)
+    assert r.status_code == 303 and "/console/quotes/q_" in r.headers["Location"], r.get_data(as_text=True)[:2000]
+    page = client.get(r.headers["Location"], headers=AGENT)
+    assert page.status_code == 200
+    return page
+
+
 def test_quote_from_fields_shows_the_ladder_recommended_first(web_client):
-    r = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
+    r = _quote(web_client)
     text = r.get_data(as_text=True)
-    assert r.status_code == 200
-    assert text.index("<code>catch_up</code>") < text.index("Recommended</span>")
+    assert text.index("Catch up on missed payments") < text.index("Recommended</span>")
     assert "CNY 2,300.00" in text           # disposable income, 8000 - 5200 - 500
     assert hidden(r, "option_id")[0] == "catch_up"
+    assert "<code>catch_up</code>" not in text and "credit_card" not in text.split("<details")[0]
 
 
 def test_itemised_lines_and_a_pasted_request(web_client):
     fields = {"monthly_income": "", "monthly_expenses": "", "income_salary": "6000", "income_benefits": "2000",
               "expense_housing": "3000", "expense_food": "2200"}
-    r = web_client.post("/console/quote", data=_form(web_client, **fields), headers=AGENT)
-    assert r.status_code == 200 and "CNY 2,300.00" in r.get_data(as_text=True)
+    assert "CNY 2,300.00" in _quote(web_client, **fields).get_data(as_text=True)
     pasted = (REQUESTS / "card_cny.json").read_text(encoding="utf-8")
     r = web_client.post("/console/quote", data={"csrf_token": csrf(web_client.get("/console/", headers=AGENT)),
                                                 "paste": pasted}, headers=AGENT)
-    assert r.status_code == 200 and 'value="12000.00"' in r.get_data(as_text=True)
+    assert r.status_code == 303
+    assert 'value="12000.00"' in web_client.get(r.headers["Location"], headers=AGENT).get_data(as_text=True)
     r = web_client.post("/console/quote", data=_form(web_client, paste="{not json"), headers=AGENT)
     assert r.status_code == 422 and "<strong>paste</strong>" in r.get_data(as_text=True)
 
@@ -113,30 +123,42 @@ def test_invalid_fields_are_named_and_escaped(web_client):
     assert r.status_code == 422 and "<script>" not in r.get_data(as_text=True)
 
 
+def _try(client, page, lang: str = "en", **proposal):
+    """A what-if on a quote page: a 303 to the quote with the what-if, and that page (or the 422 page)."""
+    form = {"csrf_token": csrf(page), "lang": lang, "quote_id": hidden(page, "quote_id")[0], **proposal}
+    r = client.post("/console/propose", data=form, headers=AGENT)
+    if r.status_code != 303:
+        return r
+    assert "whatif=q_" in r.headers["Location"]
+    return client.get(r.headers["Location"], headers=AGENT)
+
+
 def test_whatif_needs_exactly_one_proposal_and_answers_with_a_counter_offer(web_client):
-    q = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
-    base = {"csrf_token": csrf(q), "lang": "en", "request": html.unescape(hidden(q, "request")[0])}
-    r = web_client.post("/console/propose", data={**base, "p_payment": "300", "p_term": "12"}, headers=AGENT)
+    q = _quote(web_client)
+    r = _try(web_client, q, p_payment="300", p_term="12")
     assert r.status_code == 422 and "Give exactly one of" in r.get_data(as_text=True)
-    r = web_client.post("/console/propose", data={**base, "p_payment": "300"}, headers=AGENT)
+    r = _try(web_client, q, p_payment="300")
     text = r.get_data(as_text=True)
     assert r.status_code == 200 and "Counter-offer" in text and "CNY 299.85" in text
     assert "Book this plan: Catch up on missed payments" in text
 
 
-def test_booking_a_supervisor_plan_waits_for_approval(web_app, web_client):
+def test_booking_a_supervisor_plan_is_marked_and_waits_for_approval(web_app, web_client):
     fields = {"account_id": "ACC-SUP", "monthly_income": "2200", "monthly_expenses": "1900",
               "other_debt_payments": "0", "lump_sum_available": "2000"}
-    q = web_client.post("/console/quote", data=_form(web_client, **fields), headers=AGENT)
-    result = json.loads(html.unescape(hidden(q, "request")[0]))
-    assert result["account"]["account_id"] == "ACC-SUP"
+    q = _quote(web_client, **fields)
+    text = q.get_data(as_text=True)
     assert "interest_reduction" in hidden(q, "option_id")
+    card = text[text.index('id="o-q-interest_reduction"'):]
+    card = card[:card.index("</article>")]
+    assert "Needs a supervisor&#39;s approval" in card or "Needs a supervisor's approval" in card
+    assert 'class="supervisor"' in card and "Send for supervisor approval" in card and "Book this plan" not in card
     book = {"csrf_token": csrf(q), "lang": "en", "quote_id": hidden(q, "quote_id")[0],
             "option_id": "interest_reduction", "idem": hidden(q, "idem")[0]}
     r = web_client.post("/console/book", data=book, headers=AGENT)
     assert r.status_code == 303 and "/console/accounts?account_id=ACC-SUP" in r.headers["Location"]
     page = web_client.get(r.headers["Location"], headers=AGENT).get_data(as_text=True)
-    assert "Waiting for a supervisor" in page and "<code>accepted</code>" in page
+    assert "Sent for a supervisor" in page and "Plan booked" in page and "Waiting for a supervisor" in page
     records = web_app.extensions["negotiator"]["records"]
     arr = records.account("ACC-SUP", STAFF)["arrangements"]
     assert [(a["status"], a["approval"], a["accepted_by"]) for a in arr] == [("pending_approval", "supervisor",
@@ -148,16 +170,15 @@ def test_booking_a_supervisor_plan_waits_for_approval(web_app, web_client):
 
 
 def _whatif(client, payment: str, **fields):
-    q = client.post("/console/quote", data=_form(client, **fields), headers=AGENT)
-    base = {"csrf_token": csrf(q), "lang": "en", "request": html.unescape(hidden(q, "request")[0])}
-    r = client.post("/console/propose", data={**base, "p_payment": payment}, headers=AGENT)
+    q = _quote(client, **fields)
+    r = _try(client, q, p_payment=payment)
     assert r.status_code == 200
     return q, r
 
 
-def _book(client, page, option_id: str, quote_id: str):
+def _book(client, page, option_id: str, quote_id: str, **extra):
     form = {"csrf_token": csrf(page), "lang": "en", "quote_id": quote_id, "option_id": option_id,
-            "idem": hidden(page, "idem")[0]}
+            "idem": hidden(page, "idem")[0], **extra}
     return client.post("/console/book", data=form, headers=AGENT)
 
 
@@ -166,6 +187,7 @@ def test_an_acceptable_whatif_books_its_own_plan(web_app, web_client):
     q, r = _whatif(web_client, "800", account_id="ACC-WI")
     text = r.get_data(as_text=True)
     assert "Book this plan: Instalment plan" in text and "Counter-offer" not in text
+    assert 'value="800.00"' in text                       # the proposal shown again, from the record
     quote_ids = hidden(r, "quote_id")
     whatif_id = next(i for i in quote_ids if i not in hidden(q, "quote_id"))   # the what-if's own, kept
     assert 'name="option_id" value="instalment"' in text
@@ -176,13 +198,17 @@ def test_an_acceptable_whatif_books_its_own_plan(web_app, web_client):
         ("instalment", 18, "780.32", whatif_id)]
 
 
-def test_an_under_offer_books_only_the_counter_offer(web_app, web_client):
-    """300 a month asks a concession the income does not need: its plan has no booking button, the counter has."""
+def test_an_under_offer_books_only_the_counter_offer_and_tells_the_agent_why(web_app, web_client):
+    """300 a month asks a concession the income does not need: the plan it implies is affordable and within
+    policy, yet refused; the console says why in the agent's terms, and only the counter-offer is booked."""
     _, r = _whatif(web_client, "300", account_id="ACC-UO")
     text = r.get_data(as_text=True)
-    plan_part, counter_part = text.split("Counter-offer", 1)
-    whatif_plan = plan_part[plan_part.index('id="wi-h"'):]
-    assert "Book this plan" not in whatif_plan and "Book this plan: Catch up on missed payments" in counter_part
+    pane = text[text.index('id="wi-h"'):]
+    counter_part, plan_part = pane.split("The plan it implies", 1)
+    assert "Book this plan" not in plan_part and "Book this plan: Catch up on missed payments" in counter_part
+    assert "Why not as proposed" in pane
+    assert ("The borrower can afford CNY 1,840.00 a month. At CNY 300.00 the plan needs a concession worth "
+            "CNY 376.10") in pane
     whatif_id = hidden(r, "quote_id")[-1]
     refused = _book(web_client, r, "interest_reduction", whatif_id)   # the under-offer's plan, forged
     assert refused.status_code == 422 and "Not an option of this quote" in refused.get_data(as_text=True)
@@ -200,22 +226,22 @@ def test_booking_with_the_store_off_says_so(tmp_path):
 
 
 def test_whatif_by_term_and_by_lump_sum(web_client):
-    q = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
-    base = {"csrf_token": csrf(q), "lang": "zh-CN", "request": html.unescape(hidden(q, "request")[0])}
-    by_term = web_client.post("/console/propose", data={**base, "p_term": "36"}, headers=AGENT)
+    q = _quote(web_client, lang="zh-CN")
+    by_term = _try(web_client, q, lang="zh-CN", p_term="36")
     text = by_term.get_data(as_text=True)
-    assert by_term.status_code == 200 and "对应方案" in text and "<dd>36</dd>" in text
-    by_lump = web_client.post("/console/propose", data={**base, "p_lump": "9000"}, headers=AGENT)
+    assert by_term.status_code == 200 and "对应方案" in text and "<dd>36 个月</dd>" in text
+    assert "期限：36 个月" in text and "term_months:" not in text
+    by_lump = _try(web_client, q, lang="zh-CN", p_lump="9000")
     text = by_lump.get_data(as_text=True)
     # At 45 days past due the default policy settles nothing: the answer says so and counters with a plan.
     assert by_lump.status_code == 200 and "没有与该提议相符的方案。" in text and "还价方案" in text
-    bad = web_client.post("/console/propose", data={**base, "p_term": "abc"}, headers=AGENT)
+    bad = _try(web_client, q, lang="zh-CN", p_term="abc")
     assert bad.status_code == 422 and "proposal.term_months" in bad.get_data(as_text=True)
 
 
 def test_the_language_link_works_from_every_page(web_client):
     import re
-    q = web_client.post("/console/quote", data=_form(web_client, account_id="ACC-LANG"), headers=AGENT)
+    q = _quote(web_client, account_id="ACC-LANG")
     pages = [q, web_client.get("/console/accounts?account_id=ACC-LANG", headers=AGENT)]
     for page in pages:
         link = html.unescape(re.search(r'<a href="([^"]+)" lang="zh-CN"', page.get_data(as_text=True)).group(1))

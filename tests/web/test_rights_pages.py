@@ -9,15 +9,14 @@ from negotiator.app.rights import NO, RIGHTS
 from negotiator.store.records import Caller
 
 from .pages import csrf, hidden
-from .test_console import AGENT, _form
+from .test_console import AGENT, _form, _quote
 from .test_portal import _choose, _link, _options
 
 STAFF = Caller("agent", "agent:test")
 
 
 def test_the_console_asks_the_table_before_quoting_booking_and_listing(web_app, web_client, monkeypatch):
-    r = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
-    assert r.status_code == 200
+    r = _quote(web_client)
     book = {"csrf_token": csrf(r), "quote_id": hidden(r, "quote_id")[0], "option_id": "catch_up",
             "idem": hidden(r, "idem")[0]}
     monkeypatch.setitem(RIGHTS["accept"], "agent", NO)
@@ -68,7 +67,7 @@ def test_the_borrower_page_never_takes_over_an_agents_plan(web_app, web_client):
 
 
 def test_the_console_records_and_shows_the_signed_in_agent(web_app, web_client):
-    r = web_client.post("/console/quote", data=_form(web_client), headers=AGENT)
+    r = _quote(web_client)
     book = {"csrf_token": csrf(r), "quote_id": hidden(r, "quote_id")[0], "option_id": "catch_up",
             "idem": hidden(r, "idem")[0]}
     assert web_client.post("/console/book", data=book, headers=AGENT).status_code == 303

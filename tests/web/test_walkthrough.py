@@ -77,7 +77,7 @@ def test_new_user_walkthrough(browser, tmp_path):
         page.goto(f"{server['url']}/console/accounts?account_id={invitation['account_id']}")
         section = page.locator("section.arrangement", has_text=reference)
         assert section.count() == 1
-        events = section.locator("table.events tbody tr td code").all_inner_texts()
-        assert events == ["quote_issued", "accepted"]
+        events = section.locator("table.events tbody tr td:nth-child(2)").all_inner_texts()
+        assert events == [w("event_quote_issued", "en"), w("event_accepted", "en")]
         agent.close()
         phone.close()

@@ -146,14 +146,14 @@ class PreferencesSchema(Schema):
         "description": "When these were recorded (null: none recorded, the defaults)."})
 
 
-class ReasonSchema(Schema):
+class ContactReasonSchema(Schema):
     code = fields.String(required=True, validate=validate.OneOf(REASON_CODES))
     message = fields.String(required=True, metadata={"description": "In the request's `locale`."})
 
 
 class ContactWindowSchema(Schema):
     allowed = fields.Boolean(required=True)
-    reasons = fields.List(fields.Nested(ReasonSchema), required=True, metadata={
+    reasons = fields.List(fields.Nested(ContactReasonSchema), required=True, metadata={
         "description": "Every rule that stops contact at `at` (empty when allowed)."})
     next_allowed_at = fields.DateTime(required=True, allow_none=True, metadata={
         "description": "The earliest time contact would be allowed, in the borrower's local time; null when only "

@@ -50,6 +50,21 @@ def is_zone(name: str) -> bool:
     return True
 
 
+class StrictBool(fields.Boolean):
+    """A JSON ``true`` or ``false`` only (not 0, 1 or a string).
+
+    >>> StrictBool().deserialize(True), StrictBool().deserialize(0)
+    Traceback (most recent call last):
+    ...
+    marshmallow.exceptions.ValidationError: Not a valid boolean.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -102,7 +117,7 @@ class PreferencesRequestSchema(_Strict):
     language = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=2, max=16),
                              metadata={"description": "A language tag (`en`, `zh-CN`, `es`)."})
     timezone = _zone(load_default=None, allow_none=True)
-    moratorium = fields.Boolean(load_default=False, truthy={True}, falsy={False}, metadata={
+    moratorium = StrictBool(load_default=False, metadata={
         "description": "A breathing space or other moratorium is in force (as notified to the lender): no "
                        "contact asking for payment while it is."})
     locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))

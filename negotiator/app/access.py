@@ -145,6 +145,11 @@ class Access:
         caller = self.caller("record_contact")
         return self._contacts().record(body, caller, self.request_id)
 
+    def preferences(self, account_id: str) -> dict:
+        """The account's contact preferences in force (read with the contact log's right)."""
+        self.caller("read_contacts")
+        return self._contacts().preferences(account_id)
+
     def contacts(self, account_id: str, limit: int | None = None, cursor: str | None = None) -> dict:
         """A page of the account's contact log in this caller's view, newest first."""
         caller = self.caller("read_contacts")
@@ -161,8 +166,10 @@ class Access:
         self.caller("contact_window")
         return ask(self._contacts(), registry, account_id, channel, at, timezone, policy, person, locale)
 
-    def follow_ups(self, registry, as_of: dt.date, timezone: str, locale: str = "en") -> dict:
+    def follow_ups(self, registry, as_of: dt.date, timezone: str, locale: str = "en",
+                   account_id: str | None = None) -> dict:
         """The day's reminders and follow-ups (:func:`negotiator.app.followups.follow_ups`), re-plans kept."""
         from negotiator.app.followups import follow_ups
         caller = self.caller("follow_ups")
-        return follow_ups(self._store(), registry, as_of, timezone, caller, self.request_id, locale)
+        return follow_ups(self._store(), registry, as_of, timezone, caller, self.request_id, locale,
+                          account_id=account_id)

@@ -63,8 +63,9 @@ def _window(log: ContactLog, registry, item: dict, at: dt.datetime, timezone: st
 
 
 def follow_ups(records: Records, registry, as_of: dt.date, timezone: str, caller: Caller, request_id=None,
-               locale: str = "en", engine=None) -> dict:
-    """The day's items, oldest account first; re-plan quotes kept on the agent channel as ``caller``."""
+               locale: str = "en", engine=None, account_id: str | None = None) -> dict:
+    """The day's items, by account; re-plan quotes kept on the agent channel as ``caller``; one account's only
+    when ``account_id`` is given."""
     from zoneinfo import ZoneInfo
 
     from negotiator.engine.quote import quote
@@ -75,7 +76,7 @@ def follow_ups(records: Records, registry, as_of: dt.date, timezone: str, caller
     now = records.clock()
     log = ContactLog(records)
     items = []
-    for arr, request, made_on in worklist(records, as_of):
+    for arr, request, made_on in worklist(records, as_of, account_id):
         try:
             days = registry.get(arr["policy"]["name"]).contact.reminder_days
         except NegotiatorError:

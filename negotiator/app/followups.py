@@ -43,7 +43,8 @@ def replan_request(request: dict, arrangement: dict, made_on: dt.date, as_of: dt
     if "balance" in account:
         balance = Decimal(str(account["balance"]))
         new = max(balance - paid, Decimal("0.01"))
-        account["balance"] = str(new.quantize(balance) if balance.as_tuple().exponent < 0 else new)
+        exp = balance.as_tuple().exponent
+        account["balance"] = str(new.quantize(balance) if isinstance(exp, int) and exp < 0 else new)
         if "arrears" in account:
             account["arrears"] = str(min(Decimal(str(account["arrears"])), new))
     if isinstance(account.get("days_past_due"), int):

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from negotiator.store import db as store_db
@@ -64,3 +66,48 @@ def test_revision_0004_goes_down_and_up_again(empty_database_url):
     finally:
         eng.dispose()
     assert store_db.upgrade(empty_database_url) == ("0003", "0004")
+
+
+# --------------------------------------------------------------------------- paging (property)
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory):
+    from negotiator.policy import PolicyRegistry
+    from negotiator.store.contacts import ContactLog
+    from negotiator.store.db import Database
+    from negotiator.store.records import Records
+    url = f"sqlite:///{tmp_path_factory.mktemp('paging') / 'store.sqlite3'}"
+    store_db.upgrade(url)
+    db = Database.open(url)
+    yield ContactLog(Records(db, PolicyRegistry.load(), clock=lambda: NOW))
+    db.dispose()
+
+
+_SEEN = [0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(minutes=st.lists(st.integers(0, 5), min_size=0, max_size=12), limit=st.integers(1, 5))
+def test_every_contact_is_on_exactly_one_page_newest_first(log, minutes, limit):
+    """Contacts at equal times included: the cursor (time, id) never skips nor repeats one."""
+    from negotiator.store.records import Caller
+    _SEEN[0] += 1
+    account = f"P{_SEEN[0]}"
+    staff = Caller("agent", "agent:test")
+    made = []
+    for m in minutes:
+        at = (NOW - dt.timedelta(minutes=m)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+        made.append(log.record({"account_id": account, "policy": "cn-card", "channel": "sms",
+                                "direction": "outbound", "at": at.isoformat(), "outcome": "message_left"},
+                               staff, None))
+    seen, cursor = [], None
+    while True:
+        page = log.page(account, staff, limit, cursor)
+        assert len(page["contacts"]) <= limit
+        seen += page["contacts"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(c["contact_id"] for c in seen) == sorted(c["contact_id"] for c in made)
+    keys = [(dt.datetime.fromisoformat(c["at"]), int(c["contact_id"])) for c in seen]
+    assert keys == sorted(keys, reverse=True)

@@ -58,8 +58,10 @@ def _window(log: ContactLog, registry, item: dict, at: dt.datetime, timezone: st
     channel = prefs["preferred"] or "call"
     zone = prefs["timezone"] or timezone
     item["channel"] = channel
-    item["contact_window"] = ask(log, registry, item["account_id"], channel, at, zone, item["policy"]["name"],
-                                 locale=locale)
+    name = item["policy"]["name"]
+    if name not in registry.names():
+        name = "default"    # a policy since withdrawn: the lender's default contact rules still hold
+    item["contact_window"] = ask(log, registry, item["account_id"], channel, at, zone, name, locale=locale)
     return item
 
 

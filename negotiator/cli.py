@@ -131,20 +131,32 @@ def cmd_db(args, registry) -> int:
 
 
 def cmd_arrangements(args, registry) -> int:
-    """``arrangements review --as-of DATE``: move arrangements to broken or completed, set-wise."""
+    """``arrangements review --as-of DATE``: move arrangements to broken or completed, set-wise; then the day's
+    follow-ups (reminders, missed instalments with their re-plan quotes, each with its contact window)."""
     from negotiator.store.db import Database, check_at_head
-    from negotiator.store.records import Records
+    from negotiator.store.records import Caller, Records
     url = _store_url(args)
     check_at_head(url)
     as_of = _date_arg("--as-of", args.as_of) if args.as_of else dt.date.today()
     db = Database.open(url, pool_size=1)
+    principal = _cli_principal()
     try:
-        result = Records(db, registry, as_of_days=_as_of_days()).review(as_of, principal=_cli_principal())
+        records = Records(db, registry, as_of_days=_as_of_days())
+        result = records.review(as_of, principal=principal)
+        if not args.no_follow_ups:
+            from negotiator.app.followups import follow_ups
+            try:
+                work = follow_ups(records, registry, as_of, args.timezone, Caller("agent", principal))
+            except ValidationError as exc:
+                raise ValidationError([_fe("--timezone", e.message) for e in exc.errors]) from None
+            result["follow_ups"] = work["follow_ups"]
     except ValidationError as exc:   # a day out of range: named as the option that gave it
+        if exc.errors and exc.errors[0].field == "--timezone":
+            raise
         raise ValidationError([_fe("--as-of", e.message) for e in exc.errors]) from None
     finally:
         db.dispose()
-    json.dump(result, sys.stdout)
+    json.dump(result, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
 
@@ -242,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
                        parents=[store])
     p.add_argument("action", choices=["review"])
     p.add_argument("--as-of", dest="as_of", help="the day reviewed (default today)")
+    p.add_argument("--timezone", default="UTC", help="follow-ups: the IANA time zone of borrowers whose "
+                                                     "preferences hold none (default UTC)")
+    p.add_argument("--no-follow-ups", dest="no_follow_ups", action="store_true",
+                   help="only move arrangements; no reminders, follow-ups or re-plan quotes")
     p.set_defaults(fn=cmd_arrangements)
     return ap
 

@@ -152,3 +152,41 @@ class Access:
         """The arrangements waiting for a supervisor (the rights table's ``decide`` row says who may read it)."""
         self.caller("decide")
         return self._store().pending(self.caller("list_account"), limit)
+
+    # ------------------------------------------------------------------ contact (issue 21)
+    def _contacts(self):
+        from negotiator.store.contacts import ContactLog
+        return ContactLog(self._store())
+
+    def record_contact(self, body) -> dict:
+        caller = self.caller("record_contact")
+        return self._contacts().record(body, caller, self.request_id)
+
+    def preferences(self, account_id: str) -> dict:
+        """The account's contact preferences in force (read with the contact log's right)."""
+        self.caller("read_contacts")
+        return self._contacts().preferences(account_id)
+
+    def contacts(self, account_id: str, limit: int | None = None, cursor: str | None = None) -> dict:
+        """A page of the account's contact log in this caller's view, newest first."""
+        caller = self.caller("read_contacts")
+        return self._contacts().page(account_id, caller, **({"limit": limit} if limit else {}), cursor=cursor)
+
+    def set_preferences(self, account_id: str, body) -> dict:
+        caller = self.caller("set_preferences")
+        return self._contacts().set_preferences(account_id, body, caller, self.request_id)
+
+    def contact_window(self, registry, account_id: str, channel: str, at: dt.datetime, timezone: str | None,
+                       policy: str, person: str = "borrower", locale: str = "en") -> dict:
+        """May ``channel`` contact be made at ``at``? (:func:`negotiator.app.contacts.ask`: one rule.)"""
+        from negotiator.app.contacts import ask
+        self.caller("contact_window")
+        return ask(self._contacts(), registry, account_id, channel, at, timezone, policy, person, locale)
+
+    def follow_ups(self, registry, as_of: dt.date, timezone: str, locale: str = "en",
+                   account_id: str | None = None) -> dict:
+        """The day's reminders and follow-ups (:func:`negotiator.app.followups.follow_ups`), re-plans kept."""
+        from negotiator.app.followups import follow_ups
+        caller = self.caller("follow_ups")
+        return follow_ups(self._store(), registry, as_of, timezone, caller, self.request_id, locale,
+                          account_id=account_id)

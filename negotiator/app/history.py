@@ -53,7 +53,22 @@ def with_stored_history(body):
     except (TypeError, ValueError):
         return body
     dates, reages, broken = records.history(account["account_id"][:64], as_of)
-    if not dates:
+    return merge_history(body, dates, reages, broken)
+
+
+def merge_history(body: dict, dates, reages, broken) -> dict:
+    """``body`` with stored ``(arrangement_dates, reage_dates, broken_arrangement_dates)`` merged into its
+    ``account.history`` (the quotes' path and the follow-ups' re-plans alike). Dates the request brings are kept;
+    stored ones are added, the most recent within the request's limit on list lengths.
+
+    >>> merge_history({"account": {}}, [dt.date(2026, 1, 5)], [], [dt.date(2026, 3, 1)])["account"]["history"]
+    {'arrangement_dates': ['2026-01-05'], 'broken_arrangement_dates': ['2026-03-01']}
+    """
+    account = body.get("account")
+    if not dates or not isinstance(account, dict):
+        return body
+    history = account.get("history", {})
+    if not isinstance(history, dict):
         return body
     history = dict(history)
     for key, stored in (("arrangement_dates", dates), ("reage_dates", reages), ("broken_arrangement_dates", broken)):
@@ -61,7 +76,5 @@ def with_stored_history(body):
         if not stored or (given is not None and not (isinstance(given, list)
                                                      and all(isinstance(d, str) for d in given))):
             continue   # nothing to add, or a malformed list the engine will report
-        # The most recent dates, within the request's limit on list lengths.
         history[key] = sorted({*(given or []), *(d.isoformat() for d in stored)})[-MAX_LINES:]
     return {**body, "account": {**account, "history": history}}
-

@@ -127,9 +127,13 @@ def echo(text: str) -> str:
 
 
 def _errors(items: list[dict], locale: str = "en") -> list[dict]:
-    """Body field errors, each with its JSON Pointer (the root's, ``""``, for the body as a whole)."""
-    out = [{"field": echo(e["field"]), "pointer": pointer(echo(e["field"])), "message": e["message"]}
-           for e in items[:MAX_ERRORS]]
+    """Field errors; those of a request with a body each with its JSON Pointer (``""``: the body as a whole).
+
+    A request without a body (GET, HEAD, DELETE) has only query parameters at fault: they have no pointer.
+    """
+    body = request.method not in ("GET", "HEAD", "DELETE", "OPTIONS")
+    out = [{"field": echo(e["field"]), **({"pointer": pointer(echo(e["field"]))} if body else {}),
+            "message": e["message"]} for e in items[:MAX_ERRORS]]
     if len(items) > MAX_ERRORS:
         out.append({"field": "(more)", "message": detail("not_shown", locale, count=len(items) - MAX_ERRORS)})
     return out

@@ -46,6 +46,11 @@ ACTIONS = {
     "list_account": "list an account's arrangements (`GET /v1/accounts/{id}/arrangements`; console)",
     "invite": "invite a borrower (`POST /v1/invitations`)",
     "review": "the nightly review (`negotiator arrangements review`: the command line only)",
+    "record_contact": "record a contact (`POST /v1/contacts`; the portal: the borrower's own inbound contact)",
+    "read_contacts": "list an account's contacts (`GET /v1/accounts/{id}/contacts`; console)",
+    "set_preferences": "record contact preferences (`POST /v1/accounts/{id}/contact-preferences`)",
+    "contact_window": "may we contact now? (`GET /v1/accounts/{id}/contact-window`; console)",
+    "follow_ups": "the day's follow-ups (`GET /v1/follow-ups`; console)",
 }
 
 #: The table: action -> channel -> ``all`` / ``own`` / ``no``.
@@ -64,6 +69,11 @@ RIGHTS: dict[str, dict[str, str]] = {
     "list_account":     dict(zip(CHANNELS, (ALL, ALL, ALL, OWN), strict=True)),
     "invite":           dict(zip(CHANNELS, (ALL, ALL, ALL, NO), strict=True)),
     "review":           dict(zip(CHANNELS, (NO, NO, NO, NO), strict=True)),
+    "record_contact":   dict(zip(CHANNELS, (ALL, ALL, ALL, OWN), strict=True)),
+    "read_contacts":    dict(zip(CHANNELS, (ALL, ALL, ALL, OWN), strict=True)),
+    "set_preferences":  dict(zip(CHANNELS, (ALL, ALL, ALL, OWN), strict=True)),
+    "contact_window":   dict(zip(CHANNELS, (ALL, ALL, ALL, NO), strict=True)),
+    "follow_ups":       dict(zip(CHANNELS, (ALL, ALL, ALL, NO), strict=True)),
 }
 
 _REFUSED = {
@@ -71,6 +81,8 @@ _REFUSED = {
     "replace": "replace arrangements", "decide": "decide on arrangements", "cancel": "cancel arrangements",
     "pay": "record payments", "read_arrangement": "read arrangements", "read_events": "read events",
     "list_account": "list accounts", "invite": "invite borrowers", "review": "run the review",
+    "record_contact": "record contacts", "read_contacts": "list contacts", "set_preferences": "record preferences",
+    "contact_window": "ask whether contact is allowed", "follow_ups": "read the follow-ups",
 }
 
 

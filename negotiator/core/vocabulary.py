@@ -28,3 +28,8 @@ INSTALMENT_STATES = ("paid", "part_paid", "due", "overdue", "missed")
 #: What the trail records.
 EVENT_TYPES = ("quote_issued", "accepted", "approved", "rejected", "payment_recorded", "instalment_missed",
                "broken", "completed", "cancelled", "superseded", "reaged")
+#: The contact log's words (issue 21): how, which way, what came of it, with whom.
+CONTACT_CHANNELS = ("call", "sms", "email", "letter", "visit")
+DIRECTIONS = ("outbound", "inbound")
+OUTCOMES = ("no_answer", "message_left", "conversation", "promise_to_pay", "refused", "wrong_party")
+PERSONS = ("borrower", "third_party")

@@ -6,7 +6,8 @@ defaults, or the :class:`~negotiator.service.config.Config` or mapping
 given), loads the policies once, and wires the blueprints: ``quotes``
 (``POST /v1/quotes``, ``POST /v1/proposals``), ``policies``
 (``GET /v1/policies[/{name}]``), ``arrangements`` (stored quotes,
-arrangements, payments, events; see :mod:`.arrangements`) and ``ops`` (health, readiness, metrics and
+arrangements, payments, events; see :mod:`.arrangements`), ``contacts`` (the contact log, preferences, the
+contact window and the day's follow-ups; see :mod:`.contacts`) and ``ops`` (health, readiness, metrics and
 the OpenAPI document).
 
 Each request, in order: a request id (``X-Request-ID`` accepted when sane,
@@ -32,7 +33,7 @@ __all__ = ["create_app", "Config", "ConfigError"]
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-PROTECTED = {"quotes", "policies", "arrangements", "invitations"}
+PROTECTED = {"quotes", "policies", "arrangements", "invitations", "contacts"}
 
 
 def create_app(config: Config | Mapping | None = None) -> Flask:
@@ -48,6 +49,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from negotiator.service import logs
     from negotiator.service.arrangements import bp as arrangements_bp
     from negotiator.service.auth import KeyRing, authenticate
+    from negotiator.service.contacts import bp as contacts_bp
     from negotiator.service.metrics import Metrics
     from negotiator.service.openapi import build_spec
     from negotiator.service.ops import bp as ops_bp
@@ -107,6 +109,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     app.register_blueprint(quotes_bp)
     app.register_blueprint(policies_bp)
     app.register_blueprint(arrangements_bp)
+    app.register_blueprint(contacts_bp)
     app.register_blueprint(ops_bp)
     from negotiator.web import register as register_pages
     register_pages(app)   # the console, the portal and POST /v1/invitations (negotiator.web)

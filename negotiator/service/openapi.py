@@ -237,6 +237,8 @@ def build_spec() -> dict:
     spec.tag({"name": "operations", "description": "Health, readiness, metrics and this document."})
     from negotiator.service.openapi_records import add_record_operations
     add_record_operations(spec, _ok, _problem, secured)
+    from negotiator.service.openapi_contacts import add_contact_operations
+    add_contact_operations(spec, _ok, _problem, secured)
     from negotiator.web.openapi_invitations import add_invitation_operation, require_account_id
     add_invitation_operation(spec, _ok, _problem, secured)
     doc = _plain(copy.deepcopy(spec.to_dict()))

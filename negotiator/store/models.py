@@ -1,11 +1,13 @@
-"""The tables of record: quotes, arrangements, their instalments and payments, events, idempotency keys.
+"""The tables of record: quotes, arrangements, their instalments and payments, events, idempotency keys, the
+contact log and the borrowers' contact preferences.
 
 SQLAlchemy 2 typed declarative models. The rules that must hold whatever
 code writes the rows live in the database: primary and foreign keys,
 uniqueness (one live arrangement per account is a partial unique index,
 one payment per reference and arrangement), checks on statuses, channels
 and amounts. The events table is append-only: triggers created by the
-migration refuse every ``UPDATE`` and ``DELETE`` on it.
+migration refuse every ``UPDATE`` and ``DELETE`` on it, and so are the contact log and the preferences
+(revision 0004): a borrower's preferences change by a new row, the newest in force.
 
 Money is held as integers in the currency's minor units (``BigInteger``),
 never as floats; dates are ``Date``; times are timezone-aware UTC.
@@ -18,6 +20,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -32,13 +35,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from negotiator.core.vocabulary import EVENT_TYPES
+from negotiator.core.vocabulary import CONTACT_CHANNELS, DIRECTIONS, EVENT_TYPES, OUTCOMES, PERSONS
 
 #: Statuses an arrangement is stored in (``at_risk`` is only ever computed on read).
 STORED_STATUSES = ("pending_approval", "active", "broken", "completed", "cancelled", "superseded", "rejected")
 #: Statuses in which an arrangement is the account's live one (at most one per account).
 LIVE_STATUSES = ("pending_approval", "active")
 CHANNELS = ("agent", "portal", "batch", "supervisor")
+
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s",
@@ -217,3 +221,59 @@ class IdempotencyKey(Base):
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict]
     created_at: Mapped[dt.datetime]
+
+
+class Contact(Base):
+    """One contact with a borrower or a third party about an account: never updated, never deleted (triggers).
+
+    ``at`` is the UTC instant; ``utc_offset`` the minutes east of UTC the recorder gave it with, so it is read
+    back as written."""
+
+    __tablename__ = "contacts"
+    contact_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                            autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    policy_name: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))
+    direction: Mapped[str] = mapped_column(String(8))
+    at: Mapped[dt.datetime]
+    utc_offset: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    person: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[str] = mapped_column(String(16))
+    principal: Mapped[str] = mapped_column(String(80))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime]
+
+    __table_args__ = (CheckConstraint(_in("channel", CONTACT_CHANNELS), name="channel"),
+                      CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+                      CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+                      CheckConstraint(_in("person", PERSONS), name="person"),
+                      CheckConstraint(_in("recorded_by", CHANNELS), name="recorded_by"),
+                      CheckConstraint("utc_offset BETWEEN -1080 AND 1080", name="utc_offset"),
+                      Index("ix_contacts_account_at", "account_id", "at", "contact_id"))
+
+
+class ContactPreference(Base):
+    """What a borrower asked about contact, as of when it was recorded; the account's newest row is in force.
+
+    ``refused``: channels; ``quiet``: ``[{"start": "HH:MM", "end": "HH:MM"}]`` local times not to be contacted;
+    ``moratorium``: a breathing space or other moratorium notified and in force."""
+
+    __tablename__ = "contact_preferences"
+    preference_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                               autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    refused: Mapped[list] = mapped_column(JSON)
+    quiet: Mapped[list] = mapped_column(JSON)
+    preferred: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    moratorium: Mapped[bool] = mapped_column(Boolean)
+    recorded_by: Mapped[str] = mapped_column(String(16))
+    principal: Mapped[str] = mapped_column(String(80))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime]
+
+    __table_args__ = (CheckConstraint(_in("recorded_by", CHANNELS), name="recorded_by"),
+                      Index("ix_contact_preferences_account", "account_id", "preference_id"))

@@ -498,3 +498,53 @@ def account():
                 None) if not before else None
     return _page("console/account.html", arrangements=page["arrangements"], older=older, last=last,
                  live=live or (None if before else _live(account_id)), idem=uuid.uuid4().hex, **ctx)
+
+
+# ------------------------------------------------------------------ contact and follow-up (issue 21)
+@bp.get("/accounts/<account_id>/contact")
+def contact(account_id: str):
+    """An account's contacts (a page, newest first), its preferences, whether a call is allowed now and when
+    next (the API's one rule: :func:`negotiator.app.contacts.ask`), and its follow-ups due today."""
+    lang = _lang()
+    if _state().get("records") is None:
+        return _page("console/message.html", 503, title=t("errors_title", lang), text=t("store_off", lang))
+    if not _ID_RE.match(account_id):
+        abort(404)
+    access = Access.of_request()
+    registry = _state()["registry"]
+    try:
+        page = access.contacts(account_id, cursor=(request.args.get("cursor") or None))
+    except ValidationError as exc:
+        return _page("console/_contact.html", 422, account_id=account_id, errors=_errors(exc), contacts=[])
+    prefs = access.preferences(account_id)
+    policy = request.args.get("policy") or (page["contacts"][0]["policy"] if page["contacts"] else "default")
+    if policy not in registry.names():
+        policy = "default"
+    zone = (request.args.get("timezone") or "").strip() or None
+    ctx: dict = {"account_id": account_id, "contacts": page["contacts"], "prefs": prefs, "policy": policy,
+                 "policies": registry.names(), "timezone": zone or prefs["timezone"] or ""}
+    if page["next_cursor"]:
+        ctx["older"] = url_for("console.contact", account_id=account_id, cursor=page["next_cursor"], lang=lang)
+    try:
+        ctx["window"] = access.contact_window(registry, account_id, "call", _state()["clock"](), zone, policy,
+                                              locale=lang)
+        ctx["items"] = access.follow_ups(registry, _state()["clock"].today(), zone or prefs["timezone"] or "UTC",
+                                         lang, account_id=account_id)["follow_ups"]
+    except ValidationError as exc:
+        return _page("console/_contact.html", 422, errors=_errors(exc), **ctx)
+    return _page("console/_contact.html", **ctx)
+
+
+@bp.get("/follow-ups")
+def follow_ups():
+    """The follow-ups due today over the whole book, each with its contact window and re-plan quote."""
+    lang = _lang()
+    if _state().get("records") is None:
+        return _page("console/message.html", 503, title=t("errors_title", lang), text=t("store_off", lang))
+    zone = (request.args.get("timezone") or "UTC").strip()
+    try:
+        items = Access.of_request().follow_ups(_state()["registry"], _state()["clock"].today(), zone,
+                                               lang)["follow_ups"]
+    except ValidationError as exc:
+        return _page("console/_contact.html", 422, errors=_errors(exc), book=True, items=[], timezone=zone)
+    return _page("console/_contact.html", book=True, items=items, timezone=zone)

@@ -229,6 +229,10 @@ INCOME_NAMES = {"zh-CN": {"salary": "工资", "self_employment": "经营收入",
                           "other": "其他"}}
 
 
+from negotiator.web.new_words_contact import WORDS as _CONTACT_WORDS  # noqa: E402 - after the tables it joins
+
+WORDS.update(_CONTACT_WORDS)
+
 def category_name(kind: str, category: str, lang: str) -> str:
     """An income or spending category in ``lang`` (its code in English)."""
     from negotiator.engine.explain import CATEGORY_NAMES

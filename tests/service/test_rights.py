@@ -156,8 +156,44 @@ def do(app, client, action: str, channel: str, owner: str):
     raise AssertionError(action)
 
 
+def contact(client, channel: str, account_id: str):
+    return client.post("/v1/contacts", headers=h(channel), json={
+        "account_id": account_id, "policy": "us-card", "channel": "call", "direction": "inbound",
+        "at": "2026-11-23T10:00:00-05:00", "outcome": "conversation"})
+
+
+def do_contact(app, client, action: str, channel: str, owner: str):
+    """The contact actions (issue 21): a contact made through ``owner``'s channel, then ``action``."""
+    acc = account()
+    assert contact(client, owner, acc).status_code == 201
+    if action == "record_contact":
+        return contact(client, channel, acc), None
+    if action == "read_contacts":
+        return client.get(f"/v1/accounts/{acc}/contacts", headers=h(channel)), acc
+    if action == "set_preferences":
+        return client.post(f"/v1/accounts/{acc}/contact-preferences", headers=h(channel),
+                           json={"refused": ["sms"]}), None
+    if action == "contact_window":
+        return client.get(f"/v1/accounts/{acc}/contact-window?channel=call&timezone=America/New_York",
+                          headers=h(channel)), None
+    if action == "follow_ups":
+        return client.get("/v1/follow-ups?as_of=2026-11-23", headers=h(channel)), None
+    raise AssertionError(action)
+
+
+CONTACT_ACTIONS = ("record_contact", "read_contacts", "set_preferences", "contact_window", "follow_ups")
+_do = do
+
+
+def do(app, client, action: str, channel: str, owner: str):   # noqa: F811 - the table's actions, then contact's
+    if action in CONTACT_ACTIONS:
+        return do_contact(app, client, action, channel, owner)
+    return _do(app, client, action, channel, owner)
+
+
 OK = {"quote": 200, "what_if": 200, "read_quote": 200, "accept": 201, "replace": 201, "decide": 200, "cancel": 200,
-      "pay": 201, "read_arrangement": 200, "read_events": 200, "list_account": 200, "invite": 201}
+      "pay": 201, "read_arrangement": 200, "read_events": 200, "list_account": 200, "invite": 201,
+      "record_contact": 201, "read_contacts": 200, "set_preferences": 201, "contact_window": 200, "follow_ups": 200}
 NOT_FOUND = {"read_quote": ("quote_id", "unknown_quote"), "accept": ("quote_id", "unknown_quote"),
              "replace": ("replaces", "unknown_arrangement"), "cancel": ("arrangement_id", "unknown_arrangement"),
              "pay": ("arrangement_id", "unknown_arrangement"), "decide": ("arrangement_id", "unknown_arrangement"),
@@ -170,7 +206,8 @@ def test_the_table_is_complete_and_speaks_only_its_three_words():
     assert all(set(row) == set(rights.CHANNELS) and set(row.values()) <= {ALL, OWN, NO} for row in RIGHTS.values())
     # What issue 19 asks of it: the portal never records payments, never decides, cancels or invites.
     assert [a for a in RIGHTS if RIGHTS[a]["portal"] == ALL] == []
-    assert {a for a in RIGHTS if RIGHTS[a]["portal"] == NO} == {"decide", "cancel", "pay", "invite", "review"}
+    assert {a for a in RIGHTS if RIGHTS[a]["portal"] == NO} == {"decide", "cancel", "pay", "invite", "review",
+                                                                    "contact_window", "follow_ups"}
 
 
 @pytest.mark.parametrize("action, channel", CELLS, ids=[f"{a}-{c}" for a, c in CELLS])
@@ -204,6 +241,8 @@ def test_every_cell_of_the_table_holds_over_http(app, client, action, channel):
             assert status_of(app, rid) == "active"                               # not superseded
     elif action == "list_account":
         assert r.status_code == 200 and r.json["arrangements"] == []
+    elif action == "read_contacts":   # another channel's contacts are not in the portal's view
+        assert r.status_code == 200 and r.json["contacts"] == []
     else:
         assert r.status_code == OK[action], r.json
         return
@@ -211,6 +250,8 @@ def test_every_cell_of_the_table_holds_over_http(app, client, action, channel):
     assert mine.status_code == OK[action], mine.json
     if action == "list_account":
         assert len(mine.json["arrangements"]) == 1
+    if action == "read_contacts":
+        assert len(mine.json["contacts"]) == 1
 
 
 def _events(app) -> list[str]:

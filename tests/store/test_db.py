@@ -84,7 +84,7 @@ def test_db_commands(tmp_path):
     first = run("db", "check")
     assert first.returncode == 5 and "empty" in first.stdout
     up = run("db", "upgrade")
-    assert up.returncode == 0 and "-> 0003 (head)" in up.stdout
+    assert up.returncode == 0 and "-> 0004 (head)" in up.stdout
     assert run("db", "check").returncode == 0
     bad = run("db", "purge", "--before", "yesterday")
     assert bad.returncode == 2 and "--before" in bad.stderr

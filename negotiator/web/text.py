@@ -220,6 +220,10 @@ WORDS: dict[str, dict[str, str]] = {
                   "zh-CN": "存储已关闭：无法登记或查询还款安排。"},
 }
 
+from negotiator.web.new_words_portal import WORDS as _PORTAL_WORDS  # noqa: E402
+
+WORDS.update(_PORTAL_WORDS)
+
 
 #: Income categories in Chinese (spending categories are :data:`negotiator.engine.explain.CATEGORY_NAMES`).
 INCOME_NAMES = {"zh-CN": {"salary": "工资", "self_employment": "经营收入", "benefits": "补贴", "pension": "养老金",

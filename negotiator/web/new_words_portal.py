@@ -113,6 +113,7 @@ WORDS: dict[str, dict[str, str]] = {
     "ended_help": {"en": "Please call us about what you owe now. Free, independent debt advice can help too.",
                    "zh-CN": "请就目前的欠款致电我们。免费、独立的债务咨询机构也可以帮助您。",
                    "zh-TW": "請就目前的欠款致電我們。免費、獨立的債務諮詢機構也可以協助您。"},
+    "plan_link_invalid_title": {"en": "This address does not work", "zh-CN": "此地址无效", "zh-TW": "此網址無效"},
     "plan_link_invalid": {"en": "This plan's address does not work. Please call us and we will help.",
                           "zh-CN": "此方案地址无效。请致电我们，我们会协助您。",
                           "zh-TW": "此方案網址無效。請致電我們，我們會協助您。"},

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 
 SALT = "negotiator.portal.plan.v1"
 #: Crockford's base 32: digits and capitals without I, L, O and U, so nothing is misheard or misread.
@@ -51,7 +51,7 @@ def verify(token: str, secret: str) -> PlanLink:
     try:
         data = URLSafeSerializer(secret, salt=SALT).loads(token)
         return PlanLink(str(data["a"]), str(data["c"]), str(data["p"]), str(data["l"]))
-    except (BadSignature, KeyError, TypeError):
+    except (BadData, KeyError, TypeError, ValueError):
         raise PlanLinkInvalid() from None
 
 

@@ -60,10 +60,10 @@ def read_typed(raw: str | None, maximum: Decimal = MAX_AMOUNT) -> str:
     text = _strip_marks(text)
     if text[:1] in "-−":
         sign, text = "-", text[1:].strip()
-    text = _ungroup(text.replace(" ", ","))        # spaces between digits group thousands, as commas do
-    if text is None:
+    plain = _ungroup(text.replace(" ", ","))       # spaces between digits group thousands, as commas do
+    if plain is None:
         raise Unreadable("invalid")
-    text = sign + text
+    text = sign + plain
     try:
         read_amount(text, maximum)
     except AmountError as exc:

@@ -68,9 +68,9 @@ WORDS: dict[str, dict[str, str]] = {
     "afford_explained": {
         "en": "After your essential spending and other debts you have {left} left each month. We suggest plans of "
               "up to {afford} a month, so that you keep the rest for the unexpected.",
-        "zh-CN": "扣除必要支出和其他债务还款后，您每月结余 {left}。我们建议每月还款不超过 {afford}，"
+        "zh-CN": "扣除必要支出和其他债务还款后，您每月结余 {left}。我们建议每月还款在 {afford} 以内，"
                  "其余留作应急之用。",
-        "zh-TW": "扣除必要支出和其他債務還款後，您每月結餘 {left}。我們建議每月還款不超過 {afford}，"
+        "zh-TW": "扣除必要支出和其他債務還款後，您每月結餘 {left}。我們建議每月還款在 {afford} 以內，"
                  "其餘留作應急之用。"},
     "catch_up_note": {
         "en": "Each payment of {payment} is your regular payment of {regular} plus {extra} towards the overdue "

@@ -315,7 +315,8 @@ def read_answers(values: dict, lang: str, choices: list[dt.date], currency: str)
                 continue
             errors.append({"field": name, "message": t(f"err_{exc.kind}", lang, noun=noun)})
         else:
-            if -Decimal(fin[name]).as_tuple().exponent > digits:    # type: ignore[operator]
+            exponent = Decimal(fin[name]).as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > digits:
                 errors.append({"field": name, "message": t("err_places", lang, noun=noun, digits=digits)})
         if name == "other_debt_payments":
             low, high = LIMITS["household"]

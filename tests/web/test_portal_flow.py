@@ -225,3 +225,19 @@ def test_the_plans_own_address_outlives_the_link_and_is_revoked_when_the_plan_en
     assert "This plan has ended" in ended and "schedule" not in ended.lower() and ref in ended
     assert "Please call us about what you owe now" in ended
     _has_contact(ended)
+
+
+def test_every_new_word_is_in_three_languages_and_names_no_limit_or_internal_figure():
+    from service.test_portal_walk import LIMIT_WORDS
+
+    from negotiator.web.new_words_portal import WORDS
+    from negotiator.web.text import WORDS as ALL
+
+    from .pages import INTERNAL_WORDS
+    for key, texts in WORDS.items():
+        assert set(texts) == {"en", "zh-CN", "zh-TW"} and all(v.strip() for v in texts.values()), key
+        assert ALL[key] is texts
+        for text in texts.values():
+            assert not LIMIT_WORDS.search(text) and not INTERNAL_WORDS.search(text), (key, text)
+        fields = {lang: sorted(re.findall(r"\{(\w+)\}", v)) for lang, v in texts.items()}
+        assert fields["zh-CN"] == fields["en"] == fields["zh-TW"], key

@@ -471,7 +471,8 @@ def _plan_page(arr: dict, lang: str, inv: Invitation | None, policy: str, back: 
     address = url_for("portal.plan", link=plan_links.sign(arr, policy, lang, secret), lang=lang)
     return _page("portal/done.html", 200, inv, lang, arr=arr, plan=None if ended else plan, stored=stored,
                  ended=ended, words=PLAN_WORDS.get(arr["status"], AGREED), reference=plan_links.reference(arr),
-                 address=address, back=back, advice=advice_of(policy, lang) if ended else None)
+                 address=address, back=back,
+                 advice=advice_of(policy, lang) if ended else (_quote_advice(stored) if stored else None))
 
 
 @bp.get("/<token>/plans/<arrangement_id>")

@@ -241,3 +241,27 @@ def test_every_new_word_is_in_three_languages_and_names_no_limit_or_internal_fig
             assert not LIMIT_WORDS.search(text) and not INTERNAL_WORDS.search(text), (key, text)
         fields = {lang: sorted(re.findall(r"\{(\w+)\}", v)) for lang, v in texts.items()}
         assert fields["zh-CN"] == fields["en"] == fields["zh-TW"], key
+
+
+@pytest.mark.parametrize(("var", "value"), [("lender_name", " "), ("lender_phone", "call us"),
+                                            ("lender_hours", ""), ("lender_url", "javascript:alert(1)")])
+def test_the_lenders_contact_settings_are_checked_at_start_naming_the_variable(var, value):
+    from negotiator.core.errors import ConfigError
+    from negotiator.service import Config
+    with pytest.raises(ConfigError) as exc:
+        Config.from_env({"NEGOTIATOR_DEV": "1", f"NEGOTIATOR_{var.upper()}": value})
+    assert f"NEGOTIATOR_{var.upper()}" in str(exc.value)
+
+
+def test_the_lenders_own_contact_is_shown(tmp_path):
+    from negotiator.service import create_app
+    from negotiator.store import upgrade
+
+    from .conftest import web_config
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    upgrade(url)
+    client = create_app(web_config(database_url=url, lender_name="Acme Bank", lender_phone="+44 20 7946 0123",
+                                   lender_hours="8am to 8pm", lender_url="https://acme.example/help")).test_client()
+    html = _text(client.get(_link(client, "ACC-ACME")))
+    assert "Call Acme Bank" in html and 'href="tel:+442079460123"' in html and "8am to 8pm" in html
+    assert 'href="https://acme.example/help"' in html

@@ -90,6 +90,15 @@ class Config:
     public_url: str = ""
     #: How long an invitation is valid by default, in hours (a request may ask for less or more, up to 30 days).
     invitation_hours: int = 72
+    #: Who the borrower's pages say they are from, and how to reach them: shown on every portal page (a page is
+    #: never a dead end). The defaults are development placeholders; set the lender's own in production.
+    lender_name: str = "Example Lending"
+    #: The number a borrower calls, as people dial it (digits, spaces, + ( ) -).
+    lender_phone: str = "0800 000 0000"
+    #: When that number answers, written so every page language reads it ("Mon–Fri 08:00–20:00").
+    lender_hours: str = "Mon–Fri 09:00–18:00"
+    #: The lender's help page (https://...).
+    lender_url: str = "https://www.example.com/help"
     #: How far from today, in days, a date a caller gives may be (quotes' and reads' as_of; the review's too).
     as_of_days: int = 400
     #: Quotes never accepted are deleted this many days after they expired (the service runs it itself).
@@ -241,6 +250,15 @@ def _check_web(cfg: Config) -> None:
     for agent in cfg.console_supervisors.split(","):
         if agent.strip() and not re.fullmatch(r"[A-Za-z0-9._:@-]{1,64}", agent.strip()):
             raise ConfigError("NEGOTIATOR_CONSOLE_SUPERVISORS", f"not an agent id: {agent.strip()[:64]!r}")
+    if not cfg.lender_name.strip() or len(cfg.lender_name) > 120:
+        raise ConfigError("NEGOTIATOR_LENDER_NAME", "must be the lender's name, 1 to 120 characters")
+    if not re.fullmatch(r"\+?[0-9][0-9 ()\-]{1,28}[0-9]", cfg.lender_phone):
+        raise ConfigError("NEGOTIATOR_LENDER_PHONE", "must be a number as people dial it: digits, spaces, + ( ) -")
+    if not cfg.lender_hours.strip() or len(cfg.lender_hours) > 120:
+        raise ConfigError("NEGOTIATOR_LENDER_HOURS", "must say when the number answers, 1 to 120 characters")
+    if not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/%?=&#-]*)?$", cfg.lender_url):
+        raise ConfigError("NEGOTIATOR_LENDER_URL", f"not an address like https://www.example.com/help: "
+                                                   f"{cfg.lender_url[:80]!r}")
     if not 1 <= cfg.invitation_hours <= 720:
         raise ConfigError("NEGOTIATOR_INVITATION_HOURS", "must be between 1 and 720 (30 days)")
 

@@ -87,11 +87,12 @@ class InvitationInvalid(Exception):
 
 
 class InvitationExpired(Exception):
-    """A genuine token past its expiry; ``locale`` is its language (for the page that says so)."""
+    """A genuine token past its expiry; ``locale`` is its language and ``policy`` its policy (for the page that
+    says so, and points to the policy's free debt advice)."""
 
-    def __init__(self, locale: str = "en"):
+    def __init__(self, locale: str = "en", policy: str | None = None):
         super().__init__(locale)
-        self.locale = locale
+        self.locale, self.policy = locale, policy
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
@@ -117,7 +118,7 @@ def verify(token: str, secret: str, now: float | None = None) -> Invitation:
     except (KeyError, TypeError, ValueError):
         raise InvitationInvalid() from None
     if (now if now is not None else time.time()) >= inv.expires:
-        raise InvitationExpired(inv.locale if inv.locale in LOCALES else "en")
+        raise InvitationExpired(inv.locale if inv.locale in LOCALES else "en", inv.policy)
     return inv
 
 

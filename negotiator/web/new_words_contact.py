@@ -2,7 +2,7 @@
 (every key its own: none replaces one of the tables there)."""
 
 WORDS: dict[str, dict[str, str]] = {
-    "contact_title": {"en": "Contact", "zh-CN": "联系", "zh-TW": "聯繫"},
+    "contact_log_title": {"en": "Contact", "zh-CN": "联系", "zh-TW": "聯繫"},
     "contact_link": {"en": "Contact and follow-up", "zh-CN": "联系与跟进", "zh-TW": "聯繫與跟進"},
     "follow_ups_title": {"en": "Follow-ups due today", "zh-CN": "今日待跟进", "zh-TW": "今日待跟進"},
     "no_follow_ups": {"en": "Nothing to follow up today.", "zh-CN": "今日没有需要跟进的事项。",

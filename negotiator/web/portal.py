@@ -1,30 +1,51 @@
-"""The borrower's page (``/portal/<token>``): what is owed, income and spending, the plans, the agreement.
+"""The borrower's pages (``/portal/<token>``): what is owed, income and spending, the plans, the agreement.
 
 The token is a signed invitation (:mod:`.invitations`): the account's
 figures come from it alone, never from the form. The borrower's income and
 spending are quoted by :func:`negotiator.engine.quote.quote` on the portal channel,
 so only plans that need no approval are shown, without internal figures;
 choosing one is :meth:`Records.accept <negotiator.store.records.Records.accept>`
-on the portal channel, for a quote of this account only. The confirmation
-shows the whole schedule, to print or save. An invitation books one plan:
-once used, its link leads to that plan (see :func:`_plans`). Errors under
-``/portal`` (an unknown page, a wrong method, a form too large, a failure
-of ours) are plain pages too (:func:`error_page`).
+on the portal channel, for a quote of this account only. An invitation books
+one plan: once used, its link leads to that plan (see :func:`_plans`). Errors
+under ``/portal`` (an unknown page, a wrong method, a form too large, a
+failure of ours) are plain pages too (:func:`error_page`).
+
+The way through follows the GOV.UK Design System's patterns (issue 20):
+
+- every form is post/redirect/get: the answers (``POST /portal/<token>``) are
+  kept in the signed session cookie and the plans are their own page
+  (``GET /portal/<token>/options``), the booked plan too, so Back and reload
+  never ask to send a form again, and the language link of any page keeps
+  the page and the answers;
+- the answers are read forgivingly (:mod:`.amounts`: "1,200", "１２００",
+  "1200元"); what is still unreadable is an error summary at the top linking
+  to each field, the message beside the field in the borrower's words, and
+  "Error:" in the title;
+- every page names the lender and how to reach them (``NEGOTIATOR_LENDER_*``),
+  and where no plan fits, a link expired or a plan ended, points to the
+  policy's free debt advice (its ``advice`` block, as the engine's answers do);
+- the booked plan has its own signed address (:mod:`.plan_links`) that
+  outlives the invitation, with a short reference to read aloud.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
+from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from negotiator.app.access import Access
 from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
+from negotiator.core.limits import LIMITS
+from negotiator.core.money import CURRENCIES
 from negotiator.engine.quote import quote
-from negotiator.web import forms
+from negotiator.web import forms, plan_links
+from negotiator.web.amounts import Unreadable, read_typed, whole_number
 from negotiator.web.headers import page_headers
 from negotiator.web.invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
 from negotiator.web.text import LANGS, error_words, helpers, lang_of, t
@@ -32,18 +53,23 @@ from negotiator.web.text import LANGS, error_words, helpers, lang_of, t
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 bp.after_request(page_headers)
 
-BORROWER_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "household_size",
-                   "lump_sum_available")
+MONEY_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "lump_sum_available")
+REQUIRED = ("monthly_income", "monthly_expenses")
+BORROWER_FIELDS = (*MONEY_FIELDS, "household_size", "first_payment_date")
 #: The store's refusals in the borrower's words (the codes of :class:`~negotiator.core.errors.RecordError`).
 REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": "not_taken_exists",
             "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
-
+#: Flags the options page leaves out: the advice (shown as its own block) and a shortfall ("needs 459.28 a month
+#: more"), never pressed on a borrower no plan fits; the page says so kindly instead (CONC 7.3.10R's spirit).
+UNSHOWN_FLAGS = {"debt_advice", "no_affordable_option", "no_affordable_option_deficit"}
 
 #: The plan page's heading and sentence by the plan's status: "agreed, thank you" only while it is in place.
 AGREED = ("confirm_title", "confirm_text")
 PLAN_WORDS = {"cancelled": ("ended_title", "ended_text"), "superseded": ("ended_title", "ended_text"),
               "rejected": ("ended_title", "ended_text"), "broken": ("ended_title", "ended_text"),
               "completed": ("done_title", "done_text"), "pending_approval": ("waiting_title", "waiting_text")}
+#: A plan in one of these is no longer in place: its address shows no schedule, only who can help.
+ENDED = frozenset({"cancelled", "superseded", "rejected", "broken"})
 
 
 def _state() -> dict:
@@ -59,16 +85,68 @@ def _lang(inv: Invitation | None = None, locale: str | None = None) -> str:
     return lang_of(own, "") or request.accept_languages.best_match(LANGS) or "en"
 
 
+def contact() -> dict:
+    """The lender's name and how to reach them (``NEGOTIATOR_LENDER_*``): on every borrower page."""
+    cfg = _state()["config"]
+    return {"name": cfg.lender_name, "phone": cfg.lender_phone, "hours": cfg.lender_hours, "url": cfg.lender_url}
+
+
+def advice_of(policy: str | None, lang: str) -> dict | None:
+    """The policy's free debt-advice signposting in ``lang`` (its ``advice`` block, placeholders left out), for a
+    page that has no quote to carry it; None when the policy is unknown or gives none."""
+    if not policy:
+        return None
+    try:
+        block = _state()["registry"].get(policy).advice_in(lang)
+    except UnknownPolicyError:
+        return None
+    if block is None:
+        return None
+    return {"intro": block.intro, "entries": [dict(e) for e in block.entries]}
+
+
+def _quote_advice(result: dict) -> dict | None:
+    """The signposting a quote carries (its ``debt_advice`` flag and ``advice`` entries); None when it has none."""
+    intro = [f["message"] for f in result["affordability"]["flags"] if f["code"] == "debt_advice"]
+    if not intro and not result.get("advice"):
+        return None
+    return {"intro": intro[0] if intro else None, "entries": result.get("advice") or []}
+
+
+def day(iso: str | None, lang: str) -> str:
+    """A date as people read it in ``lang`` (CLDR long format: "4 January 2027", "2027年1月4日")."""
+    if not iso:
+        return ""
+    from babel.dates import format_date
+    return format_date(dt.date.fromisoformat(str(iso)[:10]), format="long",
+                       locale={"zh-CN": "zh_Hans_CN", "zh-TW": "zh_Hant_TW"}.get(lang, "en_GB"))
+
+
 def _page(template: str, status: int = 200, inv: Invitation | None = None, lang: str | None = None,
           token: str | None = None, **ctx):
     lang = lang or _lang(inv)
     token = token or (request.view_args or {}).get("token")
-    return render_template(template, **helpers(lang), inv=inv, token=token, **ctx), status
+    ctx.setdefault("advice", None)
+    ctx.setdefault("back", None)
+    here = _here(lang, token, template != "portal/message.html")
+    return render_template(template, **helpers(lang), inv=inv, token=token, contact=contact(),
+                           day=lambda iso: day(iso, lang), switch_url=here, **ctx), status
 
 
-def _refused(kind: str, status: int, locale: str | None = None):
+def _here(lang: str, token: str | None, same_page: bool) -> str | None:
+    """The address of this page in the other language: the same page (its GET address: the answers are kept, so
+    the options page in 中文 is the options page), or for a message, the start of the link (None without one)."""
+    other = "zh-CN" if lang == "en" else "en"
+    endpoint, args = request.endpoint, dict(request.view_args or {})
+    if same_page and endpoint in ("portal.start", "portal.answers", "portal.options", "portal.done", "portal.plan"):
+        return url_for("portal.start" if endpoint == "portal.answers" else endpoint, **args, lang=other)
+    return url_for("portal.start", token=token, lang=other) if token else None
+
+
+def _refused(kind: str, status: int, locale: str | None = None, policy: str | None = None):
     lang = _lang(None, locale)
-    return _page("portal/message.html", status, lang=lang, title=t(f"{kind}_title", lang), text=t(kind, lang))
+    return _page("portal/message.html", status, lang=lang, title=t(f"{kind}_title", lang), text=t(kind, lang),
+                 advice=advice_of(policy, lang))
 
 
 def error_page(exc: HTTPException):
@@ -106,40 +184,55 @@ def _from_path() -> tuple[Invitation | None, str | None, str | None]:
 
 @bp.before_request
 def _invitation():
-    """Every portal page needs a genuine, unexpired invitation; POSTs need the form's token too."""
+    """Every portal page needs a genuine, unexpired invitation (a plan's own address, its signed plan link);
+    POSTs need the form's token too."""
     secret = _state().get("secret")
     if not secret:
         abort(404)
+    if request.endpoint == "portal.plan":
+        return _plan_link(secret)
     token = (request.view_args or {}).get("token", "")
     if not TOKEN_RE.match(token):
         return _refused("link_invalid", 400)
     try:
         g.invitation = verify(token, secret)
     except InvitationExpired as exc:
-        return _refused("link_expired", 410, exc.locale)
+        return _refused("link_expired", 410, exc.locale, exc.policy)
     except InvitationInvalid:
         return _refused("link_invalid", 400)
     g.channel, g.key_id, g.policy = "portal", g.invitation.invitation_id, g.invitation.policy
     g.principal = f"portal:{g.invitation.invitation_id}"
     if request.method == "POST":
         current_app.extensions["csrf_protect"].protect()
-    return _limit(g.invitation)     # every page, read or posted, counts in the invitation's budget
+    return _limit("invitation:" + g.invitation.invitation_id, g.invitation)   # every page counts in its budget
 
 
-def _limit(inv: Invitation):
-    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation, on every page."""
+def _plan_link(secret: str):
+    link = (request.view_args or {}).get("link", "")
+    try:
+        g.plan_link = plan_links.verify(link, secret)
+    except plan_links.PlanLinkInvalid:
+        return _refused("plan_link_invalid", 404)
+    g.channel, g.key_id, g.policy = "portal", "plan", g.plan_link.policy
+    g.principal = f"portal:plan:{g.plan_link.arrangement_id}"
+    return _limit("plan:" + g.plan_link.arrangement_id, None, g.plan_link.locale)
+
+
+def _limit(key: str, inv: Invitation | None, locale: str | None = None):
+    """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation (or plan address)."""
     from negotiator.app.ratelimit import StoreUnavailable
     limiter = _state().get("limiter")
     if limiter is None:
         return None
-    lang = _lang(inv)
+    lang = _lang(inv, locale)
     try:
-        allowed, wait = limiter.check("invitation:" + inv.invitation_id)
+        allowed, wait = limiter.check(key)
     except StoreUnavailable:
-        return _page("portal/message.html", 503, inv, title=t("busy_title", lang), text=t("busy", lang, seconds=60))
+        return _page("portal/message.html", 503, inv, lang, title=t("busy_title", lang),
+                     text=t("busy", lang, seconds=60))
     if allowed:
         return None
-    body, status = _page("portal/message.html", 429, inv, title=t("busy_title", lang),
+    body, status = _page("portal/message.html", 429, inv, lang, title=t("busy_title", lang),
                          text=t("busy", lang, seconds=wait))
     return body, status, {"Retry-After": str(wait)}
 
@@ -177,7 +270,6 @@ def _to_plan(token: str, arr: dict, lang: str):
 
 
 def _owed(inv: Invitation) -> dict:
-    from decimal import Decimal
     acc = inv.account
     fees = acc.get("fees") or "0"
     total = Decimal(str(acc["balance"])) + Decimal(str(fees))
@@ -185,43 +277,150 @@ def _owed(inv: Invitation) -> dict:
             "total": str(total)}
 
 
-def _start_page(inv: Invitation, status: int = 200, **ctx):
+# -- the answers: kept in the session, read forgivingly, refused in the borrower's words
+def _kept(inv: Invitation) -> dict:
+    """The answers this invitation's borrower gave last (the signed session cookie), or ``{}``."""
+    kept = session.get("portal_answers")
+    return dict(kept["values"]) if isinstance(kept, dict) and kept.get("invitation") == inv.invitation_id else {}
+
+
+def _keep(inv: Invitation, values: dict) -> None:
+    session["portal_answers"] = {"invitation": inv.invitation_id, "values": values}
+
+
+def payment_days(policy_name: str) -> tuple[list[dt.date], dt.date]:
+    """The dates the first payment may fall on (the policy's window: 1 to ``first_payment_max_days`` after
+    today, the server's) and the policy's usual one (``first_payment_offset_days`` after today)."""
+    from negotiator.app.dates import today
+    policy = _state()["registry"].get(policy_name)
+    start = today()
+    days = [start + dt.timedelta(days=n) for n in range(1, policy.first_payment_max_days + 1)]
+    usual = start + dt.timedelta(days=min(policy.first_payment_offset_days, policy.first_payment_max_days))
+    return days, usual
+
+
+def read_answers(values: dict, lang: str, choices: list[dt.date], currency: str) -> tuple[dict, list[dict]]:
+    """``(finances, errors)``: the typed answers as the engine's finances (and the chosen first payment date under
+    ``first_payment_date``), or errors: ``{"field", "message"}`` in the borrower's words, in the form's order."""
+    fin: dict = {}
+    errors: list[dict] = []
+    digits = CURRENCIES.get(currency, 2)
+    for name in MONEY_FIELDS:
+        raw = values.get(name, "")
+        noun = t(f"noun_{name}", lang)
+        try:
+            fin[name] = read_typed(raw)
+        except Unreadable as exc:
+            if exc.kind == "empty" and name not in REQUIRED:
+                continue
+            errors.append({"field": name, "message": t(f"err_{exc.kind}", lang, noun=noun)})
+        else:
+            exponent = Decimal(fin[name]).as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > digits:
+                errors.append({"field": name, "message": t("err_places", lang, noun=noun, digits=digits)})
+        if name == "other_debt_payments":
+            low, high = LIMITS["household"]
+            try:
+                fin["household_size"] = whole_number(values.get("household_size"), low, high)
+            except Unreadable as exc:
+                key = {"empty": "err_household_empty", "invalid": "err_household_invalid"}.get(
+                    exc.kind, "err_household_range")
+                errors.append({"field": "household_size", "message": t(key, lang, low=low, high=high)})
+    chosen = values.get("first_payment_date") or ""
+    if chosen:
+        if chosen not in {d.isoformat() for d in choices}:
+            errors.append({"field": "first_payment_date", "message": t("err_payment_day", lang)})
+        else:
+            fin["first_payment_date"] = chosen
+    return fin, errors
+
+
+def engine_errors(exc: ValidationError, lang: str) -> list[dict]:
+    """The engine's refusals of the answers in the borrower's words: the field it names, "Check …" beside it."""
+    out, seen = [], set()
+    for e in exc.errors:
+        name = e.field.rsplit(".", 1)[-1]
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in MONEY_FIELDS:
+            out.append({"field": name, "message": t("err_check", lang, noun=t(f"noun_{name}", lang))})
+        elif name == "household_size":
+            out.append({"field": name, "message": t("err_household_invalid", lang)})
+        elif name == "first_payment_date":
+            out.append({"field": name, "message": t("err_payment_day", lang)})
+    return out
+
+
+def _start_page(inv: Invitation, status: int = 200, values: dict | None = None, errors: list | None = None):
     live, used = _plans(inv)
-    return _page("portal/start.html", status, inv, owed=_owed(inv), live=used or live, used=used, **ctx)
+    days, usual = payment_days(inv.policy)
+    values = dict(values if values is not None else _kept(inv))
+    values.setdefault("first_payment_date", usual.isoformat())
+    lang = _lang(inv)
+    from negotiator.engine.explain import CURRENCY_NAMES
+    cur = inv.account["currency"]
+    return _page("portal/start.html", status, inv, owed=_owed(inv), live=used or live, used=used, values=values,
+                 currency_name=CURRENCY_NAMES.get(lang, {}).get(cur, cur), errors=errors or [],
+                 days=[(d.isoformat(), day(d.isoformat(), lang)) for d in days],
+                 last_day=day(days[-1].isoformat(), lang))
 
 
 @bp.get("/<token>")
 def start(token: str):
-    """What is owed, and the questions about income and spending."""
-    return _start_page(g.invitation, values={})
+    """What is owed, and the questions about income and spending (the answers given before, to change)."""
+    return _start_page(g.invitation)
 
 
 @bp.post("/<token>")
-def options(token: str):
-    """The plans open to the borrower online, from the income and spending given."""
+def answers(token: str):
+    """The answers: kept, then the plans at their own address (post/redirect/get); errors beside their fields."""
     inv = g.invitation
     lang = _lang(inv)
     used = _plans(inv)[1]
     if used:
         return _to_plan(token, used, lang)
-    fin = forms.pick(request.form, ("monthly_income", "monthly_expenses", "other_debt_payments",
-                                    "lump_sum_available"), ("household_size",))
+    values = {k: request.form.get(k, "")[:200] for k in BORROWER_FIELDS}
+    _keep(inv, values)      # kept even when wrong: the language link and Back show what was typed
+    _, errors = read_answers(values, lang, payment_days(inv.policy)[0], inv.account["currency"])
+    if errors:
+        return _start_page(inv, 422, values, errors)
+    return redirect(url_for("portal.options", token=token, lang=lang), 303)
+
+
+@bp.get("/<token>/options")
+def options(token: str):
+    """The plans open to the borrower online, from the answers kept (none kept: the questions)."""
+    inv = g.invitation
+    lang = _lang(inv)
+    used = _plans(inv)[1]
+    if used:
+        return _to_plan(token, used, lang)
+    values = _kept(inv)
+    if not values:
+        return redirect(url_for("portal.start", token=token, lang=lang), 303)
+    fin, errors = read_answers(values, lang, payment_days(inv.policy)[0], inv.account["currency"])
+    if errors:      # a day since passed, or answers kept by an older page: the questions, with the reasons
+        return _start_page(inv, 422, values, errors)
+    first = fin.pop("first_payment_date", None)
     body = {"policy": inv.policy, "locale": lang, "schedules": "all", "account": dict(inv.account), "finances": fin}
-    values = {k: request.form.get(k, "") for k in BORROWER_FIELDS}
+    if first:
+        body["first_payment_date"] = first
     try:
         result = Access.of_request().issue(quote, body, "quote", _state()["registry"])
     except ValidationError as exc:
-        errors = [e.as_dict() for e in exc.errors]
-        return _start_page(inv, 422, values=values, errors=errors, invalid={e["field"] for e in errors})
+        return _start_page(inv, 422, values, engine_errors(exc, lang) or [
+            {"field": "monthly_income", "message": t("err_check", lang, noun=t("noun_monthly_income", lang))}])
     except UnknownPolicyError:
         return _refused("link_invalid", 400)
-    records = _state().get("records")
-    first = result.get("recommended_option_id")
+    recommended = result.get("recommended_option_id")
     # Only what the borrower can take here: the portal's options (no approval needed) that fit their budget.
     shown = sorted((o for o in result["options"] if o["affordable"] and o["within_policy"]),
-                   key=lambda o: o["option_id"] != first)
-    return _page("portal/options.html", 200, inv, result=result, options=shown, values=values,
-                 idem=uuid.uuid4().hex, can_accept=records is not None)
+                   key=lambda o: o["option_id"] != recommended)
+    flags = [f for f in result["affordability"]["flags"] if f["code"] not in UNSHOWN_FLAGS]
+    return _page("portal/options.html", 200, inv, result=result, options=shown, flags=flags,
+                 idem=uuid.uuid4().hex, can_accept=_state().get("records") is not None,
+                 advice=_quote_advice(result), back=url_for("portal.start", token=token, lang=lang))
 
 
 @bp.post("/<token>/accept")
@@ -251,31 +450,58 @@ def accept(token: str):
         if used:    # a request of this link booked it meanwhile
             return _to_plan(token, used, lang)
         return _page("portal/message.html", exc.status, inv, title=t("not_taken_title", lang),
-                     text=t(REFUSALS.get(exc.code, "not_taken"), lang), live=live)
+                     text=t(REFUSALS.get(exc.code, "not_taken"), lang), live=live,
+                     back=url_for("portal.options", token=token, lang=lang))
     except ValidationError:
-        return _page("portal/message.html", 422, inv, title=t("not_taken_title", lang), text=t("not_taken", lang))
+        return _page("portal/message.html", 422, inv, title=t("not_taken_title", lang), text=t("not_taken", lang),
+                     back=url_for("portal.options", token=token, lang=lang))
     return _to_plan(token, answer, lang)
 
 
-@bp.get("/<token>/plans/<arrangement_id>")
-def done(token: str, arrangement_id: str):
-    """The agreed plan with its full schedule, to print or save."""
-    inv = g.invitation
-    records = _state().get("records")
-    if records is None or len(arrangement_id) > 40:
-        abort(404)
+def _plan_page(arr: dict, lang: str, inv: Invitation | None, policy: str, back: str | None):
     access = Access.of_request()
-    try:
-        arr = access.arrangement(arrangement_id)
-    except RecordError:
-        abort(404)
-    if arr["account_id"] != inv.account_id:
-        abort(404)
     plan = stored = None
     try:
         stored = access.get_quote(arr["quote_id"])
         plan = next((o for o in stored["options"] if o["option_id"] == arr["option_id"]), None)
     except RecordError:
         pass
-    return _page("portal/done.html", 200, inv, arr=arr, plan=plan, stored=stored,
-                 words=PLAN_WORDS.get(arr["status"], AGREED))
+    ended = arr["status"] in ENDED
+    secret = _state()["secret"]
+    address = url_for("portal.plan", link=plan_links.sign(arr, policy, lang, secret), lang=lang)
+    return _page("portal/done.html", 200, inv, lang, arr=arr, plan=None if ended else plan, stored=stored,
+                 ended=ended, words=PLAN_WORDS.get(arr["status"], AGREED), reference=plan_links.reference(arr),
+                 address=address, back=back,
+                 advice=advice_of(policy, lang) if ended else (_quote_advice(stored) if stored else None))
+
+
+@bp.get("/<token>/plans/<arrangement_id>")
+def done(token: str, arrangement_id: str):
+    """The agreed plan with its full schedule, to print or save, and its own lasting address."""
+    inv = g.invitation
+    if _state().get("records") is None or len(arrangement_id) > 40:
+        abort(404)
+    try:
+        arr = Access.of_request().arrangement(arrangement_id)
+    except RecordError:
+        abort(404)
+    if arr["account_id"] != inv.account_id:
+        abort(404)
+    lang = _lang(inv)
+    return _plan_page(arr, lang, inv, inv.policy, url_for("portal.start", token=token, lang=lang))
+
+
+@bp.get("/plan/<link>")
+def plan(link: str):
+    """A booked plan at its signed address (:mod:`.plan_links`): reachable after the invitation expired; a plan
+    that ended shows no schedule any more, only who can help."""
+    pl = g.plan_link
+    if _state().get("records") is None:
+        abort(404)
+    try:
+        arr = Access.of_request().arrangement(pl.arrangement_id)
+    except RecordError:
+        abort(404)
+    if arr["account_id"] != pl.account_id:
+        abort(404)
+    return _plan_page(arr, _lang(None, pl.locale), None, pl.policy, None)

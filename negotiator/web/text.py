@@ -223,6 +223,10 @@ from negotiator.web.new_words_console import WORDS as _CONSOLE_WORDS  # noqa: E4
 
 WORDS.update(_CONSOLE_WORDS)
 
+from negotiator.web.new_words_portal import WORDS as _PORTAL_WORDS  # noqa: E402
+
+WORDS.update(_PORTAL_WORDS)
+
 
 #: Income categories in Chinese (spending categories are :data:`negotiator.engine.explain.CATEGORY_NAMES`).
 INCOME_NAMES = {"zh-CN": {"salary": "工资", "self_employment": "经营收入", "benefits": "补贴", "pension": "养老金",

@@ -246,8 +246,13 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     first = shown.first
     for label in ("monthly_amount", "months", "apr", "total_cost"):
         assert first.get_by_text(w(label, lang), exact=True).is_visible()
-    first.locator("summary").click()
-    assert first.locator("table.schedule tbody tr").count() == takeable[0]["term_months"] > 2
+    first.locator("summary").first.click()
+    # A long schedule: its first and last payments, all of them one more tap away.
+    n = takeable[0]["term_months"]
+    assert first.locator("table.schedule:visible tbody tr").count() == (4 if n > 5 else n)
+    if n > 5:
+        first.locator("details.all-rows summary").click()
+        assert first.locator("details.all-rows table.schedule tbody tr").count() == n
     fits(page, f"{name} options")
     isolated(page, f"{name} options")
     axe(page, f"{name} options")
@@ -256,13 +261,17 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     with page.expect_navigation():
         first.get_by_role("button", name=w("choose", lang)).click()
     assert page.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
-    rows = page.locator("table.schedule tbody tr")
+    page.locator("details.all-rows summary").click()
+    rows = page.locator("details.all-rows table.schedule tbody tr")
     assert rows.count() == takeable[0]["term_months"]
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", page.locator("strong.reference").inner_text())
+    for key in ("pay_title", "missed_title", "contact_title"):
+        assert page.get_by_role("heading", name=w(key, lang)).is_visible()
     assert page.get_by_text(amount(takeable[0]["total_payable"], "CNY", lang)).first.is_visible()
     assert page.get_by_role("button", name=w("print", lang)).is_visible()
     fits(page, f"{name} confirmation")
     # Still a table to assistive technology (header cells named), and the whole grid in print.
-    assert page.get_by_role("columnheader", name=w("due_date", lang)).count() == 1
+    assert page.get_by_role("columnheader", name=w("due_date", lang)).count() == 2     # first/last, and all
     cell = "getComputedStyle(document.querySelector('table.schedule td')).display"
     assert page.evaluate(cell) == "flex"        # the portal's column is narrow on every device
     page.emulate_media(media="print")
@@ -311,6 +320,7 @@ def test_tampered_and_expired_links(live, context_for, lang):
     r = page.goto(f"{head}/{sign(old, SECRET)}")
     assert r.status == 410
     assert page.get_by_role("heading", name=w("link_expired_title", lang)).is_visible()
+    assert page.get_by_role("heading", name=w("contact_title", lang)).is_visible()     # never a dead end
     isolated(page, f"expired {lang}")
     axe(page, f"expired {lang}")
     shot(page, f"portal-{lang}-phone-expired")
@@ -325,7 +335,7 @@ def test_tampered_and_expired_links(live, context_for, lang):
     axe(page, f"not found {lang}")
     shot(page, f"portal-{lang}-phone-not-found")
     with page.expect_navigation():
-        page.get_by_role("link", name=w("portal_title", lang)).click()
+        page.get_by_role("link", name=re.compile(rf"^\W*{w('back', lang)}$")).click()
     assert page.get_by_label(w("income", lang)).is_visible()
 
 
@@ -366,3 +376,97 @@ def test_the_accessibility_check_finds_what_it_should(live, context_for):
     with pytest.raises(AssertionError) as exc:
         axe(page, "broken page")
     assert "label" in str(exc.value) and "color-contrast" in str(exc.value)
+
+
+def current_lang_other(lang: str) -> str:
+    return "zh-CN" if lang == "en" else "en"
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_portal_errors_back_reload_language_and_the_plans_own_address(live, context_for, lang, device):
+    """Issue 20: ordinary input accepted, the rest refused beside its field; Back and reload at every step;
+    the language link keeps the page and the answers; the booked plan at its own address, in another browser."""
+    name = f"portal-{lang}-{device}"
+    url = invite(live, f"B-{lang}-{device}", lang)
+    page = context_for(device, lang, bypass_csp=True).new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    income = "３，５００" if lang == "zh-CN" else "3,500"
+    page.get_by_label(w("income", lang)).fill(income)
+    page.get_by_label(w("spending", lang)).fill("2000元" if lang == "zh-CN" else "two thousand")
+    page.get_by_label(w("household", lang)).fill("3")
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("see_options", lang)).click()
+    if lang == "en":        # "two thousand": said beside the field, linked from the summary, in the title
+        assert page.title().startswith(w("error_prefix", lang))
+        assert page.evaluate("document.activeElement.id") == "errors"
+        message = w("err_invalid", lang, noun=w("noun_monthly_expenses", lang))
+        assert page.locator("#e-monthly_expenses").inner_text().endswith(message)
+        page.get_by_role("link", name=message).click()
+        assert page.evaluate("document.activeElement.id") == "f-monthly_expenses"
+        assert page.get_by_label(w("income", lang)).input_value() == income      # kept as typed
+        isolated(page, f"{name} errors")
+        axe(page, f"{name} errors")
+        shot(page, f"{name}-5-errors")
+        page.get_by_label(w("spending", lang)).fill("2,000")
+        with page.expect_navigation():
+            page.get_by_role("button", name=w("see_options", lang)).click()
+    assert "/options" in page.url and page.get_by_role("heading", name=w("options_title", lang)).is_visible()
+    page.reload()
+    assert page.get_by_role("heading", name=w("options_title", lang)).is_visible()
+    # The language link: the same page, the same answers, in the other language; and back.
+    other = current_lang_other(lang)
+    with page.expect_navigation():
+        page.get_by_role("link", name=w("other_lang", lang)).click()
+    assert "/options" in page.url and page.get_by_role("heading", name=w("options_title", other)).is_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name=w("other_lang", other)).click()
+    # Back to the questions: the answers as typed.
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(rf"^\W*{w('back', lang)}$")).click()
+    assert page.get_by_label(w("income", lang)).input_value() == income
+    page.go_back()
+    assert page.get_by_role("heading", name=w("options_title", lang)).is_visible()
+    with page.expect_navigation():
+        page.locator("article.option").first.get_by_role("button", name=w("choose", lang)).click()
+    assert page.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
+    plan_url = page.url
+    # Back from the plan, then reload: the plan again, never a resubmission.
+    page.go_back()
+    assert page.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
+    page.reload()
+    assert page.get_by_role("heading", name=w("confirm_title", lang)).is_visible() and page.url == plan_url
+    address = page.locator(".notice a").get_attribute("href")
+    assert dialogs == []
+    # The plan's own address, in a browser that never had the link.
+    other_browser = context_for(device, lang, bypass_csp=True).new_page()
+    r = other_browser.goto(live["url"] + address)
+    assert r.status == 200 and other_browser.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
+    isolated(other_browser, f"{name} plan address")
+    axe(other_browser, f"{name} plan address")
+    shot(other_browser, f"{name}-6-plan-address")
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_portal_nothing_affordable_is_no_dead_end(live, context_for, lang, device):
+    name = f"portal-{lang}-{device}"
+    page = context_for(device, lang, bypass_csp=True).new_page()
+    page.goto(invite(live, f"N-{lang}-{device}", lang, policy="uk-conc", account={
+        "account_id": f"N-{lang}-{device}", **ACCOUNT, "currency": "GBP"}))
+    page.get_by_label(w("income", lang)).fill("£1,000")
+    page.get_by_label(w("spending", lang)).fill("1400")
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("see_options", lang)).click()
+    assert page.get_by_role("heading", name=w("nothing_title", lang)).is_visible()
+    assert page.locator("article.option").count() == 0
+    assert page.get_by_role("heading", name=w("options_title", lang)).count() == 0
+    assert page.get_by_role("heading", name=w("contact_title", lang)).is_visible()
+    assert page.get_by_role("heading", name=w("advice_title", lang)).is_visible()
+    text = page.inner_text("main")
+    assert not re.search(r"[-−]\s*£?\s*[\d,]+\.\d\d", text)
+    isolated(page, f"{name} nothing")
+    axe(page, f"{name} nothing")
+    shot(page, f"{name}-7-nothing")

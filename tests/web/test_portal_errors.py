@@ -110,7 +110,7 @@ def test_a_failure_of_ours_is_a_page_and_is_logged(web_client, monkeypatch, capl
     form = {"csrf_token": csrf(web_client.get(link)), "monthly_income": "8000", "monthly_expenses": "3000"}
     monkeypatch.setattr(portal, "quote", broken)
     with caplog.at_level("ERROR"):
-        r = web_client.post(link, data=form)
+        r = web_client.post(link, data=form, follow_redirects=True)    # the plans are quoted at their address
     plain_page(r, 500, lang, "exploded", "ACC-SECRET", "RuntimeError")
     assert any(rec.getMessage() == "unhandled error" and rec.exc_info for rec in caplog.records)
     assert r.headers["X-Request-ID"]
@@ -129,4 +129,4 @@ def test_a_chinese_borrowers_form_errors_are_in_chinese(web_client):
                                     "monthly_expenses": "2000"})
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert "小数位数超过 2 位。" in html and "Has more than" not in html
+    assert "每月收入最多保留 2 位小数" in html and "Has more than" not in html

@@ -71,7 +71,7 @@ def test_new_user_walkthrough(browser, tmp_path):
         with p.expect_navigation():
             p.locator("article.option").first.get_by_role("button", name=w("choose", "zh-CN")).click()
         assert p.get_by_role("heading", name=w("confirm_title", "zh-CN")).is_visible()
-        reference = p.locator("dl.figures code").first.inner_text()
+        reference = re.search(r"/plans/(a_[0-9a-f]{20})", p.url).group(1)     # the arrangement's id
 
         # Back in the console: the borrower's arrangement and its events.
         page.goto(f"{server['url']}/console/accounts?account_id={invitation['account_id']}")

@@ -42,6 +42,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from negotiator.core import formats
 from negotiator.core.i18n import Table, name, negotiate, text
 from negotiator.policy import ContactRule
 
@@ -94,6 +95,9 @@ def _words(params: dict, lang: str) -> dict:
     out = dict(params)
     if "channel" in out:
         out["channel"] = name("channel", out["channel"], lang)
+    for day in ("date", "next"):
+        if day in out:
+            out[day] = formats.date(out[day], lang)
     return out
 
 

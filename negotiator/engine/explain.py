@@ -10,6 +10,7 @@ currency). ``PORTAL_HIDDEN`` codes name internal figures.
 
 from __future__ import annotations
 
+from negotiator.core import formats
 from negotiator.core.i18n import Table, name, text
 
 #: Every reason message (the kinds' own included), read from the catalogs: ``MESSAGES[code][locale]``.
@@ -18,8 +19,8 @@ MESSAGES = Table("reason")
 def charges(parts: dict[str, str], locale: str = "en") -> str:
     """Named charges and their amounts (amounts already written with the currency), as a borrower reads them.
 
-    >>> charges({"penalty_interest": "CNY 380.00", "late_fees": "CNY 140.00"})
-    'penalty interest CNY 380.00, late fees CNY 140.00'
+    >>> charges({"penalty_interest": "CN¥380.00", "late_fees": "CN¥140.00"})
+    'penalty interest CN¥380.00, late fees CN¥140.00'
     >>> charges({"penalty_interest": "380.00 元", "late_fees": "140.00 元"}, "zh-CN")
     '罚息 380.00 元、违约金 140.00 元'
     """
@@ -54,30 +55,22 @@ DEFICIT_WORDING = {"no_affordable_option": "no_affordable_option_deficit", "not_
                    "not_affordable_per_payment": "not_affordable_deficit",
                    "proposal_above_capacity": "proposal_above_capacity_deficit"}
 
-CURRENCY_NAMES = {"zh-CN": {"CNY": "元", "USD": "美元", "GBP": "英镑", "EUR": "欧元", "JPY": "日元", "HKD": "港元",
-                            "TWD": "新台币", "SGD": "新加坡元", "AUD": "澳元", "CAD": "加元"}}
-
-
 def money(amount: str, currency: str, locale: str = "en") -> str:
-    """An amount as people write it: thousands grouped; "元" after the figure in Chinese.
+    """An amount (a wire decimal string) as people read it, by CLDR (:func:`negotiator.core.formats.money`).
 
     >>> money("49200.00", "CNY", "zh-CN"), money("49200.00", "CNY"), money("-1234567", "JPY", "zh-CN")
-    ('49,200.00 元', 'CNY 49,200.00', '-1,234,567 日元')
+    ('49,200.00 元', 'CN¥49,200.00', '-1,234,567 日元')
     """
-    sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
-    whole, _, frac = digits.partition(".")
-    grouped = sign + f"{int(whole):,}" + (f".{frac}" if frac else "")
-    if locale == "zh-CN":
-        return f"{grouped} {CURRENCY_NAMES['zh-CN'].get(currency, currency)}"
-    return f"{currency} {grouped}"
+    return formats.money(amount, currency, locale)
+
 
 def message(code: str, locale: str = "en", **params) -> str:
     """The message for ``code`` in ``locale`` (English when the locale lacks it).
 
     >>> message("no_fees", "zh-CN")
     '没有可减免的费用。'
-    >>> message("arrears_spread", "en", arrears="CNY 1,500.00", months=1, regular="CNY 600.00")
-    'Your arrears of CNY 1,500.00 are spread over 1 month, on top of your regular payment of CNY 600.00.'
+    >>> message("arrears_spread", "en", arrears="CN¥1,500.00", months=1, regular="CN¥600.00")
+    'Your arrears of CN¥1,500.00 are spread over 1 month, on top of your regular payment of CN¥600.00.'
     """
     if "category" in params:
         params["category"] = name("category", params["category"], locale)

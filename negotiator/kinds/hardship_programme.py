@@ -62,9 +62,9 @@ class HardshipProgramme(StepUp):
                                         "payment": r.money(p.hold_payment[i]),
                                         "contract_apr": pct_ppm(r.acc.apr_ppm[i]),
                                         "after": r.money(s.solved.level[i])}),
-                ("review_date", {"date": r.review_date(int(p.hold[i]))}),
+                ("review_date", {"date": r.review_day(int(p.hold[i]))}),
                 ("reduced_rate_disclosed", {"apr": pct_ppm(p.hold_apr_ppm[i]), "months": int(p.hold[i]),
-                                            "date": r.review_date(int(p.hold[i])),
+                                            "date": r.review_day(int(p.hold[i])),
                                             "after_apr": pct_ppm(p.apr_ppm[i]),
                                             "before_apr": pct_ppm(r.acc.apr_ppm[i])})]
 

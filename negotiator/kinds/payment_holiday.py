@@ -78,7 +78,7 @@ class PaymentHoliday(Kind):
         else:
             out.append(("payment_holiday", {"months": int(p.hold[i]), "payment": r.money(p.hold_payment[i]),
                                             "after": r.money(s.solved.level[i])}))
-        out.append(("review_date", {"date": r.review_date(int(p.hold[i]))}))
+        out.append(("review_date", {"date": r.review_day(int(p.hold[i]))}))
         if s.extra["capped"][i]:
             out.append(("hardship_capped", {"months": int(p.hold[i])}))
         return out

@@ -70,7 +70,7 @@ class StepUp(Kind):
         p = s.plans
         return [("step_up", {"months": int(p.hold[i]), "payment": r.money(p.hold_payment[i]),
                              "after": r.money(s.solved.level[i])}),
-                ("review_date", {"date": r.review_date(int(p.hold[i]))})]
+                ("review_date", {"date": r.review_day(int(p.hold[i]))})]
 
     def concessions(self, r, s, i):
         return [{"type": self.name, "months": int(s.plans.hold[i])}, *super().concessions(r, s, i)]

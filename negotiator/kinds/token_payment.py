@@ -71,7 +71,7 @@ class TokenPayment(Kind):
     def explain(self, r, s, i):
         return [("token_payment", {"payment": r.money(s.solved.level[i]), "months": int(s.solved.term[i]),
                                    "left": r.money(s.extra["rest"][i])}),
-                ("review_date", {"date": r.review_date(int(s.solved.term[i]))})]
+                ("review_date", {"date": r.review_day(int(s.solved.term[i]))})]
 
     def concessions(self, r, s, i):
         return [{"type": self.name, "months": int(s.solved.term[i])}]

@@ -3,15 +3,18 @@
 Explanations of options, flags and refusals come from the engine already in
 the page's language (:mod:`negotiator.engine.explain`); this module holds only the
 labels, headings and guidance of the pages: the ``page`` context of the
-catalogs (:mod:`negotiator.core.i18n`, docs/i18n.md). Amounts are formatted by
-:func:`negotiator.engine.explain.money` from the decimal strings of the wire, never
-through a float.
+catalogs (:mod:`negotiator.core.i18n`, docs/i18n.md). Amounts, dates and
+percentages are formatted by CLDR (:mod:`negotiator.core.formats`) from the
+decimal strings and ISO dates of the wire, never through a float.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask import g, has_app_context
+
+from negotiator.core import formats
 from negotiator.core.i18n import Table, keys, name
 from negotiator.engine.explain import money
 from negotiator.kinds import names as kind_names
@@ -46,11 +49,11 @@ def lang_of(value: str | None, default: str = "en") -> str:
 
 
 def amount(value: str | None, currency: str, lang: str) -> str:
-    """A wire amount for people ("CNY 1,350.00", "1,350.00 元"); empty for None."""
+    """A wire amount for people ("CN¥1,350.00", "1,350.00 元"); empty for None."""
     return "" if value is None else money(str(value), currency, lang)
 
 
-def percent(rate: str | None, exact: bool = False) -> str:
+def percent(rate: str | None, exact: bool = False, lang: str = "en") -> str:
     """A decimal-fraction rate as a percentage with two decimals ("0.106283" -> "10.63%", an annualised rate
     as disclosed); ``exact``: every decimal the rate has, two at least (a rate the plan is priced at, "0.000592"
     -> "0.0592%", never rounded to "0.06%").
@@ -58,15 +61,31 @@ def percent(rate: str | None, exact: bool = False) -> str:
     >>> percent("0.106283"), percent("0.18"), percent("0"), percent("0.000592", exact=True), percent("0.18", True)
     ('10.63%', '18.00%', '0.00%', '0.0592%', '18.00%')
     """
-    if rate is None:
+    return formats.percent(rate, lang, exact)
+
+
+def day(value: str | None, lang: str) -> str:
+    """A wire date (ISO) as people read it ("3 January 2027", "2027年1月3日"); empty for None, and a value that
+    is no date as it was given.
+
+    >>> day("2027-01-03", "en"), day("2027-01-03", "zh-CN"), day(None, "en"), day("soon", "en")
+    ('3 January 2027', '2027年1月3日', '', 'soon')
+    """
+    if not value:
         return ""
     try:
-        pct = Decimal(str(rate)) * 100
-        if exact and pct == pct.quantize(Decimal("0.01")):
-            exact = False
-        return f"{pct.normalize():f}%" if exact else f"{pct.quantize(Decimal('0.01'))}%"
-    except InvalidOperation:
-        return str(rate)
+        return formats.date(str(value)[:10], lang)
+    except ValueError:
+        return str(value)
+
+
+def currency_name(currency: str, lang: str) -> str:
+    """A currency as a reader of ``lang`` names it ("元", "US dollars"), never its bare ISO code in Chinese.
+
+    >>> currency_name("CNY", "zh-CN"), currency_name("GBP", "en")
+    ('元', 'British pounds')
+    """
+    return formats.currency_name(currency, lang)
 
 
 def positive(value: str | None) -> bool:
@@ -90,9 +109,14 @@ def status_name(status: str, lang: str) -> str:
 
 
 def helpers(lang: str) -> dict:
-    """What every template is given: the language and its text and formatting functions."""
+    """What every template is given: the language and its text and formatting functions (the ``day`` filter
+    of every template, macros included, formats dates in it: :func:`negotiator.web.register`)."""
+    if has_app_context():
+        g.page_lang = lang
     return {"lang": lang, "t": lambda key, **p: t(key, lang, **p), "other_lang": "zh-CN" if lang == "en" else "en",
-            "money": lambda v, cur: amount(v, cur, lang), "percent": percent, "positive": positive,
+            "money": lambda v, cur: amount(v, cur, lang),
+            "percent": lambda rate, exact=False: percent(rate, exact, lang), "positive": positive,
+            "date": lambda v: day(v, lang), "currency_name": lambda cur: currency_name(cur, lang),
             "option_name": lambda k: option_name(k, lang), "status_name": lambda s: status_name(s, lang),
             "category_name": lambda kind, c: category_name(kind, c, lang)}
 

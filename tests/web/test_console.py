@@ -85,7 +85,7 @@ def test_quote_from_fields_shows_the_ladder_recommended_first(web_client):
     text = r.get_data(as_text=True)
     assert r.status_code == 200
     assert text.index("<code>catch_up</code>") < text.index("Recommended</span>")
-    assert "CNY 2,300.00" in text           # disposable income, 8000 - 5200 - 500
+    assert "CN¥2,300.00" in text           # disposable income, 8000 - 5200 - 500
     assert hidden(r, "option_id")[0] == "catch_up"
 
 
@@ -93,7 +93,7 @@ def test_itemised_lines_and_a_pasted_request(web_client):
     fields = {"monthly_income": "", "monthly_expenses": "", "income_salary": "6000", "income_benefits": "2000",
               "expense_housing": "3000", "expense_food": "2200"}
     r = web_client.post("/console/quote", data=_form(web_client, **fields), headers=AGENT)
-    assert r.status_code == 200 and "CNY 2,300.00" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "CN¥2,300.00" in r.get_data(as_text=True)
     pasted = (REQUESTS / "card_cny.json").read_text(encoding="utf-8")
     r = web_client.post("/console/quote", data={"csrf_token": csrf(web_client.get("/console/", headers=AGENT)),
                                                 "paste": pasted}, headers=AGENT)
@@ -120,7 +120,7 @@ def test_whatif_needs_exactly_one_proposal_and_answers_with_a_counter_offer(web_
     assert r.status_code == 422 and "Give exactly one of" in r.get_data(as_text=True)
     r = web_client.post("/console/propose", data={**base, "p_payment": "300"}, headers=AGENT)
     text = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Counter-offer" in text and "CNY 299.85" in text
+    assert r.status_code == 200 and "Counter-offer" in text and "CN¥299.85" in text
     assert "Book this plan: Catch up on missed payments" in text
 
 

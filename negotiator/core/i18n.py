@@ -20,8 +20,8 @@ of them it is given (:data:`PLURAL_PARAMS`).
 
 >>> text("page", "skip", "zh-CN"), text("reason", "account_too_new", "en", months=1)
 ('跳到主要内容', 'The account must be open at least 1 month.')
->>> negotiate("zh-Hans"), negotiate("zh-SG"), negotiate("fr", "en-GB"), negotiate("fr")
-('zh-CN', 'zh-CN', 'en', None)
+>>> negotiate("zh-HK"), negotiate("zh-Hans"), negotiate("zh-SG"), negotiate("fr", "en-GB"), negotiate("fr")
+('zh-TW', 'zh-CN', 'zh-CN', 'en', None)
 """
 
 from __future__ import annotations
@@ -185,6 +185,5 @@ def negotiate(*asked: str | None) -> str | None:
             if script is None:
                 full = likely.get(f"zh_{loc.territory}") if loc.territory else None
                 script = Locale.parse(full or likely["zh"]).script
-            traditional = "zh-TW" if "zh-TW" in LOCALES else "zh-CN"
-            return traditional if script == "Hant" else "zh-CN"
+            return "zh-TW" if script == "Hant" else "zh-CN"
     return None

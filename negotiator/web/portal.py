@@ -27,7 +27,7 @@ from negotiator.engine.quote import quote
 from negotiator.web import forms
 from negotiator.web.headers import page_headers
 from negotiator.web.invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
-from negotiator.web.text import LANGS, error_words, helpers, lang_of, t
+from negotiator.web.text import accepted_lang, error_words, helpers, lang_of, t
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 bp.after_request(page_headers)
@@ -52,11 +52,11 @@ def _state() -> dict:
 
 def _lang(inv: Invitation | None = None, locale: str | None = None) -> str:
     """The language asked for (``lang``), else the invitation's (or ``locale``), else the browser's, else English."""
-    asked = forms.asked_lang()
-    if asked in LANGS:
+    asked = lang_of(forms.asked_lang(), "")
+    if asked:
         return asked
     own = inv.locale if inv else locale
-    return lang_of(own, "") or request.accept_languages.best_match(LANGS) or "en"
+    return lang_of(own, "") or accepted_lang(request.accept_languages) or "en"
 
 
 def _page(template: str, status: int = 200, inv: Invitation | None = None, lang: str | None = None,

@@ -15,11 +15,13 @@ from decimal import Decimal, InvalidOperation
 from flask import g, has_app_context
 
 from negotiator.core import formats
-from negotiator.core.i18n import Table, keys, name
+from negotiator.core.i18n import Table, keys, name, negotiate
+from negotiator.core.vocabulary import LOCALES
 from negotiator.engine.explain import money
 from negotiator.kinds import names as kind_names
 
-LANGS = ("en", "zh-CN")
+#: The languages of the pages: every language of the catalogs.
+LANGS = LOCALES
 
 #: Option types in plain words (the portal and the console), from each kind's module.
 OPTION_NAMES = {lang: kind_names(lang) for lang in LANGS}
@@ -44,8 +46,23 @@ def t(key: str, lang: str, **params) -> str:
 
 
 def lang_of(value: str | None, default: str = "en") -> str:
-    """A supported language from a query or form value; anything else is the default."""
-    return value if value in LANGS else default
+    """A supported language from a query or form value (``zh-HK`` is ``zh-TW``, ``zh`` is ``zh-CN``); anything
+    else is the default.
+
+    >>> lang_of("zh-TW"), lang_of("zh-HK"), lang_of("zh"), lang_of("fr"), lang_of(None, "")
+    ('zh-TW', 'zh-TW', 'zh-CN', 'en', '')
+    """
+    return negotiate(value) or default
+
+
+def accepted_lang(header) -> str | None:
+    """The first language of an ``Accept-Language`` header (werkzeug's, best first) the pages speak."""
+    return negotiate(*(value for value, _ in header))
+
+
+def language_name(lang: str) -> str:
+    """A language in its own words, as the language switch offers it ("English", "简体中文", "繁體中文")."""
+    return name("language", lang, lang)
 
 
 def amount(value: str | None, currency: str, lang: str) -> str:
@@ -113,7 +130,8 @@ def helpers(lang: str) -> dict:
     of every template, macros included, formats dates in it: :func:`negotiator.web.register`)."""
     if has_app_context():
         g.page_lang = lang
-    return {"lang": lang, "t": lambda key, **p: t(key, lang, **p), "other_lang": "zh-CN" if lang == "en" else "en",
+    return {"lang": lang, "t": lambda key, **p: t(key, lang, **p), "other_lang": next(o for o in LANGS if o != lang),
+            "other_langs": [(o, language_name(o)) for o in LANGS if o != lang],
             "money": lambda v, cur: amount(v, cur, lang),
             "percent": lambda rate, exact=False: percent(rate, exact, lang), "positive": positive,
             "date": lambda v: day(v, lang), "currency_name": lambda cur: currency_name(cur, lang),

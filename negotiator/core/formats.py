@@ -5,14 +5,15 @@ are formatted here, the engine's reasons and the pages alike. English is
 CLDR's international English (``en_001``: "3 January 2027", "CN¥1,100.00",
 "£1,100.00"); Chinese writes the amount with its currency's digits and then
 the unit ("1,100.00 元"): the catalogs' ``currency`` context where they name
-one (元 for the yuan in Simplified Chinese), else CLDR's name of the currency
+one (元 for the yuan in Simplified Chinese, 人民幣 in Traditional, where 元
+alone would read as the New Taiwan dollar), else CLDR's name of the currency
 (美元, 英鎊), so no ISO code such as "CNY" reaches a Chinese reader.
 
->>> money("49200.00", "CNY", "zh-CN"), money("-1234567", "JPY", "zh-CN")
-('49,200.00 元', '-1,234,567 日元')
+>>> money("49200.00", "CNY", "zh-CN"), money("49200.00", "CNY", "zh-TW"), money("-1234567", "JPY", "zh-CN")
+('49,200.00 元', '49,200.00 人民幣', '-1,234,567 日元')
 >>> money("49200.00", "CNY"), money("1100.00", "GBP"), money("-1100.00", "USD"), money("1100.500", "KWD")
 ('CN¥49,200.00', '£1,100.00', '-US$1,100.00', 'KWD1,100.500')
->>> date("2027-01-03"), date("2027-01-03", "zh-CN"), date(dt.date(2027, 1, 3), "zh-CN")
+>>> date("2027-01-03"), date("2027-01-03", "zh-CN"), date(dt.date(2027, 1, 3), "zh-TW")
 ('3 January 2027', '2027年1月3日', '2027年1月3日')
 >>> percent("0.106283"), percent("0.18", "zh-CN"), percent("0.000592", exact=True), percent("0.18", exact=True)
 ('10.63%', '18.00%', '0.0592%', '18.00%')

@@ -84,8 +84,9 @@ def _index() -> dict[str, dict[str, bool]]:
     out: dict[str, dict[str, bool]] = {}
     for m in catalog("en"):
         if m.id and m.context:
-            key = m.id[0] if isinstance(m.id, tuple) else m.id
-            out.setdefault(m.context, {})[key] = isinstance(m.id, tuple)
+            plural = isinstance(m.id, list | tuple)
+            key = str(m.id[0]) if plural else str(m.id)
+            out.setdefault(m.context, {})[key] = plural
     return out
 
 
@@ -104,8 +105,8 @@ def template(context: str, key: str, lang: str, n: int | None = None) -> str:
         lang = "en"
     tr = translations(lang)
     if _index().get(context, {}).get(key):
-        return tr.npgettext(context, key, key, 2 if n is None else n)
-    return tr.pgettext(context, key)
+        return str(tr.npgettext(context, key, key, 2 if n is None else n))
+    return str(tr.pgettext(context, key))
 
 
 def text(context: str, key: str, lang: str, **params) -> str:

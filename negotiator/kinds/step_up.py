@@ -61,7 +61,7 @@ class StepUp(Kind):
     needs_recovery = True
     schema: ClassVar[type[OptionSchema]] = Schema
     declines = DECLINES
-    messages = ("step_up", *MESSAGES)
+    messages: ClassVar[tuple[str, ...]] = ("step_up", *MESSAGES)
 
     def params(self, rule):
         return (rule.max_months,)

@@ -584,8 +584,11 @@ class Policy:
         return out
 
     def advice_in(self, locale: str) -> Advice | None:
-        """The signposting in ``locale`` (English where it has none); None when the policy has none."""
-        return self.advice.get(locale) or self.advice.get("en")
+        """The signposting in ``locale`` (a Chinese one where a policy has none in this Chinese script, then
+        English); None when the policy has none."""
+        chinese = next((self.advice[c] for c in LOCALES if c.startswith("zh") and c in self.advice), None) \
+            if locale.startswith("zh") else None
+        return self.advice.get(locale) or chinese or self.advice.get("en")
 
     def public_dict(self) -> dict:
         """The policy as plain data (for ``GET /v1/policies/{name}``)."""

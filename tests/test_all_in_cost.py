@@ -148,8 +148,8 @@ def test_the_m2_plan_waives_the_charges_that_would_carry_it_over_36_percent(regi
     assert irr_first(8000.0, [float(p) for p in more], 30 / 365 * 12) * 12 > CAP
     codes = {r["code"]: r["message"] for r in o["reasons"]}
     assert codes["charges_waived_to_cap"] == ("Waived so that this plan's all-in annualised cost, every charge "
-                                              "counted, stays within 36%: penalty interest CNY 380.00, late fees "
-                                              "CNY 139.90.")
+                                              "counted, stays within 36%: penalty interest CN¥380.00, late fees "
+                                              "CN¥139.90.")
 
 
 def test_the_waiver_is_named_in_chinese(registry):
@@ -163,7 +163,7 @@ def test_without_a_breakdown_the_charges_are_named_as_a_whole(registry):
     del body["account"]["fee_breakdown"]
     o = _q(body, registry)["options"][0]
     assert "fees_waived_detail" not in o and o["fees_waived"] == "519.90"
-    assert any(r["code"] == "charges_waived_to_cap" and r["message"].endswith("fees and charges CNY 519.90.")
+    assert any(r["code"] == "charges_waived_to_cap" and r["message"].endswith("fees and charges CN¥519.90.")
                for r in o["reasons"])
 
 

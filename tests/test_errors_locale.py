@@ -112,14 +112,14 @@ def test_marshmallow_and_domain_messages_are_translated(registry):
         "account.apr": "超出本服务可以报价的范围，请联系我们的工作人员。"}
 
 
-def test_every_message_the_rules_can_write_has_both_languages():
-    """Each entry's English reads back to it; each has a Chinese text with the same fields."""
+def test_every_message_the_rules_can_write_has_every_language():
+    """Each entry's English reads back to it; each has a Chinese text in both scripts with the same fields."""
     import string
     for code, texts in ERRORS.items():
-        assert set(texts) == {"en", "zh-CN"}, code
-        assert CJK.search(texts["zh-CN"]), code
+        assert set(texts) == {"en", "zh-CN", "zh-TW"}, code
+        assert CJK.search(texts["zh-CN"]) and CJK.search(texts["zh-TW"]), code
         names = [{n for _, n, _, _ in string.Formatter().parse(t) if n} for t in texts.values()]
-        assert names[0] == names[1], code
+        assert names[0] == names[1] == names[2], code
         sample = texts["en"].format(**{n: f"<{n}>" for n in names[0]})
         assert code_of(sample) == (code, {n: f"<{n}>" for n in names[0]}), code
 
@@ -169,4 +169,5 @@ def test_a_request_without_a_known_locale_is_refused_in_english(registry):
         body["locale"] = locale
         assert messages.locale_of(body) == "en"
         errors = dict(_errors(body, registry))   # the shape is checked first: the locale's own error, in English
-        assert errors["locale"] in ("Must be one of: en, zh-CN.", "Not a valid string.", "Field may not be null.")
+        assert errors["locale"] in ("Must be one of: en, zh-CN, zh-TW.", "Not a valid string.",
+                                    "Field may not be null.")

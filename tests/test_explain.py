@@ -1,4 +1,4 @@
-"""explain: every reason code has an English and a Simplified Chinese message."""
+"""explain: every reason code has a message in every language of the catalogs."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from negotiator.engine.explain import MESSAGES, PORTAL_HIDDEN, message, reason
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 def test_every_code_in_both_languages_with_the_same_placeholders(code):
     texts = MESSAGES[code]
-    assert set(texts) == {"en", "zh-CN"}
+    assert set(texts) == {"en", "zh-CN", "zh-TW"}
     fields = {loc: {f for _, f, _, _ in string.Formatter().parse(t) if f} for loc, t in texts.items()}
-    assert fields["en"] == fields["zh-CN"]
-    assert re.search(r"[\u4e00-\u9fff]", texts["zh-CN"])
+    assert fields["en"] == fields["zh-CN"] == fields["zh-TW"]
+    assert re.search(r"[\u4e00-\u9fff]", texts["zh-CN"]) and re.search(r"[\u4e00-\u9fff]", texts["zh-TW"])
 
 
 def test_messages_never_pressure():

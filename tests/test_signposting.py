@@ -96,7 +96,7 @@ def test_a_budget_in_deficit_is_pointed_to_help_and_pressed_for_no_figure_on_the
 def test_the_agent_keeps_the_figures(registry, policy):
     q = quote(deficit(policy), registry, channel="agent")
     flags = {f["code"]: f["message"] for f in q["affordability"]["flags"]}
-    assert "CNY 400.00" in flags["negative_surplus"] or "400.00" in flags["negative_surplus"]
+    assert "CN¥400.00" in flags["negative_surplus"] or "400.00" in flags["negative_surplus"]
     if q["nearest_option_id"] is not None:
         assert "no_affordable_option" in flags and MONEY.search(flags["no_affordable_option"])
     assert advice_of(q) == SHOWN[policy]

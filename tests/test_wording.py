@@ -103,8 +103,8 @@ def test_the_down_payment_is_said_and_only_the_rest_is_in_instalments(registry, 
     assert first["message"] == {
         "zh-CN": "停息挂账：86,000.00 元 停止计息、不再收取罚息和费用；"
                  "先支付首付款 8,600.00 元，剩余 77,400.00 元 分 49 期等额偿还。",
-        "en": "Interest and charges stop on CNY 86,000.00: you pay CNY 8,600.00 first, then the remaining "
-              "CNY 77,400.00 in 49 equal monthly instalments."}[locale]
+        "en": "Interest and charges stop on CN¥86,000.00: you pay CN¥8,600.00 first, then the remaining "
+              "CN¥77,400.00 in 49 equal monthly instalments."}[locale]
     assert "down_payment" not in _codes(o)      # said once, in the sentence
 
 

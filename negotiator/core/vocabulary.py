@@ -4,8 +4,9 @@
 (26, ('breathing_space', 'mental_health_crisis', 'moratorium'))
 """
 
-#: The languages a request may ask for (``locale``): its answer's reasons and its errors are in it.
-LOCALES = ("en", "zh-CN")
+#: The languages a request may ask for (``locale``): its answer's reasons and its errors are in it. Each is a
+#: message catalog (negotiator/locales, docs/i18n.md).
+LOCALES = ("en", "zh-CN", "zh-TW")
 #: What a declared hardship is. A moratorium (the UK's breathing space or
 #: mental-health crisis breathing space, or another legal moratorium) freezes
 #: interest and charges and forbids asking for payment.

@@ -42,6 +42,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from negotiator.core import formats
+from negotiator.core.i18n import Table, name, negotiate, text
 from negotiator.policy import ContactRule
 
 #: Outcomes of a call in which a telephone conversation with the person took place.
@@ -49,32 +51,8 @@ CONVERSATION = frozenset({"conversation", "promise_to_pay", "refused"})
 #: Reasons only a change of facts lifts: no next time is promised.
 LASTING = frozenset({"channel_refused", "third_party", "moratorium"})
 
-MESSAGES = {
-    "outside_hours": {
-        "en": "Outside the hours contact may be made ({start} to {end}, the borrower's local time).",
-        "zh-CN": "不在可联系的时间内（借款人当地时间 {start} 至 {end}）。"},
-    "quiet_time": {
-        "en": "The borrower asked not to be contacted at this time ({start} to {end}).",
-        "zh-CN": "借款人要求此时段（{start} 至 {end}）不被联系。"},
-    "call_limit": {
-        "en": "{count} calls have been made to this person in {days} days: no more before {next}.",
-        "zh-CN": "{days} 天内已向此人拨打 {count} 次电话：{next} 之前不得再拨打。"},
-    "after_conversation": {
-        "en": "A telephone conversation took place on {date}: no call for {days} days after it.",
-        "zh-CN": "{date} 已与其通话：此后 {days} 天内不得致电。"},
-    "channel_refused": {
-        "en": "The borrower asked not to be contacted by {channel}.",
-        "zh-CN": "借款人要求不通过{channel}联系。"},
-    "third_party": {
-        "en": "This policy allows no contact with third parties about the debt.",
-        "zh-CN": "本政策不允许就该债务联系第三人。"},
-    "moratorium": {
-        "en": "A breathing space or other moratorium is in force: no contact asking for payment.",
-        "zh-CN": "处于法定暂缓期：不得联系要求还款。"},
-}
-CHANNEL_WORDS = {"en": {"call": "telephone", "sms": "text message", "email": "email", "letter": "letter",
-                        "visit": "visit"},
-                 "zh-CN": {"call": "电话", "sms": "短信", "email": "电子邮件", "letter": "信函", "visit": "上门"}}
+#: The reasons' messages: the catalogs' ``contact`` context; a channel's words: their ``channel`` context.
+MESSAGES = Table("contact")
 
 
 @dataclass(frozen=True)
@@ -106,9 +84,9 @@ class Answer:
 
     def wire(self, locale: str = "en") -> dict:
         """The answer as the API gives it: reasons with their message in ``locale``."""
-        lang = "zh-CN" if locale.startswith("zh") else "en"
+        lang = negotiate(locale) or "en"
         return {"allowed": self.allowed,
-                "reasons": [{"code": c, "message": MESSAGES[c][lang].format(**_words(p, lang))}
+                "reasons": [{"code": c, "message": text("contact", c, lang, **_words(p, lang))}
                             for c, p in self.reasons],
                 "next_allowed_at": self.next_allowed_at.isoformat() if self.next_allowed_at else None}
 
@@ -116,7 +94,10 @@ class Answer:
 def _words(params: dict, lang: str) -> dict:
     out = dict(params)
     if "channel" in out:
-        out["channel"] = CHANNEL_WORDS[lang][out["channel"]]
+        out["channel"] = name("channel", out["channel"], lang)
+    for day in ("date", "next"):
+        if day in out:
+            out[day] = formats.date(out[day], lang)
     return out
 
 

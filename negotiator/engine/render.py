@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negotiator.core import formats
 from negotiator.core.dates import add_months, due_dates, first_payment_date
 from negotiator.core.money import RATE_SCALE, format_minor, format_rate
 from negotiator.core.vocabulary import FEE_PARTS
@@ -52,7 +53,7 @@ class Renderer:
         return format_minor(int(minor), self.digits)
 
     def money(self, minor) -> str:
-        """An amount as the borrower reads it: "CNY 1,234.50", or "1,234.50 元" in Chinese."""
+        """An amount as the borrower reads it: "CN¥1,234.50", or "1,234.50 元" in Chinese (CLDR)."""
         return explain.money(self.amt(minor), self.cur, self.locale)
 
     def months_of(self, s: OptionSet, i: int) -> int:
@@ -60,8 +61,12 @@ class Renderer:
         return -(-int(s.solved.term[i]) * 12 // int(s.plans.ppy[i]))
 
     def review_date(self, held: int) -> str:
-        """When a plan's held months end and the borrower's situation is looked at again."""
+        """When a plan's held months end and the borrower's situation is looked at again (ISO, the wire's)."""
         return add_months(self.first_due, held).isoformat()
+
+    def review_day(self, held: int) -> str:
+        """:meth:`review_date` as the borrower reads it ("3 January 2027", "2027年1月3日")."""
+        return formats.date(add_months(self.first_due, held), self.locale)
 
     @property
     def nothing_to_spare(self) -> bool:
@@ -264,7 +269,7 @@ class Renderer:
         elif tier:
             yield self.reason(f"approval_{TIERS[tier]}")
         if recommended and self.review:
-            yield self.reason("recommended_until_review", date=self.review_date(int(p.hold[0])))
+            yield self.reason("recommended_until_review", date=self.review_day(int(p.hold[0])))
         elif recommended:
             yield self.reason("recommended")
 

@@ -28,6 +28,7 @@ import pkgutil
 import types
 from typing import Any
 
+from negotiator.core import i18n
 from negotiator.kinds.base import Kind
 from negotiator.kinds.kernel import DECLINES, K_OWN, O_OWN
 
@@ -85,17 +86,14 @@ def own_widths() -> tuple[int, int]:
     return params, figures
 
 
-def messages() -> dict[str, dict[str, str]]:
-    """Every kind's messages (code -> locale -> template)."""
-    out: dict[str, dict[str, str]] = {}
-    for k in KINDS.values():
-        out.update(k.messages)
-    return out
+def messages() -> tuple[str, ...]:
+    """The codes of every kind's own messages (their words are in the catalogs' ``reason`` context)."""
+    return tuple(code for k in KINDS.values() for code in k.messages)
 
 
 def names(locale: str) -> dict[str, str]:
     """Every kind's name as a borrower reads it, in ``locale`` (English where the kind has none in it)."""
-    return {k.name: k.names.get(locale, k.names["en"]) for k in KINDS.values()}
+    return {k.name: i18n.name("kind", k.name, locale) for k in KINDS.values()}
 
 
 def decline_codes(kind: Kind) -> tuple[str | None, ...]:

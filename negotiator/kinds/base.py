@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from negotiator.core import i18n
 from negotiator.core.money import format_rate, rate_to_ppm
+from negotiator.core.vocabulary import LOCALES
 from negotiator.kinds.kernel import O_OWN
 
 if TYPE_CHECKING:
@@ -115,10 +117,13 @@ class Kind:
     declines: ClassVar[tuple[str, ...]] = ()
     #: The kind's own output figures, numbered from ``kernel.O_OWN``: name -> as a flag (bool) or a number.
     figures: ClassVar[dict[str, bool]] = {}
-    #: Its name as a borrower reads it, per locale.
-    names: ClassVar[dict[str, str]] = {}
-    #: The messages of its explanations and own declines: code -> locale -> template.
-    messages: ClassVar[dict[str, dict[str, str]]] = {}
+    #: The codes of its explanations' and own declines' messages (the ``reason`` context of the catalogs).
+    messages: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Its name as a borrower reads it, per locale (the ``kind`` context of the catalogs)."""
+        return {lang: i18n.text("kind", self.name, lang) for lang in LOCALES}
 
     def params(self, rule: Any) -> tuple[int, ...]:
         """The kind's own policy figures, as integers, in the order its kernels read them (``own_figure``)."""

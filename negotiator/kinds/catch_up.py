@@ -75,19 +75,7 @@ class CatchUp(Kind):
     any_frequency = True
     schema = Schema
     declines = ("no_arrears",)
-    names = {"en": "Catch up on missed payments", "zh-CN": "补缴逾期欠款"}
-    messages = {
-        "arrears_spread": {
-            "en": "Your arrears of {arrears} are spread over {months} months, on top of your regular payment of "
-                  "{regular}.",
-            "zh-CN": "您的逾期欠款 {arrears} 分 {months} 个月偿还，另加每月正常还款 {regular}。"},
-        "arrears_spread_periods": {
-            "en": "Your arrears of {arrears} are spread over {count} payments, each on top of a regular payment of "
-                  "{regular} (your contract's {monthly} a month, by payment).",
-            "zh-CN": "您的逾期欠款 {arrears} 分 {count} 期偿还，每期另加正常还款 {regular}"
-                     "（即合同约定的每月 {monthly}，按期折算）。"},
-        "no_arrears": {"en": "There are no arrears to spread.", "zh-CN": "没有需要分期偿还的逾期欠款。"},
-    }
+    messages = ("arrears_spread", "arrears_spread_periods", "no_arrears")
 
     def params(self, rule):
         return (rule.max_months,)

@@ -62,8 +62,7 @@ class FeeWaiver(Priced):
     schema = Schema
     declines = ("no_fees",)
     figures = {"cap": False, "rate": False}
-    names = {"en": "Instalments with fees waived", "zh-CN": "减免费用分期"}
-    messages = {"no_fees": {"en": "There are no fees to waive.", "zh-CN": "没有可减免的费用。"}}
+    messages = ("no_fees",)
 
     def params(self, rule):
         return (ppm(rule.max_share),)

@@ -51,20 +51,7 @@ class HardshipProgramme(StepUp):
     needs_recovery = False
     schema = Schema
     declines = DECLINES
-    names = {"en": "Hardship plan", "zh-CN": "困难帮扶计划"}
-    messages = {
-        "hardship_programme": {
-            "en": "For {months} months the rate is {apr} and you pay {payment} a month; then the rate returns to "
-                  "{contract_apr} and you pay {after} a month.",
-            "zh-CN": "{months} 个月内年利率为 {apr}，每月还款 {payment}；"
-                     "之后恢复合同利率 {contract_apr}，每月还款 {after}。"},
-        "reduced_rate_disclosed": {
-            "en": "Reduced rate {apr} for {months} months, until {date}; after that the rate is {after_apr}, not "
-                  "above the {before_apr} that applied before this plan.",
-            "zh-CN": "优惠利率 {apr}，为期 {months} 个月，至 {date}；之后利率为 {after_apr}，"
-                     "不高于本计划前适用的 {before_apr}。"},
-        **MESSAGES,
-    }
+    messages = ("hardship_programme", "reduced_rate_disclosed", *MESSAGES)
 
     def params(self, rule):
         return (rule.max_months, ppm(rule.apr))
@@ -75,9 +62,9 @@ class HardshipProgramme(StepUp):
                                         "payment": r.money(p.hold_payment[i]),
                                         "contract_apr": pct_ppm(r.acc.apr_ppm[i]),
                                         "after": r.money(s.solved.level[i])}),
-                ("review_date", {"date": r.review_date(int(p.hold[i]))}),
+                ("review_date", {"date": r.review_day(int(p.hold[i]))}),
                 ("reduced_rate_disclosed", {"apr": pct_ppm(p.hold_apr_ppm[i]), "months": int(p.hold[i]),
-                                            "date": r.review_date(int(p.hold[i])),
+                                            "date": r.review_day(int(p.hold[i])),
                                             "after_apr": pct_ppm(p.apr_ppm[i]),
                                             "before_apr": pct_ppm(r.acc.apr_ppm[i])})]
 

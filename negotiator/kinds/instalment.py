@@ -61,23 +61,7 @@ class Instalment(Kind):
     reages = True
     any_frequency = True
     schema = Schema
-    names = {"en": "Instalment plan", "zh-CN": "分期还款"}
-    messages = {
-        # Past due: the plan re-ages the account, so its payments are up to date under the plan from now on; the
-        # credit record still keeps the late payments before it, as the law requires (issue 18: never "brought up
-        # to date" as if the arrears were erased; in China 征信业管理条例 art. 16 keeps adverse information for
-        # five years from when the default ends).
-        "balance_reaged": {
-            "en": "The whole balance of {amount} is repaid over {months} months. While you keep to the plan, your "
-                  "payments count as up to date; the late payments before it stay on your credit record as the "
-                  "law requires.",
-            "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还。按本方案按时还款即视为按期还款；"
-                     "此前的逾期记录仍按法律规定保留在您的征信记录中。"},
-        # Current (0 days past due): nothing was late, so nothing is "brought up to date".
-        "balance_spread": {
-            "en": "The whole balance of {amount} is repaid over {months} months.",
-            "zh-CN": "全部欠款 {amount} 分 {months} 个月偿还。"},
-    }
+    messages = ("balance_reaged", "balance_spread")
 
     def explain(self, r, s, i):
         code = "balance_reaged" if r.acc.dpd[i] > 0 else "balance_spread"

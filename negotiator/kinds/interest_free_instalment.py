@@ -68,24 +68,8 @@ class InterestFreeInstalment(Kind):
     schema = Schema
     declines = ("hardship_required", "down_payment_required")
     figures = {"down": False}
-    names = {"en": "Interest-free instalments", "zh-CN": "停息分期"}
-    messages = {
-        "interest_free_instalment": {
-            "en": "Interest and charges stop on {amount}, repaid in {months} equal monthly instalments.",
-            "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用，分 {months} 期等额偿还。"},
-        # With a down payment (首付) the instalments repay only what it leaves (issue 18: not the whole).
-        "interest_free_instalment_down_payment": {
-            "en": "Interest and charges stop on {amount}: you pay {down} first, then the remaining {rest} in "
-                  "{months} equal monthly instalments.",
-            "zh-CN": "停息挂账：{amount} 停止计息、不再收取罚息和费用；先支付首付款 {down}，"
-                     "剩余 {rest} 分 {months} 期等额偿还。"},
-        "hardship_required": {
-            "en": "Available when a hardship is declared (proof may be asked for).",
-            "zh-CN": "需申报困难情况（可能需要提供证明）。"},
-        "down_payment_required": {
-            "en": "Needs a first payment that the lump sum you have available does not cover.",
-            "zh-CN": "需支付首付款，而您可一次性支付的金额不足。"},
-    }
+    messages = ("interest_free_instalment", "interest_free_instalment_down_payment", "hardship_required",
+                "down_payment_required")
 
     def params(self, rule):
         return (int(rule.requires_hardship), ppm(rule.down_payment_share), rule.max_months, rule.min_months)

@@ -59,7 +59,6 @@ class InterestReduction(Priced):
     schema = Schema
     declines = ("rate_at_floor",)
     figures = {"rate": False}
-    names = {"en": "Instalments at a lower rate", "zh-CN": "降低利率分期"}
 
     def explain(self, r, s, i):
         return self.explain_rate(r, s, i)

@@ -71,19 +71,7 @@ class PaymentArrangement(Kind):
     any_frequency = True
     schema = Schema
     declines = ("reage_available",)
-    names = {"en": "Payment arrangement (not re-aged)", "zh-CN": "还款安排（不重新账龄）"}
-    messages = {
-        "arrangement_not_reaged": {
-            "en": "The whole balance of {amount} is repaid over {months} months at your contract rate of {apr}. "
-                  "The account is not re-aged: it stays past due, and is reported to the credit bureaus as "
-                  "delinquent, until the arrears of {arrears} are paid.",
-            "zh-CN": "全部欠款 {amount} 按合同年利率 {apr} 分 {months} 个月偿还。账户不做重新账龄（re-age）处理："
-                     "逾期欠款 {arrears} 还清之前，账户仍为逾期状态，并按逾期报送信用报告机构。"},
-        "reage_available": {
-            "en": "A plan that brings the account up to date can be offered, so an arrangement that leaves it past "
-                  "due is not.",
-            "zh-CN": "账户可以办理恢复正常状态的还款计划，因此不提供保留逾期状态的还款安排。"},
-    }
+    messages = ("arrangement_not_reaged", "reage_available")
 
     def params(self, rule):
         return (rule.max_months,)

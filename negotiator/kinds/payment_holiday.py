@@ -65,18 +65,7 @@ class PaymentHoliday(Kind):
     needs_hardship = True
     schema = Schema
     figures = {"capped": True}
-    names = {"en": "Payment break, then a plan", "zh-CN": "暂缓还款后分期"}
-    messages = {
-        "payment_holiday": {
-            "en": "For {months} months you pay {payment} a month and no interest is charged; then {after} a month.",
-            "zh-CN": "在 {months} 个月内每月还款 {payment}，期间不计利息；之后每月还款 {after}。"},
-        "hardship_capped": {
-            "en": "The break is limited to {months} months; we can review it then.",
-            "zh-CN": "还款缓冲期最长 {months} 个月，届时可再行评估。"},
-        "moratorium": {
-            "en": "For {months} months nothing is due and no interest or charges are added; then {after} a month.",
-            "zh-CN": "{months} 个月内无需还款，也不计利息和费用；之后每月还款 {after}。"},
-    }
+    messages = ("payment_holiday", "hardship_capped", "moratorium")
 
     def params(self, rule):
         return (rule.max_months, rule.moratorium_months, rule.max_months_after)
@@ -89,7 +78,7 @@ class PaymentHoliday(Kind):
         else:
             out.append(("payment_holiday", {"months": int(p.hold[i]), "payment": r.money(p.hold_payment[i]),
                                             "after": r.money(s.solved.level[i])}))
-        out.append(("review_date", {"date": r.review_date(int(p.hold[i]))}))
+        out.append(("review_date", {"date": r.review_day(int(p.hold[i]))}))
         if s.extra["capped"][i]:
             out.append(("hardship_capped", {"months": int(p.hold[i])}))
         return out

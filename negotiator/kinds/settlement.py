@@ -70,32 +70,8 @@ class Settlement(Kind):
     pays_off = True
     schema = Schema
     figures = {"discount": False, "amount": False}
-    names = {"en": "Settle the account", "zh-CN": "协商结清"}
-    messages = {
-        "settlement_discount": {
-            "en": "Paying {amount} settles the account in full; {forgiven} is written off.",
-            "zh-CN": "还清 {amount} 即可结清账户，其余 {forgiven} 予以减免。"},
-        "paid_in_full": {
-            "en": "Paying {amount} clears the account in full.",
-            "zh-CN": "支付 {amount} 即可全额结清账户。"},
-        "funded_by_lump_sum": {
-            "en": "Paid in one sum from the {amount} you said you have available.",
-            "zh-CN": "由您表示可一次性支付的 {amount} 一次付清。"},
-        "settlement_one_sum": {
-            "en": "Paid in one sum of {amount}.",
-            "zh-CN": "一次性支付 {amount}。"},
-        "forgiven_reported_to_irs": {
-            "en": "The {forgiven} written off is {threshold} or more: it may be reported to the IRS on Form 1099-C "
-                  "(cancellation of debt) and may count as income for tax.",
-            "zh-CN": "减免的 {forgiven} 达到 {threshold} 或以上，可能以 1099-C 表（债务免除）向美国国税局（IRS）申报，"
-                     "并可能计入应税收入。"},
-        "settlement_lump_then_instalments": {
-            "en": "You pay {lump} first, then {months} monthly payments of {payment}.",
-            "zh-CN": "先支付 {lump}，之后分 {months} 个月每月支付 {payment}。"},
-        "discount_beyond_policy": {
-            "en": "A discount of {discount} of what is owed is more than the policy allows ({max_discount}).",
-            "zh-CN": "减免比例 {discount} 超过政策允许的上限（{max_discount}）。"},
-    }
+    messages = ("settlement_discount", "paid_in_full", "funded_by_lump_sum", "settlement_one_sum",
+                "forgiven_reported_to_irs", "settlement_lump_then_instalments", "discount_beyond_policy")
 
     def params(self, rule):
         return (rule.max_payments, ppm(rule.step), ppm(rule.min_discount), ppm(rule.max_discount))

@@ -43,14 +43,7 @@ from negotiator.kinds.kernel import (
 NO_STEP_NEEDED, PAYMENT_BELOW_INTEREST = D_OWN, D_OWN + 1
 MAX_MONTHS = 0
 DECLINES = ("no_step_needed", "payment_below_interest")
-MESSAGES = {
-    "payment_below_interest": {
-        "en": "The payment you can make now would not cover the interest, so the balance would grow.",
-        "zh-CN": "您目前可负担的还款额不足以覆盖利息，欠款会增加。"},
-    "no_step_needed": {
-        "en": "Your budget is the same during and after the hardship, so a plan with level payments fits.",
-        "zh-CN": "困难期间与之后的还款能力相同，等额还款方案即可。"},
-}
+MESSAGES = ("payment_below_interest", "no_step_needed")
 
 
 class Schema(OptionSchema):
@@ -68,13 +61,7 @@ class StepUp(Kind):
     needs_recovery = True
     schema: ClassVar[type[OptionSchema]] = Schema
     declines = DECLINES
-    names = {"en": "Step-up plan", "zh-CN": "阶梯还款"}
-    messages = {
-        "step_up": {
-            "en": "For {months} months you pay {payment} a month while your income recovers; then {after} a month.",
-            "zh-CN": "收入恢复前的 {months} 个月内每月还款 {payment}；之后每月还款 {after}。"},
-        **MESSAGES,
-    }
+    messages: ClassVar[tuple[str, ...]] = ("step_up", *MESSAGES)
 
     def params(self, rule):
         return (rule.max_months,)
@@ -83,7 +70,7 @@ class StepUp(Kind):
         p = s.plans
         return [("step_up", {"months": int(p.hold[i]), "payment": r.money(p.hold_payment[i]),
                              "after": r.money(s.solved.level[i])}),
-                ("review_date", {"date": r.review_date(int(p.hold[i]))})]
+                ("review_date", {"date": r.review_day(int(p.hold[i]))})]
 
     def concessions(self, r, s, i):
         return [{"type": self.name, "months": int(s.plans.hold[i])}, *super().concessions(r, s, i)]

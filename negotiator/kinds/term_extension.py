@@ -49,12 +49,7 @@ class TermExtension(Kind):
     rung = 1
     schema = Schema
     declines = ("term_at_maximum",)
-    names = {"en": "A longer loan term", "zh-CN": "延长贷款期限"}
-    messages = {
-        "term_extended": {
-            "en": "The loan's remaining term goes from {from_months} to {months} months to lower the payment.",
-            "zh-CN": "贷款剩余期限由 {from_months} 个月延长至 {months} 个月，以降低每月还款额。"},
-    }
+    messages = ("term_extended",)
 
     def params(self, rule):
         return (rule.max_extra_months, rule.max_total_months)

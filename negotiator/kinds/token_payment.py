@@ -60,16 +60,7 @@ class TokenPayment(Kind):
     schema = Schema
     declines = ("payment_affordable",)
     figures = {"rest": False}
-    names = {"en": "Small payments for now", "zh-CN": "暂付小额还款"}
-    messages = {
-        "token_payment": {
-            "en": "A token payment of {payment} a month for {months} months, with no interest or charges added; "
-                  "{left} is still owed at the review.",
-            "zh-CN": "{months} 个月内每月象征性还款 {payment}，期间不计利息和费用；复核时仍欠 {left}。"},
-        "payment_affordable": {
-            "en": "You can afford a regular plan, so a token payment is not needed.",
-            "zh-CN": "您可负担正常的还款方案，无需象征性还款。"},
-    }
+    messages = ("token_payment", "payment_affordable")
 
     def params(self, rule):
         return (rule.review_months,)
@@ -80,7 +71,7 @@ class TokenPayment(Kind):
     def explain(self, r, s, i):
         return [("token_payment", {"payment": r.money(s.solved.level[i]), "months": int(s.solved.term[i]),
                                    "left": r.money(s.extra["rest"][i])}),
-                ("review_date", {"date": r.review_date(int(s.solved.term[i]))})]
+                ("review_date", {"date": r.review_day(int(s.solved.term[i]))})]
 
     def concessions(self, r, s, i):
         return [{"type": self.name, "months": int(s.solved.term[i])}]

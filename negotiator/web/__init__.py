@@ -105,9 +105,18 @@ def register(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(portal_bp)
     state["error_page"] = error_page
+    app.jinja_env.filters["day"] = _day
     if cfg.console_oidc_issuer:
         from negotiator.web.signin import register as register_signin
         register_signin(app, cfg)
+
+
+def _day(value: str | None) -> str:
+    """The ``day`` filter: a wire date in the page's language (set by :func:`negotiator.web.text.helpers`)."""
+    from flask import g
+
+    from negotiator.web.text import day
+    return day(value, g.get("page_lang", "en"))
 
 
 def error_page(exc: HTTPException):

@@ -17,9 +17,11 @@ from decimal import Decimal
 
 from negotiator.core.money import MAX_AMOUNT, AmountError, read_amount
 
-#: Currency marks a person may type before or after an amount (after NFKC: "￥" is "¥", "＄" is "$").
-CURRENCY_MARKS = ("HK$", "US$", "RMB", "CNY", "GBP", "USD", "EUR", "HKD", "JPY", "TWD", "NT$",
-                  "人民币", "元", "圆", "块", "円", "£", "$", "¥", "€")
+#: Currency marks a person may type before or after an amount (after NFKC: "￥" is "¥", "＄" is "$"), the
+#: pages' own CLDR symbols and names among them (``CN¥``, ``人民幣``: what a borrower may copy from a page).
+CURRENCY_MARKS = ("HK$", "US$", "CN¥", "RMB", "CNY", "GBP", "USD", "EUR", "HKD", "JPY", "TWD", "NT$",
+                  "人民币", "人民幣", "新台币", "新台幣", "港元", "港币", "港幣", "美元", "英镑", "英鎊",
+                  "欧元", "歐元", "日元", "日圓", "元", "圆", "圓", "块", "円", "£", "$", "¥", "€")
 #: Spaces people (and phones) put inside numbers: ordinary, no-break, narrow no-break, thin, ideographic.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u3000]+")
 _GROUPED = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")

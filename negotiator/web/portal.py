@@ -40,6 +40,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from negotiator.app.access import Access
+from negotiator.core import formats
 from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
 from negotiator.core.limits import LIMITS
 from negotiator.core.money import CURRENCIES
@@ -48,7 +49,7 @@ from negotiator.web import forms, plan_links
 from negotiator.web.amounts import Unreadable, read_typed, whole_number
 from negotiator.web.headers import page_headers
 from negotiator.web.invitations import TOKEN_RE, Invitation, InvitationExpired, InvitationInvalid, verify
-from negotiator.web.text import LANGS, error_words, helpers, lang_of, t
+from negotiator.web.text import accepted_lang, error_words, helpers, lang_of, t
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 bp.after_request(page_headers)
@@ -78,11 +79,11 @@ def _state() -> dict:
 
 def _lang(inv: Invitation | None = None, locale: str | None = None) -> str:
     """The language asked for (``lang``), else the invitation's (or ``locale``), else the browser's, else English."""
-    asked = forms.asked_lang()
-    if asked in LANGS:
+    asked = lang_of(forms.asked_lang(), "")
+    if asked:
         return asked
     own = inv.locale if inv else locale
-    return lang_of(own, "") or request.accept_languages.best_match(LANGS) or "en"
+    return lang_of(own, "") or accepted_lang(request.accept_languages) or "en"
 
 
 def contact() -> dict:
@@ -114,12 +115,8 @@ def _quote_advice(result: dict) -> dict | None:
 
 
 def day(iso: str | None, lang: str) -> str:
-    """A date as people read it in ``lang`` (CLDR long format: "4 January 2027", "2027年1月4日")."""
-    if not iso:
-        return ""
-    from babel.dates import format_date
-    return format_date(dt.date.fromisoformat(str(iso)[:10]), format="long",
-                       locale={"zh-CN": "zh_Hans_CN", "zh-TW": "zh_Hant_TW"}.get(lang, "en_GB"))
+    """A date as people read it in ``lang`` (CLDR's long format, :func:`negotiator.core.formats.date`)."""
+    return formats.date(str(iso)[:10], lang) if iso else ""
 
 
 def _page(template: str, status: int = 200, inv: Invitation | None = None, lang: str | None = None,
@@ -128,15 +125,15 @@ def _page(template: str, status: int = 200, inv: Invitation | None = None, lang:
     token = token or (request.view_args or {}).get("token")
     ctx.setdefault("advice", None)
     ctx.setdefault("back", None)
-    here = _here(lang, token, template != "portal/message.html")
+    same = template != "portal/message.html"
     return render_template(template, **helpers(lang), inv=inv, token=token, contact=contact(),
-                           day=lambda iso: day(iso, lang), switch_url=here, **ctx), status
+                           day=lambda iso: day(iso, lang), switch_url=lambda code: _here(code, token, same),
+                           **ctx), status
 
 
-def _here(lang: str, token: str | None, same_page: bool) -> str | None:
-    """The address of this page in the other language: the same page (its GET address: the answers are kept, so
+def _here(other: str, token: str | None, same_page: bool) -> str | None:
+    """The address of this page in language ``other``: the same page (its GET address: the answers are kept, so
     the options page in 中文 is the options page), or for a message, the start of the link (None without one)."""
-    other = "zh-CN" if lang == "en" else "en"
     endpoint, args = request.endpoint, dict(request.view_args or {})
     if same_page and endpoint in ("portal.start", "portal.answers", "portal.options", "portal.done", "portal.plan"):
         return url_for("portal.start" if endpoint == "portal.answers" else endpoint, **args, lang=other)
@@ -358,10 +355,8 @@ def _start_page(inv: Invitation, status: int = 200, values: dict | None = None, 
     values = dict(values if values is not None else _kept(inv))
     values.setdefault("first_payment_date", usual.isoformat())
     lang = _lang(inv)
-    from negotiator.engine.explain import CURRENCY_NAMES
-    cur = inv.account["currency"]
     return _page("portal/start.html", status, inv, owed=_owed(inv), live=used or live, used=used, values=values,
-                 currency_name=CURRENCY_NAMES.get(lang, {}).get(cur, cur), errors=errors or [],
+                 cur=inv.account["currency"], errors=errors or [],
                  days=[(d.isoformat(), day(d.isoformat(), lang)) for d in days],
                  last_day=day(days[-1].isoformat(), lang))
 

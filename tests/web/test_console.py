@@ -94,7 +94,7 @@ def test_quote_from_fields_shows_the_ladder_recommended_first(web_client):
     r = _quote(web_client)
     text = r.get_data(as_text=True)
     assert text.index("Catch up on missed payments") < text.index("Recommended</span>")
-    assert "CNY 2,300.00" in text           # disposable income, 8000 - 5200 - 500
+    assert "CN¥2,300.00" in text           # disposable income, 8000 - 5200 - 500
     assert hidden(r, "option_id")[0] == "catch_up"
     assert "<code>catch_up</code>" not in text and "credit_card" not in text.split("<details")[0]
 
@@ -102,7 +102,7 @@ def test_quote_from_fields_shows_the_ladder_recommended_first(web_client):
 def test_itemised_lines_and_a_pasted_request(web_client):
     fields = {"monthly_income": "", "monthly_expenses": "", "income_salary": "6000", "income_benefits": "2000",
               "expense_housing": "3000", "expense_food": "2200"}
-    assert "CNY 2,300.00" in _quote(web_client, **fields).get_data(as_text=True)
+    assert "CN¥2,300.00" in _quote(web_client, **fields).get_data(as_text=True)
     pasted = (REQUESTS / "card_cny.json").read_text(encoding="utf-8")
     r = web_client.post("/console/quote", data={"csrf_token": csrf(web_client.get("/console/", headers=AGENT)),
                                                 "paste": pasted}, headers=AGENT)
@@ -139,7 +139,7 @@ def test_whatif_needs_exactly_one_proposal_and_answers_with_a_counter_offer(web_
     assert r.status_code == 422 and "Give exactly one of" in r.get_data(as_text=True)
     r = _try(web_client, q, p_payment="300")
     text = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Counter-offer" in text and "CNY 299.85" in text
+    assert r.status_code == 200 and "Counter-offer" in text and "CN¥299.85" in text
     assert "Book this plan: Catch up on missed payments" in text
 
 
@@ -207,8 +207,8 @@ def test_an_under_offer_books_only_the_counter_offer_and_tells_the_agent_why(web
     counter_part, plan_part = pane.split("The plan it implies", 1)
     assert "Book this plan" not in plan_part and "Book this plan: Catch up on missed payments" in counter_part
     assert "Why not as proposed" in pane
-    assert ("The borrower can afford CNY 1,840.00 a month. At CNY 300.00 the plan needs a concession worth "
-            "CNY 376.10") in pane
+    assert ("The borrower can afford CN¥1,840.00 a month. At CN¥300.00 the plan needs a concession worth "
+            "CN¥376.10") in pane
     whatif_id = hidden(r, "quote_id")[-1]
     refused = _book(web_client, r, "interest_reduction", whatif_id)   # the under-offer's plan, forged
     assert refused.status_code == 422 and "Not an option of this quote" in refused.get_data(as_text=True)

@@ -42,8 +42,8 @@ def test_find_an_account_and_quote_with_what_its_record_knows(desk):
     _quote(client, account_id="ACC-FIND")
     found = client.get("/console/accounts?account_id=ACC-FIND", headers=AGENT)
     text = found.get_data(as_text=True)
-    assert "What the record knows" in text and "CNY 12,000.00" in text and "Credit card" in text
-    assert "CNY 8,000.00" in text and "CST" in text                      # the last quote's time, in Shanghai
+    assert "What the record knows" in text and "CN¥12,000.00" in text and "Credit card" in text
+    assert "CN¥8,000.00" in text and "CST" in text                      # the last quote's time, in Shanghai
     from_quote = hidden(found, "from_quote")[0]
     r = client.post("/console/quote", data={"csrf_token": csrf(found), "lang": "en", "from_quote": from_quote},
                     headers=AGENT)

@@ -34,10 +34,10 @@ def _options(client, link: str, **fields):
 def test_the_figures_come_from_the_invitation_not_the_form(web_client):
     link = _link(web_client)
     page = web_client.get(link).get_data(as_text=True)
-    assert "CNY 12,300.00" in page and "ACC-1001" in page
+    assert "CN¥12,300.00" in page and "ACC-1001" in page
     r = _options(web_client, link, balance="1.00", account_id="ACC-9")   # not fields of this form: not read
     text = r.get_data(as_text=True)
-    assert r.status_code == 200 and "CNY 12,300.00" in text   # the instalment plan re-ages 12,300.00
+    assert r.status_code == 200 and "CN¥12,300.00" in text   # the instalment plan re-ages 12,300.00
 
 
 def test_only_plans_needing_no_approval_and_no_internal_figures(web_client):

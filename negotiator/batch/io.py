@@ -425,12 +425,14 @@ MAX_RECORD_LINES = 100
 TOO_LONG = b"\x00negotiator: line too long\x00"
 
 
-def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+                 names: list[str] | None = None) -> Iterator[tuple[bytes, int]]:
     """Blocks of about ``chunk_size`` whole lines or ``chunk_bytes`` bytes, and their byte offset past the block.
 
-    A block never ends inside a quoted field when the quote closes within
-    :data:`MAX_RECORD_LINES` lines, so a record with quoted line breaks is
-    never split between blocks. A line still open ``chunk_bytes`` past its
+    CSV (``names``, the header's): a block never ends inside a record with
+    quoted line breaks that the block reader reads as one
+    (:func:`_multiline_records`, within :data:`MAX_RECORD_LINES` lines), so
+    the rows do not depend on the chunk size. A line still open ``chunk_bytes`` past its
     start (give or take one read) is read past, not kept, and stands as
     :data:`TOO_LONG`.
     """
@@ -457,7 +459,7 @@ def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) ->
         if eof and len(nl) + (not buf.endswith(b"\n")) <= chunk_size and len(buf) <= chunk_bytes:
             cut = len(buf)          # the rest of the file, last line with or without its line break
         elif len(nl) >= lines:
-            cut = _record_end(arr, nl, lines - 1)
+            cut = _record_end(buf, nl, lines - 1, names)
         elif eof:
             cut = len(buf)
         else:       # pragma: no cover  (the loop above reads until enough lines, bytes or EOF)
@@ -487,14 +489,26 @@ def _skip_line(fh, buf: bytes, start: int, step: int) -> tuple[bytes, int, bool]
     return buf[:start] + TOO_LONG + rest, dropped - len(TOO_LONG), eof
 
 
-def _record_end(arr: np.ndarray, nl: np.ndarray, k: int) -> int:
-    """The end of line ``k``, or of the line that closes a quote still open there (within the limit)."""
+def _record_end(buf: bytes, nl: np.ndarray, k: int, names: list[str] | None) -> int:
+    """The end of line ``k``, or of the record with quoted line breaks that spans it.
+
+    The records are paired as the block reader pairs them, from the block's
+    first line (:func:`_multiline_records`): so a cut here is where the
+    reader of the whole file would find no record open, and each block
+    pairs the same lines as one block holding the whole file would (a
+    quote parity counted from the block's start would be thrown off by an
+    earlier line with an unbalanced quote, and split a record in two).
+    """
     cut = int(nl[k]) + 1
-    if np.count_nonzero(arr[:cut] == 34) % 2 == 0:
+    if names is None:
         return cut
-    for j in range(k + 1, min(k + MAX_RECORD_LINES, len(nl))):
-        if np.count_nonzero(arr[int(nl[j - 1]) + 1:int(nl[j]) + 1] == 34) % 2:
-            return int(nl[j]) + 1
+    last = min(k + MAX_RECORD_LINES, len(nl)) - 1        # the lines a record from line k could reach
+    region = buf[:int(nl[last]) + 1]
+    starts, lengths = _line_starts(region)
+    records, _ = _multiline_records(region, starts, lengths, names)
+    for first, (end, _) in records.items():
+        if first <= k < end:
+            return int(nl[end]) + 1
     return cut
 
 
@@ -567,22 +581,30 @@ def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int,
         snap = _Snapshot(fh, path, key)
         src = _Source(fh, encoding)
         src.skip(len(header))
-        pos = src.tell()
-        header = header if header.endswith(b"\n") else header + b"\n"
-        for block, pos in _line_blocks(src, chunk_size, chunk_bytes):
+        for block, pos in _line_blocks(src, chunk_size, chunk_bytes, names):
             snap.check()
-            starts, lengths = _line_starts(block)
-            nlines = len(starts)
-            cut = None
-            if src.at_end(pos, snap.key[2]) and not block.endswith(b"\n") and lengths[-1] > 0:   # the last line
-                cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
-                block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
-            chunk = _csv_block(header, names, block, starts, lengths, first, src.consumed())
-            if cut is not None:
-                chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
+            chunk, nlines = csv_chunk(header, names, block, first, src.at_end(pos, snap.key[2]), src.consumed())
             yield chunk
             first += nlines
         snap.check(consumed=src.consumed())
+
+
+def csv_chunk(header: bytes, names: list[str], block: bytes, first: int, at_end: bool,
+              pos: int = 0) -> tuple[Chunk, int]:
+    """The rows and unreadable lines of a block of whole CSV lines (UTF-8) whose first line is row ``first``,
+    and the block's line count; ``at_end``: the block ends the file (a last line without its line break is
+    rejected). The one reading of a block, by the command and by :mod:`negotiator.batch.pieces`."""
+    header = header if header.endswith(b"\n") else header + b"\n"
+    starts, lengths = _line_starts(block)
+    nlines = len(starts)
+    cut = None
+    if at_end and not block.endswith(b"\n") and nlines and lengths[-1] > 0:   # the last line
+        cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
+        block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
+    chunk = _csv_block(header, names, block, starts, lengths, first, pos)
+    if cut is not None:
+        chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
+    return chunk, nlines
 
 
 def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
@@ -911,45 +933,51 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
         src = _Source(fh, encoding)
         for block, _ in _line_blocks(src, chunk_size, chunk_bytes):
             snap.check()
-            pos = src.consumed()
-            starts, lengths = _line_starts(block)
-            values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
-            numbers: list[int] = []
-            unreadable: list[tuple[int, str | None, str, str]] = []
-            for k, (s, ln) in enumerate(zip(starts, lengths)):
-                if ln == 0:
-                    continue
-                row = first + k
-                if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
-                    unreadable.append((row, None, "(row)", too_long(row)))
-                    continue
-                try:
-                    rec = json.loads(block[s:s + ln], parse_constant=strict_json.reject_constant,
-                                     object_pairs_hook=_unique_keys)
-                except _DuplicateKeys as exc:
-                    aid = next((v for k2, v in exc.pairs if k2 == "account_id" and isinstance(v, str)), None)
-                    unreadable += [(row, aid, k2, "Appears more than once in the record.") for k2 in exc.keys]
-                    continue
-                except (ValueError, UnicodeDecodeError) as exc:
-                    unreadable.append((row, None, "(row)", f"Is not valid JSON ({exc})."))
-                    continue
-                if not isinstance(rec, dict):
-                    unreadable.append((row, None, "(row)", "Must be a JSON object."))
-                    continue
-                aid = rec.get("account_id")
-                aid = aid if isinstance(aid, str) else None
-                bad = [(k2, "Unknown field.") for k2 in sorted(k2 for k2 in rec if k2 not in _KNOWN)]
-                bad += [(c, m) for c in INPUT_COLUMNS if c in rec and (m := json_type_error(c, rec[c]))]
-                if bad:
-                    unreadable += [(row, aid, k2, m) for k2, m in bad]
-                    continue
-                numbers.append(row)
-                for c in INPUT_COLUMNS:
-                    values[c].append(_json_cell(rec.get(c), c))
-            first += len(starts)
-            cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
-            yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
+            chunk, nlines = jsonl_chunk(block, first, src.consumed())
+            yield chunk
+            first += nlines
         snap.check(consumed=src.consumed())
+
+
+def jsonl_chunk(block: bytes, first: int, pos: int = 0) -> tuple[Chunk, int]:
+    """The records and rejected lines of a block of whole JSON Lines lines whose first line is row ``first``,
+    and the block's line count (the one reading of a block, as :func:`csv_chunk`)."""
+    starts, lengths = _line_starts(block)
+    values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
+    numbers: list[int] = []
+    unreadable: list[tuple[int, str | None, str, str]] = []
+    for k, (s, ln) in enumerate(zip(starts, lengths)):
+        if ln == 0:
+            continue
+        row = first + k
+        if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
+            unreadable.append((row, None, "(row)", too_long(row)))
+            continue
+        try:
+            rec = json.loads(block[s:s + ln], parse_constant=strict_json.reject_constant,
+                             object_pairs_hook=_unique_keys)
+        except _DuplicateKeys as exc:
+            aid = next((v for k2, v in exc.pairs if k2 == "account_id" and isinstance(v, str)), None)
+            unreadable += [(row, aid, k2, "Appears more than once in the record.") for k2 in exc.keys]
+            continue
+        except (ValueError, UnicodeDecodeError) as exc:
+            unreadable.append((row, None, "(row)", f"Is not valid JSON ({exc})."))
+            continue
+        if not isinstance(rec, dict):
+            unreadable.append((row, None, "(row)", "Must be a JSON object."))
+            continue
+        aid = rec.get("account_id")
+        aid = aid if isinstance(aid, str) else None
+        bad = [(k2, "Unknown field.") for k2 in sorted(k2 for k2 in rec if k2 not in _KNOWN)]
+        bad += [(c, m) for c in INPUT_COLUMNS if c in rec and (m := json_type_error(c, rec[c]))]
+        if bad:
+            unreadable += [(row, aid, k2, m) for k2, m in bad]
+            continue
+        numbers.append(row)
+        for c in INPUT_COLUMNS:
+            values[c].append(_json_cell(rec.get(c), c))
+    cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
+    return Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos), len(starts)
 
 
 # ----------------------------------------------------------------------------- Parquet

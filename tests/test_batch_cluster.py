@@ -1,0 +1,266 @@
+"""Spark and Dask read a messy portfolio exactly as the command does (issue 24, item 3):
+:mod:`negotiator.batch.pieces` (the file cut where the command's chunker cuts it) and
+:mod:`negotiator.batch.cluster` (the pieces read by Spark and Dask tasks)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from conftest import load_make_portfolio
+
+import negotiator.batch
+from negotiator.batch import io as batch_io
+from negotiator.batch import job as batch
+from negotiator.batch import pieces
+from negotiator.batch.io import BatchInputError
+from negotiator.engine.options import ORDER
+
+AS_OF = dt.date(2026, 11, 23)
+make_portfolio = load_make_portfolio()
+#: Small chunks, so that a file of a few hundred rows is many pieces, and 4 KiB lines are too long.
+CHUNK_ROWS, CHUNK_BYTES = 37, 4096
+
+
+def messy_csv(rows: int = 400, seed: int = 5, encoding: str = "utf-8") -> bytes:
+    """A portfolio CSV as lenders' systems export it: BOM and CRLF, multi-line quoted fields with doubled
+    quotes, quotes inside fields, extra fields, lines with a quote that never closes, lines longer than a
+    4 KiB chunk, Chinese values, blank lines in the middle and at the end, no final line break (and a
+    share of rows with bad values, from examples/make_portfolio.py)."""
+    cols, _ = make_portfolio.portfolio(rows, seed=seed, bad_share=0.1, as_of=AS_OF)
+    buf = io.BytesIO()
+    pacsv.write_csv(make_portfolio.to_table(cols), buf, pacsv.WriteOptions(quoting_style="needed"))
+    header, *body = list(csv.reader(io.StringIO(buf.getvalue().decode("utf-8"))))
+    reason = header.index("hardship_reason")
+    rnd = random.Random(seed)
+    lines = []
+    for fields in body:
+        r = rnd.random()
+        if r < 0.06:
+            fields[reason] = 'lost job\nsays "call me after 6"\r\nsecond break'     # multi-line, doubled quotes
+        elif r < 0.09:
+            fields[reason] = 'He said "call me"'
+        elif r < 0.11:
+            fields.append("extra")
+        elif r < 0.12:
+            fields[reason] = "x" * 20000                                             # longer than a chunk
+        elif r < 0.14:
+            fields[reason] = "因公司裁员而失业，正在找新工作"
+        elif r < 0.15:
+            lines.append("")
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        line = out.getvalue()
+        if 0.15 <= r < 0.16:
+            line = '"' + line                                                        # a quote never closed
+        lines.append(line)
+    text = "\r\n".join([",".join(header), *lines]) + "\r\n\r\n\r\n" + lines[7]       # blank lines; no last break
+    return (b"\xef\xbb\xbf" if encoding == "utf-8" else b"") + text.encode(encoding)
+
+
+def messy_jsonl(rows: int = 300, seed: int = 6) -> bytes:
+    cols, _ = make_portfolio.portfolio(rows, seed=seed, bad_share=0.1, as_of=AS_OF)
+    lines = make_portfolio.jsonl_records(make_portfolio.to_table(cols)).split(b"\n")
+    rnd = random.Random(seed)
+    for k in range(len(lines)):
+        r = rnd.random()
+        if r < 0.03:
+            lines[k] = lines[k][:-7]                                        # cut short
+        elif r < 0.05:
+            lines[k] = b'{"account_id": 6222020000000001.0, "account_id": "x"}'
+        elif r < 0.07:
+            lines[k] = b'{"account_id": "A", "note": "' + b"y" * 20000 + b'"}'
+        elif r < 0.08:
+            lines[k] = b"[1, 2]"
+        elif r < 0.09:
+            lines[k] = b""
+    return b"\n".join(lines)
+
+
+def messy_parquet(path: Path, rows: int = 300, seed: int = 7) -> None:
+    """Pandas-style Parquet: a float64 id column with a blank and an inexact id, a binary column with a
+    cell that is not UTF-8, timestamps for dates, several row groups."""
+    cols, _ = make_portfolio.portfolio(rows, seed=seed, bad_share=0.1, as_of=AS_OF)
+    t = make_portfolio.to_table(cols)
+    ids = [float(6222020000000000 + k) for k in range(rows)]
+    ids[3], ids[5] = None, 6.222020000000001e16
+    t = t.set_column(0, "account_id", pa.array(ids, type=pa.float64()))
+    k = t.schema.get_field_index("hardship_reason")
+    reasons = [None if v is None else v.encode() for v in t.column(k).to_pylist()]
+    reasons[9] = b"\xff\xfe"
+    t = t.set_column(k, "hardship_reason", pa.array(reasons, type=pa.binary()))
+    pq.write_table(t, path, row_group_size=70)
+
+
+def _write(tmp_path: Path, fmt: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / f"messy.{fmt}"
+    if fmt == "csv":
+        path.write_bytes(messy_csv(encoding=encoding))
+    elif fmt == "jsonl":
+        path.write_bytes(messy_jsonl())
+    else:
+        messy_parquet(path)
+    return path
+
+
+def _flat(chunks) -> tuple[list, list]:
+    """Rows (row number, every column) and unreadable lines of some chunks."""
+    rows, unreadable = [], []
+    for c in chunks:
+        cols = {k: v.to_pylist() for k, v in c.columns.items()}
+        rows += [(int(n), {k: v[i] for k, v in cols.items()}) for i, n in enumerate(c.row_numbers)]
+        unreadable += c.unreadable
+    return rows, unreadable
+
+
+def _command(path: Path, tmp_path: Path, registry, encoding: str = "utf-8") -> tuple[list[dict], list[dict]]:
+    """What the command writes for ``path`` (in the test's small chunks): offers and rejects as dicts."""
+    out, rej = tmp_path / "cli.parquet", tmp_path / "cli_rejects.parquet"
+    summary = batch.run(str(path), str(out), registry.get("default"), AS_OF, str(rej), chunk_size=CHUNK_ROWS,
+                        chunk_bytes=CHUNK_BYTES, encoding=encoding)
+    assert summary.balanced and summary.read > 0
+    return pq.read_table(out).to_pylist(), pq.read_table(rej).to_pylist()
+
+
+def _split(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Combined records as the command's offers (in its order) and rejects (sorted)."""
+    rank = {t: k for k, t in enumerate(ORDER)}
+    offers = sorted((r for r in records if r["record"] != "reject"),
+                    key=lambda r: (r["row_number"], rank.get(r["option_type"], -1)))
+    rejects = [r for r in records if r["record"] == "reject"]
+    return ([{k: r[k] for k in batch.OFFER_SCHEMA.names} for r in offers],
+            _sorted([{k: r[k] for k in batch.REJECT_SCHEMA.names} for r in rejects]))
+
+
+def _sorted(rejects: list[dict]) -> list[dict]:
+    return sorted(rejects, key=lambda r: (r["row_number"], r["field"], r["reason"]))
+
+
+# ----------------------------------------------------------------------------- pieces
+
+@pytest.mark.parametrize("fmt,encoding", [("csv", "utf-8"), ("csv", "gb18030"), ("jsonl", "utf-8"),
+                                          ("parquet", "utf-8")])
+def test_pieces_read_the_rows_and_rejects_the_command_reads(tmp_path, fmt, encoding):
+    path = _write(tmp_path, fmt, encoding)
+    want = _flat(batch_io.read_chunks(str(path), CHUNK_ROWS, CHUNK_BYTES, encoding)[0])
+    planned, names = pieces.plan(str(path), encoding, CHUNK_ROWS, CHUNK_BYTES)
+    assert len(planned) > 3
+    got = _flat(c for p in planned for c in pieces.read_piece(pieces.Piece.from_json(p.to_json())))
+    assert got == want
+    reasons = " ".join(u[3] for u in want[1])
+    if fmt == "csv":        # the file holds what it says it holds
+        assert all(s in reasons for s in ("longer than a chunk", "unbalanced quote", "fields; the header has",
+                                          "has no line break"))
+        assert any("\n" in r[1]["hardship_reason"] and '"call me after 6"' in r[1]["hardship_reason"]
+                   for r in want[0])
+        assert any(r[1]["hardship_reason"] == "因公司裁员而失业，正在找新工作" for r in want[0])
+
+
+def test_the_command_reads_the_same_rows_whatever_the_chunk_size(tmp_path):
+    """A line with a quote that never closes, before a record with quoted line breaks, once made a chunk
+    end inside that record (the quotes were counted from the chunk's start), splitting it in two."""
+    path = _write(tmp_path, "csv")
+    whole = _flat(batch_io.read_chunks(str(path), 100_000)[0])
+    for rows in (1, 2, 7, 37):
+        assert _flat(batch_io.read_chunks(str(path), rows)[0]) == whole
+
+
+def test_pieces_refuse_what_the_command_refuses(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(messy_csv(encoding="gb18030"))
+    for read in (lambda p: batch_io.read_chunks(p, 10), lambda p: pieces.plan(p)):
+        with pytest.raises(BatchInputError, match=r"line \d+ is not valid utf-8.*--encoding gb18030"):
+            read(str(bad))
+    numbered = tmp_path / "numbered.csv"            # a row_number column: the readers number the rows
+    numbered.write_text("row_number,account_id,currency,balance,arrears,apr,days_past_due,product,"
+                        "contractual_payment\n1,A,USD,1,0,0.1,0,loan,1\n")
+    for read in (lambda p: batch_io.read_chunks(p, 10), lambda p: pieces.plan(p)):
+        with pytest.raises(BatchInputError, match="unknown columns row_number"):
+            read(str(numbered))
+
+
+def test_a_piece_of_a_file_changed_since_it_was_planned_is_refused(tmp_path):
+    path = _write(tmp_path, "csv")
+    planned, _ = pieces.plan(str(path), chunk_size=CHUNK_ROWS)
+    with open(path, "ab") as fh:
+        fh.write(b"\r\n")
+    with pytest.raises(batch_io.BatchRunError, match="changed after it was planned"):
+        list(pieces.read_piece(planned[0]))
+
+
+def test_the_readers_are_exported_from_the_package():
+    from negotiator.batch import cluster
+    assert negotiator.batch.spark_read_portfolio is cluster.spark_read_portfolio
+    assert negotiator.batch.dask_read_portfolio is cluster.dask_read_portfolio
+    with pytest.raises(AttributeError):
+        negotiator.batch.nothing_here  # noqa: B018
+
+
+# ----------------------------------------------------------------------------- Dask
+
+def _frame_records(df) -> list[dict]:
+    """A pandas frame of COMBINED_SCHEMA rows as dicts with the command's types (an int column with nulls
+    comes back from pandas as float)."""
+    table = pa.Table.from_pandas(df.reset_index(drop=True), schema=batch.COMBINED_SCHEMA, preserve_index=False)
+    return table.to_pylist()
+
+
+@pytest.mark.parametrize("fmt,encoding", [("csv", "utf-8"), ("csv", "gb18030"), ("jsonl", "utf-8"),
+                                          ("parquet", "utf-8")])
+def test_dask_offers_and_rejects_equal_the_commands_row_by_row(tmp_path, registry, fmt, encoding):
+    pytest.importorskip("dask.dataframe", reason="dask is not installed: pip install 'negotiator[dask]'")
+    import dask
+    path = _write(tmp_path, fmt, encoding)
+    want_offers, want_rejects = _command(path, tmp_path, registry, encoding)
+    portfolio = negotiator.batch.dask_read_portfolio(path, encoding, chunk_size=CHUNK_ROWS,
+                                                     chunk_mib=CHUNK_BYTES / 2**20)
+    assert portfolio.rows.npartitions == portfolio.pieces > 3
+    with dask.config.set(scheduler="synchronous"):
+        got = portfolio.offers(registry.get("default"), AS_OF).compute()
+        rows = portfolio.rows.compute()
+    offers, rejects = _split(_frame_records(got))
+    assert offers == want_offers
+    assert rejects == _sorted(want_rejects)
+    assert rows["row_number"].tolist() == sorted(set(rows["row_number"]))       # in file order, unique
+
+
+# ----------------------------------------------------------------------------- Spark
+
+# PySpark 4 warns that it does not fully support pandas 3, where the shared environment has it.
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
+@pytest.mark.parametrize("fmt,encoding", [("csv", "utf-8"), ("csv", "gb18030"), ("jsonl", "utf-8"),
+                                          ("parquet", "utf-8")])
+def test_spark_offers_and_rejects_equal_the_commands_row_by_row(spark, tmp_path, registry, fmt, encoding):
+    path = _write(tmp_path, fmt, encoding)
+    want_offers, want_rejects = _command(path, tmp_path, registry, encoding)
+    portfolio = negotiator.batch.spark_read_portfolio(spark, path, encoding, chunk_size=CHUNK_ROWS,
+                                                      chunk_mib=CHUNK_BYTES / 2**20)
+    assert portfolio.rows.rdd.getNumPartitions() == portfolio.pieces > 3
+    got = [r.asDict() for r in portfolio.offers(registry.get("default"), AS_OF).collect()]
+    offers, rejects = _split(got)
+    assert offers == want_offers
+    assert rejects == _sorted(want_rejects)
+    numbers = [r["row_number"] for r in portfolio.rows.select("row_number").collect()]
+    assert numbers == sorted(set(numbers))                                       # in file order, unique
+
+
+def test_spark_refuses_a_file_the_command_refuses(spark, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(messy_csv(encoding="gb18030"))
+    with pytest.raises(BatchInputError, match="--encoding gb18030"):
+        negotiator.batch.spark_read_portfolio(spark, bad)
+
+
+def test_json_of_a_piece_round_trips():
+    p = pieces.Piece("p.csv", "csv", 3, 10, 90, ("account_id", "currency"), "gb18030", b"\xef\xbb\xbfa,b\r\n",
+                     ((20, 30), (40, 50)), True, 5, 100, 123)
+    assert pieces.Piece.from_json(p.to_json()) == p
+    assert json.loads(p.to_json())["first"] == 3

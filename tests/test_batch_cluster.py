@@ -30,7 +30,7 @@ make_portfolio = load_make_portfolio()
 CHUNK_ROWS, CHUNK_BYTES = 37, 4096
 
 
-def messy_csv(rows: int = 400, seed: int = 5, encoding: str = "utf-8") -> bytes:
+def messy_csv(rows: int = 400, seed: int = 5, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
     """A portfolio CSV as lenders' systems export it: BOM and CRLF, multi-line quoted fields with doubled
     quotes, quotes inside fields, extra fields, lines with a quote that never closes, lines longer than a
     4 KiB chunk, Chinese values, blank lines in the middle and at the end, no final line break (and a
@@ -47,7 +47,7 @@ def messy_csv(rows: int = 400, seed: int = 5, encoding: str = "utf-8") -> bytes:
         if r < 0.06:
             fields[reason] = 'lost job\nsays "call me after 6"\r\nsecond break'     # multi-line, doubled quotes
         elif r < 0.09:
-            fields[reason] = 'He said "call me"'
+            fields[reason] = 'He said "call me", twice'
         elif r < 0.11:
             fields.append("extra")
         elif r < 0.12:
@@ -57,12 +57,12 @@ def messy_csv(rows: int = 400, seed: int = 5, encoding: str = "utf-8") -> bytes:
         elif r < 0.15:
             lines.append("")
         out = io.StringIO()
-        csv.writer(out, lineterminator="").writerow(fields)
+        csv.writer(out, lineterminator="", delimiter=delimiter).writerow(fields)
         line = out.getvalue()
         if 0.15 <= r < 0.16:
             line = '"' + line                                                        # a quote never closed
         lines.append(line)
-    text = "\r\n".join([",".join(header), *lines]) + "\r\n\r\n\r\n" + lines[7]       # blank lines; no last break
+    text = "\r\n".join([delimiter.join(header), *lines]) + "\r\n\r\n\r\n" + lines[7]       # blank lines; no last break
     return (b"\xef\xbb\xbf" if encoding == "utf-8" else b"") + text.encode(encoding)
 
 
@@ -100,10 +100,10 @@ def messy_parquet(path: Path, rows: int = 300, seed: int = 7) -> None:
     pq.write_table(t, path, row_group_size=70)
 
 
-def _write(tmp_path: Path, fmt: str, encoding: str = "utf-8") -> Path:
+def _write(tmp_path: Path, fmt: str, encoding: str = "utf-8", delimiter: str = ",") -> Path:
     path = tmp_path / f"messy.{fmt}"
     if fmt == "csv":
-        path.write_bytes(messy_csv(encoding=encoding))
+        path.write_bytes(messy_csv(encoding=encoding, delimiter=delimiter))
     elif fmt == "jsonl":
         path.write_bytes(messy_jsonl())
     else:
@@ -121,11 +121,12 @@ def _flat(chunks) -> tuple[list, list]:
     return rows, unreadable
 
 
-def _command(path: Path, tmp_path: Path, registry, encoding: str = "utf-8") -> tuple[list[dict], list[dict]]:
+def _command(path: Path, tmp_path: Path, registry, encoding: str = "utf-8",
+             delimiter: str = ",") -> tuple[list[dict], list[dict]]:
     """What the command writes for ``path`` (in the test's small chunks): offers and rejects as dicts."""
     out, rej = tmp_path / "cli.parquet", tmp_path / "cli_rejects.parquet"
     summary = batch.run(str(path), str(out), registry.get("default"), AS_OF, str(rej), chunk_size=CHUNK_ROWS,
-                        chunk_bytes=CHUNK_BYTES, encoding=encoding)
+                        chunk_bytes=CHUNK_BYTES, encoding=encoding, delimiter=delimiter)
     assert summary.balanced and summary.read > 0
     return pq.read_table(out).to_pylist(), pq.read_table(rej).to_pylist()
 
@@ -204,6 +205,53 @@ def test_the_readers_are_exported_from_the_package():
         negotiator.batch.nothing_here  # noqa: B018
 
 
+# ----------------------------------------------------------------------------- --delimiter
+
+@pytest.mark.parametrize("delimiter,name", [(";", ";"), ("\t", "tab"), ("|", "|")])
+def test_a_file_in_another_delimiter_gives_the_offers_of_its_comma_twin(tmp_path, registry, delimiter, name):
+    """A semicolon (tab, pipe) export read with --delimiter: the same offers and rejects, byte for byte, as
+    the same messy file with commas; commas inside fields are then plain text."""
+    comma, other = tmp_path / "comma.csv", tmp_path / "other.csv"
+    comma.write_bytes(messy_csv())
+    other.write_bytes(messy_csv(delimiter=delimiter))
+    assert b"," in other.read_bytes().split(b"\n", 1)[1] and other.read_bytes() != comma.read_bytes()
+    policy = registry.get("default")
+    for path, d in ((comma, ","), (other, name)):
+        batch.run(str(path), str(tmp_path / f"{path.stem}.offers.csv"), policy, AS_OF, chunk_size=CHUNK_ROWS,
+                  delimiter=d)
+    assert (tmp_path / "comma.offers.csv").read_bytes() == (tmp_path / "other.offers.csv").read_bytes()
+
+    def rejects(stem: str, d: str) -> list[dict]:     # a line with an unclosed quote is its own account id
+        rows = list(csv.DictReader(io.StringIO((tmp_path / f"{stem}.offers.rejects.csv").read_text())))
+        return [{**r, "account_id": r["account_id"].replace(d, ",")} if r["reason"] == batch_io.UNBALANCED else r
+                for r in rows]
+    assert rejects("comma", ",") == rejects("other", delimiter)
+    cli_out = tmp_path / "cli.csv"
+    from negotiator.cli import main as cli
+    assert cli(["batch", str(other), str(cli_out), "--as-of", AS_OF.isoformat(), "--quiet", "--chunk-size",
+                str(CHUNK_ROWS), "--delimiter", name]) == 0
+    assert cli_out.read_bytes() == (tmp_path / "comma.offers.csv").read_bytes()
+    want = _flat(batch_io.read_chunks(str(other), CHUNK_ROWS, delimiter=delimiter)[0])
+    planned, _ = pieces.plan(str(other), chunk_size=CHUNK_ROWS, delimiter=name)
+    assert _flat(c for p in planned for c in pieces.read_piece(p)) == want
+
+
+def test_a_delimiter_the_job_does_not_read_or_on_other_formats_is_refused(tmp_path, capsys):
+    from negotiator.cli import main as cli
+    path = _write(tmp_path, "csv")
+    assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--quiet", "--delimiter", ":"]) == 2
+    assert "--delimiter ':': not a delimiter the job reads" in capsys.readouterr().err
+    jsonl = _write(tmp_path, "jsonl")
+    assert cli(["batch", str(jsonl), str(tmp_path / "o.csv"), "--quiet", "--delimiter", ";"]) == 2
+    assert "--delimiter applies to CSV input, not jsonl" in capsys.readouterr().err
+    semicolon = tmp_path / "semi.csv"
+    semicolon.write_bytes(messy_csv(delimiter=";"))
+    with pytest.raises(BatchInputError, match="delimited by ';', not ',': run again with --delimiter ';'"):
+        pieces.plan(str(semicolon))
+    with pytest.raises(BatchInputError, match="delimited by ',', not tab: run again with --delimiter ','"):
+        pieces.plan(str(path), delimiter="tab")
+
+
 # ----------------------------------------------------------------------------- Dask
 
 def _frame_records(df) -> list[dict]:
@@ -213,14 +261,15 @@ def _frame_records(df) -> list[dict]:
     return table.to_pylist()
 
 
-@pytest.mark.parametrize("fmt,encoding", [("csv", "utf-8"), ("csv", "gb18030"), ("jsonl", "utf-8"),
-                                          ("parquet", "utf-8")])
-def test_dask_offers_and_rejects_equal_the_commands_row_by_row(tmp_path, registry, fmt, encoding):
+@pytest.mark.parametrize("fmt,encoding,delimiter", [("csv", "utf-8", ","), ("csv", "gb18030", ","),
+                                                    ("csv", "utf-8", ";"), ("jsonl", "utf-8", ","),
+                                                    ("parquet", "utf-8", ",")])
+def test_dask_offers_and_rejects_equal_the_commands_row_by_row(tmp_path, registry, fmt, encoding, delimiter):
     pytest.importorskip("dask.dataframe", reason="dask is not installed: pip install 'negotiator[dask]'")
     import dask
-    path = _write(tmp_path, fmt, encoding)
-    want_offers, want_rejects = _command(path, tmp_path, registry, encoding)
-    portfolio = negotiator.batch.dask_read_portfolio(path, encoding, chunk_size=CHUNK_ROWS,
+    path = _write(tmp_path, fmt, encoding, delimiter)
+    want_offers, want_rejects = _command(path, tmp_path, registry, encoding, delimiter)
+    portfolio = negotiator.batch.dask_read_portfolio(path, encoding, delimiter=delimiter, chunk_size=CHUNK_ROWS,
                                                      chunk_mib=CHUNK_BYTES / 2**20)
     assert portfolio.rows.npartitions == portfolio.pieces > 3
     with dask.config.set(scheduler="synchronous"):
@@ -233,6 +282,22 @@ def test_dask_offers_and_rejects_equal_the_commands_row_by_row(tmp_path, registr
 
 
 # ----------------------------------------------------------------------------- Spark
+
+def test_every_extra_with_pyspark_pins_pandas_below_3():
+    """PySpark 4 warns on every run that it does not fully support pandas 3; dask[dataframe] alone would
+    pull pandas 3 into the development environment."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    extras = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())[
+        "project"]["optional-dependencies"]
+    for name, reqs in extras.items():
+        parsed = {r.name: r for r in map(Requirement, reqs)}
+        if "pyspark" in parsed:
+            assert "pandas" in parsed and not parsed["pandas"].specifier.contains("3.0"), name
+            assert parsed["pandas"].specifier.contains("2.3.3"), name
+
+
 
 # PySpark 4 warns that it does not fully support pandas 3, where the shared environment has it.
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")

@@ -74,14 +74,16 @@ def _combined_rejects(df):
     return job._plain_pandas(pa.table(cols, schema=job.COMBINED_SCHEMA))
 
 
-def _pieces(path, encoding: str, chunk_size: int | None, chunk_mib: float) -> tuple[list[Piece], list[str]]:
+def _pieces(path, encoding: str, chunk_size: int | None, chunk_mib: float,
+            delimiter: str) -> tuple[list[Piece], list[str]]:
     return plan(str(path), encoding, DEFAULT_PIECE_ROWS if chunk_size is None else chunk_size,
-                int(chunk_mib * 2**20) if chunk_mib else DEFAULT_CHUNK_BYTES)
+                int(chunk_mib * 2**20) if chunk_mib else DEFAULT_CHUNK_BYTES, delimiter)
 
 
 # ----------------------------------------------------------------------------- Spark
 
-def spark_read_portfolio(spark, path, encoding: str = "utf-8", *, chunk_size: int | None = None,
+def spark_read_portfolio(spark, path, encoding: str = "utf-8", *, delimiter: str = ",",
+                         chunk_size: int | None = None,
                          chunk_mib: float = DEFAULT_CHUNK_BYTES / 2**20) -> Portfolio:
     """A portfolio file (CSV, JSON Lines, Parquet) as Spark reads it for the command: a :class:`Portfolio`.
 
@@ -92,9 +94,10 @@ def spark_read_portfolio(spark, path, encoding: str = "utf-8", *, chunk_size: in
     shared or distributed file system mounted at the same path).
     ``chunk_size`` and ``chunk_mib`` are the command's ``--chunk-size``
     (default 100,000) and ``--chunk-mib``: each piece is one of the
-    command's chunks. ``rows`` is in file order, with a global ``row_number``.
+    command's chunks; ``delimiter`` its ``--delimiter``. ``rows`` is in file
+    order, with a global ``row_number``.
     """
-    pieces, names = _pieces(path, encoding, chunk_size, chunk_mib)
+    pieces, names = _pieces(path, encoding, chunk_size, chunk_mib, delimiter)
     schema = piece_schema(names)
     seeds = spark.sparkContext.parallelize([(k, p.to_json()) for k, p in enumerate(pieces)], len(pieces))
     frame = seeds.toDF("piece INT, spec STRING").mapInArrow(_read_spark_pieces, job.spark_ddl(schema))
@@ -112,7 +115,7 @@ def _read_spark_pieces(batches):
 
 # ----------------------------------------------------------------------------- Dask
 
-def dask_read_portfolio(path, encoding: str = "utf-8", *, chunk_size: int | None = None,
+def dask_read_portfolio(path, encoding: str = "utf-8", *, delimiter: str = ",", chunk_size: int | None = None,
                         chunk_mib: float = DEFAULT_CHUNK_BYTES / 2**20) -> Portfolio:
     """A portfolio file (CSV, JSON Lines, Parquet) as Dask reads it for the command: a :class:`Portfolio`.
 
@@ -122,7 +125,7 @@ def dask_read_portfolio(path, encoding: str = "utf-8", *, chunk_size: int | None
     """
     import dask
     import dask.dataframe as dd
-    pieces, names = _pieces(path, encoding, chunk_size, chunk_mib)
+    pieces, names = _pieces(path, encoding, chunk_size, chunk_mib, delimiter)
     parts = [dask.delayed(_dask_piece, pure=True)(p.to_json()) for p in pieces]
     rows_meta = job._plain_pandas(piece_schema(names).empty_table().select([*names, "row_number"]))
     reject_meta = job._plain_pandas(job.REJECT_SCHEMA.empty_table())

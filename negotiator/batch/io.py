@@ -167,7 +167,7 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def check_columns(names: list[str], path: str) -> None:
+def check_columns(names: list[str], path: str, delimiter: str = ",") -> None:
     """Unknown, duplicate or missing required columns make the file unusable."""
     dup = sorted({c for c in names if names.count(c) > 1})
     unknown = [c for c in names if c not in _KNOWN]
@@ -180,20 +180,54 @@ def check_columns(names: list[str], path: str) -> None:
         problems.append(f"unknown columns {', '.join(shown)}")
         if any(not c.strip() for c in unknown) and not names[-1].strip():
             problems[-1] += " (a delimiter at the end of the header line?)"
-        problems[-1] += _delimiter_hint(unknown)
+        problems[-1] += _delimiter_hint(unknown, delimiter)
     if missing:
         problems.append(f"missing required columns {', '.join(missing)}")
     if problems:
         raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/batch.md for the columns)")
 
 
-def _delimiter_hint(names: list[str]) -> str:
-    """A hint when header names look split by another delimiter than the comma (``;`` from European
-    spreadsheets, tabs, ``|``), else nothing."""
-    for sep in (";", "\t", "|"):
+#: The field delimiters ``--delimiter`` takes: the comma (RFC 4180), and the semicolon (European spreadsheets,
+#: whose comma is the decimal mark), tab and ``|`` that other exports use.
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def delimiter_char(delimiter: str) -> str:
+    r"""The delimiter ``--delimiter`` names (the character, or ``tab``), or :class:`BatchInputError`.
+
+    >>> delimiter_char(";"), delimiter_char("tab"), delimiter_char("\t"), delimiter_char("|")
+    (';', '\t', '\t', '|')
+    """
+    d = _DELIMITER_NAMES.get(delimiter, delimiter)
+    if d not in DELIMITERS:
+        raise BatchInputError(f"--delimiter {delimiter!r}: not a delimiter the job reads; use one of "
+                              "',' (the default), ';', tab, '|'")
+    return d
+
+
+def check_delimiter(delimiter: str, fmt: str, path: str) -> str:
+    """:func:`delimiter_char`, refusing a delimiter other than the comma for JSON Lines and Parquet."""
+    d = delimiter_char(delimiter)
+    if fmt != "csv" and d != ",":
+        raise BatchInputError(f"{path}: --delimiter applies to CSV input, not {fmt}")
+    return d
+
+
+def _delimiter_name(d: str) -> str:
+    return "tab" if d == "\t" else repr(d)
+
+
+def _delimiter_hint(names: list[str], delimiter: str = ",") -> str:
+    """A hint when header names look split by another delimiter than ``delimiter`` (``;`` from European
+    spreadsheets, tabs, ``|``, or commas), else nothing."""
+    for sep in DELIMITERS:
+        if sep == delimiter:
+            continue
         if sum(p.strip('"') in _KNOWN for c in names for p in c.split(sep)) >= 2 and any(sep in c for c in names):
-            return (f" (the header looks delimited by {sep!r}, not commas: export the file comma-separated, "
-                    "with '.' as the decimal point)")
+            return (f" (the header looks delimited by {_delimiter_name(sep)}, not {_delimiter_name(delimiter)}: "
+                    f"run again with --delimiter {_delimiter_name(sep)}; amounts still need '.' as the decimal "
+                    "point)")
     return ""
 
 
@@ -202,7 +236,7 @@ DEFAULT_CHUNK_BYTES = 16 << 20
 
 
 def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-                encoding: str = "utf-8") -> tuple[Iterator[Chunk], int]:
+                encoding: str = "utf-8", delimiter: str = ",") -> tuple[Iterator[Chunk], int]:
     """An iterator of chunks of at most ``chunk_size`` rows and about ``chunk_bytes`` input bytes
     (a single longer row is a chunk of its own; a line longer than ``chunk_bytes`` is rejected unread),
     and the size progress is measured against (bytes or rows).
@@ -211,10 +245,12 @@ def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYT
     whole file is checked first, in pieces, and refused (:class:`BatchInputError`,
     naming the first bad line and the likely encoding) unless every byte is
     valid in it; a file in another encoding than UTF-8 is then transcoded
-    to UTF-8 piece by piece as it is read.
+    to UTF-8 piece by piece as it is read. CSV fields are separated by
+    ``delimiter`` (see :data:`DELIMITERS`).
     """
     fmt = file_format(path)
     encoding = encoding_name(encoding)
+    delimiter = check_delimiter(delimiter, fmt, path)
     if chunk_size < 1:
         raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
     if chunk_bytes < 1024:
@@ -247,8 +283,8 @@ def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYT
         raise BatchInputError(f"cannot read {path}: {exc}") from None
     total = key[2]
     if fmt == "csv":
-        names = _header(header, path)
-        return _csv_chunks(path, header, names, chunk_size, chunk_bytes, encoding, key), total
+        names = _header(header, path, delimiter)
+        return _csv_chunks(path, header, names, chunk_size, chunk_bytes, encoding, key, delimiter), total
     return _jsonl_chunks(path, chunk_size, chunk_bytes, encoding, key), total
 
 
@@ -426,7 +462,7 @@ TOO_LONG = b"\x00negotiator: line too long\x00"
 
 
 def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-                 names: list[str] | None = None) -> Iterator[tuple[bytes, int]]:
+                 names: list[str] | None = None, delimiter: str = ",") -> Iterator[tuple[bytes, int]]:
     """Blocks of about ``chunk_size`` whole lines or ``chunk_bytes`` bytes, and their byte offset past the block.
 
     CSV (``names``, the header's): a block never ends inside a record with
@@ -459,7 +495,7 @@ def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         if eof and len(nl) + (not buf.endswith(b"\n")) <= chunk_size and len(buf) <= chunk_bytes:
             cut = len(buf)          # the rest of the file, last line with or without its line break
         elif len(nl) >= lines:
-            cut = _record_end(buf, nl, lines - 1, names)
+            cut = _record_end(buf, nl, lines - 1, names, delimiter)
         elif eof:
             cut = len(buf)
         else:       # pragma: no cover  (the loop above reads until enough lines, bytes or EOF)
@@ -489,7 +525,7 @@ def _skip_line(fh, buf: bytes, start: int, step: int) -> tuple[bytes, int, bool]
     return buf[:start] + TOO_LONG + rest, dropped - len(TOO_LONG), eof
 
 
-def _record_end(buf: bytes, nl: np.ndarray, k: int, names: list[str] | None) -> int:
+def _record_end(buf: bytes, nl: np.ndarray, k: int, names: list[str] | None, delimiter: str = ",") -> int:
     """The end of line ``k``, or of the record with quoted line breaks that spans it.
 
     The records are paired as the block reader pairs them, from the block's
@@ -505,7 +541,7 @@ def _record_end(buf: bytes, nl: np.ndarray, k: int, names: list[str] | None) -> 
     last = min(k + MAX_RECORD_LINES, len(nl)) - 1        # the lines a record from line k could reach
     region = buf[:int(nl[last]) + 1]
     starts, lengths = _line_starts(region)
-    records, _ = _multiline_records(region, starts, lengths, names)
+    records, _ = _multiline_records(region, starts, lengths, names, delimiter)
     for first, (end, _) in records.items():
         if first <= k < end:
             return int(nl[end]) + 1
@@ -553,7 +589,7 @@ def _read_header(fh, path: str) -> bytes:
     return line
 
 
-def _header(line: bytes, path: str) -> list[str]:
+def _header(line: bytes, path: str, delimiter: str = ",") -> list[str]:
     try:
         text = line.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError:
@@ -561,11 +597,11 @@ def _header(line: bytes, path: str) -> list[str]:
     if not text:
         raise BatchInputError(f"{path}: empty file or no header line")
     try:
-        names = next(csv.reader([text], strict=True))
+        names = next(csv.reader([text], strict=True, delimiter=delimiter))
     except csv.Error as exc:
-        raise BatchInputError(f"{path}: the header is not a CSV record ({exc}){_delimiter_hint([text])}") \
+        raise BatchInputError(f"{path}: the header is not a CSV record ({exc}){_delimiter_hint([text], delimiter)}") \
             from None
-    check_columns(names, path)
+    check_columns(names, path, delimiter)
     return names
 
 
@@ -575,22 +611,23 @@ NO_LINE_END = ("Is the last line and has no line break: the file may have been c
 
 def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int,
                 chunk_bytes: int = DEFAULT_CHUNK_BYTES, encoding: str = "utf-8",
-                key: tuple | None = None) -> Iterator[Chunk]:
+                key: tuple | None = None, delimiter: str = ",") -> Iterator[Chunk]:
     first = 1
     with open(path, "rb") as fh:
         snap = _Snapshot(fh, path, key)
         src = _Source(fh, encoding)
         src.skip(len(header))
-        for block, pos in _line_blocks(src, chunk_size, chunk_bytes, names):
+        for block, pos in _line_blocks(src, chunk_size, chunk_bytes, names, delimiter):
             snap.check()
-            chunk, nlines = csv_chunk(header, names, block, first, src.at_end(pos, snap.key[2]), src.consumed())
+            chunk, nlines = csv_chunk(header, names, block, first, src.at_end(pos, snap.key[2]), src.consumed(),
+                                      delimiter)
             yield chunk
             first += nlines
         snap.check(consumed=src.consumed())
 
 
 def csv_chunk(header: bytes, names: list[str], block: bytes, first: int, at_end: bool,
-              pos: int = 0) -> tuple[Chunk, int]:
+              pos: int = 0, delimiter: str = ",") -> tuple[Chunk, int]:
     """The rows and unreadable lines of a block of whole CSV lines (UTF-8) whose first line is row ``first``,
     and the block's line count; ``at_end``: the block ends the file (a last line without its line break is
     rejected). The one reading of a block, by the command and by :mod:`negotiator.batch.pieces`."""
@@ -599,15 +636,17 @@ def csv_chunk(header: bytes, names: list[str], block: bytes, first: int, at_end:
     nlines = len(starts)
     cut = None
     if at_end and not block.endswith(b"\n") and nlines and lengths[-1] > 0:   # the last line
-        cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
+        cut = (first + nlines - 1,
+               _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names, delimiter))
         block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
-    chunk = _csv_block(header, names, block, starts, lengths, first, pos)
+    chunk = _csv_block(header, names, block, starts, lengths, first, pos, delimiter)
     if cut is not None:
         chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
     return chunk, nlines
 
 
-def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
+def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int,
+               delimiter: str = ",") -> Chunk:
     nlines = len(starts)
     blank = lengths == 0
     bad: dict[int, str] = {}
@@ -617,7 +656,7 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         if row.number is None:      # cannot place it: the block is read line by line instead
             raise ValueError("row without a number")
         bad[row.number - 2] = f"Has {row.actual_columns} fields; the header has {row.expected_columns}."
-        ids[row.number - 2] = _account_id_text(row.text, names)
+        ids[row.number - 2] = _account_id_text(row.text, names, delimiter)
         return "skip"
 
     opts = dict(
@@ -625,7 +664,7 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         # reader thread overlaps this with the engine anyway).
         read_options=pacsv.ReadOptions(use_threads=False, block_size=max(1 << 20, len(header) + len(block) + 1)),
         # Empty lines are kept as rows (and dropped below) so Arrow's line numbers count them.
-        parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False,
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler, newlines_in_values=False,
                                          ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -633,7 +672,7 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     original = block
     # Records with quoted line breaks are read by Python's csv module and their lines emptied (Arrow
     # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
-    records, broken = _multiline_records(block, starts, lengths, names)
+    records, broken = _multiline_records(block, starts, lengths, names, delimiter)
     spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
     too_long_lines = _too_long_lines(block, starts, lengths)
     block, not_utf8 = _blank_lines(block, starts, lengths,
@@ -659,14 +698,14 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         if skip.any():
             table = table.take(pa.array(np.flatnonzero(~skip)))
     except (pa.ArrowException, ValueError):
-        return _csv_block_slowly(names, original, starts, lengths, first, pos, records)
+        return _csv_block_slowly(names, original, starts, lengths, first, pos, records, delimiter)
     cols = {c: table.column(c).combine_chunks() for c in names}
     numbers = first + keep
     good = {k: f for k, (_, f) in records.items() if not isinstance(f, str)}
     if good:
         numbers, cols = _with_records(numbers, cols, names, good, first)
     for k in set(bad) - set(ids):
-        ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names)
+        ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names, delimiter)
     unreadable = [(first + k, ids.get(k), "(row)", msg) for k, msg in sorted(bad.items())]
     return Chunk(cols, numbers, unreadable, pos)
 
@@ -682,7 +721,7 @@ def _too_long_lines(block: bytes, starts, lengths) -> list[int]:
     return [int(k) for k in maybe if block[int(starts[k]):int(starts[k]) + len(TOO_LONG)] == TOO_LONG]
 
 
-def _multiline_records(block: bytes, starts, lengths, names: list[str]):
+def _multiline_records(block: bytes, starts, lengths, names: list[str], delimiter: str = ","):
     """Records spanning lines (quoted line breaks), by first line: ``{first: (last, fields or message)}``,
     and the lines whose quote never closes (within :data:`MAX_RECORD_LINES`) or closes on a broken record.
 
@@ -704,7 +743,7 @@ def _multiline_records(block: bytes, starts, lengths, names: list[str]):
             raw = block[int(starts[s_]):int(starts[e] + lengths[e])]
             text = raw.decode("utf-8", errors="replace")
             try:
-                parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+                parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter))
             except csv.Error:
                 parsed = []
             if len(parsed) == 1 and len(parsed[0]) == len(names):
@@ -736,20 +775,20 @@ def _with_records(numbers: np.ndarray, cols: dict[str, pa.Array], names: list[st
     return both[np.argsort(both, kind="stable")], out
 
 
-def _account_id_text(text: str | None, names: list[str]) -> str | None:
+def _account_id_text(text: str | None, names: list[str], delimiter: str = ",") -> str | None:
     """The ``account_id`` field of a line that is not a record, where it can be read."""
     if not text or "account_id" not in names:
         return None
     try:
-        fields = next(csv.reader([text.rstrip("\r\n").replace("\r", " ")]))
+        fields = next(csv.reader([text.rstrip("\r\n").replace("\r", " ")], delimiter=delimiter))
     except (csv.Error, StopIteration):
         return None
     k = names.index("account_id")
     return fields[k] if k < len(fields) and fields[k] else None
 
 
-def _account_id_line(raw: bytes, names: list[str]) -> str | None:
-    aid = _account_id_text(raw.decode("utf-8", errors="replace"), names)
+def _account_id_line(raw: bytes, names: list[str], delimiter: str = ",") -> str | None:
+    aid = _account_id_text(raw.decode("utf-8", errors="replace"), names, delimiter)
     return None if aid is None or "\ufffd" in aid else aid
 
 
@@ -799,19 +838,22 @@ def _empty(block: bytes, starts, lengths, lines: list[int]) -> bytes:
     return b"".join(parts)
 
 
-def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int, records=None) -> Chunk:
+def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int, records=None,
+                      delimiter: str = ",") -> Chunk:
     """A block Arrow refused (bad UTF-8, a stray quote): line by line with the csv module."""
     rows: list[list[str]] = []
     numbers: list[int] = []
     unreadable = []
-    records = records if records is not None else _multiline_records(block, starts, lengths, names)[0]
+    if records is None:
+        records = _multiline_records(block, starts, lengths, names, delimiter)[0]
     k = 0
     while k < len(starts):
         s_, ln = int(starts[k]), int(lengths[k])
         if k in records:
             e, fields = records[k]
             if isinstance(fields, str):
-                unreadable.append((first + k, _account_id_line(block[s_:s_ + ln], names), "(row)", fields))
+                unreadable.append((first + k, _account_id_line(block[s_:s_ + ln], names, delimiter), "(row)",
+                                   fields))
             else:
                 rows.append(fields)
                 numbers.append(first + k)
@@ -825,12 +867,12 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
         if raw == TOO_LONG:
             unreadable.append((row, None, "(row)", too_long(row + 1)))
             continue
-        aid = _account_id_line(raw, names)
+        aid = _account_id_line(raw, names, delimiter)
         if raw.count(b'"') % 2:
             unreadable.append((row, aid, "(row)", UNBALANCED))
             continue
         try:
-            fields = next(csv.reader([raw.decode("utf-8")], strict=True))
+            fields = next(csv.reader([raw.decode("utf-8")], strict=True, delimiter=delimiter))
         except UnicodeDecodeError:
             unreadable.append((row, aid, "(row)", NOT_UTF8))
             continue

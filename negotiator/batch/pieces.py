@@ -60,6 +60,7 @@ class Piece:
     skipped: tuple[tuple[int, int], ...] = ()
     at_end: bool = False
     batch_rows: int = DEFAULT_PIECE_ROWS
+    delimiter: str = ","
     size: int = 0
     mtime_ns: int = 0
 
@@ -84,7 +85,7 @@ class Piece:
 
 
 def plan(path: str, encoding: str = "utf-8", chunk_size: int = DEFAULT_PIECE_ROWS,
-         chunk_bytes: int = bio.DEFAULT_CHUNK_BYTES) -> tuple[list[Piece], list[str]]:
+         chunk_bytes: int = bio.DEFAULT_CHUNK_BYTES, delimiter: str = ",") -> tuple[list[Piece], list[str]]:
     """The pieces of a portfolio file and its column names, refusing what the command refuses.
 
     The same checks as the command, before any piece: the suffix, the
@@ -93,6 +94,7 @@ def plan(path: str, encoding: str = "utf-8", chunk_size: int = DEFAULT_PIECE_ROW
     """
     fmt = bio.file_format(path)
     encoding = bio.encoding_name(encoding)
+    delimiter = bio.check_delimiter(delimiter, fmt, path)
     if chunk_size < 1:
         raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
     if chunk_bytes < 1024:
@@ -108,14 +110,15 @@ def plan(path: str, encoding: str = "utf-8", chunk_size: int = DEFAULT_PIECE_ROW
             src = bio._Source(fh, encoding)
             if fmt == "csv":
                 header = bio._read_header(src, path)
-                names = bio._header(header, path)
+                names = bio._header(header, path, delimiter)
                 fh.seek(0)
                 src = bio._Source(fh, encoding)
                 src.skip(len(header))
             first_line = 1 if fmt == "csv" else 0       # the file's line (from 0) of the first block's first line
             blocks = []     # (first line, lines, lines read past (from the block's first), at the end)
             line = first_line
-            for block, pos in bio._line_blocks(src, chunk_size, chunk_bytes, names if fmt == "csv" else None):
+            for block, pos in bio._line_blocks(src, chunk_size, chunk_bytes, names if fmt == "csv" else None,
+                                                delimiter):
                 snap.check()
                 starts, lengths = bio._line_starts(block)
                 past = bio._too_long_lines(block, starts, lengths)
@@ -134,7 +137,7 @@ def plan(path: str, encoding: str = "utf-8", chunk_size: int = DEFAULT_PIECE_ROW
         return offsets[ln], (offsets[ln + 1] - 1 if ln + 1 in offsets else size)
 
     pieces = [Piece(path, fmt, row(ln), offsets[ln], offsets.get(ln + n, size), tuple(names), encoding, header,
-                    tuple(span(ln + k) for k in past), at_end, size=size, mtime_ns=mtime)
+                    tuple(span(ln + k) for k in past), at_end, delimiter=delimiter, size=size, mtime_ns=mtime)
               for ln, n, past, at_end in blocks]
     if not pieces:
         pieces = [Piece(path, fmt, row(first_line), size, size, tuple(names), encoding, header, (), True,
@@ -222,7 +225,8 @@ def read_piece(piece: Piece) -> Iterator[Chunk]:
     if not block:
         return
     if piece.format == "csv":
-        yield bio.csv_chunk(piece.header, list(piece.names), block, piece.first, piece.at_end)[0]
+        yield bio.csv_chunk(piece.header, list(piece.names), block, piece.first, piece.at_end, 0,
+                            piece.delimiter)[0]
     else:
         yield bio.jsonl_chunk(block, piece.first)[0]
 

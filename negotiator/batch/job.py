@@ -767,7 +767,8 @@ def default_chunk_size(workers: int) -> int:
     """Rows per chunk when none is given: fewer with more workers, as each holds a chunk in memory.
 
     Measured on 1,000,000 rows: one worker with 100,000-row chunks peaked at
-    about 800 MiB for the whole job (1.1 GiB when remeasured for issue 24:
+    about 800 MiB for the whole job (1.1 GiB when remeasured for issue 24,
+    1.2 GiB on 2026-12-05; 976 MiB with 50,000-row chunks at the same speed:
     see docs/batch.md); two workers with 25,000-row chunks about the same,
     where 100,000-row chunks took 1.7 GiB.
 

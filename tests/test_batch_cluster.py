@@ -16,6 +16,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from conftest import load_make_portfolio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import negotiator.batch
 from negotiator.batch import io as batch_io
@@ -172,6 +174,37 @@ def test_the_command_reads_the_same_rows_whatever_the_chunk_size(tmp_path):
     whole = _flat(batch_io.read_chunks(str(path), 100_000)[0])
     for rows in (1, 2, 7, 37):
         assert _flat(batch_io.read_chunks(str(path), rows)[0]) == whole
+
+
+#: Lines of every kind the chunker must not be thrown by (``{r}``: the other required fields).
+_LINE_KINDS = {
+    "record": 'A{k},USD,1{k}.50{r}',
+    "quoted": '"A{k}","US""D",2{r}',
+    "multi_line": '"A{k}\nsecond ""line""\r\nthird",USD,3{r}',
+    "unclosed": '"A{k},USD,4{r}',
+    "ragged": 'A{k},USD,5{r},extra',
+    "short": 'A{k}',
+    "blank": '',
+    "long": 'A{k},USD,' + "9" * 3000 + '{r}',
+    "crlf": 'A{k},USD,6{r}\r',
+    "bare_cr": 'A{k},US\rD,7{r}',
+}
+_MIX_HEADER = "account_id,currency,balance,arrears,apr,days_past_due,product,contractual_payment\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=st.lists(st.sampled_from(sorted(_LINE_KINDS)), min_size=1, max_size=40),
+       final_break=st.booleans(), rows=st.integers(1, 12), kib=st.integers(1, 8), d=st.sampled_from(",;\t"))
+def test_any_mix_of_lines_reads_the_same_whatever_the_chunks_and_by_pieces(tmp_path, kinds, final_break, rows,
+                                                                           kib, d):
+    path = tmp_path / "mix.csv"
+    body = "\n".join(_LINE_KINDS[kind].format(k=k, r=",1,0.1,30,loan,5") for k, kind in enumerate(kinds))
+    path.write_bytes((_MIX_HEADER + body + ("\n" if final_break else "")).replace(",", d).encode())
+    whole = _flat(batch_io.read_chunks(str(path), 100_000, delimiter=d)[0])
+    assert _flat(batch_io.read_chunks(str(path), rows, delimiter=d)[0]) == whole     # rows do not follow chunks
+    want = _flat(batch_io.read_chunks(str(path), rows, kib << 10, delimiter=d)[0])
+    planned, _ = pieces.plan(str(path), chunk_size=rows, chunk_bytes=kib << 10, delimiter=d)
+    assert _flat(c for p in planned for c in pieces.read_piece(p)) == want   # pieces read as the command reads
 
 
 def test_pieces_refuse_what_the_command_refuses(tmp_path):

@@ -673,6 +673,12 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     # Records with quoted line breaks are read by Python's csv module and their lines emptied (Arrow
     # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
     records, broken = _multiline_records(block, starts, lengths, names, delimiter)
+    # A CR inside a line (not the CR of its CRLF) is a line end to Arrow, which would number every later
+    # row of the block one too far: such lines are read alone by the csv module as well.
+    inside = {k for s_, (e, _) in records.items() for k in range(s_, e + 1)} | set(broken)
+    for k in _bare_cr_lines(block, starts, lengths):
+        if k not in inside:
+            records[k] = (k, _line_record(block[int(starts[k]):int(starts[k] + lengths[k])], names, delimiter))
     spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
     too_long_lines = _too_long_lines(block, starts, lengths)
     block, not_utf8 = _blank_lines(block, starts, lengths,
@@ -708,6 +714,29 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names, delimiter)
     unreadable = [(first + k, ids.get(k), "(row)", msg) for k, msg in sorted(bad.items())]
     return Chunk(cols, numbers, unreadable, pos)
+
+
+def _bare_cr_lines(block: bytes, starts, lengths) -> list[int]:
+    """Lines holding a CR that is not the CR of their CRLF line break."""
+    cr = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 13)
+    if not len(cr):
+        return []
+    line = np.searchsorted(starts, cr, side="right") - 1
+    inside = cr < np.asarray(starts)[line] + np.asarray(lengths)[line]
+    return sorted({int(k) for k in line[inside]})
+
+
+def _line_record(raw: bytes, names: list[str], delimiter: str = ",") -> list[str] | str:
+    """One line read by the csv module, strictly: its fields, or why it is no record."""
+    try:
+        fields = next(csv.reader([raw.decode("utf-8")], strict=True, delimiter=delimiter))
+    except UnicodeDecodeError:
+        return NOT_UTF8
+    except csv.Error as exc:
+        return BARE_CR if "new-line character" in str(exc) else f"Is not a valid CSV record ({exc})."
+    if len(fields) != len(names):
+        return f"Has {len(fields)} fields; the header has {len(names)}."
+    return fields
 
 
 def too_long(line: int) -> str:

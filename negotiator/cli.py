@@ -77,8 +77,8 @@ def cmd_batch(args, registry) -> int:
 
 BATCH_EPILOG = """\
 formats:
-  input   CSV (UTF-8 or --encoding, LF or CRLF, RFC 4180 quoting), JSON Lines (one flat object a line)
-          or Parquet; the columns are the flattened quote request (docs/batch.md)
+  input   CSV (UTF-8 or --encoding, LF or CRLF, RFC 4180 quoting, --delimiter , ; tab |), JSON Lines
+          (one flat object a line) or Parquet; the columns are the flattened quote request (docs/batch.md)
   output  by suffix: .csv (spreadsheet-safe: formula-like cells get a leading '),
           .jsonl, .parquet (zstd; provenance in the file metadata); - is standard
           output (--format csv|jsonl)
@@ -88,7 +88,7 @@ exit codes:
   0    completed: every row offered or rejected (see the summary)
   1    unexpected error; nothing written
   2    unusable input or options: missing/unreadable file, unknown suffix or columns,
-       bytes not valid in --encoding,
+       bytes not valid in --encoding, a --delimiter the job does not read,
        input/OUTPUT/--rejects naming one file, output a folder, bad --as-of; nothing read
   3    unknown policy          4  invalid policy file
   5    failed part-way: the input changed while read, or an output could not be
@@ -225,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text encoding of a CSV or JSON Lines INPUT (default utf-8; also gb18030, gbk, big5, "
                         "shift_jis, cp932, cp1252): a file not valid in it is refused, naming the first bad "
                         "line and the likely encoding")
+    p.add_argument("--delimiter", default=",",
+                   help="field delimiter of a CSV INPUT: ',' (the default), ';', tab (or \\t) or '|'; amounts "
+                        "still take '.' as the decimal point (output CSV is always comma-separated)")
     p.add_argument("--channel", choices=["agent", "batch"], default="batch",
                    help="whose rules and figures (default batch)")
     p.add_argument("--workers", type=int, default=1,

@@ -50,6 +50,35 @@ LOAN_BODY = {
 
 
 @pytest.fixture(scope="session")
+def spark():
+    """A local-mode Spark session (skipped without pyspark or Java), its workers importing this checkout."""
+    import shutil
+    pytest.importorskip("pyspark", reason="pyspark is not installed (a dev dependency: scripts/test installs it)")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java 17 (java is not on PATH)")
+    import sys
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable   # the workers: this venv
+    # ... importing this checkout's negotiator (not the one the venv was installed from, e.g. in a worktree)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), before) if p)
+    from pyspark.sql import SparkSession
+    session = (SparkSession.builder.master("local[2]").appName("negotiator-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.sql.execution.arrow.maxRecordsPerBatch", "97")      # several Arrow batches
+               .config("spark.sql.files.maxPartitionBytes", "65536")              # several partitions
+               .config("spark.sql.session.timeZone", "UTC")
+               .getOrCreate())
+    yield session
+    session.stop()
+    if before is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = before
+
+
+@pytest.fixture(scope="session")
 def registry() -> PolicyRegistry:
     return PolicyRegistry.load()
 

@@ -420,7 +420,7 @@ def test_a_semicolon_delimited_file_gets_a_hint(tmp_path, capsys):
     path, header, rows = _small_csv(tmp_path)
     path.write_bytes(b"".join(r.replace(b",", b";") for r in [header, *rows]))
     assert cli(["batch", str(path), str(tmp_path / "o.csv"), "--quiet"]) == 2
-    assert "the header looks delimited by ';', not commas" in capsys.readouterr().err
+    assert "the header looks delimited by ';', not ',': run again with --delimiter ';'" in capsys.readouterr().err
 
 
 def test_a_bare_cr_outside_quotes_names_itself_and_the_account(tmp_path, registry):

@@ -167,7 +167,7 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def check_columns(names: list[str], path: str) -> None:
+def check_columns(names: list[str], path: str, delimiter: str = ",") -> None:
     """Unknown, duplicate or missing required columns make the file unusable."""
     dup = sorted({c for c in names if names.count(c) > 1})
     unknown = [c for c in names if c not in _KNOWN]
@@ -180,20 +180,54 @@ def check_columns(names: list[str], path: str) -> None:
         problems.append(f"unknown columns {', '.join(shown)}")
         if any(not c.strip() for c in unknown) and not names[-1].strip():
             problems[-1] += " (a delimiter at the end of the header line?)"
-        problems[-1] += _delimiter_hint(unknown)
+        problems[-1] += _delimiter_hint(unknown, delimiter)
     if missing:
         problems.append(f"missing required columns {', '.join(missing)}")
     if problems:
         raise BatchInputError(f"{path}: {'; '.join(problems)} (see docs/batch.md for the columns)")
 
 
-def _delimiter_hint(names: list[str]) -> str:
-    """A hint when header names look split by another delimiter than the comma (``;`` from European
-    spreadsheets, tabs, ``|``), else nothing."""
-    for sep in (";", "\t", "|"):
+#: The field delimiters ``--delimiter`` takes: the comma (RFC 4180), and the semicolon (European spreadsheets,
+#: whose comma is the decimal mark), tab and ``|`` that other exports use.
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def delimiter_char(delimiter: str) -> str:
+    r"""The delimiter ``--delimiter`` names (the character, or ``tab``), or :class:`BatchInputError`.
+
+    >>> delimiter_char(";"), delimiter_char("tab"), delimiter_char("\t"), delimiter_char("|")
+    (';', '\t', '\t', '|')
+    """
+    d = _DELIMITER_NAMES.get(delimiter, delimiter)
+    if d not in DELIMITERS:
+        raise BatchInputError(f"--delimiter {delimiter!r}: not a delimiter the job reads; use one of "
+                              "',' (the default), ';', tab, '|'")
+    return d
+
+
+def check_delimiter(delimiter: str, fmt: str, path: str) -> str:
+    """:func:`delimiter_char`, refusing a delimiter other than the comma for JSON Lines and Parquet."""
+    d = delimiter_char(delimiter)
+    if fmt != "csv" and d != ",":
+        raise BatchInputError(f"{path}: --delimiter applies to CSV input, not {fmt}")
+    return d
+
+
+def _delimiter_name(d: str) -> str:
+    return "tab" if d == "\t" else repr(d)
+
+
+def _delimiter_hint(names: list[str], delimiter: str = ",") -> str:
+    """A hint when header names look split by another delimiter than ``delimiter`` (``;`` from European
+    spreadsheets, tabs, ``|``, or commas), else nothing."""
+    for sep in DELIMITERS:
+        if sep == delimiter:
+            continue
         if sum(p.strip('"') in _KNOWN for c in names for p in c.split(sep)) >= 2 and any(sep in c for c in names):
-            return (f" (the header looks delimited by {sep!r}, not commas: export the file comma-separated, "
-                    "with '.' as the decimal point)")
+            return (f" (the header looks delimited by {_delimiter_name(sep)}, not {_delimiter_name(delimiter)}: "
+                    f"run again with --delimiter {_delimiter_name(sep)}; amounts still need '.' as the decimal "
+                    "point)")
     return ""
 
 
@@ -202,7 +236,7 @@ DEFAULT_CHUNK_BYTES = 16 << 20
 
 
 def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-                encoding: str = "utf-8") -> tuple[Iterator[Chunk], int]:
+                encoding: str = "utf-8", delimiter: str = ",") -> tuple[Iterator[Chunk], int]:
     """An iterator of chunks of at most ``chunk_size`` rows and about ``chunk_bytes`` input bytes
     (a single longer row is a chunk of its own; a line longer than ``chunk_bytes`` is rejected unread),
     and the size progress is measured against (bytes or rows).
@@ -211,10 +245,12 @@ def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYT
     whole file is checked first, in pieces, and refused (:class:`BatchInputError`,
     naming the first bad line and the likely encoding) unless every byte is
     valid in it; a file in another encoding than UTF-8 is then transcoded
-    to UTF-8 piece by piece as it is read.
+    to UTF-8 piece by piece as it is read. CSV fields are separated by
+    ``delimiter`` (see :data:`DELIMITERS`).
     """
     fmt = file_format(path)
     encoding = encoding_name(encoding)
+    delimiter = check_delimiter(delimiter, fmt, path)
     if chunk_size < 1:
         raise BatchInputError(f"chunk size must be at least 1, not {chunk_size}")
     if chunk_bytes < 1024:
@@ -247,8 +283,8 @@ def read_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYT
         raise BatchInputError(f"cannot read {path}: {exc}") from None
     total = key[2]
     if fmt == "csv":
-        names = _header(header, path)
-        return _csv_chunks(path, header, names, chunk_size, chunk_bytes, encoding, key), total
+        names = _header(header, path, delimiter)
+        return _csv_chunks(path, header, names, chunk_size, chunk_bytes, encoding, key, delimiter), total
     return _jsonl_chunks(path, chunk_size, chunk_bytes, encoding, key), total
 
 
@@ -425,12 +461,14 @@ MAX_RECORD_LINES = 100
 TOO_LONG = b"\x00negotiator: line too long\x00"
 
 
-def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+                 names: list[str] | None = None, delimiter: str = ",") -> Iterator[tuple[bytes, int]]:
     """Blocks of about ``chunk_size`` whole lines or ``chunk_bytes`` bytes, and their byte offset past the block.
 
-    A block never ends inside a quoted field when the quote closes within
-    :data:`MAX_RECORD_LINES` lines, so a record with quoted line breaks is
-    never split between blocks. A line still open ``chunk_bytes`` past its
+    CSV (``names``, the header's): a block never ends inside a record with
+    quoted line breaks that the block reader reads as one
+    (:func:`_multiline_records`, within :data:`MAX_RECORD_LINES` lines), so
+    the rows do not depend on the chunk size. A line still open ``chunk_bytes`` past its
     start (give or take one read) is read past, not kept, and stands as
     :data:`TOO_LONG`.
     """
@@ -457,7 +495,7 @@ def _line_blocks(fh, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_BYTES) ->
         if eof and len(nl) + (not buf.endswith(b"\n")) <= chunk_size and len(buf) <= chunk_bytes:
             cut = len(buf)          # the rest of the file, last line with or without its line break
         elif len(nl) >= lines:
-            cut = _record_end(arr, nl, lines - 1)
+            cut = _record_end(buf, nl, lines - 1, names, delimiter)
         elif eof:
             cut = len(buf)
         else:       # pragma: no cover  (the loop above reads until enough lines, bytes or EOF)
@@ -487,14 +525,26 @@ def _skip_line(fh, buf: bytes, start: int, step: int) -> tuple[bytes, int, bool]
     return buf[:start] + TOO_LONG + rest, dropped - len(TOO_LONG), eof
 
 
-def _record_end(arr: np.ndarray, nl: np.ndarray, k: int) -> int:
-    """The end of line ``k``, or of the line that closes a quote still open there (within the limit)."""
+def _record_end(buf: bytes, nl: np.ndarray, k: int, names: list[str] | None, delimiter: str = ",") -> int:
+    """The end of line ``k``, or of the record with quoted line breaks that spans it.
+
+    The records are paired as the block reader pairs them, from the block's
+    first line (:func:`_multiline_records`): so a cut here is where the
+    reader of the whole file would find no record open, and each block
+    pairs the same lines as one block holding the whole file would (a
+    quote parity counted from the block's start would be thrown off by an
+    earlier line with an unbalanced quote, and split a record in two).
+    """
     cut = int(nl[k]) + 1
-    if np.count_nonzero(arr[:cut] == 34) % 2 == 0:
+    if names is None:
         return cut
-    for j in range(k + 1, min(k + MAX_RECORD_LINES, len(nl))):
-        if np.count_nonzero(arr[int(nl[j - 1]) + 1:int(nl[j]) + 1] == 34) % 2:
-            return int(nl[j]) + 1
+    last = min(k + MAX_RECORD_LINES, len(nl)) - 1        # the lines a record from line k could reach
+    region = buf[:int(nl[last]) + 1]
+    starts, lengths = _line_starts(region)
+    records, _ = _multiline_records(region, starts, lengths, names, delimiter)
+    for first, (end, _) in records.items():
+        if first <= k < end:
+            return int(nl[end]) + 1
     return cut
 
 
@@ -539,7 +589,7 @@ def _read_header(fh, path: str) -> bytes:
     return line
 
 
-def _header(line: bytes, path: str) -> list[str]:
+def _header(line: bytes, path: str, delimiter: str = ",") -> list[str]:
     try:
         text = line.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError:
@@ -547,11 +597,11 @@ def _header(line: bytes, path: str) -> list[str]:
     if not text:
         raise BatchInputError(f"{path}: empty file or no header line")
     try:
-        names = next(csv.reader([text], strict=True))
+        names = next(csv.reader([text], strict=True, delimiter=delimiter))
     except csv.Error as exc:
-        raise BatchInputError(f"{path}: the header is not a CSV record ({exc}){_delimiter_hint([text])}") \
+        raise BatchInputError(f"{path}: the header is not a CSV record ({exc}){_delimiter_hint([text], delimiter)}") \
             from None
-    check_columns(names, path)
+    check_columns(names, path, delimiter)
     return names
 
 
@@ -561,31 +611,42 @@ NO_LINE_END = ("Is the last line and has no line break: the file may have been c
 
 def _csv_chunks(path: str, header: bytes, names: list[str], chunk_size: int,
                 chunk_bytes: int = DEFAULT_CHUNK_BYTES, encoding: str = "utf-8",
-                key: tuple | None = None) -> Iterator[Chunk]:
+                key: tuple | None = None, delimiter: str = ",") -> Iterator[Chunk]:
     first = 1
     with open(path, "rb") as fh:
         snap = _Snapshot(fh, path, key)
         src = _Source(fh, encoding)
         src.skip(len(header))
-        pos = src.tell()
-        header = header if header.endswith(b"\n") else header + b"\n"
-        for block, pos in _line_blocks(src, chunk_size, chunk_bytes):
+        for block, pos in _line_blocks(src, chunk_size, chunk_bytes, names, delimiter):
             snap.check()
-            starts, lengths = _line_starts(block)
-            nlines = len(starts)
-            cut = None
-            if src.at_end(pos, snap.key[2]) and not block.endswith(b"\n") and lengths[-1] > 0:   # the last line
-                cut = (first + nlines - 1, _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names))
-                block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
-            chunk = _csv_block(header, names, block, starts, lengths, first, src.consumed())
-            if cut is not None:
-                chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
+            chunk, nlines = csv_chunk(header, names, block, first, src.at_end(pos, snap.key[2]), src.consumed(),
+                                      delimiter)
             yield chunk
             first += nlines
         snap.check(consumed=src.consumed())
 
 
-def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int) -> Chunk:
+def csv_chunk(header: bytes, names: list[str], block: bytes, first: int, at_end: bool,
+              pos: int = 0, delimiter: str = ",") -> tuple[Chunk, int]:
+    """The rows and unreadable lines of a block of whole CSV lines (UTF-8) whose first line is row ``first``,
+    and the block's line count; ``at_end``: the block ends the file (a last line without its line break is
+    rejected). The one reading of a block, by the command and by :mod:`negotiator.batch.pieces`."""
+    header = header if header.endswith(b"\n") else header + b"\n"
+    starts, lengths = _line_starts(block)
+    nlines = len(starts)
+    cut = None
+    if at_end and not block.endswith(b"\n") and nlines and lengths[-1] > 0:   # the last line
+        cut = (first + nlines - 1,
+               _account_id_line(block[starts[-1]:starts[-1] + lengths[-1]], names, delimiter))
+        block, starts, lengths = block[:starts[-1]], starts[:-1], lengths[:-1]
+    chunk = _csv_block(header, names, block, starts, lengths, first, pos, delimiter)
+    if cut is not None:
+        chunk.unreadable.append((*cut, "(row)", NO_LINE_END))
+    return chunk, nlines
+
+
+def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, first: int, pos: int,
+               delimiter: str = ",") -> Chunk:
     nlines = len(starts)
     blank = lengths == 0
     bad: dict[int, str] = {}
@@ -595,7 +656,7 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         if row.number is None:      # cannot place it: the block is read line by line instead
             raise ValueError("row without a number")
         bad[row.number - 2] = f"Has {row.actual_columns} fields; the header has {row.expected_columns}."
-        ids[row.number - 2] = _account_id_text(row.text, names)
+        ids[row.number - 2] = _account_id_text(row.text, names, delimiter)
         return "skip"
 
     opts = dict(
@@ -603,7 +664,7 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         # reader thread overlaps this with the engine anyway).
         read_options=pacsv.ReadOptions(use_threads=False, block_size=max(1 << 20, len(header) + len(block) + 1)),
         # Empty lines are kept as rows (and dropped below) so Arrow's line numbers count them.
-        parse_options=pacsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=False,
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler, newlines_in_values=False,
                                          ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -611,7 +672,13 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
     original = block
     # Records with quoted line breaks are read by Python's csv module and their lines emptied (Arrow
     # then skips them); so are lines Arrow cannot be trusted with: a quote left open, or not UTF-8.
-    records, broken = _multiline_records(block, starts, lengths, names)
+    records, broken = _multiline_records(block, starts, lengths, names, delimiter)
+    # A CR inside a line (not the CR of its CRLF) is a line end to Arrow, which would number every later
+    # row of the block one too far: such lines are read alone by the csv module as well.
+    inside = {k for s_, (e, _) in records.items() for k in range(s_, e + 1)} | set(broken)
+    for k in _bare_cr_lines(block, starts, lengths):
+        if k not in inside:
+            records[k] = (k, _line_record(block[int(starts[k]):int(starts[k] + lengths[k])], names, delimiter))
     spanned = [k for s_, (e, _) in records.items() for k in range(s_, e + 1)]
     too_long_lines = _too_long_lines(block, starts, lengths)
     block, not_utf8 = _blank_lines(block, starts, lengths,
@@ -637,16 +704,39 @@ def _csv_block(header: bytes, names: list[str], block: bytes, starts, lengths, f
         if skip.any():
             table = table.take(pa.array(np.flatnonzero(~skip)))
     except (pa.ArrowException, ValueError):
-        return _csv_block_slowly(names, original, starts, lengths, first, pos, records)
+        return _csv_block_slowly(names, original, starts, lengths, first, pos, records, delimiter)
     cols = {c: table.column(c).combine_chunks() for c in names}
     numbers = first + keep
     good = {k: f for k, (_, f) in records.items() if not isinstance(f, str)}
     if good:
         numbers, cols = _with_records(numbers, cols, names, good, first)
     for k in set(bad) - set(ids):
-        ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names)
+        ids[k] = _account_id_line(original[int(starts[k]):int(starts[k] + lengths[k])], names, delimiter)
     unreadable = [(first + k, ids.get(k), "(row)", msg) for k, msg in sorted(bad.items())]
     return Chunk(cols, numbers, unreadable, pos)
+
+
+def _bare_cr_lines(block: bytes, starts, lengths) -> list[int]:
+    """Lines holding a CR that is not the CR of their CRLF line break."""
+    cr = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 13)
+    if not len(cr):
+        return []
+    line = np.searchsorted(starts, cr, side="right") - 1
+    inside = cr < np.asarray(starts)[line] + np.asarray(lengths)[line]
+    return sorted({int(k) for k in line[inside]})
+
+
+def _line_record(raw: bytes, names: list[str], delimiter: str = ",") -> list[str] | str:
+    """One line read by the csv module, strictly: its fields, or why it is no record."""
+    try:
+        fields = next(csv.reader([raw.decode("utf-8")], strict=True, delimiter=delimiter))
+    except UnicodeDecodeError:
+        return NOT_UTF8
+    except csv.Error as exc:
+        return BARE_CR if "new-line character" in str(exc) else f"Is not a valid CSV record ({exc})."
+    if len(fields) != len(names):
+        return f"Has {len(fields)} fields; the header has {len(names)}."
+    return fields
 
 
 def too_long(line: int) -> str:
@@ -660,7 +750,7 @@ def _too_long_lines(block: bytes, starts, lengths) -> list[int]:
     return [int(k) for k in maybe if block[int(starts[k]):int(starts[k]) + len(TOO_LONG)] == TOO_LONG]
 
 
-def _multiline_records(block: bytes, starts, lengths, names: list[str]):
+def _multiline_records(block: bytes, starts, lengths, names: list[str], delimiter: str = ","):
     """Records spanning lines (quoted line breaks), by first line: ``{first: (last, fields or message)}``,
     and the lines whose quote never closes (within :data:`MAX_RECORD_LINES`) or closes on a broken record.
 
@@ -682,7 +772,7 @@ def _multiline_records(block: bytes, starts, lengths, names: list[str]):
             raw = block[int(starts[s_]):int(starts[e] + lengths[e])]
             text = raw.decode("utf-8", errors="replace")
             try:
-                parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+                parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter))
             except csv.Error:
                 parsed = []
             if len(parsed) == 1 and len(parsed[0]) == len(names):
@@ -714,20 +804,20 @@ def _with_records(numbers: np.ndarray, cols: dict[str, pa.Array], names: list[st
     return both[np.argsort(both, kind="stable")], out
 
 
-def _account_id_text(text: str | None, names: list[str]) -> str | None:
+def _account_id_text(text: str | None, names: list[str], delimiter: str = ",") -> str | None:
     """The ``account_id`` field of a line that is not a record, where it can be read."""
     if not text or "account_id" not in names:
         return None
     try:
-        fields = next(csv.reader([text.rstrip("\r\n").replace("\r", " ")]))
+        fields = next(csv.reader([text.rstrip("\r\n").replace("\r", " ")], delimiter=delimiter))
     except (csv.Error, StopIteration):
         return None
     k = names.index("account_id")
     return fields[k] if k < len(fields) and fields[k] else None
 
 
-def _account_id_line(raw: bytes, names: list[str]) -> str | None:
-    aid = _account_id_text(raw.decode("utf-8", errors="replace"), names)
+def _account_id_line(raw: bytes, names: list[str], delimiter: str = ",") -> str | None:
+    aid = _account_id_text(raw.decode("utf-8", errors="replace"), names, delimiter)
     return None if aid is None or "\ufffd" in aid else aid
 
 
@@ -777,19 +867,22 @@ def _empty(block: bytes, starts, lengths, lines: list[int]) -> bytes:
     return b"".join(parts)
 
 
-def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int, records=None) -> Chunk:
+def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int, records=None,
+                      delimiter: str = ",") -> Chunk:
     """A block Arrow refused (bad UTF-8, a stray quote): line by line with the csv module."""
     rows: list[list[str]] = []
     numbers: list[int] = []
     unreadable = []
-    records = records if records is not None else _multiline_records(block, starts, lengths, names)[0]
+    if records is None:
+        records = _multiline_records(block, starts, lengths, names, delimiter)[0]
     k = 0
     while k < len(starts):
         s_, ln = int(starts[k]), int(lengths[k])
         if k in records:
             e, fields = records[k]
             if isinstance(fields, str):
-                unreadable.append((first + k, _account_id_line(block[s_:s_ + ln], names), "(row)", fields))
+                unreadable.append((first + k, _account_id_line(block[s_:s_ + ln], names, delimiter), "(row)",
+                                   fields))
             else:
                 rows.append(fields)
                 numbers.append(first + k)
@@ -803,12 +896,12 @@ def _csv_block_slowly(names, block: bytes, starts, lengths, first: int, pos: int
         if raw == TOO_LONG:
             unreadable.append((row, None, "(row)", too_long(row + 1)))
             continue
-        aid = _account_id_line(raw, names)
+        aid = _account_id_line(raw, names, delimiter)
         if raw.count(b'"') % 2:
             unreadable.append((row, aid, "(row)", UNBALANCED))
             continue
         try:
-            fields = next(csv.reader([raw.decode("utf-8")], strict=True))
+            fields = next(csv.reader([raw.decode("utf-8")], strict=True, delimiter=delimiter))
         except UnicodeDecodeError:
             unreadable.append((row, aid, "(row)", NOT_UTF8))
             continue
@@ -911,45 +1004,51 @@ def _jsonl_chunks(path: str, chunk_size: int, chunk_bytes: int = DEFAULT_CHUNK_B
         src = _Source(fh, encoding)
         for block, _ in _line_blocks(src, chunk_size, chunk_bytes):
             snap.check()
-            pos = src.consumed()
-            starts, lengths = _line_starts(block)
-            values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
-            numbers: list[int] = []
-            unreadable: list[tuple[int, str | None, str, str]] = []
-            for k, (s, ln) in enumerate(zip(starts, lengths)):
-                if ln == 0:
-                    continue
-                row = first + k
-                if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
-                    unreadable.append((row, None, "(row)", too_long(row)))
-                    continue
-                try:
-                    rec = json.loads(block[s:s + ln], parse_constant=strict_json.reject_constant,
-                                     object_pairs_hook=_unique_keys)
-                except _DuplicateKeys as exc:
-                    aid = next((v for k2, v in exc.pairs if k2 == "account_id" and isinstance(v, str)), None)
-                    unreadable += [(row, aid, k2, "Appears more than once in the record.") for k2 in exc.keys]
-                    continue
-                except (ValueError, UnicodeDecodeError) as exc:
-                    unreadable.append((row, None, "(row)", f"Is not valid JSON ({exc})."))
-                    continue
-                if not isinstance(rec, dict):
-                    unreadable.append((row, None, "(row)", "Must be a JSON object."))
-                    continue
-                aid = rec.get("account_id")
-                aid = aid if isinstance(aid, str) else None
-                bad = [(k2, "Unknown field.") for k2 in sorted(k2 for k2 in rec if k2 not in _KNOWN)]
-                bad += [(c, m) for c in INPUT_COLUMNS if c in rec and (m := json_type_error(c, rec[c]))]
-                if bad:
-                    unreadable += [(row, aid, k2, m) for k2, m in bad]
-                    continue
-                numbers.append(row)
-                for c in INPUT_COLUMNS:
-                    values[c].append(_json_cell(rec.get(c), c))
-            first += len(starts)
-            cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
-            yield Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos)
+            chunk, nlines = jsonl_chunk(block, first, src.consumed())
+            yield chunk
+            first += nlines
         snap.check(consumed=src.consumed())
+
+
+def jsonl_chunk(block: bytes, first: int, pos: int = 0) -> tuple[Chunk, int]:
+    """The records and rejected lines of a block of whole JSON Lines lines whose first line is row ``first``,
+    and the block's line count (the one reading of a block, as :func:`csv_chunk`)."""
+    starts, lengths = _line_starts(block)
+    values: dict[str, list] = {c: [] for c in INPUT_COLUMNS}
+    numbers: list[int] = []
+    unreadable: list[tuple[int, str | None, str, str]] = []
+    for k, (s, ln) in enumerate(zip(starts, lengths)):
+        if ln == 0:
+            continue
+        row = first + k
+        if ln == len(TOO_LONG) and block[s:s + ln] == TOO_LONG:
+            unreadable.append((row, None, "(row)", too_long(row)))
+            continue
+        try:
+            rec = json.loads(block[s:s + ln], parse_constant=strict_json.reject_constant,
+                             object_pairs_hook=_unique_keys)
+        except _DuplicateKeys as exc:
+            aid = next((v for k2, v in exc.pairs if k2 == "account_id" and isinstance(v, str)), None)
+            unreadable += [(row, aid, k2, "Appears more than once in the record.") for k2 in exc.keys]
+            continue
+        except (ValueError, UnicodeDecodeError) as exc:
+            unreadable.append((row, None, "(row)", f"Is not valid JSON ({exc})."))
+            continue
+        if not isinstance(rec, dict):
+            unreadable.append((row, None, "(row)", "Must be a JSON object."))
+            continue
+        aid = rec.get("account_id")
+        aid = aid if isinstance(aid, str) else None
+        bad = [(k2, "Unknown field.") for k2 in sorted(k2 for k2 in rec if k2 not in _KNOWN)]
+        bad += [(c, m) for c in INPUT_COLUMNS if c in rec and (m := json_type_error(c, rec[c]))]
+        if bad:
+            unreadable += [(row, aid, k2, m) for k2, m in bad]
+            continue
+        numbers.append(row)
+        for c in INPUT_COLUMNS:
+            values[c].append(_json_cell(rec.get(c), c))
+    cols = {c: pa.array(v, type=pa.string()) for c, v in values.items()}
+    return Chunk(cols, np.array(numbers, dtype=np.int64), unreadable, pos), len(starts)
 
 
 # ----------------------------------------------------------------------------- Parquet

@@ -767,7 +767,8 @@ def default_chunk_size(workers: int) -> int:
     """Rows per chunk when none is given: fewer with more workers, as each holds a chunk in memory.
 
     Measured on 1,000,000 rows: one worker with 100,000-row chunks peaked at
-    about 800 MiB for the whole job (1.1 GiB when remeasured for issue 24:
+    about 800 MiB for the whole job (1.1 GiB when remeasured for issue 24,
+    1.2 GiB on 2026-12-05; 976 MiB with 50,000-row chunks at the same speed:
     see docs/batch.md); two workers with 25,000-row chunks about the same,
     where 100,000-row chunks took 1.7 GiB.
 
@@ -836,7 +837,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
         chunk_size: int | None = None, channel: str = "batch", progress: bool = False, workers: int = 1, *,
         output_format: str | None = None, bom: bool = False, max_reject_rate: float = 1.0,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES, summary_path: str | None = None,
-        encoding: str = "utf-8") -> Summary:
+        encoding: str = "utf-8", delimiter: str = ",") -> Summary:
     """The whole job on one machine; writes both files or (on any error) neither.
 
     ``workers`` processes work chunks out in parallel (the output is the same).
@@ -848,7 +849,9 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     are rejected, the rejects are written but the offers are not (the
     summary's ``too_many_rejects``). CSV and JSON Lines input is read in
     ``encoding`` (``utf-8`` by default; see :data:`negotiator.batch.io.ENCODINGS`):
-    a file not valid in it is refused before any output is opened.
+    a file not valid in it is refused before any output is opened. CSV
+    input's fields are separated by ``delimiter`` (``,``, ``;``, tab or ``|``;
+    see :data:`negotiator.batch.io.DELIMITERS`).
     """
     if not 0 <= max_reject_rate <= 1:
         raise BatchInputError(f"--max-reject-rate must be between 0 and 1, not {max_reject_rate}")
@@ -872,7 +875,7 @@ def run(input_path: str, output_path: str, policy: Policy, as_of: dt.date, rejec
     lock = OutputLock([output_path, rejects_path])      # one job at a time writes these files
     lock.__enter__()
     try:
-        chunks, total = read_chunks(input_path, chunk_size, chunk_bytes, encoding)
+        chunks, total = read_chunks(input_path, chunk_size, chunk_bytes, encoding, delimiter)
     except BaseException:
         lock.release()
         raise
@@ -963,6 +966,7 @@ def main(args, registry) -> int:
                           chunk_bytes=int(_or(getattr(args, "chunk_mib", None), DEFAULT_CHUNK_BYTES / 2**20) * 2**20),
                           summary_path=getattr(args, "summary_json", None),
                           encoding=getattr(args, "encoding", None) or "utf-8",
+                          delimiter=getattr(args, "delimiter", None) or ",",
                           max_reject_rate=_or(getattr(args, "max_reject_rate", None), DEFAULT_MAX_REJECT_RATE))
     except KeyboardInterrupt as exc:
         signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT

@@ -184,7 +184,7 @@ def _copy_tree(tmp_path: Path) -> Path:
 NEW_WORDS = '''"""New words of the portal, until they are in the catalogs."""
 
 WORDS = {
-    "change_answers": {"en": "Change your answers", "zh-CN": "修改您的回答", "zh-TW": "修改您的回答"},
+    "example_change_answers": {"en": "Change your answers", "zh-CN": "修改您的回答", "zh-TW": "修改您的回答"},
     "pay_by": {"en": "Pay by {date}", "zh-CN": "请于 {date} 前还款", "zh-TW": "請於 {date} 前還款"},
 }
 '''

@@ -1,16 +1,20 @@
-"""The 2xx examples and the response headers the operations' builders leave out (issue 23, item 7).
+"""The examples and the response headers the operations' builders leave out (issue 23, item 7).
 
 Called by :func:`negotiator.service.openapi.build_spec` on the finished document: an operation that has
-no example of a successful answer gets one here (by its ``operationId``), and ``POST /v1/arrangements``
-declares the headers it sends. ``tests/service/test_contract.py`` checks every 2xx example against its
-schema, so an example that drifts from the wire fails there.
+no example of a successful answer gets one here (by its ``operationId``), every problem answer without an
+example gets one made from the problem table (the first code its description names, else the status's
+usual code), and ``POST /v1/arrangements`` declares the headers it sends. ``tests/service/test_contract.py``
+checks every example against its schema, so an example that drifts from the wire fails there.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
+from negotiator.app.problems import problem_body
+from negotiator.core.problems import PROBLEMS
 from negotiator.service.openapi_contacts import EXAMPLE_CONTACT
 from negotiator.service.openapi_records import EXAMPLE_ARRANGEMENT
 
@@ -64,6 +68,30 @@ def examples(engine: dict) -> dict[str, dict[str, object]]:
     }
 
 
+#: The code a problem answer's example shows when its description names none of its status.
+USUAL_CODE = {400: "malformed_body", 401: "unauthorized", 403: "wrong_channel", 404: "not_found",
+              409: "arrangement_exists", 413: "body_too_large", 415: "unsupported_media_type", 422: "invalid_input",
+              429: "rate_limited", 503: "store_off"}
+
+
+def problem_example(status: int, description: str) -> dict:
+    """An example problem for a response: the first code of this status its description names.
+
+    >>> problem_example(409, "The arrangement is not live (`not_live`).")["code"]
+    'not_live'
+    >>> problem_example(503, "Portal keys: the rate limit's store cannot be reached.")["code"]
+    'rate_limit_unavailable'
+    """
+    named = [c for c in re.findall(r"`([a-z_]+)`", description) if c in PROBLEMS and PROBLEMS[c].status == status]
+    if named:
+        code = named[0]
+    elif status == 503 and "rate limit" in description.lower():
+        code = "rate_limit_unavailable"
+    else:
+        code = USUAL_CODE[status]
+    return problem_body(code, PROBLEMS[code].description, request_id="3f2c9a0e5b7d4c1e")[1]
+
+
 #: What ``POST /v1/arrangements`` answers in headers (negotiator/service/arrangements.py).
 ACCEPT_HEADERS = {
     "Location": {"description": "The arrangement's own URL (`/v1/arrangements/{arrangement_id}`).",
@@ -76,7 +104,7 @@ ACCEPT_HEADERS = {
 
 
 def complete(doc: dict, engine: dict) -> None:
-    """Add the missing 2xx examples and the accept's headers to ``doc`` in place."""
+    """Add the missing examples and the accept's headers to ``doc`` in place."""
     by_id = {op["operationId"]: op for ops in doc["paths"].values() for op in ops.values()
              if isinstance(op, dict) and "operationId" in op}
     for op_id, answers in examples(engine).items():
@@ -91,3 +119,9 @@ def complete(doc: dict, engine: dict) -> None:
                                      "(`idempotency_key_invalid`).")
     accept["409"]["description"] += (" `idempotency_conflict`: a request with this Idempotency-Key is still being "
                                      "answered; retry it.")
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            for status, answer in op.get("responses", {}).items():
+                media = answer.get("content", {}).get("application/problem+json")
+                if media is not None and "example" not in media:
+                    media["example"] = problem_example(int(status), answer["description"])

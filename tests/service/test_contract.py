@@ -194,6 +194,15 @@ def test_every_operation_has_an_id_and_a_2xx_example(doc):
     assert len(ids) == len(set(ids))
 
 
+def test_every_response_has_an_example_and_problems_show_a_code_of_their_status(doc):
+    for path, method, op in _operations(doc):
+        for status, answer in op["responses"].items():
+            for media, content in answer.get("content", {}).items():
+                assert "example" in content, (path, method, status, media)
+                if media == "application/problem+json":
+                    assert content["example"]["status"] == int(status), (path, method, status)
+
+
 def test_open_operations_say_they_need_no_key_and_the_others_need_one(doc):
     for path, method, op in _operations(doc):
         assert (op["security"] == []) == ((path, method) in OPEN), (path, method)

@@ -40,6 +40,10 @@ from negotiator.wire.schemas import (
 )
 
 AMOUNT_STRING_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,8})?$"
+METRICS_EXAMPLE = ('# HELP negotiator_policies_loaded Policies loaded by this process.\n'
+                   '# TYPE negotiator_policies_loaded gauge\nnegotiator_policies_loaded 4\n')
+DOCUMENT_EXAMPLE = {"openapi": "3.1.0", "info": {"title": "negotiator", "version": __version__}, "paths": {}}
+DOCUMENT_YAML_EXAMPLE = f"openapi: 3.1.0\ninfo:\n  title: negotiator\n  version: {__version__}\n"
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,8 +83,8 @@ DESCRIPTION = "\n\n".join([
     "Repayment-plan negotiation for consumer-debt collections: every option a borrower can be offered "
     "(`POST /v1/quotes`), the plan a borrower's own proposal implies (`POST /v1/proposals`), and the "
     "policies behind them.",
-    "Amounts are decimal strings in responses and strings or numbers in requests; rates are decimal "
-    "fractions (`\"0.18\"` is 18%); dates are ISO 8601.",
+    "Amounts are decimal strings (`\"1350.00\"`, never a JSON number: binary floats cannot hold money); "
+    "rates are decimal fractions (`\"0.18\"` is 18%); dates are ISO 8601.",
     "**Keys and channels.** Every `/v1` call needs an API key, sent as `X-API-Key: <key>` or "
     "`Authorization: Bearer <key>`. Each key is bound to a channel: `agent` (every option with its approval "
     "tier and the lender's figures), `supervisor` (as agent, and decides on arrangements that need a "
@@ -135,14 +139,22 @@ def _ok(schema: str, description: str, example=None, media="application/json") -
 
 
 def _amount_attributes(self, field, ret, **kwargs) -> dict:
-    """Amounts are a decimal string or a JSON number; StrictInt is an integer."""
+    """Amounts are documented as decimal strings only (a generated client never sends a float for money);
+    StrictInt is an integer.
+
+    The server still reads a JSON number (an older client's), as docs/changelog.md says; the document
+    does not offer it. The upper bound is the pattern's 13 digits and the field's ``maximum`` (in words).
+    """
     if isinstance(field, Amount):
-        low = {"exclusiveMinimum": 0} if field.positive else {"minimum": 0}
-        out = {"type": ["string", "number"], "pattern": AMOUNT_STRING_PATTERN, "maxLength": 40,
-               **low, "maximum": _plain(field.maximum)}
+        for key in ("minimum", "maximum", "exclusiveMinimum"):
+            ret.pop(key, None)
+        out = {"type": "string", "pattern": AMOUNT_STRING_PATTERN, "maxLength": 40,
+               "description": " ".join(filter(None, [ret.get("description") or field.metadata.get("description"),
+                                                     f"A decimal string, at most {_plain(field.maximum)}"
+                                                     + (", more than zero." if field.positive else ".")]))}
         if field.positive:
-            # A string is checked by its pattern only: spell out that it must not be all zeros.
-            out["not"] = {"type": "string", "pattern": r"^0+(\.0+)?$"}
+            # The pattern allows all zeros: spell out that such a string is refused.
+            out["not"] = {"pattern": r"^0+(\.0+)?$"}
         return out
     if isinstance(field, StrictInt):
         return {"type": "integer"}
@@ -211,27 +223,33 @@ def build_spec() -> dict:
                       "401": _problem(401), "404": _problem(404), "429": _problem(429),
                       "503": _problem(503)}}})
     spec.path(path="/healthz", operations={"get": {
-        "operationId": "healthz", "summary": "Liveness", "tags": ["operations"],
+        "operationId": "healthz", "summary": "Liveness", "tags": ["operations"], "security": [],
         "responses": {"200": _ok("Health", "The process answers.", {"status": "ok"})}}})
     spec.path(path="/readyz", operations={"get": {
         "operationId": "readyz", "summary": "Readiness: policies loaded, rate-limit store answering",
-        "tags": ["operations"],
+        "tags": ["operations"], "security": [],
         "responses": {"200": _ok("Ready", "Ready to serve.", ex["ready"]),
                       "503": _ok("Ready", "Not ready (no policy loaded, or the rate-limit store unreachable).",
                                  {"status": "not_ready", "policies": 4, "rate_limit_store": "unavailable"})}}})
     text = {"description": "Prometheus text format 0.0.4.", "headers": {"X-Request-ID": _RID},
-            "content": {"text/plain": {"schema": {"type": "string"}}}}
+            "content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}
     spec.path(path="/metrics", operations={"get": {
         "operationId": "metrics", "summary": "Prometheus metrics: requests and latency per route and status",
-        "tags": ["operations"], "responses": {"200": text}}})
+        "tags": ["operations"], "security": [], "responses": {"200": text}}})
     spec.path(path="/openapi.json", operations={"get": {
-        "operationId": "openapiJson", "summary": "This document, as JSON", "tags": ["operations"],
+        "operationId": "openapiJson", "summary": "This document, as JSON", "tags": ["operations"], "security": [],
         "responses": {"200": {"description": "The OpenAPI document.", "headers": {"X-Request-ID": _RID},
-                              "content": {"application/json": {"schema": {"type": "object"}}}}}}})
+                              "content": {"application/json": {"schema": {"type": "object"},
+                                                               "example": DOCUMENT_EXAMPLE}}}}}})
     spec.path(path="/openapi.yaml", operations={"get": {
-        "operationId": "openapiYaml", "summary": "This document, as YAML", "tags": ["operations"],
-        "responses": {"200": {"description": "The OpenAPI document.", "headers": {"X-Request-ID": _RID},
-                              "content": {"application/yaml": {"schema": {"type": "object"}}}}}}})
+        "operationId": "openapiYaml", "summary": "This document, as YAML", "tags": ["operations"], "security": [],
+        "description": "`application/yaml` (RFC 9512); `text/plain` when the caller's `Accept` prefers it.",
+        "responses": {"200": {"description": "The OpenAPI document, as YAML text.", "headers": {"X-Request-ID": _RID},
+                              # Parsed, the YAML is a mapping; as text/plain, a string (what a generator reads).
+                              "content": {"application/yaml": {"schema": {"type": "object"},
+                                                               "example": DOCUMENT_EXAMPLE},
+                                          "text/plain": {"schema": {"type": "string"},
+                                                         "example": DOCUMENT_YAML_EXAMPLE}}}}}})
     spec.tag({"name": "quotes", "description": "Options and what-if proposals."})
     spec.tag({"name": "policies", "description": "The lender policies the service applies."})
     spec.tag({"name": "operations", "description": "Health, readiness, metrics and this document."})
@@ -245,17 +263,21 @@ def build_spec() -> dict:
     require_account_id(doc)
     from negotiator.service.openapi_records import add_record_links
     add_record_links(doc)
+    from negotiator.service.openapi_examples import complete
+    complete(doc, ex)
     schemas = doc["components"]["schemas"]
     # Cross-field rules the engine enforces, stated where a client can see them.
     schemas["Proposal"].update(minProperties=1, maxProperties=1,
                                description="Exactly one of monthly_payment, term_months or lump_sum.")
     schemas["Finances"]["description"] = ("Give monthly_income or income_lines, and monthly_expenses or "
                                           "expense_lines (lines are added up; given both, they must agree).")
+    # Each `required` beside the property it names (Redocly's no-required-schema-properties-undefined).
+    term = schemas["Account"]["properties"]["remaining_term_months"]
     schemas["Account"]["allOf"] = [
         {"if": {"properties": {"product": {"const": "credit_card"}}, "required": ["product"]},
-         "then": {"not": {"required": ["remaining_term_months"]}}},
+         "then": {"not": {"properties": {"remaining_term_months": term}, "required": ["remaining_term_months"]}}},
         {"if": {"properties": {"product": {"const": "loan"}}, "required": ["product"]},
-         "then": {"required": ["remaining_term_months"]}}]
+         "then": {"properties": {"remaining_term_months": term}, "required": ["remaining_term_months"]}}]
     schemas["Account"]["description"] = "remaining_term_months: required for a loan, refused for a credit card."
     doc["x-problem-types"] = {code: {"status": k.status, "title": k.title, "description": k.description}
                               for code, k in PROBLEMS.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 
 bp = Blueprint("ops", __name__)
 
@@ -70,5 +70,7 @@ def openapi_yaml():
     state = _state()
     if "spec_yaml" not in state:
         state["spec_yaml"] = to_yaml(state["spec"])
-    return Response(state["spec_yaml"], mimetype="application/yaml")
+    # RFC 9512's type by default; text/plain for a caller that prefers it (a generator reads text, not YAML).
+    best = request.accept_mimetypes.best_match(["application/yaml", "text/plain"], default="application/yaml")
+    return Response(state["spec_yaml"], mimetype=best)
 

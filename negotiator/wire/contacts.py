@@ -16,6 +16,7 @@ import zoneinfo
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from negotiator.core.money import CURRENCIES
 from negotiator.core.vocabulary import (
     CONTACT_CHANNELS,
     DIRECTIONS,
@@ -191,7 +192,7 @@ class FollowUpSchema(Schema):
     arrangement_id = fields.String(required=True)
     arrangement_status = fields.String(required=True)
     policy = fields.Nested(PolicyRefSchema, required=True)
-    currency = fields.String(required=True)
+    currency = fields.String(required=True, validate=validate.OneOf(sorted(CURRENCIES)))
     instalment = fields.Nested(FollowUpInstalmentSchema, required=True)
     days = fields.Integer(required=True, metadata={
         "description": "Days until the due date (a reminder), or since it (missed)."})

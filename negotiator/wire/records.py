@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from negotiator.core.money import CURRENCIES
 from negotiator.core.vocabulary import ALL_STATUSES, EVENT_TYPES, INSTALMENT_STATES
+from negotiator.policy import OPTION_TYPES
 from negotiator.wire.schemas import (
     CHANNELS,
     Amount,
@@ -80,7 +82,7 @@ class ArrangementSchema(Schema):
     account_id = fields.String(required=True)
     quote_id = fields.String(required=True)
     option_id = fields.String(required=True)
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(OPTION_TYPES))
     approval = fields.String(required=True, validate=validate.OneOf(["none", "agent", "supervisor"]))
     status = fields.String(required=True, validate=validate.OneOf(ALL_STATUSES), metadata={
         "description": "As of `as_of`: stored statuses, with `at_risk`, `broken` and `completed` worked out "
@@ -89,7 +91,7 @@ class ArrangementSchema(Schema):
     accepted_by = fields.String(required=True)
     decided_by = fields.String(required=True, allow_none=True)
     replaces = fields.String(required=True, allow_none=True)
-    currency = fields.String(required=True)
+    currency = fields.String(required=True, validate=validate.OneOf(sorted(CURRENCIES)))
     policy = fields.Nested(PolicyRefSchema, required=True)
     monthly_payment = Money(required=True)
     total_payable = Money(required=True)

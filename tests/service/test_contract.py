@@ -170,3 +170,120 @@ def test_example_answers_are_what_the_service_answers(client, doc):
     for path, body in (("/v1/quotes", EXAMPLE_QUOTE), ("/v1/proposals", EXAMPLE_PROPOSAL)):
         real = client.post(path, json=body, headers=headers()).get_json()
         assert doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["example"] == real
+
+
+# ---------------------------------------------------------------- issue 23, item 7: the contract has no holes
+
+OPEN = {("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"), ("/openapi.json", "get"),
+        ("/openapi.yaml", "get")}
+
+
+def _operations(doc):
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if method in ("get", "post", "put", "delete"):
+                yield path, method, op
+
+
+def test_every_operation_has_an_id_and_a_2xx_example(doc):
+    ids = []
+    for path, method, op in _operations(doc):
+        ids.append(op["operationId"])
+        ok = [c for s, r in op["responses"].items() if s.startswith("2") for c in r.get("content", {}).values()]
+        assert ok and all("example" in c for c in ok), (path, method)
+    assert len(ids) == len(set(ids))
+
+
+def test_every_response_has_an_example_and_problems_show_a_code_of_their_status(doc):
+    for path, method, op in _operations(doc):
+        for status, answer in op["responses"].items():
+            for media, content in answer.get("content", {}).items():
+                assert "example" in content, (path, method, status, media)
+                if media == "application/problem+json":
+                    assert content["example"]["status"] == int(status), (path, method, status)
+
+
+def test_open_operations_say_they_need_no_key_and_the_others_need_one(doc):
+    for path, method, op in _operations(doc):
+        assert (op["security"] == []) == ((path, method) in OPEN), (path, method)
+
+
+def _amount_properties(doc, name, seen=None):
+    """Every amount of a request schema (an Amount field is the one with the amount pattern)."""
+    from negotiator.service.openapi import AMOUNT_STRING_PATTERN
+    seen = set() if seen is None else seen
+    if name in seen:
+        return
+    seen.add(name)
+    for prop, schema in doc["components"]["schemas"][name].get("properties", {}).items():
+        refs = [schema.get("$ref", "")] + [s.get("$ref", "") for s in schema.get("anyOf", [])]
+        refs += [schema.get("items", {}).get("$ref", "")]
+        if schema.get("pattern") == AMOUNT_STRING_PATTERN:
+            yield f"{name}.{prop}", schema
+        for ref in filter(None, refs):
+            yield from _amount_properties(doc, ref.rsplit("/", 1)[1], seen)
+
+
+def test_request_amounts_are_strings_only(doc):
+    amounts = dict(a for req in ("QuoteRequest", "ProposalRequest", "PaymentRequest")
+                   for a in _amount_properties(doc, req))
+    assert {"Account.balance", "Proposal.monthly_payment", "PaymentRequest.amount"} <= set(amounts)
+    for where, schema in amounts.items():
+        assert schema["type"] == "string", where
+        assert not {"minimum", "maximum", "exclusiveMinimum"} & set(schema), where
+
+
+def test_numbers_for_amounts_are_still_read_though_undocumented(client):
+    """The server's tolerance, kept for older clients (docs/changelog.md): a JSON number reads as its string."""
+    body = quote_body()
+    body["account"]["balance"] = 12000
+    assert client.post("/v1/quotes", json=body, headers=headers()).status_code == 200
+
+
+def test_arrangement_type_and_currencies_are_enumerated(doc):
+    from negotiator.core.money import CURRENCIES
+    from negotiator.policy import OPTION_TYPES
+    schemas = doc["components"]["schemas"]
+    assert schemas["Arrangement"]["properties"]["type"]["enum"] == list(OPTION_TYPES)
+    for name in ("Arrangement", "QuoteResponse", "ProposalResponse", "StoredQuote", "FollowUp"):
+        assert schemas[name]["properties"]["currency"]["enum"] == sorted(CURRENCIES), name
+
+
+def test_the_supervisor_channel_is_in_the_description(doc):
+    assert "`supervisor`" in doc["info"]["description"]
+    assert "| supervisor |" in doc["info"]["description"]
+
+
+def test_accept_declares_every_header_it_sends(tmp_path, doc):
+    import datetime as dt
+
+    from negotiator.service import create_app
+    from negotiator.store import upgrade
+
+    from .conftest import make_config
+    upgrade(url := f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    app = create_app(make_config(database_url=url))
+    app.extensions["negotiator"]["clock"].set(dt.date.fromisoformat(quote_body()["as_of"]))
+    client = app.test_client()
+    request = quote_body()
+    request["account"]["account_id"] = "ACC-7"
+    q = client.post("/v1/quotes", json=request, headers=headers()).get_json()
+    body = {"quote_id": q["quote_id"], "option_id": q["recommended_option_id"], "accepted_by": "agent-7"}
+    first = client.post("/v1/arrangements", json=body, headers=headers(**{"Idempotency-Key": "contract-7-0001"}))
+    again = client.post("/v1/arrangements", json=body, headers=headers(**{"Idempotency-Key": "contract-7-0001"}))
+    declared = doc["paths"]["/v1/arrangements"]["post"]["responses"]
+    ours = {"location", "idempotent-replayed", "x-request-id"}   # the answer's own (not the generic ones)
+    for r in (first, again):
+        sent = {name.lower() for name, _ in r.headers.items()} & ours
+        assert sent <= {h.lower() for h in declared[str(r.status_code)]["headers"]}, sent
+    assert first.headers["Location"] == f"/v1/arrangements/{first.get_json()['arrangement_id']}"
+    assert again.headers["Idempotent-Replayed"] == "true"
+    missing = client.post("/v1/arrangements", json=body, headers=headers())
+    assert missing.status_code == 400 and "idempotency_key_invalid" in declared["400"]["description"]
+    assert "idempotency_conflict" in declared["409"]["description"]
+
+
+def test_the_yaml_document_reads_as_text_for_a_generator(client):
+    plain = client.get("/openapi.yaml", headers={"Accept": "text/plain"})
+    assert plain.mimetype == "text/plain" and yaml.safe_load(plain.get_data(as_text=True))["openapi"] == "3.1.0"
+    assert client.get("/openapi.yaml").mimetype == "application/yaml"

@@ -17,7 +17,7 @@ from service.conftest import AGENT_KEY
 from service.test_portal_walk import LIMIT_WORDS
 
 from negotiator.web.invitations import Invitation, sign
-from negotiator.web.text import WORDS, amount, option_name
+from negotiator.web.text import WORDS, amount, language_name, option_name
 
 from .conftest import AGENT_HEADER, AXE, DEVICES, SECRET, SHOTS
 from .pages import INTERNAL_WORDS
@@ -419,10 +419,10 @@ def test_portal_errors_back_reload_language_and_the_plans_own_address(live, cont
     # The language link: the same page, the same answers, in the other language; and back.
     other = current_lang_other(lang)
     with page.expect_navigation():
-        page.get_by_role("link", name=w("other_lang", lang)).click()
+        page.get_by_role("link", name=language_name(other)).click()
     assert "/options" in page.url and page.get_by_role("heading", name=w("options_title", other)).is_visible()
     with page.expect_navigation():
-        page.get_by_role("link", name=w("other_lang", other)).click()
+        page.get_by_role("link", name=language_name(lang)).click()
     # Back to the questions: the answers as typed.
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(rf"^\W*{w('back', lang)}$")).click()

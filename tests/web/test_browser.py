@@ -66,6 +66,17 @@ def back_and_reload(page, heading: str, where: str) -> None:
     assert page.url == url and page.get_by_role("heading", name=heading).first.is_visible(), f"{where}: back"
 
 
+def same_after_reload(page, selector: str, where: str) -> None:
+    """Reload, then Back and Forward: the same address and ``selector`` shown again (a GET page, never a form
+    sent again)."""
+    url = page.url
+    page.reload()
+    assert page.url == url and page.locator(selector).is_visible(), f"{where}: reload"
+    page.go_back()
+    page.go_forward()
+    assert page.url == url and page.locator(selector).is_visible(), f"{where}: back"
+
+
 def fits(page, where: str) -> None:
     """Nothing scrolls sideways: not the page, not a schedule's own region (each schedule shown, on a phone as
     blocks of labelled lines), and no schedule runs past the window's edge."""
@@ -163,6 +174,7 @@ def test_console_customer_on_the_line_to_plan_booked(live, browser, lang, device
     assert page.get_by_text(w("no_live_plan", lang)).is_visible()
     check(page, f"{name} found", lang)
     shot(page, f"{name}-1-found")
+    same_after_reload(page, "section.record", f"{name} found")
 
     # 2. Quote with what the record knows: one button.
     with page.expect_navigation():
@@ -182,6 +194,7 @@ def test_console_customer_on_the_line_to_plan_booked(live, browser, lang, device
         assert code not in text, code
     check(page, f"{name} quote", lang)
     shot(page, f"{name}-2-quote")
+    same_after_reload(page, "#result", f"{name} quote")
 
     # 3. The borrower offers 800 a month: tried beside the options.
     page.fill("#f-p_payment", "800")
@@ -197,6 +210,7 @@ def test_console_customer_on_the_line_to_plan_booked(live, browser, lang, device
     assert whatif.get_by_role("heading", name=w("plan", lang)).is_visible()
     check(page, f"{name} what-if", lang)
     shot(page, f"{name}-3-whatif")
+    same_after_reload(page, "#whatif", f"{name} what-if")
 
     # 4. Plan booked.
     with page.expect_navigation():
@@ -436,6 +450,8 @@ def test_portal_errors_back_reload_language_and_the_plans_own_address(live, cont
         isolated(page, f"{name} errors")
         check(page, f"{name} errors", lang)
         shot(page, f"{name}-5-errors")
+        page.reload()       # the refused answers again, beside their fields (a re-sent form, nothing booked)
+        assert page.locator("#e-monthly_expenses").inner_text().endswith(message) and dialogs == []
         page.get_by_label(w("spending", lang)).fill("2,000")
         with page.expect_navigation():
             page.get_by_role("button", name=w("see_options", lang)).click()
@@ -510,6 +526,7 @@ def test_portal_nothing_affordable_is_no_dead_end(live, context_for, lang, devic
     isolated(page, f"{name} nothing")
     check(page, f"{name} nothing", lang)
     shot(page, f"{name}-7-nothing")
+    back_and_reload(page, w("nothing_title", lang), f"{name} nothing")
 
 
 @pytest.mark.parametrize("device", list(DEVICES))

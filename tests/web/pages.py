@@ -42,4 +42,5 @@ def human_text(text: str, where: str) -> None:
     AssertionError: bad: '2027-01-03' in: 'Due 2027-01-03'
     """
     m = CODES.search(text)
-    assert m is None, f"{where}: {m.group(0)!r} in: {text[max(0, m.start() - 80):m.end() + 80]!r}"
+    if m is not None:
+        raise AssertionError(f"{where}: {m.group(0)!r} in: {text[max(0, m.start() - 80):m.end() + 80]!r}")

@@ -8,6 +8,9 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import get_currency_name
+
+from negotiator.core.formats import cldr
 from negotiator.web.text import WORDS, amount, option_name, percent, status_name, t
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -76,6 +79,15 @@ def word(prefix: str, code: str | None, lang: str) -> str:
     return t(key, lang) if key in WORDS else code
 
 
+def currency_label(code: str, lang: str) -> str:
+    """A currency as the console's list offers it: CLDR's name of it in ``lang``, never the bare ISO code.
+
+    >>> currency_label("CNY", "en"), currency_label("CNY", "zh-CN"), currency_label("GBP", "zh-TW")
+    ('Chinese Yuan', '人民币', '英鎊')
+    """
+    return get_currency_name(code, locale=cldr(lang))
+
+
 def concession(c: dict, currency: str, lang: str) -> str:
     """One concession of a what-if in words, each field labelled and formatted.
 
@@ -136,4 +148,6 @@ def helpers(lang: str, tz: dt.tzinfo) -> dict:
     return {"when": lambda iso: local_time(iso, tz, lang), "day": lambda iso: local_date(iso, lang),
             "word": lambda prefix, code: word(prefix, code, lang),
             "concession": lambda c, cur: concession(c, cur, lang), "refusal": lambda w: refusal(w, lang),
-            "status_word": lambda s: status_name(s, lang)}
+            "status_word": lambda s: status_name(s, lang),
+            "currency_label": lambda c: currency_label(c, lang),
+            "hardship_word": lambda c: word("hardship_kind", c, lang)}

@@ -42,6 +42,10 @@ def pytest_terminal_summary(terminalreporter):
     if chromium() is None and any(r.nodeid.startswith("tests/web/test_browser")
                                   for r in terminalreporter.stats.get("skipped", [])):
         terminalreporter.write_line(NO_BROWSER, red=True, bold=True)
+    from .pages import STATES
+    if STATES:
+        terminalreporter.write_line("page states checked (axe-core, human text): " + ", ".join(
+            f"{lang} {n}" for lang, n in sorted(STATES.items())))
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +89,7 @@ def live(tmp_path_factory):
     upgrade(url)
     from service.conftest import free_port
     port = free_port()
-    app = create_app(web_config(database_url=url, public_url=f"http://127.0.0.1:{port}"))
+    app = create_app(web_config(database_url=url, public_url=f"http://127.0.0.1:{port}", console_supervisors="sup-1"))
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -23,3 +23,24 @@ def csrf(response) -> str:
 
 def hidden(response, name: str) -> list[str]:
     return re.findall(rf'name="{name}" value="([^"]*)"', response.get_data(as_text=True))
+
+
+#: What no person should read on a page: a code of the wire, an ISO date, an ISO currency code.
+CODES = re.compile(r"(?<![A-Za-z0-9_])(credit_card|quote_issued|catch_up|term_months|from_apr|interest_reduction|"
+                   r"pending_approval|CNY|GBP)(?![A-Za-z0-9_])|\b\d{4}-\d{2}-\d{2}\b")
+
+#: Page states the browser tests checked (axe-core and human text), by language.
+STATES: dict[str, int] = {}
+
+
+def human_text(text: str, where: str) -> None:
+    """No code, ISO date or ISO currency code in text a person reads.
+
+    >>> human_text("Due 3 January 2027: CN¥1,100.00", "ok")
+    >>> human_text("Due 2027-01-03", "bad")
+    Traceback (most recent call last):
+    AssertionError: bad: '2027-01-03' in: 'Due 2027-01-03'
+    """
+    m = CODES.search(text)
+    if m is not None:
+        raise AssertionError(f"{where}: {m.group(0)!r} in: {text[max(0, m.start() - 80):m.end() + 80]!r}")

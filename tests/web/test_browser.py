@@ -17,12 +17,12 @@ from service.conftest import AGENT_KEY
 from service.test_portal_walk import LIMIT_WORDS
 
 from negotiator.web.invitations import Invitation, sign
-from negotiator.web.text import WORDS, amount, option_name
+from negotiator.web.text import WORDS, amount, language_name, option_name
 
 from .conftest import AGENT_HEADER, AXE, DEVICES, SECRET, SHOTS
-from .pages import INTERNAL_WORDS
+from .pages import INTERNAL_WORDS, STATES, human_text
 
-LANGS = ("en", "zh-CN")
+LANGS = ("en", "zh-CN", "zh-TW")
 ACCOUNT = {"currency": "CNY", "balance": "12000.00", "arrears": "1500.00", "fees": "300.00", "apr": "0.18",
            "days_past_due": 45, "product": "credit_card", "contractual_payment": "600.00"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -35,7 +35,7 @@ def w(key: str, lang: str, **p) -> str:
 
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, scale="css")     # one pixel per CSS pixel
 
 
 def axe(page, where: str) -> None:
@@ -46,6 +46,35 @@ def axe(page, where: str) -> None:
         .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""", AXE_TAGS)
     assert found == [], f"{where}: {json.dumps(found, ensure_ascii=False)}"
+
+
+def check(page, where: str, lang: str) -> None:
+    """One page state as a person meets it: axe-core clean, and no code, ISO date or ISO currency code in the
+    words on the page (counted per language in the run's summary)."""
+    axe(page, where)
+    human_text(page.inner_text("body"), where)
+    STATES[lang] = STATES.get(lang, 0) + 1
+
+
+def back_and_reload(page, heading: str, where: str) -> None:
+    """Reload, then Back and Forward: the same page each time, never a resubmission prompt."""
+    url = page.url
+    page.reload()
+    assert page.get_by_role("heading", name=heading).first.is_visible(), f"{where}: reload"
+    page.go_back()
+    page.go_forward()
+    assert page.url == url and page.get_by_role("heading", name=heading).first.is_visible(), f"{where}: back"
+
+
+def same_after_reload(page, selector: str, where: str) -> None:
+    """Reload, then Back and Forward: the same address and ``selector`` shown again (a GET page, never a form
+    sent again)."""
+    url = page.url
+    page.reload()
+    assert page.url == url and page.locator(selector).is_visible(), f"{where}: reload"
+    page.go_back()
+    page.go_forward()
+    assert page.url == url and page.locator(selector).is_visible(), f"{where}: back"
 
 
 def fits(page, where: str) -> None:
@@ -143,8 +172,9 @@ def test_console_customer_on_the_line_to_plan_booked(live, browser, lang, device
     assert record.get_by_text(w("product_credit_card", lang)).is_visible()
     assert record.get_by_text(amount("8000.00", "CNY", lang)).is_visible()
     assert page.get_by_text(w("no_live_plan", lang)).is_visible()
-    axe(page, f"{name} found")
+    check(page, f"{name} found", lang)
     shot(page, f"{name}-1-found")
+    same_after_reload(page, "section.record", f"{name} found")
 
     # 2. Quote with what the record knows: one button.
     with page.expect_navigation():
@@ -162,8 +192,9 @@ def test_console_customer_on_the_line_to_plan_booked(live, browser, lang, device
     text = page.inner_text("main")
     for code in ("catch_up", "credit_card", "term_months", "from_apr", "quote_issued"):
         assert code not in text, code
-    axe(page, f"{name} quote")
+    check(page, f"{name} quote", lang)
     shot(page, f"{name}-2-quote")
+    same_after_reload(page, "#result", f"{name} quote")
 
     # 3. The borrower offers 800 a month: tried beside the options.
     page.fill("#f-p_payment", "800")
@@ -177,8 +208,9 @@ def test_console_customer_on_the_line_to_plan_booked(live, browser, lang, device
     if device == "desk-1920":
         assert page.evaluate("window.scrollY") == 0 and box["y"] + box["height"] <= height, box
     assert whatif.get_by_role("heading", name=w("plan", lang)).is_visible()
-    axe(page, f"{name} what-if")
+    check(page, f"{name} what-if", lang)
     shot(page, f"{name}-3-whatif")
+    same_after_reload(page, "#whatif", f"{name} what-if")
 
     # 4. Plan booked.
     with page.expect_navigation():
@@ -190,7 +222,7 @@ def test_console_customer_on_the_line_to_plan_booked(live, browser, lang, device
     assert [events.nth(i).locator("td").nth(1).inner_text() for i in range(events.count())] == [
         w("event_quote_issued", lang), w("event_accepted", lang)]
     assert "+00:00" not in page.locator("table.events").inner_text()
-    axe(page, f"{name} booked")
+    check(page, f"{name} booked", lang)
     shot(page, f"{name}-4-booked")
     # Back after booking: the what-if's own address again, never a resubmission prompt; reload too.
     page.go_back()
@@ -223,8 +255,10 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     isolated(page, f"{name} start")
-    axe(page, f"{name} start")
+    check(page, f"{name} start", lang)
     shot(page, f"{name}-1-owed")
+    page.reload()
+    assert page.get_by_label(w("income", lang)).is_visible()
 
     page.get_by_label(w("income", lang)).fill("3500")
     page.get_by_label(w("spending", lang)).fill("2000")
@@ -255,8 +289,10 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
         assert first.locator("details.all-rows table.schedule tbody tr").count() == n
     fits(page, f"{name} options")
     isolated(page, f"{name} options")
-    axe(page, f"{name} options")
+    check(page, f"{name} options", lang)
     shot(page, f"{name}-2-options")
+    back_and_reload(page, w("options_title", lang), f"{name} options")
+    first = page.locator("article.option").first
 
     with page.expect_navigation():
         first.get_by_role("button", name=w("choose", lang)).click()
@@ -278,8 +314,9 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     assert page.evaluate(cell) == "table-cell"
     page.emulate_media(media="screen")
     isolated(page, f"{name} confirmation")
-    axe(page, f"{name} confirmation")
+    check(page, f"{name} confirmation", lang)
     shot(page, f"{name}-3-confirmation")
+    back_and_reload(page, w("confirm_title", lang), f"{name} confirmation")
 
     # Opening the link again says there is a plan already.
     page.goto(url)
@@ -298,14 +335,15 @@ def test_portal_invitation_to_agreed_plan(live, context_for, lang, device):
     assert w("channel_portal", lang) in console.locator("table.events").inner_text()
     console.locator("main details summary").first.click()      # the plan's instalments
     fits(console, f"{name} console lookup")
-    axe(console, f"{name} console lookup")
+    check(console, f"{name} console lookup", lang)
     shot(console, f"{name}-4-console")
 
 
+@pytest.mark.parametrize("device", list(DEVICES))
 @pytest.mark.parametrize("lang", LANGS)
-def test_tampered_and_expired_links(live, context_for, lang):
-    page = context_for("phone", lang, bypass_csp=True).new_page()
-    url = invite(live, f"T-{lang}", lang)
+def test_tampered_and_expired_links(live, context_for, lang, device):
+    page = context_for(device, lang, bypass_csp=True).new_page()
+    url = invite(live, f"T-{lang}-{device}", lang)
     head, token = url.rsplit("/", 1)
     i = len(token) - 5
     tampered = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
@@ -313,17 +351,21 @@ def test_tampered_and_expired_links(live, context_for, lang):
     assert r.status == 400
     assert page.get_by_role("heading", name=w("link_invalid_title", lang)).is_visible()
     isolated(page, f"tampered {lang}")
-    axe(page, f"tampered {lang}")
-    shot(page, f"portal-{lang}-phone-tampered")
+    check(page, f"tampered {lang}", lang)
+    if device == "phone":      # the same page on a desktop: one screenshot is enough
+        shot(page, f"portal-{lang}-phone-tampered")
 
-    old = Invitation("i_expired", {"account_id": f"T-{lang}", **ACCOUNT}, "default", lang, int(time.time()) - 5)
+    old = Invitation("i_expired", {"account_id": f"T-{lang}-{device}", **ACCOUNT}, "default", lang,
+                     int(time.time()) - 5)
     r = page.goto(f"{head}/{sign(old, SECRET)}")
     assert r.status == 410
     assert page.get_by_role("heading", name=w("link_expired_title", lang)).is_visible()
     assert page.get_by_role("heading", name=w("contact_title", lang)).is_visible()     # never a dead end
+    assert page.get_by_role("heading", name=w("advice_title", lang)).is_visible()
     isolated(page, f"expired {lang}")
-    axe(page, f"expired {lang}")
-    shot(page, f"portal-{lang}-phone-expired")
+    check(page, f"expired {lang}", lang)
+    if device == "phone":
+        shot(page, f"portal-{lang}-phone-expired")
 
     # A genuine link to a plan that is not there: a page in the link's language, the way back to its start.
     r = page.goto(f"{url}/plans/a_{'0' * 20}")
@@ -332,8 +374,9 @@ def test_tampered_and_expired_links(live, context_for, lang):
     assert page.get_by_role("heading", name=w("not_found_title", lang)).is_visible()
     assert "a_000" not in page.content()
     isolated(page, f"not found {lang}")
-    axe(page, f"not found {lang}")
-    shot(page, f"portal-{lang}-phone-not-found")
+    check(page, f"not found {lang}", lang)
+    if device == "phone":
+        shot(page, f"portal-{lang}-phone-not-found")
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(rf"^\W*{w('back', lang)}$")).click()
     assert page.get_by_label(w("income", lang)).is_visible()
@@ -378,10 +421,6 @@ def test_the_accessibility_check_finds_what_it_should(live, context_for):
     assert "label" in str(exc.value) and "color-contrast" in str(exc.value)
 
 
-def current_lang_other(lang: str) -> str:
-    return "zh-CN" if lang == "en" else "en"
-
-
 @pytest.mark.parametrize("device", list(DEVICES))
 @pytest.mark.parametrize("lang", LANGS)
 def test_portal_errors_back_reload_language_and_the_plans_own_address(live, context_for, lang, device):
@@ -393,9 +432,10 @@ def test_portal_errors_back_reload_language_and_the_plans_own_address(live, cont
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url)
-    income = "３，５００" if lang == "zh-CN" else "3,500"
+    income = "３，５００" if lang != "en" else "3,500"
     page.get_by_label(w("income", lang)).fill(income)
-    page.get_by_label(w("spending", lang)).fill("2000元" if lang == "zh-CN" else "two thousand")
+    spending = {"en": "two thousand", "zh-CN": "2000元", "zh-TW": "2,000 人民幣"}[lang]
+    page.get_by_label(w("spending", lang)).fill(spending)
     page.get_by_label(w("household", lang)).fill("3")
     with page.expect_navigation():
         page.get_by_role("button", name=w("see_options", lang)).click()
@@ -408,27 +448,43 @@ def test_portal_errors_back_reload_language_and_the_plans_own_address(live, cont
         assert page.evaluate("document.activeElement.id") == "f-monthly_expenses"
         assert page.get_by_label(w("income", lang)).input_value() == income      # kept as typed
         isolated(page, f"{name} errors")
-        axe(page, f"{name} errors")
+        check(page, f"{name} errors", lang)
         shot(page, f"{name}-5-errors")
+        page.reload()       # the refused answers again, beside their fields (a re-sent form, nothing booked)
+        assert page.locator("#e-monthly_expenses").inner_text().endswith(message) and dialogs == []
         page.get_by_label(w("spending", lang)).fill("2,000")
         with page.expect_navigation():
             page.get_by_role("button", name=w("see_options", lang)).click()
     assert "/options" in page.url and page.get_by_role("heading", name=w("options_title", lang)).is_visible()
     page.reload()
     assert page.get_by_role("heading", name=w("options_title", lang)).is_visible()
-    # The language link: the same page, the same answers, in the other language; and back.
-    other = current_lang_other(lang)
-    with page.expect_navigation():
-        page.get_by_role("link", name=w("other_lang", lang)).click()
-    assert "/options" in page.url and page.get_by_role("heading", name=w("options_title", other)).is_visible()
-    with page.expect_navigation():
-        page.get_by_role("link", name=w("other_lang", other)).click()
+    # The language links: the same page, the same answers, in every other language in turn; and back.
+    afford = page.locator("main h1 + p").inner_text()
+    here = lang
+    for other in [o for o in LANGS if o != lang] + [lang]:
+        with page.expect_navigation():
+            page.get_by_role("link", name=language_name(other)).click()
+        assert "/options" in page.url and page.get_by_role("heading", name=w("options_title", other)).is_visible()
+        assert page.locator("html").get_attribute("lang") == other, f"{here} -> {other}"
+        if other != lang:
+            check(page, f"{name} options in {other}", other)
+        here = other
     # Back to the questions: the answers as typed.
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(rf"^\W*{w('back', lang)}$")).click()
     assert page.get_by_label(w("income", lang)).input_value() == income
     page.go_back()
     assert page.get_by_role("heading", name=w("options_title", lang)).is_visible()
+    # Change an answer: the questions as answered, one figure changed, new options for it.
+    with page.expect_navigation():
+        page.get_by_role("link", name=w("change_answers", lang)).click()
+    assert page.get_by_label(w("income", lang)).input_value() == income
+    page.get_by_label(w("income", lang)).fill("4,200")
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("see_options", lang)).click()
+    assert page.get_by_role("heading", name=w("options_title", lang)).is_visible()
+    assert page.locator("main h1 + p").inner_text() != afford
+    check(page, f"{name} changed answers", lang)
     with page.expect_navigation():
         page.locator("article.option").first.get_by_role("button", name=w("choose", lang)).click()
     assert page.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
@@ -445,7 +501,7 @@ def test_portal_errors_back_reload_language_and_the_plans_own_address(live, cont
     r = other_browser.goto(live["url"] + address)
     assert r.status == 200 and other_browser.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
     isolated(other_browser, f"{name} plan address")
-    axe(other_browser, f"{name} plan address")
+    check(other_browser, f"{name} plan address", lang)
     shot(other_browser, f"{name}-6-plan-address")
 
 
@@ -468,5 +524,104 @@ def test_portal_nothing_affordable_is_no_dead_end(live, context_for, lang, devic
     text = page.inner_text("main")
     assert not re.search(r"[-−]\s*£?\s*[\d,]+\.\d\d", text)
     isolated(page, f"{name} nothing")
-    axe(page, f"{name} nothing")
+    check(page, f"{name} nothing", lang)
     shot(page, f"{name}-7-nothing")
+    back_and_reload(page, w("nothing_title", lang), f"{name} nothing")
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_portal_cancelled_plan_is_no_dead_end(live, context_for, lang, device):
+    """A booked plan the lender cancels (in the console, with a reason): the borrower's plan page says it has
+    ended, shows no schedule, and says who to call and where free advice is; Back and reload keep it so."""
+    name = f"portal-{lang}-{device}"
+    account_id = f"X-{lang}-{device}"
+    page = context_for(device, lang, bypass_csp=True).new_page()
+    page.goto(invite(live, account_id, lang, policy="uk-conc", account={
+        "account_id": account_id, **ACCOUNT, "currency": "GBP"}))
+    page.get_by_label(w("income", lang)).fill("3500")
+    page.get_by_label(w("spending", lang)).fill("2000")
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("see_options", lang)).click()
+    with page.expect_navigation():
+        page.locator("article.option").first.get_by_role("button", name=w("choose", lang)).click()
+    assert page.get_by_role("heading", name=w("confirm_title", lang)).is_visible()
+
+    console = context_for(device, lang, agent="agent-7", bypass_csp=True).new_page()
+    console.goto(f"{live['url']}/console/accounts?lang={lang}&account_id={account_id}")
+    console.get_by_label(w("cancel_reason", lang)).fill("Paid in full by a relative")
+    with console.expect_navigation():
+        console.get_by_role("button", name=w("cancel", lang)).click()
+    assert console.get_by_text(w("no_live_plan", lang)).is_visible()
+    check(console, f"{name} console cancelled", lang)
+
+    page.reload()
+    assert page.get_by_role("heading", name=w("ended_title", lang)).is_visible()
+    assert page.locator("table.schedule").count() == 0
+    for key in ("contact_title", "advice_title"):
+        assert page.get_by_role("heading", name=w(key, lang)).is_visible()
+    isolated(page, f"{name} ended")
+    check(page, f"{name} ended", lang)
+    shot(page, f"{name}-8-ended")
+    back_and_reload(page, w("ended_title", lang), f"{name} ended")
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_console_hardship_points_to_free_advice(live, context_for, lang, device):
+    """The agent on a call with a customer in hardship: the kind and months recorded on the form, the quote
+    shows plans for the hardship and where free debt advice is, every kind and code in words."""
+    name = f"console-{lang}-{device}"
+    page = context_for(device, lang, agent="agent-7", bypass_csp=True).new_page()
+    page.goto(f"{live['url']}/console/?example=1&lang={lang}")
+    page.fill("#f-account_id", f"H-{lang}-{device}")
+    page.select_option("#f-policy", "uk-conc")
+    page.select_option("#f-currency", "GBP")
+    page.select_option("#f-hardship_kind", "unemployment")
+    assert page.locator("#f-hardship_kind option:checked").inner_text() == w("hardship_kind_unemployment", lang)
+    page.fill("#f-hardship_months", "3")
+    check(page, f"{name} hardship form", lang)
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("quote", lang), exact=True).click()
+    assert "/console/quotes/q_" in page.url
+    assert page.locator("#result ul.flags li", has_text="MoneyHelper").count() == 1    # free advice, by market
+    check(page, f"{name} hardship quote", lang)
+    shot(page, f"{name}-5-hardship")
+    page.reload()
+    assert page.locator("#result").is_visible()
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_console_supervisor_queue(live, context_for, lang, device):
+    """Plans booked beyond an agent's authority wait in the supervisors' queue: marked before booking, then
+    approved or rejected with a reason; the account's trail says so in words."""
+    from .test_console_desk import _pending
+    client = live["app"].test_client()
+    one = _pending(client, f"S1-{lang}-{device}")
+    two = _pending(client, f"S2-{lang}-{device}")
+    name = f"console-{lang}-{device}"
+    page = context_for(device, lang, agent="sup-1", bypass_csp=True).new_page()
+    page.goto(f"{live['url']}/console/?lang={lang}")
+    with page.expect_navigation():
+        page.get_by_role("link", name=w("supervisor_queue", lang)).click()
+    assert page.get_by_role("heading", name=w("queue_title", lang)).is_visible()
+    check(page, f"{name} queue", lang)
+    shot(page, f"{name}-6-queue")
+    item = page.locator("section.queue-item", has_text=two)
+    item.get_by_label(w("decision_reason", lang)).fill("Income not evidenced")
+    with page.expect_navigation():
+        item.get_by_role("button", name=w("reject", lang)).click()
+    assert page.get_by_role("status").inner_text().startswith(two)
+    check(page, f"{name} queue rejected", lang)
+    back_and_reload(page, w("queue_title", lang), f"{name} queue")
+    item = page.locator("section.queue-item", has_text=one)
+    with page.expect_navigation():
+        item.get_by_role("button", name=w("approve", lang)).click()
+    assert page.get_by_role("status").inner_text().startswith(one)
+    assert page.locator("section.queue-item", has_text=one).count() == 0
+    check(page, f"{name} queue approved", lang)
+    with page.expect_navigation():
+        page.goto(f"{live['url']}/console/accounts?lang={lang}&account_id=S2-{lang}-{device}")
+    assert "Income not evidenced" in page.inner_text("main")
+    check(page, f"{name} rejected trail", lang)

@@ -14,6 +14,7 @@ from service.conftest import ROOT, serve
 
 from negotiator.web.text import WORDS
 
+from .pages import human_text
 from .test_browser import isolated
 
 
@@ -68,9 +69,11 @@ def test_new_user_walkthrough(browser, tmp_path):
         with p.expect_navigation():
             p.get_by_role("button", name=w("see_options", "zh-CN")).click()
         isolated(p, "walkthrough options")
+        human_text(p.inner_text("body"), "walkthrough options")
         with p.expect_navigation():
             p.locator("article.option").first.get_by_role("button", name=w("choose", "zh-CN")).click()
         assert p.get_by_role("heading", name=w("confirm_title", "zh-CN")).is_visible()
+        human_text(p.inner_text("body"), "walkthrough confirmation")
         reference = re.search(r"/plans/(a_[0-9a-f]{20})", p.url).group(1)     # the arrangement's id
 
         # Back in the console: the borrower's arrangement and its events.

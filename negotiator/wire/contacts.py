@@ -16,6 +16,7 @@ import zoneinfo
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from negotiator.core.limits import MAX_PAGE, PAGE  # noqa: F401 - the page sizes, as this module gave them
 from negotiator.core.vocabulary import (
     CONTACT_CHANNELS,
     DIRECTIONS,
@@ -31,8 +32,6 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 REASON_CODES = ("outside_hours", "quiet_time", "call_limit", "after_conversation", "channel_refused", "third_party",
                 "moratorium")
-#: Contacts on a page of an account's log, by default and at most.
-PAGE, MAX_PAGE = 20, 100
 
 
 def is_zone(name: str) -> bool:

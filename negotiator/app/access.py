@@ -188,9 +188,9 @@ class Access:
         return ask(self._contacts(), registry, account_id, channel, at, timezone, policy, person, locale)
 
     def follow_ups(self, registry, as_of: dt.date, timezone: str, locale: str = "en",
-                   account_id: str | None = None) -> dict:
+                   account_id: str | None = None, limit: int | None = None, cursor: str | None = None) -> dict:
         """The day's reminders and follow-ups (:func:`negotiator.app.followups.follow_ups`), re-plans kept."""
         from negotiator.app.followups import follow_ups
         caller = self.caller("follow_ups")
         return follow_ups(self._store(), registry, as_of, timezone, caller, self.request_id, locale,
-                          account_id=account_id)
+                          account_id=account_id, limit=limit, cursor=cursor)

@@ -145,7 +145,7 @@ def contact_window(account_id: str):
 
 
 @bp.get("/v1/follow-ups")
-@takes("as_of", "timezone", "locale")
+@takes("as_of", "timezone", "locale", *paging.PAGING)
 def follow_ups():
     """The day's reminders and follow-ups, each with its contact window and (missed) its re-plan quote."""
     access = Access.of_request()
@@ -155,9 +155,12 @@ def follow_ups():
     timezone = request.args.get("timezone", "UTC")
     if not is_zone(timezone):
         errors.append(FieldError("timezone", "Not an IANA time zone."))
+    limit = paging.limit_arg(errors)
     _raise(errors, locale)
     as_of = read_day() or _state()["clock"].today()
     try:
-        return json_response(access.follow_ups(_state()["registry"], as_of, timezone, locale))
+        page = access.follow_ups(_state()["registry"], as_of, timezone, locale, limit=limit,
+                                 cursor=paging.cursor_arg())
+        return paging.link(json_response(page), page["next_cursor"])
     except ValidationError as exc:
         raise translated(exc, locale) from None

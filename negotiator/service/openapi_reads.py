@@ -18,6 +18,7 @@ PAGED = {
     "listArrangementEvents": "events, oldest first",
     "listAccountContacts": "contacts, newest first",
     "listPolicies": "policies, by name",
+    "listFollowUps": "the day's items, of at most `limit` arrangements with work, by account",
 }
 LIMIT = {"name": "limit", "in": "query", "required": False,
          "description": f"Items on the page: 1 to {MAX_PAGE} (default {PAGE}); any other is a 422 naming `limit`.",

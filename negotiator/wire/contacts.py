@@ -208,4 +208,8 @@ class FollowUpSchema(Schema):
 
 class FollowUpListSchema(Schema):
     as_of = fields.Date(required=True)
-    follow_ups = fields.List(fields.Nested(FollowUpSchema), required=True)
+    follow_ups = fields.List(fields.Nested(FollowUpSchema), required=True, metadata={
+        "description": "A page: the items of at most `limit` arrangements with work on the day, by account."})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass it as `cursor` for the next page (or follow `Link: rel=\"next\"`); null on the "
+                       "last page."})

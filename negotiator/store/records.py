@@ -282,8 +282,12 @@ class Records:
         if seen is not None and seen.created_at > now - dt.timedelta(hours=self.idempotency_hours):
             return seen
         if seen is not None:
-            s.delete(seen)
-            s.flush()
+            # A statement, not the session's delete: a concurrent request that freed the key first leaves this one
+            # nothing to delete (not an error); its insert below then conflicts, and the retry replays its answer.
+            s.expunge(seen)
+            s.execute(delete(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key,
+                                                   IdempotencyKey.created_at == seen.created_at)
+                      .execution_options(synchronize_session=False))
         s.add(IdempotencyKey(scope=scope, key=key, request_hash=digest, status=0, response={}, created_at=now))
         s.flush()
         return None

@@ -136,3 +136,21 @@ def test_the_setting_is_read_and_checked():
     for bad in ("0", "8761", "x"):
         with pytest.raises(ConfigError, match="NEGOTIATOR_IDEMPOTENCY_HOURS"):
             Config.from_env({**env, "NEGOTIATOR_IDEMPOTENCY_HOURS": bad})
+
+
+def test_an_expired_key_sent_by_ten_at_once_makes_one_arrangement(app, client, db):
+    from .test_arrangements import _in_threads
+    q = quote(client)
+    live = accept(client, q, idem="race-expired-01")             # made, then the key expires
+    _cancel(client, live.json["arrangement_id"])
+    _clock(client, NOON + dt.timedelta(hours=25))
+
+    def one(i):
+        r = app.test_client().post("/v1/arrangements", json={
+            "quote_id": q["quote_id"], "option_id": q["options"][0]["option_id"], "accepted_by": "borrower"},
+            headers={"X-API-Key": PORTAL_KEY, "Idempotency-Key": "race-expired-01"})
+        return r.status_code, r.json
+
+    results = _in_threads(10, one)
+    assert {s for s, _ in results} == {201}
+    assert len({b["arrangement_id"] for _, b in results}) == 1 and count(db, Arrangement) == 2

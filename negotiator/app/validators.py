@@ -25,12 +25,16 @@ from flask import Response, request
 from werkzeug.http import http_date, parse_etags, unquote_etag
 
 from negotiator.app.problems import Problem
-from negotiator.app.responses import dumps, json_response
+from negotiator.app.responses import dumps
 
 
 def etag(payload: dict) -> str:
     """The strong ETag of ``payload`` as the service writes it."""
-    return f'"{hashlib.sha256(dumps(payload).encode()).hexdigest()[:32]}"'
+    return _tag(dumps(payload))
+
+
+def _tag(text: str) -> str:
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
 def matches(header: str | None, tag: str, weak: bool = False) -> bool:
@@ -54,15 +58,17 @@ def _headers(resp: Response, tag: str, modified: dt.datetime | None) -> Response
 def read(payload: dict, modified: dt.datetime | None = None) -> Response:
     """A record read: 200 with its ETag (and Last-Modified), or 304 with no body when the client's
     ``If-None-Match`` names that ETag (or is ``*``)."""
-    tag = etag(payload)
+    text = dumps(payload)   # once: the answer and its tag are of the same text
+    tag = _tag(text)
     if matches(request.headers.get("If-None-Match"), tag, weak=True):
         return _headers(Response(status=304), tag, modified)
-    return _headers(json_response(payload), tag, modified)
+    return _headers(Response(text, mimetype="application/json"), tag, modified)
 
 
 def written(payload: dict, modified: dt.datetime | None = None, status: int = 200) -> Response:
     """A change's answer that is the record as read now: with its new ETag (and Last-Modified)."""
-    return _headers(json_response(payload, status), etag(payload), modified)
+    text = dumps(payload)
+    return _headers(Response(text, status=status, mimetype="application/json"), _tag(text), modified)
 
 
 def expect() -> Callable[[dict], None] | None:

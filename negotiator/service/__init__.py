@@ -94,7 +94,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
             authenticate(state["keys"])
             if limiter is not None and g.channel == "portal":
                 _limit(limiter, g.key_id)
-            if request.method == "GET":
+            if request.method in ("GET", "HEAD"):
                 refuse_unknown()   # every /v1 read names the query parameters it takes (400 otherwise)
 
     def _limit(limiter: RateLimiter, key_id: str) -> None:

@@ -177,6 +177,7 @@ def test_every_v1_read_refuses_unknown_query_parameters_naming_each(app, client,
         assert r.json["code"] == "unknown_parameters"
         assert [e["field"] for e in r.json["errors"]] == ["limt", "page"], path
         assert "limt" in r.json["detail"] and "page" in r.json["detail"]
+        assert client.head(f"{path}?limt=5", headers=A).status_code == 400, path
 
 
 def test_known_parameters_pass_and_a_hostile_name_is_not_echoed(client, filled):

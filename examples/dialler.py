@@ -77,8 +77,14 @@ def demo(api: Client) -> int:
 
 def follow_ups(api: Client, as_of: str | None, timezone: str) -> int:
     """Today's follow-ups: one call per account, each asked before it is made."""
-    query = f"?timezone={quote(timezone)}" + (f"&as_of={as_of}" if as_of else "")
-    items = api._call("GET", f"/v1/follow-ups{query}")["follow_ups"]
+    query = f"?timezone={quote(timezone)}&limit=100" + (f"&as_of={as_of}" if as_of else "")
+    items, cursor = [], None
+    while True:   # a page at a time, following next_cursor to the last page
+        page = api._call("GET", f"/v1/follow-ups{query}" + (f"&cursor={quote(cursor)}" if cursor else ""))
+        items += page["follow_ups"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
     done: set[str] = set()
     for item in items:
         if item["account_id"] in done or item["channel"] != "call":

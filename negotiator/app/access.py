@@ -96,39 +96,43 @@ class Access:
         return stored if caller.sees is None else portal_view(stored)
 
     # ------------------------------------------------------------------ arrangements
-    def accept(self, body, idempotency_key: str, scope: str) -> tuple[int, dict, bool]:
+    def accept(self, body, idempotency_key: str, scope: str, keep_refusals: bool = True) -> tuple[int, dict, bool]:
+        """Accept an offer under an Idempotency-Key; the pages (their key is the form's) keep no refusal."""
         caller = self.caller("accept")
         if isinstance(body, dict) and body.get("replaces") is not None:
             self.caller("replace")
-        return self._store().accept(body, idempotency_key, scope, caller, self.request_id)
+        return self._store().accept(body, idempotency_key, scope, caller, self.request_id,
+                                    keep_refusals=keep_refusals)
 
-    def decide(self, arrangement_id: str, body) -> dict:
+    def decide(self, arrangement_id: str, body, expect=None) -> dict:
         caller = self.caller("decide")
-        return self._store().decide(arrangement_id, body, caller, self.request_id)
+        return self._store().decide(arrangement_id, body, caller, self.request_id, expect)
 
-    def cancel(self, arrangement_id: str, body) -> dict:
+    def cancel(self, arrangement_id: str, body, expect=None) -> dict:
         caller = self.caller("cancel")
-        return self._store().cancel(arrangement_id, body, caller, self.request_id)
+        return self._store().cancel(arrangement_id, body, caller, self.request_id, expect)
 
-    def pay(self, arrangement_id: str, body) -> tuple[int, dict]:
+    def pay(self, arrangement_id: str, body, expect=None) -> tuple[int, dict]:
+        """Record a payment; ``expect`` (``If-Match``'s check) sees the arrangement as read today."""
         caller = self.caller("pay")
-        return self._store().pay(arrangement_id, body, caller, self.request_id)
+        return self._store().pay(arrangement_id, body, caller, self.request_id, expect)
 
     def arrangement(self, arrangement_id: str, as_of: dt.date | None = None) -> dict:
         caller = self.caller("read_arrangement")
         return self._store().arrangement(arrangement_id, caller, as_of)
 
-    def events(self, arrangement_id: str) -> dict:
+    def events(self, arrangement_id: str, limit: int | None = None, cursor: str | None = None) -> dict:
+        """The arrangement's audit trail in this caller's view: a page of ``limit`` events (None: all of it)."""
         caller = self.caller("read_events")
-        answer = self._store().events(arrangement_id, caller)
+        answer = self._store().events(arrangement_id, caller, limit, cursor)
         return {**answer, "events": event_view(answer["events"], caller)}
 
     def account(self, account_id: str, as_of: dt.date | None = None, limit: int | None = None,
-                before: str | None = None) -> dict:
+                before: str | None = None, cursor: str | None = None) -> dict:
         """A page of the account's arrangements, newest first (see :meth:`Records.account`)."""
         caller = self.caller("list_account")
         page = {"limit": limit} if limit is not None else {}
-        return self._store().account(account_id, caller, as_of, before=before, **page)
+        return self._store().account(account_id, caller, as_of, before=before, cursor=cursor, **page)
 
     def plans(self, account_id: str) -> tuple[dict | None, dict | None]:
         """``(live, booked)``: the account's live plan in this caller's view, and the one this caller (a borrower
@@ -184,9 +188,9 @@ class Access:
         return ask(self._contacts(), registry, account_id, channel, at, timezone, policy, person, locale)
 
     def follow_ups(self, registry, as_of: dt.date, timezone: str, locale: str = "en",
-                   account_id: str | None = None) -> dict:
+                   account_id: str | None = None, limit: int | None = None, cursor: str | None = None) -> dict:
         """The day's reminders and follow-ups (:func:`negotiator.app.followups.follow_ups`), re-plans kept."""
         from negotiator.app.followups import follow_ups
         caller = self.caller("follow_ups")
         return follow_ups(self._store(), registry, as_of, timezone, caller, self.request_id, locale,
-                          account_id=account_id)
+                          account_id=account_id, limit=limit, cursor=cursor)

@@ -65,46 +65,86 @@ def _window(log: ContactLog, registry, item: dict, at: dt.datetime, timezone: st
     return item
 
 
+#: Arrangements read at a time while a page of follow-ups is gathered.
+BATCH = 200
+
+
+def _due(arr: dict, as_of: dt.date, days: int) -> list[tuple[str, dict]]:
+    """``(kind, instalment)`` of each reminder and missed instalment of an arrangement on the day (pure).
+
+    >>> line = {"due_date": "2027-01-23", "state": "due"}
+    >>> _due({"instalments": [line]}, dt.date(2027, 1, 21), 3), _due({"instalments": [line]}, dt.date(2027, 1, 1), 3)
+    ([('reminder', {'due_date': '2027-01-23', 'state': 'due'})], [])
+    """
+    out = []
+    for line in arr["instalments"]:
+        due = dt.date.fromisoformat(line["due_date"])
+        if line["state"] in ("due", "part_paid") and 0 < (due - as_of).days <= days:
+            out.append(("reminder", line))
+        elif line["state"] in ("overdue", "missed"):
+            out.append(("missed", line))
+    return out
+
+
 def follow_ups(records: Records, registry, as_of: dt.date, timezone: str, caller: Caller, request_id=None,
-               locale: str = "en", engine=None, account_id: str | None = None) -> dict:
+               locale: str = "en", engine=None, account_id: str | None = None, limit: int | None = None,
+               cursor: str | None = None) -> dict:
     """The day's items, by account; re-plan quotes kept on the agent channel as ``caller``; one account's only
-    when ``account_id`` is given."""
+    when ``account_id`` is given. With ``limit``, a page: the items of at most ``limit`` arrangements with work
+    on the day, after the ``cursor``'s; ``next_cursor`` continues (None on the last page; it holds the day, so
+    a cursor of another day is a 400 ``invalid_cursor``)."""
     from zoneinfo import ZoneInfo
 
     from negotiator.engine.quote import quote
+    from negotiator.store import cursors
     engine = engine or quote
     if not is_zone(timezone):
         from negotiator.core.errors import FieldError, ValidationError
         raise ValidationError([FieldError("timezone", "Not an IANA time zone.")])
     now = records.clock()
     log = ContactLog(records)
-    items = []
-    for arr, request, made_on in worklist(records, as_of, account_id):
-        try:
-            days = registry.get(arr["policy"]["name"]).contact.reminder_days
-        except NegotiatorError:
-            days = 3
-        replan, error = None, None
-        for line in arr["instalments"]:
-            due = dt.date.fromisoformat(line["due_date"])
-            if line["state"] in ("due", "part_paid") and 0 < (due - as_of).days <= days:
-                kind = "reminder"
-            elif line["state"] in ("overdue", "missed"):
-                kind = "missed"
-            else:
+    scope = f"{as_of.isoformat()}:{account_id or ''}"
+    after = None
+    if cursor is not None:
+        pos = cursors.decode(cursor, "f", scope, 2)
+        after = cursors.text(pos[0]), cursors.text(pos[1])
+    work: list[tuple[dict, dict, dt.date, list]] = []
+    more = False
+    while not more:
+        batch = worklist(records, as_of, account_id, after, BATCH if limit is not None else None)
+        for arr, request, made_on in batch:
+            try:
+                days = registry.get(arr["policy"]["name"]).contact.reminder_days
+            except NegotiatorError:
+                days = 3
+            due = _due(arr, as_of, days)
+            if not due:
                 continue
+            if limit is not None and len(work) == limit:
+                more = True
+                break
+            work.append((arr, request, made_on, due))
+        if limit is None or len(batch) < BATCH or more:
+            break
+        after = batch[-1][0]["account_id"], batch[-1][0]["arrangement_id"]
+    items = []
+    for arr, request, made_on, due in work:
+        replan, error = None, None
+        for kind, line in due:
             if kind == "missed" and replan is None and error is None:
                 replan, error = _replan(records, registry, arr, request, made_on, as_of, caller, request_id, engine)
             items.append({"kind": kind, "account_id": arr["account_id"], "arrangement_id": arr["arrangement_id"],
                           "arrangement_status": arr["status"], "policy": arr["policy"], "currency": arr["currency"],
-                          "instalment": line, "days": abs((due - as_of).days),
+                          "instalment": line, "days": abs((dt.date.fromisoformat(line["due_date"]) - as_of).days),
                           "replan": replan if kind == "missed" else None,
                           "replan_error": error if kind == "missed" else None})
     for item in items:
         zone = ZoneInfo(log.preferences(item["account_id"])["timezone"] or timezone)
         at = now if as_of == now.date() else dt.datetime.combine(as_of, dt.time(0), zone)
         _window(log, registry, item, at, timezone, locale)
-    return {"as_of": as_of.isoformat(), "follow_ups": items}
+    last = work[-1][0] if more else None
+    return {"as_of": as_of.isoformat(), "follow_ups": items,
+            "next_cursor": cursors.encode("f", scope, last["account_id"], last["arrangement_id"]) if last else None}
 
 
 def _replan(records: Records, registry, arr: dict, request: dict, made_on: dt.date, as_of: dt.date, caller: Caller,

@@ -31,7 +31,8 @@ def open_records(cfg, registry, clock=None):
     except StoreError as exc:
         raise ConfigError("NEGOTIATOR_DATABASE_URL", str(exc)) from None
     return Records(Database.open(url), registry, requote=lambda req, channel: reissue(req, registry, channel),
-                   as_of_days=cfg.as_of_days, **({"clock": clock} if clock is not None else {}))
+                   as_of_days=cfg.as_of_days, idempotency_hours=cfg.idempotency_hours,
+                   **({"clock": clock} if clock is not None else {}))
 
 
 def with_stored_history(body):

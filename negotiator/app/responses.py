@@ -14,13 +14,17 @@ from flask import Response
 INTERNAL_KEYS = ("lender_npv", "concession_value")
 
 
-def json_response(payload: dict, status: int = 200) -> Response:
-    """Serialise ``payload``; a non-finite number is a bug of ours, answered as a logged 500."""
+def dumps(payload: dict) -> str:
+    """``payload`` as the service writes it (its ETag is of this text); a non-finite number is a bug of ours."""
     try:
-        text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except ValueError as exc:
         raise RuntimeError("response holds a non-finite number") from exc
-    return Response(text, status=status, mimetype="application/json")
+
+
+def json_response(payload: dict, status: int = 200) -> Response:
+    """Serialise ``payload``; a non-finite number is a bug of ours, answered as a logged 500."""
+    return Response(dumps(payload), status=status, mimetype="application/json")
 
 
 def portal_view(result: dict) -> dict:

@@ -7,7 +7,8 @@ most that many quotes never accepted are kept per account (the newest).
 Arrangements, their quotes and every event stay: ``quote_issued`` events are
 the lender's record of what was offered (collection records are kept at least
 two years; events are never deleted). ``negotiator db purge --before`` remains
-for a manual cut.
+for a manual cut. The same run deletes the Idempotency-Keys older than
+``NEGOTIATOR_IDEMPOTENCY_HOURS`` (24): they are free again anyway.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ class Retention:
             self.last = self.clock()
             try:
                 result = self.records.retain(self.days, self.per_account)
+                forgotten = self.records.forget_keys()   # Idempotency-Keys past NEGOTIATOR_IDEMPOTENCY_HOURS
             except Exception:   # noqa: BLE001 - retention must never fail a request; logged, tried next interval
                 log.exception("quote retention failed")
                 return None
             self.runs += 1
-            if result["expired"] or result["over_quota"]:
-                log.info("quote retention", extra=result)
+            if result["expired"] or result["over_quota"] or forgotten:
+                log.info("quote retention", extra={**result, "idempotency_keys": forgotten})
             return result
         finally:
             self.lock.release()

@@ -96,6 +96,9 @@ class RecordError(NegotiatorError):
 
     title = "Refused"
 
+    #: True when the refusal is an Idempotency-Key's stored answer given again.
+    replayed = False
+
     def __init__(self, status: int, code: str, field: str, message: str):
         self.status, self.code, self.field, self.message = status, code, field, message
         super().__init__(f"{field}: {message}")

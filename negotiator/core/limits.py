@@ -4,6 +4,8 @@
 (600, 3650)
 """
 
+#: Rows on a page of any list the service pages (``limit``), by default and at most.
+PAGE, MAX_PAGE = 20, 100
 #: Days past due accepted (ten years).
 MAX_DPD = 3650
 #: Longest term, in months, of a loan or a plan the engine works out.

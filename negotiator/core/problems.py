@@ -38,7 +38,7 @@ PROBLEMS: dict[str, ProblemType] = {
     "unknown_parameters": _P(400, "Unknown query parameters", "The query carries parameters this operation does "
                              "not take."),
     "idempotency_key_invalid": _P(400, "Idempotency key missing or invalid", "Accepting needs an Idempotency-Key "
-                                  "header of 8 to 128 letters, digits or . _ : -."),
+                                  "header (an invitation may send one) of 8 to 128 letters, digits or . _ : -."),
     "incomplete_form": _P(400, "Incomplete form", "A page's form arrived without the fields it was sent with."),
     "invalid_cursor": _P(400, "Invalid cursor", "The cursor is not one this list gave out, or is for another list."),
     # 401, 403

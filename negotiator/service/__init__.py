@@ -44,6 +44,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from negotiator.app.clock import Clock
     from negotiator.app.history import open_records
     from negotiator.app.problems import Problem
+    from negotiator.app.query import refuse_unknown
     from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store
     from negotiator.policy import PolicyRegistry
     from negotiator.service import logs
@@ -93,6 +94,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
             authenticate(state["keys"])
             if limiter is not None and g.channel == "portal":
                 _limit(limiter, g.key_id)
+            if request.method in ("GET", "HEAD"):
+                refuse_unknown()   # every /v1 read names the query parameters it takes (400 otherwise)
 
     def _limit(limiter: RateLimiter, key_id: str) -> None:
         """One budget per portal key across every /v1 route, shared by every worker using the store."""

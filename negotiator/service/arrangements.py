@@ -18,18 +18,19 @@ import re
 
 from flask import Blueprint, current_app, g, request
 
+from negotiator.app import paging, validators
 from negotiator.app.access import Access
 from negotiator.app.body import read_json
 from negotiator.app.dates import read_day
+from negotiator.app.idempotency import read_key
 from negotiator.app.problems import Problem
+from negotiator.app.query import takes
 from negotiator.app.responses import json_response
-from negotiator.core.errors import RecordError
-from negotiator.store.records import MAX_PAGE, PAGE
-from negotiator.wire.records import ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
+from negotiator.core.errors import FieldError, RecordError, ValidationError
+from negotiator.wire.records import ID_PATTERN
 
 bp = Blueprint("arrangements", __name__)
 
-_KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _ACCOUNT_RE = re.compile(ID_PATTERN)
 
 
@@ -56,22 +57,26 @@ def _id(value: str, field: str) -> str:
 
 
 @bp.get("/v1/quotes/<quote_id>")
+@takes()
 def get_quote(quote_id: str):
     """A stored quote in the caller's view (a portal key reads only portal quotes)."""
-    return json_response(_access().get_quote(_id(quote_id, "quote_id")))
+    return validators.read(_access().get_quote(_id(quote_id, "quote_id")))
 
 
 @bp.post("/v1/arrangements")
 def accept():
     """Accept a quoted option; the Idempotency-Key makes a retry safe."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None or not _KEY_RE.match(key):
-        what = "is required" if key is None else "must be 8 to 128 letters, digits or . _ : -"
-        raise Problem(400, "Bad request", f"The Idempotency-Key header {what}.", "idempotency_key_invalid",
-                      errors=[{"field": "Idempotency-Key", "message": f"The header {what}."}])
+    key = read_key()
     access = _access()
     access.caller("accept")   # a channel that cannot accept is refused before its body is read
-    status, answer, replayed = access.accept(_body(), key, g.key_id)
+    try:
+        status, answer, replayed = access.accept(_body(), key, g.key_id)
+    except RecordError as exc:
+        if not exc.replayed:
+            raise
+        # The refusal this key and body were answered with, given again as it was (docs/service.md).
+        raise Problem(exc.status, "", exc.message, exc.code, errors=[{"field": exc.field, "message": exc.message}],
+                      headers={"Idempotent-Replayed": "true"}) from None
     resp = json_response(answer, status)
     resp.headers["Location"] = f"/v1/arrangements/{answer['arrangement_id']}"
     if replayed:
@@ -80,9 +85,11 @@ def accept():
 
 
 @bp.get("/v1/arrangements/<arrangement_id>")
+@takes("as_of")
 def get_arrangement(arrangement_id: str):
     """The plan with every instalment's state, as of a date (default today)."""
-    return json_response(_access().arrangement(_id(arrangement_id, "arrangement_id"), _as_of()))
+    arr = _access().arrangement(_id(arrangement_id, "arrangement_id"), _as_of())
+    return validators.read(arr, validators.modified(arr))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/decision")
@@ -90,7 +97,8 @@ def decide(arrangement_id: str):
     """A supervisor approves or rejects an arrangement pending approval."""
     access = _access()
     access.caller("decide")
-    return json_response(access.decide(_id(arrangement_id, "arrangement_id"), _body()))
+    arr = access.decide(_id(arrangement_id, "arrangement_id"), _body(), validators.expect())
+    return validators.written(arr, validators.modified(arr))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/cancel")
@@ -98,7 +106,8 @@ def cancel(arrangement_id: str):
     """An agent or supervisor cancels a live arrangement."""
     access = _access()
     access.caller("cancel")
-    return json_response(access.cancel(_id(arrangement_id, "arrangement_id"), _body()))
+    arr = access.cancel(_id(arrangement_id, "arrangement_id"), _body(), validators.expect())
+    return validators.written(arr, validators.modified(arr))
 
 
 @bp.post("/v1/arrangements/<arrangement_id>/payments")
@@ -106,27 +115,35 @@ def pay(arrangement_id: str):
     """Record a payment (idempotent by reference); it goes to the oldest instalment due."""
     access = _access()
     access.caller("pay")
-    status, answer = access.pay(_id(arrangement_id, "arrangement_id"), _body())
+    status, answer = access.pay(_id(arrangement_id, "arrangement_id"), _body(), validators.expect())
     return json_response(answer, status)
 
 
 @bp.get("/v1/arrangements/<arrangement_id>/events")
+@takes(*paging.PAGING)
 def events(arrangement_id: str):
-    """The arrangement's audit trail, oldest first, from the quote it was made from."""
-    return json_response(_access().events(_id(arrangement_id, "arrangement_id")))
+    """A page of the arrangement's audit trail, oldest first, from the quote it was made from."""
+    errors: list[FieldError] = []
+    limit = paging.limit_arg(errors)
+    if errors:
+        raise ValidationError(errors)
+    page = _access().events(_id(arrangement_id, "arrangement_id"), limit, paging.cursor_arg())
+    return paging.link(validators.read(page), page["next_cursor"])
 
 
 @bp.get("/v1/accounts/<account_id>/arrangements")
+@takes("as_of", "before", *paging.PAGING)
 def account_arrangements(account_id: str):
-    """Every arrangement of an account (in the caller's view), oldest first."""
+    """A page of the account's arrangements (in the caller's view), newest first. ``before`` (an arrangement
+    id) is the deprecated way to continue; ``cursor`` is the way (docs/changelog.md)."""
+    errors: list[FieldError] = []
     if not _ACCOUNT_RE.match(account_id):
-        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid_input",
-                      errors=[{"field": "account_id", "message": "Must be 1 to 64 letters, digits or . _ : @ -."}])
-    limit = request.args.get("limit", str(PAGE))
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
-        raise Problem(422, "Invalid input", "The request has invalid fields; see errors.", "invalid_input",
-                      errors=[{"field": "limit", "message": f"A whole number from 1 to {MAX_PAGE}."}])
+        errors.append(FieldError("account_id", "Must be 1 to 64 letters, digits or . _ : @ -."))
+    limit = paging.limit_arg(errors)
+    if errors:
+        raise ValidationError(errors)
     before = request.args.get("before")
     if before is not None:
         _id(before, "before")
-    return json_response(_access().account(account_id, _as_of(), int(limit), before))
+    page = _access().account(account_id, _as_of(), limit, before, paging.cursor_arg())
+    return paging.link(validators.read(page), page["next_cursor"])

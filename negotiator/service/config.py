@@ -105,6 +105,8 @@ class Config:
     quote_retention_days: int = 30
     #: At most this many quotes never accepted are kept per account (the newest).
     quotes_per_account: int = 100
+    #: How long, in hours, an Idempotency-Key's answer is kept and replayed; after it the key is free again.
+    idempotency_hours: int = 24
     keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -155,6 +157,8 @@ class Config:
             raise ConfigError("NEGOTIATOR_QUOTE_RETENTION_DAYS", "must be between 0 and 3650")
         if not 1 <= self.quotes_per_account <= 100000:
             raise ConfigError("NEGOTIATOR_QUOTES_PER_ACCOUNT", "must be between 1 and 100000")
+        if not 1 <= self.idempotency_hours <= 8760:
+            raise ConfigError("NEGOTIATOR_IDEMPOTENCY_HOURS", "must be between 1 and 8760 (a year)")
         _check_web(self)
         keys = dict(_parse_keys("NEGOTIATOR_API_KEYS", self.api_keys.replace(",", "\n"), sep=":"))
         if self.api_keys_file:

@@ -17,14 +17,16 @@ import re
 
 from flask import Blueprint, current_app, request
 
+from negotiator.app import paging, validators
 from negotiator.app.access import Access
 from negotiator.app.body import read_json
 from negotiator.app.dates import read_day
+from negotiator.app.query import takes
 from negotiator.app.responses import json_response
 from negotiator.core.errors import FieldError, ValidationError
 from negotiator.core.vocabulary import CONTACT_CHANNELS, LOCALES, PERSONS
 from negotiator.policy import NAME_RE
-from negotiator.wire.contacts import MAX_PAGE, PAGE, is_zone
+from negotiator.wire.contacts import is_zone
 from negotiator.wire.messages import errors_in, translated
 from negotiator.wire.records import ID_PATTERN
 
@@ -70,18 +72,15 @@ def record_contact():
 
 
 @bp.get("/v1/accounts/<account_id>/contacts")
+@takes(*paging.PAGING)
 def list_contacts(account_id: str):
     """A page of the account's contacts, newest first; ``cursor`` continues from the previous page."""
     errors: list[FieldError] = []
     _account(account_id, errors)
-    limit = request.args.get("limit", str(PAGE))
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
-        errors.append(FieldError("limit", f"A whole number from 1 to {MAX_PAGE}."))
-    cursor = request.args.get("cursor")
-    if cursor is not None and not (0 < len(cursor) <= 200):
-        errors.append(FieldError("cursor", "Not a cursor this service gave."))
+    limit = paging.limit_arg(errors)
     _raise(errors, "en")
-    return json_response(Access.of_request().contacts(account_id, int(limit), cursor))
+    page = Access.of_request().contacts(account_id, limit, paging.cursor_arg())
+    return paging.link(validators.read(page), page["next_cursor"])
 
 
 @bp.post("/v1/accounts/<account_id>/contact-preferences")
@@ -116,6 +115,7 @@ def _at(errors: list[FieldError]) -> dt.datetime:
 
 
 @bp.get("/v1/accounts/<account_id>/contact-window")
+@takes("channel", "at", "timezone", "policy", "person", "locale")
 def contact_window(account_id: str):
     """May ``channel`` contact be made at ``at``? ``{"allowed", "reasons", "next_allowed_at"}``."""
     access = Access.of_request()
@@ -145,6 +145,7 @@ def contact_window(account_id: str):
 
 
 @bp.get("/v1/follow-ups")
+@takes("as_of", "timezone", "locale", *paging.PAGING)
 def follow_ups():
     """The day's reminders and follow-ups, each with its contact window and (missed) its re-plan quote."""
     access = Access.of_request()
@@ -154,9 +155,12 @@ def follow_ups():
     timezone = request.args.get("timezone", "UTC")
     if not is_zone(timezone):
         errors.append(FieldError("timezone", "Not an IANA time zone."))
+    limit = paging.limit_arg(errors)
     _raise(errors, locale)
     as_of = read_day() or _state()["clock"].today()
     try:
-        return json_response(access.follow_ups(_state()["registry"], as_of, timezone, locale))
+        page = access.follow_ups(_state()["registry"], as_of, timezone, locale, limit=limit,
+                                 cursor=paging.cursor_arg())
+        return paging.link(json_response(page), page["next_cursor"])
     except ValidationError as exc:
         raise translated(exc, locale) from None

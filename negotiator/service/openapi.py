@@ -70,7 +70,7 @@ def engine_examples() -> dict:
         "quote": quote(copy.deepcopy(EXAMPLE_QUOTE), registry, channel="agent"),
         "proposal": propose(copy.deepcopy(EXAMPLE_PROPOSAL), registry, channel="agent"),
         "policies": {"policies": [{"name": p.name, "version": p.version, "description": p.description}
-                                  for p in registry]},
+                                  for p in sorted(registry, key=lambda p: p.name)], "next_cursor": None},
         "policy_portal": {k: policy.public_dict()[k] for k in PUBLIC_KEYS},
         "ready": {"status": "ready", "policies": len(registry.names()), "rate_limit_store": "ok"},
         "problem": problem_body("invalid_input", "The request has invalid fields; see errors.",
@@ -263,6 +263,9 @@ def build_spec() -> dict:
     require_account_id(doc)
     from negotiator.service.openapi_records import add_record_links
     add_record_links(doc)
+    from negotiator.service.openapi_reads import add_read_contract, add_validators
+    add_read_contract(doc, _problem)
+    add_validators(doc, _problem, _RID)
     from negotiator.service.openapi_examples import complete
     complete(doc, ex)
     schemas = doc["components"]["schemas"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from negotiator.core.vocabulary import CONTACT_CHANNELS, LOCALES, PERSONS
 from negotiator.wire.contacts import (
-    MAX_PAGE,
     ContactListSchema,
     ContactRequestSchema,
     ContactSchema,
@@ -71,14 +70,10 @@ def add_contact_operations(spec, ok, problem, secured) -> None:
         "operationId": "listAccountContacts", "summary": "An account's contact log, a page at a time",
         "tags": ["contact"], "security": secured,
         "description": "Newest first, in the caller's view (a portal key: the contacts the portal recorded).",
-        "parameters": [_ACCOUNT,
-                       {"name": "limit", "in": "query", "required": False, "description": "Contacts on the page "
-                        "(default 20).", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
-                       {"name": "cursor", "in": "query", "required": False, "description": "The previous page's "
-                        "`next_cursor`.", "schema": {"type": "string", "maxLength": 200}}],
+        "parameters": [_ACCOUNT],
         "responses": responses((200, ok("ContactList", "Newest first.")), more={
             403: p(403, "This key's channel cannot list contacts."),
-            422: p(422, "`limit` not 1 to 100, a cursor this service did not give, or a bad account id.")})}})
+            422: p(422, "`limit` not 1 to 100, or a bad account id.")})}})
     spec.path(path="/v1/accounts/{account_id}/contact-preferences", operations={"post": {
         "operationId": "setContactPreferences", "summary": "Record the borrower's contact preferences",
         "tags": ["contact"], "security": secured,

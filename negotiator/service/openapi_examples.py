@@ -53,9 +53,9 @@ def examples(engine: dict) -> dict[str, dict[str, object]]:
         "listArrangementEvents": {"200": {"arrangement_id": EXAMPLE_ARRANGEMENT["arrangement_id"], "events": [
             _event(1, "accepted", _AT, "borrower", None, "active", {"option_id": "catch_up"}),
             _event(2, "payment_recorded", "2026-12-20T11:02:00+00:00", "portal:k_portal", "active", "active",
-                   {"reference": "PAY-0001", "amount": "1350.00"}, 1)]}},
+                   {"reference": "PAY-0001", "amount": "1350.00"}, 1)], "next_cursor": None}},
         "listAccountArrangements": {"200": {"account_id": "ACC-1001", "arrangements": [EXAMPLE_ARRANGEMENT],
-                                            "next_before": None}},
+                                            "next_cursor": None, "next_before": None}},
         "recordContact": {"201": _CONTACT},
         "listAccountContacts": {"200": {"account_id": "ACC-1001", "contacts": [_CONTACT], "next_cursor": None}},
         "setContactPreferences": {"201": _PREFERENCES},
@@ -64,7 +64,7 @@ def examples(engine: dict) -> dict[str, dict[str, object]]:
             "arrangement_status": "active", "policy": EXAMPLE_ARRANGEMENT["policy"], "currency": "CNY",
             "instalment": _INSTALMENTS[1], "days": 3, "channel": "email",
             "contact_window": {"allowed": True, "reasons": [], "next_allowed_at": None},
-            "replan": None, "replan_error": None}]}},
+            "replan": None, "replan_error": None}], "next_cursor": None}},
     }
 
 

@@ -28,7 +28,7 @@ EXAMPLE_ARRANGEMENT = {
     "policy": {"name": "default", "version": "2026.11.1"}, "monthly_payment": "1350.00", "total_payable": "2700.00",
     "paid": "1350.00", "outstanding": "1350.00", "term_months": 2, "first_payment_date": "2026-12-23",
     "next_due_date": "2027-01-23", "grace_days": 14, "missed_instalments_allowed": 1, "as_of": "2026-12-24",
-    "created_at": "2026-11-23T09:30:00+00:00",
+    "created_at": "2026-11-23T09:30:00+00:00", "updated_at": "2026-12-20T10:02:00+00:00",
     "instalments": [{"number": 1, "due_date": "2026-12-23", "amount": "1350.00", "paid": "1350.00", "state": "paid"},
                     {"number": 2, "due_date": "2027-01-23", "amount": "1350.00", "paid": "0.00", "state": "due"}]}
 
@@ -94,8 +94,10 @@ def add_record_operations(spec, ok, problem, secured) -> None:
                        "supersede it. " + _CODES,
         "security": secured,
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "example": "7d3c9a1e-accept-1",
-                        "description": "The same key and body replay the same answer; the same key with another "
-                                       "body is a 422.",
+                        "description": "The same key and body replay the same answer, a refusal as much as an "
+                                       "arrangement made (`Idempotent-Replayed: true`), for "
+                                       "NEGOTIATOR_IDEMPOTENCY_HOURS (24); then the key is free again. The same "
+                                       "key with another body is a 422 (`idempotency_key_reused`).",
                         "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}],
         "requestBody": body("AcceptRequest", {"quote_id": "q_3c0dbd4cf2e1e0b0a4f1", "option_id": "catch_up",
                                               "accepted_by": "borrower"}),
@@ -162,11 +164,9 @@ def add_record_operations(spec, ok, problem, secured) -> None:
         "tags": ["arrangements"], "security": secured,
         "parameters": [{"name": "account_id", "in": "path", "required": True, "example": "ACC-1001",
                         "schema": {**_ID, "maxLength": 64}}, _AS_OF,
-                       {"name": "limit", "in": "query", "required": False,
-                        "description": "Arrangements on the page (default 20).",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                       {"name": "before", "in": "query", "required": False,
-                        "description": "The previous page's `next_before`: arrangements made before this one.",
+                       {"name": "before", "in": "query", "required": False, "deprecated": True,
+                        "description": "Deprecated (use `cursor`): the previous page's `next_before`, arrangements "
+                                       "made before this one.",
                         "schema": {"type": "string", "maxLength": 40}}],
         "description": "A page of the account's arrangements in the caller's view, newest first; its cost does "
                        "not grow with the account's history.",

@@ -10,10 +10,7 @@ the caller sees (the portal: the contacts it recorded).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 
 from sqlalchemy import and_, or_, select
 
@@ -21,33 +18,12 @@ from negotiator.core.errors import FieldError, ValidationError
 from negotiator.engine.contact import Contact as Entry
 from negotiator.engine.contact import Preferences
 from negotiator.policy import UnknownPolicyError
+from negotiator.store import cursors
 from negotiator.store.models import Contact, ContactPreference
 from negotiator.store.records import TOLERANCE, Caller, Records, load
 from negotiator.wire.contacts import MAX_PAGE, PAGE, ContactRequestSchema, PreferencesRequestSchema
 
 _CONTACT, _PREFS = ContactRequestSchema(), PreferencesRequestSchema()
-
-
-def encode_cursor(at: dt.datetime, contact_id: int) -> str:
-    """An opaque cursor: where the next (older) page starts.
-
-    >>> c = encode_cursor(dt.datetime(2027, 1, 4, 15, tzinfo=dt.UTC), 42); decode_cursor(c)
-    (datetime.datetime(2027, 1, 4, 15, 0, tzinfo=datetime.timezone.utc), 42)
-    """
-    raw = json.dumps([at.astimezone(dt.UTC).isoformat(), contact_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    """The cursor's position; a cursor this service did not make is a 422 naming ``cursor``."""
-    try:
-        at, cid = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        when = dt.datetime.fromisoformat(at)
-        if when.tzinfo is None or not isinstance(cid, int) or isinstance(cid, bool):
-            raise ValueError
-        return when, cid
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError([FieldError("cursor", "Not a cursor this service gave.")]) from None
 
 
 def _hhmm(text: str) -> dt.time:
@@ -127,14 +103,16 @@ class ContactLog:
         if caller.sees is not None:
             q = q.where(Contact.recorded_by.in_(sorted(caller.sees)))
         if cursor is not None:
-            at, cid = decode_cursor(cursor)
+            pos = cursors.decode(cursor, "c", account_id, 2)
+            at, cid = cursors.instant(pos[0]), cursors.whole(pos[1])
             q = q.where(or_(Contact.at < at, and_(Contact.at == at, Contact.contact_id < cid)))
         with self.records.db.reading() as s:
             rows = s.scalars(q.order_by(Contact.at.desc(), Contact.contact_id.desc()).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
         return {"account_id": account_id, "contacts": [self._view(c) for c in rows],
-                "next_cursor": encode_cursor(rows[-1].at, rows[-1].contact_id) if more else None}
+                "next_cursor": cursors.encode("c", account_id, cursors.stamp(rows[-1].at), rows[-1].contact_id)
+                if more else None}
 
     def _newest_prefs(self, account_id: str) -> ContactPreference | None:
         with self.records.db.reading() as s:

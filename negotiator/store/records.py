@@ -45,10 +45,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from negotiator.core.errors import FieldError, RecordError, ValidationError
+from negotiator.core.limits import PAGE
 from negotiator.core.money import exponent, format_minor, to_minor
 from negotiator.engine.arrangements import Due, instalment_states, next_due, status_as_of
 from negotiator.kinds import REAGING
 from negotiator.policy import PolicyRegistry, UnknownPolicyError
+from negotiator.store import cursors
 from negotiator.store.db import Database
 from negotiator.store.models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalment, Payment, Quote
 from negotiator.wire.records import (
@@ -66,10 +68,10 @@ _CANCEL = CancelRequestSchema()
 REAGING_TYPES = REAGING
 #: Arrangements that count in an account's history (made and not refused).
 COUNTED = ("active", "broken", "completed", "cancelled", "superseded")
-#: Arrangements on a page of an account's listing, by default and at most.
-PAGE, MAX_PAGE = 20, 100
 #: How far from today a caller's date may be, by default (NEGOTIATOR_AS_OF_DAYS).
 AS_OF_DAYS = 400
+#: How long an Idempotency-Key's answer is kept and replayed, by default (NEGOTIATOR_IDEMPOTENCY_HOURS).
+IDEMPOTENCY_HOURS = 24
 #: A day of clock tolerance: a payment or review dated tomorrow (the payer's clock, a time zone) is taken.
 TOLERANCE = dt.timedelta(days=1)
 
@@ -85,6 +87,10 @@ class Caller:
 
     def can_see(self, record_channel: str) -> bool:
         return self.sees is None or record_channel in self.sees
+
+
+#: A caller's precondition on a record's current representation (raises to refuse the change).
+Expect = Callable[[dict], None]
 
 
 def utcnow() -> dt.datetime:
@@ -149,12 +155,15 @@ class Records:
     """The store's operations for one database and policy registry; ``clock`` gives the current UTC time."""
 
     def __init__(self, db: Database, registry: PolicyRegistry, clock: Callable[[], dt.datetime] = utcnow,
-                 requote: Callable[[dict, str], dict] | None = None, as_of_days: int = AS_OF_DAYS):
+                 requote: Callable[[dict, str], dict] | None = None, as_of_days: int = AS_OF_DAYS,
+                 idempotency_hours: int = IDEMPOTENCY_HOURS):
         """``requote(request, channel)`` re-runs a stored request through the engine (for an option stored
         without its schedule); the store is handed it and never imports the engine. ``as_of_days``: how far
-        before today a payment's ``as_of`` or the review's day may be."""
+        before today a payment's ``as_of`` or the review's day may be. ``idempotency_hours``: how long an
+        ``Idempotency-Key``'s answer is kept and replayed; after it the key is free again."""
         self.db, self.registry, self.clock, self.requote = db, registry, clock, requote
         self.as_of_days = as_of_days
+        self.idempotency_hours = idempotency_hours
 
     # ------------------------------------------------------------------ quotes
     # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
@@ -264,51 +273,131 @@ class Records:
         return {**row.response, "account_id": row.account_id, "created_at": row.created_at.isoformat(),
                 "expires_at": row.expires_at.isoformat()}
 
+    # ------------------------------------------------------------------ idempotency keys
+    def _claim(self, s: Session, scope: str, key: str, digest: str, now: dt.datetime) -> IdempotencyKey | None:
+        """The key's stored answer to replay, or None once the key is claimed for this request (a row written in
+        ``s``'s transaction: a concurrent request with the key waits on it, then fails and replays). A key
+        older than ``idempotency_hours`` is free again: its old answer is forgotten."""
+        seen = s.get(IdempotencyKey, (scope, key))
+        if seen is not None and seen.created_at > now - dt.timedelta(hours=self.idempotency_hours):
+            return seen
+        if seen is not None:
+            # A statement, not the session's delete: a concurrent request that freed the key first leaves this one
+            # nothing to delete (not an error); its insert below then conflicts, and the retry replays its answer.
+            s.expunge(seen)
+            s.execute(delete(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key,
+                                                   IdempotencyKey.created_at == seen.created_at)
+                      .execution_options(synchronize_session=False))
+        s.add(IdempotencyKey(scope=scope, key=key, request_hash=digest, status=0, response={}, created_at=now))
+        s.flush()
+        return None
+
+    @staticmethod
+    def _keep(s: Session, scope: str, key: str, status: int, response: dict) -> None:
+        s.execute(update(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+                  .values(status=status, response=response))
+
+    def once(self, scope: str, key: str, body, make: Callable[[], dict]) -> tuple[dict, bool]:
+        """``(answer, replayed)``: ``make()``'s answer, kept under ``(scope, key)`` for ``idempotency_hours`` and
+        replayed for the same key and body; the same key with another body is a 422
+        ``idempotency_key_reused``. For an operation whose answer is made outside the store (an invitation)."""
+        digest = body_hash(body)
+        for _ in range(5):
+            try:
+                with self.db.transaction() as s:
+                    seen = self._claim(s, scope, key, digest, self.clock())
+                    if seen is not None:
+                        return self._replay(seen, digest)[1], True
+                    answer = make()
+                    self._keep(s, scope, key, 201, answer)
+                return answer, False
+            except IntegrityError as exc:
+                if "idempotency" in str(exc.orig).lower():
+                    continue   # the same key committed by another request: read and replay it
+                raise
+        raise RecordError(409, "idempotency_conflict", "Idempotency-Key",
+                          "Another request with this key is in progress; retry.")
+
+    def forget_keys(self) -> int:
+        """Delete the Idempotency-Keys older than ``idempotency_hours`` (they are free again anyway)."""
+        cutoff = self.clock() - dt.timedelta(hours=self.idempotency_hours)
+        with self.db.transaction() as s:
+            return cast(CursorResult, s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= cutoff)
+                                                .execution_options(synchronize_session=False))).rowcount
+
     # ------------------------------------------------------------------ accepting
     def accept(self, body, idempotency_key: str, scope: str, caller: Caller, request_id: str | None,
-               requote: Callable[[dict, str], dict] | None = None) -> tuple[int, dict, bool]:
+               requote: Callable[[dict, str], dict] | None = None,
+               keep_refusals: bool = True) -> tuple[int, dict, bool]:
         """Accept a quoted option, or a proposal's plan: ``(status, answer, replayed)``.
 
         ``scope`` (the API key's id) and ``idempotency_key`` identify the
-        request: the same key and body answer the same, from the record; the
-        same key with another body is refused. ``requote(request, channel)``
-        re-runs a stored request (for an option stored without its schedule);
-        by default the one this store was opened with.
+        request: the same key and body answer the same, from the record, for
+        ``idempotency_hours`` after the first: an arrangement made, or a refusal
+        (a :class:`RecordError` raised again, ``replayed`` set), never the one
+        and then the other; the same key with another body is refused. A
+        refusal writes nothing but the key's record. ``requote(request,
+        channel)`` re-runs a stored request (for an option stored without its
+        schedule); by default the one this store was opened with.
+        ``keep_refusals=False`` (the pages, whose key is the form's, not a
+        client's retry key) keeps no refusal: the form may be sent again with
+        another option.
         """
         requote = requote or self.requote or _cannot_requote
         req = load(_ACCEPT, body)
         digest = body_hash(req)
         for _ in range(5):
             try:
+                refusal: RecordError | None = None
                 with self.db.transaction() as s:
-                    seen = s.get(IdempotencyKey, (scope, idempotency_key))
+                    now = self.clock()
+                    seen = self._claim(s, scope, idempotency_key, digest, now)
                     if seen is not None:
                         return self._replay(seen, digest)
-                    now = self.clock()
-                    s.add(IdempotencyKey(scope=scope, key=idempotency_key, request_hash=digest, status=0,
-                                         response={}, created_at=now))
-                    s.flush()   # a concurrent request with this key waits here, then fails and replays
-                    answer = self._accept(s, req, caller, request_id, requote, now)
-                    s.execute(update(IdempotencyKey).where(IdempotencyKey.scope == scope,
-                                                           IdempotencyKey.key == idempotency_key)
-                              .values(status=201, response=answer))
+                    try:
+                        with s.begin_nested():   # a refusal rolls back to here: only the key's record is kept
+                            answer = self._accept(s, req, caller, request_id, requote, now)
+                    except IntegrityError as exc:
+                        if "arrangements" not in str(exc.orig).lower():
+                            raise
+                        refusal = RecordError(409, "arrangement_exists", "replaces",
+                                              "The account already has a live arrangement; name it in `replaces` "
+                                              "to supersede it.")
+                    except RecordError as exc:
+                        if exc.status >= 500:
+                            raise
+                        refusal = exc
+                    if refusal is not None and not keep_refusals:
+                        raise refusal   # the whole transaction rolled back, the key's claim with it
+                    if refusal is not None:
+                        self._keep(s, scope, idempotency_key, refusal.status, {"refusal": {
+                            "code": refusal.code, "field": refusal.field, "message": refusal.message}})
+                    else:
+                        self._keep(s, scope, idempotency_key, 201, answer)
+                if refusal is not None:
+                    raise refusal
                 return 201, answer, False
             except IntegrityError as exc:
                 if "idempotency" in str(exc.orig).lower():
                     continue   # the same key committed by another request: read and replay it
-                if "arrangements" in str(exc.orig).lower():
-                    raise RecordError(409, "arrangement_exists", "replaces",
-                                      "The account already has a live arrangement; name it in `replaces` to "
-                                      "supersede it.") from None
                 raise
         raise RecordError(409, "idempotency_conflict", "Idempotency-Key",
                           "Another request with this key is in progress; retry.")
 
     @staticmethod
     def _replay(seen: IdempotencyKey, digest: str) -> tuple[int, dict, bool]:
+        """The stored answer of a key: ``(status, answer, True)``, or its refusal raised again (``replayed``)."""
         if seen.request_hash != digest:
             raise RecordError(422, "idempotency_key_reused", "Idempotency-Key",
                               "This key was used with another body; use a new key for a new request.")
+        if seen.status == 0:   # pragma: no cover - a claim is committed with its answer, never without
+            raise RecordError(409, "idempotency_conflict", "Idempotency-Key",
+                              "Another request with this key is in progress; retry.")
+        refused = seen.response.get("refusal") if seen.status >= 400 else None
+        if refused is not None:
+            exc = RecordError(seen.status, refused["code"], refused["field"], refused["message"])
+            exc.replayed = True
+            raise exc
         return seen.status, seen.response, True
 
     def _accept(self, s: Session, req: dict, caller: Caller, request_id, requote, now: dt.datetime) -> dict:
@@ -400,11 +489,20 @@ class Records:
         return self._view(arr, lines, [], quote.as_of)
 
     # ------------------------------------------------------------------ supervisor
-    def decide(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> dict:
+    def _expected(self, s: Session, arr: Arrangement, expect: Expect | None) -> None:
+        """Run the caller's precondition (``If-Match``) on the arrangement as read today, under its row lock."""
+        if expect is not None:
+            expect(self._read(s, arr, self.clock().date()))
+
+    def decide(self, arrangement_id: str, body, caller: Caller, request_id: str | None,
+               expect: Expect | None = None) -> dict:
+        """A supervisor's decision on a pending arrangement; ``expect`` (the caller's precondition, e.g.
+        ``If-Match``) sees the arrangement as read today, under its row lock, before anything else."""
         req = load(_DECIDE, body)
         channel = caller.channel
         with self.db.transaction() as s:
             arr = self._get(s, arrangement_id, caller, lock=True)
+            self._expected(s, arr, expect)
             if arr.status != "pending_approval":
                 raise RecordError(409, "not_pending", "arrangement_id",
                                   f"The arrangement is {arr.status}, not pending_approval.")
@@ -419,12 +517,15 @@ class Records:
             s.flush()
             return self._read(s, arr, now.date())
 
-    def cancel(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> dict:
-        """A live arrangement (pending approval or active) is cancelled; it stops being live."""
+    def cancel(self, arrangement_id: str, body, caller: Caller, request_id: str | None,
+               expect: Expect | None = None) -> dict:
+        """A live arrangement (pending approval or active) is cancelled; it stops being live (``expect``: as
+        :meth:`decide`)."""
         req = load(_CANCEL, body)
         channel = caller.channel
         with self.db.transaction() as s:
             arr = self._get(s, arrangement_id, caller, lock=True)
+            self._expected(s, arr, expect)
             if arr.status not in LIVE_STATUSES:
                 raise RecordError(409, "not_live", "arrangement_id",
                                   f"The arrangement is {arr.status}; only a live one can be cancelled.")
@@ -439,20 +540,23 @@ class Records:
             return self._read(s, arr, now.date())
 
     # ------------------------------------------------------------------ payments
-    def pay(self, arrangement_id: str, body, caller: Caller, request_id: str | None) -> tuple[int, dict]:
-        """Record a payment: ``(201, answer)``, or ``(200, answer)`` when its reference was already recorded."""
+    def pay(self, arrangement_id: str, body, caller: Caller, request_id: str | None,
+            expect: Expect | None = None) -> tuple[int, dict]:
+        """Record a payment: ``(201, answer)``, or ``(200, answer)`` when its reference was already recorded
+        (a replay is answered whatever ``expect`` says: the retry of a payment made; else as :meth:`decide`)."""
         req = load(_PAY, body)
         for _ in range(3):
             try:
                 with self.db.transaction() as s:
-                    return self._pay(s, arrangement_id, req, caller, request_id)
+                    return self._pay(s, arrangement_id, req, caller, request_id, expect)
             except IntegrityError as exc:
                 if "payments" in str(exc.orig).lower():
                     continue   # the same reference recorded concurrently: replay it
                 raise
         raise RecordError(409, "payment_conflict", "reference", "Another request with this reference is in progress.")
 
-    def _pay(self, s: Session, arrangement_id: str, req: dict, caller: Caller, request_id):
+    def _pay(self, s: Session, arrangement_id: str, req: dict, caller: Caller, request_id,
+             expect: Expect | None = None):
         channel, actor = caller.channel, caller.principal
         arr = self._get(s, arrangement_id, caller, lock=True)
         now = self.clock()
@@ -473,6 +577,7 @@ class Records:
                 raise RecordError(422, "reference_reused", "reference",
                                   "This reference is already recorded with another amount or date.")
             return 200, self._payment_answer(s, arr, seen, True, as_of)
+        self._expected(s, arr, expect)
         if arr.status != "active":
             raise RecordError(409, "arrangement_not_active", "arrangement_id",
                               f"The arrangement is {arr.status}; payments are recorded on active arrangements.")
@@ -571,20 +676,30 @@ class Records:
             (d.isoformat() if (d := next_due(states)) else None),
             "grace_days": arr.grace_days, "missed_instalments_allowed": arr.missed_allowed,
             "as_of": as_of.isoformat(), "created_at": arr.created_at.isoformat(),
+            "updated_at": arr.updated_at.isoformat(),
             "instalments": [{"number": x.number, "due_date": x.due_date.isoformat(), "amount": m(x.amount),
                              "paid": m(x.paid), "state": x.state} for x in states]}
 
-    def events(self, arrangement_id: str, caller: Caller) -> dict:
+    def events(self, arrangement_id: str, caller: Caller, limit: int | None = None, cursor: str | None = None) -> dict:
+        """The arrangement's audit trail from the quote it was made from, oldest first (by ``event_id``: the
+        trail is append-only, so the order never changes): at most ``limit`` events (None: all) after the
+        ``cursor``'s; ``next_cursor`` continues (None on the last page)."""
         with self.db.reading() as s:
             arr = self._get(s, arrangement_id, caller)
-            rows = s.scalars(select(Event).where(
-                (Event.arrangement_id == arrangement_id)
-                | and_(Event.quote_id == arr.quote_id, Event.type == "quote_issued")).order_by(Event.event_id)).all()
+            q = select(Event).where((Event.arrangement_id == arrangement_id)
+                                    | and_(Event.quote_id == arr.quote_id, Event.type == "quote_issued"))
+            if cursor is not None:
+                q = q.where(Event.event_id > cursors.whole(cursors.decode(cursor, "e", arrangement_id)[0]))
+            q = q.order_by(Event.event_id)
+            rows = s.scalars(q if limit is None else q.limit(limit + 1)).all()
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if limit is not None else rows
         return {"arrangement_id": arrangement_id, "events": [{
             "event_id": e.event_id, "type": e.type, "at": e.at.isoformat(), "channel": e.channel, "actor": e.actor,
             "principal": e.principal, "request_id": e.request_id, "quote_id": e.quote_id,
             "instalment_number": e.instalment_number,
-            "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows]}
+            "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows],
+            "next_cursor": cursors.encode("e", arrangement_id, rows[-1].event_id) if more else None}
 
     def _visible_rows(self, caller: Caller, q):
         return q if caller.sees is None else q.where(Arrangement.channel.in_(sorted(caller.sees)))
@@ -604,27 +719,36 @@ class Records:
         return [self._view(a, lines[a.arrangement_id], pays[a.arrangement_id], as_of) for a in rows]
 
     def account(self, account_id: str, caller: Caller, as_of: dt.date | None = None, limit: int = PAGE,
-                before: str | None = None) -> dict:
-        """A page of an account's arrangements in the caller's view, newest first: at most ``limit``, those made
-        before the arrangement ``before`` names; ``next_before`` continues (None on the last page). Three
+                before: str | None = None, cursor: str | None = None) -> dict:
+        """A page of an account's arrangements in the caller's view, newest first (by creation, then id: a stable
+        order): at most ``limit``, those after the ``cursor``'s (or, deprecated, made before the arrangement
+        ``before`` names); ``next_cursor`` (and ``next_before``) continue, None on the last page. Three
         statements on an index, whatever the account's history."""
         as_of = as_of or self.clock().date()
         with self.db.reading() as s:
             q = self._visible_rows(caller, select(Arrangement).where(Arrangement.account_id == account_id))
-            if before is not None:
-                mark = s.get(Arrangement, before)
-                if mark is None or mark.account_id != account_id or not caller.can_see(mark.channel):
+            mark: tuple[dt.datetime, str] | None = None
+            if cursor is not None:
+                at, aid = cursors.decode(cursor, "a", account_id, 2)
+                mark = cursors.instant(at), cursors.text(aid)
+            elif before is not None:
+                row = s.get(Arrangement, before)
+                if row is None or row.account_id != account_id or not caller.can_see(row.channel):
                     raise RecordError(404, "unknown_arrangement", "before", "No arrangement with this id here.")
-                q = q.where(or_(Arrangement.created_at < mark.created_at,
-                                and_(Arrangement.created_at == mark.created_at,
-                                     Arrangement.arrangement_id < mark.arrangement_id)))
+                mark = row.created_at, row.arrangement_id
+            if mark is not None:
+                q = q.where(or_(Arrangement.created_at < mark[0],
+                                and_(Arrangement.created_at == mark[0], Arrangement.arrangement_id < mark[1])))
             rows = s.scalars(q.order_by(Arrangement.created_at.desc(), Arrangement.arrangement_id.desc())
                              .limit(limit + 1)).all()
             more = len(rows) > limit
             rows = rows[:limit]
             out = self._read_many(s, rows, as_of)
+        last = rows[-1] if more else None
         return {"account_id": account_id, "arrangements": out,
-                "next_before": rows[-1].arrangement_id if more else None}
+                "next_cursor": cursors.encode("a", account_id, cursors.stamp(last.created_at), last.arrangement_id)
+                if last else None,
+                "next_before": last.arrangement_id if last else None}
 
     def plans_of(self, account_id: str, caller: Caller, actor: str) -> tuple[dict | None, dict | None]:
         """``(live, booked)``: the account's live arrangement in the caller's view, and the newest one made from

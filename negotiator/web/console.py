@@ -364,7 +364,8 @@ def book():
         if replaces:
             accept["replaces"] = replaces[:40]
             accept["reason"] = _reason("reason", required=True)
-        _, answer, _ = Access.of_request().accept(accept, "console-" + key, f"console:{g.agent}")
+        _, answer, _ = Access.of_request().accept(accept, "console-" + key, f"console:{g.agent}",
+                                                  keep_refusals=False)
     except (RecordError, ValidationError) as exc:
         status = exc.status if isinstance(exc, RecordError) else 422
         return _page("console/message.html", status, title=t("errors_title", lang), errors=_errors(exc),

@@ -25,6 +25,7 @@ from marshmallow import ValidationError as MmError
 
 from negotiator.app import rights
 from negotiator.app.body import read_json
+from negotiator.app.idempotency import read_key
 from negotiator.app.problems import Problem
 from negotiator.app.responses import json_response
 from negotiator.core.errors import ValidationError
@@ -174,17 +175,33 @@ def create_invitation():
         raise Problem(503, "Service Unavailable", "The portal is switched off (set NEGOTIATOR_SECRET_KEY).",
                       "portal_off")
     cfg = state["config"]
+    key = read_key(required=False)
+    records = state.get("records")
+    if key is not None and records is None:
+        raise Problem(503, "Service Unavailable", "The store is switched off (NEGOTIATOR_STORE=0): an "
+                      "Idempotency-Key cannot be kept; send the request without one.", "store_off")
     body = read_json(cfg.max_body_bytes, cfg.max_json_depth)
     req = load(body)
     g.policy = req["policy"]
     check_account(req, state["registry"])
-    hours = req.get("expires_in_hours", cfg.invitation_hours)
-    expires = int(time.time()) + hours * 3600
-    inv = Invitation("i_" + uuid.uuid4().hex[:20], _wire(req["account"]), req["policy"], req["locale"], expires)
-    answer = {"invitation_id": inv.invitation_id, "account_id": inv.account_id, "url": portal_url(sign(inv, secret)),
-              "expires_at": dt.datetime.fromtimestamp(expires, dt.UTC).isoformat(), "locale": inv.locale,
-              "policy": inv.policy}
-    return json_response(answer, 201)
+
+    def make() -> dict:
+        hours = req.get("expires_in_hours", cfg.invitation_hours)
+        expires = int(time.time()) + hours * 3600
+        inv = Invitation("i_" + uuid.uuid4().hex[:20], _wire(req["account"]), req["policy"], req["locale"], expires)
+        return {"invitation_id": inv.invitation_id, "account_id": inv.account_id,
+                "url": portal_url(sign(inv, secret)),
+                "expires_at": dt.datetime.fromtimestamp(expires, dt.UTC).isoformat(), "locale": inv.locale,
+                "policy": inv.policy}
+
+    if key is None:
+        return json_response(make(), 201)
+    # The same key and body give the same link (not a second one) for NEGOTIATOR_IDEMPOTENCY_HOURS.
+    answer, replayed = records.once(f"invitation:{g.key_id}"[:40], key, body, make)
+    resp = json_response(answer, 201)
+    if replayed:
+        resp.headers["Idempotent-Replayed"] = "true"
+    return resp
 
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9._-]{20,4000}$")

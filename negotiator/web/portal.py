@@ -439,7 +439,7 @@ def accept(token: str):
         if stored.get("account_id") != inv.account_id:
             raise RecordError(404, "unknown_quote", "quote_id", "No quote with this id.")
         _, answer, _ = access.accept({"quote_id": quote_id, "option_id": option_id, "accepted_by": "borrower"},
-                                     "portal-" + key, f"portal:{inv.invitation_id}")
+                                     "portal-" + key, f"portal:{inv.invitation_id}", keep_refusals=False)
     except RecordError as exc:
         live, used = _plans(inv)
         if used:    # a request of this link booked it meanwhile

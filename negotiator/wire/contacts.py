@@ -16,6 +16,7 @@ import zoneinfo
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from negotiator.core.limits import MAX_PAGE, PAGE  # noqa: F401 - the page sizes, as this module gave them
 from negotiator.core.money import CURRENCIES
 from negotiator.core.vocabulary import (
     CONTACT_CHANNELS,
@@ -32,8 +33,6 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 REASON_CODES = ("outside_hours", "quiet_time", "call_limit", "after_conversation", "channel_refused", "third_party",
                 "moratorium")
-#: Contacts on a page of an account's log, by default and at most.
-PAGE, MAX_PAGE = 20, 100
 
 
 def is_zone(name: str) -> bool:
@@ -210,4 +209,8 @@ class FollowUpSchema(Schema):
 
 class FollowUpListSchema(Schema):
     as_of = fields.Date(required=True)
-    follow_ups = fields.List(fields.Nested(FollowUpSchema), required=True)
+    follow_ups = fields.List(fields.Nested(FollowUpSchema), required=True, metadata={
+        "description": "A page: the items of at most `limit` arrangements with work on the day, by account."})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass it as `cursor` for the next page (or follow `Link: rel=\"next\"`); null on the "
+                       "last page."})

@@ -104,6 +104,8 @@ class ArrangementSchema(Schema):
     missed_instalments_allowed = fields.Integer(required=True)
     as_of = fields.Date(required=True)
     created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True, metadata={
+        "description": "When the stored arrangement last changed (its `Last-Modified`)."})
     instalments = fields.List(fields.Nested(InstalmentStateSchema), required=True)
 
 
@@ -144,15 +146,23 @@ class EventSchema(Schema):
 
 class EventListSchema(Schema):
     arrangement_id = fields.String(required=True)
-    events = fields.List(fields.Nested(EventSchema), required=True)
+    events = fields.List(fields.Nested(EventSchema), required=True, metadata={
+        "description": "A page, oldest first (at most `limit`)."})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass it as `cursor` for the next (newer) page (or follow `Link: rel=\"next\"`); null on "
+                       "the last page."})
 
 
 class ArrangementListSchema(Schema):
     account_id = fields.String(required=True)
     arrangements = fields.List(fields.Nested(ArrangementSchema), required=True, metadata={
         "description": "A page, newest first (at most `limit`)."})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass it as `cursor` for the next (older) page (or follow `Link: rel=\"next\"`); null on "
+                       "the last page."})
     next_before = fields.String(required=True, allow_none=True, metadata={
-        "description": "Pass it as `before` for the next (older) page; null on the last page."})
+        "deprecated": True, "description": "Deprecated (use `next_cursor`): pass it as `before` for the next "
+                                           "(older) page; null on the last page."})
 
 
 class StoredQuoteSchema(QuoteResponseSchema):

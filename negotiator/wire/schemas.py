@@ -400,7 +400,10 @@ class PolicySummarySchema(Schema):
 
 
 class PolicyListSchema(Schema):
-    policies = fields.List(fields.Nested(PolicySummarySchema), required=True)
+    policies = fields.List(fields.Nested(PolicySummarySchema), required=True, metadata={
+        "description": "A page, by name (at most `limit`)."})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass it as `cursor` for the next page (or follow `Link: rel=\"next\"`); null on the last."})
 
 
 class PolicyDetailSchema(Schema):

@@ -182,4 +182,5 @@ def test_the_log_is_read_a_page_at_a_time_newest_first_with_an_opaque_cursor(cli
     assert [c["contact_id"] for c in seen] == [c["contact_id"] for c in reversed(made)]
     assert seen[0]["at"] == "2027-01-03T10:00:00-05:00"     # read back with the offset it was given
     bad = client.get("/v1/accounts/ACC-1/contacts?cursor=not-a-cursor", headers=A)
-    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "cursor"
+    assert bad.status_code == 400 and bad.json["code"] == "invalid_cursor"
+    assert bad.json["errors"][0]["field"] == "cursor"

@@ -153,3 +153,25 @@ def test_the_command_line_review_prints_the_follow_ups(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "negotiator.cli", "arrangements", "review", "--database-url", url,
                           "--timezone", "Mars/Base"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "--timezone" in bad.stderr
+
+
+def test_the_day_is_read_a_page_at_a_time_and_the_pages_make_the_whole(app):
+    """Issue 23: `limit` arrangements with work a page; the pages put together are the day read at once."""
+    client = app.test_client()
+    seed(app, client)
+    day = "2027-01-21"
+    whole = review(app, client, day)
+    assert len({i["arrangement_id"] for i in whole}) == 3
+    for limit in (1, 2, 3):
+        url, paged, pages = f"/v1/follow-ups?as_of={day}&timezone=Asia/Shanghai&limit={limit}", [], 0
+        while url:
+            r = client.get(url, headers=A)
+            assert r.status_code == 200, r.json
+            assert len({i["arrangement_id"] for i in r.json["follow_ups"]}) <= limit
+            paged += r.json["follow_ups"]
+            pages += 1
+            url = r.headers["Link"][1:].split(">;")[0] if r.json["next_cursor"] else None
+        assert summary(paged) == summary(whole) and pages == -(-3 // limit)
+    first = client.get(f"/v1/follow-ups?as_of={day}&limit=1", headers=A).json["next_cursor"]
+    other_day = client.get(f"/v1/follow-ups?as_of=2027-01-22&cursor={first}", headers=A)
+    assert other_day.status_code == 400 and other_day.json["code"] == "invalid_cursor"

@@ -96,10 +96,12 @@ def _lang(inv: Invitation | None = None, locale: str | None = None) -> str:
     return lang_of(own, "") or accepted_lang(request.accept_languages) or "en"
 
 
-def contact() -> dict:
-    """The lender's name and how to reach them (``NEGOTIATOR_LENDER_*``): on every borrower page."""
+def contact(lang: str) -> dict:
+    """The lender's name and how to reach them (``NEGOTIATOR_LENDER_*``, the hours in ``lang``): on every
+    borrower page."""
     cfg = _state()["config"]
-    return {"name": cfg.lender_name, "phone": cfg.lender_phone, "hours": cfg.lender_hours, "url": cfg.lender_url}
+    return {"name": cfg.lender_name, "phone": cfg.lender_phone, "hours": cfg.lender_hours_in(lang),
+            "url": cfg.lender_url}
 
 
 def advice_of(policy: str | None, lang: str) -> dict | None:
@@ -136,7 +138,7 @@ def _page(template: str, status: int = 200, inv: Invitation | None = None, lang:
     ctx.setdefault("advice", None)
     ctx.setdefault("back", None)
     same = template != "portal/message.html"
-    return render_template(template, **helpers(lang), inv=inv, token=token, contact=contact(),
+    return render_template(template, **helpers(lang), inv=inv, token=token, contact=contact(lang),
                            day=lambda iso: day(iso, lang), switch_url=lambda code: _here(code, token, same),
                            **ctx), status
 

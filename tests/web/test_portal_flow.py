@@ -338,3 +338,32 @@ def test_a_hardship_longer_than_the_engine_takes_is_read_as_the_longest(web_clie
     link = _link(web_client, "ACC-HARD-LONG")
     r = _answer(web_client, link, hardship_kind="unemployment", hardship_months="60")
     assert r.status_code == 303 and web_client.get(r.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("var", ["NEGOTIATOR_LENDER_HOURS_ZH_CN", "NEGOTIATOR_LENDER_HOURS_ZH_TW"])
+def test_the_hours_in_chinese_are_checked_at_start_naming_the_variable(var):
+    from negotiator.core.errors import ConfigError
+    from negotiator.service import Config
+    with pytest.raises(ConfigError) as exc:
+        Config.from_env({"NEGOTIATOR_DEV": "1", var: "时" * 121})
+    assert var in str(exc.value)
+    blank = Config.from_env({"NEGOTIATOR_DEV": "1", "NEGOTIATOR_LENDER_HOURS": "9 to 5", var: "  "})
+    assert blank.lender_hours_in("zh-CN") == blank.lender_hours_in("zh-TW") == "9 to 5"    # blank: the one setting
+
+
+def test_the_opening_hours_are_shown_in_the_borrowers_language(tmp_path):
+    from negotiator.service import Config, create_app
+    from negotiator.store import upgrade
+
+    from .conftest import web_config
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    upgrade(url)
+    cfg = Config.from_env({"NEGOTIATOR_DEV": "1", "NEGOTIATOR_LENDER_HOURS": "Mon–Fri 8am to 8pm",
+                           "NEGOTIATOR_LENDER_HOURS_ZH_CN": "周一至周五 8:00–20:00"})
+    client = create_app(web_config(database_url=url, lender_hours=cfg.lender_hours,
+                                   lender_hours_zh_cn=cfg.lender_hours_zh_cn)).test_client()
+    link = _link(client, "ACC-HOURS")
+    assert "Mon–Fri 8am to 8pm" in _text(client.get(link + "?lang=en"))
+    zh = _text(client.get(link + "?lang=zh-CN"))
+    assert "周一至周五 8:00–20:00" in zh and "8am" not in zh
+    assert "Mon–Fri 8am to 8pm" in _text(client.get(link + "?lang=zh-TW"))      # unset: the one setting

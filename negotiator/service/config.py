@@ -97,6 +97,10 @@ class Config:
     lender_phone: str = "0800 000 0000"
     #: When that number answers, written so every page language reads it ("Mon–Fri 08:00–20:00").
     lender_hours: str = "Mon–Fri 09:00–18:00"
+    #: The same hours in Simplified and Traditional Chinese, for pages in that language ("周一至周五 9:00–18:00");
+    #: "" = ``lender_hours``.
+    lender_hours_zh_cn: str = ""
+    lender_hours_zh_tw: str = ""
     #: The lender's help page (https://...).
     lender_url: str = "https://www.example.com/help"
     #: How far from today, in days, a date a caller gives may be (quotes' and reads' as_of; the review's too).
@@ -202,6 +206,16 @@ class Config:
     def rate_limit_enabled(self) -> bool:
         return self.portal_rate_limit.strip().lower() not in ("", "off")
 
+    def lender_hours_in(self, lang: str) -> str:
+        """The lender's opening hours for a page in ``lang``: its own setting, else ``lender_hours``.
+
+        >>> cfg = Config(lender_hours="Mon–Fri 9am–6pm", lender_hours_zh_cn="周一至周五 9:00–18:00")
+        >>> cfg.lender_hours_in("zh-CN"), cfg.lender_hours_in("zh-TW"), cfg.lender_hours_in("en")
+        ('周一至周五 9:00–18:00', 'Mon–Fri 9am–6pm', 'Mon–Fri 9am–6pm')
+        """
+        own = {"zh-CN": self.lender_hours_zh_cn, "zh-TW": self.lender_hours_zh_tw}.get(lang, "")
+        return own or self.lender_hours
+
 
 def _check_web(cfg: Config) -> None:
     """The pages' settings (console, portal); see :mod:`negotiator.web`."""
@@ -260,6 +274,11 @@ def _check_web(cfg: Config) -> None:
         raise ConfigError("NEGOTIATOR_LENDER_PHONE", "must be a number as people dial it: digits, spaces, + ( ) -")
     if not cfg.lender_hours.strip() or len(cfg.lender_hours) > 120:
         raise ConfigError("NEGOTIATOR_LENDER_HOURS", "must say when the number answers, 1 to 120 characters")
+    for var, hours in (("NEGOTIATOR_LENDER_HOURS_ZH_CN", cfg.lender_hours_zh_cn),
+                       ("NEGOTIATOR_LENDER_HOURS_ZH_TW", cfg.lender_hours_zh_tw)):
+        if hours and (not hours.strip() or len(hours) > 120):
+            raise ConfigError(var, "must say when the number answers, 1 to 120 characters (unset: "
+                                   "NEGOTIATOR_LENDER_HOURS)")
     if not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/%?=&#-]*)?$", cfg.lender_url):
         raise ConfigError("NEGOTIATOR_LENDER_URL", f"not an address like https://www.example.com/help: "
                                                    f"{cfg.lender_url[:80]!r}")

@@ -22,8 +22,10 @@ The way through follows the GOV.UK Design System's patterns (issue 20):
   to each field, the message beside the field in the borrower's words, and
   "Error:" in the title;
 - every page names the lender and how to reach them (``NEGOTIATOR_LENDER_*``),
-  and where no plan fits, a link expired or a plan ended, points to the
-  policy's free debt advice (its ``advice`` block, as the engine's answers do);
+  and where no plan fits, a link expired, a plan ended or the borrower told
+  us of a hardship (an optional question, sent as the quote's ``hardship``),
+  points to the policy's free debt advice (its ``advice`` block, as the
+  engine's answers do);
 - the booked plan has its own signed address (:mod:`.plan_links`) that
   outlives the invitation, with a short reference to read aloud.
 """
@@ -44,6 +46,7 @@ from negotiator.core import formats
 from negotiator.core.errors import RecordError, UnknownPolicyError, ValidationError
 from negotiator.core.limits import LIMITS
 from negotiator.core.money import CURRENCIES
+from negotiator.core.vocabulary import HARDSHIP_KINDS
 from negotiator.engine.quote import quote
 from negotiator.web import forms, plan_links
 from negotiator.web.amounts import Unreadable, read_typed, whole_number
@@ -56,7 +59,14 @@ bp.after_request(page_headers)
 
 MONEY_FIELDS = ("monthly_income", "monthly_expenses", "other_debt_payments", "lump_sum_available")
 REQUIRED = ("monthly_income", "monthly_expenses")
-BORROWER_FIELDS = (*MONEY_FIELDS, "household_size", "first_payment_date")
+BORROWER_FIELDS = (*MONEY_FIELDS, "household_size", "first_payment_date", "hardship_kind", "hardship_months")
+#: The answers to "Has something made it hard to pay?": each kind of hardship the engine knows (in the catalogs'
+#: ``hardship_kind_*`` words), the everyday ones first, then "no" and "prefer not to say" (neither is a hardship).
+HARDSHIP_CHOICES = ("unemployment", "illness", "reduced_income", "mental_health_crisis", "breathing_space",
+                    "moratorium", "other", "none", "prefer_not")
+#: A hardship declared without how long it may last is sent as the shortest the engine takes (one month): no
+#: plan is sized on a longer relief than the borrower told us of; the free advice shown covers the rest.
+UNKNOWN_HARDSHIP_MONTHS = LIMITS["hardship_months"][0]
 #: The store's refusals in the borrower's words (the codes of :class:`~negotiator.core.errors.RecordError`).
 REFUSALS = {"arrangement_exists": "not_taken_exists", "idempotency_key_reused": "not_taken_exists",
             "quote_expired": "not_taken_expired", "incomplete_form": "form_expired"}
@@ -86,10 +96,12 @@ def _lang(inv: Invitation | None = None, locale: str | None = None) -> str:
     return lang_of(own, "") or accepted_lang(request.accept_languages) or "en"
 
 
-def contact() -> dict:
-    """The lender's name and how to reach them (``NEGOTIATOR_LENDER_*``): on every borrower page."""
+def contact(lang: str) -> dict:
+    """The lender's name and how to reach them (``NEGOTIATOR_LENDER_*``, the hours in ``lang``): on every
+    borrower page."""
     cfg = _state()["config"]
-    return {"name": cfg.lender_name, "phone": cfg.lender_phone, "hours": cfg.lender_hours, "url": cfg.lender_url}
+    return {"name": cfg.lender_name, "phone": cfg.lender_phone, "hours": cfg.lender_hours_in(lang),
+            "url": cfg.lender_url}
 
 
 def advice_of(policy: str | None, lang: str) -> dict | None:
@@ -126,7 +138,7 @@ def _page(template: str, status: int = 200, inv: Invitation | None = None, lang:
     ctx.setdefault("advice", None)
     ctx.setdefault("back", None)
     same = template != "portal/message.html"
-    return render_template(template, **helpers(lang), inv=inv, token=token, contact=contact(),
+    return render_template(template, **helpers(lang), inv=inv, token=token, contact=contact(lang),
                            day=lambda iso: day(iso, lang), switch_url=lambda code: _here(code, token, same),
                            **ctx), status
 
@@ -329,7 +341,47 @@ def read_answers(values: dict, lang: str, choices: list[dt.date], currency: str)
             errors.append({"field": "first_payment_date", "message": t("err_payment_day", lang)})
         else:
             fin["first_payment_date"] = chosen
+    hardship, wrong = read_hardship(values, lang)
+    errors.extend(wrong)
+    if hardship:
+        fin["hardship"] = hardship
     return fin, errors
+
+
+def read_hardship(values: dict, lang: str) -> tuple[dict | None, list[dict]]:
+    """``(hardship, errors)``: the answer to "Has something made it hard to pay?" as the engine's ``hardship``
+    block (None for no answer, "no" and "prefer not to say"), or errors beside the fields.
+
+    How long it may last is optional (:data:`UNKNOWN_HARDSHIP_MONTHS` when not given); a length past the longest
+    the engine takes is read as the longest (the borrower is not asked to shorten their own hardship).
+
+    >>> read_hardship({"hardship_kind": "illness", "hardship_months": "３"}, "en")
+    ({'kind': 'illness', 'expected_months': 3}, [])
+    >>> read_hardship({"hardship_kind": "unemployment", "hardship_months": ""}, "en")[0]
+    {'kind': 'unemployment', 'expected_months': 1}
+    >>> read_hardship({"hardship_kind": "prefer_not", "hardship_months": "x"}, "en"), read_hardship({}, "en")
+    ((None, []), (None, []))
+    >>> [e["field"] for e in read_hardship({"hardship_kind": "bankrupt", "hardship_months": "0"}, "en")[1]]
+    ['hardship_kind', 'hardship_months']
+    """
+    kind = values.get("hardship_kind") or ""
+    errors: list[dict] = []
+    if kind and kind not in HARDSHIP_CHOICES:
+        errors.append({"field": "hardship_kind", "message": t("err_hardship_kind", lang)})
+    declared = kind in HARDSHIP_KINDS
+    months = UNKNOWN_HARDSHIP_MONTHS
+    if kind and kind not in ("none", "prefer_not"):     # a forged kind's months are checked too
+        low, high = LIMITS["hardship_months"]
+        try:
+            months = whole_number(values.get("hardship_months"), low, high)
+        except Unreadable as exc:
+            if exc.kind == "too_large":
+                months = high
+            elif exc.kind != "empty":
+                errors.append({"field": "hardship_months", "message": t("err_hardship_months", lang)})
+    if errors or not declared:
+        return None, errors
+    return {"kind": kind, "expected_months": months}, []
 
 
 def engine_errors(exc: ValidationError, lang: str) -> list[dict]:
@@ -346,6 +398,9 @@ def engine_errors(exc: ValidationError, lang: str) -> list[dict]:
             out.append({"field": name, "message": t("err_household_invalid", lang)})
         elif name == "first_payment_date":
             out.append({"field": name, "message": t("err_payment_day", lang)})
+        elif e.field.startswith("finances.hardship."):
+            field = "hardship_kind" if name == "kind" else "hardship_months"
+            out.append({"field": field, "message": t(f"err_{field}", lang)})
     return out
 
 
@@ -358,7 +413,9 @@ def _start_page(inv: Invitation, status: int = 200, values: dict | None = None, 
     return _page("portal/start.html", status, inv, owed=_owed(inv), live=used or live, used=used, values=values,
                  cur=inv.account["currency"], errors=errors or [],
                  days=[(d.isoformat(), day(d.isoformat(), lang)) for d in days],
-                 last_day=day(days[-1].isoformat(), lang))
+                 last_day=day(days[-1].isoformat(), lang), hardship_choices=[
+                     (c, t(f"hardship_kind_{c}" if c in HARDSHIP_KINDS else f"hardship_{c}", lang))
+                     for c in HARDSHIP_CHOICES])
 
 
 @bp.get("/<token>")
@@ -413,9 +470,11 @@ def options(token: str):
     shown = sorted((o for o in result["options"] if o["affordable"] and o["within_policy"]),
                    key=lambda o: o["option_id"] != recommended)
     flags = [f for f in result["affordability"]["flags"] if f["code"] not in UNSHOWN_FLAGS]
+    hardship = "hardship" in fin    # declared: who helps for free, whatever the quote carries
+    advice = _quote_advice(result) or (advice_of(inv.policy, lang) if hardship else None)
     return _page("portal/options.html", 200, inv, result=result, options=shown, flags=flags,
-                 idem=uuid.uuid4().hex, can_accept=_state().get("records") is not None,
-                 advice=_quote_advice(result), back=url_for("portal.start", token=token, lang=lang))
+                 idem=uuid.uuid4().hex, can_accept=_state().get("records") is not None, hardship=hardship,
+                 advice=advice, back=url_for("portal.start", token=token, lang=lang))
 
 
 @bp.post("/<token>/accept")

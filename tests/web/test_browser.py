@@ -625,3 +625,35 @@ def test_console_supervisor_queue(live, context_for, lang, device):
         page.goto(f"{live['url']}/console/accounts?lang={lang}&account_id=S2-{lang}-{device}")
     assert "Income not evidenced" in page.inner_text("main")
     check(page, f"{name} rejected trail", lang)
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_portal_hardship_declared_shows_its_plans_and_free_advice(live, context_for, lang, device):
+    """A borrower who tells us something has made it hard to pay (optional, keyboard and screen-reader
+    friendly radios): the plans for a hard time, the market's free debt advice, the answer kept for a change."""
+    name = f"portal-{lang}-{device}"
+    account_id = f"H-{lang}-{device}"
+    page = context_for(device, lang, bypass_csp=True).new_page()
+    page.goto(invite(live, account_id, lang, policy="uk-conc", account={
+        "account_id": account_id, **ACCOUNT, "currency": "GBP"}))
+    page.get_by_label(w("income", lang)).fill("4000")
+    page.get_by_label(w("spending", lang)).fill("1700")
+    assert page.get_by_role("group", name=w("hardship_question", lang)).is_visible()
+    page.get_by_label(w("hardship_kind_reduced_income", lang), exact=True).check()
+    page.get_by_label(w("hardship_months_label", lang)).fill("1")
+    check(page, f"{name} hardship question", lang)
+    shot(page, f"{name}-9-hardship-question")
+    with page.expect_navigation():
+        page.get_by_role("button", name=w("see_options", lang)).click()
+    assert page.get_by_text(w("hardship_noted", lang)).is_visible()
+    assert page.locator("article#o-payment_holiday, article[aria-labelledby='o-payment_holiday']").count() == 1
+    assert page.get_by_role("heading", name=w("advice_title", lang)).is_visible()
+    assert page.get_by_text("StepChange").first.is_visible()
+    isolated(page, f"{name} hardship options")
+    check(page, f"{name} hardship options", lang)
+    shot(page, f"{name}-9-hardship-options")
+    with page.expect_navigation():
+        page.get_by_role("link", name=w("change_answers", lang)).click()
+    assert page.get_by_label(w("hardship_kind_reduced_income", lang), exact=True).is_checked()
+    assert page.get_by_label(w("hardship_months_label", lang)).input_value() == "1"

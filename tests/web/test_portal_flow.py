@@ -269,3 +269,101 @@ def test_the_lenders_own_contact_is_shown(tmp_path):
     assert "Call Acme Bank" in html and 'href="tel:+442079460123"' in html and "8am to 8pm" in html
     assert 'href="https://acme.example/help"' in html
 
+
+
+def test_the_hardship_question_is_optional_and_offers_every_kind_in_plain_words(web_client):
+    link = _link(web_client, "ACC-HQ")
+    html = _text(web_client.get(link))
+    assert "Has something made it hard to pay?" in html
+    values = re.findall(r'name="hardship_kind" value="([a-z_]+)"', html)
+    assert set(values) == {"unemployment", "illness", "reduced_income", "mental_health_crisis", "breathing_space",
+                           "moratorium", "other", "none", "prefer_not"}
+    assert ">Reduced income</label>" in html and ">I prefer not to say</label>" in html
+    assert "checked" not in re.search(r'<fieldset class="radios".*?</fieldset>', html, re.S).group(0)
+    assert _answer(web_client, link).status_code == 303              # not answered: the plans, as before
+
+
+def test_a_declared_hardship_reaches_the_engine_and_free_advice_is_shown(web_client):
+    link = _link(web_client, "ACC-HARD")
+    without = _text(web_client.get(_answer(web_client, link).headers["Location"]))
+    assert 'aria-labelledby="o-payment_holiday"' not in without and 'class="advice"' not in without
+    r = _answer(web_client, link, hardship_kind="reduced_income", hardship_months="1")
+    html = _text(web_client.get(r.headers["Location"]))
+    assert 'aria-labelledby="o-payment_holiday"' in html          # a plan the engine offers for a hardship
+    assert "Thank you for telling us" in html
+    advice = re.search(r'<section class="advice".*?</section>', html, re.S).group(0)
+    assert "free, independent debt advice" in advice
+    # "No" and "prefer not to say" are no hardship: the same plans as without an answer.
+    for answer in ("none", "prefer_not"):
+        page = _text(web_client.get(_answer(web_client, link, hardship_kind=answer,
+                                            hardship_months="1").headers["Location"]))
+        assert 'aria-labelledby="o-payment_holiday"' not in page and 'class="advice"' not in page
+
+
+def test_a_hardship_in_the_uk_shows_the_markets_free_debt_advice(web_client):
+    link = _link(web_client, "ACC-HARD-UK", policy="uk-conc", currency="GBP")
+    html = _text(web_client.get(_answer(web_client, link, hardship_kind="illness").headers["Location"]))
+    assert 'class="option' in html                                 # plans, and the advice beside them
+    for name in ("MoneyHelper", "StepChange", "National Debtline"):
+        assert f"<strong>{name}</strong>" in html
+
+
+def test_the_hardship_answer_survives_back_and_the_language_switch(web_client):
+    link = _link(web_client, "ACC-HARD-LANG")
+    options = _answer(web_client, link, hardship_kind="illness", hardship_months="４").headers["Location"]
+    html = _text(web_client.get(options))
+    switch = re.search(r'<nav aria-label="Language"><a href="([^"]+)"', html).group(1)
+    zh = _text(web_client.get(switch))
+    assert "感谢您告诉我们" in zh and 'class="advice"' in zh
+    start = _text(web_client.get(link + "?lang=zh-CN"))
+    assert "是否有什么情况让您难以还款？" in start and ">疾病</label>" in start
+    assert re.search(r'value="illness"\s+checked', start) and 'value="４"' in start
+
+
+@pytest.mark.parametrize(("kind", "months", "field", "words"), [
+    ("bankrupt<script>", "", "hardship_kind", "Choose one of the answers, or “I prefer not to say”"),
+    ("illness", "soon", "hardship_months", "Enter the number of months as a whole number, like 3, or leave it empty"),
+    ("illness", "0", "hardship_months", "Enter the number of months as a whole number, like 3, or leave it empty")])
+def test_a_forged_or_unreadable_hardship_answer_is_said_beside_its_field(web_client, kind, months, field, words):
+    link = _link(web_client, "ACC-HARD-BAD")
+    r = _answer(web_client, link, hardship_kind=kind, hardship_months=months)
+    html = _text(r)
+    assert r.status_code == 422 and "<title>Error: Your repayment options</title>" in html
+    assert f'href="#f-{field}"' in html and f'id="f-{field}"' in html
+    assert re.search(rf'id="e-{field}"><span class="visually-hidden">Error: </span>{re.escape(words)}</p>', html)
+    assert "bankrupt<script>" not in html
+
+
+def test_a_hardship_longer_than_the_engine_takes_is_read_as_the_longest(web_client):
+    link = _link(web_client, "ACC-HARD-LONG")
+    r = _answer(web_client, link, hardship_kind="unemployment", hardship_months="60")
+    assert r.status_code == 303 and web_client.get(r.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("var", ["NEGOTIATOR_LENDER_HOURS_ZH_CN", "NEGOTIATOR_LENDER_HOURS_ZH_TW"])
+def test_the_hours_in_chinese_are_checked_at_start_naming_the_variable(var):
+    from negotiator.core.errors import ConfigError
+    from negotiator.service import Config
+    with pytest.raises(ConfigError) as exc:
+        Config.from_env({"NEGOTIATOR_DEV": "1", var: "时" * 121})
+    assert var in str(exc.value)
+    blank = Config.from_env({"NEGOTIATOR_DEV": "1", "NEGOTIATOR_LENDER_HOURS": "9 to 5", var: "  "})
+    assert blank.lender_hours_in("zh-CN") == blank.lender_hours_in("zh-TW") == "9 to 5"    # blank: the one setting
+
+
+def test_the_opening_hours_are_shown_in_the_borrowers_language(tmp_path):
+    from negotiator.service import Config, create_app
+    from negotiator.store import upgrade
+
+    from .conftest import web_config
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    upgrade(url)
+    cfg = Config.from_env({"NEGOTIATOR_DEV": "1", "NEGOTIATOR_LENDER_HOURS": "Mon–Fri 8am to 8pm",
+                           "NEGOTIATOR_LENDER_HOURS_ZH_CN": "周一至周五 8:00–20:00"})
+    client = create_app(web_config(database_url=url, lender_hours=cfg.lender_hours,
+                                   lender_hours_zh_cn=cfg.lender_hours_zh_cn)).test_client()
+    link = _link(client, "ACC-HOURS")
+    assert "Mon–Fri 8am to 8pm" in _text(client.get(link + "?lang=en"))
+    zh = _text(client.get(link + "?lang=zh-CN"))
+    assert "周一至周五 8:00–20:00" in zh and "8am" not in zh
+    assert "Mon–Fri 8am to 8pm" in _text(client.get(link + "?lang=zh-TW"))      # unset: the one setting

@@ -352,8 +352,10 @@ def read_hardship(values: dict, lang: str) -> tuple[dict | None, list[dict]]:
     """``(hardship, errors)``: the answer to "Has something made it hard to pay?" as the engine's ``hardship``
     block (None for no answer, "no" and "prefer not to say"), or errors beside the fields.
 
-    How long it may last is optional (:data:`UNKNOWN_HARDSHIP_MONTHS` when not given); a length past the longest
-    the engine takes is read as the longest (the borrower is not asked to shorten their own hardship).
+    How long it may last is optional (:data:`UNKNOWN_HARDSHIP_MONTHS` when not given: no plan assumes a longer
+    relief than the borrower told us of); a length past the longest the engine plans for is not cut short
+    silently: the message beside the field asks for that longest and says the plan is looked at again before it
+    ends.
 
     >>> read_hardship({"hardship_kind": "illness", "hardship_months": "３"}, "en")
     ({'kind': 'illness', 'expected_months': 3}, [])
@@ -363,6 +365,8 @@ def read_hardship(values: dict, lang: str) -> tuple[dict | None, list[dict]]:
     ((None, []), (None, []))
     >>> [e["field"] for e in read_hardship({"hardship_kind": "bankrupt", "hardship_months": "0"}, "en")[1]]
     ['hardship_kind', 'hardship_months']
+    >>> read_hardship({"hardship_kind": "illness", "hardship_months": "36"}, "en")[1][0]["message"][:45]
+    'If you expect it to last longer than 24 month'
     """
     kind = values.get("hardship_kind") or ""
     errors: list[dict] = []
@@ -376,7 +380,8 @@ def read_hardship(values: dict, lang: str) -> tuple[dict | None, list[dict]]:
             months = whole_number(values.get("hardship_months"), low, high)
         except Unreadable as exc:
             if exc.kind == "too_large":
-                months = high
+                errors.append({"field": "hardship_months", "message": t("err_hardship_months_long", lang,
+                                                                         months=high)})
             elif exc.kind != "empty":
                 errors.append({"field": "hardship_months", "message": t("err_hardship_months", lang)})
     if errors or not declared:

@@ -334,9 +334,12 @@ def test_a_forged_or_unreadable_hardship_answer_is_said_beside_its_field(web_cli
     assert "bankrupt<script>" not in html
 
 
-def test_a_hardship_longer_than_the_engine_takes_is_read_as_the_longest(web_client):
+def test_a_hardship_longer_than_the_engine_plans_for_is_asked_about_not_cut_short(web_client):
+    """Nothing clamped: 60 months is refused beside the field, which says what to enter instead; 24 goes on."""
     link = _link(web_client, "ACC-HARD-LONG")
     r = _answer(web_client, link, hardship_kind="unemployment", hardship_months="60")
+    assert r.status_code == 422 and "longer than 24 months, enter 24" in _text(r)
+    r = _answer(web_client, link, hardship_kind="unemployment", hardship_months="24")
     assert r.status_code == 303 and web_client.get(r.headers["Location"]).status_code == 200
 
 

@@ -14,7 +14,10 @@ Each request, in order: a request id (``X-Request-ID`` accepted when sane,
 else made, and echoed); for ``/v1`` routes the API key, mapped to its
 channel (401 otherwise); the portal rate limit (429 with a truthful ``Retry-After``,
 shared by every worker, see :mod:`~negotiator.app.ratelimit`);
-the view; then metrics and one JSON access log line.
+the view; then metrics and one JSON access log line. The whole request is
+one OpenTelemetry span, the child of the caller's ``traceparent``, named on
+the answer's ``traceparent`` and in its log lines and audit events (see
+:mod:`.telemetry`).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from negotiator.service.ops import bp as ops_bp
     from negotiator.service.policies import bp as policies_bp
     from negotiator.service.quotes import bp as quotes_bp
+    from negotiator.service.telemetry import answer_headers, instrument_app, instrument_engine, providers
 
     if config is None:
         cfg = Config.from_env()
@@ -66,6 +70,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     registry = PolicyRegistry.load(cfg.policy_dir or None)
 
     app = Flask(__name__)
+    telemetry = providers()
+    instrument_app(app, telemetry)   # first: its span begins before the key and rate-limit checks
     # One byte over the limit, so a chunked body (no Content-Length) that is too large is seen to be,
     # rather than cut at the limit by werkzeug's stream.
     app.config.update(MAX_CONTENT_LENGTH=cfg.max_body_bytes + 1, JSON_SORT_KEYS=False)
@@ -73,9 +79,11 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
                if cfg.rate_limit_enabled else None)
     app.extensions["negotiator"] = state = {
         "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),
-        "spec": build_spec(), "started": time.time(), "limiter": limiter, "clock": Clock(),
+        "spec": build_spec(), "started": time.time(), "limiter": limiter, "clock": Clock(), "telemetry": telemetry,
     }
     state["records"] = open_records(cfg, registry, state["clock"])   # None when NEGOTIATOR_STORE=0
+    if state["records"] is not None:
+        instrument_engine(state["records"].db.engine, telemetry)
     from negotiator.app.retention import Retention
     state["retention"] = retention = Retention(state["records"], cfg.quote_retention_days, cfg.quotes_per_account)
     access = logging.getLogger("negotiator.access")
@@ -128,6 +136,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
             resp.headers.pop("Content-Type", None)
             resp.headers.pop("Content-Length", None)
         resp.headers["X-Request-ID"] = rid
+        answer_headers(resp.headers)   # traceparent: the request's span, the child of the caller's
         if retention.due():
             resp.call_on_close(retention.run_if_due)   # after the answer is sent, at most once an hour
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -245,6 +245,8 @@ def build_spec() -> dict:
     require_account_id(doc)
     from negotiator.service.openapi_records import add_record_links
     add_record_links(doc)
+    from negotiator.service.openapi_headers import add_shared_headers
+    add_shared_headers(doc)
     schemas = doc["components"]["schemas"]
     # Cross-field rules the engine enforces, stated where a client can see them.
     schemas["Proposal"].update(minProperties=1, maxProperties=1,

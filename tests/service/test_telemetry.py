@@ -29,7 +29,8 @@ def spans_of(app) -> InMemorySpanExporter:
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, monkeypatch):
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "parentbased_always_on")   # recorded, though nothing is exported
     app = create_app(make_config(database_url=database_url, api_keys=KEYS, portal_rate_limit="off"))
     at(app, "2026-11-23")
     yield app
@@ -85,6 +86,16 @@ def test_the_trace_id_reaches_the_log_line_the_statements_and_the_audit_events(a
     assert by_type["accepted"]["trace_id"] == TRACE and by_type["accepted"]["request_id"] == "req-trace"
     assert re.fullmatch(r"[0-9a-f]{32}", by_type["quote_issued"]["trace_id"])     # the quote's own request
     assert by_type["quote_issued"]["trace_id"] != TRACE
+
+
+def test_with_nothing_to_export_spans_are_not_recorded_but_the_ids_still_travel(database_url, logs):
+    app = create_app(make_config(store=False))
+    exporter = spans_of(app)
+    r = app.test_client().get("/v1/policies", headers=headers(traceparent=f"00-{TRACE}-{PARENT}-01"))
+    trace_id, span_id = TRACEPARENT.match(r.headers["traceparent"]).groups()
+    assert trace_id == TRACE and span_id != PARENT and exporter.get_finished_spans() == ()
+    (line,) = [x for x in logs.records("negotiator.access") if x.get("route") == "/v1/policies"]
+    assert (line["trace_id"], line["span_id"]) == (trace_id, span_id)
 
 
 def test_otlp_export_is_off_unless_an_endpoint_is_configured():

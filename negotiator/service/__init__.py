@@ -13,7 +13,8 @@ the OpenAPI document).
 Each request, in order: a request id (``X-Request-ID`` accepted when sane,
 else made, and echoed); for ``/v1`` routes the API key, mapped to its
 channel (401 otherwise); the portal rate limit (429 with a truthful ``Retry-After``,
-shared by every worker, see :mod:`~negotiator.app.ratelimit`);
+shared by every worker, see :mod:`~negotiator.app.ratelimit`; ``RateLimit`` and
+``RateLimit-Policy`` on every answer it counted or refused);
 the view; then metrics and one JSON access log line. The whole request is
 one OpenTelemetry span, the child of the caller's ``traceparent``, named on
 the answer's ``traceparent`` and in its log lines and audit events (see
@@ -47,7 +48,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from negotiator.app.clock import Clock
     from negotiator.app.history import open_records
     from negotiator.app.problems import Problem
-    from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store
+    from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store, retry_after
     from negotiator.policy import PolicyRegistry
     from negotiator.service import logs
     from negotiator.service.arrangements import bp as arrangements_bp
@@ -96,7 +97,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         g.t0 = time.perf_counter()
         rid = request.headers.get("X-Request-ID", "")
         g.request_id = rid if _REQUEST_ID_RE.match(rid) else uuid.uuid4().hex
-        g.channel = g.key_id = g.policy = g.principal = None
+        g.channel = g.key_id = g.policy = g.principal = g.rate_limit = None
         if request.blueprint in PROTECTED and request.method != "OPTIONS":
             authenticate(state["keys"])
             if limiter is not None and g.channel == "portal":
@@ -105,12 +106,14 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     def _limit(limiter: RateLimiter, key_id: str) -> None:
         """One budget per portal key across every /v1 route, shared by every worker using the store."""
         try:
-            allowed, wait = limiter.check("portal:" + key_id)
+            usage = limiter.take("portal:" + key_id)
         except StoreUnavailable:
             logging.getLogger("negotiator.service").error("rate-limit store unavailable")
             raise Problem(503, "Service Unavailable", "The service cannot check its rate limit now; try later.",
                           "rate_limit_unavailable") from None
-        if not allowed:
+        g.rate_limit = limiter.headers(usage)   # RateLimit and RateLimit-Policy, on this answer whatever it is
+        if usage.wait > 0:
+            wait = retry_after(usage.wait)
             raise Problem(429, "Too Many Requests", f"Too many requests for this key ({limiter.text}); "
                           f"retry after {wait} s.", "rate_limited", headers={"Retry-After": str(wait)})
 
@@ -137,6 +140,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
             resp.headers.pop("Content-Length", None)
         resp.headers["X-Request-ID"] = rid
         answer_headers(resp.headers)   # traceparent: the request's span, the child of the caller's
+        if g.get("rate_limit"):
+            resp.headers.update(g.rate_limit)
         if retention.due():
             resp.call_on_close(retention.run_if_due)   # after the answer is sent, at most once an hour
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

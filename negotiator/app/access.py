@@ -28,7 +28,7 @@ SHARED_DETAIL = ("option_id", "type", "approval", "options", "proposal", "refere
 
 def event_view(events: list[dict], caller: Caller) -> list[dict]:
     """Events as ``caller`` may read them: another channel's events keep their type, time, statuses and shared
-    figures; the actor is the channel's name, the principal and request id are withheld, and so is any detail
+    figures; the actor is the channel's name, the principal, request id and trace id are withheld, and so is any detail
     not in :data:`SHARED_DETAIL` (a reason, the id of the arrangement that superseded this one).
 
     >>> event_view([{"channel": "supervisor", "actor": "sup-jane", "principal": "supervisor:ab12",
@@ -43,7 +43,8 @@ def event_view(events: list[dict], caller: Caller) -> list[dict]:
         if e["channel"] not in caller.sees:
             detail = {k: v for k, v in (e.get("detail") or {}).items() if k in SHARED_DETAIL}
             e = {**e, "actor": e["channel"], "request_id": None, "detail": detail or None,
-                 **({"principal": None} if "principal" in e else {})}
+                 **({"principal": None} if "principal" in e else {}),
+                 **({"trace_id": None} if "trace_id" in e else {})}
         out.append(e)
     return out
 

@@ -13,8 +13,12 @@ the OpenAPI document).
 Each request, in order: a request id (``X-Request-ID`` accepted when sane,
 else made, and echoed); for ``/v1`` routes the API key, mapped to its
 channel (401 otherwise); the portal rate limit (429 with a truthful ``Retry-After``,
-shared by every worker, see :mod:`~negotiator.app.ratelimit`);
-the view; then metrics and one JSON access log line.
+shared by every worker, see :mod:`~negotiator.app.ratelimit`; ``RateLimit`` and
+``RateLimit-Policy`` on every answer it counted or refused);
+the view; then metrics and one JSON access log line. The whole request is
+one OpenTelemetry span, the child of the caller's ``traceparent``, named on
+the answer's ``traceparent`` and in its log lines and audit events (see
+:mod:`.telemetry`).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from negotiator.app.history import open_records
     from negotiator.app.problems import Problem
     from negotiator.app.query import refuse_unknown
-    from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store
+    from negotiator.app.ratelimit import RateLimiter, StoreUnavailable, open_store, retry_after
     from negotiator.policy import PolicyRegistry
     from negotiator.service import logs
     from negotiator.service.arrangements import bp as arrangements_bp
@@ -56,6 +60,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from negotiator.service.ops import bp as ops_bp
     from negotiator.service.policies import bp as policies_bp
     from negotiator.service.quotes import bp as quotes_bp
+    from negotiator.service.telemetry import answer_headers, instrument_app, instrument_engine, providers
 
     if config is None:
         cfg = Config.from_env()
@@ -67,6 +72,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     registry = PolicyRegistry.load(cfg.policy_dir or None)
 
     app = Flask(__name__)
+    telemetry = providers()
+    instrument_app(app, telemetry)   # first: its span begins before the key and rate-limit checks
     # One byte over the limit, so a chunked body (no Content-Length) that is too large is seen to be,
     # rather than cut at the limit by werkzeug's stream.
     app.config.update(MAX_CONTENT_LENGTH=cfg.max_body_bytes + 1, JSON_SORT_KEYS=False)
@@ -74,9 +81,11 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
                if cfg.rate_limit_enabled else None)
     app.extensions["negotiator"] = state = {
         "config": cfg, "registry": registry, "keys": KeyRing(cfg.keys), "metrics": Metrics(cfg.metrics_dir),
-        "spec": build_spec(), "started": time.time(), "limiter": limiter, "clock": Clock(),
+        "spec": build_spec(), "started": time.time(), "limiter": limiter, "clock": Clock(), "telemetry": telemetry,
     }
-    state["records"] = open_records(cfg, registry, state["clock"])   # None when NEGOTIATOR_STORE=0
+    state["records"] = records = open_records(cfg, registry, state["clock"])   # None when NEGOTIATOR_STORE=0
+    if records is not None:
+        instrument_engine(records.db.engine, telemetry)
     from negotiator.app.retention import Retention
     state["retention"] = retention = Retention(state["records"], cfg.quote_retention_days, cfg.quotes_per_account)
     access = logging.getLogger("negotiator.access")
@@ -89,7 +98,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         g.t0 = time.perf_counter()
         rid = request.headers.get("X-Request-ID", "")
         g.request_id = rid if _REQUEST_ID_RE.match(rid) else uuid.uuid4().hex
-        g.channel = g.key_id = g.policy = g.principal = None
+        g.channel = g.key_id = g.policy = g.principal = g.rate_limit = None
         if request.blueprint in PROTECTED and request.method != "OPTIONS":
             authenticate(state["keys"])
             if limiter is not None and g.channel == "portal":
@@ -100,12 +109,14 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     def _limit(limiter: RateLimiter, key_id: str) -> None:
         """One budget per portal key across every /v1 route, shared by every worker using the store."""
         try:
-            allowed, wait = limiter.check("portal:" + key_id)
+            usage = limiter.take("portal:" + key_id)
         except StoreUnavailable:
             logging.getLogger("negotiator.service").error("rate-limit store unavailable")
             raise Problem(503, "Service Unavailable", "The service cannot check its rate limit now; try later.",
                           "rate_limit_unavailable") from None
-        if not allowed:
+        g.rate_limit = limiter.headers(usage)   # RateLimit and RateLimit-Policy, on this answer whatever it is
+        if usage.wait > 0:
+            wait = retry_after(usage.wait)
             raise Problem(429, "Too Many Requests", f"Too many requests for this key ({limiter.text}); "
                           f"retry after {wait} s.", "rate_limited", headers={"Retry-After": str(wait)})
 
@@ -131,6 +142,9 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
             resp.headers.pop("Content-Type", None)
             resp.headers.pop("Content-Length", None)
         resp.headers["X-Request-ID"] = rid
+        answer_headers(resp.headers)   # traceparent: the request's span, the child of the caller's
+        if g.get("rate_limit"):
+            resp.headers.update(g.rate_limit)
         if retention.due():
             resp.call_on_close(retention.run_if_due)   # after the answer is sent, at most once an hour
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -1,5 +1,9 @@
 """Structured JSON logs: one line per request on ``negotiator.access``, errors on ``negotiator.service``.
 
+Every line written inside a request carries the W3C Trace Context
+``trace_id`` and ``span_id`` of the request's span (the ids on the answer's
+``traceparent`` and in the audit events it wrote).
+
 An access line holds the request id, method, route (the rule, not the
 path), status, latency, channel and policy name, and nothing from the body:
 no amounts, no income or expenses, and never a key.
@@ -26,6 +30,8 @@ import logging
 import sys
 import traceback
 
+from negotiator.core.tracing import current_ids
+
 ACCESS_FIELDS = ("request_id", "method", "route", "status", "latency_ms", "channel", "principal", "policy",
                  "bytes_out", "remote_addr")
 
@@ -34,8 +40,12 @@ class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object a line, with the access fields when present."""
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
-               "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        out: dict[str, object] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        trace_id, span_id = current_ids()
+        if trace_id is not None:
+            out["trace_id"], out["span_id"] = trace_id, span_id
         for name in ACCESS_FIELDS:
             value = record.__dict__.get(name)
             if value is not None:

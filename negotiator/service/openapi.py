@@ -268,6 +268,8 @@ def build_spec() -> dict:
     add_validators(doc, _problem, _RID)
     from negotiator.service.openapi_examples import complete
     complete(doc, ex)
+    from negotiator.service.openapi_headers import add_shared_headers
+    add_shared_headers(doc)
     schemas = doc["components"]["schemas"]
     # Cross-field rules the engine enforces, stated where a client can see them.
     schemas["Proposal"].update(minProperties=1, maxProperties=1,

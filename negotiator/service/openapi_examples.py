@@ -36,6 +36,7 @@ def _event(event_id: int, kind: str, at: str, actor: str, before: str | None, af
            detail: dict | None = None, instalment: int | None = None) -> dict:
     return {"event_id": event_id, "type": kind, "at": at, "channel": "portal", "actor": actor,
             "principal": "portal:k_portal", "request_id": f"3f2c9a0e5b7d4c1{event_id}",
+            "trace_id": f"4bf92f3577b34da6a3ce929d0e0e473{event_id}",
             "quote_id": EXAMPLE_ARRANGEMENT["quote_id"], "instalment_number": instalment,
             "status_before": before, "status_after": after, "detail": detail}
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from negotiator.core.tracing import current_span_id, current_trace_id
 from negotiator.core.vocabulary import CONTACT_CHANNELS, DIRECTIONS, EVENT_TYPES, OUTCOMES, PERSONS
 
 #: Statuses an arrangement is stored in (``at_risk`` is only ever computed on read).
@@ -205,6 +206,10 @@ class Event(Base):
     status_before: Mapped[str | None] = mapped_column(String(20))
     status_after: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[dict | None]
+    #: The W3C Trace Context ids of the request that wrote the row (revision 0006): the trace id joins the row to
+    #: the request's log line and spans; None outside a request (the command line) and on older rows.
+    trace_id: Mapped[str | None] = mapped_column(String(32), default=current_trace_id)
+    span_id: Mapped[str | None] = mapped_column(String(16), default=current_span_id)
 
     __table_args__ = (Index("ix_events_quote_id", "quote_id"),
                       CheckConstraint(_in("type", EVENT_TYPES), name="type"),

@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from negotiator.core.errors import FieldError, RecordError, ValidationError
 from negotiator.core.limits import PAGE
 from negotiator.core.money import exponent, format_minor, to_minor
+from negotiator.core.tracing import current_ids
 from negotiator.engine.arrangements import Due, instalment_states, next_due, status_as_of
 from negotiator.kinds import REAGING
 from negotiator.policy import PolicyRegistry, UnknownPolicyError
@@ -176,7 +177,8 @@ class Records:
                   "request, response, created_at, expires_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
                   "{p}, {p}) ON CONFLICT (quote_id) DO NOTHING")
     _EVENT_SQL = ("INSERT INTO events (type, at, channel, actor, principal, request_id, account_id, quote_id, "
-                  "detail) VALUES ('quote_issued', {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+                  "detail, trace_id, span_id) VALUES ('quote_issued', {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+                  "{p})")
     _EXTEND_SQL = "UPDATE quotes SET expires_at = {p} WHERE quote_id = {p} AND expires_at < {p}"
 
     def _sql(self, template: str) -> str:
@@ -247,7 +249,7 @@ class Records:
                     answer["as_of"], json.dumps(request, default=str), json.dumps(answer), created, expires))
                 if cur.rowcount:
                     cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, actor, request_id, account_id,
-                                                             qid, json.dumps(_issued(answer))))
+                                                             qid, json.dumps(_issued(answer)), *current_ids()))
                 else:
                     cur.execute(self._sql(self._EXTEND_SQL), (expires, qid, expires))
                 if sqlite:
@@ -696,7 +698,7 @@ class Records:
         rows = rows[:limit] if limit is not None else rows
         return {"arrangement_id": arrangement_id, "events": [{
             "event_id": e.event_id, "type": e.type, "at": e.at.isoformat(), "channel": e.channel, "actor": e.actor,
-            "principal": e.principal, "request_id": e.request_id, "quote_id": e.quote_id,
+            "principal": e.principal, "request_id": e.request_id, "trace_id": e.trace_id, "quote_id": e.quote_id,
             "instalment_number": e.instalment_number,
             "status_before": e.status_before, "status_after": e.status_after, "detail": e.detail} for e in rows],
             "next_cursor": cursors.encode("e", arrangement_id, rows[-1].event_id) if more else None}

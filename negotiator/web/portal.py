@@ -229,18 +229,20 @@ def _plan_link(secret: str):
 
 def _limit(key: str, inv: Invitation | None, locale: str | None = None):
     """The portal's rate limit (``NEGOTIATOR_PORTAL_RATE_LIMIT``), one budget per invitation (or plan address)."""
-    from negotiator.app.ratelimit import StoreUnavailable
+    from negotiator.app.ratelimit import StoreUnavailable, retry_after
     limiter = _state().get("limiter")
     if limiter is None:
         return None
     lang = _lang(inv, locale)
     try:
-        allowed, wait = limiter.check(key)
+        usage = limiter.take(key)
     except StoreUnavailable:
         return _page("portal/message.html", 503, inv, lang, title=t("busy_title", lang),
                      text=t("busy", lang, seconds=60))
-    if allowed:
+    g.rate_limit = limiter.headers(usage)   # RateLimit and RateLimit-Policy on the page (negotiator.service)
+    if usage.wait <= 0:
         return None
+    wait = retry_after(usage.wait)
     body, status = _page("portal/message.html", 429, inv, lang, title=t("busy_title", lang),
                          text=t("busy", lang, seconds=wait))
     return body, status, {"Retry-After": str(wait)}

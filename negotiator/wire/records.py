@@ -137,6 +137,11 @@ class EventSchema(Schema):
                        "or the command line's user (`cli:<user>`). Null on events written before it was kept, and "
                        "on another channel's events read with a portal key."})
     request_id = fields.String(required=True, allow_none=True)
+    trace_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "The W3C Trace Context trace id (32 hex digits) of the request that wrote the event: the "
+                       "`traceparent` it came with, or the one the service started, as on the answer's "
+                       "`traceparent` and the request's log line. Null outside a request and on another channel's "
+                       "events read with a portal key."})
     quote_id = fields.String(required=True, allow_none=True)
     instalment_number = fields.Integer(required=True, allow_none=True)
     status_before = fields.String(required=True, allow_none=True)

@@ -7,6 +7,7 @@ The Redis tests run a real ``redis-server`` on a loopback port (Debian's when in
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import shutil
 import subprocess
 import time
@@ -25,7 +26,7 @@ from negotiator.app.ratelimit import (
 )
 from negotiator.service import create_app
 
-from .conftest import KEYS, PORTAL_KEY, PORTAL_KEY_2, free_port, make_config, serve
+from .conftest import AGENT_KEY, KEYS, PORTAL_KEY, PORTAL_KEY_2, free_port, make_config, serve
 
 
 def redis_server_binary() -> str:
@@ -194,3 +195,67 @@ def test_limit_holds_across_machines_sharing_redis(tmp_path, redis_url):
         for s in (a, b, a, b):
             status, h = _get(s["url"], PORTAL_KEY)
             assert status == 429 and 1 < int(h["Retry-After"]) <= 60
+
+
+# --------------------------------------------------------------------------- RateLimit headers (issue 23, item 5)
+
+RATELIMIT = re.compile(r'^"(?P<name>[a-z0-9-]+)";r=(?P<r>\d+);t=(?P<t>\d+)$')
+
+
+def _items(value: str) -> dict[str, tuple[int, int]]:
+    """A RateLimit field (a structured-field list, RFC 8941 section 3.1) as {name: (remaining, reset)}."""
+    out = {}
+    for item in value.split(", "):
+        m = RATELIMIT.match(item)
+        assert m, value
+        out[m["name"]] = (int(m["r"]), int(m["t"]))
+    return out
+
+
+def test_take_counts_down_each_window_and_says_when_a_unit_returns(store, request):
+    key, windows = _key(request), parse("3/second;5/minute")
+    first = store.take(key, windows)
+    assert first.wait == 0.0 and first.remaining == (2, 4)
+    assert 0.9 < first.reset[0] <= 1.0 and 59 < first.reset[1] <= 60
+    store.take(key, windows)
+    store.take(key, windows)
+    refused = store.take(key, windows)                      # the second's budget spent
+    assert refused.wait > 0 and refused.remaining == (0, 2)
+    assert refused.reset[0] == pytest.approx(refused.wait, abs=0.05)
+
+
+@pytest.mark.parametrize("spec", ["1/second", "10/second;60/minute", "5 per 2 hours;1/day"])
+def test_usage_headers_are_structured_field_lists(spec):
+    windows = parse(spec)
+    usage = MemoryStore().take("k", windows)
+    h = usage.headers(windows)
+    policy = [item.split(";") for item in h["RateLimit-Policy"].split(", ")]
+    assert [(p[1], p[2]) for p in policy] == [(f"q={w.limit}", f"w={w.seconds}") for w in windows]
+    items = _items(h["RateLimit"])
+    assert [name.strip('"') for name, *_ in policy] == list(items)
+    assert [r for r, _ in items.values()] == [w.limit - 1 for w in windows]
+
+
+def test_every_limited_answer_says_its_quota_and_what_is_left():
+    app = create_app(make_config(portal_rate_limit="3/minute;2/second"))
+    c = app.test_client()
+    seen = []
+    for _ in range(3):
+        r = c.get("/v1/policies", headers={"X-API-Key": PORTAL_KEY})
+        assert r.headers["RateLimit-Policy"] == '"minute";q=3;w=60, "second";q=2;w=1'
+        seen.append(_items(r.headers["RateLimit"]))
+        time.sleep(0.0 if len(seen) < 2 else 1.0)
+    assert [s["minute"][0] for s in seen] == [2, 1, 0]
+    assert seen[0]["second"][0] == 1 and seen[0]["minute"][1] == 60
+    refused = c.get("/v1/policies", headers={"X-API-Key": PORTAL_KEY})
+    assert refused.status_code == 429
+    left = _items(refused.headers["RateLimit"])
+    assert left["minute"][0] == 0 and left["minute"][1] == int(refused.headers["Retry-After"])
+    # an unlimited channel's answers carry none
+    agent = c.get("/v1/policies", headers={"X-API-Key": AGENT_KEY})
+    assert "RateLimit" not in agent.headers and "RateLimit-Policy" not in agent.headers
+
+
+def test_unlimited_when_switched_off_says_nothing():
+    c = create_app(make_config(portal_rate_limit="off")).test_client()
+    assert "RateLimit" not in c.get("/v1/policies", headers={"X-API-Key": PORTAL_KEY}).headers

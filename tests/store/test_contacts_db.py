@@ -65,7 +65,7 @@ def test_revision_0004_goes_down_and_up_again(empty_database_url):
         assert "contacts" not in sa.inspect(eng).get_table_names()
     finally:
         eng.dispose()
-    assert store_db.upgrade(empty_database_url) == ("0003", "0004")
+    assert store_db.upgrade(empty_database_url) == ("0003", store_db.head_revision())
 
 
 # --------------------------------------------------------------------------- paging (property)

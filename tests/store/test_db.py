@@ -84,7 +84,7 @@ def test_db_commands(tmp_path):
     first = run("db", "check")
     assert first.returncode == 5 and "empty" in first.stdout
     up = run("db", "upgrade")
-    assert up.returncode == 0 and "-> 0004 (head)" in up.stdout
+    assert up.returncode == 0 and "-> 0006 (head)" in up.stdout
     assert run("db", "check").returncode == 0
     bad = run("db", "purge", "--before", "yesterday")
     assert bad.returncode == 2 and "--before" in bad.stderr
@@ -205,6 +205,33 @@ def test_revision_0002_keeps_old_events_and_their_guard(empty_database_url):
             assert conn.execute(sa.select(Event.actor, Event.principal)).all() == [("agent:old", None)]
         with pytest.raises(DBAPIError, match="append-only"), eng.begin() as conn:
             conn.exec_driver_sql("UPDATE events SET principal = 'forged'")
+    finally:
+        eng.dispose()
+
+
+def test_revision_0006_adds_the_trace_ids_keeps_old_events_and_their_guard(empty_database_url):
+    """Events written before 0006 have no trace ids; 0006 goes down and up again; rows stay append-only."""
+    from alembic import command
+
+    from negotiator.store.models import Event
+    store_db.upgrade(empty_database_url, "0004")
+    eng = store_db.make_engine(empty_database_url)
+    try:
+        with eng.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO events (type, at, channel, actor) "
+                                 "VALUES ('quote_issued', '2026-11-23 09:00:00', 'agent', 'agent:old')")
+        assert store_db.upgrade(empty_database_url) == ("0004", store_db.head_revision())
+        with eng.connect() as conn:
+            assert conn.execute(sa.select(Event.actor, Event.trace_id, Event.span_id)).all() == [
+                ("agent:old", None, None)]
+        with pytest.raises(DBAPIError, match="append-only"), eng.begin() as conn:
+            conn.exec_driver_sql("UPDATE events SET trace_id = 'forged'")
+        command.downgrade(store_db._alembic_config(empty_database_url), "0004")
+        columns = {c["name"] for c in sa.inspect(eng).get_columns("events")}
+        assert "trace_id" not in columns and "span_id" not in columns
+        with pytest.raises(DBAPIError, match="append-only"), eng.begin() as conn:
+            conn.exec_driver_sql("UPDATE events SET actor = 'forged'")
+        assert store_db.upgrade(empty_database_url) == ("0004", store_db.head_revision())
     finally:
         eng.dispose()
 

@@ -126,6 +126,8 @@ def test_posts_share_the_portal_rate_limit_per_invitation(tmp_path):
     assert [client.post(link, data=form).status_code for _ in range(2)] == [303, 303]   # 2, 3
     r = client.post(link, data=form)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert r.headers["RateLimit-Policy"] == '"minute";q=3;w=60'
+    assert r.headers["RateLimit"] == f'"minute";r=0;t={r.headers["Retry-After"]}'
     assert "Please try again in" in r.get_data(as_text=True)
     assert client.get(link).status_code == 429          # reading the page is limited too (issue 19, item 7)
     assert client.get(other).status_code == 200         # another invitation has its own budget

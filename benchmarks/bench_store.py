@@ -164,7 +164,7 @@ def bench_inprocess(backends: Backends, rounds: int, n: int = 200) -> list[dict]
             for i in range(n):
                 body = {**REQUEST, "account": {**REQUEST["account"], "account_id": f"IP-{name}-{rnd}-{i}"}}
                 r = client.post("/v1/quotes", json=body, headers={"X-API-Key": "bench-agent-key-0123456789"})
-                assert r.status_code == 200
+                assert r.status_code == 201   # kept: 201 with its Location
             out.append({"bench": "inprocess", "store": name, "round": rnd,
                         "ms_per_quote": round((time.perf_counter() - t0) / n * 1000, 3)})
     return out

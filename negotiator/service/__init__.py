@@ -37,6 +37,11 @@ __all__ = ["create_app", "Config", "ConfigError"]
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+_ANSWERS = ("application/json", "application/problem+json")
+#: Headers a browser's script may read on a cross-origin answer (CORS), besides the safelisted ones.
+EXPOSED = ["Location", "Idempotent-Replayed", "ETag", "Link", "Last-Modified", "RateLimit", "RateLimit-Policy",
+           "Retry-After",
+           "X-Request-ID", "traceparent", "tracestate"]
 PROTECTED = {"quotes", "policies", "arrangements", "invitations", "contacts"}
 
 
@@ -54,6 +59,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     from negotiator.service import logs
     from negotiator.service.arrangements import bp as arrangements_bp
     from negotiator.service.auth import KeyRing, authenticate
+    from negotiator.service.compression import compress
     from negotiator.service.contacts import bp as contacts_bp
     from negotiator.service.metrics import Metrics
     from negotiator.service.openapi import build_spec
@@ -105,6 +111,10 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
                 _limit(limiter, g.key_id)
             if request.method in ("GET", "HEAD"):
                 refuse_unknown()   # every /v1 read names the query parameters it takes (400 otherwise)
+        if request.path.startswith("/v1/") and request.method != "OPTIONS" and request.accept_mimetypes and \
+                not request.accept_mimetypes.best_match(_ANSWERS):
+            raise Problem(406, "Not acceptable", "This service answers application/json, and problems as "
+                          "application/problem+json; the Accept header allows neither.", "not_acceptable")
 
     def _limit(limiter: RateLimiter, key_id: str) -> None:
         """One budget per portal key across every /v1 route, shared by every worker using the store."""
@@ -129,8 +139,8 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     register_pages(app)   # the console, the portal and POST /v1/invitations (negotiator.web)
     if cfg.origins:
         CORS(app, resources={r"/v1/*": {"origins": cfg.origins}}, allow_headers=["Content-Type", "X-API-Key",
-             "Authorization", "X-Request-ID", "Idempotency-Key"], expose_headers=["X-Request-ID", "Retry-After"],
-             max_age=600, methods=["GET", "POST", "OPTIONS"])
+             "Authorization", "X-Request-ID", "Idempotency-Key", "If-Match", "If-None-Match", "traceparent",
+             "tracestate"], expose_headers=EXPOSED, max_age=600, methods=["GET", "POST", "OPTIONS"], vary_header=True)
     problems.register(app)
 
     @app.after_request
@@ -150,6 +160,11 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/v1/"):
             resp.headers.setdefault("Cache-Control", "no-store")
+            if cfg.origins:
+                resp.vary.add("Origin")   # the CORS headers depend on it, on every answer, allowed or not
+        if cfg.hsts_seconds:
+            resp.headers.setdefault("Strict-Transport-Security", f"max-age={cfg.hsts_seconds}")
+        compress(resp, request.accept_encodings, request.url_rule.rule if request.url_rule else "")
         latency = time.perf_counter() - g.get("t0", time.perf_counter())
         rule = request.url_rule
         route = rule.rule if rule is not None else "(unmatched)"

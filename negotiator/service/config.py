@@ -111,6 +111,9 @@ class Config:
     quotes_per_account: int = 100
     #: How long, in hours, an Idempotency-Key's answer is kept and replayed; after it the key is free again.
     idempotency_hours: int = 24
+    #: Strict-Transport-Security max-age in seconds on every answer (RFC 6797); 0 = not sent. Set it only when
+    #: the service is reached over HTTPS alone (a browser then refuses plain HTTP to the host for that long).
+    hsts_seconds: int = 0
     keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -141,6 +144,8 @@ class Config:
                             or re.match(r"^(redis|rediss|unix)://\S+$", storage)):
             raise ConfigError("NEGOTIATOR_RATE_LIMIT_STORAGE",
                               "must be redis://host:port/db, rediss://..., sqlite:///path/file.db or memory://")
+        if not 0 <= self.hsts_seconds <= 63072000:
+            raise ConfigError("NEGOTIATOR_HSTS_SECONDS", "must be between 0 (off) and 63072000 (two years)")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError("NEGOTIATOR_LOG_LEVEL", "must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         for origin in self.origins:

@@ -40,9 +40,9 @@ class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object a line, with the access fields when present."""
 
     def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, object] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        ts = dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds")
+        out: dict[str, object] = {"ts": ts, "level": record.levelname.lower(), "logger": record.name,
+                                  "msg": record.getMessage()}
         trace_id, span_id = current_ids()
         if trace_id is not None:
             out["trace_id"], out["span_id"] = trace_id, span_id

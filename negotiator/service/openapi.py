@@ -138,6 +138,15 @@ def _ok(schema: str, description: str, example=None, media="application/json") -
     return {"description": description, "headers": {"X-Request-ID": _RID}, "content": {media: content}}
 
 
+def _created(schema: str, example) -> dict:
+    """A quote or what-if kept: 201 with where it is read back."""
+    out = _ok(schema, "The answer, in the channel's view, kept: read it back at `Location`.", example)
+    out["headers"]["Location"] = {"description": "Where the kept answer is read back: `/v1/quotes/{quote_id}`.",
+                                  "schema": {"type": "string"},
+                                  "example": f"/v1/quotes/{example.get('quote_id', 'q_7ba85e1ae8fa027c3f0f')}"}
+    return out
+
+
 def _amount_attributes(self, field, ret, **kwargs) -> dict:
     """Amounts are documented as decimal strings only (a generated client never sends a float for money);
     StrictInt is an integer.
@@ -201,7 +210,9 @@ def build_spec() -> dict:
             "operationId": op_id, "summary": summary, "tags": [tag], "security": secured,
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{req}"}, "example": req_example}}},
-            "responses": {"200": _ok(resp, "The answer, in the channel's view.", resp_example),
+            "responses": {"201": _created(resp, resp_example),
+                          "200": _ok(resp, "The answer, not kept: the store is off (`NEGOTIATOR_STORE=0`).",
+                                 resp_example),
                           **{str(s): _problem(s, example=ex["problem"] if s == 422 else None)
                              for s in (400, 401, 413, 415, 422, 429, 503)}}}})
 
@@ -266,10 +277,10 @@ def build_spec() -> dict:
     from negotiator.service.openapi_reads import add_read_contract, add_validators
     add_read_contract(doc, _problem)
     add_validators(doc, _problem, _RID)
+    from negotiator.service.openapi_headers import add_shared_headers
+    add_shared_headers(doc)                  # first: the shared 406 gets its example from complete()
     from negotiator.service.openapi_examples import complete
     complete(doc, ex)
-    from negotiator.service.openapi_headers import add_shared_headers
-    add_shared_headers(doc)
     schemas = doc["components"]["schemas"]
     # Cross-field rules the engine enforces, stated where a client can see them.
     schemas["Proposal"].update(minProperties=1, maxProperties=1,

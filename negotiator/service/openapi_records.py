@@ -184,7 +184,7 @@ def add_record_links(doc: dict) -> None:
     """OpenAPI links for the quote -> accept -> pay -> read chain (followed by Schemathesis's stateful tests)."""
     arrangement = {"arrangement_id": "$response.body#/arrangement_id"}
     paths = doc["paths"]
-    paths["/v1/quotes"]["post"]["responses"]["200"]["links"] = {
+    paths["/v1/quotes"]["post"]["responses"]["201"]["links"] = {
         "GetQuote": {"operationId": "getQuote", "parameters": {"quote_id": "$response.body#/quote_id"},
                      "description": "Read the stored quote back."},
         "AcceptFirstOption": {"operationId": "createArrangement", "description": "Accept the first option.",

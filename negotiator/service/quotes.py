@@ -3,7 +3,10 @@
 The engine validates the body against the marshmallow request schemas (one
 instance each, built at import) and returns the wire response; this module
 only reads the body safely, applies the channel's view and writes JSON that
-is checked to hold no NaN or infinity.
+is checked to hold no NaN or infinity. A quote or what-if the store keeps
+is answered 201 with its ``Location`` (``/v1/quotes/{quote_id}``, where it is
+read back); with the store off (``NEGOTIATOR_STORE=0``) nothing is kept and
+the answer is 200.
 """
 
 from __future__ import annotations
@@ -36,9 +39,14 @@ def _body():
 
 
 def _answer(result: dict) -> Response:
+    """200, or 201 with ``Location`` naming where the kept quote is read back (RFC 9110, section 15.3.2)."""
     if g.channel == "portal":
         result = portal_view(result)
-    return json_response(result)
+    if _state().get("records") is None:
+        return json_response(result)
+    resp = json_response(result, 201)
+    resp.headers["Location"] = f"/v1/quotes/{result['quote_id']}"
+    return resp
 
 
 @bp.post("/v1/quotes")

@@ -157,9 +157,9 @@ def test_every_example_matches_its_schema(doc):
 def test_request_examples_are_answered(client, doc, path):
     example = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"]
     r = client.post(path, json=example, headers=headers())
-    assert r.status_code == 200
+    assert r.status_code == 201 and r.headers["Location"] == f"/v1/quotes/{r.get_json()['quote_id']}"
     check(doc, path, "post", r)
-    documented = doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["example"]
+    documented = doc["paths"][path]["post"]["responses"]["201"]["content"]["application/json"]["example"]
     assert r.get_json()["recommended_option_id" if path == "/v1/quotes" else "within_policy"] == documented[
         "recommended_option_id" if path == "/v1/quotes" else "within_policy"]
 
@@ -169,7 +169,7 @@ def test_example_answers_are_what_the_service_answers(client, doc):
     from negotiator.service.openapi import EXAMPLE_PROPOSAL, EXAMPLE_QUOTE
     for path, body in (("/v1/quotes", EXAMPLE_QUOTE), ("/v1/proposals", EXAMPLE_PROPOSAL)):
         real = client.post(path, json=body, headers=headers()).get_json()
-        assert doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["example"] == real
+        assert doc["paths"][path]["post"]["responses"]["201"]["content"]["application/json"]["example"] == real
 
 
 # ---------------------------------------------------------------- issue 23, item 7: the contract has no holes
@@ -237,7 +237,7 @@ def test_numbers_for_amounts_are_still_read_though_undocumented(client):
     """The server's tolerance, kept for older clients (docs/changelog.md): a JSON number reads as its string."""
     body = quote_body()
     body["account"]["balance"] = 12000
-    assert client.post("/v1/quotes", json=body, headers=headers()).status_code == 200
+    assert client.post("/v1/quotes", json=body, headers=headers()).status_code == 201
 
 
 def test_arrangement_type_and_currencies_are_enumerated(doc):

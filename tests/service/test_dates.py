@@ -56,11 +56,11 @@ def test_a_portal_quote_is_as_of_today_and_a_request_cannot_move_it(client, path
     assert "today" in r.json["errors"][0]["message"]
     for same in (None, "2026-11-23"):
         ok = client.post(path, json=body(same, **extra), headers={"X-API-Key": PORTAL_KEY})
-        assert ok.status_code == 200 and ok.json["as_of"] == "2026-11-23", ok.json
+        assert ok.status_code == 201 and ok.json["as_of"] == "2026-11-23", ok.json
 
 
-@pytest.mark.parametrize("as_of, status", [("1990-01-01", 422), ("2150-01-01", 422), ("2025-10-20", 200),
-                                           ("2027-12-28", 200), ("2027-12-29", 422)])
+@pytest.mark.parametrize("as_of, status", [("1990-01-01", 422), ("2150-01-01", 422), ("2025-10-20", 201),
+                                           ("2027-12-28", 201), ("2027-12-29", 422)])
 def test_an_agents_quote_day_is_within_the_range_of_today(client, as_of, status):
     r = client.post("/v1/quotes", json=body(as_of), headers={"X-API-Key": AGENT_KEY})
     assert r.status_code == status, r.json

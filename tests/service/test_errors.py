@@ -62,7 +62,7 @@ def test_wrong_content_type_is_415(client, ctype):
 def test_json_with_charset_and_plus_json_are_accepted(client):
     for ctype in ("application/json; charset=utf-8", "application/problem+json"):
         r = client.post("/v1/quotes", data=json.dumps(quote_body()), headers=headers(**{"Content-Type": ctype}))
-        assert r.status_code == 200, ctype
+        assert r.status_code == 201, ctype
 
 
 def test_body_over_the_limit_is_413(client):

@@ -104,7 +104,7 @@ def test_the_review_gives_reminders_and_follow_ups_with_the_engines_re_plan(app,
     body["as_of"] = "2027-02-10"
     body["account"]["days_past_due"] += 79
     r = client.post("/v1/quotes", json=body, headers=A)
-    assert r.status_code == 200
+    assert r.status_code == 201
     assert r.json == replan
     # The broken plan counts: without it in the history, the same request is answered otherwise.
     clean = {**body, "account": {**body["account"], "account_id": "ACC-NEVER-BROKE"}}

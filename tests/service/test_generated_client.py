@@ -82,8 +82,9 @@ def test_the_borrowers_path(generated, app):
     request["account"]["account_id"] = "ACC-GEN-1"
     quoted = op(generated, "quotes", "create_quote").sync_detailed(
         client=portal, body=model(generated, "QuoteRequest").from_dict(request))
-    assert quoted.status_code == 200
+    assert quoted.status_code == 201
     q = quoted.parsed
+    assert quoted.headers["Location"] == f"/v1/quotes/{q.quote_id}"
     assert q.recommended_option_id and all(o.approval.value == "none" for o in q.options)
     accepted = op(generated, "arrangements", "create_arrangement").sync_detailed(
         client=portal, idempotency_key="generated-borrower-1",

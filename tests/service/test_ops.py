@@ -61,7 +61,7 @@ def test_metrics_count_and_time_each_route_and_status(client):
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     s = _series(r.get_data(as_text=True))
-    ok = 'route="/v1/quotes",method="POST",status="200"'
+    ok = 'route="/v1/quotes",method="POST",status="201"'
     assert s[f"negotiator_http_requests_total{{{ok}}}"] == 2
     assert s['negotiator_http_requests_total{route="/v1/quotes",method="POST",status="400"}'] == 1
     assert s['negotiator_http_requests_total{route="(unmatched)",method="GET",status="404"}'] == 1
@@ -123,9 +123,9 @@ def test_access_log_line(client, logs):
     body = quote_body()
     del body["as_of"]                     # a portal quote is as of the server's day
     r = client.post("/v1/quotes", json=body, headers=headers(PORTAL_KEY, **{"X-Request-ID": "req-42"}))
-    assert r.status_code == 200
+    assert r.status_code == 201
     (line,) = [x for x in logs.records("negotiator.access") if x.get("request_id") == "req-42"]
-    assert line["route"] == "/v1/quotes" and line["method"] == "POST" and line["status"] == 200
+    assert line["route"] == "/v1/quotes" and line["method"] == "POST" and line["status"] == 201
     assert line["channel"] == "portal" and line["policy"] == "default"
     assert line["principal"].startswith("portal:") and PORTAL_KEY not in logs.text   # who, never the key
     assert line["latency_ms"] > 0

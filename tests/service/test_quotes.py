@@ -20,7 +20,7 @@ def _examples_day(app):
 
 def test_agent_quote_has_every_option_with_internal_figures(client):
     r = client.post("/v1/quotes", json=quote_body(), headers=headers(AGENT_KEY))
-    assert r.status_code == 200
+    assert r.status_code == 201
     assert r.mimetype == "application/json"
     q = r.get_json()
     assert q["channel"] == "agent"
@@ -38,7 +38,7 @@ def test_agent_quote_has_every_option_with_internal_figures(client):
 def test_portal_quote_hides_approval_options_and_internal_figures(client):
     agent = client.post("/v1/quotes", json=quote_body(), headers=headers(AGENT_KEY)).get_json()
     r = client.post("/v1/quotes", json=quote_body(), headers=headers(PORTAL_KEY))
-    assert r.status_code == 200
+    assert r.status_code == 201
     q = r.get_json()
     assert q["channel"] == "portal"
     assert all(o["approval"] == "none" for o in q["options"])
@@ -63,7 +63,7 @@ def test_batch_key_is_served_like_an_agent(client):
 
 def test_bearer_authorization_is_accepted(client):
     r = client.post("/v1/quotes", json=quote_body(), headers={"Authorization": f"Bearer {AGENT_KEY}"})
-    assert r.status_code == 200
+    assert r.status_code == 201
 
 
 @pytest.mark.parametrize("which,expected", [("none", 0), ("recommended", 1), ("all", None)])
@@ -85,7 +85,7 @@ def test_numbers_are_accepted_for_amounts(client):
     body["account"]["balance"] = 12000
     body["account"]["apr"] = 0.18
     r = client.post("/v1/quotes", json=body, headers=headers())
-    assert r.status_code == 200
+    assert r.status_code == 201
     as_strings = client.post("/v1/quotes", json=quote_body(), headers=headers()).get_json()
     assert r.get_json()["options"] == as_strings["options"]
 
@@ -142,7 +142,7 @@ def test_body_must_be_an_object(client, body):
 @pytest.mark.parametrize("key", [AGENT_KEY, PORTAL_KEY])
 def test_proposal_kinds(client, proposal, key):
     r = client.post("/v1/proposals", json=proposal_body(**proposal), headers=headers(key))
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     w = r.get_json()
     kind = next(iter(proposal))
     assert set(w["proposal"]) == {kind}

@@ -30,7 +30,7 @@ def _quote(client, account: str, income: int) -> dict:
     body["account"]["account_id"] = account
     body["finances"]["monthly_income"] = f"{income}.00"
     r = client.post("/v1/quotes", json=body, headers={"X-API-Key": AGENT_KEY})
-    assert r.status_code == 200, r.json
+    assert r.status_code == 201, r.json
     return r.json
 
 
@@ -75,7 +75,7 @@ def test_the_service_runs_it_itself_at_most_once_an_interval(app):
         body["account"]["account_id"] = "ACC-SELF"
         body["finances"]["monthly_income"] = f"{8000 + n}.00"
         r = client.post("/v1/quotes", json=body, headers={"X-API-Key": AGENT_KEY})
-        assert r.status_code == 200
+        assert r.status_code == 201
         r.close()
         assert retention.runs == 1                   # after the first answer, then not again within the hour
     retention.last -= retention.interval             # an hour later

@@ -69,7 +69,7 @@ def body_for(account_id: str, income: str = "8000.00", **over) -> dict:
 
 def quote(client, channel: str, account_id: str, income: str = "8000.00") -> dict:
     r = client.post("/v1/quotes", json=body_for(account_id, income), headers=h(channel))
-    assert r.status_code == 200, r.json
+    assert r.status_code == 201, r.json
     return r.json
 
 
@@ -191,7 +191,7 @@ def do(app, client, action: str, channel: str, owner: str):   # noqa: F811 - the
     return _do(app, client, action, channel, owner)
 
 
-OK = {"quote": 200, "what_if": 200, "read_quote": 200, "accept": 201, "replace": 201, "decide": 200, "cancel": 200,
+OK = {"quote": 201, "what_if": 201, "read_quote": 200, "accept": 201, "replace": 201, "decide": 200, "cancel": 200,
       "pay": 201, "read_arrangement": 200, "read_events": 200, "list_account": 200, "invite": 201,
       "record_contact": 201, "read_contacts": 200, "set_preferences": 201, "contact_window": 200, "follow_ups": 200}
 NOT_FOUND = {"read_quote": ("quote_id", "unknown_quote"), "accept": ("quote_id", "unknown_quote"),

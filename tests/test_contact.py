@@ -87,6 +87,9 @@ def test_calls_count_per_person_and_only_calls_count():
     assert window(US, "call", _local(NY, 2027, 1, 7, 15), NY, seven).allowed     # another person's calls
     texts = [Contact("sms", "outbound", _local(NY, 2027, 1, d, 10), "message_left") for d in range(1, 8)]
     assert window(US, "call", _local(NY, 2027, 1, 7, 15), NY, texts).allowed
+    # 1006.14(b)(2)(i) counts the calls the collector places: the borrower's own calls in are not counted.
+    inbound = [Contact("call", "inbound", _local(NY, 2027, 1, d, 10), "message_left") for d in range(1, 8)]
+    assert window(US, "call", _local(NY, 2027, 1, 7, 15), NY, inbound).allowed
 
 
 @pytest.mark.parametrize("day,allowed", [(3, False), (9, False), (10, True)])

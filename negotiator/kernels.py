@@ -145,6 +145,12 @@ def float_row(n: int) -> list[float]:
     return [0.0] * n
 
 
+def unowned(row):
+    """``row`` itself; compiled, a view of it that numba counts no references to
+    (:mod:`negotiator.engine.compiled`), for callees that cannot outlive the caller that owns it."""
+    return row
+
+
 def rdiv(num: int, den: int, mode: int) -> int:
     """``num / den`` (both >= 0) rounded by rule ``mode``: ``HALF_UP`` (ties away from zero), ``HALF_EVEN``
     (banker's) or ``DOWN`` (truncated). The only rounding of interest there is.

@@ -123,6 +123,15 @@ def _bind(numba, cache: bool) -> types.SimpleNamespace:
     globals in which every other kernel is replaced by its compiled twin
     (matched by identity, so a kernel imported under another name, as the
     kinds' dispatch does, is found too).
+
+    Two choices keep the compiled calls cheap and the compile short:
+
+    - :func:`negotiator.kernels.unowned` gives a view of an array that numba does not count references to:
+      the ladder hands those down, as every array it is given lives in its caller for the whole call, and
+      counting each array in and out of every call (an atomic add and subtract a time) cost more than the
+      plan maths;
+    - a kernel is compiled once for the types of its arguments, never once more for each constant a caller
+      passes (numba would otherwise compile, say, ``work_out`` again for the payoff kind's literal number).
     """
     plain = _kernels()
     if cache:
@@ -132,13 +141,48 @@ def _bind(numba, cache: bool) -> types.SimpleNamespace:
     twins: dict[int, object] = {}
     for f in plain:
         ns = spaces.setdefault(f.__module__, {})
-        twins[id(f)] = jit(types.FunctionType(f.__code__, ns, f.__name__, f.__defaults__))
+        twins[id(f)] = _no_literals(numba, jit(types.FunctionType(f.__code__, ns, f.__name__, f.__defaults__)))
     for name, ns in spaces.items():
         ns.update({k: twins.get(id(v), v) if callable(v) else v for k, v in vars(sys.modules[name]).items()})
-    spaces[kernels.__name__]["int_row"] = jit(_zeros_int)
-    spaces[kernels.__name__]["float_row"] = jit(_zeros_float)
+    rows = {id(kernels.int_row): jit(_zeros_int), id(kernels.float_row): jit(_zeros_float),
+            id(kernels.unowned): _unowned(numba)}
+    for ns in spaces.values():
+        ns.update({k: rows[id(v)] for k, v in ns.items() if id(v) in rows})
     from negotiator.engine import ladder
     return types.SimpleNamespace(**{n: twins[id(getattr(m, n))] for m in (kernels, ladder) for n in m.KERNELS})
+
+
+def _unowned(numba):
+    """The compiled :func:`negotiator.kernels.unowned`: the array's view with no owner (numba counts no references
+    to it, and never frees it)."""
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def unowned(typingctx, arr):
+        def codegen(context, builder, sig, args):
+            src = context.make_array(arr)(context, builder, value=args[0])
+            dst = context.make_array(arr)(context, builder)
+            for field in ("nitems", "itemsize", "data", "shape", "strides"):
+                setattr(dst, field, getattr(src, field))
+            dst.meminfo = cgutils.get_null_value(dst.meminfo.type)
+            dst.parent = cgutils.get_null_value(dst.parent.type)
+            return dst._getvalue()
+        return arr(arr), codegen
+
+    return unowned
+
+
+def _no_literals(numba, dispatcher):
+    """``dispatcher``, typed at each call from compiled code by its arguments' types, constants as their type."""
+    unliteral = numba.core.types.unliteral
+    template = dispatcher.get_call_template
+
+    def get_call_template(args, kws):
+        return template(tuple(unliteral(a) for a in args), {k: unliteral(v) for k, v in kws.items()})
+
+    dispatcher.get_call_template = get_call_template
+    return dispatcher
 
 
 def _cache_dir(plain: list[types.FunctionType]) -> str:
@@ -151,7 +195,7 @@ def _cache_dir(plain: list[types.FunctionType]) -> str:
     package when it is writable, else the user's cache (``~/.cache/numba``),
     with a subfolder per digest of those sources.
     """
-    modules = sorted({f.__module__ for f in plain})
+    modules = sorted({f.__module__ for f in plain} | {__name__})     # this module: how they are compiled
     digest = hashlib.sha256()
     for name in modules:
         with open(sys.modules[name].__file__ or "", "rb") as fh:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 
 from negotiator.core.money import RATE_SCALE
+from negotiator.kernels import float_row, int_row, unowned
 from negotiator.kinds.dispatch import (
     BESIDE_IDS,
     LADDER_IDS,
@@ -390,8 +391,9 @@ def pick_many(npv, usable, visible, max_payment, affordable, order, k: int, n: i
 
 # ---------------------------------------------------------------- the ladder for one account
 
-def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
-    """Every wanted kind for account ``i``: the kinds beside the ladder, and the ladder climbed.
+def ladder_one(P, PF, KP, X, a: int, i: int, n: int, OI, OF) -> None:
+    """Every wanted kind for account ``a`` (row ``a`` of ``X``) into column ``i`` of ``n`` of the outputs: the kinds
+    beside the ladder, and the ladder climbed.
 
     The ladder stops at the first rung that is acceptable (or where the
     contract as it stands suffices); the rungs above it are declined with
@@ -400,7 +402,7 @@ def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
     worked out with the first rung and, if acceptable, serves the account as
     that rung would; otherwise it stays the top rung.
     """
-    x = i * NX
+    x = a * NX
     if not P[P_WHAT_IF] and contract_fits(X, x):
         # No plan is needed: every kind is declined so, the beside ones and the rungs alike.
         for k in BESIDE_IDS + LADDER_IDS:
@@ -454,10 +456,41 @@ def ladder_one(P, PF, KP, X, i: int, n: int, OI, OF) -> None:
         OI[sb + O_OFFERED * n] = 0
 
 
+#: Accounts worked out together in scratch rows before they are copied into the outputs. An option's fields
+#: lie ``n`` apart in the outputs (a row per field, :mod:`negotiator.kinds.kernel`): one account touches some
+#: 300 rows, each in its own cache line and page, which for many accounts costs more than the maths; the
+#: scratch rows of a block stay in the cache, and are copied out row by row.
+BLOCK = 16
+
+
 def ladder_many(P, PF, KP, X, n: int, OI, OF) -> None:
-    """:func:`ladder_one` for every account."""
-    for i in range(n):
-        ladder_one(P, PF, KP, X, i, n, OI, OF)
+    """:func:`ladder_one` for every account, in blocks of :data:`BLOCK` (the outputs start zeroed)."""
+    p, pf, kp, xs = unowned(P), unowned(PF), unowned(KP), unowned(X)
+    if n <= BLOCK:
+        oi, of = unowned(OI), unowned(OF)
+        for i in range(n):
+            ladder_one(p, pf, kp, xs, i, i, n, oi, of)
+        return
+    rows_i = len(OI) // n
+    rows_f = len(OF) // n
+    SI = int_row(rows_i * BLOCK)
+    SF = float_row(rows_f * BLOCK)
+    for start in range(0, n, BLOCK):
+        m = min(BLOCK, n - start)
+        if start > 0:
+            for j in range(rows_i * BLOCK):
+                SI[j] = 0
+            for j in range(rows_f * BLOCK):
+                SF[j] = 0.0
+        si, sf = unowned(SI), unowned(SF)
+        for j in range(m):
+            ladder_one(p, pf, kp, xs, start + j, j, BLOCK, si, sf)
+        for r in range(rows_i):
+            for j in range(m):
+                OI[r * n + start + j] = SI[r * BLOCK + j]
+        for r in range(rows_f):
+            for j in range(m):
+                OF[r * n + start + j] = SF[r * BLOCK + j]
 
 
 #: Every kernel here, callees before callers: what :mod:`negotiator.engine.compiled` compiles.

@@ -23,7 +23,7 @@ from negotiator.engine import explain
 from negotiator.engine.accounts import Accounts
 from negotiator.engine.affordability import Assessment
 from negotiator.engine.options import BEYOND, Context, OptionSet
-from negotiator.engine.plans import schedule_arrays
+from negotiator.engine.plans import Plans, Solved, schedule_arrays
 from negotiator.kernels import MODES, rdiv
 from negotiator.kinds import ORDER
 from negotiator.kinds.kernel import CAP_SLACK
@@ -53,6 +53,10 @@ class Renderer:
     def ctx(self) -> Context:
         """The options' context of this account (its terms in payments), made when a kind's words need it."""
         return Context(self.acc, self.a, self.policy, self.channel)
+
+    @cached_property
+    def first_due_iso(self) -> str:
+        return self.first_due.isoformat()
 
     @cached_property
     def broken_floor(self) -> int:
@@ -173,6 +177,7 @@ class Renderer:
         all_in = float(s.all_in_apr[0])
         waived = int(s.fees_waived[0]) + int(s.fees_capped[0])
         ppy = int(p.ppy[0])
+        tier = int(s.tier[0])
         out = {
             "option_id": s.type,
             "type": s.type,
@@ -182,15 +187,15 @@ class Renderer:
             "apr_method": self.policy.apr_method,
             "all_in_apr": format_effective_rate(all_in),
             "interest_rate": format_rate(int(s.plan_apr[0])),
-            "first_payment_date": self.first_due.isoformat(),
+            "first_payment_date": self.first_due_iso,
             "total_payable": self.amt(s.total[0]),
             "total_interest": self.amt(interest),
             "total_fees": self.amt(plan_fees),
             "fees_waived": self.amt(waived),
             "principal_forgiven": self.amt(s.principal_forgiven[0]),
             "affordable": bool(s.affordable[0]),
-            "within_policy": bool(s.within_policy[0]),
-            "approval": TIERS[min(int(s.tier[0]), 2)],
+            "within_policy": tier < BEYOND,         # OptionSet.within_policy, for this one account
+            "approval": TIERS[min(tier, 2)],
         }
         if waived and self.acc.fee_parts_known[0]:
             out["fees_waived_detail"] = self.fee_detail(waived)
@@ -375,8 +380,9 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
     (``arrears_after``) while the contract runs on: its ``balance_after`` is
     what the whole account still owes, the contract's interest included.
     """
-    p = s.plans.take(slice(row, row + 1))
-    sv = s.solved.take(slice(row, row + 1))
+    cut = slice(row, row + 1)       # views: the schedule only reads them
+    p = Plans(*(v[cut] for v in s.plans.columns()))
+    sv = Solved(s.solved.level[cut], s.solved.final[cut], s.solved.term[cut])
     # Python ints from here on: one conversion per column, not one per amount.
     pays, ints, prin, fees, bal = (a[0].tolist() for a in schedule_arrays(p, sv, rounding))
     n = int(sv.term[0])

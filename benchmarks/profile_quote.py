@@ -79,8 +79,9 @@ def main() -> None:
     chosen = bodies(args.only)
     for body in chosen:
         Q.quote(body, registry)
-    for name, body in (("card", bodies("card")[0]), ("nothing affordable", bodies("hard")[0])):
-        if args.only in (None, name.split()[0]):
+    for key, name in (("card", "card"), ("hard", "nothing affordable")):
+        body = bodies(key)[0]
+        if args.only in (None, "examples", key):
             figures = stages(body, registry, args.rounds)
             print(f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in figures.items()) + " (us, medians)")
     profile = cProfile.Profile()

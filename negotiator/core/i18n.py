@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping, MutableMapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.core import Locale, UnknownLocaleError, get_global
@@ -103,6 +103,12 @@ def template(context: str, key: str, lang: str, n: int | None = None) -> str:
     """The unfilled message (its form for ``n`` where it has plural forms; the plural without ``n``)."""
     if lang not in LOCALES:
         lang = "en"
+    return _template(context, key, lang, n)
+
+
+@lru_cache(maxsize=8192)
+def _template(context: str, key: str, lang: str, n: int | None) -> str:
+    """:func:`template`, looked up once: the catalogs are compiled once and never change in a process."""
     tr = translations(lang)
     if _index().get(context, {}).get(key):
         return str(tr.npgettext(context, key, key, 2 if n is None else n))
@@ -112,9 +118,15 @@ def template(context: str, key: str, lang: str, n: int | None = None) -> str:
 def text(context: str, key: str, lang: str, **params) -> str:
     """The message ``key`` of ``context`` in ``lang`` (English where the language is not served), ``params``
     filled in (``str.format`` fields); the form for the count where it has plural forms."""
-    n = next((params[p] for p in PLURAL_PARAMS if p in params), None)
-    found = template(context, key, lang, int(n) if isinstance(n, int | str) and str(n).isdigit() else None)
-    return found.format(**params) if params else found
+    if not params:
+        return template(context, key, lang)
+    n = None
+    for p in PLURAL_PARAMS:
+        if p in params:
+            n = params[p]
+            break
+    found = template(context, key, lang, int(n) if isinstance(n, (int, str)) and str(n).isdigit() else None)
+    return found.format(**params)
 
 
 def name(context: str, key: str, lang: str) -> str:

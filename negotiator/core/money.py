@@ -139,8 +139,11 @@ def format_minor(minor: int | np.integer, digits: int) -> str:
     m = int(minor)
     if digits == 0:
         return str(m)
-    s = str(abs(m)).rjust(digits + 1, "0")
-    return ("-" if m < 0 else "") + s[:-digits] + "." + s[-digits:]
+    if m < 0:
+        s = str(-m).rjust(digits + 1, "0")
+        return "-" + s[:-digits] + "." + s[-digits:]
+    s = str(m).rjust(digits + 1, "0")
+    return s[:-digits] + "." + s[-digits:]
 
 
 #: Rates are held as integers in parts per million (1e-6), so monthly

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -136,6 +137,49 @@ class Accounts:
         """10 ** digits: one major unit in minor units."""
         return 10 ** self.digits.astype(np.int64)
 
+    def row(self, i: int) -> Row:
+        """Account ``i``'s figures as numpy scalars, for rules judged on one account (:func:`check`)."""
+        return Row(self, i)
+
+
+class Row:
+    """One account of :class:`Accounts` read as numpy scalars (``np.int64``, ``np.bool_``), with the attributes
+    :func:`check`'s rules read. The same expressions then give ``np.bool_`` instead of one-element arrays:
+    one set of rules, judged without building an array per rule for a single quote."""
+
+    digits: Any
+    balance: Any
+    arrears: Any
+    fees: Any
+    contractual: Any
+    apr_ppm: Any
+    dpd: Any
+    is_loan: Any
+    remaining_term: Any
+    income: Any
+    expenses: Any
+    other_debt: Any
+    household: Any
+    lump_sum: Any
+    hardship_months: Any
+    consecutive: Any
+    ppy: Any
+    first_due_days: Any
+
+    def __init__(self, acc: Accounts, i: int):
+        for f in _ROW_FIELDS:
+            setattr(self, f, getattr(acc, f)[i])
+        self.currency = str(acc.currency[i])
+        self.expense_lines = {k: v[i] for k, v in acc.expense_lines.items()}
+        self.unit = np.int64(10) ** self.digits
+
+    def __len__(self) -> int:
+        return 1
+
+
+_ROW_FIELDS = ("digits", "balance", "arrears", "fees", "contractual", "apr_ppm", "dpd", "is_loan", "remaining_term",
+               "income", "expenses", "other_debt", "household", "lump_sum", "hardship_months", "consecutive", "ppy",
+               "first_due_days")
 
 INT_COLUMNS = ("digits", "balance", "arrears", "fees", "contractual", "apr_ppm", "dpd", "remaining_term",
                "income", "expenses", "other_debt", "household", "lump_sum", "hardship_months", "age_months",
@@ -175,10 +219,11 @@ def from_records(records: list[dict], as_of: dt.date) -> tuple[Accounts, list[tu
     row (reported, never rounded). Call :func:`check` for the domain rules.
     """
     n = len(records)
-    cols = {name: np.zeros(n, dtype=np.int64) for name in INT_COLUMNS}
+    # Every integer column is a row of one block: one allocation, not one per column (a quote has one record).
+    cols = dict(zip(INT_COLUMNS, np.zeros((len(INT_COLUMNS), n), dtype=np.int64)))
     currency = np.empty(n, dtype=object)
     is_loan = np.zeros(n, dtype=bool)
-    lines = {c: np.zeros(n, dtype=np.int64) for c in EXPENSE_CATEGORIES}
+    lines = dict(zip(EXPENSE_CATEGORIES, np.zeros((len(EXPENSE_CATEGORIES), n), dtype=np.int64)))
     has_lines = False
     kind = np.full(n, -1, dtype=np.int64)
     during = np.zeros(n, dtype=np.int64)
@@ -311,6 +356,14 @@ def check(acc: Accounts, policy: Policy, unread: dict[int, set[str]] | None = No
     could not be read or broke a rule of its own (a rule's fourth element names those): one bad balance is
     one error, not three more about the arrears, fees and contractual payment compared with it (issue 18).
     """
+    n = len(acc)
+    one: Accounts | Row = acc.row(0) if n == 1 else acc      # one account: the rules on its scalars
+    return _judge(_rules(one, policy), n, unread)
+
+
+def _rules(acc: Accounts | Row, policy: Policy) -> list[tuple]:
+    """:func:`check`'s rules, ``(breached, field, message[, the fields it compares with])``; ``breached`` an
+    array over the accounts, or one ``np.bool_`` for a :class:`Row`."""
     max_minor = int(MAX_AMOUNT) * acc.unit
     rules: list[tuple] = []     # (breached, field, message[, the fields it compares with])
     for col in ("balance", "arrears", "fees", "contractual", "income", "expenses", "other_debt", "lump_sum"):
@@ -346,23 +399,34 @@ def check(acc: Accounts, policy: Policy, unread: dict[int, set[str]] | None = No
     chosen = acc.first_due_days != 0
     rules.append((chosen & ((acc.first_due_days < 1) | (acc.first_due_days > policy.first_payment_max_days)),
                   "first_payment_date", f"Must be between 1 and {policy.first_payment_max_days} days after as_of."))
-    known = np.zeros(len(acc), dtype=bool)
-    for cur, rows in acc.currency_groups():
-        if cur in policy.by_currency:
-            known[slice(None) if rows is None else rows] = True
     if not policy.currencies:
-        rules.append((~known, "account.currency",
+        rules.append((~_currency_in(acc, policy.by_currency), "account.currency",
                       f"Policy {policy.name} has no exchange rate for this currency (its limits are in "
                       f"{policy.amounts_currency})."))
     if policy.currencies:
-        accepted = np.zeros(len(acc), dtype=bool)
-        for cur in policy.currencies:
-            accepted |= acc.currency == cur
-        rules.append((~accepted, "account.currency",
+        rules.append((~_currency_in(acc, policy.currencies), "account.currency",
                       f"Policy {policy.name} accepts only {', '.join(policy.currencies)}."))
-    # Every rule's breaches at once, by row and then in the rules' order.
-    rows, which = np.nonzero(np.stack([rule[0] for rule in rules], axis=1))
-    breaches = list(zip(rows.tolist(), which.tolist()))
+    return rules
+
+
+def _currency_in(acc: Accounts | Row, currencies) -> Any:
+    """Where the account's currency is one of ``currencies`` (by currency group: a portfolio is mostly one)."""
+    if isinstance(acc, Row):
+        return np.bool_(acc.currency in currencies)
+    known = np.zeros(len(acc), dtype=bool)
+    for cur, rows in acc.currency_groups():
+        if cur in currencies:
+            known[slice(None) if rows is None else rows] = True
+    return known
+
+
+def _judge(rules: list[tuple], n: int, unread: dict[int, set[str]] | None) -> list[tuple[int, str, str]]:
+    """The breaches of :func:`_rules`, by row and then in the rules' order, less those not judged."""
+    if n == 1:
+        breaches = [(0, k) for k, rule in enumerate(rules) if rule[0]]
+    else:
+        rows, which = np.nonzero(np.stack([rule[0] for rule in rules], axis=1))
+        breaches = list(zip(rows.tolist(), which.tolist()))
     failed: dict[int, set[str]] = {r: set(f) for r, f in (unread or {}).items()}
     for r, k in breaches:      # a field that breaks a rule of its own has failed too
         if len(rules[k]) == 3:
@@ -380,7 +444,7 @@ def check(acc: Accounts, policy: Policy, unread: dict[int, set[str]] | None = No
 
 def _any_of(values: np.ndarray, choices) -> np.ndarray:
     """Where ``values`` is one of a few ``choices`` (np.isin's sorting costs more for a handful)."""
-    out = np.zeros(len(values), dtype=bool)
+    out = np.zeros(np.shape(values), dtype=bool)
     for c in choices:
-        out |= values == c
+        out = out | (values == c)
     return out

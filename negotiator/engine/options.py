@@ -37,6 +37,7 @@ from negotiator.policy import TIERS, Policy
 RUNGS = LADDER
 BEYOND = L.BEYOND
 _NONE = np.zeros(0, dtype=np.int64)      # not worked out yet
+_FEW = 8                                 # up to this many accounts, per-account Python beats whole-array set-up
 __all__ = ["ORDER", "TIERS", "RUNGS", "BEYOND", "OptionSet", "Context", "build", "acceptable"]
 
 
@@ -133,8 +134,11 @@ class Context:
         start, first = self.acc.as_of_day, self.first_due
         if self.policy.day_count != "30/360":
             return first - start
-        pairs, back = np.unique(np.stack([start, first], axis=1), axis=0, return_inverse=True)
         epoch = dt.date(1970, 1, 1)
+        if self.n <= _FEW:      # a quote: its own pair, no sorting out of the pairs that repeat
+            return np.array([self.policy.first_days(epoch + dt.timedelta(days=a), epoch + dt.timedelta(days=f))
+                             for a, f in zip(start.tolist(), first.tolist())], dtype=np.int64)
+        pairs, back = np.unique(np.stack([start, first], axis=1), axis=0, return_inverse=True)
         days = [self.policy.first_days(epoch + dt.timedelta(days=int(a)), epoch + dt.timedelta(days=int(f)))
                 for a, f in pairs]
         return np.asarray(days, dtype=np.int64)[np.asarray(back).reshape(-1)]
@@ -267,20 +271,62 @@ def accounts_matrix(ctx: Context) -> np.ndarray:
     return X
 
 
-def _option_set(name: str, oi: np.ndarray, of: np.ndarray) -> OptionSet:
-    """Kind ``name``'s outputs (``(NO, n)`` ints and ``(NF, n)`` floats, one row per field) as an option set."""
-    plans = Plans(oi[L.O_PRINCIPAL], oi[L.O_FEES], oi[L.O_APR], oi[L.O_FLAT], oi[L.O_TERM], oi[L.O_HOLD],
-                  oi[L.O_HOLD_PAY], oi[L.O_HOLD_APR], oi[L.O_PPY], oi[L.O_ODD], oi[L.O_YEAR])
-    kind = KINDS[name]
-    s = OptionSet(name, oi[L.O_OFFERED] != 0, _DECLINE_CODES[name][oi[L.O_DECLINE]], plans, oi[L.O_REGULAR],
-                  oi[L.O_WAIVED], oi[L.O_FORGIVEN], kind, Solved(oi[L.O_LEVEL], oi[L.O_FINAL], oi[L.O_STERM]),
-                  kind.extra(oi))
-    s.monthly_payment, s.max_payment, s.total = oi[L.O_MONTHLY], oi[L.O_MAX_PAY], oi[L.O_TOTAL]
-    s.value, s.tier, s.affordable = oi[L.O_VALUE], oi[L.O_TIER], oi[L.O_AFFORDABLE] != 0
-    s.plan_apr, s.total_interest, s.total_fees = oi[L.O_PLAN_APR], oi[L.O_INTEREST], oi[L.O_PLAN_FEES]
-    s.longest = oi[L.O_LONGEST]
-    s.effective_apr, s.npv, s.all_in_apr = of[L.F_EFF_APR], of[L.F_NPV], of[L.F_ALL_IN]
-    s.fees_capped = oi[L.O_CAPPED]
+class _Row:
+    """A field of an option set made from the kind's rows of the ladder's outputs when it is first read.
+
+    :func:`build`'s option sets hold the kernel's output block of their kind (``_oi``, ``_of``) and make each
+    column (a view of its row) on first use: a quote reads a handful of the fields of the kinds it declines.
+    A field set directly (a set made by :class:`OptionSet` itself, or changed by :func:`after_broken`) is an
+    instance attribute and never reaches this.
+    """
+
+    def __init__(self, make):
+        self.make = make
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = self.make(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
+def _plans(s) -> Plans:
+    r = s._oi
+    return Plans(r[L.O_PRINCIPAL], r[L.O_FEES], r[L.O_APR], r[L.O_FLAT], r[L.O_TERM], r[L.O_HOLD], r[L.O_HOLD_PAY],
+                 r[L.O_HOLD_APR], r[L.O_PPY], r[L.O_ODD], r[L.O_YEAR])
+
+
+_ROWS = {
+    "decline": lambda s: _DECLINE_CODES[s.type][s._oi[L.O_DECLINE]], "plans": _plans,
+    "regular": lambda s: s._oi[L.O_REGULAR], "fees_waived": lambda s: s._oi[L.O_WAIVED],
+    "principal_forgiven": lambda s: s._oi[L.O_FORGIVEN],
+    "solved": lambda s: Solved(s._oi[L.O_LEVEL], s._oi[L.O_FINAL], s._oi[L.O_STERM]),
+    "extra": lambda s: s.kind.extra(s._oi),
+    "monthly_payment": lambda s: s._oi[L.O_MONTHLY], "max_payment": lambda s: s._oi[L.O_MAX_PAY],
+    "total": lambda s: s._oi[L.O_TOTAL], "effective_apr": lambda s: s._of[L.F_EFF_APR],
+    "value": lambda s: s._oi[L.O_VALUE], "tier": lambda s: s._oi[L.O_TIER], "npv": lambda s: s._of[L.F_NPV],
+    "plan_apr": lambda s: s._oi[L.O_PLAN_APR], "total_interest": lambda s: s._oi[L.O_INTEREST],
+    "total_fees": lambda s: s._oi[L.O_PLAN_FEES], "longest": lambda s: s._oi[L.O_LONGEST],
+    "all_in_apr": lambda s: s._of[L.F_ALL_IN], "fees_capped": lambda s: s._oi[L.O_CAPPED],
+}
+for _name, _make in _ROWS.items():
+    _lazy = _Row(_make)
+    _lazy.__set_name__(OptionSet, _name)
+    setattr(OptionSet, _name, _lazy)
+
+
+def _option_set(name: str, oi: np.ndarray, of: np.ndarray, offered: np.ndarray, affordable: np.ndarray) -> OptionSet:
+    """Kind ``name``'s outputs (``(NO, n)`` ints and ``(NF, n)`` floats, one row per field) as an option set.
+
+    ``offered`` and ``affordable`` are its rows of those flags (worked out for every kind at once); the other
+    fields are made when first read (:class:`_Row`).
+    """
+    s = object.__new__(OptionSet)
+    s.__dict__.update(type=name, offered=offered, kind=KINDS[name], affordable=affordable, _oi=oi, _of=of)
     return s
 
 
@@ -303,7 +349,8 @@ def build(acc: Accounts, assessment: Assessment, policy: Policy, channel: str = 
                           [(slots * D.NO * n, np.int64), (slots * L.NF * n, np.float64)])
     OI, OF = OI.reshape(slots, D.NO, n), OF.reshape(slots, L.NF, n)
     # Each field of each kind is a row of these arrays: the option sets' columns are views of them.
-    sets = {t: _option_set(t, OI[j], OF[j]) for j, t in enumerate(wanted)}
+    offered, affordable = OI[:, L.O_OFFERED] != 0, OI[:, L.O_AFFORDABLE] != 0
+    sets = {t: _option_set(t, OI[j], OF[j], offered[j], affordable[j]) for j, t in enumerate(wanted)}
     floor = policy.broken_arrangements.floor(acc.broken_12m)
     if floor.any():
         for s in sets.values():

@@ -139,17 +139,18 @@ def schedule_arrays(plans: Plans, solved: Solved, rounding: str = "half_up"):
     plan's term are zero). Every row's payments add up to ``solved.total``
     and its balance ends at zero.
     """
-    p = plans.copy()
-    p.term = solved.term
-    n = len(p)
-    width = int(p.term.max()) if n else 0
-    pays, ints = compiled.run("schedule_many", n, [*_columns(p), solved.level, MODES[rounding]],
+    cols = _columns(plans)
+    cols[4] = solved.term           # the term each plan really takes (the plans themselves are left as they are)
+    n = len(plans)
+    width = int(solved.term.max()) if n else 0
+    pays, ints = compiled.run("schedule_many", n, [*cols, solved.level, MODES[rounding]],
                               [((n, width), np.int64)] * 2)
-    out = (p.principal + p.fees)[:, None]
+    fees = plans.fees[:, None]
+    out = plans.principal[:, None] + fees
     paid_off = np.cumsum(pays - ints, axis=1)
     balance = out - paid_off
-    fees_left = np.minimum(balance, p.fees[:, None])
-    fees_before = np.concatenate([p.fees[:, None], fees_left[:, :-1]], axis=1)
+    fees_left = np.minimum(balance, fees)
+    fees_before = np.concatenate([fees, fees_left[:, :-1]], axis=1)
     fee_part = fees_before - fees_left
     principal_part = pays - ints - fee_part
     return pays, ints, principal_part, fee_part, balance

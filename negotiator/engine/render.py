@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +23,7 @@ from negotiator.engine import explain
 from negotiator.engine.accounts import Accounts
 from negotiator.engine.affordability import Assessment
 from negotiator.engine.options import BEYOND, Context, OptionSet
-from negotiator.engine.plans import schedule_arrays
+from negotiator.engine.plans import Plans, Solved, schedule_arrays
 from negotiator.kernels import MODES, rdiv
 from negotiator.kinds import ORDER
 from negotiator.kinds.kernel import CAP_SLACK
@@ -46,15 +47,28 @@ class Renderer:
         chosen = int(acc.first_due_days[0])
         self.first_due = (as_of + dt.timedelta(days=chosen) if chosen
                           else first_payment_date(as_of, policy.first_payment_offset_days))
-        self.ctx = Context(acc, assessment, policy, channel)
         self.review = False     # the recommended plan is a break held until its review (decide.held_until_review)
+
+    @cached_property
+    def ctx(self) -> Context:
+        """The options' context of this account (its terms in payments), made when a kind's words need it."""
+        return Context(self.acc, self.a, self.policy, self.channel)
+
+    @cached_property
+    def first_due_iso(self) -> str:
+        return self.first_due.isoformat()
+
+    @cached_property
+    def broken_floor(self) -> int:
+        """The least approval a plan needs after the account's broken arrangements (0: none needed)."""
+        return int(self.policy.broken_arrangements.floor(self.acc.broken_12m[:1])[0])
 
     def amt(self, minor) -> str:
         return format_minor(int(minor), self.digits)
 
     def money(self, minor) -> str:
         """An amount as the borrower reads it: "CN¥1,234.50", or "1,234.50 元" in Chinese (CLDR)."""
-        return explain.money(self.amt(minor), self.cur, self.locale)
+        return formats.money_minor(minor, self.digits, self.cur, self.locale)
 
     def months_of(self, s: OptionSet, i: int) -> int:
         """A plan's length in months (its payments, for weekly or fortnightly plans, rounded up to months)."""
@@ -110,20 +124,20 @@ class Renderer:
         a, acc, pol = self.a, self.acc, self.policy
         aff = pol.affordability
         flags = []
-        params = {
-            "negative_surplus": {"amount": self.money(-a.disposable[0])},
-            "no_surplus": {},
-            "capped_by_income": {"share": _pct(aff.max_payment_to_income)},
-            "payment_to_income_high": {"amount": self.money(acc.contractual[0]),
-                                       "share": _pct(aff.max_payment_to_income)},
-            "below_minimum_payment": {"amount": self.money(a.affordable[0]),
-                                      "minimum": self.money(pol.amounts(self.cur).min_payment)},
-            "apr_above_flag_limit": {"apr": _pct(Decimal(int(acc.apr_ppm[0])).scaleb(-6)),
-                                     "limit": _pct(pol.apr_flag_above or Decimal(0))},
+        params = {      # each flag's figures, worked out only for the flags raised
+            "negative_surplus": lambda: {"amount": self.money(-a.disposable[0])},
+            "no_surplus": dict,
+            "capped_by_income": lambda: {"share": _pct(aff.max_payment_to_income)},
+            "payment_to_income_high": lambda: {"amount": self.money(acc.contractual[0]),
+                                               "share": _pct(aff.max_payment_to_income)},
+            "below_minimum_payment": lambda: {"amount": self.money(a.affordable[0]),
+                                              "minimum": self.money(pol.amounts(self.cur).min_payment)},
+            "apr_above_flag_limit": lambda: {"apr": _pct(Decimal(int(acc.apr_ppm[0])).scaleb(-6)),
+                                             "limit": _pct(pol.apr_flag_above or Decimal(0))},
         }
         for code, arr in a.flags.items():
             if arr[0]:
-                flags.append(self.reason(code, **params[code]))
+                flags.append(self.reason(code, **params[code]()))
         for cat, (above, below) in a.expense_flags.items():
             for arr, code in ((above, "expense_above_guideline"), (below, "expense_below_guideline")):
                 if arr[0]:
@@ -163,6 +177,7 @@ class Renderer:
         all_in = float(s.all_in_apr[0])
         waived = int(s.fees_waived[0]) + int(s.fees_capped[0])
         ppy = int(p.ppy[0])
+        tier = int(s.tier[0])
         out = {
             "option_id": s.type,
             "type": s.type,
@@ -172,15 +187,15 @@ class Renderer:
             "apr_method": self.policy.apr_method,
             "all_in_apr": format_effective_rate(all_in),
             "interest_rate": format_rate(int(s.plan_apr[0])),
-            "first_payment_date": self.first_due.isoformat(),
+            "first_payment_date": self.first_due_iso,
             "total_payable": self.amt(s.total[0]),
             "total_interest": self.amt(interest),
             "total_fees": self.amt(plan_fees),
             "fees_waived": self.amt(waived),
             "principal_forgiven": self.amt(s.principal_forgiven[0]),
             "affordable": bool(s.affordable[0]),
-            "within_policy": bool(s.within_policy[0]),
-            "approval": TIERS[min(int(s.tier[0]), 2)],
+            "within_policy": tier < BEYOND,         # OptionSet.within_policy, for this one account
+            "approval": TIERS[min(tier, 2)],
         }
         if waived and self.acc.fee_parts_known[0]:
             out["fees_waived_detail"] = self.fee_detail(waived)
@@ -260,7 +275,7 @@ class Renderer:
             if hi >= 0 and int(s.solved.term[0]) >= hi:
                 yield self.reason("term_at_maximum", months=int(s.solved.term[0]))
         tier = int(s.tier[0])
-        floor = int(self.policy.broken_arrangements.floor(self.acc.broken_12m[:1])[0])
+        floor = self.broken_floor
         if 0 < floor == tier:
             yield self.reason(f"broken_arrangements_{TIERS[tier]}", count=int(self.acc.broken_12m[0]))
         if tier == BEYOND:
@@ -365,39 +380,43 @@ def schedule_lines(s: OptionSet, row: int, first_due: dt.date, digits: int, roun
     (``arrears_after``) while the contract runs on: its ``balance_after`` is
     what the whole account still owes, the contract's interest included.
     """
-    p = s.plans.take(slice(row, row + 1))
-    sv = s.solved.take(slice(row, row + 1))
-    pays, ints, prin, fees, bal = (a[0] for a in schedule_arrays(p, sv, rounding))
+    cut = slice(row, row + 1)       # views: the schedule only reads them
+    p = Plans(*(v[cut] for v in s.plans.columns()))
+    sv = Solved(s.solved.level[cut], s.solved.final[cut], s.solved.term[cut])
+    # Python ints from here on: one conversion per column, not one per amount.
+    pays, ints, prin, fees, bal = (a[0].tolist() for a in schedule_arrays(p, sv, rounding))
     n = int(sv.term[0])
     regular = int(s.regular[row])
-    flat, hold = int(p.flat_fee[0]), int(p.hold[0])
+    flat, hold, ppy = int(p.flat_fee[0]), int(p.hold[0]), int(p.ppy[0])
     fmt = format_minor
     lines = []
     rest_p = rest_f = apr = 0
     runs_on = s.kind.contract_runs_on and acc is not None
-    left = s.kind.balance_left(s, row) if s.kind.leaves_balance else 0
+    left = int(s.kind.balance_left(s, row)) if s.kind.leaves_balance else 0
     if acc is not None and runs_on:
         rest_p = int(acc.balance[row] - acc.arrears[row])
         rest_f = int(acc.fees[row])
         apr = int(acc.apr_ppm[row])
-    for k, due in enumerate(due_dates(first_due, n, int(p.ppy[0]))):
+    den, mode = ppy * RATE_SCALE, MODES[rounding]
+    regular_text = fmt(regular, digits)
+    for k, due in enumerate(due_dates(first_due, n, ppy)):
         fee_k = flat if (flat and k >= hold) else 0
-        line = {"number": k + 1, "due_date": due.isoformat(), "payment": fmt(int(pays[k]) + regular, digits),
-                "interest": fmt(int(ints[k]) - fee_k, digits), "principal": fmt(int(prin[k]), digits),
-                "fees": fmt(int(fees[k]), digits), "balance_after": fmt(int(bal[k]) + left, digits)}
+        line = {"number": k + 1, "due_date": due.isoformat(), "payment": fmt(pays[k] + regular, digits),
+                "interest": fmt(ints[k] - fee_k, digits), "principal": fmt(prin[k], digits),
+                "fees": fmt(fees[k], digits), "balance_after": fmt(bal[k] + left, digits)}
         if flat:
             line["plan_fee"] = fmt(fee_k, digits)
         if regular:
-            line["regular_payment"] = fmt(regular, digits)
+            line["regular_payment"] = regular_text
         if runs_on:
             # The contract runs on: interest on the rest, the regular payment to it, fees last.
-            i = rdiv(rest_p * apr, int(p.ppy[0]) * RATE_SCALE, MODES[rounding])   # the contract's rate a period
+            i = rdiv(rest_p * apr, den, mode)   # the contract's rate a period
             spare = regular - i
             to_p = min(max(spare, 0), rest_p)
             rest_p = rest_p - to_p + max(-spare, 0)
             rest_f -= min(max(spare - to_p, 0), rest_f)
             line["arrears_after"] = line["balance_after"]
-            line["balance_after"] = fmt(int(bal[k]) + rest_p + rest_f, digits)
+            line["balance_after"] = fmt(bal[k] + rest_p + rest_f, digits)
         lines.append(line)
     return lines
 

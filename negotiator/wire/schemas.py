@@ -22,6 +22,7 @@ from negotiator.core.money import CURRENCIES, MAX_AMOUNT, AmountError, read_amou
 from negotiator.core.problems import PROBLEMS
 from negotiator.core.vocabulary import HARDSHIP_KINDS, LOCALES
 from negotiator.policy import APR_METHODS, EXPENSE_CATEGORIES, INCOME_CATEGORIES, NAME_RE, OPTION_TYPES, PRODUCTS
+from negotiator.wire import fastload
 from negotiator.wire.messages import ERRORS
 
 CHANNELS = ("agent", "portal", "batch", "supervisor")
@@ -101,6 +102,9 @@ class IsoDate(fields.Date):
         if not MIN_DATE <= day <= MAX_DATE:
             raise self.make_error("range", lo=MIN_DATE.isoformat(), hi=MAX_DATE.isoformat())
         return day
+
+
+fastload.OWN_FIELDS.update({Amount, StrictInt, IsoDate})
 
 
 def Str(**kw):
@@ -497,6 +501,12 @@ def load_request(body: object, schema: Schema | None = None) -> dict:
     schema = schema if schema is not None else _QUOTE_REQUEST
     if not isinstance(body, dict):
         raise RequestError([FieldError("(body)", ERRORS["not_json_object"]["en"])])
+    fast = fastload.loader(schema)
+    if fast is not None:
+        try:
+            return fast(body)
+        except fastload.Slow:       # something to refuse (or not compiled): marshmallow's own load says what
+            pass
     try:
         return schema.load(body)
     except ValidationError as exc:

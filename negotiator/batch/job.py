@@ -796,8 +796,13 @@ def _results(chunks: Iterator[Chunk], policy: Policy, as_of: dt.date, channel: s
     flight: collections.deque = collections.deque()
     finished = False
     try:
-        for chunk in chunks:
+        for k, chunk in enumerate(chunks):
             flight.append((chunk, procs.submit(_process_chunk, chunk, policy, as_of, channel)))
+            if k == 0:
+                # The pool starts a worker per submission: the first chunk alone, so that one worker loads the
+                # compiled kernels (or, on a machine with no cache yet, compiles them into it, once) and the
+                # others start after it and load them from the cache, rather than all compiling at once.
+                _wait(flight[0][1])
             if len(flight) > workers:
                 done, fut = flight.popleft()
                 yield done, _wait(fut)

@@ -131,10 +131,16 @@ def single_quote_loop(inp: Path, sample: int) -> float:
     return sample / (time.perf_counter() - t)
 
 
+def _default_chunk(workers: int) -> int:
+    """The command's default chunk for that many workers, from the tree imported (before or after issue 22)."""
+    from negotiator.batch.job import default_chunk_size
+    return default_chunk_size(workers)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--chunk-size", type=int, default=None, help="default: the command's (100,000 for one worker)")
+    ap.add_argument("--chunk-size", type=int, default=None, help="default: the command's (default_chunk_size)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--skip-profile", action="store_true", help="only the job: no chunk profile, no quote loop")
     ap.add_argument("--sample", type=int, default=2000)
@@ -146,7 +152,7 @@ def main() -> None:
         make_portfolio.write(str(inp), args.rows, seed=7, bad_share=0.05)
         gen = time.perf_counter() - t
         job = run_job(inp, out, args.chunk_size, args.workers)
-        prof = None if args.skip_profile else profile_chunk(inp, args.chunk_size or 100_000)
+        prof = None if args.skip_profile else profile_chunk(inp, args.chunk_size or _default_chunk(args.workers))
         loop = None if args.skip_profile else single_quote_loop(inp, args.sample)
         result = {
             "rows": args.rows, "chunk_size": args.chunk_size, "workers": args.workers,

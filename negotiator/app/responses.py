@@ -1,30 +1,62 @@
 """JSON answers as the service and the pages give them: finite numbers only, and the portal's view.
 
+The text is orjson's (about a tenth of the standard library's time on a
+quote's answer): compact, UTF-8 as is, keys in the payload's order, the same
+JSON the standard library writes with ``separators=(",", ":")`` and
+``ensure_ascii=False``. orjson writes a NaN or an infinity as ``null``
+rather than refusing it, so an answer whose text holds ``null`` anywhere is
+checked again by the standard library with ``allow_nan=False``: a
+non-finite number stays a bug of ours, answered as a logged 500. A payload
+orjson does not take (a key that is not a string, an integer beyond 64 bits)
+is written by the standard library alone.
+
 >>> portal_view({"options": [{"type": "instalment", "lender_npv": "1.00"}]})
 {'options': [{'type': 'instalment'}]}
+>>> dumps({"a": "CN¥1", "b": [1, True, None]}), dumps({1: "x"})
+('{"a":"CN¥1","b":[1,true,null]}', '{"1":"x"}')
+>>> dumps({"a": float("nan")})
+Traceback (most recent call last):
+...
+RuntimeError: response holds a non-finite number
 """
 
 from __future__ import annotations
 
 import json
 
+import orjson
 from flask import Response
 
 #: Keys a portal response must never carry, wherever an option appears.
 INTERNAL_KEYS = ("lender_npv", "concession_value")
 
 
-def dumps(payload: dict) -> str:
-    """``payload`` as the service writes it (its ETag is of this text); a non-finite number is a bug of ours."""
+def _standard(payload) -> str:
     try:
         return json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except ValueError as exc:
         raise RuntimeError("response holds a non-finite number") from exc
 
 
+def dumps_bytes(payload) -> bytes:
+    """``payload`` as UTF-8 JSON text (see the module: orjson, checked for non-finite numbers)."""
+    try:
+        out = orjson.dumps(payload)
+    except TypeError:   # orjson.JSONEncodeError: a non-string key, an integer beyond 64 bits, an unknown type
+        return _standard(payload).encode()
+    if b"null" in out:   # where orjson may have written a NaN or an infinity
+        _standard(payload)
+    return out
+
+
+def dumps(payload) -> str:
+    """``payload`` as the service writes it (its ETag is of this text); a non-finite number is a bug of ours."""
+    return dumps_bytes(payload).decode()
+
+
 def json_response(payload: dict, status: int = 200) -> Response:
     """Serialise ``payload``; a non-finite number is a bug of ours, answered as a logged 500."""
-    return Response(dumps(payload), status=status, mimetype="application/json")
+    return Response(dumps_bytes(payload), status=status, mimetype="application/json")
 
 
 def portal_view(result: dict) -> dict:

@@ -205,7 +205,7 @@ class Records:
     def _stamp(self, when: dt.datetime):
         """A UTC time as the driver takes it: SQLite's text (the form SQLAlchemy stores), else the datetime."""
         if self.db.dialect == "sqlite":
-            return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         return when
 
     def payments_to_reage(self, policy_name: str) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 
 import orjson
 from flask import Response
@@ -49,6 +50,7 @@ def finite(value) -> bool:
     stack = [value]
     while stack:
         container = stack.pop()
+        items: Iterable
         if isinstance(container, dict):
             items = container.values()
         elif isinstance(container, (list, tuple)):

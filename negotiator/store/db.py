@@ -21,6 +21,8 @@ where it is.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -106,6 +108,47 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
                          pool_timeout=BUSY_TIMEOUT_S)
+
+
+def _real_sleep():
+    """``time.sleep`` as the interpreter made it: under gevent's monkey-patching (gunicorn's gevent workers) the
+    patched one would switch to another request's greenlet, which may keep the CPU for milliseconds."""
+    try:
+        from gevent import monkey
+    except ImportError:   # pragma: no cover - gevent is a dependency
+        return time.sleep
+    return monkey.get_original("time", "sleep")
+
+
+_sleep = _real_sleep()
+#: The first and the longest pause between two tries for SQLite's write lock (:func:`begin_immediate`).
+FIRST_PAUSE_S, LONGEST_PAUSE_S = 50e-6, 1e-3
+
+
+def begin_immediate(cur, timeout: float = BUSY_TIMEOUT_S) -> None:
+    """``BEGIN IMMEDIATE`` on a SQLite DB-API cursor, tried again every 50 µs (doubling, up to 1 ms) while
+    another connection holds the write lock, for up to ``timeout`` seconds; then SQLite's "database is locked".
+
+    SQLite's own busy handler (the connection's ``busy_timeout``) sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between
+    tries: a writer that finds the lock taken for the 0.1 ms another worker's quote holds it waited 1 ms at
+    least, often 3 or 8 (two workers writing quotes: 6 % of writes over 0.9 ms, the 99th percentile 10 ms), and
+    a gevent worker's every request waited with it. The transaction is the same; only the wait is shorter.
+    """
+    cur.execute("PRAGMA busy_timeout = 0")
+    try:
+        pause, deadline = FIRST_PAUSE_S, time.monotonic() + timeout
+        while True:
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_BUSY) & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
+                    raise
+            _sleep(pause)
+            pause = min(pause * 2, LONGEST_PAUSE_S)
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
 
 
 @dataclass

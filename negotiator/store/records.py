@@ -53,7 +53,7 @@ from negotiator.engine.arrangements import Due, instalment_states, next_due, sta
 from negotiator.kinds import REAGING
 from negotiator.policy import PolicyRegistry, UnknownPolicyError
 from negotiator.store import cursors
-from negotiator.store.db import Database
+from negotiator.store.db import Database, begin_immediate
 from negotiator.store.models import LIVE_STATUSES, Arrangement, Event, IdempotencyKey, Instalment, Payment, Quote
 from negotiator.wire.records import (
     AcceptRequestSchema,
@@ -260,7 +260,7 @@ class Records:
         try:
             cur = raw.cursor()
             if sqlite:
-                cur.execute("BEGIN IMMEDIATE")
+                begin_immediate(cur)   # short pauses for the write lock, not SQLite's milliseconds
             try:
                 cur.execute(self._sql(self._QUOTE_SQL), (
                     qid, channel, account_id, policy.name, answer["policy"]["version"], answer["currency"],

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -164,6 +165,9 @@ class Database:
     sessions: sessionmaker
     reading: sessionmaker
     reader: Engine
+    #: This process's own SQLite connection (:meth:`own_connection`): ``(pid, pool proxy detached from the pool)``.
+    _own: tuple[int, object] | None = field(default=None, init=False, repr=False)
+    _own_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def open(cls, url: str, pool_size: int = 5) -> Database:
@@ -184,7 +188,29 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @contextmanager
+    def own_connection(self) -> Iterator:
+        """A SQLite DB-API connection of this process's own (the engine's connect hooks applied: WAL, foreign keys,
+        the busy timeout), held apart from the pool, one caller at a time: the quote path's plain statements.
+
+        The pool's check-out and check-in (with its rollback on return) cost more than the statements of a quote
+        kept again. Nothing in a caller's block may wait on another request (a gevent worker would switch to it
+        while the connection is held): plain statements and :func:`begin_immediate` only. A forked child makes
+        its own; the parent's is never used, nor closed, there.
+        """
+        with self._own_lock:
+            pid = os.getpid()
+            if self._own is None or self._own[0] != pid:
+                proxy = self.engine.raw_connection()
+                proxy.detach()   # never returned to the pool: closed by dispose()
+                self._own = (pid, proxy)
+            yield self._own[1].dbapi_connection  # type: ignore[attr-defined]
+
     def dispose(self) -> None:
+        with self._own_lock:
+            if self._own is not None and self._own[0] == os.getpid():
+                self._own[1].close()  # type: ignore[attr-defined]
+            self._own = None
         self.engine.dispose()
 
 

@@ -181,8 +181,9 @@ class Records:
         self.idempotency_hours = idempotency_hours
 
     # ------------------------------------------------------------------ quotes
-    # The two statements every quote runs are plain SQL on the driver's connection (from the engine's pool):
-    # through SQLAlchemy's statement machinery they cost about three times as much (benchmarks/bench_store.py).
+    # The statements every quote runs are plain SQL on the driver's connection (on SQLite the process's own,
+    # Database.own_connection; else from the engine's pool): through SQLAlchemy's statement machinery they cost
+    # about three times as much (benchmarks/bench_store.py).
     _HISTORY_SQL = ("SELECT starts_on, option_type, policy_name, status, updated_at FROM arrangements "
                     "WHERE account_id = {p} AND status IN (" + ", ".join(f"'{c}'" for c in COUNTED)
                     + ") AND starts_on <= {p}")
@@ -227,16 +228,23 @@ class Records:
         date of the payment that completes them (its ``reaged`` event), not on its start date: one that has not
         had them has not re-aged the account.
         """
-        raw = self.db.reader.raw_connection()
-        try:
-            cur = raw.cursor()
+        def read(cur) -> tuple[list, list]:
             cur.execute(self._sql(self._HISTORY_SQL), (account_id, as_of.isoformat()))
             rows = [(_day(d), t, pol, s, _day(u)) for d, t, pol, s, u in cur.fetchall()]
             cur.execute(self._sql(self._REAGED_SQL), (account_id,))
             details = [json.loads(d) if isinstance(d, str) else d for (d,) in cur.fetchall()]
             cur.close()
-        finally:
-            raw.close()   # back to the pool, rolled back
+            return rows, details
+
+        if self.db.dialect == "sqlite":
+            with self.db.own_connection() as conn:   # no transaction: each statement reads the last commit
+                rows, details = read(conn.cursor())
+        else:
+            raw = self.db.reader.raw_connection()
+            try:
+                rows, details = read(raw.cursor())
+            finally:
+                raw.close()   # back to the pool, rolled back
         dates = sorted({d for d, *_ in rows})
         reages = {d for d, t, pol, *_ in rows if t in REAGING_TYPES and not self.payments_to_reage(pol)}
         reages |= {dt.date.fromisoformat(d["reaged_on"]) for d in details if d and d.get("reaged_on")}
@@ -255,35 +263,48 @@ class Records:
         account_id = (request.get("account") or {}).get("account_id")
         qid = answer["quote_id"]
         channel, actor = caller.channel, caller.principal
-        sqlite = self.db.dialect == "sqlite"
+        if self.db.dialect == "sqlite":
+            with self.db.own_connection() as conn:
+                cur = conn.cursor()
+                try:
+                    begin_immediate(cur)   # short pauses for the write lock, not SQLite's milliseconds
+                    try:
+                        self._write_quote(cur, answer, request, qid, channel, actor, account_id, policy, created,
+                                          expires, request_id)
+                        cur.execute("COMMIT")
+                    except BaseException:
+                        cur.execute("ROLLBACK")
+                        raise
+                finally:
+                    cur.close()
+            return
         raw = self.db.engine.raw_connection()
         try:
             cur = raw.cursor()
-            if sqlite:
-                begin_immediate(cur)   # short pauses for the write lock, not SQLite's milliseconds
             try:
-                cur.execute(self._sql(self._QUOTE_SQL), (
-                    qid, channel, account_id, policy.name, answer["policy"]["version"], answer["currency"],
-                    answer["as_of"], _json(request), _json(answer), created, expires))
-                if cur.rowcount:
-                    cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, actor, request_id, account_id,
-                                                             qid, json.dumps(_issued(answer)), *current_ids()))
-                else:
-                    cur.execute(self._sql(self._EXTEND_SQL), (expires, qid, expires))
-                if sqlite:
-                    cur.execute("COMMIT")
-                else:
-                    raw.commit()
+                self._write_quote(cur, answer, request, qid, channel, actor, account_id, policy, created, expires,
+                                  request_id)
+                raw.commit()
             except BaseException:
-                if sqlite:
-                    cur.execute("ROLLBACK")
-                else:
-                    raw.rollback()
+                raw.rollback()
                 raise
             finally:
                 cur.close()
         finally:
             raw.close()
+
+    def _write_quote(self, cur, answer: dict, request: dict, qid: str, channel: str, actor: str, account_id,
+                     policy, created, expires, request_id: str | None) -> None:
+        """The quote's statements in the transaction open on ``cur``: the row (nothing on a known id), then its
+        ``quote_issued`` event, or the known row's later expiry."""
+        cur.execute(self._sql(self._QUOTE_SQL), (
+            qid, channel, account_id, policy.name, answer["policy"]["version"], answer["currency"],
+            answer["as_of"], _json(request), _json(answer), created, expires))
+        if cur.rowcount:
+            cur.execute(self._sql(self._EVENT_SQL), (created, channel, actor, actor, request_id, account_id,
+                                                     qid, _json(_issued(answer)), *current_ids()))
+        else:
+            cur.execute(self._sql(self._EXTEND_SQL), (expires, qid, expires))
 
     def get_quote(self, quote_id: str, caller: Caller) -> dict:
         with self.db.reading() as s:

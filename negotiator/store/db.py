@@ -152,6 +152,11 @@ def begin_immediate(cur, timeout: float = BUSY_TIMEOUT_S) -> None:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
 
 
+#: Connections a forked process inherited from its parent's :meth:`Database.own_connection`: kept, so that no
+#: garbage collection closes in the child what the parent still uses.
+_INHERITED: list = []
+
+
 @dataclass
 class Database:
     """An engine and its session factories: one session per request, one transaction per change.
@@ -201,6 +206,8 @@ class Database:
         with self._own_lock:
             pid = os.getpid()
             if self._own is None or self._own[0] != pid:
+                if self._own is not None:
+                    _INHERITED.append(self._own[1])   # a parent's: never used, never closed (nor collected) here
                 proxy = self.engine.raw_connection()
                 proxy.detach()   # never returned to the pool: closed by dispose()
                 self._own = (pid, proxy)

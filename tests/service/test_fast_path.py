@@ -102,3 +102,19 @@ def test_the_metrics_count_as_a_plain_tally_would(observations):
             for bound in BUCKETS:
                 n = sum(s <= bound for s in mine)
                 assert f'negotiator_http_request_duration_seconds_bucket{{{labels},le="{bound}"}} {n}\n' in text
+
+
+def test_the_gunicorn_worker_freezes_the_masters_objects_before_the_fork():
+    import gc
+
+    from gunicorn.config import Config as GunicornConfig
+
+    from negotiator.service.server import Worker
+
+    gc.unfreeze()
+    try:
+        worker = Worker(0, 0, [], None, 30, GunicornConfig(), logging.getLogger("test-worker"))   # as the master
+        worker.tmp.close()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -23,6 +23,7 @@ import os
 import struct
 import threading
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from pathlib import Path
 
@@ -43,43 +44,68 @@ def _encode(key: tuple[str, str, str]) -> bytes | None:
     return raw if len(raw) <= _LABELS else None
 
 
+#: The figures of one slot after its labels: count, sum of seconds, bucket counts.
+_FIGURES = struct.Struct(f"<Qd{len(BUCKETS)}Q")
+
+
+class _Series:
+    """One label set's figures, and where they go in the worker's file (None: in memory only).
+
+    Made once per label set: a request adds to its series and writes its figures (not its labels) into the
+    slot, without building a key or a dict.
+    """
+
+    __slots__ = ("count", "total", "buckets", "offset")
+
+    def __init__(self) -> None:
+        self.count, self.total, self.buckets = 0, 0.0, [0] * len(BUCKETS)
+        self.offset: int | None = None
+
+
 class Metrics:
     def __init__(self, directory: str = "", flush_every: float = 1.0):
         self.lock = threading.Lock()
-        self.counts: dict[tuple, int] = defaultdict(int)
-        self.sums: dict[tuple, float] = defaultdict(float)
-        self.buckets: dict[tuple, list[int]] = {}
         self.directory = Path(directory) if directory else None
         self.flush_every = flush_every     # kept for callers; figures are written as they are made
         self._pid: int | None = None
         self._map: mmap.mmap | None = None
-        self._slots: dict[tuple, int] = {}
+        self._series: dict[tuple[str, str, int], _Series] = {}
+        self._used = 0   # slots of the file in use
         self.started = time.time()
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        key = (route, method, str(status))
         with self.lock:
             if self.directory is not None and self._pid != os.getpid():
                 self._open()
-            self.counts[key] += 1
-            self.sums[key] += seconds
-            b = self.buckets.get(key)
-            if b is None:
-                b = self.buckets[key] = [0] * len(BUCKETS)
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    b[i] += 1
-            if self._map is not None:
-                self._write(key)
+            series = self._series.get((route, method, status))
+            if series is None:
+                series = self._series[(route, method, status)] = self._new(route, method, status)
+            series.count += 1
+            series.total += seconds
+            b = series.buckets
+            for i in range(bisect_left(BUCKETS, seconds), len(b)):   # cumulative: every bound at or above
+                b[i] += 1
+            if series.offset is not None and self._map is not None:
+                _FIGURES.pack_into(self._map, series.offset, series.count, series.total, *b)
+
+    def _new(self, route: str, method: str, status: int) -> _Series:
+        """A label set's series, given a slot of the file when there is one free (its labels written there)."""
+        series = _Series()
+        labels = _encode((route, method, str(status)))
+        if self._map is not None and labels is not None and self._used < MAX_SERIES:
+            offset = _HEADER.size + self._used * _SLOT.size
+            _SLOT.pack_into(self._map, offset, labels, 0, 0.0, *series.buckets)
+            self._used += 1
+            _HEADER.pack_into(self._map, 0, _MAGIC, self._used)   # the slot is filled before the header counts it
+            series.offset = offset + _LABELS
+        return series
 
     # -- the worker's file
     def _open(self) -> None:
         """Map this process's file (after a fork the parent's figures and mapping are not ours)."""
         self._pid = os.getpid()
-        self.counts.clear()
-        self.sums.clear()
-        self.buckets.clear()
-        self._slots = {}
+        self._series = {}
+        self._used = 0
         self._map = None
         assert self.directory is not None   # observe() opens a file only when there is a folder
         try:
@@ -93,26 +119,6 @@ class Metrics:
             _HEADER.pack_into(self._map, 0, _MAGIC, 0)
         except OSError:
             self._map = None   # metrics must never fail a request: this worker's figures stay in memory
-
-    def _write(self, key: tuple) -> None:
-        assert self._map is not None   # observe() writes only to an open file
-        slot = self._slots.get(key)
-        if slot is None:
-            labels = _encode(key)
-            if labels is None or len(self._slots) >= MAX_SERIES:
-                return
-            slot = self._slots[key] = len(self._slots)
-            self._pack(slot, labels, key)
-            _HEADER.pack_into(self._map, 0, _MAGIC, len(self._slots))
-        else:
-            self._pack(slot, None, key)
-
-    def _pack(self, slot: int, labels: bytes | None, key: tuple) -> None:
-        assert self._map is not None
-        offset = _HEADER.size + slot * _SLOT.size
-        if labels is None:
-            labels = self._map[offset:offset + _LABELS]
-        _SLOT.pack_into(self._map, offset, labels, self.counts[key], self.sums[key], *self.buckets[key])
 
     def flush(self) -> None:
         """Nothing to do: the figures are in the mapped file as soon as they are counted."""
@@ -128,15 +134,15 @@ class Metrics:
             buckets[key] = [x + y for x, y in zip(buckets[key], b)]
 
         with self.lock:
-            own = {k: (self.counts[k], self.sums[k], list(self.buckets[k])) for k in self.counts}
-            in_file = set(self._slots) if self._map is not None else set()
+            # This process's series not in a file: it has none, or they are beyond the file's slots.
+            own = [((r, m, str(st)), x.count, x.total, list(x.buckets)) for (r, m, st), x in self._series.items()
+                   if x.offset is None or self._map is None]
         if self.directory is not None:
             for path in self.directory.glob("metrics-*.bin"):
                 for key, n, total, b in read_file(path):
                     add(key, n, total, b)
-        for key, (n, total, b) in own.items():
-            if key not in in_file:     # this process without a file, or series beyond the file's slots
-                add(key, n, total, b)
+        for key, n, total, b in own:
+            add(key, n, total, b)
         return counts, sums, buckets
 
     def render(self, extra: dict[str, tuple[str, float]] | None = None) -> str:

@@ -21,9 +21,12 @@ where it is.
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -108,6 +111,52 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
                          pool_timeout=BUSY_TIMEOUT_S)
 
 
+def _real_sleep():
+    """``time.sleep`` as the interpreter made it: under gevent's monkey-patching (gunicorn's gevent workers) the
+    patched one would switch to another request's greenlet, which may keep the CPU for milliseconds."""
+    try:
+        from gevent import monkey
+    except ImportError:   # pragma: no cover - gevent is a dependency
+        return time.sleep
+    return monkey.get_original("time", "sleep")
+
+
+_sleep = _real_sleep()
+#: The first and the longest pause between two tries for SQLite's write lock (:func:`begin_immediate`).
+FIRST_PAUSE_S, LONGEST_PAUSE_S = 50e-6, 1e-3
+
+
+def begin_immediate(cur, timeout: float = BUSY_TIMEOUT_S) -> None:
+    """``BEGIN IMMEDIATE`` on a SQLite DB-API cursor, tried again every 50 µs (doubling, up to 1 ms) while
+    another connection holds the write lock, for up to ``timeout`` seconds; then SQLite's "database is locked".
+
+    SQLite's own busy handler (the connection's ``busy_timeout``) sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between
+    tries: a writer that finds the lock taken for the 0.1 ms another worker's quote holds it waited 1 ms at
+    least, often 3 or 8 (two workers writing quotes: 6 % of writes over 0.9 ms, the 99th percentile 10 ms), and
+    a gevent worker's every request waited with it. The transaction is the same; only the wait is shorter.
+    """
+    cur.execute("PRAGMA busy_timeout = 0")
+    try:
+        pause, deadline = FIRST_PAUSE_S, time.monotonic() + timeout
+        while True:
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_BUSY) & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
+                    raise
+            _sleep(pause)
+            pause = min(pause * 2, LONGEST_PAUSE_S)
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+
+
+#: Connections a forked process inherited from its parent's :meth:`Database.own_connection`: kept, so that no
+#: garbage collection closes in the child what the parent still uses.
+_INHERITED: list = []
+
+
 @dataclass
 class Database:
     """An engine and its session factories: one session per request, one transaction per change.
@@ -121,6 +170,9 @@ class Database:
     sessions: sessionmaker
     reading: sessionmaker
     reader: Engine
+    #: This process's own SQLite connection (:meth:`own_connection`): ``(pid, pool proxy detached from the pool)``.
+    _own: tuple[int, object] | None = field(default=None, init=False, repr=False)
+    _own_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def open(cls, url: str, pool_size: int = 5) -> Database:
@@ -141,7 +193,31 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @contextmanager
+    def own_connection(self) -> Iterator:
+        """A SQLite DB-API connection of this process's own (the engine's connect hooks applied: WAL, foreign keys,
+        the busy timeout), held apart from the pool, one caller at a time: the quote path's plain statements.
+
+        The pool's check-out and check-in (with its rollback on return) cost more than the statements of a quote
+        kept again. Nothing in a caller's block may wait on another request (a gevent worker would switch to it
+        while the connection is held): plain statements and :func:`begin_immediate` only. A forked child makes
+        its own; the parent's is never used, nor closed, there.
+        """
+        with self._own_lock:
+            pid = os.getpid()
+            if self._own is None or self._own[0] != pid:
+                if self._own is not None:
+                    _INHERITED.append(self._own[1])   # a parent's: never used, never closed (nor collected) here
+                proxy = self.engine.raw_connection()
+                proxy.detach()   # never returned to the pool: closed by dispose()
+                self._own = (pid, proxy)
+            yield self._own[1].dbapi_connection  # type: ignore[attr-defined]
+
     def dispose(self) -> None:
+        with self._own_lock:
+            if self._own is not None and self._own[0] == os.getpid():
+                self._own[1].close()  # type: ignore[attr-defined]
+            self._own = None
         self.engine.dispose()
 
 

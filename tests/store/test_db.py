@@ -250,3 +250,61 @@ def test_the_sqlite_file_is_its_owners_alone(tmp_path):
     assert any(f.name == "negotiator.sqlite3" for f in files)
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, (f.name, oct(f.stat().st_mode))
+
+
+def test_a_writer_waits_for_the_write_lock_in_short_pauses_then_gives_up(tmp_path):
+    import sqlite3
+    import threading
+    import time
+
+    url = f"sqlite:///{tmp_path / 'lock.sqlite3'}"
+    store_db.upgrade(url)
+    db = store_db.Database.open(url)
+    holder = sqlite3.connect(tmp_path / "lock.sqlite3", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.02, lambda: holder.execute("COMMIT")).start()
+    try:
+        with db.own_connection() as conn:
+            cur = conn.cursor()
+            t0 = time.perf_counter()
+            store_db.begin_immediate(cur)   # taken once the holder commits, within a pause of it
+            waited = time.perf_counter() - t0
+            cur.execute("COMMIT")
+            assert 0.015 < waited < 0.5
+            assert cur.execute("PRAGMA busy_timeout").fetchone() == (store_db.BUSY_TIMEOUT_S * 1000,)
+            holder.execute("BEGIN IMMEDIATE")
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                store_db.begin_immediate(cur, timeout=0.01)
+            holder.execute("COMMIT")
+            assert cur.execute("PRAGMA busy_timeout").fetchone() == (store_db.BUSY_TIMEOUT_S * 1000,)
+    finally:
+        holder.close()
+        db.dispose()
+
+
+def test_a_kept_quote_is_read_back_by_another_worker_as_soon_as_it_is_kept(database_url):
+    """Read-after-answer: the quote's transaction has committed when keep_quote returns, on the writer's own
+    connection; another process's store (another Database) reads it at once."""
+    import json
+
+    from negotiator.engine.quote import quote
+    from negotiator.policy import PolicyRegistry
+    from negotiator.store.records import Caller, Records
+
+    registry = PolicyRegistry.load(None)
+    body = json.loads((ROOT / "examples" / "requests" / "card_cny.json").read_text(encoding="utf-8"))
+    body["account"]["account_id"] = "acc-read-after"
+    writer = Records(store_db.Database.open(database_url), registry)
+    reader = Records(store_db.Database.open(database_url), registry)
+    caller = Caller("agent", "agent:test")
+    try:
+        for day in (1, 2, 3):
+            answer = quote(body, registry, today=dt.date(2026, 11, day))
+            writer.keep_quote(answer, body, caller, f"r{day}")
+            stored = reader.get_quote(answer["quote_id"], caller)
+            assert {k: stored[k] for k in answer} == answer and stored["account_id"] == "acc-read-after"
+        writer.keep_quote(answer, body, caller, "again")   # the same quote again: its expiry restarts
+        assert reader.history("acc-read-after", dt.date(2026, 11, 3)) == ([], [], [])
+    finally:
+        writer.db.dispose()
+        reader.db.dispose()

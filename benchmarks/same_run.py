@@ -1,6 +1,7 @@
 """Run a benchmark on this tree and on an earlier commit, alternately, in the same run; print both and the ratio.
 
-The earlier engine is checked out into a temporary git worktree and run from
+The earlier engine is checked out into a git worktree in the temporary folder (kept for later runs, so
+its cached compiled kernels are too; ``git worktree remove`` it when done) and run from
 there (``PYTHONPATH`` points at it), with this tree's interpreter, packages
 and benchmark script, so the two differ only in negotiator's own code. Each side runs
 ``--repeat`` times, interleaved, and the median of each figure is kept.
@@ -43,7 +44,8 @@ def _batch(out: str, _: Path) -> dict:
     data = json.loads(out[out.index("{"):])
     rate = re.search(r"([\d,]+) rows/s", data["summary"])
     return {"batch rows/s (job's own clock)": float(rate.group(1).replace(",", "")) if rate else float("nan"),
-            "batch accounts/s (wall, start-up included)": data["accounts_per_s"]}
+            "batch accounts/s (wall, start-up included)": data["accounts_per_s"],
+            "batch peak RSS MiB (all processes)": data.get("peak_tree_rss_mib", data.get("peak_rss_mib"))}
 
 
 def _http(_: str, json_path: Path) -> dict:
@@ -82,25 +84,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("extra", nargs=argparse.REMAINDER, help="arguments for the benchmark, after --")
     args = ap.parse_args(argv)
     extra = args.extra[1:] if args.extra[:1] == ["--"] else args.extra
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir)
-        old = tmp / "previous"
+    # The earlier commit's worktree is kept between runs (in the temporary folder, named for the commit), so
+    # the compiled kernels numba caches beside its package survive: a fresh checkout would compile them all
+    # again on every run (tens of seconds of CPU), which is not what either tree costs once installed.
+    old = Path(tempfile.gettempdir()) / f"negotiator-bench-{args.ref}"
+    if not (old / "negotiator").is_dir():
+        subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=True, capture_output=True)
         subprocess.run(["git", "worktree", "add", "--detach", str(old), args.ref], cwd=ROOT, check=True,
                        capture_output=True)
-        try:
-            runs: dict[str, list[dict]] = {"this tree": [], args.ref: []}
-            for _ in range(args.repeat):
-                runs["this tree"].append(_run(ROOT, args.which, extra, tmp))
-                runs[args.ref].append(_run(old, args.which, extra, tmp))
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        if args.which == "batch":
+            # One small run of each side first, not counted: it compiles (or loads) every kernel into the cache.
+            for tree in (ROOT, old):
+                _run(tree, "batch", ["--rows", "2000", "--skip-profile"], tmp)
+        runs: dict[str, list[dict]] = {"this tree": [], args.ref: []}
+        for _ in range(args.repeat):
+            runs["this tree"].append(_run(ROOT, args.which, extra, tmp))
+            runs[args.ref].append(_run(old, args.which, extra, tmp))
     med = {side: {k: statistics.median(r[k] for r in rs if k in r) for k in rs[0]} for side, rs in runs.items()}
     print(f"{SCRIPTS[args.which]} {' '.join(extra)}: median of {args.repeat} interleaved runs each")
     print(f"{'figure':<58}{'this tree':>14}{args.ref:>14}{'speed-up':>10}")
     for k, new in med["this tree"].items():
         prev = med[args.ref].get(k)
-        # Times (ms) improve downwards, rates and shares upwards: the speed-up reads the same way for both.
-        ratio = "" if not prev or not new else f"{(prev / new if k.endswith('ms') else new / prev):.2f}x"
+        # Times (ms) and memory (MiB) improve downwards, rates and shares upwards: a speed-up reads one way.
+        ratio = "" if not prev or not new else f"{(prev / new if k.endswith(('ms', 'MiB')) else new / prev):.2f}x"
         print(f"{k:<58}{new:>14,.3f}{'' if prev is None else format(prev, ',.3f'):>14}{ratio:>10}")
     print(json.dumps({"ref": args.ref, "which": args.which, "extra": extra, "medians": med}))
     return 0

@@ -32,8 +32,8 @@ make_portfolio = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_portfolio)
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+def _tree_rss(pid: int, own: bool = True) -> int:
+    """Resident bytes of a process and all its descendants (from /proc); ``own=False`` leaves the process out."""
     parents, rss = {}, {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -48,27 +48,39 @@ def _tree_rss(pid: int) -> int:
     while frontier:
         frontier = {c for c, p in parents.items() if p in frontier} - tree
         tree |= frontier
-    return sum(rss.get(p, 0) for p in tree)
+    return sum(rss.get(p, 0) for p in tree if own or p != pid)
+
+
+# A fresh, small interpreter starts the job and reports the job's own peak RSS (wait4's ru_maxrss:
+# its largest process, workers included). Started straight from this process instead, the job would
+# inherit this benchmark's high-water mark: Linux carries the parent's peak across fork/vfork + exec.
+_LAUNCH = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(proc.pid, 0)
+print(f"maxrss_kib={usage.ru_maxrss}", file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def run_job(inp: Path, out: Path, chunk: int | None, workers: int = 1) -> dict:
     """The CLI in a child process: wall time, its peak RSS and the whole process tree's (sampled)."""
     cmd = [sys.executable, "-m", "negotiator.cli", "batch", str(inp), str(out), "--as-of", AS_OF.isoformat(),
            "--workers", str(workers), "--quiet"] + (["--chunk-size", str(chunk)] if chunk else [])
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", _LAUNCH, *cmd], stderr=subprocess.PIPE, text=True)
     tree = 0
     while proc.poll() is None:
-        tree = max(tree, _tree_rss(proc.pid))
-        time.sleep(0.2)
+        tree = max(tree, _tree_rss(proc.pid, own=False))  # the job's processes, not the launcher
+        time.sleep(0.05)
     err = proc.stderr.read()
     wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode:
         raise SystemExit(f"batch failed ({proc.returncode}): {err}")
-    return {"seconds": wall, "peak_rss_mib": max(peak, before) / 1024, "peak_tree_rss_mib": tree / 2**20,
-            "summary": err.strip()}
+    lines = err.strip().splitlines()
+    peak_kib = int(lines.pop().split("=", 1)[1])
+    return {"seconds": wall, "peak_rss_mib": peak_kib / 1024, "peak_tree_rss_mib": tree / 2**20,
+            "summary": "\n".join(lines)}
 
 
 def profile_chunk(inp: Path, chunk: int) -> dict:

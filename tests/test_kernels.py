@@ -133,3 +133,28 @@ def test_plan_results_do_not_depend_on_the_batch_they_ride_in():
     for i in rng.choice(n, 25, replace=False):
         one = P.solve(plans.take([i]))
         assert (one.level[0], one.final[0], one.term[0]) == (many.level[i], many.final[i], many.term[i])
+
+
+def test_a_kernel_called_with_constants_compiles_once_per_argument_types():
+    """``compiled._no_literals`` replaces a numba internal (``Dispatcher.get_call_template``) so a kernel called
+    from compiled code with constants (``kind=1``, ``kind=2``...) is compiled once, for ``int64``, not once per
+    constant. Without it numba compiles an overload per literal value, which is what made the cold compile long;
+    a numba upgrade that changes the internal fails here rather than silently compiling more."""
+    numba = pytest.importorskip("numba")
+
+    def build(wrap: bool):
+        @numba.njit
+        def inner(x, k):
+            return x * k
+        if wrap:
+            inner = compiled._no_literals(numba, inner)
+
+        @numba.njit
+        def outer(x):
+            return inner(x, 1) + inner(x, 2) + inner(x, 3)
+
+        assert outer(1.5) == 9.0
+        return inner
+
+    assert len(build(wrap=False).overloads) == 3        # numba's own way: one per constant
+    assert [str(t) for t in build(wrap=True).overloads] == ["(float64, int64)"]

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     for k, new in med["this tree"].items():
         prev = med[args.ref].get(k)
         # Times (ms) and memory (MiB) improve downwards, rates and shares upwards: a speed-up reads one way.
-        ratio = "" if not prev or not new else f"{(prev / new if k.endswith(('ms', 'MiB')) else new / prev):.2f}x"
+        ratio = "" if not prev or not new else f"{(prev / new if k.endswith('ms') or 'MiB' in k else new / prev):.2f}x"
         print(f"{k:<58}{new:>14,.3f}{'' if prev is None else format(prev, ',.3f'):>14}{ratio:>10}")
     print(json.dumps({"ref": args.ref, "which": args.which, "extra": extra, "medians": med}))
     return 0

@@ -45,7 +45,7 @@ def _batch(out: str, _: Path) -> dict:
     rate = re.search(r"([\d,]+) rows/s", data["summary"])
     return {"batch rows/s (job's own clock)": float(rate.group(1).replace(",", "")) if rate else float("nan"),
             "batch accounts/s (wall, start-up included)": data["accounts_per_s"],
-            "batch peak RSS MiB (all processes)": data.get("peak_tree_rss_mib", data.get("peak_rss_mib"))}
+            "batch peak RSS MiB (all processes)": data["peak_tree_rss_mib"]}
 
 
 def _http(_: str, json_path: Path) -> dict:
